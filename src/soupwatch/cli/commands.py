@@ -1,0 +1,25 @@
+"""Registers every command group on the root app. One line per group."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Attach every command module to ``app``."""
+    from soupwatch.cli import (
+        advisory_cmd,
+        assess_cmd,
+        audit_cmd,
+        db_cmd,
+        demo_cmd,
+        inventory_cmd,
+        report_cmd,
+        sbom_cmd,
+        scan_cmd,
+        vex_cmd,
+    )
+
+    for module in (inventory_cmd, sbom_cmd, db_cmd, scan_cmd, assess_cmd, vex_cmd, audit_cmd,
+                   report_cmd, advisory_cmd, demo_cmd):
+        module.register(app)

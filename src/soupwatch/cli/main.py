@@ -1,0 +1,66 @@
+"""The ``soupwatch`` command: a thin edge that parses, calls the pipeline, renders, exits."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from soupwatch import __version__
+from soupwatch.cli import commands
+from soupwatch.cli.common import err_console
+from soupwatch.cli.exit_codes import ExitCode
+from soupwatch.errors import SoupwatchError
+
+app = typer.Typer(
+    name="soupwatch",
+    help="Cybersecurity risk manager for the third-party software (SOUP) inside medical devices.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"soupwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Cybersecurity risk manager for the SOUP inside medical devices."""
+
+
+commands.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning soupwatch errors into one line and exit code 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except SoupwatchError as err:
+        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        return int(ExitCode.BAD_INPUT)
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except KeyboardInterrupt:
+        err_console.print("interrupted", markup=False)
+        return 130
+    except Exception as exc:  # click's usage errors and aborts
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return int(ExitCode.BAD_INPUT)
+        if isinstance(exc, click.exceptions.Abort):
+            return 130
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The whole soupwatch exception tree.
+
+::
+
+    SoupwatchError
+    ├── ConfigError            settings, profiles, policies that make no sense
+    ├── SbomError              an SBOM could not be read or written
+    │   └── SbomFormatError    not an SBOM we know, or malformed; names file and place
+    ├── DiscoveryError         an artifact could not be unpacked or read
+    │   └── UnpackLimitError   a size / ratio / count / depth limit refused the input
+    ├── StoreError             the database refused or is out of date
+    ├── FeedError              a vulnerability feed failed
+    │   ├── FeedUnavailable    network / HTTP failure (non-fatal: collected and reported)
+    │   └── FeedFormatError    a feed file is truncated, corrupt or of an unknown version
+    ├── MatchError             a component could not be matched
+    ├── RiskError              a device profile or rubric answer is invalid
+    ├── VexError               a VEX statement or document is invalid
+    │   └── AuditError         the audit trail is broken
+    └── ReportError            a deliverable could not be produced
+
+Every error carries a one-line message that names the file and, where it applies, the
+place in it (line, JSON path). The CLI prints that line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+
+class SoupwatchError(Exception):
+    """Root of every error soupwatch raises on purpose."""
+
+    def __init__(self, message: str, *, path: str | None = None, where: str | None = None):
+        self.message = message
+        self.path = path
+        self.where = where
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        prefix = ""
+        if self.path:
+            prefix = f"{self.path}"
+            if self.where:
+                prefix += f" ({self.where})"
+            prefix += ": "
+        return prefix + self.message
+
+
+class ConfigError(SoupwatchError):
+    """A setting, device profile or policy is invalid."""
+
+
+class SbomError(SoupwatchError):
+    """An SBOM could not be read or written."""
+
+
+class SbomFormatError(SbomError):
+    """The input is not an SBOM we can read, or it is malformed."""
+
+
+class DiscoveryError(SoupwatchError):
+    """An artifact could not be unpacked or inspected."""
+
+
+class UnpackLimitError(DiscoveryError):
+    """A safety limit (size, ratio, file count, depth, path) refused the input."""
+
+
+class StoreError(SoupwatchError):
+    """The database could not be read or written."""
+
+
+class FeedError(SoupwatchError):
+    """A vulnerability-intelligence feed failed."""
+
+
+class FeedUnavailable(FeedError):
+    """A feed could not be reached (network, HTTP status)."""
+
+
+class FeedFormatError(FeedError):
+    """A feed file is truncated, corrupt or of an unknown schema version."""
+
+
+class MatchError(SoupwatchError):
+    """A component could not be matched against vulnerability data."""
+
+
+class RiskError(SoupwatchError):
+    """A device profile, rubric answer or policy is invalid."""
+
+
+class VexError(SoupwatchError):
+    """A VEX statement or document is invalid."""
+
+
+class AuditError(VexError):
+    """The hash-chained audit trail does not verify."""
+
+
+class ReportError(SoupwatchError):
+    """A deliverable could not be produced."""

@@ -1,0 +1,142 @@
+"""The result of assessing a release in its device context: what reports are made from.
+
+Produced by the risk stage (``soupwatch.risk``), consumed by ``soupwatch.report``.
+Every factor of every decision is kept so that a report can explain it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from soupwatch.model.component import Component, SupportLevel
+from soupwatch.model.vex import VexStatement
+from soupwatch.model.vulnerability import Finding
+
+
+class RiskLevel(StrEnum):
+    """In-context risk of a finding."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    NONE = "none"
+
+
+class PostmarketCategory(StrEnum):
+    """FDA postmarket cybersecurity guidance: is the risk to essential clinical performance controlled."""
+
+    CONTROLLED = "controlled"
+    UNCONTROLLED = "uncontrolled"
+
+
+@dataclass(frozen=True, slots=True)
+class Factor:
+    """One factor of a decision, in words: name, value, and its effect on the result."""
+
+    name: str
+    value: str
+    effect: str
+
+
+@dataclass(frozen=True, slots=True)
+class RubricAnswer:
+    """One answered question of the MITRE medical-device CVSS rubric."""
+
+    metric: str
+    question: str
+    answer: str
+    value: str
+    decided_by: str
+    """``profile`` (answered once for the device), ``vulnerability`` or ``default``."""
+
+
+@dataclass(frozen=True, slots=True)
+class SupportInfo:
+    """A component's level of support and end-of-support date, with where the claim came from."""
+
+    level: SupportLevel
+    end_of_support: date | None
+    source: str | None
+    justification: str | None = None
+    cycle: str | None = None
+    latest_in_cycle: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssessedFinding:
+    """A finding in its device context."""
+
+    finding: Finding
+    base_vector: str | None
+    base_score: float | None
+    environmental_vector: str | None
+    environmental_score: float | None
+    cvss4_vector: str | None
+    cvss4_score: float | None
+    rubric: tuple[RubricAnswer, ...]
+    ssvc_decision: str | None
+    risk: RiskLevel
+    category: PostmarketCategory
+    category_rationale: str
+    priority: int
+    factors: tuple[Factor, ...]
+    reachable: bool | None
+    exposure: str | None
+    kev: bool
+    epss_score: float | None
+    epss_percentile: float | None
+    fixed_versions: tuple[str, ...]
+    nearest_safe_upgrade: str | None
+    vex: VexStatement | None
+    vex_needs_review: bool
+    first_seen: datetime | None
+    fix_available: datetime | None
+    resolved_at: datetime | None
+    communicate_by: date | None
+    fix_by: date | None
+    labeling_impact: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True unless a VEX decision closed it."""
+        return self.vex is None or not self.vex.state.closes_finding
+
+
+@dataclass(frozen=True, slots=True)
+class AssessedComponent:
+    """A component with its support status and finding ids."""
+
+    component: Component
+    support: SupportInfo
+    vulnerability_ids: tuple[str, ...]
+    support_finding: str | None = None
+    """Set when the component is unsupported or soon unsupported: the finding's text."""
+
+
+@dataclass(frozen=True, slots=True)
+class DataSnapshot:
+    """One feed's state when the assessment was made."""
+
+    source: str
+    records: int
+    newest_record: datetime | None
+    last_sync: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """A release assessed with a device profile at a point in time."""
+
+    product: str
+    release: str
+    profile_name: str | None
+    assessed_at: datetime
+    components: tuple[AssessedComponent, ...]
+    findings: tuple[AssessedFinding, ...]
+    snapshot: tuple[DataSnapshot, ...]
+    unmatched_vex: tuple[VexStatement, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = field(default=())
+    """(component display, reason) for components that could not be assessed."""

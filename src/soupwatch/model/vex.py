@@ -1,0 +1,81 @@
+"""VEX vocabulary, spelled as CycloneDX spells it.
+
+See https://cyclonedx.org/docs/1.6/json/#vulnerabilities_items_analysis
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class VexState(StrEnum):
+    """CycloneDX ``analysis.state``."""
+
+    RESOLVED = "resolved"
+    RESOLVED_WITH_PEDIGREE = "resolved_with_pedigree"
+    EXPLOITABLE = "exploitable"
+    IN_TRIAGE = "in_triage"
+    FALSE_POSITIVE = "false_positive"
+    NOT_AFFECTED = "not_affected"
+
+    @property
+    def closes_finding(self) -> bool:
+        """True when the finding leaves the open list."""
+        return self in (VexState.RESOLVED, VexState.RESOLVED_WITH_PEDIGREE,
+                        VexState.FALSE_POSITIVE, VexState.NOT_AFFECTED)
+
+
+class VexJustification(StrEnum):
+    """CycloneDX ``analysis.justification``."""
+
+    CODE_NOT_PRESENT = "code_not_present"
+    CODE_NOT_REACHABLE = "code_not_reachable"
+    REQUIRES_CONFIGURATION = "requires_configuration"
+    REQUIRES_DEPENDENCY = "requires_dependency"
+    REQUIRES_ENVIRONMENT = "requires_environment"
+    PROTECTED_BY_COMPILER = "protected_by_compiler"
+    PROTECTED_AT_RUNTIME = "protected_at_runtime"
+    PROTECTED_AT_PERIMETER = "protected_at_perimeter"
+    PROTECTED_BY_MITIGATING_CONTROL = "protected_by_mitigating_control"
+
+
+class VexResponse(StrEnum):
+    """CycloneDX ``analysis.response``."""
+
+    CAN_NOT_FIX = "can_not_fix"
+    WILL_NOT_FIX = "will_not_fix"
+    UPDATE = "update"
+    ROLLBACK = "rollback"
+    WORKAROUND_AVAILABLE = "workaround_available"
+
+
+class VexScope(StrEnum):
+    """How far a decision reaches."""
+
+    RELEASE = "release"
+    PRODUCT = "product"
+    COMPONENT = "component"
+    """Every product and release with this component name and version."""
+
+
+@dataclass(frozen=True, slots=True)
+class VexStatement:
+    """One triage decision about a vulnerability in a component."""
+
+    vulnerability: str
+    state: VexState
+    scope: VexScope
+    product: str | None = None
+    release: str | None = None
+    component_name: str | None = None
+    component_version: str | None = None
+    component_purl: str | None = None
+    justification: VexJustification | None = None
+    responses: tuple[VexResponse, ...] = ()
+    detail: str | None = None
+    author: str | None = None
+    created: datetime | None = None
+    expires: date | None = None
+    id: int | None = None

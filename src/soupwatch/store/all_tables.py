@@ -1,0 +1,18 @@
+"""Imports every table module so that one metadata holds the whole schema."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+
+def metadata() -> MetaData:
+    """The metadata of every soupwatch table."""
+    from soupwatch.store import tables
+
+    for name in ("intel_tables", "finding_tables", "vex_tables"):
+        try:
+            __import__(f"soupwatch.store.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"soupwatch.store.{name}":
+                raise
+    return tables.Base.metadata

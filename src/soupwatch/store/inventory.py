@@ -1,0 +1,262 @@
+"""Repository for products, releases and components (the inventory)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from soupwatch.errors import StoreError
+from soupwatch.model import (
+    Component,
+    ComponentRef,
+    ComponentType,
+    Evidence,
+    Hash,
+    Product,
+    Provenance,
+    Release,
+    SupportLevel,
+)
+from soupwatch.store.tables import ComponentRow, ProductRow, ReleaseRow
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def component_to_dict(c: Component) -> dict[str, Any]:
+    """A component as plain JSON-able data (also used for ``metadata_component``)."""
+    return {
+        "ref": c.ref,
+        "name": c.name,
+        "version": c.version,
+        "type": c.type.value,
+        "group": c.group,
+        "supplier": c.supplier,
+        "author": c.author,
+        "description": c.description,
+        "purl": c.purl,
+        "cpe": c.cpe,
+        "hashes": [[h.alg, h.value] for h in c.hashes],
+        "licenses": list(c.licenses),
+        "copyright": c.copyright,
+        "properties": [list(p) for p in c.properties],
+        "parent_ref": c.parent,
+        "depends_on": list(c.depends_on),
+        "support_level": c.support_level.value,
+        "end_of_support": c.end_of_support.isoformat() if c.end_of_support else None,
+        "support_source": c.support_source,
+        "provenance": [
+            {
+                "source": p.source,
+                "method": p.method,
+                "confidence": p.confidence,
+                "evidence": [
+                    {"detector": e.detector, "location": e.location, "offset": e.offset,
+                     "text": e.text, "confidence": e.confidence}
+                    for e in p.evidence
+                ],
+            }
+            for p in c.provenance
+        ],
+        "extra_identifiers": [list(i) for i in c.extra_identifiers],
+    }
+
+
+def component_from_dict(d: dict[str, Any]) -> Component:
+    """Inverse of :func:`component_to_dict`."""
+    eos = d.get("end_of_support")
+    if isinstance(eos, str):
+        eos = date.fromisoformat(eos)
+    return Component(
+        ref=ComponentRef(d["ref"]),
+        name=d["name"],
+        version=d.get("version"),
+        type=ComponentType(d.get("type") or "library"),
+        group=d.get("group"),
+        supplier=d.get("supplier"),
+        author=d.get("author"),
+        description=d.get("description"),
+        purl=d.get("purl"),
+        cpe=d.get("cpe"),
+        hashes=tuple(Hash(a, v) for a, v in d.get("hashes") or ()),
+        licenses=tuple(d.get("licenses") or ()),
+        copyright=d.get("copyright"),
+        properties=tuple((k, v) for k, v in d.get("properties") or ()),
+        parent=ComponentRef(d["parent_ref"]) if d.get("parent_ref") else None,
+        depends_on=tuple(ComponentRef(r) for r in d.get("depends_on") or ()),
+        support_level=SupportLevel(d.get("support_level") or "unknown"),
+        end_of_support=eos,
+        support_source=d.get("support_source"),
+        provenance=tuple(
+            Provenance(
+                source=p["source"],
+                method=p["method"],
+                confidence=p.get("confidence", 1.0),
+                evidence=tuple(Evidence(**e) for e in p.get("evidence") or ()),
+            )
+            for p in d.get("provenance") or ()
+        ),
+        extra_identifiers=tuple((k, v) for k, v in d.get("extra_identifiers") or ()),
+    )
+
+
+def _row_dict(c: Component, release_id: int, position: int) -> dict[str, Any]:
+    d = component_to_dict(c)
+    d["group_name"] = d.pop("group")
+    d["end_of_support"] = c.end_of_support
+    d["release_id"] = release_id
+    d["position"] = position
+    return d
+
+
+def _row_to_component(r: ComponentRow) -> Component:
+    return component_from_dict(
+        {
+            "ref": r.ref, "name": r.name, "version": r.version, "type": r.type,
+            "group": r.group, "supplier": r.supplier, "author": r.author,
+            "description": r.description, "purl": r.purl, "cpe": r.cpe, "hashes": r.hashes,
+            "licenses": r.licenses, "copyright": r.copyright, "properties": r.properties,
+            "parent_ref": r.parent_ref, "depends_on": r.depends_on,
+            "support_level": r.support_level, "end_of_support": r.end_of_support,
+            "support_source": r.support_source, "provenance": r.provenance,
+            "extra_identifiers": r.extra_identifiers,
+        }
+    )
+
+
+def upsert_product(session: Session, product: Product) -> ProductRow:
+    """Create the product, or update the fields the caller knows."""
+    row = session.scalar(select(ProductRow).where(ProductRow.name == product.name))
+    if row is None:
+        row = ProductRow(
+            name=product.name, manufacturer=product.manufacturer,
+            device_class=product.device_class, description=product.description,
+            created_at=_now(),
+        )
+        session.add(row)
+        session.flush()
+    else:
+        for attr in ("manufacturer", "device_class", "description"):
+            value = getattr(product, attr)
+            if value is not None:
+                setattr(row, attr, value)
+    return row
+
+
+def save_release(session: Session, product: Product, release: Release) -> int:
+    """Store a release with its components, replacing an earlier import of the same version.
+
+    Runs inside the caller's transaction: either the whole new release is there, or the
+    old one is untouched. Returns the release id.
+    """
+    prow = upsert_product(session, product)
+    session.execute(
+        delete(ReleaseRow).where(ReleaseRow.product_id == prow.id, ReleaseRow.version == release.version)
+    )
+    session.flush()
+    rrow = ReleaseRow(
+        product_id=prow.id,
+        version=release.version,
+        imported_at=release.imported_at or _now(),
+        source=release.source,
+        sbom_format=release.sbom_format,
+        metadata_component=component_to_dict(release.metadata_component)
+        if release.metadata_component else None,
+        properties=[list(p) for p in release.properties],
+    )
+    session.add(rrow)
+    session.flush()
+    rows = [_row_dict(c, rrow.id, i) for i, c in enumerate(release.components)]
+    for chunk_start in range(0, len(rows), 2000):
+        session.execute(insert(ComponentRow), rows[chunk_start : chunk_start + 2000])
+    return rrow.id
+
+
+def list_products(session: Session) -> list[tuple[Product, list[str]]]:
+    """Every product with the versions of its releases, sorted by name."""
+    out: list[tuple[Product, list[str]]] = []
+    for prow in session.scalars(select(ProductRow).order_by(ProductRow.name)):
+        versions = list(
+            session.scalars(
+                select(ReleaseRow.version).where(ReleaseRow.product_id == prow.id).order_by(ReleaseRow.id)
+            )
+        )
+        out.append((_product(prow), versions))
+    return out
+
+
+def _product(prow: ProductRow) -> Product:
+    return Product(prow.name, prow.manufacturer, prow.device_class, prow.description)
+
+
+def get_product(session: Session, name: str) -> Product:
+    """The product of that name; StoreError when there is none."""
+    prow = session.scalar(select(ProductRow).where(ProductRow.name == name))
+    if prow is None:
+        raise StoreError(f"no product named {name!r}; see `soupwatch products list`")
+    return _product(prow)
+
+
+def release_id(session: Session, product: str, version: str) -> int:
+    """The id of a stored release; StoreError naming what is missing."""
+    rid = session.scalar(
+        select(ReleaseRow.id)
+        .join(ProductRow, ProductRow.id == ReleaseRow.product_id)
+        .where(ProductRow.name == product, ReleaseRow.version == version)
+    )
+    if rid is None:
+        get_product(session, product)
+        raise StoreError(f"product {product!r} has no release {version!r}")
+    return int(rid)
+
+
+def get_release(session: Session, product: str, version: str) -> Release:
+    """Load a release with its components in their original order."""
+    rid = release_id(session, product, version)
+    rrow = session.get(ReleaseRow, rid)
+    assert rrow is not None
+    comps = tuple(
+        _row_to_component(r)
+        for r in session.scalars(
+            select(ComponentRow).where(ComponentRow.release_id == rid).order_by(ComponentRow.position)
+        )
+    )
+    return Release(
+        product=product,
+        version=version,
+        components=comps,
+        imported_at=rrow.imported_at,
+        source=rrow.source,
+        sbom_format=rrow.sbom_format,
+        metadata_component=component_from_dict(rrow.metadata_component)
+        if rrow.metadata_component else None,
+        properties=tuple((k, v) for k, v in rrow.properties or ()),
+    )
+
+
+def list_releases(session: Session, product: str) -> list[str]:
+    """Versions of a product's releases, oldest import first."""
+    get_product(session, product)
+    return list(
+        session.scalars(
+            select(ReleaseRow.version)
+            .join(ProductRow, ProductRow.id == ReleaseRow.product_id)
+            .where(ProductRow.name == product)
+            .order_by(ReleaseRow.imported_at, ReleaseRow.id)
+        )
+    )
+
+
+def iter_all_releases(session: Session) -> Iterable[tuple[str, str]]:
+    """(product, version) of every stored release."""
+    rows: Sequence[Any] = session.execute(
+        select(ProductRow.name, ReleaseRow.version)
+        .join(ReleaseRow, ReleaseRow.product_id == ProductRow.id)
+        .order_by(ProductRow.name, ReleaseRow.id)
+    ).all()
+    return [(r[0], r[1]) for r in rows]

@@ -1,0 +1,132 @@
+"""Shared fixtures: the ../shared data, the store on SQLite and PostgreSQL, the CLI."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from soupwatch.config import Settings
+from soupwatch.store.db import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SOUPWATCH_SHARED", ROOT.parent / "shared")).resolve()
+PG_URL = os.environ.get("SOUPWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> str | None:
+    """None when PostgreSQL answers, else the reason it does not."""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_URL.replace("+psycopg", ""), connect_timeout=3):
+            return None
+    except Exception as err:  # noqa: BLE001 - any failure means "skip with this reason"
+        return f"PostgreSQL at {PG_URL} does not answer: {err.__class__.__name__}"
+
+
+_PG_REASON = _pg_available()
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The ../shared folder (SOUPWATCH_SHARED overrides); tests skip with the reason if absent."""
+    if not SHARED.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared data folder {SHARED} is missing in CI")
+        pytest.skip(f"shared data folder {SHARED} not found (set SOUPWATCH_SHARED)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def feeds(shared: Path) -> Path:
+    """The offline feed mirror."""
+    return shared / "feeds"
+
+
+@pytest.fixture(scope="session")
+def corpus(shared: Path) -> Path:
+    """The real-world SBOM and binary corpus."""
+    return shared / "corpus"
+
+
+def _new_pg_schema() -> tuple[str, str]:
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    return schema, url
+
+
+def _drop_pg_schema(schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_URL.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL: SQLite in tmp_path, and a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'soupwatch.db'}"
+        return
+    if _PG_REASON:
+        if os.environ.get("CI"):
+            pytest.fail(_PG_REASON)
+        pytest.skip(_PG_REASON)
+    schema, url = _new_pg_schema()
+    try:
+        yield url
+    finally:
+        _drop_pg_schema(schema)
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    """Settings on the fresh database, home in tmp_path."""
+    return Settings(home=tmp_path / "home", database_url=db_url)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """A migrated, empty store on SQLite and on PostgreSQL."""
+    s = Store.open(settings)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Point the CLI (run in-process) at the fresh database."""
+    monkeypatch.setenv("SOUPWATCH_HOME", str(settings.home))
+    monkeypatch.setenv("SOUPWATCH_DATABASE_URL", settings.database_url)
+    return settings
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run ``soupwatch ARGS`` in-process; returns (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from soupwatch.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        from soupwatch.cli import common
+
+        common.console.file = out
+        common.err_console.file = err
+        try:
+            code = main(list(args))
+        finally:
+            common.console.file = None  # type: ignore[assignment]
+            common.err_console.file = None  # type: ignore[assignment]
+    return code, out.getvalue(), err.getvalue()
