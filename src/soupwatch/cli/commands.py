@@ -13,6 +13,7 @@ def register(app: typer.Typer) -> None:
         audit_cmd,
         db_cmd,
         demo_cmd,
+        discover_cmd,
         inventory_cmd,
         report_cmd,
         sbom_cmd,
@@ -20,6 +21,6 @@ def register(app: typer.Typer) -> None:
         vex_cmd,
     )
 
-    for module in (inventory_cmd, sbom_cmd, db_cmd, scan_cmd, assess_cmd, vex_cmd, audit_cmd,
+    for module in (inventory_cmd, sbom_cmd, discover_cmd, db_cmd, scan_cmd, assess_cmd, vex_cmd, audit_cmd,
                    report_cmd, advisory_cmd, demo_cmd):
         module.register(app)
