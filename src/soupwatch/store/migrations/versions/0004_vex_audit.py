@@ -1,4 +1,4 @@
-"""vex_audit: tables of store/vex_tables.py (VEX decisions, device profiles, overrides, hash-chained audit log)
+"""vex_audit: tables of store/vex_tables.py (VEX decisions and the hash-chained audit log)
 
 Revision ID: 0004
 Revises: 0003
