@@ -24,7 +24,7 @@ def _pg_available() -> str | None:
 
         with psycopg.connect(PG_URL.replace("+psycopg", ""), connect_timeout=3):
             return None
-    except Exception as err:  # noqa: BLE001 - any failure means "skip with this reason"
+    except Exception as err:
         return f"PostgreSQL at {PG_URL} does not answer: {err.__class__.__name__}"
 
 

@@ -21,6 +21,17 @@ def register(app: typer.Typer) -> None:
         vex_cmd,
     )
 
-    for module in (inventory_cmd, sbom_cmd, discover_cmd, db_cmd, scan_cmd, assess_cmd, vex_cmd, audit_cmd,
-                   report_cmd, advisory_cmd, demo_cmd):
+    for module in (
+        inventory_cmd,
+        sbom_cmd,
+        discover_cmd,
+        db_cmd,
+        scan_cmd,
+        assess_cmd,
+        vex_cmd,
+        audit_cmd,
+        report_cmd,
+        advisory_cmd,
+        demo_cmd,
+    ):
         module.register(app)

@@ -85,11 +85,15 @@ class EolProduct:
 class IntelQuery(Protocol):
     """Read side of the intelligence store. Every method is a few index probes."""
 
-    def cpe_candidates(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[CpeCandidate]]:
+    def cpe_candidates(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[CpeCandidate]]:
         """CVEs whose configurations name each (vendor, product), lower-cased keys."""
         ...
 
-    def osv_candidates(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[OsvCandidate]]:
+    def osv_candidates(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[OsvCandidate]]:
         """OSV ``affected`` items per (ecosystem, package name) as OSV spells them."""
         ...
 

@@ -40,7 +40,7 @@ __all__ = [
     "SbomDocument",
     "Severity",
     "SupportLevel",
-    "Vulnerability",
     "VulnId",
+    "Vulnerability",
     "best_cvss",
 ]

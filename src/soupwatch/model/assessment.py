@@ -26,7 +26,7 @@ class RiskLevel(StrEnum):
 
 
 class PostmarketCategory(StrEnum):
-    """FDA postmarket cybersecurity guidance: is the risk to essential clinical performance controlled."""
+    """FDA postmarket guidance: is the risk to essential clinical performance controlled."""
 
     CONTROLLED = "controlled"
     UNCONTROLLED = "uncontrolled"

@@ -121,7 +121,7 @@ class Component:
     support_source: str | None = None
     provenance: tuple[Provenance, ...] = ()
     extra_identifiers: tuple[tuple[str, str], ...] = field(default=())
-    """Further identifiers (``("cpe", ...)``, ``("swid", ...)``, ``("purl", ...)``) beyond the first."""
+    """Further identifiers (``("cpe", …)``, ``("swid", …)``) beyond the first."""
 
     def with_changes(self, **changes: object) -> Component:
         """Return a copy with some fields changed."""

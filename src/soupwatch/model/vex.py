@@ -23,8 +23,12 @@ class VexState(StrEnum):
     @property
     def closes_finding(self) -> bool:
         """True when the finding leaves the open list."""
-        return self in (VexState.RESOLVED, VexState.RESOLVED_WITH_PEDIGREE,
-                        VexState.FALSE_POSITIVE, VexState.NOT_AFFECTED)
+        return self in (
+            VexState.RESOLVED,
+            VexState.RESOLVED_WITH_PEDIGREE,
+            VexState.FALSE_POSITIVE,
+            VexState.NOT_AFFECTED,
+        )
 
 
 class VexJustification(StrEnum):

@@ -55,8 +55,10 @@ class Store:
             if migrate:
                 store.migrate()
         except SQLAlchemyError as err:
-            raise StoreError(f"cannot open the database: {err.__class__.__name__}: {err}",
-                             path=_safe_url(settings.database_url)) from err
+            raise StoreError(
+                f"cannot open the database: {err.__class__.__name__}: {err}",
+                path=_safe_url(settings.database_url),
+            ) from err
         return store
 
     def migrate(self) -> None:

@@ -56,8 +56,13 @@ def component_to_dict(c: Component) -> dict[str, Any]:
                 "method": p.method,
                 "confidence": p.confidence,
                 "evidence": [
-                    {"detector": e.detector, "location": e.location, "offset": e.offset,
-                     "text": e.text, "confidence": e.confidence}
+                    {
+                        "detector": e.detector,
+                        "location": e.location,
+                        "offset": e.offset,
+                        "text": e.text,
+                        "confidence": e.confidence,
+                    }
                     for e in p.evidence
                 ],
             }
@@ -117,13 +122,26 @@ def _row_dict(c: Component, release_id: int, position: int) -> dict[str, Any]:
 def _row_to_component(r: ComponentRow) -> Component:
     return component_from_dict(
         {
-            "ref": r.ref, "name": r.name, "version": r.version, "type": r.type,
-            "group": r.group, "supplier": r.supplier, "author": r.author,
-            "description": r.description, "purl": r.purl, "cpe": r.cpe, "hashes": r.hashes,
-            "licenses": r.licenses, "copyright": r.copyright, "properties": r.properties,
-            "parent_ref": r.parent_ref, "depends_on": r.depends_on,
-            "support_level": r.support_level, "end_of_support": r.end_of_support,
-            "support_source": r.support_source, "provenance": r.provenance,
+            "ref": r.ref,
+            "name": r.name,
+            "version": r.version,
+            "type": r.type,
+            "group": r.group,
+            "supplier": r.supplier,
+            "author": r.author,
+            "description": r.description,
+            "purl": r.purl,
+            "cpe": r.cpe,
+            "hashes": r.hashes,
+            "licenses": r.licenses,
+            "copyright": r.copyright,
+            "properties": r.properties,
+            "parent_ref": r.parent_ref,
+            "depends_on": r.depends_on,
+            "support_level": r.support_level,
+            "end_of_support": r.end_of_support,
+            "support_source": r.support_source,
+            "provenance": r.provenance,
             "extra_identifiers": r.extra_identifiers,
         }
     )
@@ -134,8 +152,10 @@ def upsert_product(session: Session, product: Product) -> ProductRow:
     row = session.scalar(select(ProductRow).where(ProductRow.name == product.name))
     if row is None:
         row = ProductRow(
-            name=product.name, manufacturer=product.manufacturer,
-            device_class=product.device_class, description=product.description,
+            name=product.name,
+            manufacturer=product.manufacturer,
+            device_class=product.device_class,
+            description=product.description,
             created_at=_now(),
         )
         session.add(row)
@@ -156,7 +176,9 @@ def save_release(session: Session, product: Product, release: Release) -> int:
     """
     prow = upsert_product(session, product)
     session.execute(
-        delete(ReleaseRow).where(ReleaseRow.product_id == prow.id, ReleaseRow.version == release.version)
+        delete(ReleaseRow).where(
+            ReleaseRow.product_id == prow.id, ReleaseRow.version == release.version
+        )
     )
     session.flush()
     rrow = ReleaseRow(
@@ -166,7 +188,8 @@ def save_release(session: Session, product: Product, release: Release) -> int:
         source=release.source,
         sbom_format=release.sbom_format,
         metadata_component=component_to_dict(release.metadata_component)
-        if release.metadata_component else None,
+        if release.metadata_component
+        else None,
         properties=[list(p) for p in release.properties],
     )
     session.add(rrow)
@@ -183,7 +206,9 @@ def list_products(session: Session) -> list[tuple[Product, list[str]]]:
     for prow in session.scalars(select(ProductRow).order_by(ProductRow.name)):
         versions = list(
             session.scalars(
-                select(ReleaseRow.version).where(ReleaseRow.product_id == prow.id).order_by(ReleaseRow.id)
+                select(ReleaseRow.version)
+                .where(ReleaseRow.product_id == prow.id)
+                .order_by(ReleaseRow.id)
             )
         )
         out.append((_product(prow), versions))
@@ -223,7 +248,9 @@ def get_release(session: Session, product: str, version: str) -> Release:
     comps = tuple(
         _row_to_component(r)
         for r in session.scalars(
-            select(ComponentRow).where(ComponentRow.release_id == rid).order_by(ComponentRow.position)
+            select(ComponentRow)
+            .where(ComponentRow.release_id == rid)
+            .order_by(ComponentRow.position)
         )
     )
     return Release(
@@ -234,7 +261,8 @@ def get_release(session: Session, product: str, version: str) -> Release:
         source=rrow.source,
         sbom_format=rrow.sbom_format,
         metadata_component=component_from_dict(rrow.metadata_component)
-        if rrow.metadata_component else None,
+        if rrow.metadata_component
+        else None,
         properties=tuple((k, v) for k, v in rrow.properties or ()),
     )
 

@@ -37,7 +37,9 @@ def _component(i: int) -> Component:
         support_level=SupportLevel.SECURITY_FIXES_ONLY,
         end_of_support=date(2030, 1, 1),
         support_source="manual",
-        provenance=(Provenance("sbom:x.json", "cyclonedx", 0.9, (Evidence("d", "/usr/lib/x", 4, "t"),)),),
+        provenance=(
+            Provenance("sbom:x.json", "cyclonedx", 0.9, (Evidence("d", "/usr/lib/x", 4, "t"),)),
+        ),
     )
 
 
@@ -60,9 +62,14 @@ def test_reimport_replaces_release_atomically(store: Store) -> None:
     with store.session() as s:
         assert [c.name for c in inventory.get_release(s, "pump", "1.0").components] == ["lib1"]
     with store.session() as s:
-        inventory.save_release(s, Product("pump"), Release("pump", "1.0", (_component(2), _component(3))))
+        inventory.save_release(
+            s, Product("pump"), Release("pump", "1.0", (_component(2), _component(3)))
+        )
     with store.session() as s:
-        assert [c.name for c in inventory.get_release(s, "pump", "1.0").components] == ["lib2", "lib3"]
+        assert [c.name for c in inventory.get_release(s, "pump", "1.0").components] == [
+            "lib2",
+            "lib3",
+        ]
         assert inventory.list_releases(s, "pump") == ["1.0"]
 
 
