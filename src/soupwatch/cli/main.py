@@ -51,14 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted", markup=False)
         return 130
-    except Exception as exc:  # click's usage errors and aborts
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
+    except typer.Abort:
+        return 130
+    except Exception as exc:
+        # Usage errors from typer's (vendored) click: they know how to show themselves.
+        show = getattr(exc, "show", None)
+        if callable(show) and hasattr(exc, "exit_code"):
+            show()
             return int(ExitCode.BAD_INPUT)
-        if isinstance(exc, click.exceptions.Abort):
-            return 130
         raise
     return 0
 
