@@ -83,3 +83,5 @@ class VexStatement:
     created: datetime | None = None
     expires: date | None = None
     id: int | None = None
+    aliases: tuple[str, ...] = ()
+    """Other ids of the same vulnerability (GHSA-…, OSV ids) the decision also covers."""
