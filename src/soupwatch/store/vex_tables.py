@@ -1,0 +1,66 @@
+"""SQLAlchemy tables of the VEX stage: triage decisions and the hash-chained audit log.
+
+``vex_decisions`` holds the current decision per key (scope, product, release, component
+name and version, vulnerability); ``key`` is that tuple joined, unique, so that a second
+decision on the same subject replaces the first (its history lives in the audit log).
+
+``audit_log`` is append-only by API: ``seq`` is the primary key (two writers cannot take
+the same number), ``at`` is stored as the exact ISO 8601 text that was hashed, and
+``old_value``/``new_value`` as the canonical JSON text that was hashed, so verification does
+not depend on how a database round-trips timestamps or JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from soupwatch.store.tables import Base
+
+
+class VexDecisionRow(Base):
+    """One current VEX decision."""
+
+    __tablename__ = "vex_decisions"
+    __table_args__ = (
+        Index("ix_vex_decisions_vuln", "vulnerability"),
+        Index("ix_vex_decisions_product", "product", "release"),
+        Index("ix_vex_decisions_component", "component_name", "component_version"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    vulnerability: Mapped[str] = mapped_column(String(255))
+    aliases: Mapped[list[Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(32))
+    justification: Mapped[str | None] = mapped_column(String(64))
+    responses: Mapped[list[Any]] = mapped_column(JSON)
+    detail: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires: Mapped[date | None] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(16))
+    product: Mapped[str | None] = mapped_column(String(255))
+    release: Mapped[str | None] = mapped_column(String(255))
+    component_name: Mapped[str | None] = mapped_column(Text)
+    component_version: Mapped[str | None] = mapped_column(Text)
+    component_purl: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntryRow(Base):
+    """One entry of the append-only, hash-chained audit log."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "subject"),)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(Text)
+    old_value: Mapped[str] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,289 @@
+"""The decisions store: record VEX decisions (audited) and look them up for a release.
+
+Scoping (most specific wins): a ``release`` decision applies to one release of one product; a
+``product`` decision to every release of that product (this is how decisions carry forward to
+new releases); a ``component`` decision to every product and release that contains that
+component name and version. A decision pinned to a component version that differs from the
+version now in the release is returned with ``needs_review`` and does not close the finding.
+Expired decisions do not apply; they are reported as expired. Decisions that match no finding
+of the release are reported as unmatched, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from soupwatch.model import ComponentRef, Finding
+from soupwatch.model.vex import VexScope, VexState, VexStatement
+from soupwatch.store.vex_tables import VexDecisionRow
+from soupwatch.vex import audit
+from soupwatch.vex.statements import (
+    decision_key,
+    from_json,
+    sort_key,
+    subject,
+    to_json,
+    validate,
+)
+
+_SCOPE_RANK = {VexScope.RELEASE: 0, VexScope.PRODUCT: 1, VexScope.COMPONENT: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The statement that applies to one finding, and whether a human must look at it again."""
+
+    statement: VexStatement
+    needs_review: bool = False
+    review_reason: str | None = None
+
+    @property
+    def closes_finding(self) -> bool:
+        """True when the finding may leave the open list (never while it needs review)."""
+        return self.statement.state.closes_finding and not self.needs_review
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionLookup:
+    """What :func:`decisions_for` found for one release."""
+
+    decisions: dict[tuple[ComponentRef, str], Decision]
+    expired: tuple[tuple[ComponentRef, str, VexStatement], ...] = ()
+    unmatched: tuple[VexStatement, ...] = ()
+
+    def get(self, component_ref: ComponentRef | str, vuln_id: str) -> Decision | None:
+        """The decision for a (component ref, vulnerability id) pair, or None."""
+        return self.decisions.get((ComponentRef(component_ref), vuln_id))
+
+    def for_finding(self, finding: Finding) -> Decision | None:
+        """The decision for a finding, or None."""
+        return self.get(finding.component_ref, finding.vulnerability.id)
+
+
+def _row_statement(r: VexDecisionRow) -> VexStatement:
+    return from_json(
+        {
+            "id": r.id,
+            "vulnerability": r.vulnerability,
+            "aliases": r.aliases,
+            "state": r.state,
+            "justification": r.justification,
+            "responses": r.responses,
+            "detail": r.detail,
+            "author": r.author,
+            "created": r.created_at.isoformat() if r.created_at else None,
+            "expires": r.expires.isoformat() if r.expires else None,
+            "scope": r.scope,
+            "product": r.product,
+            "release": r.release,
+            "component_name": r.component_name,
+            "component_version": r.component_version,
+            "component_purl": r.component_purl,
+        }
+    )
+
+
+def _normalise(s: VexStatement, now: datetime) -> VexStatement:
+    return replace(
+        s,
+        vulnerability=s.vulnerability.strip(),
+        aliases=tuple(sorted({a.strip() for a in s.aliases if a.strip()} - {s.vulnerability})),
+        product=None if s.scope is VexScope.COMPONENT else s.product,
+        release=s.release if s.scope is VexScope.RELEASE else None,
+        responses=tuple(sorted(set(s.responses))),
+        created=s.created or now,
+        id=None,
+    )
+
+
+def set_decision(
+    session: Session, statement: VexStatement, *, actor: str, reason: str, now: datetime
+) -> VexStatement:
+    """Record a decision (replacing the one on the same subject) and audit the change."""
+    validate(statement, now=now)
+    new = _normalise(statement, now)
+    key = decision_key(new)
+    row = session.scalars(select(VexDecisionRow).where(VexDecisionRow.key == key)).first()
+    old = _row_statement(row) if row else None
+    if row is None:
+        row = VexDecisionRow(key=key)
+        session.add(row)
+    row.vulnerability, row.aliases = new.vulnerability, list(new.aliases)
+    row.state = new.state.value
+    row.justification = new.justification.value if new.justification else None
+    row.responses = [r.value for r in new.responses]
+    row.detail, row.author, row.expires = new.detail, new.author, new.expires
+    row.created_at = new.created or now
+    row.scope, row.product, row.release = new.scope.value, new.product, new.release
+    row.component_name, row.component_version = new.component_name, new.component_version
+    row.component_purl = new.component_purl
+    session.flush()
+    saved = replace(new, id=row.id)
+    old_json = _without_id(to_json(old)) if old else None
+    audit.append(
+        session,
+        actor,
+        "vex.update" if old else "vex.create",
+        subject(saved),
+        old_json,
+        _without_id(to_json(saved)),
+        reason,
+        now,
+    )
+    if saved.state in (VexState.RESOLVED, VexState.RESOLVED_WITH_PEDIGREE):
+        _mark_resolved(session, saved, now)
+    return saved
+
+
+def _without_id(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if k != "id"}
+
+
+def _mark_resolved(session: Session, s: VexStatement, now: datetime) -> bool:
+    """Tell the findings store a finding was resolved, when that store exists."""
+    try:
+        module = importlib.import_module("soupwatch.store.finding_tables")
+    except ModuleNotFoundError:
+        return False
+    fn = getattr(module, "mark_resolved", None)
+    if fn is None:
+        return False
+    offered: dict[str, Any] = {
+        "product": s.product,
+        "release": s.release,
+        "vulnerability": s.vulnerability,
+        "vuln_id": s.vulnerability,
+        "component_name": s.component_name,
+        "component_version": s.component_version,
+        "now": now,
+        "at": now,
+        "when": now,
+        "resolved_at": now,
+        "reason": f"VEX {s.state.value}",
+    }
+    params = inspect.signature(fn).parameters
+    kwargs = {k: v for k, v in offered.items() if k in params}
+    fn(session, **kwargs)
+    return True
+
+
+def list_decisions(
+    session: Session,
+    *,
+    product: str | None = None,
+    release: str | None = None,
+    vulnerability: str | None = None,
+) -> list[VexStatement]:
+    """Decisions, sorted; filtered to those that can reach ``product``/``release`` if given."""
+    q = select(VexDecisionRow)
+    if product:
+        q = q.where(or_(VexDecisionRow.product == product, VexDecisionRow.scope == "component"))
+    if release:
+        q = q.where(or_(VexDecisionRow.release == release, VexDecisionRow.release.is_(None)))
+    if vulnerability:
+        q = q.where(VexDecisionRow.vulnerability == vulnerability)
+    return sorted((_row_statement(r) for r in session.scalars(q)), key=sort_key)
+
+
+def _candidates(session: Session, product: str, release: str) -> list[VexStatement]:
+    q = select(VexDecisionRow).where(
+        or_(
+            (VexDecisionRow.scope == "release")
+            & (VexDecisionRow.product == product)
+            & (VexDecisionRow.release == release),
+            (VexDecisionRow.scope == "product") & (VexDecisionRow.product == product),
+            VexDecisionRow.scope == "component",
+        )
+    )
+    return [_row_statement(r) for r in session.scalars(q)]
+
+
+def _vuln_matches(s: VexStatement, f: Finding) -> bool:
+    ids = {f.vulnerability.id.upper(), *(a.upper() for a in f.vulnerability.aliases)}
+    return s.vulnerability.upper() in ids or any(a.upper() in ids for a in s.aliases)
+
+
+def _purl_base(purl: str | None) -> str | None:
+    if not purl:
+        return None
+    return purl.split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[0].lower()
+
+
+def _component_match(s: VexStatement, f: Finding) -> tuple[bool, bool]:
+    """(matches the component, same version or version-free)."""
+    if s.component_name is None and s.component_purl is None:
+        return True, True
+    by_name = s.component_name is not None and s.component_name.lower() == f.component_name.lower()
+    by_purl = _purl_base(s.component_purl) is not None and _purl_base(
+        s.component_purl
+    ) == _purl_base(f.purl)
+    if not (by_name or by_purl):
+        return False, False
+    return True, s.component_version is None or s.component_version == f.component_version
+
+
+def _rank(s: VexStatement, same_version: bool) -> tuple[int, int, float]:
+    created = s.created.timestamp() if s.created else 0.0
+    return (_SCOPE_RANK[s.scope], 0 if same_version else 1, -created)
+
+
+def decisions_for(
+    session: Session, product: str, release: str, findings: Sequence[Finding], now: datetime
+) -> DecisionLookup:
+    """THE lookup of the risk stage: per (component ref, vuln id), the decision that applies."""
+    candidates = _candidates(session, product, release)
+    present = {(f.component_name.lower(), f.component_version or "") for f in findings}
+    used: set[int] = set()
+    decisions: dict[tuple[ComponentRef, str], Decision] = {}
+    expired: list[tuple[ComponentRef, str, VexStatement]] = []
+    for f in findings:
+        best: tuple[tuple[int, int, float], VexStatement, bool] | None = None
+        for s in candidates:
+            if not _vuln_matches(s, f):
+                continue
+            matches, same_version = _component_match(s, f)
+            if not matches or (s.scope is VexScope.COMPONENT and not same_version):
+                continue
+            if s.expires is not None and s.expires < now.date():
+                expired.append((f.component_ref, f.vulnerability.id, s))
+                continue
+            used.add(id(s))
+            rank = _rank(s, same_version)
+            if best is None or rank < best[0]:
+                best = (rank, s, same_version)
+        if best is not None:
+            _, s, same_version = best
+            review = (
+                None
+                if same_version
+                else (
+                    f"decided for {s.component_name} {s.component_version}, "
+                    f"the release has {f.component_version}"
+                )
+            )
+            decisions[(f.component_ref, f.vulnerability.id)] = Decision(
+                s, needs_review=not same_version, review_reason=review
+            )
+    unmatched = [
+        s
+        for s in candidates
+        if id(s) not in used
+        and not (s.expires is not None and s.expires < now.date())
+        and (
+            s.scope is not VexScope.COMPONENT
+            or ((s.component_name or "").lower(), s.component_version or "") in present
+        )
+    ]
+    return DecisionLookup(
+        decisions=decisions,
+        expired=tuple(sorted(expired, key=lambda e: (e[0], e[1], sort_key(e[2])))),
+        unmatched=tuple(sorted(unmatched, key=sort_key)),
+    )

@@ -1,0 +1,124 @@
+"""VEX statements: validation, identity keys and the JSON form kept in the audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from soupwatch.errors import VexError
+from soupwatch.model.vex import (
+    VexJustification,
+    VexResponse,
+    VexScope,
+    VexState,
+    VexStatement,
+)
+
+
+def decision_key(s: VexStatement) -> str:
+    """The subject a decision is about; a second decision with the same key replaces the first."""
+    parts = (
+        s.scope.value,
+        s.product or "" if s.scope is not VexScope.COMPONENT else "",
+        s.release or "" if s.scope is VexScope.RELEASE else "",
+        (s.component_name or "").lower(),
+        s.component_version or "",
+        s.vulnerability.upper(),
+    )
+    return "|".join(parts)
+
+
+def subject(s: VexStatement) -> str:
+    """How the audit log names a decision: ``vex:<vuln>@<component>@<scope target>``."""
+    comp = s.component_name or "*"
+    if s.component_version:
+        comp += f"@{s.component_version}"
+    target = {
+        VexScope.RELEASE: f"{s.product}/{s.release}",
+        VexScope.PRODUCT: f"{s.product}",
+        VexScope.COMPONENT: "any-product",
+    }[s.scope]
+    return f"vex:{s.vulnerability} {comp} {s.scope.value}:{target}"
+
+
+def validate(s: VexStatement, *, now: datetime | None = None, where: str | None = None) -> None:
+    """Raise :class:`VexError` when a statement makes no sense."""
+    if not s.vulnerability.strip():
+        raise VexError("a VEX statement needs a vulnerability id", where=where)
+    if s.scope is VexScope.RELEASE and not (s.product and s.release):
+        raise VexError("a release-scoped decision needs a product and a release", where=where)
+    if s.scope is VexScope.PRODUCT and not s.product:
+        raise VexError("a product-scoped decision needs a product", where=where)
+    if s.scope is VexScope.COMPONENT and not (s.component_name and s.component_version):
+        raise VexError(
+            "a component-scoped decision needs a component name and version", where=where
+        )
+    if s.state is VexState.NOT_AFFECTED and s.justification is None and not s.detail:
+        raise VexError(
+            "a not_affected decision needs a justification (or at least a detail)", where=where
+        )
+    if s.justification is not None and s.state not in (
+        VexState.NOT_AFFECTED,
+        VexState.FALSE_POSITIVE,
+    ):
+        raise VexError(
+            f"a justification only applies to not_affected, not to {s.state.value}", where=where
+        )
+    if now is not None and s.expires is not None and s.expires < now.date():
+        raise VexError(f"the expiry date {s.expires.isoformat()} is in the past", where=where)
+
+
+def to_json(s: VexStatement) -> dict[str, Any]:
+    """A statement as plain JSON (audit log values, ``vex list --format json``)."""
+    return {
+        "id": s.id,
+        "vulnerability": s.vulnerability,
+        "aliases": sorted(s.aliases),
+        "state": s.state.value,
+        "justification": s.justification.value if s.justification else None,
+        "responses": [r.value for r in s.responses],
+        "detail": s.detail,
+        "author": s.author,
+        "created": s.created.isoformat() if s.created else None,
+        "expires": s.expires.isoformat() if s.expires else None,
+        "scope": s.scope.value,
+        "product": s.product,
+        "release": s.release,
+        "component_name": s.component_name,
+        "component_version": s.component_version,
+        "component_purl": s.component_purl,
+    }
+
+
+def from_json(d: dict[str, Any]) -> VexStatement:
+    """Inverse of :func:`to_json`."""
+    return VexStatement(
+        vulnerability=d["vulnerability"],
+        state=VexState(d["state"]),
+        scope=VexScope(d["scope"]),
+        product=d.get("product"),
+        release=d.get("release"),
+        component_name=d.get("component_name"),
+        component_version=d.get("component_version"),
+        component_purl=d.get("component_purl"),
+        justification=VexJustification(d["justification"]) if d.get("justification") else None,
+        responses=tuple(VexResponse(r) for r in d.get("responses") or ()),
+        detail=d.get("detail"),
+        author=d.get("author"),
+        created=datetime.fromisoformat(d["created"]) if d.get("created") else None,
+        expires=date.fromisoformat(d["expires"]) if d.get("expires") else None,
+        id=d.get("id"),
+        aliases=tuple(d.get("aliases") or ()),
+    )
+
+
+def sort_key(s: VexStatement) -> tuple[str, ...]:
+    """Stable order for everything we emit."""
+    return (
+        s.vulnerability,
+        (s.component_name or "").lower(),
+        s.component_version or "",
+        s.scope.value,
+        s.product or "",
+        s.release or "",
+    )
