@@ -1,0 +1,36 @@
+"""``read(path)``: detect the format from the content and run the matching reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from soupwatch.model import SbomDocument
+from soupwatch.sbom.cdx_xml import CycloneDxXmlReader
+from soupwatch.sbom.cyclonedx import CycloneDxReader
+from soupwatch.sbom.detect import DEFAULT_MAX_BYTES, load
+from soupwatch.sbom.interface import SbomReader
+from soupwatch.sbom.spdx import SpdxReader, SpdxYamlReader
+from soupwatch.sbom.spdx3 import Spdx3Reader
+from soupwatch.sbom.spdx_rdf import SpdxRdfReader, SpdxTurtleReader
+from soupwatch.sbom.spdx_tagvalue import SpdxTagValueReader
+from soupwatch.sbom.spdx_xml import SpdxXmlReader
+
+READERS: dict[str, type[SbomReader]] = {
+    "cyclonedx-json": CycloneDxReader,
+    "cyclonedx-xml": CycloneDxXmlReader,
+    "spdx-json": SpdxReader,
+    "spdx-yaml": SpdxYamlReader,
+    "spdx-xml": SpdxXmlReader,
+    "spdx-tag-value": SpdxTagValueReader,
+    "spdx-rdf-xml": SpdxRdfReader,
+    "spdx-turtle": SpdxTurtleReader,
+    "spdx3-jsonld": Spdx3Reader,
+}
+"""Format key (as :func:`soupwatch.sbom.detect.load` names it) → reader class."""
+
+
+def read(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SbomDocument:
+    """Read an SBOM of any supported format; SbomFormatError naming file and place otherwise."""
+    p = Path(path)
+    loaded = load(p, max_bytes)
+    return READERS[loaded.kind](p).read(loaded)
