@@ -1,0 +1,207 @@
+"""purl → OSV: ecosystem keys and the judgement of one OSV ``affected`` item.
+
+Ranges follow the OSV schema: events sorted by version; ``introduced`` opens, ``fixed``
+closes (exclusive), ``last_affected`` closes (inclusive), ``limit`` caps the whole range.
+``ECOSYSTEM`` ranges compare in the ecosystem's own scheme, ``SEMVER`` as SemVer. ``GIT``
+ranges name commits: they are noted, not compared. An explicit ``versions`` list counts too.
+
+Distribution packages (rpm, deb, apk with a ``distro`` qualifier) are judged by the distro's
+own advisories against the full EVR: a distro that backported the fix into ``3.0.7-25.el9_3``
+has a ``fixed`` event at that EVR, so backported fixes are not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from packageurl import PackageURL
+
+from soupwatch.match.versions import (
+    PURL_TYPE_SCHEMES,
+    ParsedVersion,
+    Scheme,
+    Unparsable,
+    parse_version,
+)
+
+_ECOSYSTEMS = {
+    "pypi": "PyPI",
+    "npm": "npm",
+    "maven": "Maven",
+    "nuget": "NuGet",
+    "golang": "Go",
+    "cargo": "crates.io",
+    "gem": "RubyGems",
+    "composer": "Packagist",
+    "hex": "Hex",
+    "pub": "Pub",
+}
+_DISTROS = {
+    "almalinux": "AlmaLinux",
+    "rocky": "Rocky Linux",
+    "rocky-linux": "Rocky Linux",
+    "debian": "Debian",
+    "ubuntu": "Ubuntu",
+    "alpine": "Alpine",
+    "redhat": "Red Hat",
+    "rhel": "Red Hat",
+}
+_SCHEME_BY_ECOSYSTEM = {
+    "PyPI": Scheme.PYPI,
+    "npm": Scheme.SEMVER,
+    "Maven": Scheme.MAVEN,
+    "NuGet": Scheme.NUGET,
+    "Go": Scheme.GOLANG,
+    "crates.io": Scheme.SEMVER,
+    "RubyGems": Scheme.RUBYGEMS,
+    "Debian": Scheme.DEBIAN,
+    "Ubuntu": Scheme.DEBIAN,
+    "Alpine": Scheme.ALPINE,
+    "AlmaLinux": Scheme.RPM,
+    "Rocky Linux": Scheme.RPM,
+    "Red Hat": Scheme.RPM,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OsvKey:
+    """What to ask the OSV index for a purl: (ecosystem, names) and the version to judge."""
+
+    ecosystem: str
+    names: tuple[str, ...]
+    version: str
+    scheme: Scheme
+    distro: bool
+
+
+def _distro_ecosystem(purl: PackageURL) -> str | None:
+    distro = (purl.qualifiers or {}).get("distro") or ""
+    ns = (purl.namespace or "").lower()
+    m = re.match(r"([a-z\-]*?)-?(\d[\w.]*)?$", str(distro).lower()) if distro else None
+    family = (m.group(1) if m else "") or ns
+    release = m.group(2) if m else None
+    name = _DISTROS.get(family)
+    if name is None:
+        return None
+    if not release:
+        return name
+    if name in ("AlmaLinux", "Rocky Linux", "Red Hat"):
+        release = release.split(".")[0]
+    if name == "Alpine":
+        release = "v" + ".".join(release.split(".")[:2])
+    return f"{name}:{release}"
+
+
+def osv_key(purl_text: str) -> OsvKey | None:
+    """The OSV index key of a purl with a version; None when OSV has no such ecosystem."""
+    try:
+        purl = PackageURL.from_string(purl_text)
+    except ValueError:
+        return None
+    if not purl.version:
+        return None
+    ptype = purl.type.lower()
+    scheme = PURL_TYPE_SCHEMES.get(ptype, Scheme.GENERIC)
+    version = purl.version
+    if ptype in ("rpm", "deb", "apk"):
+        eco = _distro_ecosystem(purl)
+        if eco is None:
+            return None
+        epoch = (purl.qualifiers or {}).get("epoch")
+        if epoch and ":" not in version:
+            version = f"{epoch}:{version}"
+        return OsvKey(eco, (purl.name,), version, scheme, True)
+    eco = _ECOSYSTEMS.get(ptype)
+    if eco is None:
+        return None
+    if ptype == "maven":
+        names: tuple[str, ...] = (f"{purl.namespace}:{purl.name}",)
+    elif ptype in ("npm", "golang", "composer") and purl.namespace:
+        names = (f"{purl.namespace}/{purl.name}",)
+    elif ptype == "pypi":
+        canon = re.sub(r"[-_.]+", "-", purl.name).lower()
+        names = tuple(dict.fromkeys((purl.name, canon, canon.replace("-", "_"))))
+    else:
+        names = (purl.name,)
+    return OsvKey(eco, names, version, scheme, False)
+
+
+def scheme_for_ecosystem(ecosystem: str) -> Scheme:
+    """The version scheme of an OSV ecosystem (``AlmaLinux:9`` → RPM)."""
+    return _SCHEME_BY_ECOSYSTEM.get(ecosystem.split(":")[0], Scheme.GENERIC)
+
+
+@dataclass(frozen=True, slots=True)
+class OsvVerdict:
+    """Whether the item names the version, which range did, and the fixed versions."""
+
+    affected: bool
+    criteria: str
+    fixed_versions: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+def _event_version(event: Mapping[str, Any]) -> tuple[str, str]:
+    for kind in ("introduced", "fixed", "last_affected", "limit"):
+        if kind in event:
+            return kind, str(event[kind])
+    return "", ""
+
+
+def _in_range(events: list[tuple[str, str]], v: ParsedVersion, scheme: Scheme) -> bool | str:
+    parsed: list[tuple[Any, str]] = []
+    for kind, text in events:
+        if kind == "introduced" and text == "0":
+            parsed.append((None, kind))
+            continue
+        p = parse_version(text, scheme)
+        if isinstance(p, Unparsable):
+            return p.describe()
+        parsed.append((p, kind))
+    zeros = [e for e in parsed if e[0] is None]
+    parsed = zeros + sorted((e for e in parsed if e[0] is not None), key=lambda e: e[0])
+    affected = False
+    for bound, kind in parsed:
+        if kind == "limit" and bound is not None and v >= bound:
+            return False
+    for bound, kind in parsed:
+        if kind == "introduced" and (bound is None or v >= bound):
+            affected = True
+        elif (kind == "fixed" and v >= bound) or (kind == "last_affected" and v > bound):
+            affected = False
+    return affected
+
+
+def judge_osv(affected: Mapping[str, Any], version: str, scheme: Scheme) -> OsvVerdict | Unparsable:
+    """Judge one OSV ``affected`` item for ``version`` (read in ``scheme``)."""
+    v = parse_version(version, scheme)
+    if isinstance(v, Unparsable):
+        return v
+    notes: list[str] = []
+    fixed: set[str] = set()
+    hit: str | None = None
+    listed = [str(x) for x in affected.get("versions") or ()]
+    if version in listed:
+        hit = f"listed in versions ({len(listed)} versions)"
+    for rng in affected.get("ranges") or ():
+        rtype = str(rng.get("type", "")).upper()
+        events = [_event_version(e) for e in rng.get("events") or ()]
+        if rtype == "GIT":
+            notes.append("GIT range noted, not compared")
+            continue
+        fixed.update(t for k, t in events if k == "fixed")
+        rscheme = Scheme.SEMVER if rtype == "SEMVER" else scheme
+        rv = v if rscheme is scheme else parse_version(version, rscheme)
+        if isinstance(rv, Unparsable):
+            notes.append(rv.describe())
+            continue
+        inside = _in_range(events, rv, rscheme)
+        if isinstance(inside, str):
+            notes.append(inside)
+        elif inside and hit is None:
+            hit = f"{rtype} " + ", ".join(f"{k} {t}" for k, t in events)
+    crit = hit or "no range or version list names this version"
+    return OsvVerdict(hit is not None, crit, tuple(sorted(fixed)), tuple(notes))
