@@ -1,0 +1,182 @@
+"""One finding in its device context: score, risk, FDA category, SSVC, clocks, each explained.
+
+The rule for the FDA postmarket category: a risk is **uncontrolled** when exploitation is
+sufficiently likely (known exploited, public exploit code, EPSS above the policy's threshold,
+or exploitable without privileges or user interaction through a reachable interface — after
+compensating controls) **and** a loss it can cause could do serious harm or worse (ISO 14971
+severity, from the profile). Everything else is **controlled**. Closed VEX decisions
+(not_affected, false_positive, resolved) make the finding controlled with risk ``none``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from soupwatch.model.assessment import AssessedFinding, Factor, PostmarketCategory, RiskLevel
+from soupwatch.model.component import Component
+from soupwatch.model.vex import VexStatement
+from soupwatch.model.vulnerability import Finding
+from soupwatch.risk.exploitability import Exploitability, assess_exploitability
+from soupwatch.risk.policy import Policy, due_dates
+from soupwatch.risk.profile import DeviceProfile, Harm
+from soupwatch.risk.rubric import ContextMetrics, StoredAnswer
+from soupwatch.risk.score import context_for, harm_at_stake, risk_level, ssvc_for
+from soupwatch.risk.upgrade import nearest_safe_upgrade
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """When the finding was first seen, when a fix appeared, when it was resolved."""
+
+    first_seen: datetime | None = None
+    fix_available: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+def _likely(ctx: ContextMetrics | None, ex: Exploitability) -> tuple[bool, str]:
+    """Is exploitation sufficiently likely? And why, in words."""
+    if ctx is not None and ctx.reachable is False:
+        return (
+            False,
+            "the component serves no exposed interface (prior access to the device needed)",
+        )
+    if ex.kev:
+        return True, "known exploited in the wild (CISA KEV)"
+    if ex.public_exploit:
+        return True, "public exploit code exists"
+    if ex.epss_high:
+        return True, "EPSS at or above the policy threshold"
+    if ctx is None:
+        return True, "no CVSS vector to judge exploitability: assumed likely (conservative)"
+    m = dict(ctx.metrics)
+    if m["MAV"] in "NA" and m["MAC"] == "L" and m["MPR"] == "N" and m["MUI"] == "N":
+        return True, (
+            f"exploitable over {'the network' if m['MAV'] == 'N' else 'an adjacent link'} "
+            "without privileges, user interaction or special conditions"
+        )
+    return False, (
+        f"exploitation needs AV:{m['MAV']}/AC:{m['MAC']}/PR:{m['MPR']}/UI:{m['MUI']} "
+        "after compensating controls, with no known or public exploit"
+    )
+
+
+def _category(
+    ctx: ContextMetrics | None, ex: Exploitability, harm: tuple[Harm, str] | None, policy: Policy
+) -> tuple[PostmarketCategory, str]:
+    likely, why = _likely(ctx, ex)
+    serious = harm is not None and harm[0].rank >= policy.serious_harm.rank
+    harm_text = f"{harm[0].value} harm ({harm[1]})" if harm else "no harm stated in the profile"
+    if likely and serious:
+        return PostmarketCategory.UNCONTROLLED, (
+            f"Uncontrolled: exploitation is sufficiently likely ({why}) and could cause "
+            f"{harm_text}, at or above '{policy.serious_harm.value}'."
+        )
+    reason = (
+        f"exploitation is not sufficiently likely ({why})"
+        if not likely
+        else f"exploitation is likely ({why}) but the worst outcome is {harm_text}, "
+        f"below '{policy.serious_harm.value}'"
+    )
+    return PostmarketCategory.CONTROLLED, f"Controlled: {reason}."
+
+
+def _labeling(
+    profile: DeviceProfile, ctx: ContextMetrics | None, category: PostmarketCategory
+) -> str | None:
+    notes: list[str] = []
+    if category is PostmarketCategory.UNCONTROLLED:
+        notes.append(
+            "uncontrolled risk: customer communication (and labeling/security documentation "
+            "update) required"
+        )
+    if ctx is not None:
+        used = sorted(
+            {c.name for c in profile.controls if any(c.name in a.answer for a in ctx.answers)}
+        )
+        if used:
+            notes.append(
+                "relies on compensating control(s) "
+                + ", ".join(used)
+                + ": keep them described in the labeling"
+            )
+    return "; ".join(notes) or None
+
+
+def assess_finding(
+    finding: Finding,
+    component: Component,
+    profile: DeviceProfile,
+    policy: Policy,
+    *,
+    today: date,
+    stored: tuple[StoredAnswer, ...] = (),
+    vex: VexStatement | None = None,
+    vex_needs_review: bool = False,
+    lifecycle: Lifecycle = Lifecycle(),
+) -> AssessedFinding:
+    """Assess one finding (priority 0: set by :func:`soupwatch.risk.assess.prioritise`)."""
+    vuln = finding.vulnerability
+    ctx = context_for(vuln, profile, component, stored)
+    harm = harm_at_stake(profile, ctx.metrics)
+    score = ctx.score
+    ex = assess_exploitability(vuln, policy)
+    category, rationale = _category(ctx.metrics, ex, harm, policy)
+    risk, risk_factors = risk_level(ctx.in_context, ex, ctx.metrics, category)
+    factors = list(ctx.factors) + list(ex.factors) + risk_factors
+    closed = vex is not None and vex.state.closes_finding
+    if closed and vex is not None:
+        why = vex.justification.value if vex.justification else (vex.detail or "no justification")
+        category = PostmarketCategory.CONTROLLED
+        rationale = f"Controlled: VEX {vex.state.value} ({why}) by {vex.author or 'unknown'}."
+        risk = RiskLevel.NONE
+        factors.append(Factor("VEX", f"{vex.state.value}: {why}", "closes the finding"))
+    elif vex is not None:
+        factors.append(Factor("VEX", vex.state.value, "kept open"))
+    start = lifecycle.first_seen.date() if lifecycle.first_seen else today
+    communicate_by = fix_by = None
+    if not closed and lifecycle.resolved_at is None:
+        clocks = due_dates(
+            category,
+            risk,
+            start=start,
+            kev_due=vuln.kev.due_date if vuln.kev else None,
+            policy=policy,
+        )
+        communicate_by, fix_by = clocks.communicate_by, clocks.fix_by
+        factors.append(Factor("clocks", f"{clocks.track} track", clocks.explanation))
+    factors.append(Factor("postmarket category", category.value, rationale))
+    ssvc = ssvc_for(ctx.metrics, ex, harm)
+    return AssessedFinding(
+        finding=finding,
+        base_vector=score.base_vector,
+        base_score=score.base_score,
+        environmental_vector=score.environmental_vector,
+        environmental_score=score.environmental_score,
+        cvss4_vector=score.cvss4_vector,
+        cvss4_score=score.cvss4_score,
+        rubric=ctx.metrics.answers if ctx.metrics else (),
+        ssvc_decision=ssvc,
+        risk=risk,
+        category=category,
+        category_rationale=rationale,
+        priority=0,
+        factors=tuple(factors),
+        reachable=ctx.metrics.reachable if ctx.metrics else None,
+        exposure=ctx.metrics.exposure if ctx.metrics else None,
+        kev=ex.kev,
+        epss_score=ex.epss_score,
+        epss_percentile=ex.epss_percentile,
+        fixed_versions=tuple(sorted(set(finding.fixed_versions))),
+        nearest_safe_upgrade=nearest_safe_upgrade(
+            finding.component_version, finding.fixed_versions
+        ),
+        vex=vex,
+        vex_needs_review=vex_needs_review,
+        first_seen=lifecycle.first_seen,
+        fix_available=lifecycle.fix_available,
+        resolved_at=lifecycle.resolved_at,
+        communicate_by=communicate_by,
+        fix_by=fix_by,
+        labeling_impact=_labeling(profile, ctx.metrics, category) if not closed else None,
+    )

@@ -1,0 +1,324 @@
+"""Device profiles: the device's context that turns a CVE list into risk.
+
+A profile is YAML, validated by ``profile.schema.json`` (shipped next to this module) and
+loaded into frozen dataclasses. It says what the device is (FDA class, IEC 62304 software
+safety class, intended use), how each interface is exposed and which components serve it,
+what data and functions are at stake in the MITRE rubric's categories with the harm a loss of
+confidentiality, integrity or availability can do (ISO 14971 severity), the compensating
+controls, stored per-vulnerability rubric answers and policy overrides.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from soupwatch.errors import RiskError
+from soupwatch.model.component import Component
+
+
+class Exposure(StrEnum):
+    """How far an attacker must be to reach an interface (most exposed first)."""
+
+    INTERNET = "internet"
+    HOSPITAL_NETWORK = "hospital-network"
+    ADJACENT_RADIO = "adjacent-radio"
+    PHYSICAL_ONLY = "physical-only"
+    NONE = "none"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most exposed (internet) to 4 (not exposed)."""
+        return list(Exposure).index(self)
+
+
+class Category(StrEnum):
+    """The MITRE rubric's categories of data and functionality at stake."""
+
+    PHI_PII = "phi_pii"
+    DIAGNOSIS_MONITORING = "diagnosis_monitoring"
+    THERAPY_DELIVERY = "therapy_delivery"
+    CLINICAL_WORKFLOW = "clinical_workflow"
+    SYSTEM_SECRETS = "system_secrets"
+
+
+class Harm(StrEnum):
+    """ISO 14971 severity of harm (the standard's informative five-level scale)."""
+
+    NEGLIGIBLE = "negligible"
+    MINOR = "minor"
+    SERIOUS = "serious"
+    CRITICAL = "critical"
+    CATASTROPHIC = "catastrophic"
+
+    @property
+    def rank(self) -> int:
+        """0 (negligible) to 4 (catastrophic)."""
+        return list(Harm).index(self)
+
+
+LOSS_TYPES = ("confidentiality", "integrity", "availability")
+"""The three kinds of loss, spelled as the profile spells them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentSelector:
+    """Names a component in a profile: by name (case-insensitive), optionally version or purl."""
+
+    name: str
+    version: str | None = None
+    purl: str | None = None
+
+    def matches(self, component: Component) -> bool:
+        """True when the component is the one this selector names."""
+        if self.purl and component.purl:
+            return component.purl.split("?")[0].lower().startswith(self.purl.lower())
+        if self.name.lower() != component.name.lower():
+            return False
+        return self.version is None or self.version == component.version
+
+
+@dataclass(frozen=True, slots=True)
+class Interface:
+    """An interface of the device, how exposed it is, and the components that serve it."""
+
+    type: str
+    exposure: Exposure
+    components: tuple[ComponentSelector, ...]
+    name: str | None = None
+    authentication: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``wifi (hospital-network)`` for explanations."""
+        return f"{self.name or self.type} ({self.exposure.value})"
+
+
+@dataclass(frozen=True, slots=True)
+class LossHarm:
+    """The harm one kind of loss (C, I or A) of an asset can do."""
+
+    severity: Harm
+    patients: str = "one"
+    hazard: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """Data or functions of one rubric category, with the harm of each kind of loss."""
+
+    category: Category
+    description: str | None
+    harms: tuple[tuple[str, LossHarm], ...]
+
+    def harm(self, loss: str) -> LossHarm | None:
+        """The harm of ``confidentiality`` / ``integrity`` / ``availability`` loss, if stated."""
+        return dict(self.harms).get(loss)
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    """A compensating control: what it protects and its effect as a modified CVSS metric."""
+
+    name: str
+    protects: tuple[str, ...]
+    metric: str
+    value: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileAnswer:
+    """A per-vulnerability rubric answer written in the profile."""
+
+    vulnerability: str
+    metric: str
+    value: str
+    reason: str
+    author: str
+    component: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceProfile:
+    """A device profile, as loaded from YAML."""
+
+    name: str
+    fda_class: str
+    iec62304_class: str
+    intended_use: str
+    interfaces: tuple[Interface, ...]
+    assets: tuple[Asset, ...]
+    controls: tuple[Control, ...] = ()
+    answers: tuple[ProfileAnswer, ...] = ()
+    policy: tuple[tuple[str, Any], ...] = ()
+    product: str | None = None
+    patients_per_device: str = "one"
+    source: str | None = None
+
+    def interfaces_of(self, component: Component) -> tuple[Interface, ...]:
+        """The interfaces that the component serves, most exposed first."""
+        found = [i for i in self.interfaces if any(s.matches(component) for s in i.components)]
+        return tuple(sorted(found, key=lambda i: (i.exposure.rank, i.type)))
+
+    def asset(self, category: Category) -> Asset | None:
+        """The asset of a category, if the profile states it."""
+        return next((a for a in self.assets if a.category == category), None)
+
+    def worst_harm(self, loss: str) -> tuple[Harm, Category] | None:
+        """The worst harm a loss of this kind can do, and the category it comes from."""
+        worst: tuple[Harm, Category] | None = None
+        for asset in self.assets:
+            h = asset.harm(loss)
+            if h and (worst is None or h.severity.rank > worst[0].rank):
+                worst = (h.severity, asset.category)
+        return worst
+
+
+@cache
+def profile_schema() -> dict[str, Any]:
+    """The JSON Schema of device profiles (``risk/profile.schema.json``)."""
+    text = resources.files("soupwatch.risk").joinpath("profile.schema.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def yaml_path(path: Any) -> str:
+    """A jsonschema error path as ``interfaces[0].exposure`` (``$`` for the root)."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "$"
+
+
+def read_yaml(path: Path, what: str) -> Any:
+    """Read a YAML file, turning I/O and syntax errors into a one-line :class:`RiskError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise RiskError(f"cannot read the {what}: {err.strerror}", path=str(path)) from err
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        raise RiskError(f"not valid YAML: {problem}", path=str(path), where=where) from err
+
+
+def validate(data: Any, schema: dict[str, Any], path: Path, what: str) -> None:
+    """Validate against a schema; the first error (deepest path first) names its YAML path."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(
+        validator.iter_errors(data), key=lambda e: (-len(e.path), list(map(str, e.path)))
+    )
+    if errors:
+        err = errors[0]
+        raise RiskError(f"invalid {what}: {err.message}", path=str(path), where=yaml_path(err.path))
+
+
+def load_profile(path: Path) -> DeviceProfile:
+    """Load and validate a device profile; bad input raises :class:`RiskError` naming the place."""
+    data = read_yaml(path, "device profile")
+    validate(data, profile_schema(), path, "device profile")
+    return profile_from_dict(data, source=str(path))
+
+
+def _selector(raw: str | dict[str, Any]) -> ComponentSelector:
+    if isinstance(raw, str):
+        return ComponentSelector(name=raw)
+    return ComponentSelector(name=raw["name"], version=raw.get("version"), purl=raw.get("purl"))
+
+
+def _check_protects(
+    data: dict[str, Any], interfaces: tuple[Interface, ...], source: str | None
+) -> None:
+    known = {"all"} | {c.value for c in Category}
+    known |= {i.type for i in interfaces} | {i.name for i in interfaces if i.name}
+    for n, control in enumerate(data.get("controls") or ()):
+        for m, target in enumerate(control["protects"]):
+            if target not in known:
+                raise RiskError(
+                    f"invalid device profile: control protects {target!r}, which is neither an "
+                    "interface type or name, an asset category, nor 'all'",
+                    path=source,
+                    where=f"controls[{n}].protects[{m}]",
+                )
+
+
+def profile_from_dict(data: dict[str, Any], *, source: str | None = None) -> DeviceProfile:
+    """Build a profile from already-validated data."""
+    device = data["device"]
+    interfaces = tuple(
+        Interface(
+            type=i["type"],
+            exposure=Exposure(i["exposure"]),
+            components=tuple(_selector(c) for c in i["components"]),
+            name=i.get("name"),
+            authentication=i.get("authentication"),
+        )
+        for i in data["interfaces"]
+    )
+    assets = tuple(
+        Asset(
+            category=Category(cat),
+            description=raw.get("description"),
+            harms=tuple(
+                (
+                    loss,
+                    LossHarm(
+                        Harm(raw[loss]["severity"]),
+                        raw[loss].get("patients", "one"),
+                        raw[loss].get("hazard"),
+                    ),
+                )
+                for loss in LOSS_TYPES
+                if loss in raw
+            ),
+        )
+        for cat, raw in sorted(data["assets"].items())
+    )
+    _check_protects(data, interfaces, source)
+    controls = tuple(
+        Control(
+            name=c["name"],
+            protects=tuple(c["protects"]),
+            metric=c["effect"].split(":")[0],
+            value=c["effect"].split(":")[1],
+            description=c.get("description"),
+        )
+        for c in data.get("controls") or ()
+    )
+    answers = tuple(
+        ProfileAnswer(
+            a["vulnerability"],
+            a["metric"],
+            a["value"],
+            a["reason"],
+            a["author"],
+            a.get("component"),
+        )
+        for a in data.get("answers") or ()
+    )
+    return DeviceProfile(
+        name=device["name"],
+        fda_class=device["fda_class"],
+        iec62304_class=device["iec62304_class"],
+        intended_use=device["intended_use"],
+        interfaces=interfaces,
+        assets=assets,
+        controls=controls,
+        answers=answers,
+        policy=tuple(sorted((data.get("policy") or {}).items())),
+        product=device.get("product"),
+        patients_per_device=device.get("patients_per_device", "one"),
+        source=source,
+    )
