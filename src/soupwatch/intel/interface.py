@@ -16,10 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from soupwatch.model import Vulnerability
 from soupwatch.model.assessment import DataSnapshot
+
+if TYPE_CHECKING:
+    from soupwatch.intel.source import FeedSource
+    from soupwatch.store.db import Store
 
 ProgressCallback = Callable[[int, int | None, str], None]
 """``(done, total or None, what)``: called as a sync advances."""
@@ -127,3 +131,21 @@ class SyncResult:
     warnings: tuple[str, ...] = ()
     resumed: bool = False
     newest: datetime | None = None
+
+
+class Feed(Protocol):
+    """A vulnerability-intelligence feed that syncs into the store.
+
+    ``sync`` imports from a mirror directory or HTTP (``source``), one transaction per unit
+    (file, page, chunk) together with its resume cursor, and returns what it did. A feed that
+    cannot be reached raises :class:`~soupwatch.errors.FeedUnavailable`; bad files or records
+    are skipped with a warning in the result (never silently), previous data stays intact.
+    """
+
+    name: str
+
+    def sync(
+        self, store: Store, source: FeedSource, progress: ProgressCallback | None = None
+    ) -> SyncResult:
+        """Bring this feed's data in the store up to date."""
+        ...

@@ -1,0 +1,217 @@
+"""Where feed files come from: a local mirror directory or HTTP, with retries and safe unpacking.
+
+Every failure is translated where it enters: network and HTTP status errors become
+:class:`FeedUnavailable`, truncated or corrupt files :class:`FeedFormatError`, both naming the
+URL or file.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import hashlib
+import io
+import json
+import time
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from soupwatch.errors import FeedFormatError, FeedUnavailable
+
+RETRY_STATUSES = frozenset({403, 429, 500, 502, 503, 504})
+DEFAULT_TIMEOUT = 60.0
+MAX_BACKOFF = 120.0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class UnpackLimits:
+    """Limits against zip and gzip bombs: member size, member count, total uncompressed size."""
+
+    max_member_bytes: int = 64 * 1024 * 1024
+    max_members: int = 500_000
+    max_total_bytes: int = 4 * 1024 * 1024 * 1024
+    max_gzip_bytes: int = 2 * 1024 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSource:
+    """What a feed syncs from: a mirror directory, or HTTP through an injected client.
+
+    ``urls`` overrides a feed's public base URL by feed name (tests point it at 127.0.0.1).
+    ``sleep`` and ``clock`` are injectable so that back-off and incremental windows are testable.
+    """
+
+    mirror: Path | None = None
+    client: httpx.Client | None = None
+    urls: Mapping[str, str] = field(default_factory=dict)
+    api_key: str | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], datetime] = _now
+    retries: int = 5
+    limits: UnpackLimits = field(default_factory=UnpackLimits)
+
+    def url(self, feed: str, default: str) -> str:
+        """The base URL of a feed: the override if one is set, else the public one."""
+        return self.urls.get(feed, default).rstrip("/")
+
+    def http(self) -> httpx.Client:
+        """The injected client, or a new one with a sane timeout."""
+        if self.client is not None:
+            return self.client
+        return httpx.Client(timeout=DEFAULT_TIMEOUT, follow_redirects=True)
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> bytes:
+        """GET with back-off on 403/429/5xx and transport errors, honouring ``Retry-After``."""
+        client = self.http()
+        try:
+            return self._get_with_retries(client, url, params, headers)
+        finally:
+            if client is not self.client:
+                client.close()
+
+    def _get_with_retries(
+        self,
+        client: httpx.Client,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+    ) -> bytes:
+        problem = "no attempt made"
+        for attempt in range(self.retries + 1):
+            try:
+                response = client.get(url, params=dict(params or {}), headers=dict(headers or {}))
+            except httpx.TransportError as err:
+                problem = f"{err.__class__.__name__}: {err}"
+                wait = min(2.0**attempt, MAX_BACKOFF)
+            else:
+                if response.status_code < 300:
+                    return response.content
+                problem = f"HTTP {response.status_code}"
+                if response.status_code not in RETRY_STATUSES:
+                    break
+                told = retry_after(response.headers.get("Retry-After"), self.clock())
+                wait = min(2.0**attempt, MAX_BACKOFF) if told is None else told
+            if attempt < self.retries:
+                self.sleep(wait)
+        raise FeedUnavailable(f"unavailable after {self.retries + 1} attempts: {problem}", path=url)
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_BACKOFF)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max((when - now).total_seconds(), 0.0), MAX_BACKOFF)
+
+
+def sha256_hex(data: bytes) -> str:
+    """Lower-case hex SHA-256 of bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def gunzip(data: bytes, name: str, limits: UnpackLimits | None = None) -> bytes:
+    """Decompress a gzip file; truncation, corruption or a bomb raise FeedFormatError."""
+    limit = (limits or UnpackLimits()).max_gzip_bytes
+    out = io.BytesIO()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            while chunk := stream.read(1 << 20):
+                out.write(chunk)
+                if out.tell() > limit:
+                    raise FeedFormatError(f"decompresses to more than {limit} bytes", path=name)
+    except (EOFError, OSError, zlib.error) as err:
+        raise FeedFormatError(f"truncated or corrupt gzip: {err}", path=name) from err
+    return out.getvalue()
+
+
+def maybe_gunzip(data: bytes, name: str, limits: UnpackLimits | None = None) -> bytes:
+    """Decompress when the bytes are gzip (magic 1f 8b), else return them unchanged."""
+    return gunzip(data, name, limits) if data[:2] == b"\x1f\x8b" else data
+
+
+def load_json(data: bytes, name: str) -> Any:
+    """Parse JSON, naming the file and line/column on error."""
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError as err:
+        raise FeedFormatError(f"not UTF-8 JSON: {err.reason}", path=name) from err
+    except json.JSONDecodeError as err:
+        raise FeedFormatError(
+            f"corrupt JSON: {err.msg}", path=name, where=f"line {err.lineno} column {err.colno}"
+        ) from err
+
+
+def zip_members(
+    data: bytes,
+    name: str,
+    limits: UnpackLimits,
+    warn: Callable[[str], None],
+) -> Iterator[tuple[str, bytes]]:
+    """Yield (member name, bytes) of a zip, refusing traversal names and oversized members.
+
+    Refused members are reported through ``warn`` (never silently dropped); a corrupt archive
+    raises FeedFormatError.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError) as err:
+        raise FeedFormatError(f"corrupt zip: {err}", path=name) from err
+    with archive:
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+        if len(infos) > limits.max_members:
+            warn(
+                f"{name}: {len(infos)} members, over the limit of {limits.max_members}; "
+                f"the rest are skipped"
+            )
+            infos = infos[: limits.max_members]
+        total = 0
+        for info in infos:
+            member = info.filename
+            if member.startswith(("/", "\\")) or ".." in member.replace("\\", "/").split("/"):
+                warn(f"{name}: member {member!r} has an unsafe path; skipped")
+                continue
+            if info.file_size > limits.max_member_bytes:
+                warn(
+                    f"{name}: member {member} is {info.file_size} bytes, over the limit of "
+                    f"{limits.max_member_bytes}; skipped"
+                )
+                continue
+            total += info.file_size
+            if total > limits.max_total_bytes:
+                warn(f"{name}: over {limits.max_total_bytes} bytes uncompressed; rest skipped")
+                return
+            try:
+                with archive.open(info) as stream:
+                    content = stream.read(limits.max_member_bytes + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as err:
+                warn(f"{name}: member {member} is corrupt ({err}); skipped")
+                continue
+            if len(content) > limits.max_member_bytes:
+                warn(f"{name}: member {member} inflates past the size limit; skipped")
+                continue
+            yield member, content

@@ -1,0 +1,88 @@
+"""The feed registry and ``sync_all``: run several feeds, collect failures, never stop early.
+
+A feed that cannot be reached (``FeedUnavailable``) or fails on its input (``FeedError``) is
+recorded in its ``feed_state.last_error`` and in the outcome; the other feeds still run and
+the data already stored stays intact.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from soupwatch.config import ENV_MIRROR
+from soupwatch.errors import ConfigError, FeedError
+from soupwatch.intel.interface import Feed, ProgressCallback, SyncResult
+from soupwatch.intel.nvd import NvdFeed
+from soupwatch.intel.nvd_legacy import NvdLegacyFeed
+from soupwatch.intel.osv import OsvFeed
+from soupwatch.intel.source import FeedSource
+from soupwatch.store.db import Store
+from soupwatch.store.intel_tables import IntelFeedStateRow
+
+FEEDS: dict[str, type[Feed]] = {
+    "nvd": NvdFeed,
+    "nvd-legacy": NvdLegacyFeed,
+    "osv": OsvFeed,
+}
+"""Feed name → class. ``db update --source NAME`` picks from here."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOutcome:
+    """What ``sync_all`` did: one result per feed that ran, one message per feed that failed."""
+
+    results: tuple[SyncResult, ...] = ()
+    failures: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def all_failed(self) -> bool:
+        """True when no feed succeeded (the CLI then exits 2)."""
+        return not self.results and bool(self.failures)
+
+
+def feed_names() -> list[str]:
+    """Every registered feed name, in sync order."""
+    return list(FEEDS)
+
+
+def sync_all(
+    store: Store,
+    *,
+    mirror: Path | str | None = None,
+    sources: Iterable[str] | None = None,
+    progress: ProgressCallback | None = None,
+    source: FeedSource | None = None,
+) -> SyncOutcome:
+    """Sync the named feeds (all by default) from ``mirror`` (or SOUPWATCH_MIRROR, else HTTP)."""
+    names = list(sources) if sources else feed_names()
+    unknown = sorted(set(names) - set(feed_names()))
+    if unknown:
+        raise ConfigError(f"unknown feed {', '.join(unknown)}; known: {', '.join(FEEDS)}")
+    if source is None:
+        root = mirror if mirror is not None else os.environ.get(ENV_MIRROR) or None
+        source = FeedSource(mirror=Path(root) if root else None)
+    if source.mirror is not None and not source.mirror.is_dir():
+        raise ConfigError(f"mirror directory {source.mirror} does not exist")
+    results: list[SyncResult] = []
+    failures: list[tuple[str, str]] = []
+    for name in names:
+        try:
+            results.append(FEEDS[name]().sync(store, source, progress))
+        except FeedError as err:
+            failures.append((name, str(err)))
+            record_failure(store, name, str(err), source)
+    return SyncOutcome(results=tuple(results), failures=tuple(failures))
+
+
+def record_failure(store: Store, feed: str, message: str, source: FeedSource) -> None:
+    """Keep a failed sync's error in ``feed_state`` without touching its data or cursor."""
+    with store.session() as session:
+        state = session.get(IntelFeedStateRow, feed)
+        if state is None:
+            state = IntelFeedStateRow(source=feed, records=0, warnings=0, warning_messages=[])
+            session.add(state)
+        state.last_attempt = source.clock()
+        state.last_error = message
