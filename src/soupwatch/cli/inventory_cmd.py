@@ -1,9 +1,96 @@
-"""Commands of this group; registered by soupwatch.cli.commands."""
+"""``soupwatch products list`` and ``soupwatch components list``: what the inventory holds."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+
+from soupwatch.cli.common import OutputFormat, open_store, print_json, print_table
+from soupwatch.model import Component
+from soupwatch.store import inventory
+
+products_app = typer.Typer(
+    help="Device models (products) and their releases.", no_args_is_help=True
+)
+components_app = typer.Typer(help="Components of a release.", no_args_is_help=True)
+
+
+@products_app.command("list")
+def products_list(
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
+) -> None:
+    """List products with their releases."""
+    store = open_store()
+    try:
+        with store.session() as session:
+            rows = inventory.list_products(session)
+    finally:
+        store.close()
+    if fmt is OutputFormat.json:
+        print_json(
+            [
+                {
+                    "name": p.name,
+                    "manufacturer": p.manufacturer,
+                    "device_class": p.device_class,
+                    "releases": versions,
+                }
+                for p, versions in rows
+            ]
+        )
+        return
+    print_table(
+        "Products",
+        ["name", "manufacturer", "device class", "releases"],
+        [[p.name, p.manufacturer, p.device_class, ", ".join(v)] for p, v in rows],
+    )
+
+
+def component_json(c: Component) -> dict[str, Any]:
+    """The JSON object ``components list --format json`` prints for one component."""
+    return {
+        "ref": c.ref,
+        "name": c.name,
+        "version": c.version,
+        "type": c.type.value,
+        "group": c.group,
+        "purl": c.purl,
+        "cpe": c.cpe,
+        "supplier": c.supplier,
+        "author": c.author,
+        "licenses": list(c.licenses),
+        "parent": c.parent,
+        "depends_on": list(c.depends_on),
+        "support_level": c.support_level.value,
+        "end_of_support": c.end_of_support.isoformat() if c.end_of_support else None,
+    }
+
+
+@components_app.command("list")
+def components_list(
+    product: str = typer.Option(..., "--product", help="Product name."),
+    release: str = typer.Option(..., "--release", help="Release version."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
+) -> None:
+    """List every component of a release, nested ones included (not the SBOM's subject)."""
+    store = open_store()
+    try:
+        with store.session() as session:
+            rel = inventory.get_release(session, product, release)
+    finally:
+        store.close()
+    if fmt is OutputFormat.json:
+        print_json([component_json(c) for c in rel.components])
+        return
+    print_table(
+        f"{product} {release}: {len(rel.components)} components",
+        ["name", "version", "type", "supplier", "purl / cpe"],
+        [[c.name, c.version, c.type.value, c.supplier, c.purl or c.cpe] for c in rel.components],
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's commands to the root app (being written for the foundation issue)."""
+    """Attach the ``products`` and ``components`` groups."""
+    app.add_typer(products_app, name="products")
+    app.add_typer(components_app, name="components")

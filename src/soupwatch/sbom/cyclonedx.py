@@ -77,6 +77,7 @@ class CycloneDxReader(SbomReader):
                 f"unsupported CycloneDX specVersion {shown} (this reads 1.1–1.7)", "$.specVersion"
             )
         self.refs = RefAllocator(self.warnings)
+        self.extra_deps: dict[str, list[str]] = {}
         meta: dict[str, Any] = bom["metadata"] if isinstance(bom.get("metadata"), dict) else {}
         subject = None
         if isinstance(meta.get("component"), dict):
@@ -90,6 +91,8 @@ class CycloneDxReader(SbomReader):
                 )
         comps = self._components(bom.get("components"), "$.components", None)
         graph = self._dependencies(bom.get("dependencies"))
+        for ref, deps in self.extra_deps.items():
+            graph.setdefault(ref, []).extend(deps)
         all_comps, subject = attach_dependencies(comps, graph, self.warnings, subject)
         return SbomDocument(
             format=self.format_name,
@@ -129,6 +132,8 @@ class CycloneDxReader(SbomReader):
         purl = _text(c.get("purl")) or own.purl
         raw_ref = _text(c.get("bom-ref")) or purl or (f"{name}@{version}" if version else name)
         ref = self.refs.take(raw_ref, path)
+        if own.depends_on:
+            self.extra_deps.setdefault(ref, []).extend(own.depends_on)
         extra = list(own.extra_identifiers)
         swid = c.get("swid")
         if isinstance(swid, dict) and swid.get("tagId"):

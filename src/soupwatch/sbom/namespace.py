@@ -22,6 +22,7 @@ SUPPORT_SOURCE = "soupwatch:support:source"
 PROVENANCE = "soupwatch:provenance"
 IDENTIFIER = "soupwatch:identifier:"
 PURL = "soupwatch:purl"
+DEPENDS_ON = "soupwatch:depends-on"
 HASH = "soupwatch:hash"
 # SPDX-only carriers for fields SPDX 2.3 has no place for.
 BOM_REF = "soupwatch:bom-ref"
@@ -51,6 +52,7 @@ class OwnFields:
     licenses: tuple[str, ...] | None = None
     properties: list[tuple[str, str]] = field(default_factory=list)
     role: str | None = None
+    depends_on: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -128,6 +130,8 @@ def _apply(own: OwnFields, name: str, value: str) -> None:
         own.provenance = provenance_from_json(value)
     elif name.startswith(IDENTIFIER):
         own.extra_identifiers.append((name[len(IDENTIFIER) :], value))
+    elif name == DEPENDS_ON:
+        own.depends_on.append(value)
     elif name == PURL:
         own.purl = value
     elif name == HASH:

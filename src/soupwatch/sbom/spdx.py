@@ -107,6 +107,7 @@ class SpdxReader(SbomReader):
             raise self.fail("'packages' must be a list", "$.packages")
         notes = self._annotations(doc)
         refs = RefAllocator(self.warnings)
+        self.extra_deps: dict[str, list[str]] = {}
         ids: dict[str, ComponentRef] = {}
         comps: list[Component] = []
         subject: Component | None = None
@@ -119,6 +120,8 @@ class SpdxReader(SbomReader):
             else:
                 comps.append(comp)
         graph, parents = self._relationships(doc.get("relationships"), ids)
+        for ref, deps in self.extra_deps.items():
+            graph.setdefault(ref, []).extend(deps)
         comps = [c.with_changes(parent=parents[c.ref]) if c.ref in parents else c for c in comps]
         comps, subject = attach_dependencies(comps, graph, self.warnings, subject)
         info: dict[str, Any] = (
@@ -169,6 +172,8 @@ class SpdxReader(SbomReader):
         own = ns.decode(_pairs(notes.get(spdxid, ())))
         self.warnings.extend(f"{path}: {p}" for p in own.problems)
         ref = refs.take(own.bom_ref or spdxid, path)
+        if own.depends_on:
+            self.extra_deps.setdefault(ref, []).extend(own.depends_on)
         ids.setdefault(spdxid, ref)
         purl, cpe, extra = self._identifiers(pkg.get("externalRefs"))
         hashes = [
