@@ -81,6 +81,11 @@ class CpeName:
         return "cpe:2.3:" + ":".join(esc)
 
 
+def escape_value(value: str) -> str:
+    """A WFN value as NVD writes it in a formatted string (``tcp/ip`` → ``tcp\\/ip``)."""
+    return re.sub(r"([^a-z0-9_.\-])", r"\\\1", value)
+
+
 def _unescape(value: str) -> str:
     if value in (ANY, NA):
         return value

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from soupwatch.intel.interface import CnaCandidate, CpeCandidate, IntelQuery, OsvCandidate
 from soupwatch.match.cna import CnaStatus, cna_scheme, judge_cna
-from soupwatch.match.cpe import Platform
+from soupwatch.match.cpe import Platform, escape_value
 from soupwatch.match.identity import CpeIdentity, Identity, identify, platform_of, with_target_sw
 from soupwatch.match.merge import Verdict, canonical_id, decide, finding_sort_key
 from soupwatch.match.nvd import CpeVerdict, judge_configurations
@@ -81,8 +81,10 @@ def _fetch(idents: Iterable[Identity], query: IntelQuery) -> _Data:
         cna_keys.update(product for _, product, *_ in ident.cna)
         if ident.osv:
             osv_keys.update((ident.osv.ecosystem, n) for n in ident.osv.names)
+    escaped = {(escape_value(v), escape_value(p)): (v, p) for v, p in cpe_keys}
+    by_cpe = query.cpe_candidates(sorted(escaped)) if escaped else {}
     return _Data(
-        query.cpe_candidates(sorted(cpe_keys)) if cpe_keys else {},
+        {escaped.get(k, k): cands for k, cands in by_cpe.items()},
         query.osv_candidates(sorted(osv_keys)) if osv_keys else {},
         query.cna_candidates(sorted(cna_keys)) if cna_keys else {},
     )

@@ -182,7 +182,7 @@ def parse_version(text: str | None, scheme: Scheme = Scheme.GENERIC) -> ParsedVe
         return Unparsable(text, scheme.value, "a placeholder, not a version")
     cls = _UNIVERS.get(scheme)
     if cls is not None:
-        if any(t.lower() in _WILDCARDS for t in _TOKEN.findall(text)):
+        if "*" in text or any(t.lower() in _WILDCARDS for t in _TOKEN.findall(text)):
             return Unparsable(text, scheme.value, "a wildcard, not a version")
         try:
             body = text[1:] if scheme is Scheme.SEMVER and text[:1] == "v" else text

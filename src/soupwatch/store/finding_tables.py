@@ -1,0 +1,353 @@
+"""Findings per release, with their lifecycle: first seen, fix available, resolved.
+
+* ``first_seen`` is kept across re-scans, and carried to later releases of the same product
+  for the same component name + version + vulnerability.
+* ``fix_available`` is the earliest time a fixed version was known: the caller may pass
+  dates from the advisory data; otherwise the first scan that saw a fixed version.
+* ``resolved_at`` is set when a re-scan no longer finds it (``resolved_by = "rescan"``) or
+  by a VEX decision through :func:`mark_resolved` (``resolved_by = "vex"``). A finding that a
+  re-scan finds again is re-opened unless a VEX decision resolved it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from soupwatch.errors import StoreError
+from soupwatch.model import (
+    ComponentRef,
+    CvssScore,
+    Epss,
+    Finding,
+    KevEntry,
+    MatchEvidence,
+    Vulnerability,
+    VulnId,
+)
+from soupwatch.store.inventory import release_id
+from soupwatch.store.tables import Base, ReleaseRow
+
+
+def _evidence(e: MatchEvidence) -> dict[str, Any]:
+    return {
+        "by": e.by,
+        "source": e.source,
+        "query": e.query,
+        "criteria": e.criteria,
+        "confidence": e.confidence,
+        "explanation": e.explanation,
+    }
+
+
+def finding_to_dict(f: Finding) -> dict[str, Any]:
+    """A finding as JSON-able data, every field kept (the store's ``evidence`` column)."""
+    v = f.vulnerability
+    return {
+        "component_ref": f.component_ref,
+        "component_name": f.component_name,
+        "component_version": f.component_version,
+        "purl": f.purl,
+        "cpe": f.cpe,
+        "fixed_versions": list(f.fixed_versions),
+        "match": _evidence(f.match),
+        "other_matches": [_evidence(m) for m in f.other_matches],
+        "vulnerability": {
+            "id": v.id,
+            "aliases": list(v.aliases),
+            "summary": v.summary,
+            "published": v.published.isoformat() if v.published else None,
+            "modified": v.modified.isoformat() if v.modified else None,
+            "cvss": [[c.version, c.vector, c.score, c.source, c.type] for c in v.cvss],
+            "cwes": list(v.cwes),
+            "references": list(v.references),
+            "sources": list(v.sources),
+            "kev": None
+            if v.kev is None
+            else {
+                "cve": v.kev.cve,
+                "date_added": v.kev.date_added.isoformat(),
+                "due_date": v.kev.due_date.isoformat() if v.kev.due_date else None,
+                "known_ransomware": v.kev.known_ransomware,
+                "vendor": v.kev.vendor,
+                "product": v.kev.product,
+                "required_action": v.kev.required_action,
+            },
+            "epss": None
+            if v.epss is None
+            else {
+                "cve": v.epss.cve,
+                "score": v.epss.score,
+                "percentile": v.epss.percentile,
+                "model_version": v.epss.model_version,
+                "score_date": v.epss.score_date.isoformat() if v.epss.score_date else None,
+            },
+        },
+    }
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def finding_from_dict(d: dict[str, Any]) -> Finding:
+    """Inverse of :func:`finding_to_dict`."""
+    v = d["vulnerability"]
+    kev, epss = v.get("kev"), v.get("epss")
+    vuln = Vulnerability(
+        id=VulnId(v["id"]),
+        aliases=tuple(v["aliases"]),
+        summary=v.get("summary"),
+        published=_time(v.get("published")),
+        modified=_time(v.get("modified")),
+        cvss=tuple(CvssScore(*c) for c in v.get("cvss") or ()),
+        cwes=tuple(v.get("cwes") or ()),
+        references=tuple(v.get("references") or ()),
+        sources=tuple(v.get("sources") or ()),
+        kev=None
+        if not kev
+        else KevEntry(
+            kev["cve"],
+            date.fromisoformat(kev["date_added"]),
+            _date(kev.get("due_date")),
+            bool(kev.get("known_ransomware")),
+            kev.get("vendor"),
+            kev.get("product"),
+            kev.get("required_action"),
+        ),
+        epss=None
+        if not epss
+        else Epss(
+            epss["cve"],
+            epss["score"],
+            epss["percentile"],
+            epss.get("model_version"),
+            _date(epss.get("score_date")),
+        ),
+    )
+    return Finding(
+        component_ref=ComponentRef(d["component_ref"]),
+        component_name=d["component_name"],
+        component_version=d.get("component_version"),
+        vulnerability=vuln,
+        match=MatchEvidence(**d["match"]),
+        fixed_versions=tuple(d.get("fixed_versions") or ()),
+        other_matches=tuple(MatchEvidence(**m) for m in d.get("other_matches") or ()),
+        purl=d.get("purl"),
+        cpe=d.get("cpe"),
+    )
+
+
+class FindingRow(Base):
+    """One (component, vulnerability) finding of a release."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("release_id", "component_ref", "vuln_id", name="uq_finding"),
+        Index("ix_findings_release", "release_id"),
+        Index("ix_findings_carry", "component_name", "component_version", "vuln_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    component_ref: Mapped[str] = mapped_column(Text)
+    component_name: Mapped[str] = mapped_column(Text)
+    component_version: Mapped[str | None] = mapped_column(Text)
+    vuln_id: Mapped[str] = mapped_column(String(128))
+    aliases: Mapped[list[Any]] = mapped_column(JSON)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fixed_versions: Mapped[list[Any]] = mapped_column(JSON)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fix_available: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(String(16))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFinding:
+    """A finding as stored for a release, with its lifecycle timestamps."""
+
+    finding: Finding
+    first_seen: datetime
+    last_seen: datetime
+    fix_available: datetime | None
+    resolved_at: datetime | None
+    resolved_by: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True while neither a re-scan nor a VEX decision resolved it."""
+        return self.resolved_at is None
+
+
+def _carried_first_seen(
+    session: Session, product_id: int, names: set[tuple[str, str | None, str]]
+) -> dict[tuple[str, str | None, str], datetime]:
+    """Earliest first_seen per (name, version, vuln) in any release of the product."""
+    if not names:
+        return {}
+    rows = session.execute(
+        select(
+            FindingRow.component_name,
+            FindingRow.component_version,
+            FindingRow.vuln_id,
+            FindingRow.first_seen,
+        )
+        .join(ReleaseRow, ReleaseRow.id == FindingRow.release_id)
+        .where(ReleaseRow.product_id == product_id)
+        .where(FindingRow.vuln_id.in_(sorted({n[2] for n in names})))
+    ).all()
+    out: dict[tuple[str, str | None, str], datetime] = {}
+    for name, version, vuln, seen in rows:
+        key = (name, version, vuln)
+        seen = _aware(seen)
+        if key in names and (key not in out or seen < out[key]):
+            out[key] = seen
+    return out
+
+
+def save_findings(
+    session: Session,
+    product: str,
+    release: str,
+    findings: Sequence[Finding],
+    now: datetime,
+    fix_dates: Mapping[tuple[str, str], datetime] | None = None,
+) -> None:
+    """Store a scan's findings for a release; resolve what the scan no longer finds.
+
+    ``fix_dates`` may give, per (vulnerability id, fixed version), when that fix was
+    published; the earliest known is kept as ``fix_available``.
+    """
+    rid = release_id(session, product, release)
+    product_id = session.execute(
+        select(ReleaseRow.product_id).where(ReleaseRow.id == rid)
+    ).scalar_one()
+    existing = {
+        (r.component_ref, r.vuln_id): r
+        for r in session.scalars(select(FindingRow).where(FindingRow.release_id == rid))
+    }
+    carried = _carried_first_seen(
+        session,
+        product_id,
+        {(f.component_name, f.component_version, f.vulnerability.id) for f in findings},
+    )
+    seen: set[tuple[str, str]] = set()
+    for f in findings:
+        key = (str(f.component_ref), str(f.vulnerability.id))
+        if key in seen:
+            raise StoreError(
+                f"duplicate finding {key[1]} for component {key[0]}", path=f"{product} {release}"
+            )
+        seen.add(key)
+        fix_at = _fix_time(f, now, fix_dates)
+        row = existing.get(key)
+        data = finding_to_dict(f)
+        if row is None:
+            first = carried.get((f.component_name, f.component_version, f.vulnerability.id), now)
+            session.add(
+                FindingRow(
+                    release_id=rid,
+                    component_ref=key[0],
+                    component_name=f.component_name,
+                    component_version=f.component_version,
+                    vuln_id=key[1],
+                    aliases=list(f.vulnerability.aliases),
+                    evidence=data,
+                    fixed_versions=list(f.fixed_versions),
+                    first_seen=min(first, now),
+                    last_seen=now,
+                    fix_available=fix_at,
+                    resolved_at=None,
+                    resolved_by=None,
+                )
+            )
+            continue
+        row.evidence, row.aliases, row.last_seen = data, list(f.vulnerability.aliases), now
+        row.fixed_versions = list(f.fixed_versions)
+        if fix_at is not None and (row.fix_available is None or fix_at < _aware(row.fix_available)):
+            row.fix_available = fix_at
+        if row.resolved_by == "rescan":
+            row.resolved_at, row.resolved_by = None, None
+    for key, row in existing.items():
+        if key not in seen and row.resolved_at is None:
+            row.resolved_at, row.resolved_by = now, "rescan"
+    session.flush()
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; we store UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _fix_time(
+    f: Finding, now: datetime, fix_dates: Mapping[tuple[str, str], datetime] | None
+) -> datetime | None:
+    if not f.fixed_versions:
+        return None
+    known = [
+        fix_dates[(f.vulnerability.id, v)]
+        for v in f.fixed_versions
+        if fix_dates and (f.vulnerability.id, v) in fix_dates
+    ]
+    return min(known) if known else now
+
+
+def load_findings(session: Session, product: str, release: str) -> list[StoredFinding]:
+    """Every finding stored for a release (open and resolved), sorted."""
+    rid = release_id(session, product, release)
+    rows = session.scalars(
+        select(FindingRow)
+        .where(FindingRow.release_id == rid)
+        .order_by(FindingRow.component_ref, FindingRow.vuln_id)
+    )
+    return [
+        StoredFinding(
+            finding_from_dict(r.evidence),
+            _aware(r.first_seen),
+            _aware(r.last_seen),
+            _aware(r.fix_available) if r.fix_available else None,
+            _aware(r.resolved_at) if r.resolved_at else None,
+            r.resolved_by,
+        )
+        for r in rows
+    ]
+
+
+def mark_resolved(
+    session: Session, product: str, release: str, vuln_id: str, component_ref: str, when: datetime
+) -> None:
+    """Resolve one finding by a VEX decision; a later re-scan does not re-open it."""
+    rid = release_id(session, product, release)
+    row = session.scalars(
+        select(FindingRow).where(
+            FindingRow.release_id == rid,
+            FindingRow.vuln_id == vuln_id,
+            FindingRow.component_ref == component_ref,
+        )
+    ).one_or_none()
+    if row is None:
+        raise StoreError(
+            f"no finding {vuln_id} for component {component_ref}", path=f"{product} {release}"
+        )
+    row.resolved_at, row.resolved_by = when, "vex"
+    session.flush()
