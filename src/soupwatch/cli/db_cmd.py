@@ -1,9 +1,110 @@
-"""Commands of this group; registered by soupwatch.cli.commands."""
+"""``soupwatch db update`` and ``soupwatch db status``: sync vulnerability feeds, show freshness."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from soupwatch.cli.common import OutputFormat, err_console, open_store, print_json, print_table
+from soupwatch.cli.exit_codes import ExitCode
+from soupwatch.config import load_settings
+from soupwatch.intel.source import FeedSource
+from soupwatch.intel.status import feed_status
+from soupwatch.intel.sync import feed_names, sync_all
+
+db_app = typer.Typer(help="The vulnerability-intelligence database.", no_args_is_help=True)
+
+
+@db_app.command("update")
+def update(
+    source: list[str] = typer.Option(
+        [],
+        "--source",
+        help="Feed to sync (repeatable): nvd, nvd-legacy, osv, cve5, kev, epss, eol.",
+    ),
+    mirror: Path | None = typer.Option(
+        None, "--mirror", help="Local mirror directory (default: SOUPWATCH_MIRROR, else HTTP)."
+    ),
+    api_key: str | None = typer.Option(
+        None, "--api-key", help="NVD API key (header apiKey).", envvar="NVD_API_KEY"
+    ),
+) -> None:
+    """Sync vulnerability feeds into the database; a killed sync resumes on the next run."""
+    settings = load_settings()
+    root = mirror or settings.mirror
+    feed_source = FeedSource(mirror=root, api_key=api_key)
+    store = open_store()
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("sync", total=None)
+
+            def progress(done: int, total: int | None, what: str) -> None:
+                bar.update(task, completed=done, total=total, description=what[-48:])
+
+            outcome = sync_all(store, sources=source or None, progress=progress, source=feed_source)
+    finally:
+        store.close()
+    for result in outcome.results:
+        note = " (resumed)" if result.resumed else ""
+        err_console.print(
+            f"{result.source}: {result.records} records imported{note}, "
+            f"{len(result.warnings)} warnings",
+            markup=False,
+            highlight=False,
+        )
+        for warning in result.warnings[:10]:
+            err_console.print(f"  warning: {warning}", markup=False, highlight=False)
+    for name, message in outcome.failures:
+        err_console.print(f"{name}: failed: {message}", markup=False, highlight=False)
+    if outcome.all_failed:
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+@db_app.command("status")
+def status(
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
+) -> None:
+    """Per feed: records, newest record, last sync, data age, warnings, last error."""
+    store = open_store()
+    try:
+        rows = feed_status(store, feed_names(), datetime.now(UTC))
+    finally:
+        store.close()
+    if fmt is OutputFormat.json:
+        print_json([r.as_json() for r in rows])
+        return
+    print_table(
+        "Vulnerability feeds",
+        ["source", "records", "newest record", "last sync", "age (days)", "warnings", "last error"],
+        [
+            [
+                r.source,
+                r.records,
+                _short(r.newest_record),
+                _short(r.last_sync),
+                r.data_age_days,
+                r.warnings,
+                r.last_error,
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _short(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%d %H:%M") if value else None
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's commands to the root app (none yet: owned by a later issue)."""
+    """Attach ``soupwatch db`` to the root app."""
+    app.add_typer(db_app, name="db")

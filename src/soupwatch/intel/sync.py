@@ -14,7 +14,11 @@ from pathlib import Path
 
 from soupwatch.config import ENV_MIRROR
 from soupwatch.errors import ConfigError, FeedError
+from soupwatch.intel.cve5 import Cve5Feed
+from soupwatch.intel.eol import EolFeed
+from soupwatch.intel.epss import EpssFeed
 from soupwatch.intel.interface import Feed, ProgressCallback, SyncResult
+from soupwatch.intel.kev import KevFeed
 from soupwatch.intel.nvd import NvdFeed
 from soupwatch.intel.nvd_legacy import NvdLegacyFeed
 from soupwatch.intel.osv import OsvFeed
@@ -26,6 +30,10 @@ FEEDS: dict[str, type[Feed]] = {
     "nvd": NvdFeed,
     "nvd-legacy": NvdLegacyFeed,
     "osv": OsvFeed,
+    "cve5": Cve5Feed,
+    "kev": KevFeed,
+    "epss": EpssFeed,
+    "eol": EolFeed,
 }
 """Feed name → class. ``db update --source NAME`` picks from here."""
 

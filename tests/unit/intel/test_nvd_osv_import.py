@@ -22,14 +22,25 @@ def test_nvd_and_osv_import_and_query(store: Store, feeds: Path) -> None:
         treck = {c.vuln_id for c in cpe[("treck", "tcp\\/ip")]}
         assert {"CVE-2020-11896", "CVE-2020-11901"} <= treck
         heartbleed = next(c for c in cpe[("openssl", "openssl")] if c.vuln_id == "CVE-2014-0160")
-        ranges = [m for cfg in heartbleed.configurations for n in cfg["nodes"]
-                  for m in n["cpeMatch"] if m["criteria"].startswith("cpe:2.3:a:openssl:openssl:")]
+        ranges = [
+            m
+            for cfg in heartbleed.configurations
+            for n in cfg["nodes"]
+            for m in n["cpeMatch"]
+            if m["criteria"].startswith("cpe:2.3:a:openssl:openssl:")
+        ]
         # the API 2.0 record (newer) wins over the legacy 1.1 copy of Heartbleed
-        assert [(m.get("versionStartIncluding"), m.get("versionEndExcluding")) for m in ranges] \
-            == [("1.0.1", "1.0.1g")]
+        assert [(m.get("versionStartIncluding"), m.get("versionEndExcluding")) for m in ranges] == [
+            ("1.0.1", "1.0.1g")
+        ]
 
-        osv = query.osv_candidates([("PyPI", "Django"), ("AlmaLinux:9", "openssl"),
-                                    ("Maven", "org.apache.logging.log4j:log4j-core")])
+        osv = query.osv_candidates(
+            [
+                ("PyPI", "Django"),
+                ("AlmaLinux:9", "openssl"),
+                ("Maven", "org.apache.logging.log4j:log4j-core"),
+            ]
+        )
         assert any(c.vuln_id == "PYSEC-2014-1" for c in osv[("PyPI", "Django")])
         assert osv[("AlmaLinux:9", "openssl")]
         log4shell = osv[("Maven", "org.apache.logging.log4j:log4j-core")]
@@ -51,18 +62,22 @@ def test_legacy_configurations_converted_to_api_2_shape(store: Store, feeds: Pat
     assert found
     and_configs = [cfg for c in found for cfg in c.configurations if cfg.get("operator") == "AND"]
     assert and_configs, "1.1 nodes with children become AND configurations"
-    platform = [m for cfg in and_configs for n in cfg["nodes"] for m in n["cpeMatch"]
-                if not m["vulnerable"]]
+    platform = [
+        m for cfg in and_configs for n in cfg["nodes"] for m in n["cpeMatch"] if not m["vulnerable"]
+    ]
     assert platform and all(m["criteria"].startswith("cpe:2.3:") for m in platform)
-    assert all("cpe23Uri" not in m for cfg in and_configs for n in cfg["nodes"]
-               for m in n["cpeMatch"])
+    assert all(
+        "cpe23Uri" not in m for cfg in and_configs for n in cfg["nodes"] for m in n["cpeMatch"]
+    )
 
 
 def test_rerun_skips_unchanged_files(store: Store, feeds: Path) -> None:
     sync_all(store, mirror=feeds, sources=["nvd", "osv"])
     again = sync_all(store, mirror=feeds, sources=["nvd", "osv"])
     assert [(r.source, r.records, r.resumed) for r in again.results] == [
-        ("nvd", 0, True), ("osv", 0, True)]
+        ("nvd", 0, True),
+        ("osv", 0, True),
+    ]
     with store.session() as session:
         snap = {s.source: s for s in StoreIntelQuery(session).snapshot()}
     assert snap["nvd"].records == 29 and snap["nvd"].last_sync is not None

@@ -1,0 +1,183 @@
+"""CVE JSON 5 records written by the CNAs themselves (the CVE Program's bulk layout).
+
+Mirror: ``cve5/*.zip`` holding ``cves/YYYY/NNxxx/CVE-*.json``. Over HTTP: the newest
+``cvelistV5`` GitHub release's ``…_all_CVEs_at_midnight.zip.zip`` (a zip inside a zip), found
+through the GitHub releases API. Every CNA ``affected`` item is stored as-is and indexed by
+lower(product) and lower(packageName); CNA CVSS (v2.0–v4.0) is stored with source = the
+assigner and type ``Secondary``. Imported in chunks of 1,000 records, each one transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import zipfile
+from typing import Any
+
+from soupwatch.errors import FeedFormatError, FeedUnavailable
+from soupwatch.intel.bulk import import_members
+from soupwatch.intel.interface import ProgressCallback, SyncResult
+from soupwatch.intel.records import ParsedRecord, english, parse_datetime
+from soupwatch.intel.run import FeedRun
+from soupwatch.intel.source import FeedSource, load_json, sha256_hex, zip_members
+from soupwatch.model import CvssScore
+from soupwatch.store.db import Store
+
+CVE5_RELEASES_URL = "https://api.github.com/repos/CVEProject/cvelistV5/releases/latest"
+_METRICS = (("cvssV4_0", "4.0"), ("cvssV3_1", "3.1"), ("cvssV3_0", "3.0"), ("cvssV2_0", "2.0"))
+_NOT_NAMES = {"", "n/a", "unknown", "*"}
+KNOWN_CNAS = {"f4215fc3-5b6b-47ff-a258-f7189bd81038": "Linux"}
+"""CNA org ids whose records carry no ``assignerShortName`` (the kernel CNA's bulk files)."""
+
+
+def _assigner(meta: dict[str, Any], cna: dict[str, Any]) -> str:
+    provider = cna.get("providerMetadata") or {}
+    org = str(meta.get("assignerOrgId") or provider.get("orgId") or "")
+    return str(
+        meta.get("assignerShortName")
+        or provider.get("shortName")
+        or KNOWN_CNAS.get(org)
+        or org
+        or "cna"
+    )
+
+
+def parse_record(doc: Any, where: str) -> ParsedRecord:
+    """One CVE JSON 5 record; unknown data versions and records without an id raise."""
+    if not isinstance(doc, dict) or doc.get("dataType") != "CVE_RECORD":
+        raise FeedFormatError("not a CVE JSON 5 record (dataType is not CVE_RECORD)", path=where)
+    version = str(doc.get("dataVersion", ""))
+    if not version.startswith("5."):
+        raise FeedFormatError(
+            f"unknown CVE JSON dataVersion {version!r}", path=where, where="$.dataVersion"
+        )
+    meta = doc.get("cveMetadata") or {}
+    vid = meta.get("cveId")
+    if not isinstance(vid, str) or not vid.startswith("CVE-"):
+        raise FeedFormatError("record without cveMetadata.cveId", path=where)
+    cna = (doc.get("containers") or {}).get("cna") or {}
+    assigner = _assigner(meta, cna)
+    record = ParsedRecord(
+        vuln_id=vid,
+        namespace="cve5",
+        summary=english(cna.get("descriptions")),
+        published=parse_datetime(meta.get("datePublished")),
+        modified=parse_datetime(
+            meta.get("dateUpdated")
+            or meta.get("datePublished")
+            or (cna.get("providerMetadata") or {}).get("dateUpdated")
+        ),
+        withdrawn=meta.get("state") == "REJECTED",
+        assigner=assigner,
+        status=meta.get("state"),
+    )
+    for metric in cna.get("metrics") or ():
+        for key, default_version in _METRICS:
+            data = metric.get(key) if isinstance(metric, dict) else None
+            if (
+                isinstance(data, dict)
+                and isinstance(data.get("vectorString"), str)
+                and isinstance(data.get("baseScore"), int | float)
+            ):
+                record.cvss.append(
+                    CvssScore(
+                        version=str(data.get("version") or default_version),
+                        vector=data["vectorString"],
+                        score=float(data["baseScore"]),
+                        source=assigner,
+                        type="Secondary",
+                    )
+                )
+    for problem in cna.get("problemTypes") or ():
+        for desc in problem.get("descriptions") or ():
+            if isinstance(desc.get("cweId"), str):
+                record.cwes.append(desc["cweId"])
+    record.references = [r["url"] for r in cna.get("references") or () if r.get("url")]
+    for item in cna.get("affected") or ():
+        if not isinstance(item, dict):
+            continue
+        keys = {str(item.get(k) or "").strip().lower() for k in ("product", "packageName")}
+        for key in sorted(keys - _NOT_NAMES):
+            record.cna_affected.append((key, item))
+    return record
+
+
+def _parse_member(archive: str, member: str, data: bytes) -> list[ParsedRecord]:
+    name = member.rsplit("/", 1)[-1]
+    if not (name.startswith("CVE-") and name.endswith(".json")):
+        return []
+    where = f"{archive}!{member}"
+    return [parse_record(load_json(data, where), where)]
+
+
+class Cve5Feed:
+    """CVE JSON 5 bulk records (CNA affected ranges, CNA CVSS, CWE, descriptions)."""
+
+    name = "cve5"
+
+    def sync(
+        self, store: Store, source: FeedSource, progress: ProgressCallback | None = None
+    ) -> SyncResult:
+        """Import each bulk zip not yet imported with the same content (resuming by chunk)."""
+        run = FeedRun(store, self.name, source.clock, progress)
+        if source.mirror is not None:
+            zips = sorted((source.mirror / "cve5").glob("*.zip"))
+            if not zips:
+                run.warn(f"{source.mirror / 'cve5'}: no *.zip")
+            for path in zips:
+                self._import(run, source, f"cve5/{path.name}", path.read_bytes())
+        else:
+            name, raw = self._download(source)
+            self._import(run, source, name, raw)
+        return run.finish()
+
+    def _download(self, source: FeedSource) -> tuple[str, bytes]:
+        api = source.url(self.name, CVE5_RELEASES_URL)
+        release = load_json(source.get(api), api)
+        assets = [
+            a
+            for a in (release.get("assets") or [])
+            if isinstance(a, dict)
+            and str(a.get("name", "")).endswith("_all_CVEs_at_midnight.zip.zip")
+        ]
+        if not assets:
+            raise FeedUnavailable(
+                "no *_all_CVEs_at_midnight.zip.zip asset in the latest release", path=api
+            )
+        url = str(assets[0]["browser_download_url"])
+        return f"cve5/{assets[0]['name']}", source.get(url)
+
+    def _import(self, run: FeedRun, source: FeedSource, name: str, raw: bytes) -> None:
+        sha = sha256_hex(raw)
+        if run.is_done(name, sha):
+            run.resumed = True
+            return
+        try:
+            archive, total = raw, _count(raw, name)
+            if total == 1:  # the GitHub release asset is a zip holding one zip
+                outer = dataclasses.replace(
+                    source.limits, max_member_bytes=source.limits.max_total_bytes
+                )
+                _, archive = next(zip_members(raw, name, outer, run.warn))
+                total = _count(archive, name)
+        except (FeedFormatError, StopIteration) as err:
+            run.warn(str(err) or f"{name}: empty archive")
+            return
+        members = zip_members(archive, name, source.limits, run.warn)
+        import_members(
+            run,
+            name=name,
+            sha=sha,
+            members=members,
+            total=total,
+            parse=lambda m, d: _parse_member(name, m, d),
+            source="cve5",
+        )
+
+
+def _count(data: bytes, name: str) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(1 for info in archive.infolist() if not info.is_dir())
+    except (zipfile.BadZipFile, OSError) as err:
+        raise FeedFormatError(f"corrupt zip: {err}", path=name) from err
