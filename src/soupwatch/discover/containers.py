@@ -1,0 +1,188 @@
+"""Extracting one container (archive, compressed file, squashfs image) under a guard.
+
+Nothing but regular files and directories is ever created: symlinks and hard links are
+recorded as facts (and checked for escapes), device nodes and FIFOs are refused.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libarchive
+from libarchive.exception import ArchiveError
+from PySquashfsImage import SquashFsImage
+
+from soupwatch.discover.limits import Guard, check_symlink, inside, safe_member
+from soupwatch.errors import DiscoveryError, UnpackLimitError
+
+_COMPRESSED = ("gzip", "bzip2", "xz", "zstd")
+
+
+def container_kind(path: Path) -> str | None:
+    """What kind of container ``path`` is, from its first bytes; None if it is none."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(32774)
+    except OSError:
+        return None
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"BZh") and head[3:4].isdigit():
+        return "bzip2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zstd"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"!<arch>\n"):
+        return "ar"
+    if head.startswith(b"\xed\xab\xee\xdb"):
+        return "rpm"
+    if head[:6] in (b"070701", b"070702", b"070707"):
+        return "cpio"
+    if head.startswith((b"hsqs", b"sqsh")):
+        return "squashfs"
+    if head[257:262] == b"ustar":
+        return "tar"
+    if head[32769:32774] == b"CD001":
+        return "iso9660"
+    return None
+
+
+@dataclass(slots=True)
+class Extracted:
+    """What one container held besides regular files."""
+
+    symlinks: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def extract(path: Path, kind: str, dest: Path, guard: Guard, where: str) -> Extracted:
+    """Extract ``path`` (a ``kind`` container) into ``dest``; ``where`` names it in messages."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if kind == "squashfs":
+        return _squashfs(path, dest, guard, where)
+    try:
+        return _libarchive(path, dest, guard, where, "all")
+    except ArchiveError as err:
+        if kind not in _COMPRESSED:
+            raise DiscoveryError(f"cannot read {kind} container: {err}", path=where) from err
+    shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    try:
+        return _libarchive(path, dest, guard, where, "raw")
+    except ArchiveError as err:
+        raise DiscoveryError(f"cannot decompress {kind} file: {err}", path=where) from err
+
+
+class _Sink:
+    """Writes one container's regular files while the guard watches the byte counts."""
+
+    def __init__(self, path: Path, dest: Path, guard: Guard, where: str) -> None:
+        self.dest, self.guard, self.where = dest, guard, where
+        self.size_in = path.stat().st_size
+        self.out = 0
+        self.result = Extracted()
+
+    def member(self, name: str) -> str:
+        self.guard.count_file(f"{self.where}!/{name}")
+        return safe_member(name, f"{self.where}!/{name}")
+
+    def write(self, rel: str, blocks: object) -> None:
+        target = inside(self.dest, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with target.open("wb") as fh:
+            for block in blocks:  # type: ignore[attr-defined]
+                fh.write(block)
+                written += len(block)
+                self.out += len(block)
+                self.guard.add_bytes(
+                    len(block),
+                    file_bytes=written,
+                    container_out=self.out,
+                    container_in=self.size_in,
+                    where=f"{self.where}!/{rel}",
+                )
+
+    def symlink(self, rel: str, target: str) -> None:
+        check_symlink(rel, target, f"{self.where}!/{rel}")
+        self.result.symlinks.append((rel, target))
+
+    def special(self, rel: str, what: str) -> None:
+        raise UnpackLimitError(
+            f"{what} {rel!r} refused: only files and folders are unpacked",
+            path=f"{self.where}!/{rel}",
+            where="special file",
+        )
+
+
+def _libarchive(path: Path, dest: Path, guard: Guard, where: str, fmt: str) -> Extracted:
+    sink = _Sink(path, dest, guard, where)
+    links: list[tuple[str, str]] = []
+    with libarchive.file_reader(str(path), format_name=fmt) as archive:
+        for entry in archive:
+            name = entry.pathname or ""
+            if fmt == "raw":
+                name = _raw_name(path)
+            rel = sink.member(name)
+            if not rel:
+                continue
+            if entry.isdir:
+                inside(dest, rel).mkdir(parents=True, exist_ok=True)
+            elif entry.issym:
+                sink.symlink(rel, entry.linkpath or "")
+            elif entry.islnk:
+                links.append((rel, safe_member(entry.linkpath or "", f"{where}!/{rel}")))
+            elif entry.isreg:
+                sink.write(rel, entry.get_blocks())
+            else:
+                sink.special(rel, "device node or FIFO" if entry.isdev or entry.isfifo else "entry")
+    for rel, target in links:  # hard links: copy the already extracted target, if any
+        source = inside(dest, target)
+        if source.is_file():
+            sink.write(rel, iter([source.read_bytes()]))
+    return sink.result
+
+
+def _raw_name(path: Path) -> str:
+    stem = path.name
+    for suffix in (".gz", ".bz2", ".xz", ".zst", ".tgz"):
+        if stem.endswith(suffix):
+            return stem[: -len(suffix)] + (".tar" if suffix == ".tgz" else "") or "data"
+    return stem + ".unpacked"
+
+
+def _squashfs(path: Path, dest: Path, guard: Guard, where: str) -> Extracted:
+    sink = _Sink(path, dest, guard, where)
+    try:
+        image = SquashFsImage.from_file(str(path))
+    except Exception as err:  # the library raises bare Exceptions on corrupt images
+        raise DiscoveryError(f"cannot read squashfs image: {err}", path=where) from err
+    try:
+        for item in image:
+            rel = sink.member(item.path.lstrip("/"))
+            if not rel:
+                continue
+            if item.is_dir:
+                inside(dest, rel).mkdir(parents=True, exist_ok=True)
+            elif item.is_symlink:
+                sink.symlink(rel, item.readlink())
+            elif item.is_file:
+                if item.size > guard.limits.max_file_bytes:
+                    guard.add_bytes(
+                        0,
+                        file_bytes=item.size,
+                        container_out=sink.out,
+                        container_in=sink.size_in,
+                        where=f"{where}!/{rel}",
+                    )
+                sink.write(rel, item.iter_bytes())
+            else:
+                sink.special(rel, "device node or FIFO")
+    finally:
+        image.close()
+    return sink.result

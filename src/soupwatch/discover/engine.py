@@ -1,0 +1,86 @@
+"""``discover_path``: an artifact in, an SBOM of what it really ships out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from soupwatch.discover.detectors.apk import ApkDetector
+from soupwatch.discover.detectors.binary import BinaryDetector
+from soupwatch.discover.detectors.dpkg import DpkgDetector
+from soupwatch.discover.detectors.embedded import BuildrootDetector, YoctoDetector
+from soupwatch.discover.detectors.osrelease import OsReleaseDetector
+from soupwatch.discover.detectors.rpm import RpmDetector
+from soupwatch.discover.interface import Detector
+from soupwatch.discover.limits import UnpackLimits
+from soupwatch.discover.merge import merge
+from soupwatch.discover.unpack import FileEntry, unpacked
+from soupwatch.errors import DiscoveryError
+from soupwatch.model import Component, SbomDocument
+
+Progress = Callable[[str, int], None]
+"""Called with (location, size in bytes) for every file scanned."""
+
+
+def default_detectors(progress: Progress | None = None) -> list[Detector]:
+    """Every detector, package databases first."""
+    from soupwatch.discover.detectors import ecosystems
+
+    return [
+        OsReleaseDetector(),
+        DpkgDetector(),
+        ApkDetector(),
+        RpmDetector(),
+        BuildrootDetector(),
+        YoctoDetector(),
+        *ecosystems.DETECTORS,
+        BinaryDetector(progress),
+    ]
+
+
+def run_detectors(
+    files: Sequence[FileEntry], detectors: Sequence[Detector]
+) -> tuple[list[Component], list[str]]:
+    """Every detector over the files it wants; components unmerged, warnings."""
+    components: list[Component] = []
+    warnings: list[str] = []
+    for detector in detectors:
+        wanted = [f for f in files if detector.wants(f)]
+        if not wanted:
+            continue
+        found = detector.detect(wanted, files)
+        components.extend(found.components)
+        warnings.extend(found.warnings)
+    return components, warnings
+
+
+def discover_path(
+    path: str | Path,
+    *,
+    limits: UnpackLimits | None = None,
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> SbomDocument:
+    """Unpack ``path`` safely and return the components it ships, each with its evidence.
+
+    Raises :class:`~soupwatch.errors.UnpackLimitError` when a safety limit refuses the
+    input and :class:`~soupwatch.errors.DiscoveryError` when it cannot be read at all.
+    """
+    target = Path(path)
+    if not target.exists():
+        raise DiscoveryError("no such file or folder", path=str(target))
+    with unpacked(target, limits) as tree:
+        components, warnings = run_detectors(tree.files, default_detectors(progress))
+        warnings = [*tree.warnings, *warnings]
+    merged = merge(components, warnings)
+    return SbomDocument(
+        format="discovered",
+        spec_version="1",
+        components=tuple(merged),
+        name=target.name,
+        created=clock(),
+        tools=("soupwatch-discover",),
+        source=str(target),
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,163 @@
+"""One component per thing: merging what several detectors saw, and flagging disagreements.
+
+Rules:
+
+* The same product and version seen in several files (or by several signatures) is one
+  component with every piece of evidence.
+* A binary detection and an installed package are the same component when the package is
+  *related* to the product (its name or source package names it, or the package's file list
+  owns the file) and the package's upstream version equals the binary's version. When they
+  disagree, both are kept and both carry ``soupwatch:discovery:conflict``; a warning says so.
+* A detection without a version (a soname only) joins the one versioned component of the
+  same product if there is exactly one; otherwise it stays, versionless.
+* Refs are ``name@version`` (``#`` and a hash of the first location when that repeats):
+  stable across runs and unique.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+
+from soupwatch.model import Component, ComponentRef
+
+CONFLICT = "soupwatch:discovery:conflict"
+_BINARY = "binary-signature"
+
+
+def _norm(text: str | None) -> str:
+    return re.sub(r"[^a-z0-9]", "", (text or "").lower())
+
+
+def upstream(version: str) -> str:
+    """The upstream part of a distribution version: no epoch, revision, ``+dfsg``."""
+    v = re.sub(r"^\d+:", "", version)
+    if "-" in v:
+        v = v.rsplit("-", 1)[0]
+    return re.sub(r"(?:[+.~]dfsg\w*|\+ds\w*|~.*)$", "", v)
+
+
+def _is_binary(c: Component) -> bool:
+    return all(p.method == _BINARY for p in c.provenance)
+
+
+def _product_key(c: Component) -> str:
+    if c.cpe:
+        parts = c.cpe.split(":")
+        if len(parts) > 4:
+            return f"{parts[3]}:{parts[4]}"
+    return _norm(c.name)
+
+
+def _related(pkg: Component, binary: Component) -> bool:
+    names = {_norm(pkg.name), _norm(pkg.property("soupwatch:package:source"))} - {""}
+    product = _product_key(binary).split(":")[-1]
+    tokens = {
+        _norm(product),
+        _norm(binary.name),
+        _norm(binary.property("soupwatch:discovery:signature")),
+    }
+    tokens.discard("")
+    return any(n.startswith(t) or t.startswith(n) for n in names for t in tokens if len(t) > 2)
+
+
+def _combine(a: Component, b: Component) -> Component:
+    props = tuple(dict.fromkeys(a.properties + b.properties))
+    return a.with_changes(
+        provenance=a.provenance + b.provenance,
+        cpe=a.cpe or b.cpe,
+        purl=a.purl or b.purl,
+        properties=props,
+    )
+
+
+def _merge_same(components: list[Component]) -> list[Component]:
+    by_key: dict[tuple[str, ...], Component] = {}
+    for c in components:
+        if _is_binary(c):
+            key: tuple[str, ...] = ("bin", _product_key(c), c.version or "")
+        elif c.purl:
+            key = ("purl", c.purl)
+        else:
+            key = ("name", c.provenance[0].method, c.name, c.version or "")
+        by_key[key] = _combine(by_key[key], c) if key in by_key else c
+    return list(by_key.values())
+
+
+def _attach_versionless(components: list[Component]) -> list[Component]:
+    versioned: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(components):
+        if _is_binary(c) and c.version:
+            versioned[_product_key(c)].append(i)
+    out = list(components)
+    drop: set[int] = set()
+    for i, c in enumerate(components):
+        if _is_binary(c) and not c.version and len(versioned[_product_key(c)]) == 1:
+            j = versioned[_product_key(c)][0]
+            out[j] = _combine(out[j], c)
+            drop.add(i)
+    return [c for i, c in enumerate(out) if i not in drop]
+
+
+def _join_packages(components: list[Component], warnings: list[str]) -> list[Component]:
+    packages = [c for c in components if not _is_binary(c) and c.version]
+    binaries = [c for c in components if _is_binary(c)]
+    rest = [c for c in components if c not in packages and c not in binaries]
+    merged_into: dict[int, Component] = {i: p for i, p in enumerate(packages)}
+    keep_binaries: list[Component] = []
+    for b in binaries:
+        related = [i for i, p in enumerate(packages) if _related(p, b)]
+        same = [
+            i for i in related if b.version and upstream(packages[i].version or "") == b.version
+        ]
+        if same:
+            merged_into[same[0]] = _combine(merged_into[same[0]], b)
+            continue
+        if b.version and related:
+            p = packages[related[0]]
+            loc = b.provenance[0].evidence[0].location if b.provenance[0].evidence else "?"
+            note = (
+                f"{p.provenance[0].method} says {p.name} {p.version}; binary signature says "
+                f"{b.name} {b.version} in {loc}"
+            )
+            warnings.append(f"conflict: {note}")
+            merged_into[related[0]] = merged_into[related[0]].with_changes(
+                properties=(*merged_into[related[0]].properties, (CONFLICT, note))
+            )
+            b = b.with_changes(properties=(*b.properties, (CONFLICT, note)))
+        keep_binaries.append(b)
+    return [*merged_into.values(), *keep_binaries, *rest]
+
+
+def _ref_base(c: Component) -> str:
+    base = f"{c.name}@{c.version}" if c.version else c.name
+    return re.sub(r"[^A-Za-z0-9@._+:~/-]", "-", base)
+
+
+def assign_refs(components: list[Component]) -> list[Component]:
+    """Stable, unique refs; components sorted by name, version, ref."""
+    counts: dict[str, int] = defaultdict(int)
+    for c in components:
+        counts[_ref_base(c)] += 1
+    out: list[Component] = []
+    for c in components:
+        ref = _ref_base(c)
+        if counts[ref] > 1:
+            ev = c.provenance[0].evidence[0].location if c.provenance[0].evidence else c.name
+            ref += "#" + hashlib.sha256(f"{ev}|{c.purl}|{c.cpe}".encode()).hexdigest()[:10]
+        evidence = tuple(
+            sorted(
+                c.provenance, key=lambda p: (p.method, p.evidence[0].location if p.evidence else "")
+            )
+        )
+        out.append(c.with_changes(ref=ComponentRef(ref), provenance=evidence))
+    return sorted(out, key=lambda c: (c.name.lower(), c.version or "", c.ref))
+
+
+def merge(components: list[Component], warnings: list[str]) -> list[Component]:
+    """Merge, flag conflicts (appending to ``warnings``), assign refs, sort."""
+    step = _merge_same(components)
+    step = _attach_versionless(step)
+    step = _join_packages(step, warnings)
+    return assign_refs(step)

@@ -1,0 +1,17 @@
+"""Binary signatures: the product tables and the one-pass scanner that applies them."""
+
+from __future__ import annotations
+
+from soupwatch.discover.signatures import crypto, data, network, runtime, system
+from soupwatch.discover.signatures.model import Signature
+
+ALL_SIGNATURES: tuple[Signature, ...] = (
+    *crypto.SIGNATURES,
+    *network.SIGNATURES,
+    *system.SIGNATURES,
+    *data.SIGNATURES,
+    *runtime.SIGNATURES,
+)
+"""Every signature, from every product-family table."""
+
+__all__ = ["ALL_SIGNATURES", "Signature"]

@@ -1,0 +1,120 @@
+"""Signatures of TLS, SSH and cryptography libraries."""
+
+from __future__ import annotations
+
+from soupwatch.discover.signatures.model import Signature
+from soupwatch.model import ComponentType
+
+SIGNATURES: tuple[Signature, ...] = (
+    Signature(
+        key="openssl",
+        product="OpenSSL",
+        cpe="openssl:openssl",
+        anchors=(b"OpenSSL ", b"libssl.so.", b"libcrypto.so."),
+        version=rb"OpenSSL (\d\.\d+\.\d+[a-z]{0,2})(?:-fips|-dev)? +\d{1,2} [A-Z][a-z]{2} \d{4}",
+        context=(b"OPENSSLDIR", b"Use -help for summary", b"(Library: %s)"),
+        soname=r"lib(?:ssl|crypto)\.so\.(?:3|1\.1|1\.0\.\d)$",
+        confidence=0.95,
+    ),
+    Signature(
+        key="libressl",
+        product="LibreSSL",
+        cpe="openbsd:libressl",
+        anchors=(b"LibreSSL ",),
+        version=rb"LibreSSL (\d+\.\d+\.\d+)",
+    ),
+    Signature(
+        key="boringssl",
+        product="BoringSSL",
+        cpe="google:boringssl",
+        anchors=(b"BoringSSL",),
+        version=rb"BoringSSL[ /]v?(\d+\.\d+\.\d+)",
+        versionless=True,
+        confidence=0.6,
+    ),
+    Signature(
+        key="gnutls",
+        product="GnuTLS",
+        cpe="gnu:gnutls",
+        anchors=(b"GnuTLS ", b"libgnutls.so.30"),
+        version=rb"GnuTLS (\d+\.\d+\.\d+)",
+        soname=r"libgnutls\.so\.\d+$",
+    ),
+    Signature(
+        key="mbedtls",
+        product="Mbed TLS",
+        cpe="arm:mbed_tls",
+        anchors=(b"mbed TLS ", b"Mbed TLS "),
+        version=rb"[Mm]bed TLS (\d+\.\d+\.\d+)",
+    ),
+    Signature(
+        key="wolfssl",
+        product="wolfSSL",
+        cpe="wolfssl:wolfssl",
+        anchors=(b"wolfSSL",),
+        version=rb"wolfSSL[ _/v]{1,3}(\d+\.\d+\.\d+)",
+    ),
+    Signature(
+        key="libsodium",
+        product="libsodium",
+        cpe="libsodium_project:libsodium",
+        anchors=(b"libsodium.so.",),
+        version=rb"libsodium[ /-](\d+\.\d+\.\d+)",
+        functions=(("sodium_version_string", "string"),),
+        soname=r"libsodium\.so\.\d+$",
+    ),
+    Signature(
+        key="bouncycastle",
+        product="Bouncy Castle",
+        cpe="bouncycastle:bc-java",
+        anchors=(b"BouncyCastle Security Provider v",),
+        version=rb"BouncyCastle Security Provider v(\d+\.\d+(?:\.\d+)?)",
+    ),
+    Signature(
+        key="sqlcipher",
+        product="SQLCipher",
+        cpe="zetetic:sqlcipher",
+        anchors=(b"cipher_version",),
+        version=rb"\x00(\d+\.\d+\.\d+) community\x00",
+        whole_file=True,
+    ),
+    Signature(
+        key="openssh",
+        product="OpenSSH",
+        cpe="openbsd:openssh",
+        anchors=(b"OpenSSH_",),
+        version=rb"OpenSSH_(\d+\.\d+(?:p\d+)?)[ \x00]",
+        context=(b"sshd_config", b"ssh_config", b"OpenSSH_%s"),
+        type=ComponentType.APPLICATION,
+    ),
+    Signature(
+        key="dropbear",
+        product="Dropbear SSH",
+        cpe="dropbear_ssh_project:dropbear_ssh",
+        anchors=(b"dropbear_", b"Dropbear "),
+        version=rb"(?:dropbear_|Dropbear (?:SSH )?(?:server|client|multi-purpose) v)(\d{4}\.\d+)",
+        type=ComponentType.APPLICATION,
+    ),
+    Signature(
+        key="libssh",
+        product="libssh",
+        cpe="libssh:libssh",
+        anchors=(b"libssh_",),
+        version=rb"SSH-2\.0-libssh_(\d+\.\d+\.\d+)",
+    ),
+    Signature(
+        key="libssh2",
+        product="libssh2",
+        cpe="libssh2:libssh2",
+        anchors=(b"libssh2_",),
+        version=rb"SSH-2\.0-libssh2_(\d+\.\d+\.\d+)",
+    ),
+    Signature(
+        key="openvpn",
+        product="OpenVPN",
+        cpe="openvpn:openvpn",
+        anchors=(b"OpenVPN ",),
+        version=rb"OpenVPN (\d+\.\d+\.\d+) \w",
+        type=ComponentType.APPLICATION,
+    ),
+)

@@ -1,0 +1,180 @@
+"""Reading the few ELF facts signatures need: the soname and version functions' return values.
+
+Only x86-64 code is decoded (``mov eax, imm32`` and RIP-relative ``lea``); other machines
+still get their soname and byte signatures.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+from dataclasses import dataclass
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.dynamic import DynamicSection
+from elftools.elf.elffile import ELFFile
+
+_ENDBR64 = b"\xf3\x0f\x1e\xfa"
+_VERSION_TEXT = re.compile(r"(\d+\.\d+(?:\.\d+)?)(?:$|[-/ +~])")
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionVersion:
+    """A version read from an exported function: the text, and the file offset of the code."""
+
+    version: str
+    offset: int
+    text: str
+
+
+class ElfView:
+    """Lazily parsed view of one ELF file held in memory."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._elf = ELFFile(io.BytesIO(data))
+
+    @staticmethod
+    def open(data: bytes) -> ElfView | None:
+        """The view, or None when ``data`` is not a readable ELF file."""
+        if not data.startswith(b"\x7fELF"):
+            return None
+        try:
+            return ElfView(data)
+        except (ELFError, struct.error, ValueError):
+            return None
+
+    @property
+    def machine(self) -> str:
+        """``EM_X86_64``, ``EM_ARM``, ..."""
+        return str(self._elf["e_machine"])
+
+    def soname(self) -> str | None:
+        """The ``DT_SONAME`` entry, if any."""
+        try:
+            for section in self._elf.iter_sections():
+                if isinstance(section, DynamicSection):
+                    for tag in section.iter_tags():
+                        if tag.entry.d_tag == "DT_SONAME":
+                            return str(getattr(tag, "soname", "")) or None
+        except (ELFError, struct.error, ValueError):
+            return None
+        return None
+
+    def _symbol(self, name: str) -> tuple[int, int] | None:
+        """``(st_value, st_size)`` of a defined function ``name`` in ``.dynsym``, read raw."""
+        try:
+            dynsym = self._elf.get_section_by_name(".dynsym")
+            if dynsym is None:
+                return None
+            strtab = self._elf.get_section(dynsym["sh_link"])
+        except (ELFError, struct.error, ValueError, IndexError):
+            return None
+        s_off, s_size = strtab["sh_offset"], strtab["sh_size"]
+        idx = self._data.find(b"\x00" + name.encode() + b"\x00", s_off, s_off + s_size)
+        if idx < 0:
+            return None
+        st_name = idx + 1 - s_off
+        is64 = self._elf.elfclass == 64
+        fmt = "<IBBHQQ" if is64 else "<IIIBBH"
+        off, size = dynsym["sh_offset"], dynsym["sh_size"]
+        for entry in struct.iter_unpack(
+            fmt, self._data[off : off + size - size % struct.calcsize(fmt)]
+        ):
+            if entry[0] != st_name:
+                continue
+            if is64:
+                info, shndx, value, sym_size = entry[1], entry[3], entry[4], entry[5]
+            else:
+                value, sym_size, info, shndx = entry[1], entry[2], entry[3], entry[5]
+            if shndx != 0 and info & 0xF == 2:  # defined, STT_FUNC
+                return int(value), int(sym_size)
+        return None
+
+    def _offset(self, vaddr: int) -> int | None:
+        for seg in self._elf.iter_segments():
+            if seg["p_type"] != "PT_LOAD":
+                continue
+            start = seg["p_vaddr"]
+            if start <= vaddr < start + seg["p_filesz"]:
+                return int(vaddr - start + seg["p_offset"])
+        return None
+
+    def cstring(self, vaddr: int) -> str | None:
+        """The NUL-terminated string at ``vaddr`` (at most 128 bytes)."""
+        off = self._offset(vaddr)
+        if off is None:
+            return None
+        end = self._data.find(b"\x00", off, off + 128)
+        if end < 0:
+            return None
+        return self._data[off:end].decode("latin-1")
+
+    def function_version(self, symbol: str, kind: str) -> FunctionVersion | None:
+        """Decode what ``symbol`` returns, per ``kind`` (see ``Signature.functions``)."""
+        if self.machine != "EM_X86_64":
+            return None
+        found = self._symbol(symbol)
+        if found is None:
+            return None
+        vaddr, _size = found
+        off = self._offset(vaddr)
+        if off is None:
+            return None
+        code = self._data[off : off + 48]
+        skip = len(_ENDBR64) if code.startswith(_ENDBR64) else 0
+        version = _decode(self, code, skip, vaddr, kind)
+        if version is None:
+            return None
+        return FunctionVersion(version, off, f"{symbol}() returns {version}")
+
+    def rip_target(self, code: bytes, vaddr: int) -> int | None:
+        """Target of the first RIP-relative ``lea`` in ``code`` (which starts at ``vaddr``)."""
+        for i in range(len(code) - 7):
+            if code[i] in (0x48, 0x4C) and code[i + 1] == 0x8D and (code[i + 2] & 0xC7) == 0x05:
+                disp = struct.unpack_from("<i", code, i + 3)[0]
+                return vaddr + i + 7 + int(disp)
+        return None
+
+    def u32(self, vaddr: int) -> int | None:
+        """The little-endian 32-bit word at ``vaddr``."""
+        off = self._offset(vaddr)
+        if off is None or off + 4 > len(self._data):
+            return None
+        return int(struct.unpack_from("<I", self._data, off)[0])
+
+
+def _decode(view: ElfView, code: bytes, skip: int, vaddr: int, kind: str) -> str | None:
+    body = code[skip:]
+    if kind in ("decimal", "hex", "postgres"):
+        if len(body) < 6 or body[0] != 0xB8 or body[5] != 0xC3:
+            return None
+        return _number(int(struct.unpack_from("<I", body, 1)[0]), kind)
+    target = view.rip_target(code, vaddr)
+    if target is None:
+        return None
+    if kind == "string":
+        text = view.cstring(target)
+        if text is None:
+            return None
+        m = _VERSION_TEXT.match(text)
+        return m.group(1) if m and len(text) <= 64 else None
+    if kind == "struct-hex-4":
+        word = view.u32(target + 4)
+        return _number(word, "hex") if word else None
+    return None
+
+
+def _number(value: int, kind: str) -> str | None:
+    if kind == "decimal":
+        major, minor, patch = value // 10000, (value // 100) % 100, value % 100
+    elif kind == "hex":
+        major, minor, patch = (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
+    else:  # postgres: 150005 -> 15.5, 90624 -> 9.6.24
+        if value >= 100000:
+            return f"{value // 10000}.{value % 10000}"
+        major, minor, patch = value // 10000, (value // 100) % 100, value % 100
+    if major == 0 and minor == 0:
+        return None
+    return f"{major}.{minor}.{patch}"

@@ -1,0 +1,52 @@
+"""Signatures of language runtimes and application frameworks."""
+
+from __future__ import annotations
+
+from soupwatch.discover.signatures.model import Signature
+from soupwatch.model import ComponentType
+
+SIGNATURES: tuple[Signature, ...] = (
+    Signature(
+        key="qt",
+        product="Qt",
+        cpe="qt:qt",
+        anchors=(b"This is the QtCore library version",),
+        version=rb"QtCore library version Qt (\d+\.\d+\.\d+)",
+        type=ComponentType.FRAMEWORK,
+    ),
+    Signature(
+        key="python",
+        product="Python",
+        cpe="python:python",
+        anchors=(b"libpython3.",),
+        version=rb"\x00Python (3\.\d+\.\d+)\x00",
+        soname=r"libpython3\.\d+\.so\.1\.0$",
+        versionless=True,
+        confidence=0.6,
+        type=ComponentType.FRAMEWORK,
+    ),
+    Signature(
+        key="nodejs",
+        product="Node.js",
+        cpe="nodejs:node.js",
+        anchors=(b"nodejs.org/download/release/v",),
+        version=rb"nodejs\.org/download/release/v(\d+\.\d+\.\d+)",
+        type=ComponentType.FRAMEWORK,
+    ),
+    Signature(
+        key="openjdk",
+        product="OpenJDK",
+        cpe="oracle:openjdk",
+        anchors=(b'JAVA_VERSION="',),
+        version=rb'JAVA_VERSION="(\d+(?:\.\d+)*(?:_\d+)?)"',
+        context=(b"IMPLEMENTOR=", b"JAVA_RUNTIME_VERSION", b"OpenJDK"),
+        type=ComponentType.FRAMEWORK,
+    ),
+    Signature(
+        key="lua",
+        product="Lua",
+        cpe="lua:lua",
+        anchors=(b"Lua 5.",),
+        version=rb"Lua (5\.\d+(?:\.\d+)?)  Copyright",
+    ),
+)

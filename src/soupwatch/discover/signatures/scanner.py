@@ -1,0 +1,156 @@
+"""One pass over a file's bytes for every signature at once.
+
+All anchors of all signatures go into one Aho-Corasick automaton; the file is walked once,
+and a signature's version regex runs only in the small window around each of its hits.
+ELF facts (soname, version functions) are read only for signatures that hit and found no
+version text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import ahocorasick
+
+from soupwatch.discover.signatures import ALL_SIGNATURES
+from soupwatch.discover.signatures.elf import ElfView
+from soupwatch.discover.signatures.model import Signature
+from soupwatch.discover.signatures.resolvers import RESOLVERS
+
+MAX_HITS_PER_SIGNATURE = 256
+"""Anchor hits examined per signature per file; more are ignored."""
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A product seen in one file: version (None when unknown), how, where, what was seen."""
+
+    signature: Signature
+    version: str | None
+    method: str
+    """``string``, ``function``, ``soname+file-name``, ``soname+libtool``, ``soname``,
+    ``anchor``."""
+    offset: int | None
+    text: str
+    confidence: float
+
+
+class _Hits:
+    def __init__(self) -> None:
+        self.by_signature: dict[int, list[int]] = {}
+        self.context: set[bytes] = set()
+
+
+class SignatureScanner:
+    """Applies a set of signatures to files; build once, reuse for every file."""
+
+    def __init__(self, signatures: tuple[Signature, ...] = ALL_SIGNATURES) -> None:
+        self.signatures = signatures
+        words: dict[bytes, list[tuple[int, int]]] = {}
+        for idx, sig in enumerate(signatures):
+            for anchor in sig.anchors:
+                words.setdefault(anchor, []).append((0, idx))
+            for anchor in sig.context:
+                words.setdefault(anchor, []).append((1, idx))
+        self._automaton = ahocorasick.Automaton()
+        for word, targets in words.items():
+            self._automaton.add_word(word.decode("latin-1"), (word, tuple(targets)))
+        self._automaton.make_automaton()
+
+    def _hits(self, text: str) -> _Hits:
+        hits = _Hits()
+        for end, (word, targets) in self._automaton.iter(text):
+            start = end - len(word) + 1
+            for kind, idx in targets:
+                if kind:
+                    hits.context.add(word)
+                    continue
+                found = hits.by_signature.setdefault(idx, [])
+                if len(found) < MAX_HITS_PER_SIGNATURE:
+                    found.append(start)
+        return hits
+
+    def scan(self, data: bytes, name: str) -> list[Detection]:
+        """Every product found in ``data`` (the bytes of a file called ``name``)."""
+        hits = self._hits(data.decode("latin-1"))
+        result: list[Detection] = []
+        elf: list[ElfView | None] = []
+        for idx, starts in sorted(hits.by_signature.items()):
+            sig = self.signatures[idx]
+            context_ok = not sig.context or any(c in hits.context for c in sig.context)
+            found = _from_strings(sig, data, starts) if context_ok else []
+            if not found and (sig.functions or sig.soname):
+                if not elf:
+                    elf.append(ElfView.open(data))
+                found = _from_elf(sig, elf[0], name, context_ok)
+            if not found and sig.versionless and context_ok and not sig.soname:
+                found = [Detection(sig, None, "anchor", starts[0], _show(data, starts[0]), 0.5)]
+            result.extend(found)
+        return result
+
+
+def _show(data: bytes, start: int, length: int = 80) -> str:
+    chunk = data[start : start + length].split(b"\x00", 1)[0]
+    return chunk.decode("latin-1")
+
+
+def _version_of(sig: Signature, m: re.Match[bytes]) -> str:
+    return ".".join(g.decode("latin-1") for g in m.groups() if g)
+
+
+def _from_strings(sig: Signature, data: bytes, starts: list[int]) -> list[Detection]:
+    matches: list[re.Match[bytes]] = []
+    if sig.whole_file:
+        m = sig.pattern.search(data)
+        matches = [m] if m else []
+    else:
+        for start in starts:
+            lo = max(0, start - sig.before)
+            m = sig.pattern.search(data, lo, min(len(data), start + sig.after))
+            if m:
+                matches.append(m)
+    seen: dict[str, Detection] = {}
+    for m in matches:
+        raw = _version_of(sig, m)
+        text = m.group(0).decode("latin-1").replace("\x00", " ").strip()
+        if sig.resolver:
+            version = RESOLVERS[sig.resolver](raw)
+            conf = sig.confidence if version else 0.5
+            det = Detection(sig, version, "string", m.start(), text, conf)
+        else:
+            det = Detection(sig, raw, "string", m.start(), text, sig.confidence)
+        seen.setdefault(det.version or "", det)
+    # "OpenSSH_9.2" next to "OpenSSH_9.2p1": keep the most precise spelling
+    return [
+        d
+        for v, d in seen.items()
+        if not any(o != v and v and o.startswith(v) and not o[len(v)].isdigit() for o in seen)
+    ]
+
+
+def _from_elf(sig: Signature, elf: ElfView | None, name: str, context_ok: bool) -> list[Detection]:
+    if elf is None:
+        return []
+    soname = elf.soname() if sig.soname else None
+    is_library = bool(soname and sig.soname and re.search(sig.soname, soname))
+    for symbol, kind in sig.functions:
+        fv = elf.function_version(symbol, kind)
+        if fv is not None:
+            return [Detection(sig, fv.version, "function", fv.offset, fv.text, 0.9)]
+    if not is_library:
+        return []
+    basename = name.rsplit("/", 1)[-1]
+    if sig.file_version:
+        m = re.search(sig.file_version, basename)
+        if m:
+            suffix = m.group(1)
+            table = dict(sig.libtool)
+            if sig.libtool and suffix in table:
+                text = f"DT_SONAME {soname}; file name {basename}: libtool {suffix}"
+                return [Detection(sig, table[suffix], "soname+libtool", None, text, 0.7)]
+            if not sig.libtool:
+                text = f"DT_SONAME {soname}; version from file name {basename}"
+                return [Detection(sig, suffix, "soname+file-name", None, text, 0.7)]
+    text = f"DT_SONAME {soname}; no version found in the file"
+    return [Detection(sig, None, "soname", None, text, 0.6)]
