@@ -12,7 +12,6 @@ of the release are reported as unmatched, never silently dropped.
 from __future__ import annotations
 
 import importlib
-import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,8 +20,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from soupwatch.errors import StoreError
 from soupwatch.model import ComponentRef, Finding
 from soupwatch.model.vex import VexScope, VexState, VexStatement
+from soupwatch.store import inventory
 from soupwatch.store.vex_tables import VexDecisionRow
 from soupwatch.vex import audit
 from soupwatch.vex.statements import (
@@ -147,32 +148,44 @@ def _without_id(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if k != "id"}
 
 
-def _mark_resolved(session: Session, s: VexStatement, now: datetime) -> bool:
-    """Tell the findings store a finding was resolved, when that store exists."""
+def _reached_releases(session: Session, s: VexStatement) -> list[tuple[str, str]]:
+    if s.scope is VexScope.RELEASE and s.product and s.release:
+        return [(s.product, s.release)]
+    if s.scope is VexScope.PRODUCT and s.product:
+        try:
+            return [(s.product, r) for r in inventory.list_releases(session, s.product)]
+        except StoreError:
+            return []
+    return list(inventory.iter_all_releases(session))
+
+
+def _mark_resolved(session: Session, s: VexStatement, now: datetime) -> int:
+    """Resolve the open findings a resolved decision covers, when the findings store exists.
+
+    Returns how many findings were marked. Findings whose component version differs from the
+    decision's are left open (they need review, not closing).
+    """
     try:
-        module = importlib.import_module("soupwatch.store.finding_tables")
-    except ModuleNotFoundError:
-        return False
-    fn = getattr(module, "mark_resolved", None)
-    if fn is None:
-        return False
-    offered: dict[str, Any] = {
-        "product": s.product,
-        "release": s.release,
-        "vulnerability": s.vulnerability,
-        "vuln_id": s.vulnerability,
-        "component_name": s.component_name,
-        "component_version": s.component_version,
-        "now": now,
-        "at": now,
-        "when": now,
-        "resolved_at": now,
-        "reason": f"VEX {s.state.value}",
-    }
-    params = inspect.signature(fn).parameters
-    kwargs = {k: v for k, v in offered.items() if k in params}
-    fn(session, **kwargs)
-    return True
+        store = importlib.import_module("soupwatch.store.finding_tables")
+    except ModuleNotFoundError as err:
+        if err.name != "soupwatch.store.finding_tables":
+            raise
+        return 0
+    marked = 0
+    for product, release in _reached_releases(session, s):
+        try:
+            stored = store.load_findings(session, product, release)
+        except StoreError:
+            continue
+        for sf in stored:
+            f = sf.finding
+            matches, same_version = _component_match(s, f)
+            if sf.resolved_at is None and _vuln_matches(s, f) and matches and same_version:
+                store.mark_resolved(
+                    session, product, release, f.vulnerability.id, f.component_ref, now
+                )
+                marked += 1
+    return marked
 
 
 def list_decisions(
