@@ -1,9 +1,242 @@
-"""Commands of this group; registered by soupwatch.cli.commands."""
+"""``soupwatch assess``, ``soupwatch support override``, ``soupwatch rubric answer``."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from soupwatch.cli.common import OutputFormat, console, open_store, print_json, print_table
+from soupwatch.cli.exit_codes import ExitCode
+from soupwatch.errors import RiskError
+from soupwatch.model.assessment import AssessedFinding, Assessment, PostmarketCategory
+from soupwatch.model.component import SupportLevel
+
+support_app = typer.Typer(help="End-of-support decisions.", no_args_is_help=True)
+rubric_app = typer.Typer(help="Per-vulnerability answers to the CVSS rubric.", no_args_is_help=True)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses → dicts, dates ISO, enums by value, tuples → lists (for ``--format json``)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _score(a: AssessedFinding) -> str:
+    base = "-" if a.base_score is None else f"{a.base_score:.1f}"
+    ctx = a.environmental_score if a.environmental_score is not None else a.cvss4_score
+    return f"{base}→{'-' if ctx is None else f'{ctx:.1f}'}"
+
+
+def _exploit(a: AssessedFinding) -> str:
+    kev = "KEV" if a.kev else "-"
+    epss = "-" if a.epss_score is None else f"{a.epss_score:.3f}"
+    return f"{kev} / {epss}"
+
+
+def _due(a: AssessedFinding) -> str:
+    parts = []
+    if a.communicate_by:
+        parts.append(f"tell {a.communicate_by.isoformat()}")
+    if a.fix_by:
+        parts.append(f"fix {a.fix_by.isoformat()}")
+    return ", ".join(parts) or "-"
+
+
+def _vex(a: AssessedFinding) -> str:
+    if a.vex is None:
+        return "-"
+    return a.vex.state.value + (" (review)" if a.vex_needs_review else "")
+
+
+def render_table(assessment: Assessment) -> None:
+    """Print the prioritised findings and the support findings."""
+    rows = [
+        (
+            a.priority,
+            a.finding.vulnerability.id,
+            a.finding.component_name
+            + (f" {a.finding.component_version}" if a.finding.component_version else ""),
+            _score(a),
+            a.risk.value,
+            a.category.value,
+            _exploit(a),
+            _due(a),
+            _vex(a),
+        )
+        for a in assessment.findings
+    ]
+    title = (
+        f"{assessment.product} {assessment.release} — {assessment.profile_name} — "
+        f"assessed {assessment.assessed_at.date().isoformat()}"
+    )
+    print_table(
+        title,
+        [
+            "#",
+            "vulnerability",
+            "component",
+            "base→context",
+            "risk",
+            "category",
+            "KEV / EPSS",
+            "due",
+            "VEX",
+        ],
+        rows,
+    )
+    support = [
+        (
+            c.component.display,
+            c.support.level.value,
+            c.support.end_of_support.isoformat() if c.support.end_of_support else "-",
+            c.support_finding or "",
+        )
+        for c in assessment.components
+        if c.support_finding
+    ]
+    if support:
+        print_table(
+            "unsupported or soon unsupported", ["component", "support", "ends", "finding"], support
+        )
+    uncontrolled = sum(
+        1
+        for a in assessment.findings
+        if a.is_open and a.category is PostmarketCategory.UNCONTROLLED
+    )
+    console.print(
+        f"{len(assessment.findings)} findings, {uncontrolled} uncontrolled, "
+        f"{len(support)} support findings",
+        highlight=False,
+    )
+
+
+def assess(
+    product: str = typer.Option(..., "--product", help="Product (device model) name."),
+    release: str = typer.Option(..., "--release", help="Release version."),
+    profile: Path = typer.Option(..., "--profile", help="Device profile YAML."),
+    policy: Path | None = typer.Option(None, "--policy", help="Policy YAML (clocks, thresholds)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+    fail_on_uncontrolled: bool = typer.Option(
+        False, "--fail-on-uncontrolled", help="Exit 1 when an open finding is uncontrolled."
+    ),
+) -> None:
+    """Assess a release's findings in the device's context (risk, FDA category, clocks)."""
+    from soupwatch.risk.assess import assess_release
+    from soupwatch.risk.policy import load_policy
+    from soupwatch.risk.profile import load_profile
+
+    device = load_profile(profile)
+    rules = load_policy(policy)
+    store = open_store()
+    try:
+        result = assess_release(
+            store, product, release, device, now=datetime.now(UTC), policy=rules
+        )
+    finally:
+        store.close()
+    if fmt is OutputFormat.json:
+        print_json(to_jsonable(result))
+    else:
+        render_table(result)
+    if fail_on_uncontrolled and any(
+        a.is_open and a.category is PostmarketCategory.UNCONTROLLED for a in result.findings
+    ):
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as err:
+        raise RiskError(f"{option}: not an ISO date (YYYY-MM-DD): {value!r}") from err
+
+
+@support_app.command("override")
+def support_override(
+    product: str = typer.Option(..., "--product"),
+    component: str = typer.Option(..., "--component", help="Component name (case-insensitive)."),
+    version: str | None = typer.Option(None, "--version", help="Only this version."),
+    level: SupportLevel = typer.Option(..., "--level", help="Level of support."),
+    end_of_support: str | None = typer.Option(None, "--end-of-support", help="YYYY-MM-DD."),
+    justification: str = typer.Option(..., "--justification"),
+    author: str = typer.Option(..., "--author"),
+) -> None:
+    """Record a manual level of support for a component (audited)."""
+    from soupwatch.risk.records import save_support_override
+    from soupwatch.risk.support import SupportOverride
+
+    override = SupportOverride(
+        product=product,
+        component=component,
+        level=level,
+        justification=justification,
+        author=author,
+        version=version,
+        end_of_support=_parse_date(end_of_support, "--end-of-support"),
+    )
+    store = open_store()
+    try:
+        with store.session() as session:
+            save_support_override(session, override, datetime.now(UTC))
+    finally:
+        store.close()
+    console.print(
+        f"support of {component} {version or '(every version)'} in {product}: {level.value}",
+        highlight=False,
+    )
+
+
+@rubric_app.command("answer")
+def rubric_answer(
+    product: str = typer.Option(..., "--product"),
+    vulnerability: str = typer.Option(..., "--vulnerability", help="CVE or other id."),
+    component: str | None = typer.Option(None, "--component", help="Only this component."),
+    metric: str = typer.Option(..., "--metric", help="MAV MAC MPR MUI MS MC MI MA CR IR AR."),
+    value: str = typer.Option(..., "--value", help="The metric's CVSS 3.1 letter."),
+    reason: str = typer.Option(..., "--reason"),
+    author: str = typer.Option(..., "--author"),
+) -> None:
+    """Store a per-vulnerability rubric answer (audited); it wins over the profile's answer."""
+    from soupwatch.risk.records import save_rubric_answer
+    from soupwatch.risk.rubric import StoredAnswer
+
+    answer = StoredAnswer(
+        vulnerability=vulnerability,
+        metric=metric.upper(),
+        value=value.upper(),
+        reason=reason,
+        author=author,
+        component=component,
+    )
+    store = open_store()
+    try:
+        with store.session() as session:
+            save_rubric_answer(session, product, answer, datetime.now(UTC))
+    finally:
+        store.close()
+    console.print(
+        f"{vulnerability} {metric.upper()}:{value.upper()} stored for {product}", highlight=False
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's commands to the root app (none yet: owned by a later issue)."""
+    """Attach ``assess``, ``support`` and ``rubric`` to the root app."""
+    app.command("assess")(assess)
+    app.add_typer(support_app, name="support")
+    app.add_typer(rubric_app, name="rubric")

@@ -124,7 +124,7 @@ def assess_finding(
     category, rationale = _category(ctx.metrics, ex, harm, policy)
     risk, risk_factors = risk_level(ctx.in_context, ex, ctx.metrics, category)
     factors = list(ctx.factors) + list(ex.factors) + risk_factors
-    closed = vex is not None and vex.state.closes_finding
+    closed = vex is not None and vex.state.closes_finding and not vex_needs_review
     if closed and vex is not None:
         why = vex.justification.value if vex.justification else (vex.detail or "no justification")
         category = PostmarketCategory.CONTROLLED
@@ -132,7 +132,8 @@ def assess_finding(
         risk = RiskLevel.NONE
         factors.append(Factor("VEX", f"{vex.state.value}: {why}", "closes the finding"))
     elif vex is not None:
-        factors.append(Factor("VEX", vex.state.value, "kept open"))
+        why = "needs review: decided for another version" if vex_needs_review else "kept open"
+        factors.append(Factor("VEX", vex.state.value, why))
     start = lifecycle.first_seen.date() if lifecycle.first_seen else today
     communicate_by = fix_by = None
     if not closed and lifecycle.resolved_at is None:

@@ -1,0 +1,229 @@
+"""Assess a release in its device context: every finding and every component, prioritised.
+
+:func:`build_assessment` is pure (inputs in, :class:`Assessment` out) so it is tested on real
+records without a database; :func:`assess_release` gathers its inputs from the store (the
+inventory, the findings store with lifecycle timestamps, VEX decisions, stored rubric answers
+and support overrides, the intelligence query's end-of-life data and snapshot) in one
+read transaction.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from soupwatch.errors import RiskError
+from soupwatch.intel.interface import EolProduct
+from soupwatch.model.assessment import (
+    AssessedComponent,
+    AssessedFinding,
+    Assessment,
+    DataSnapshot,
+    PostmarketCategory,
+)
+from soupwatch.model.component import Component
+from soupwatch.model.vex import VexStatement
+from soupwatch.model.vulnerability import Finding
+from soupwatch.risk.finding import Lifecycle, assess_finding
+from soupwatch.risk.policy import Policy
+from soupwatch.risk.profile import DeviceProfile
+from soupwatch.risk.rubric import StoredAnswer
+from soupwatch.risk.score import RISK_ORDER
+from soupwatch.risk.support import SupportOverride, component_support, support_finding
+from soupwatch.store.db import Store
+
+
+@dataclass(frozen=True, slots=True)
+class FindingInput:
+    """A finding with its lifecycle and its VEX decision, as the other stages hand them over."""
+
+    finding: Finding
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    vex: VexStatement | None = None
+    vex_needs_review: bool = False
+
+
+def priority_key(a: AssessedFinding) -> tuple[Any, ...]:
+    """Sort key of the priority order: open first, uncontrolled, KEV, risk, score, EPSS, ids."""
+    closed = not a.is_open
+    score = (
+        a.environmental_score
+        if a.environmental_score is not None
+        else (a.cvss4_score if a.cvss4_score is not None else (a.base_score or 0.0))
+    )
+    return (
+        closed,
+        a.category is not PostmarketCategory.UNCONTROLLED,
+        not a.kev,
+        -RISK_ORDER.index(a.risk),
+        -score,
+        -(a.epss_score or 0.0),
+        a.finding.vulnerability.id,
+        a.finding.component_ref,
+    )
+
+
+def prioritise(findings: Iterable[AssessedFinding]) -> tuple[AssessedFinding, ...]:
+    """The findings in priority order, numbered from 1 (deterministic: ties broken by ids)."""
+    ordered = sorted(findings, key=priority_key)
+    return tuple(replace(a, priority=n) for n, a in enumerate(ordered, start=1))
+
+
+def build_assessment(
+    *,
+    product: str,
+    release: str,
+    components: Sequence[Component],
+    findings: Sequence[FindingInput],
+    profile: DeviceProfile,
+    policy: Policy,
+    now: datetime,
+    eol_products: list[EolProduct],
+    snapshot: Sequence[DataSnapshot] = (),
+    stored_answers: tuple[StoredAnswer, ...] = (),
+    overrides: tuple[SupportOverride, ...] = (),
+    unmatched_vex: Sequence[VexStatement] = (),
+) -> Assessment:
+    """Assess every finding and component of a release (pure: no I/O)."""
+    today = now.date()
+    by_ref = {c.ref: c for c in components}
+    assessed: list[AssessedFinding] = []
+    skipped: list[tuple[str, str]] = []
+    for item in findings:
+        f = item.finding
+        comp = by_ref.get(f.component_ref) or Component(
+            ref=f.component_ref,
+            name=f.component_name,
+            version=f.component_version,
+            purl=f.purl,
+            cpe=f.cpe,
+        )
+        assessed.append(
+            assess_finding(
+                f,
+                comp,
+                profile,
+                policy,
+                today=today,
+                stored=stored_answers,
+                vex=item.vex,
+                vex_needs_review=item.vex_needs_review,
+                lifecycle=item.lifecycle,
+            )
+        )
+    vulns_of: dict[str, set[str]] = {}
+    for item in findings:
+        vulns_of.setdefault(item.finding.component_ref, set()).add(item.finding.vulnerability.id)
+    out_components: list[AssessedComponent] = []
+    for c in sorted(components, key=lambda c: (c.name.lower(), c.version or "", c.ref)):
+        if not c.name.strip():
+            skipped.append((c.ref, "component has no name"))
+            continue
+        info = component_support(c, eol_products, today, overrides)
+        out_components.append(
+            AssessedComponent(
+                component=c,
+                support=info,
+                vulnerability_ids=tuple(sorted(vulns_of.get(c.ref, ()))),
+                support_finding=support_finding(c, info, today, policy.support_horizon_days),
+            )
+        )
+    return Assessment(
+        product=product,
+        release=release,
+        profile_name=profile.name,
+        assessed_at=now,
+        components=tuple(out_components),
+        findings=prioritise(assessed),
+        snapshot=tuple(sorted(snapshot, key=lambda s: s.source)),
+        unmatched_vex=tuple(unmatched_vex),
+        skipped=tuple(sorted(skipped)),
+    )
+
+
+FindingsLoader = Callable[[Any, str, str], Sequence[Any]]
+
+
+def _default_findings_loader() -> FindingsLoader:
+    """The findings store's ``load_findings(session, product, release)``."""
+    for module in ("soupwatch.store.finding_tables", "soupwatch.match"):
+        try:
+            loader = getattr(importlib.import_module(module), "load_findings", None)
+        except ModuleNotFoundError:
+            continue
+        if loader is not None:
+            return loader  # type: ignore[no-any-return]
+    raise RiskError(
+        "the findings store is not available in this installation "
+        "(soupwatch.store.finding_tables.load_findings)"
+    )
+
+
+def _as_input(item: Any, fresh: Mapping[str, Any]) -> Finding:
+    finding: Finding = item if isinstance(item, Finding) else item.finding
+    newer = fresh.get(finding.vulnerability.id)
+    return replace(finding, vulnerability=newer) if newer is not None else finding
+
+
+def _lifecycle(item: Any) -> Lifecycle:
+    return Lifecycle(
+        first_seen=getattr(item, "first_seen", None),
+        fix_available=getattr(item, "fix_available", None),
+        resolved_at=getattr(item, "resolved_at", None),
+    )
+
+
+def assess_release(
+    store: Store,
+    product: str,
+    release: str,
+    profile: DeviceProfile,
+    *,
+    now: datetime | None = None,
+    policy: Policy | None = None,
+    findings_loader: FindingsLoader | None = None,
+) -> Assessment:
+    """Assess a stored release with a device profile (one read transaction)."""
+    from soupwatch.intel.query import StoreIntelQuery
+    from soupwatch.risk.records import load_rubric_answers, load_support_overrides
+    from soupwatch.store.inventory import get_release
+    from soupwatch.vex.decisions import decisions_for
+
+    now = now or datetime.now(UTC)
+    policy = policy or Policy()
+    if profile.policy:
+        policy = policy.with_overrides(dict(profile.policy), f"profile {profile.name}")
+    loader = findings_loader or _default_findings_loader()
+    with store.session() as session:
+        rel = get_release(session, product, release)
+        query = StoreIntelQuery(session)
+        raw = list(loader(session, product, release))
+        ids = sorted({(i if isinstance(i, Finding) else i.finding).vulnerability.id for i in raw})
+        fresh = query.vulnerabilities(ids)
+        findings = [_as_input(i, fresh) for i in raw]
+        lookup = decisions_for(session, product, release, findings, now)
+        inputs = []
+        for item, f in zip(raw, findings, strict=True):
+            d = lookup.for_finding(f)
+            inputs.append(
+                FindingInput(
+                    f, _lifecycle(item), d.statement if d else None, bool(d and d.needs_review)
+                )
+            )
+        return build_assessment(
+            product=product,
+            release=release,
+            components=rel.components,
+            findings=inputs,
+            profile=profile,
+            policy=policy,
+            now=now,
+            eol_products=query.eol_products(),
+            snapshot=query.snapshot(),
+            stored_answers=load_rubric_answers(session, product),
+            overrides=load_support_overrides(session, product),
+            unmatched_vex=lookup.unmatched,
+        )

@@ -1,0 +1,252 @@
+"""Stored decisions (rubric answers, support overrides), assess_release and the CLI, on both DBs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import run_cli
+
+from soupwatch.errors import RiskError
+from soupwatch.model import Finding, MatchEvidence, Product, Release, Vulnerability
+from soupwatch.model.assessment import PostmarketCategory
+from soupwatch.model.component import Component, ComponentRef, SupportLevel
+from soupwatch.risk.assess import assess_release
+from soupwatch.risk.policy import Policy
+from soupwatch.risk.profile import load_profile
+from soupwatch.risk.records import (
+    load_rubric_answers,
+    load_support_overrides,
+    save_rubric_answer,
+    save_support_override,
+)
+from soupwatch.risk.rubric import StoredAnswer
+from soupwatch.risk.support import SupportOverride
+from soupwatch.store.db import Store
+from soupwatch.store.inventory import save_release
+from soupwatch.vex import audit
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def _release(store: Store) -> list[Component]:
+    comps = [
+        Component(ref=ComponentRef("openssl"), name="openssl", version="1.0.1f"),
+        Component(ref=ComponentRef("bluez"), name="bluez", version="5.60"),
+        Component(ref=ComponentRef("kernel"), name="linux-kernel", version="5.10.201"),
+    ]
+    with store.session() as s:
+        save_release(
+            s,
+            Product(name="infusion-pump"),
+            Release(product="infusion-pump", version="2.1.0", components=tuple(comps)),
+        )
+    return comps
+
+
+def _loader(nvd: dict[str, Vulnerability], first_seen: datetime) -> Any:
+    class Stored:
+        def __init__(self, finding: Finding) -> None:
+            self.finding = finding
+            self.first_seen = first_seen
+            self.fix_available = None
+            self.resolved_at = None
+
+    def load(_session: Any, product: str, release: str) -> list[Any]:
+        assert (product, release) == ("infusion-pump", "2.1.0")
+        pairs = [
+            ("openssl", "1.0.1f", "CVE-2014-0160", ("1.0.1g",)),
+            ("bluez", "5.60", "CVE-2022-39176", ("5.65",)),
+        ]
+        return [
+            Stored(
+                Finding(
+                    component_ref=ComponentRef(ref),
+                    component_name=ref,
+                    component_version=v,
+                    vulnerability=nvd[cve],
+                    match=MatchEvidence("cpe", "nvd", ref, "cpe", 1.0),
+                    fixed_versions=fixed,
+                )
+            )
+            for ref, v, cve, fixed in pairs
+        ]
+
+    return load
+
+
+def test_rubric_answer_stored_and_audited(store: Store) -> None:
+    answer = StoredAnswer(
+        "cve-2022-39176", "MPR", "L", "needs a bonded device", "ana@maker", "BlueZ"
+    )
+    with store.session() as s:
+        save_rubric_answer(s, "infusion-pump", answer, NOW)
+        save_rubric_answer(
+            s,
+            "infusion-pump",
+            StoredAnswer("CVE-2022-39176", "MPR", "H", "admin pairing only", "bob@maker", "bluez"),
+            NOW,
+        )
+    with store.session() as s:
+        stored = load_rubric_answers(s, "infusion-pump")
+        log = audit.entries(s)
+        assert audit.verify(s).ok
+    assert stored == (
+        StoredAnswer("CVE-2022-39176", "MPR", "H", "admin pairing only", "bob@maker", "bluez"),
+    )
+    assert [e.action for e in log] == ["risk.rubric-answer", "risk.rubric-answer"]
+    assert log[1].old["value"] == "L" and log[1].new["value"] == "H"
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "where"),
+    [("MXX", "L", "metric"), ("MAV", "Q", "value"), ("MPR", "LL", "value")],
+)
+def test_bad_rubric_answer_stores_nothing(
+    store: Store, metric: str, value: str, where: str
+) -> None:
+    with pytest.raises(RiskError) as info, store.session() as s:
+        save_rubric_answer(s, "p", StoredAnswer("CVE-1", metric, value, "r", "a"), NOW)
+    assert info.value.where == where
+    with store.session() as s:
+        assert load_rubric_answers(s, "p") == () and audit.count(s) == 0
+
+
+def test_support_override_and_assess_release(
+    store: Store, nvd: dict[str, Vulnerability], examples: Path
+) -> None:
+    _release(store)
+    with store.session() as s:
+        save_support_override(
+            s,
+            SupportOverride(
+                product="infusion-pump",
+                component="BlueZ",
+                level=SupportLevel.SECURITY_FIXES_ONLY,
+                justification="vendor BSP maintains bluez 5.60 until 2028",
+                author="qa@maker",
+                end_of_support=date(2028, 1, 1),
+            ),
+            NOW,
+        )
+    with store.session() as s:
+        assert [o.component for o in load_support_overrides(s, "infusion-pump")] == ["bluez"]
+        assert audit.entries(s)[-1].action == "risk.support-override"
+    pump = load_profile(examples / "infusion-pump.profile.yaml")
+    result = assess_release(
+        store,
+        "infusion-pump",
+        "2.1.0",
+        pump,
+        now=NOW,
+        policy=Policy(),
+        findings_loader=_loader(nvd, datetime(2026, 11, 20, tzinfo=UTC)),
+    )
+    assert [a.priority for a in result.findings] == [1, 2]
+    by_id = {a.finding.vulnerability.id: a for a in result.findings}
+    bluez = by_id["CVE-2022-39176"]
+    assert bluez.category is PostmarketCategory.UNCONTROLLED
+    assert bluez.communicate_by == date(2026, 12, 20) and bluez.fix_by == date(2027, 1, 19)
+    assert bluez.nearest_safe_upgrade == "5.65"
+    support = {c.component.name: c.support for c in result.components}
+    assert support["bluez"].source is not None and "qa@maker" in support["bluez"].source
+    assert [c.component.name for c in result.components] == ["bluez", "linux-kernel", "openssl"]
+    assert result.profile_name == "Infusion pump IP-200"
+
+
+def test_cli_support_override_and_rubric(cli_env: Any) -> None:
+    code, out, err = run_cli(
+        "support",
+        "override",
+        "--product",
+        "pump",
+        "--component",
+        "qt",
+        "--level",
+        "no-longer-maintained",
+        "--end-of-support",
+        "2025-05-26",
+        "--justification",
+        "Qt 5.15 LTS ended",
+        "--author",
+        "qa",
+    )
+    assert (code, err) == (0, "") and "no-longer-maintained" in out
+    code, out, err = run_cli(
+        "support",
+        "override",
+        "--product",
+        "pump",
+        "--component",
+        "qt",
+        "--level",
+        "abandoned",
+        "--end-of-support",
+        "26 May",
+        "--justification",
+        "x",
+        "--author",
+        "qa",
+    )
+    assert code == 2 and err.startswith("error: ") and "--end-of-support" in err
+    code, out, err = run_cli(
+        "rubric",
+        "answer",
+        "--product",
+        "pump",
+        "--vulnerability",
+        "CVE-2022-39176",
+        "--metric",
+        "mav",
+        "--value",
+        "p",
+        "--reason",
+        "only over the service port",
+        "--author",
+        "ana",
+    )
+    assert code == 0 and "MAV:P" in out
+    code, out, err = run_cli(
+        "rubric",
+        "answer",
+        "--product",
+        "pump",
+        "--vulnerability",
+        "CVE-2022-39176",
+        "--metric",
+        "MAV",
+        "--value",
+        "X",
+        "--reason",
+        "r",
+        "--author",
+        "ana",
+    )
+    assert code == 2 and "(value)" in err and err[-1] == "\n" and err.count("\n") == 1
+
+
+def test_cli_assess_bad_profile(cli_env: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.profile.yaml"
+    bad.write_text("device: {name: x}\ninterfaces: []\nassets: {}\n")
+    code, _out, err = run_cli("assess", "--product", "p", "--release", "1", "--profile", str(bad))
+    assert code == 2 and err.startswith(f"error: {bad} (")
+    assert "Traceback" not in err
+
+
+def test_assess_json_shape(store: Store, nvd: dict[str, Vulnerability], examples: Path) -> None:
+    from soupwatch.cli.assess_cmd import to_jsonable
+
+    _release(store)
+    pump = load_profile(examples / "infusion-pump.profile.yaml")
+    result = assess_release(
+        store, "infusion-pump", "2.1.0", pump, now=NOW, findings_loader=_loader(nvd, NOW)
+    )
+    data = json.loads(json.dumps(to_jsonable(result)))
+    assert data["assessed_at"] == "2026-11-28T12:00:00+00:00"
+    first = data["findings"][0]
+    assert first["priority"] == 1 and first["category"] in ("controlled", "uncontrolled")
+    assert {"metric", "question", "answer", "value", "decided_by"} <= set(first["rubric"][0])
+    assert data["components"][0]["support"]["level"] in [lvl.value for lvl in SupportLevel]
