@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from soupwatch.config import Settings
+from soupwatch.intel.interface import IntelQuery
+from soupwatch.store.db import Store
 
 from tests.unit.match.mirror import MirrorQuery
 
@@ -23,3 +28,29 @@ def mirror(feeds: Path) -> MirrorQuery:
     if not (feeds / "nvd").is_dir():
         pytest.skip(f"feed mirror {feeds} not found")
     return MirrorQuery(feeds, CNA_IDS, OSV_FILES)
+
+
+@pytest.fixture(scope="session")
+def intel_store(feeds: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A SQLite store loaded once per test run from the whole mirror through the feeds."""
+    from soupwatch.intel.sync import feed_names, sync_all
+
+    if not (feeds / "nvd").is_dir():
+        pytest.skip(f"feed mirror {feeds} not found")
+    home = tmp_path_factory.mktemp("intel")
+    store = Store.open(Settings(home=home, database_url=f"sqlite:///{home / 'intel.db'}"))
+    outcome = sync_all(store, mirror=feeds, sources=[n for n in feed_names() if n != "eol"])
+    assert not outcome.all_failed, outcome.failures
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def intel(intel_store: Store) -> Iterator[IntelQuery]:
+    """The store-backed IntelQuery over the loaded mirror."""
+    from soupwatch.intel.query import StoreIntelQuery
+
+    with intel_store.session() as session:
+        yield StoreIntelQuery(session)
