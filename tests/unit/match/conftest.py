@@ -10,7 +10,6 @@ import pytest
 from soupwatch.config import Settings
 from soupwatch.intel.interface import IntelQuery
 from soupwatch.store.db import Store
-
 from tests.unit.match.mirror import MirrorQuery
 
 CNA_IDS = ("CVE-2014-0160", "CVE-2022-3602", "CVE-2023-0286", "CVE-2024-26581")
