@@ -1,9 +1,140 @@
-"""Commands of this group; registered by soupwatch.cli.commands."""
+"""``soupwatch report fda|soup|mds2``: the regulatory deliverables of one release."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
+
+from soupwatch.cli.common import console, open_store
+from soupwatch.errors import ReportError
+
+if TYPE_CHECKING:
+    from soupwatch.model.assessment import Assessment
+    from soupwatch.model.product import Release
+    from soupwatch.risk.profile import DeviceProfile
+
+report_app = typer.Typer(
+    help="Regulatory deliverables: FDA package, SOUP list, MDS2.", no_args_is_help=True
+)
+
+
+class SoupFormat(StrEnum):
+    """Output formats of the SOUP list."""
+
+    html = "html"
+    csv = "csv"
+    json = "json"
+
+
+class Mds2Format(StrEnum):
+    """Output formats of the MDS2 answers."""
+
+    html = "html"
+    json = "json"
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ReportError(f"cannot write: {err.strerror}", path=str(path)) from err
+
+
+@report_app.command("fda")
+def fda(
+    product: str = typer.Option(..., "--product", help="Product (device model) name."),
+    release: str = typer.Option(..., "--release", help="Release version."),
+    profile: Path = typer.Option(..., "--profile", help="Device profile YAML."),
+    out: Path = typer.Option(..., "-o", "--output", help="Output folder."),
+    cadence: str | None = typer.Option(
+        None, "--monitoring-cadence", help="How often the sources are checked, e.g. 'daily'."
+    ),
+    no_pdf: bool = typer.Option(False, "--no-pdf", help="Skip the PDF (HTML, JSON, CSV only)."),
+) -> None:
+    """Write the FDA premarket cybersecurity package (HTML, PDF, JSON, CSV, SBOMs) into a folder."""
+    from soupwatch.report import source
+    from soupwatch.report.fda import FdaOptions, write_package
+    from soupwatch.sbom import write as sbom_write
+
+    now = datetime.now(UTC)
+    device = source.load_profile(profile)
+    store = open_store()
+    try:
+        prod, rel = source.load_release(store, product, release)
+        assessment = source.assess(store, product, release, device, now)
+    finally:
+        store.close()
+
+    def writer(_: Release, fmt: str) -> str:
+        return sbom_write(rel, fmt, manufacturer=prod.manufacturer, now=now)
+
+    files = write_package(
+        assessment, rel, out, FdaOptions(now, prod.manufacturer, cadence, pdf=not no_pdf), writer
+    )
+    for f in files:
+        console.print(str(f), markup=False, highlight=False)
+
+
+def _assessed(
+    product: str, release: str, profile: Path | None
+) -> tuple[Assessment, Release, DeviceProfile]:
+    from soupwatch.report import source
+
+    now = datetime.now(UTC)
+    device = source.load_profile(profile)
+    store = open_store()
+    try:
+        _, rel = source.load_release(store, product, release)
+        return source.assess(store, product, release, device, now), rel, device
+    finally:
+        store.close()
+
+
+@report_app.command("soup")
+def soup(
+    product: str = typer.Option(..., "--product", help="Product (device model) name."),
+    release: str = typer.Option(..., "--release", help="Release version."),
+    profile: Path | None = typer.Option(
+        None, "--profile", help="Device profile YAML (gives the IEC 62304 software safety class)."
+    ),
+    fmt: SoupFormat = typer.Option(SoupFormat.html, "--format", help="html, csv or json."),
+    out: Path = typer.Option(..., "-o", "--output", help="Output file."),
+) -> None:
+    """Write the IEC 62304 SOUP list of a release."""
+    from soupwatch.report import soup as soup_report
+
+    assessment, _, device = _assessed(product, release, profile)
+    cls = device.iec62304_class or None
+    options = soup_report.SoupOptions(
+        datetime.now(UTC), cls, f"device profile {profile.name}" if profile else None
+    )
+    _write(out, soup_report.render(assessment, options, fmt.value))
+    console.print(str(out), markup=False, highlight=False)
+
+
+@report_app.command("mds2")
+def mds2(
+    product: str = typer.Option(..., "--product", help="Product (device model) name."),
+    release: str = typer.Option(..., "--release", help="Release version."),
+    out: Path = typer.Option(..., "-o", "--output", help="Output file (.json or .html)."),
+    fmt: Mds2Format | None = typer.Option(
+        None, "--format", help="json or html (default: from the file name)."
+    ),
+) -> None:
+    """Write the MDS2 (HN 1-2019) SBOM and roadmap answers derivable from the data."""
+    from soupwatch.report import mds2 as mds2_report
+
+    chosen = fmt.value if fmt else ("json" if out.suffix.lower() == ".json" else "html")
+    assessment, rel, _ = _assessed(product, release, None)
+    _write(out, mds2_report.render(assessment, rel, datetime.now(UTC), chosen))
+    console.print(str(out), markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this module's commands to the root app (none yet: owned by a later issue)."""
+    """Attach ``soupwatch report`` to the root app."""
+    app.add_typer(report_app, name="report")

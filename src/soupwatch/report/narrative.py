@@ -1,0 +1,114 @@
+"""The prose of the FDA report: method, monitoring statement, summary counts, snapshot line.
+
+Every sentence is computed from the Assessment; nothing is stated that the data do not show.
+The full method is in docs/risk.md and docs/matching.md; this summarises what was used.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from soupwatch.model.assessment import Assessment, PostmarketCategory
+from soupwatch.model.component import SupportLevel
+from soupwatch.model.product import Release
+from soupwatch.report.sections import monitoring
+from soupwatch.report.table import iso
+
+
+def snapshot_line(a: Assessment) -> str:
+    """``nvd: 29 records, newest …, synced …; kev: …`` — the data the assessment rests on."""
+    parts = []
+    for s in sorted(a.snapshot, key=lambda s: s.source):
+        newest = iso(s.newest_record) or "unknown"
+        synced = iso(s.last_sync) or "never"
+        parts.append(f"{s.source}: {s.records} records, newest {newest}, synced {synced}")
+    return "; ".join(parts) or "no feed data recorded"
+
+
+def snapshot_short(a: Assessment) -> str:
+    """``Data: nvd synced 2026-11-28, kev synced 2025-08-25`` for the page footer."""
+    parts = [
+        f"{s.source} synced {s.last_sync.date().isoformat() if s.last_sync else 'never'}"
+        for s in sorted(a.snapshot, key=lambda s: s.source)
+    ]
+    return "Data: " + (", ".join(parts) or "no feed data recorded")
+
+
+def summary(a: Assessment) -> dict[str, int]:
+    """Headline counts for the summary paragraph."""
+    today = a.assessed_at.date()
+    open_ = [f for f in a.findings if f.is_open]
+    return {
+        "components": len(a.components),
+        "findings": len(a.findings),
+        "open": len(open_),
+        "uncontrolled": sum(1 for f in open_ if f.category is PostmarketCategory.UNCONTROLLED),
+        "kev_open": sum(1 for f in open_ if f.kev),
+        "unsupported": sum(
+            1
+            for ac in a.components
+            if ac.support.end_of_support is not None and ac.support.end_of_support < today
+        ),
+        "unknown_support": sum(
+            1 for ac in a.components if ac.support.level is SupportLevel.UNKNOWN
+        ),
+    }
+
+
+def method(a: Assessment, release: Release | None) -> list[str]:
+    """Paragraphs describing sources, matchers, scoring and decisions actually used."""
+    if release and release.source:
+        fmt = release.sbom_format or "format not recorded"
+        origin = f"Components come from {release.source} ({fmt})."
+    else:
+        origin = "The component inventory's origin is not recorded."
+
+    by = Counter(f"{f.finding.match.by} ({f.finding.match.source})" for f in a.findings)
+    matchers = ", ".join(f"{k}: {v}" for k, v in sorted(by.items())) or "no findings"
+    decided = Counter(r.decided_by for f in a.findings for r in f.rubric)
+    answers = ", ".join(f"{k}: {v}" for k, v in sorted(decided.items())) or "none"
+    vexed = sum(1 for f in a.findings if f.vex is not None)
+    return [
+        origin + f" {len(a.components)} components were assessed; {len(a.skipped)} could not be "
+        "(listed under known unknowns).",
+        f"Known vulnerabilities were matched against each component's identifiers (package URL, "
+        f"CPE) and version ranges. Findings by matching method and feed: {matchers}. Each "
+        "finding keeps its match evidence (method, feed, criterion, confidence).",
+        "Each finding's published CVSS base vector is re-scored with CVSS environmental metrics "
+        "answered through the MITRE rubric for medical devices, using the device profile "
+        f"'{a.profile_name or 'none'}'. Rubric answers by origin: {answers}. The in-context "
+        "score, CISA KEV listing, EPSS probability and exposure give the in-context risk; the "
+        "FDA postmarket category (controlled or uncontrolled) follows from the risk to "
+        "essential clinical performance.",
+        f"{vexed} of {len(a.findings)} findings carry a recorded VEX decision (status, "
+        "justification, author, date). The full method is in the soupwatch documentation "
+        "(docs/matching.md, docs/risk.md).",
+        f"Data snapshot at assessment time ({iso(a.assessed_at)}): {snapshot_line(a)}.",
+    ]
+
+
+def monitoring_statement(a: Assessment, cadence: str | None) -> list[str]:
+    """Paragraphs of the postmarket monitoring statement."""
+    sources = ", ".join(sorted(s.source for s in a.snapshot)) or "none recorded"
+    ages = [
+        (monitoring.build_sources(a).rows[i].get("age_days"), s.source)
+        for i, s in enumerate(sorted(a.snapshot, key=lambda s: s.source))
+    ]
+    known = [(age, src) for age, src in ages if isinstance(age, (int, float))]
+    oldest = max(known) if known else None
+    age_text = (
+        f"The oldest data source at assessment time was {oldest[1]}, {oldest[0]:g} days "
+        "since its last synchronisation."
+        if oldest
+        else "No synchronisation time is recorded for any source."
+    )
+    sla = monitoring.build_sla(a).rows[0]
+    return [
+        f"The manufacturer monitors the {len(a.components)} components of this release against "
+        f"these sources: {sources}. Monitoring cadence: "
+        f"{cadence or 'not stated (give it with --monitoring-cadence)'}.",
+        age_text,
+        f"Fix clocks so far: {sla['with_clock']} findings have a due date; {sla['met']} were "
+        f"handled in time, {sla['late']} late; {sla['running']} are open within their clock and "
+        f"{sla['overdue']} are overdue.",
+    ]

@@ -1,0 +1,1 @@
+"""The sections of the FDA premarket package; each turns an Assessment into one or more Tables."""
