@@ -10,7 +10,14 @@ from typing import Any
 
 import typer
 
-from soupwatch.cli.common import OutputFormat, console, open_store, print_json, print_table
+from soupwatch.cli.common import (
+    OutputFormat,
+    console,
+    err_console,
+    open_store,
+    print_json,
+    print_table,
+)
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import RiskError
 from soupwatch.model.assessment import AssessedFinding, Assessment, PostmarketCategory
@@ -124,6 +131,15 @@ def render_table(assessment: Assessment) -> None:
     )
 
 
+def exit_code(assessment: Assessment, *, fail_on_uncontrolled: bool) -> ExitCode:
+    """``FINDINGS`` when asked to fail on an open uncontrolled finding and one exists."""
+    if fail_on_uncontrolled and any(
+        a.is_open and a.category is PostmarketCategory.UNCONTROLLED for a in assessment.findings
+    ):
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
 def assess(
     product: str = typer.Option(..., "--product", help="Product (device model) name."),
     release: str = typer.Option(..., "--release", help="Release version."),
@@ -152,10 +168,10 @@ def assess(
         print_json(to_jsonable(result))
     else:
         render_table(result)
-    if fail_on_uncontrolled and any(
-        a.is_open and a.category is PostmarketCategory.UNCONTROLLED for a in result.findings
-    ):
-        raise typer.Exit(int(ExitCode.FINDINGS))
+    code = exit_code(result, fail_on_uncontrolled=fail_on_uncontrolled)
+    if code is not ExitCode.OK:
+        err_console.print("open uncontrolled finding(s) and --fail-on-uncontrolled", markup=False)
+        raise typer.Exit(int(code))
 
 
 def _parse_date(value: str | None, option: str) -> date | None:

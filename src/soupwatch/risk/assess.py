@@ -9,13 +9,11 @@ read transaction.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from soupwatch.errors import RiskError
 from soupwatch.intel.interface import EolProduct
 from soupwatch.model.assessment import (
     AssessedComponent,
@@ -89,6 +87,13 @@ def build_assessment(
 ) -> Assessment:
     """Assess every finding and component of a release (pure: no I/O)."""
     today = now.date()
+    if profile.policy:
+        policy = policy.with_overrides(dict(profile.policy), f"profile {profile.name}")
+    from_profile = tuple(
+        StoredAnswer(a.vulnerability, a.metric, a.value, a.reason, a.author, a.component)
+        for a in profile.answers
+    )
+    stored_answers = from_profile + stored_answers  # answers stored later (CLI) win
     by_ref = {c.ref: c for c in components}
     assessed: list[AssessedFinding] = []
     skipped: list[tuple[str, str]] = []
@@ -145,21 +150,7 @@ def build_assessment(
 
 
 FindingsLoader = Callable[[Any, str, str], Sequence[Any]]
-
-
-def _default_findings_loader() -> FindingsLoader:
-    """The findings store's ``load_findings(session, product, release)``."""
-    for module in ("soupwatch.store.finding_tables", "soupwatch.match"):
-        try:
-            loader = getattr(importlib.import_module(module), "load_findings", None)
-        except ModuleNotFoundError:
-            continue
-        if loader is not None:
-            return loader  # type: ignore[no-any-return]
-    raise RiskError(
-        "the findings store is not available in this installation "
-        "(soupwatch.store.finding_tables.load_findings)"
-    )
+"""``load_findings(session, product, release)``: items with ``.finding`` and lifecycle times."""
 
 
 def _as_input(item: Any, fresh: Mapping[str, Any]) -> Finding:
@@ -189,14 +180,13 @@ def assess_release(
     """Assess a stored release with a device profile (one read transaction)."""
     from soupwatch.intel.query import StoreIntelQuery
     from soupwatch.risk.records import load_rubric_answers, load_support_overrides
+    from soupwatch.store.finding_tables import load_findings
     from soupwatch.store.inventory import get_release
     from soupwatch.vex.decisions import decisions_for
 
     now = now or datetime.now(UTC)
     policy = policy or Policy()
-    if profile.policy:
-        policy = policy.with_overrides(dict(profile.policy), f"profile {profile.name}")
-    loader = findings_loader or _default_findings_loader()
+    loader: FindingsLoader = findings_loader or load_findings
     with store.session() as session:
         rel = get_release(session, product, release)
         query = StoreIntelQuery(session)

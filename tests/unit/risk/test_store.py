@@ -244,9 +244,92 @@ def test_assess_json_shape(store: Store, nvd: dict[str, Vulnerability], examples
     result = assess_release(
         store, "infusion-pump", "2.1.0", pump, now=NOW, findings_loader=_loader(nvd, NOW)
     )
+    from soupwatch.cli.assess_cmd import exit_code
+    from soupwatch.cli.exit_codes import ExitCode
+
+    uncontrolled = any(a.category is PostmarketCategory.UNCONTROLLED for a in result.findings)
+    assert uncontrolled
+    assert exit_code(result, fail_on_uncontrolled=True) is ExitCode.FINDINGS
+    assert exit_code(result, fail_on_uncontrolled=False) is ExitCode.OK
     data = json.loads(json.dumps(to_jsonable(result)))
     assert data["assessed_at"] == "2026-11-28T12:00:00+00:00"
     first = data["findings"][0]
     assert first["priority"] == 1 and first["category"] in ("controlled", "uncontrolled")
     assert {"metric", "question", "answer", "value", "decided_by"} <= set(first["rubric"][0])
     assert data["components"][0]["support"]["level"] in [lvl.value for lvl in SupportLevel]
+
+
+def test_end_to_end_from_synced_feeds(
+    store: Store, feeds: Path, examples: Path, nvd: dict[str, Vulnerability]
+) -> None:
+    """Real feeds synced into the store, findings in the findings store, then assess."""
+    from soupwatch.intel.sync import sync_all
+    from soupwatch.store.finding_tables import save_findings
+
+    outcome = sync_all(store, mirror=feeds, sources=["nvd", "kev", "eol"])
+    assert not outcome.failures
+    comps = _release(store)
+    findings = [
+        Finding(
+            component_ref=c.ref,
+            component_name=c.name,
+            component_version=c.version,
+            vulnerability=nvd[cve],
+            match=MatchEvidence("cpe", "nvd", c.name, "cpe", 1.0),
+            fixed_versions=fixed,
+        )
+        for c, cve, fixed in (
+            (comps[0], "CVE-2014-0160", ("1.0.1g",)),
+            (comps[1], "CVE-2022-39176", ("5.65",)),
+            (comps[2], "CVE-2020-12351", ("5.10.0",)),
+        )
+    ]
+    with store.session() as s:
+        save_findings(s, "infusion-pump", "2.1.0", findings, datetime(2026, 11, 2, tzinfo=UTC))
+    pump = load_profile(examples / "infusion-pump.profile.yaml")
+    result = assess_release(store, "infusion-pump", "2.1.0", pump, now=NOW)
+    by_id = {a.finding.vulnerability.id: a for a in result.findings}
+    assert by_id["CVE-2014-0160"].kev  # KEV joined by the intelligence query
+    assert by_id["CVE-2022-39176"].first_seen == datetime(2026, 11, 2, tzinfo=UTC)
+    assert by_id["CVE-2022-39176"].communicate_by == date(2026, 12, 2)
+    support = {c.component.name: c for c in result.components}
+    assert support["openssl"].support.level is SupportLevel.NO_LONGER_MAINTAINED
+    assert support["openssl"].support_finding is not None
+    assert support["linux-kernel"].support.cycle == "5.10"
+    assert {s.source for s in result.snapshot} >= {"nvd", "kev", "eol"}
+
+
+def test_cli_assess(
+    store: Store, cli_env: Any, feeds: Path, examples: Path, nvd: dict[str, Vulnerability]
+) -> None:
+    from soupwatch.intel.sync import sync_all
+    from soupwatch.store.finding_tables import save_findings
+
+    sync_all(store, mirror=feeds, sources=["kev", "eol"])
+    comps = _release(store)
+    f = Finding(
+        component_ref=comps[1].ref,
+        component_name="bluez",
+        component_version="5.60",
+        vulnerability=nvd["CVE-2022-39176"],
+        fixed_versions=("5.65",),
+        match=MatchEvidence("cpe", "nvd", "bluez", "cpe", 1.0),
+    )
+    with store.session() as s:
+        save_findings(s, "infusion-pump", "2.1.0", [f], NOW)
+    profile = str(examples / "infusion-pump.profile.yaml")
+    args = ("assess", "--product", "infusion-pump", "--release", "2.1.0", "--profile", profile)
+    code, out, err = run_cli(*args)
+    assert (code, err) == (0, "")
+    assert "1 findings, 1 uncontrolled, 2 support findings" in out
+    assert "Infusion pump IP-200" in out and "unsupported or soon unsupported" in out
+    code, out, err = run_cli(*args, "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["findings"][0]["finding"]["vulnerability"]["id"] == "CVE-2022-39176"
+    assert data["findings"][0]["environmental_vector"].startswith("CVSS:3.1/")
+    _, _, err = run_cli(*args, "--fail-on-uncontrolled")
+    assert "open uncontrolled finding(s) and --fail-on-uncontrolled" in err
+    code, _, err = run_cli(
+        "assess", "--product", "infusion-pump", "--release", "9.9", "--profile", profile
+    )
+    assert code == 2 and err.startswith("error: ")
