@@ -253,15 +253,22 @@ def decisions_for(
 ) -> DecisionLookup:
     """THE lookup of the risk stage: per (component ref, vuln id), the decision that applies."""
     candidates = _candidates(session, product, release)
+    by_id: dict[str, list[VexStatement]] = {}
+    for s in candidates:
+        for vid in {s.vulnerability.upper(), *(a.upper() for a in s.aliases)}:
+            by_id.setdefault(vid, []).append(s)
     present = {(f.component_name.lower(), f.component_version or "") for f in findings}
     used: set[int] = set()
     decisions: dict[tuple[ComponentRef, str], Decision] = {}
     expired: list[tuple[ComponentRef, str, VexStatement]] = []
     for f in findings:
         best: tuple[tuple[int, int, float], VexStatement, bool] | None = None
-        for s in candidates:
-            if not _vuln_matches(s, f):
+        ids = {f.vulnerability.id.upper(), *(a.upper() for a in f.vulnerability.aliases)}
+        seen: set[int] = set()
+        for s in (s for vid in sorted(ids) for s in by_id.get(vid, ())):
+            if id(s) in seen:
                 continue
+            seen.add(id(s))
             matches, same_version = _component_match(s, f)
             if not matches or (s.scope is VexScope.COMPONENT and not same_version):
                 continue
