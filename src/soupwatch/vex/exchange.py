@@ -25,7 +25,8 @@ from soupwatch.vex.decisions import list_decisions, set_decision
 from soupwatch.vex.document import ImportedVex, ImportTarget, VexContext
 
 Writer = Callable[[list[VexStatement], VexContext], dict[str, Any]]
-Reader = Callable[[dict[str, Any], ImportTarget], ImportedVex]
+Reader = Callable[..., ImportedVex]
+"""``read(doc, target, *, path)`` of a format module."""
 
 WRITERS: dict[str, Writer] = {
     cyclonedx_vex.FORMAT: cyclonedx_vex.export,
@@ -34,7 +35,7 @@ WRITERS: dict[str, Writer] = {
 }
 """Format name → exporter; the ``--format`` choices of ``soupwatch vex export``."""
 
-_READERS = {
+_READERS: dict[str, Reader] = {
     cyclonedx_vex.FORMAT: cyclonedx_vex.read,
     openvex.FORMAT: openvex.read,
     csaf.FORMAT: csaf.read,
@@ -73,7 +74,7 @@ def load(path: Path) -> tuple[str, dict[str, Any]]:
 def read_file(path: Path, target: ImportTarget) -> ImportedVex:
     """Statements of a VEX file, placed on the target product/release."""
     fmt, doc = load(path)
-    return _READERS[fmt](doc, target, path=str(path))  # type: ignore[call-arg]
+    return _READERS[fmt](doc, target, path=str(path))
 
 
 @dataclass(frozen=True, slots=True)
