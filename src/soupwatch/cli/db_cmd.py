@@ -9,8 +9,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from soupwatch.cli.common import OutputFormat, err_console, open_store, print_json, print_table
-from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.config import load_settings
+from soupwatch.errors import FeedUnavailable
 from soupwatch.intel.source import FeedSource
 from soupwatch.intel.status import feed_status
 from soupwatch.intel.sync import feed_names, sync_all
@@ -31,11 +31,12 @@ def update(
     api_key: str | None = typer.Option(
         None, "--api-key", help="NVD API key (header apiKey).", envvar="NVD_API_KEY"
     ),
+    retries: int = typer.Option(5, "--retries", min=0, help="HTTP retries per request."),
 ) -> None:
     """Sync vulnerability feeds into the database; a killed sync resumes on the next run."""
     settings = load_settings()
     root = mirror or settings.mirror
-    feed_source = FeedSource(mirror=root, api_key=api_key)
+    feed_source = FeedSource(mirror=root, api_key=api_key, retries=retries)
     store = open_store()
     try:
         with Progress(
@@ -66,8 +67,9 @@ def update(
             err_console.print(f"  warning: {warning}", markup=False, highlight=False)
     for name, message in outcome.failures:
         err_console.print(f"{name}: failed: {message}", markup=False, highlight=False)
-    if outcome.all_failed:
-        raise typer.Exit(int(ExitCode.BAD_INPUT))
+    if outcome.all_failed:  # main() prints "error: …" and exits 2
+        names = ", ".join(name for name, _ in outcome.failures)
+        raise FeedUnavailable(f"every feed failed ({names}); the stored data is unchanged")
 
 
 @db_app.command("status")

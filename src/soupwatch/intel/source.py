@@ -93,8 +93,9 @@ class FeedSource:
         params: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
     ) -> bytes:
-        problem = "no attempt made"
+        problem, attempts = "no attempt made", 0
         for attempt in range(self.retries + 1):
+            attempts = attempt + 1
             try:
                 response = client.get(url, params=dict(params or {}), headers=dict(headers or {}))
             except httpx.TransportError as err:
@@ -110,7 +111,7 @@ class FeedSource:
                 wait = min(2.0**attempt, MAX_BACKOFF) if told is None else told
             if attempt < self.retries:
                 self.sleep(wait)
-        raise FeedUnavailable(f"unavailable after {self.retries + 1} attempts: {problem}", path=url)
+        raise FeedUnavailable(f"unavailable after {attempts} attempt(s): {problem}", path=url)
 
 
 def retry_after(value: str | None, now: datetime) -> float | None:
