@@ -97,7 +97,7 @@ def advisory(
         out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     except OSError as err:
         raise ReportError(f"cannot write: {err.strerror}", path=str(out)) from err
-    console.print(str(out), markup=False, highlight=False)
+    console.print(str(out), markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

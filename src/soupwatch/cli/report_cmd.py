@@ -77,7 +77,7 @@ def fda(
         assessment, rel, out, FdaOptions(now, prod.manufacturer, cadence, pdf=not no_pdf), writer
     )
     for f in files:
-        console.print(str(f), markup=False, highlight=False)
+        console.print(str(f), markup=False, highlight=False, soft_wrap=True)
 
 
 def _assessed(
@@ -114,7 +114,7 @@ def soup(
         datetime.now(UTC), cls, f"device profile {profile.name}" if profile else None
     )
     _write(out, soup_report.render(assessment, options, fmt.value))
-    console.print(str(out), markup=False, highlight=False)
+    console.print(str(out), markup=False, highlight=False, soft_wrap=True)
 
 
 @report_app.command("mds2")
@@ -132,7 +132,7 @@ def mds2(
     chosen = fmt.value if fmt else ("json" if out.suffix.lower() == ".json" else "html")
     assessment, rel, _ = _assessed(product, release, None)
     _write(out, mds2_report.render(assessment, rel, datetime.now(UTC), chosen))
-    console.print(str(out), markup=False, highlight=False)
+    console.print(str(out), markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -423,3 +423,9 @@ def assessment(records: Records) -> Assessment:
 def make_assessment(records: Records) -> Callable[[int], tuple[Assessment, Release]]:
     """Build an assessment padded with ``n`` finding-free components."""
     return lambda n: build_assessment(records, n)
+
+
+@pytest.fixture
+def make_vulnerability(records: Records) -> Callable[[str], Vulnerability]:
+    """``make_vulnerability("CVE-…")``: the Vulnerability built from the NVD and KEV records."""
+    return lambda cve: vulnerability(records, cve)
