@@ -4,7 +4,8 @@ Package ecosystems (PyPI, npm, Maven, NuGet, Go, Cargo, RubyGems, Debian, Alpine
 univers' version classes. Vendor schemes (OpenSSL letter releases, the Linux kernel, BusyBox,
 SQLite, OpenSSH ``p`` releases, generic dotted versions with letters) use one tokenising key:
 
-* numbers compare as numbers and trailing ``.0`` do not count (``5.10`` == ``5.10.0``);
+* numbers compare as numbers and a missing part next to a number is 0 (``5.10`` == ``5.10.0``,
+  ``1.0.0a`` < ``1.0.2k``);
 * pre-release words (``alpha``, ``beta``, ``rc``, ``pre``, ``dev``) sort *before* the release
   (``5.10.0-rc1`` < ``5.10``); in the generic scheme a single ``a``/``b``/``c`` followed by a
   number does too (``1.0b2``);
@@ -70,7 +71,7 @@ PURL_TYPE_SCHEMES: dict[str, Scheme] = {
 
 _PRE_WORDS = {"dev": 0, "snapshot": 0, "alpha": 1, "beta": 2, "pre": 3, "preview": 3, "rc": 4}
 _PRE_LETTERS = {"a": 1, "b": 2, "c": 4}
-_WILDCARDS = {"x", "*"}
+_WILDCARD = re.compile(r"(^|[.\-_+~])[xX*](?=$|[.\-_+~])|\*")
 _SHAPE = re.compile(r"^[0-9][0-9A-Za-z.\-_+~]*$")
 _TOKEN = re.compile(r"[0-9]+|[A-Za-z]+")
 
@@ -107,9 +108,9 @@ def _generic_key(text: str, scheme: Scheme) -> tuple[tuple[int, int | str], ...]
         body = rest
     if not _SHAPE.match(body):
         return "not a dotted version"
-    raw = _TOKEN.findall(body)
-    if any(t.lower() in _WILDCARDS for t in raw):
+    if _WILDCARD.search(body):
         return "a wildcard, not a version"
+    raw = _TOKEN.findall(body)
     items: list[tuple[int, int | str]] = []
     for i, tok in enumerate(raw):
         low = tok.lower()
@@ -122,16 +123,6 @@ def _generic_key(text: str, scheme: Scheme) -> tuple[tuple[int, int | str], ...]
             items.append((0, _PRE_LETTERS[low]))
         else:
             items.append((3, low))
-    # trailing zeros of the leading numeric release do not count: 5.10 == 5.10.0
-    release_end = 0
-    while release_end < len(items) and items[release_end][0] == 2:
-        release_end += 1
-    cut = release_end
-    while cut > 1 and items[cut - 1] == (2, 0):
-        cut -= 1
-    items = items[:cut] + items[release_end:]
-    while len(items) > 1 and items[-1] == (2, 0) and items[-2][0] == 2:
-        items.pop()
     return tuple(items)
 
 
@@ -144,8 +135,9 @@ class _Key(tuple[tuple[int, int | str], ...]):
         assert isinstance(other, _Key)
         n = max(len(self), len(other))
         for i in range(n):
-            a = self[i] if i < len(self) else (1, 0)
-            b = other[i] if i < len(other) else (1, 0)
+            # a missing part is 0 next to a number (5.10 == 5.10.0), else "the release itself"
+            a = self[i] if i < len(self) else _pad(other[i])
+            b = other[i] if i < len(other) else _pad(self[i])
             if a == b:
                 continue
             if a[0] != b[0]:
@@ -169,7 +161,14 @@ class _Key(tuple[tuple[int, int | str], ...]):
         return isinstance(other, _Key) and self._cmp(other) == 0
 
     def __hash__(self) -> int:
-        return hash(tuple(self))
+        items = list(self)
+        while items and items[-1] == (2, 0):
+            items.pop()
+        return hash(tuple(items))
+
+
+def _pad(beside: tuple[int, int | str]) -> tuple[int, int | str]:
+    return (2, 0) if beside[0] == 2 else (1, 0)
 
 
 @lru_cache(maxsize=200_000)
@@ -182,7 +181,7 @@ def parse_version(text: str | None, scheme: Scheme = Scheme.GENERIC) -> ParsedVe
         return Unparsable(text, scheme.value, "a placeholder, not a version")
     cls = _UNIVERS.get(scheme)
     if cls is not None:
-        if "*" in text or any(t.lower() in _WILDCARDS for t in _TOKEN.findall(text)):
+        if _WILDCARD.search(text):
             return Unparsable(text, scheme.value, "a wildcard, not a version")
         try:
             body = text[1:] if scheme is Scheme.SEMVER and text[:1] == "v" else text

@@ -26,6 +26,8 @@ def v(text: str, scheme: Scheme = Scheme.GENERIC) -> ParsedVersion:
         ("1.0.1f", "1.0.1g", Scheme.OPENSSL),
         ("1.0.1g", "1.0.2", Scheme.OPENSSL),
         ("1.0.2", "1.0.2a", Scheme.OPENSSL),
+        ("1.0.0a", "1.0.2k", Scheme.OPENSSL),
+        ("1.0.2w", "1.0.2x", Scheme.OPENSSL),
         ("1.0.2z", "1.0.2za", Scheme.OPENSSL),
         ("1.0.2zf", "1.0.2zg", Scheme.OPENSSL),
         ("3.0.9", "3.0.10", Scheme.OPENSSL),
