@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from soupwatch.discover.limits import UnpackLimits
 from soupwatch.discover.merge import merge
 from soupwatch.discover.unpack import FileEntry, unpacked
 from soupwatch.errors import DiscoveryError
-from soupwatch.model import Component, SbomDocument
+from soupwatch.model import Component, ComponentRef, ComponentType, Hash, SbomDocument
 
 Progress = Callable[[str, int], None]
 """Called with (location, size in bytes) for every file scanned."""
@@ -75,6 +76,7 @@ def discover_path(
         warnings = [*tree.warnings, *warnings]
     merged = merge(components, warnings)
     return SbomDocument(
+        metadata_component=_subject(target, merged),
         format="discovered",
         spec_version="1",
         components=tuple(merged),
@@ -83,4 +85,22 @@ def discover_path(
         tools=("soupwatch-discover",),
         source=str(target),
         warnings=tuple(warnings),
+    )
+
+
+def _subject(target: Path, components: list[Component]) -> Component:
+    """The artifact itself: the SBOM's subject, depending on everything found in it."""
+    hashes: tuple[Hash, ...] = ()
+    if target.is_file():
+        digest = hashlib.sha256()
+        with target.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        hashes = (Hash("SHA-256", digest.hexdigest()),)
+    return Component(
+        ref=ComponentRef(f"artifact:{target.name}"),
+        name=target.name,
+        type=ComponentType.FIRMWARE if target.is_file() else ComponentType.FILE,
+        hashes=hashes,
+        depends_on=tuple(c.ref for c in components),
     )

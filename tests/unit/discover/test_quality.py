@@ -45,8 +45,10 @@ def test_binary_corpus_precision_and_recall(corpus: Path) -> None:
     counted = {r for r in reported if r[2] != "*"} | set(wrong)
     precision = len(hits) / max(1, len(counted))
     recall = len(hits) / len(truth)
-    print(f"\nbinary discovery on {len(manifest)} binaries: precision {precision:.3f} "
-          f"({len(hits)}/{len(counted)}), recall {recall:.3f} ({len(hits)}/{len(truth)})")
+    print(
+        f"\nbinary discovery on {len(manifest)} binaries: precision {precision:.3f} "
+        f"({len(hits)}/{len(counted)}), recall {recall:.3f} ({len(hits)}/{len(truth)})"
+    )
     for w in wrong:
         print("  not in the manifest:", w)
     for m in missed:

@@ -80,7 +80,15 @@ class GoDetector:
                         type=ComponentType.FRAMEWORK,
                     )
                 )
-            for line in modinfo.splitlines():
+            lines = modinfo.splitlines()
+            if not any(line.startswith("mod\t") for line in lines):
+                # built without module support (distribution builds): the main path only
+                lines = [
+                    f"mod\t{line.split(chr(9))[1]}\t(devel)"
+                    for line in lines
+                    if line.startswith("path\t")
+                ] + lines
+            for line in lines:
                 parts = line.split("\t")
                 if parts[0] in ("mod", "dep") and len(parts) >= 3:
                     path, version = parts[1], parts[2]
