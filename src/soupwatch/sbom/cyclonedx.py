@@ -129,7 +129,7 @@ class CycloneDxReader(SbomReader):
         version = _text(c.get("version"))
         own = ns.decode(_properties(c.get("properties")))
         self.warnings.extend(f"{path}: {p}" for p in own.problems)
-        purl = _text(c.get("purl")) or own.purl
+        purl = own.purl or _text(c.get("purl"))
         raw_ref = _text(c.get("bom-ref")) or purl or (f"{name}@{version}" if version else name)
         ref = self.refs.take(raw_ref, path)
         if own.depends_on:
@@ -230,7 +230,7 @@ def _licenses(items: object) -> tuple[str, ...]:
             value = _text(lic.get("id")) or _text(lic.get("name"))
             if value:
                 out.append(value)
-    return tuple(out)
+    return tuple(dict.fromkeys(out))
 
 
 def _evidence(evidence: object, source: str) -> tuple[Provenance, ...]:

@@ -78,7 +78,8 @@ def cdx_alg(spdx_alg: str) -> str:
     return CHECKSUM_ALGS.get(key, spdx_alg.strip())
 
 
-def _value(v: object) -> str | None:
+def value_or_none(v: object) -> str | None:
+    """A plain value, None for NOASSERTION / NONE / empty / structured values."""
     if v is None or isinstance(v, dict | list):
         return None
     text = str(v).strip()
@@ -133,8 +134,8 @@ class SpdxReader(SbomReader):
             spec_version=spec,
             components=tuple(comps),
             metadata_component=subject,
-            serial_number=_value(doc.get("documentNamespace")),
-            name=_value(doc.get("name")),
+            serial_number=value_or_none(doc.get("documentNamespace")),
+            name=value_or_none(doc.get("name")),
             created=parse_timestamp(info.get("created")),
             tools=tuple(actor_name(c) or c for c in creators if c.lower().startswith("tool")),
             authors=tuple(actor_name(c) or c for c in creators if not c.lower().startswith("tool")),
@@ -165,8 +166,8 @@ class SpdxReader(SbomReader):
     ) -> Component:
         if not isinstance(pkg, dict):
             raise self.fail(f"a package must be an object, found {type(pkg).__name__}", path)
-        name = _value(pkg.get("name"))
-        spdxid = _value(pkg.get("SPDXID"))
+        name = value_or_none(pkg.get("name"))
+        spdxid = value_or_none(pkg.get("SPDXID"))
         if name is None or spdxid is None:
             raise self.fail(f"package has no {'name' if name is None else 'SPDXID'}", path)
         own = ns.decode(_pairs(notes.get(spdxid, ())))
@@ -185,24 +186,27 @@ class SpdxReader(SbomReader):
         licenses = tuple(
             dict.fromkeys(
                 x
-                for x in (_value(pkg.get("licenseDeclared")), _value(pkg.get("licenseConcluded")))
+                for x in (
+                    value_or_none(pkg.get("licenseDeclared")),
+                    value_or_none(pkg.get("licenseConcluded")),
+                )
                 if x
             )
         )
         return Component(
             ref=ref,
             name=name,
-            version=_value(pkg.get("versionInfo")),
-            type=ComponentType.parse(own.type or _value(pkg.get("primaryPackagePurpose"))),
+            version=value_or_none(pkg.get("versionInfo")),
+            type=ComponentType.parse(own.type or value_or_none(pkg.get("primaryPackagePurpose"))),
             group=own.group,
             supplier=actor_name(pkg.get("supplier")),
             author=actor_name(pkg.get("originator")),
-            description=_value(pkg.get("description")) or _value(pkg.get("summary")),
+            description=value_or_none(pkg.get("description")) or value_or_none(pkg.get("summary")),
             purl=purl or own.purl,
             cpe=cpe,
             hashes=tuple(hashes),
             licenses=own.licenses if own.licenses is not None else licenses,
-            copyright=_value(pkg.get("copyrightText")),
+            copyright=value_or_none(pkg.get("copyrightText")),
             properties=tuple(own.properties),
             support_level=own.support_level,
             end_of_support=own.end_of_support,

@@ -17,7 +17,7 @@ from soupwatch.sbom.cyclonedx import parse_timestamp
 from soupwatch.sbom.detect import Loaded
 from soupwatch.sbom.interface import SbomReader
 from soupwatch.sbom.repair import RefAllocator, attach_dependencies
-from soupwatch.sbom.spdx import cdx_alg
+from soupwatch.sbom.spdx import cdx_alg, value_or_none
 
 _VERSION = re.compile(r"spdx\.org/rdf/(3\.[0-9.]+)")
 _PACKAGE_TYPES = ("software_Package", "Package")
@@ -109,18 +109,18 @@ class Spdx3Reader(SbomReader):
         return Component(
             ref=refs.take(str(ident), path),
             name=str(name),
-            version=e.get("software_packageVersion"),
+            version=value_or_none(e.get("software_packageVersion")),
             type=ComponentType.parse(e.get("software_primaryPurpose")),
             supplier=self._agent(e.get("suppliedBy"), by_id),
             author=", ".join(
                 a for x in _list(e.get("originatedBy")) if (a := self._agent(x, by_id))
             )
             or None,
-            description=e.get("description") or e.get("summary"),
+            description=value_or_none(e.get("description")) or value_or_none(e.get("summary")),
             purl=purl,
             cpe=cpe,
             hashes=hashes,
-            copyright=e.get("software_copyrightText"),
+            copyright=value_or_none(e.get("software_copyrightText")),
             extra_identifiers=tuple(extra),
         )
 

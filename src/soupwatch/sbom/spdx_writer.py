@@ -10,7 +10,6 @@ SPDX expression, refs that are not valid SPDXIDs) is carried in ``soupwatch:`` a
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from datetime import datetime
@@ -32,7 +31,6 @@ from spdx_tools.spdx.model.package import (
 )
 from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
-from spdx_tools.spdx.writer.json.json_writer import write_document_to_stream
 
 from soupwatch.model import Component, ComponentType
 from soupwatch.sbom import namespace as ns
@@ -216,6 +214,9 @@ def write_spdx_json(data: ExportInput) -> str:
     """Serialise as SPDX 2.3 JSON (validated in tests with spdx-tools and the JSON schema)."""
     converter = DocumentConverter()  # type: ignore[no-untyped-call]
     converter.package_converter = _IndexedPackageConverter()
-    out = io.StringIO()
-    write_document_to_stream(build_document(data), out, validate=False, converter=converter)
-    return out.getvalue()
+    converted = converter.convert(build_document(data))
+    for pkg in converted.get("packages") or ():
+        for ref in pkg.get("externalRefs") or ():
+            # spdx-tools 0.8 writes PACKAGE_MANAGER; the SPDX 2.3 schema spells PACKAGE-MANAGER
+            ref["referenceCategory"] = ref["referenceCategory"].replace("_", "-")
+    return json.dumps(converted, indent=2) + "\n"
