@@ -85,7 +85,7 @@ def _kev(f: AssessedFinding) -> str:
 def _epss(f: AssessedFinding) -> str | None:
     if f.epss_score is None:
         return None
-    pct = f" (p{f.epss_percentile * 100:.0f})" if f.epss_percentile is not None else ""
+    pct = f" ({f.epss_percentile * 100:.0f}th pct.)" if f.epss_percentile is not None else ""
     return f"{f.epss_score:.4f}{pct}"
 
 
