@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from soupwatch.cli.common import (
     OutputFormat,
@@ -16,7 +18,6 @@ from soupwatch.cli.common import (
     err_console,
     open_store,
     print_json,
-    print_table,
 )
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import RiskError
@@ -69,6 +70,25 @@ def _vex(a: AssessedFinding) -> str:
     return a.vex.state.value + (" (review)" if a.vex_needs_review else "")
 
 
+MIN_WIDTH = 150
+"""Tables are never narrower than this (a pipe or CI log defaults to 80 columns)."""
+
+
+def _wide() -> Console:
+    """The stdout console, but never narrower than ``MIN_WIDTH`` columns."""
+    return Console(file=console.file, width=max(console.width, MIN_WIDTH), highlight=False)
+
+
+def _table(title: str, columns: list[tuple[str, bool]], rows: list[tuple[Any, ...]]) -> Table:
+    """A table whose ``True`` columns never wrap (ids, scores, dates stay readable)."""
+    table = Table(title=title, show_lines=False, pad_edge=False)
+    for name, keep in columns:
+        table.add_column(name, no_wrap=keep, overflow="ellipsis" if keep else "fold")
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    return table
+
+
 def render_table(assessment: Assessment) -> None:
     """Print the prioritised findings and the support findings."""
     rows = [
@@ -79,7 +99,7 @@ def render_table(assessment: Assessment) -> None:
             + (f" {a.finding.component_version}" if a.finding.component_version else ""),
             _score(a),
             a.risk.value,
-            a.category.value,
+            "UNCONTROLLED" if a.category is PostmarketCategory.UNCONTROLLED else "controlled",
             _exploit(a),
             _due(a),
             _vex(a),
@@ -90,43 +110,46 @@ def render_table(assessment: Assessment) -> None:
         f"{assessment.product} {assessment.release} — {assessment.profile_name} — "
         f"assessed {assessment.assessed_at.date().isoformat()}"
     )
-    print_table(
-        title,
-        [
-            "#",
-            "vulnerability",
-            "component",
-            "base→context",
-            "risk",
-            "category",
-            "KEV / EPSS",
-            "due",
-            "VEX",
-        ],
-        rows,
-    )
+    columns = [
+        ("#", True),
+        ("vulnerability", True),
+        ("component", False),
+        ("base→ctx", True),
+        ("risk", True),
+        ("category", True),
+        ("KEV/EPSS", False),
+        ("due", False),
+        ("VEX", False),
+    ]
+    out = _wide()
+    out.print(_table(title, columns, rows))
     support = [
         (
             c.component.display,
             c.support.level.value,
             c.support.end_of_support.isoformat() if c.support.end_of_support else "-",
-            c.support_finding or "",
+            c.support.source or "",
         )
         for c in assessment.components
         if c.support_finding
     ]
     if support:
-        print_table(
-            "unsupported or soon unsupported", ["component", "support", "ends", "finding"], support
+        out.print(
+            _table(
+                "unsupported or soon unsupported",
+                [("component", False), ("support", True), ("ends", True), ("source", False)],
+                support,
+            )
         )
     uncontrolled = sum(
         1
         for a in assessment.findings
         if a.is_open and a.category is PostmarketCategory.UNCONTROLLED
     )
-    console.print(
+    unknown = sum(1 for c in assessment.components if c.support.level.value == "unknown")
+    out.print(
         f"{len(assessment.findings)} findings, {uncontrolled} uncontrolled, "
-        f"{len(support)} support findings",
+        f"{len(support)} support findings, {unknown} components of unknown support",
         highlight=False,
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cvss import CVSS3, CVSS4
+from cvss import CVSS2, CVSS3, CVSS4
 from cvss.exceptions import CVSSError
 
 from soupwatch.model.vulnerability import CvssScore, Vulnerability
@@ -70,6 +70,33 @@ def v3_base(vuln: Vulnerability) -> tuple[str, dict[str, str]] | None:
         return None
 
 
+def v2_as_v3(vuln: Vulnerability) -> dict[str, str] | None:
+    """Rubric inputs from a CVSS v2-only record (old NVD entries), mapped metric by metric.
+
+    AV is kept; AC M/H → H; Au N/S/M → PR N/L/H; no user interaction in v2 → UI:N
+    (conservative); S:U; C/I/A N/P/C → N/L/H. Used to answer the rubric's exploitability and
+    harm questions only: no 3.1 vector is made up from it.
+    """
+    score = _pick(vuln.cvss, "2")
+    if score is None:
+        return None
+    try:
+        m = CVSS2(score.vector).metrics
+    except CVSSError:
+        return None
+    impact = {"N": "N", "P": "L", "C": "H"}
+    return {
+        "AV": m["AV"],
+        "AC": "L" if m["AC"] == "L" else "H",
+        "PR": {"N": "N", "S": "L", "M": "H"}[m["Au"]],
+        "UI": "N",
+        "S": "U",
+        "C": impact[m["C"]],
+        "I": impact[m["I"]],
+        "A": impact[m["A"]],
+    }
+
+
 def environmental_v3(base_vector: str, context: ContextMetrics) -> tuple[str, float]:
     """The CVSS 3.1 vector with environmental metrics and its environmental score."""
     parsed = CVSS3(base_vector)
@@ -109,14 +136,17 @@ def context_score(
             v4_vec, v4_score = environmental_v4(v4.vector, context, safety)
         except CVSSError:
             v4_vec = v4_score = None
-    base = v3 or (None, None)
-    base_score = None
+    v2 = _pick(vuln.cvss, "2")
+    base_vector: str | None = None
+    base_score: float | None = None
     if v3:
-        base_score = float(CVSS3(v3[0]).scores()[0])
+        base_vector, base_score = v3[0], float(CVSS3(v3[0]).scores()[0])
     elif v4:
-        base_score = v4.score
+        base_vector, base_score = v4.vector, v4.score
+    elif v2:
+        base_vector, base_score = v2.vector, float(CVSS2(v2.vector).scores()[0])
     return ContextScore(
-        base_vector=base[0] or (v4.vector if v4 else None),
+        base_vector=base_vector,
         base_score=base_score,
         environmental_vector=env_vec,
         environmental_score=env_score,

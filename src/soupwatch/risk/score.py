@@ -10,7 +10,7 @@ from cvss.exceptions import CVSSError
 from soupwatch.model.assessment import Factor, PostmarketCategory, RiskLevel
 from soupwatch.model.component import Component
 from soupwatch.model.vulnerability import Severity, Vulnerability
-from soupwatch.risk.cvss_context import ContextScore, context_score, v3_base
+from soupwatch.risk.cvss_context import ContextScore, context_score, v2_as_v3, v3_base
 from soupwatch.risk.exploitability import Exploitability
 from soupwatch.risk.profile import LOSS_TYPES, DeviceProfile, Exposure, Harm
 from soupwatch.risk.rubric import LOSS_METRIC, ContextMetrics, StoredAnswer, answer_rubric
@@ -66,7 +66,7 @@ def context_for(
 ) -> ScoredContext:
     """Answer the rubric and score the finding; without any CVSS vector only factors remain."""
     v3 = v3_base(vuln)
-    base = v3[1] if v3 else _v4_as_v3(vuln)
+    base = v3[1] if v3 else (_v4_as_v3(vuln) or v2_as_v3(vuln))
     ctx = answer_rubric(profile, component, base, vuln.id, stored) if base else None
     harm = harm_at_stake(profile, ctx)
     safety = harm is not None and harm[0].rank >= Harm.SERIOUS.rank
@@ -106,6 +106,14 @@ def context_for(
         effect = (
             "raises" if delta > 0 else "lowers" if delta < 0 else "unchanged"
         ) + f" ({delta:+.1f})"
+    if score.base_vector and not score.base_vector.startswith("CVSS:"):
+        factors.append(
+            Factor(
+                "CVSS version",
+                f"only CVSS v2 ({score.base_vector})",
+                "rubric answered from the v2 metrics; severity from the v2 base score",
+            )
+        )
     factors.append(
         Factor(
             "in-context severity",

@@ -16,7 +16,7 @@ justification text the eSTAR asks for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from packageurl import PackageURL
@@ -199,7 +199,7 @@ def component_support(
     today: date,
     overrides: tuple[SupportOverride, ...] = (),
 ) -> SupportInfo:
-    """A component's support: override first, then endoflife.date, else unknown + eSTAR text."""
+    """Support: override, then endoflife.date, then the SBOM's claim, else unknown + eSTAR text."""
     for o in overrides:
         if o.applies_to(component):
             when = o.created.date().isoformat() if o.created else "undated"
@@ -209,12 +209,6 @@ def component_support(
                 source=f"manual override by {o.author} ({when})",
                 justification=o.justification,
             )
-    if component.support_level is not SupportLevel.UNKNOWN:
-        return SupportInfo(
-            level=component.support_level,
-            end_of_support=component.end_of_support,
-            source=component.support_source or "stated in the SBOM",
-        )
     found = find_product(component, products)
     if found is None:
         why = "no endoflife.date product matches its name or identifiers"
@@ -222,10 +216,21 @@ def component_support(
         product, how = found
         cycle = find_cycle(component.version, product.cycles)
         if cycle is not None:
-            return support_from_cycle(product, cycle, today)
+            info = support_from_cycle(product, cycle, today)
+            stated = component.support_level
+            if stated is not SupportLevel.UNKNOWN and stated is not info.level:
+                info = replace(info, source=f"{info.source} (the SBOM states {stated.value})")
+            return info
         why = (
             f"endoflife.date product {product.name} (matched by {how}) has no release cycle "
             f"for version {component.version or '(none)'}"
+        )
+    if component.support_level is not SupportLevel.UNKNOWN:
+        stated_source = component.support_source or "no source given"
+        return SupportInfo(
+            level=component.support_level,
+            end_of_support=component.end_of_support,
+            source=f"stated in the SBOM ({stated_source})",
         )
     return SupportInfo(
         level=SupportLevel.UNKNOWN,

@@ -229,3 +229,38 @@ def test_answer_rubric_profile_decisions(examples: Any) -> None:
     ctx = answer_rubric(pump, wifi, base, "CVE-2023-52160")
     assert ctx.get("MAV") == "A"  # the medical-device VLAN control
     assert "VLAN" in next(r.answer for r in ctx.answers if r.metric == "MAV")
+
+
+def test_exploit_references_are_narrow(nvd: dict[str, Vulnerability]) -> None:
+    from soupwatch.risk.exploitability import exploit_references
+
+    refs = exploit_references(nvd["CVE-2014-0160"])
+    assert refs and all(
+        "exploit-db.com" in r or "github.com" in r or "packetstorm" in r for r in refs
+    )
+    assert not any(
+        "seclists.org" in r or "Security-Notice" in r
+        for v in nvd.values()
+        for r in exploit_references(v)
+    )
+
+
+def test_cvss_v2_only_record(feeds: Any, kev_entries: Any) -> None:
+    import gzip
+    import json
+
+    with gzip.open(feeds / "nvd-1.1" / "nvdcve-1.1-2014-subset.json.gz") as fh:
+        items = json.loads(fh.read())["CVE_Items"]
+    item = next(i for i in items if i["cve"]["CVE_data_meta"]["ID"] == "CVE-2014-0195")
+    v2 = item["impact"]["baseMetricV2"]["cvssV2"]
+    assert "baseMetricV3" not in item["impact"]
+    vuln = Vulnerability(
+        id="CVE-2014-0195",  # type: ignore[arg-type]
+        cvss=(CvssScore("2.0", v2["vectorString"], v2["baseScore"], "nvd"),),
+    )
+    f, c = _finding(vuln, "openssl", "1.0.1f")
+    a = assess_finding(f, c, INTERNET, Policy(), today=TODAY)
+    assert a.base_vector == v2["vectorString"] and a.base_score == v2["baseScore"]
+    assert a.environmental_vector is None
+    assert any(x.name == "CVSS version" for x in a.factors)
+    assert {r.metric: r.value for r in a.rubric}["MAV"] == "N"

@@ -108,3 +108,19 @@ def test_override_wins(eol_products: list[EolProduct], make_component: Any) -> N
     assert info.justification == "extended support contract with the OS vendor"
     other = component_support(make_component("openssl", "3.0.2"), eol_products, TODAY, (override,))
     assert other.source is not None and other.source.startswith("endoflife.date")
+
+
+def test_eol_data_beats_sbom_claim(eol_products: list[EolProduct], make_component: Any) -> None:
+    claimed = make_component(
+        "openssl",
+        "1.1.1k",
+        support_level=SupportLevel.ACTIVELY_MAINTAINED,
+        support_source="https://www.openssl.org/policies/releasestrat.html",
+    )
+    info = component_support(claimed, eol_products, TODAY)
+    assert info.level is SupportLevel.NO_LONGER_MAINTAINED
+    assert info.source is not None and "(the SBOM states actively-maintained)" in info.source
+    busybox = make_component("busybox", "1.33.1", support_level=SupportLevel.SECURITY_FIXES_ONLY)
+    info = component_support(busybox, eol_products, TODAY)
+    assert info.level is SupportLevel.SECURITY_FIXES_ONLY
+    assert info.source == "stated in the SBOM (no source given)"
