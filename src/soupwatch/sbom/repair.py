@@ -66,37 +66,46 @@ def attach_dependencies(
     out = [c.with_changes(depends_on=edges[c.ref]) if edges.get(c.ref) else c for c in components]
     if metadata is not None and edges.get(metadata.ref):
         metadata = metadata.with_changes(depends_on=edges[metadata.ref])
-    for cycle in find_cycles(edges)[:MAX_CYCLE_WARNINGS]:
+    cycles, back_edges = find_cycles(edges)
+    for cycle in cycles:
         warnings.append("dependency cycle kept: " + " → ".join(cycle))
+    if back_edges > len(cycles):
+        warnings.append(f"{back_edges} dependency edges close a cycle in all; all kept")
     return out, metadata
 
 
-def find_cycles(edges: Mapping[str, Sequence[str]]) -> list[list[str]]:
-    """Cycles found by an iterative depth-first search, each as ``[a, b, …, a]``, sorted."""
-    white, grey, black = 0, 1, 2
-    color: dict[str, int] = {}
+def find_cycles(
+    edges: Mapping[str, Sequence[str]], limit: int = MAX_CYCLE_WARNINGS
+) -> tuple[list[list[str]], int]:
+    """Up to ``limit`` cycles (each ``[a, b, …, a]``) and the number of back edges found.
+
+    One iterative depth-first search, linear in nodes + edges; a back edge closes a cycle.
+    """
+    done: set[str] = set()
     cycles: list[list[str]] = []
+    back_edges = 0
     for start in sorted(edges):
-        if color.get(start, white) != white:
+        if start in done:
             continue
         stack: list[tuple[str, int]] = [(start, 0)]
         path: list[str] = [start]
-        color[start] = grey
+        on_path: dict[str, int] = {start: 0}
         while stack:
             node, i = stack[-1]
             nexts = edges.get(node, ())
             if i < len(nexts):
                 stack[-1] = (node, i + 1)
                 nxt = nexts[i]
-                state = color.get(nxt, white)
-                if state == grey:
-                    cycles.append([*path[path.index(nxt) :], nxt])
-                elif state == white:
-                    color[nxt] = grey
+                if nxt in on_path:
+                    back_edges += 1
+                    if len(cycles) < limit:
+                        cycles.append([*path[on_path[nxt] :], nxt])
+                elif nxt not in done:
+                    on_path[nxt] = len(path)
                     stack.append((nxt, 0))
                     path.append(nxt)
             else:
-                color[node] = black
+                done.add(node)
                 stack.pop()
-                path.pop()
-    return sorted(cycles)
+                del on_path[path.pop()]
+    return cycles, back_edges
