@@ -11,6 +11,7 @@ controls, stored per-vulnerability rubric answers and policy overrides.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -69,6 +70,11 @@ LOSS_TYPES = ("confidentiality", "integrity", "availability")
 """The three kinds of loss, spelled as the profile spells them."""
 
 
+def name_key(name: str) -> str:
+    """A name for matching: lower case, without spaces, dashes, dots or underscores."""
+    return re.sub(r"[\s\-_.]+", "", name.lower())
+
+
 @dataclass(frozen=True, slots=True)
 class ComponentSelector:
     """Names a component in a profile: by name (case-insensitive), optionally version or purl."""
@@ -78,10 +84,18 @@ class ComponentSelector:
     purl: str | None = None
 
     def matches(self, component: Component) -> bool:
-        """True when the component is the one this selector names."""
+        """True when the component is the one this selector names.
+
+        Names compare case-insensitively and ignoring spaces, dashes, dots and underscores
+        (``Mbed TLS`` is ``mbedtls``), against the component's name or its purl's name.
+        """
         if self.purl and component.purl:
             return component.purl.split("?")[0].lower().startswith(self.purl.lower())
-        if self.name.lower() != component.name.lower():
+        wanted = name_key(self.name)
+        names = {name_key(component.name)}
+        if component.purl:
+            names.add(name_key(component.purl.split("@")[0].split("?")[0].rsplit("/", 1)[-1]))
+        if wanted not in names:
             return False
         return self.version is None or self.version == component.version
 

@@ -24,6 +24,7 @@ from soupwatch.risk.profile import (
     Exposure,
     Harm,
     Interface,
+    name_key,
 )
 
 DECIDED_PROFILE = "profile"
@@ -228,7 +229,7 @@ def answer_rubric(
     for s in stored:
         if s.vulnerability.upper() != vulnerability.upper():
             continue
-        if s.component and s.component.lower() != component.name.lower():
+        if s.component and name_key(s.component) != name_key(component.name):
             continue
         metrics[s.metric] = s.value
         text = f"{s.reason} (answered by {s.author})"

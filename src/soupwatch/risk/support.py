@@ -76,6 +76,19 @@ CURATED_NAMES: dict[str, str] = {
 }
 """Component names (lower case) → endoflife.date product, for SBOMs without identifiers."""
 
+JAVA_SUPPLIERS: dict[str, str] = {
+    "adoptium": "eclipse-temurin",
+    "eclipse": "eclipse-temurin",
+    "temurin": "eclipse-temurin",
+    "amazon": "amazon-corretto",
+    "corretto": "amazon-corretto",
+    "azul": "azul-zulu",
+    "red hat": "red-hat-build-of-openjdk",
+    "redhat": "red-hat-build-of-openjdk",
+    "microsoft": "microsoft-build-of-openjdk",
+}
+"""Supplier words → endoflife.date Java distribution (OpenJDK builds share the Oracle CPE)."""
+
 ESTAR_UNKNOWN = (
     "Level of support and end-of-support date of {component} could not be established: {why}. "
     "The manufacturer states the support level from the supplier's published policy or, where "
@@ -130,8 +143,23 @@ def _identifiers(c: Component) -> list[tuple[str, str]]:
     return ids + list(c.extra_identifiers)
 
 
+def _java_distribution(component: Component, products: list[EolProduct]) -> EolProduct | None:
+    """OpenJDK builds share one CPE; the supplier says whose build (and support policy) it is."""
+    name = component.name.lower()
+    if not any(word in name for word in ("openjdk", "jdk", "jre", "java")):
+        return None
+    who = f"{component.supplier or ''} {component.author or ''}".lower()
+    for hint, product_name in JAVA_SUPPLIERS.items():
+        if hint in who:
+            return next((p for p in products if p.name == product_name), None)
+    return None
+
+
 def find_product(component: Component, products: list[EolProduct]) -> tuple[EolProduct, str] | None:
     """The endoflife.date product of a component, with how it was found."""
+    java = _java_distribution(component, products)
+    if java is not None:
+        return java, f"supplier {component.supplier or component.author!r} of a Java runtime"
     ids = _identifiers(component)
     for kind, key_of in (("purl", _purl_key), ("cpe", _cpe_key)):
         wanted = {key_of(v) for k, v in ids if k == kind} - {None}

@@ -118,3 +118,17 @@ def test_bad_policy_names_key(tmp_path: Path) -> None:
     path = _write(tmp_path, "uncontrolled_fix_days: -3\n", "policy.yaml")
     with pytest.raises(RiskError, match=r"\(uncontrolled_fix_days\): invalid policy"):
         load_policy(path)
+
+
+def test_names_match_loosely(examples: Path) -> None:
+    cgm = load_profile(examples / "glucose-monitor.profile.yaml")
+    spaced = Component(ref=ComponentRef("m"), name="Mbed TLS", version="2.16.10")
+    by_purl = Component(
+        ref=ComponentRef("p"),
+        name="ARM mbed",
+        version="2.16.10",
+        purl="pkg:github/Mbed-TLS/mbedtls@2.16.10",
+    )
+    other = Component(ref=ComponentRef("o"), name="mbedtls-extras", version="1.0")
+    assert cgm.interfaces_of(spaced) and cgm.interfaces_of(by_purl)
+    assert not cgm.interfaces_of(other)

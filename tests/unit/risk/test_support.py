@@ -124,3 +124,21 @@ def test_eol_data_beats_sbom_claim(eol_products: list[EolProduct], make_componen
     info = component_support(busybox, eol_products, TODAY)
     assert info.level is SupportLevel.SECURITY_FIXES_ONLY
     assert info.source == "stated in the SBOM (no source given)"
+
+
+def test_java_build_by_supplier(eol_products: list[EolProduct], make_component: Any) -> None:
+    temurin = make_component(
+        "OpenJDK",
+        "11.0.13",
+        supplier="Eclipse Adoptium",
+        cpe="cpe:2.3:a:oracle:openjdk:11.0.13:*:*:*:*:*:*:*",
+    )
+    found = find_product(temurin, eol_products)
+    assert found is not None and found[0].name == "eclipse-temurin"
+    info = component_support(temurin, eol_products, TODAY)
+    assert info.source is not None and info.source.startswith("endoflife.date eclipse-temurin")
+    oracle = make_component(
+        "OpenJDK", "11.0.13", cpe="cpe:2.3:a:oracle:openjdk:11.0.13:*:*:*:*:*:*:*"
+    )
+    found = find_product(oracle, eol_products)
+    assert found is not None and found[0].name == "openjdk-builds-from-oracle"
