@@ -9,6 +9,7 @@ version text.
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass
 
 import ahocorasick
@@ -58,9 +59,14 @@ class SignatureScanner:
             self._automaton.add_word(word.decode("latin-1"), (word, tuple(targets)))
         self._automaton.make_automaton()
 
-    def _hits(self, text: str) -> _Hits:
+    def _hits(self, text: str, spans: list[tuple[int, int]]) -> _Hits:
         hits = _Hits()
-        for end, (word, targets) in self._automaton.iter(text):
+        for start, stop in spans:
+            self._collect(text, start, stop, hits)
+        return hits
+
+    def _collect(self, text: str, lo: int, hi: int, hits: _Hits) -> None:
+        for end, (word, targets) in self._automaton.iter(text, lo, hi):
             start = end - len(word) + 1
             for kind, idx in targets:
                 if kind:
@@ -69,11 +75,10 @@ class SignatureScanner:
                 found = hits.by_signature.setdefault(idx, [])
                 if len(found) < MAX_HITS_PER_SIGNATURE:
                     found.append(start)
-        return hits
 
     def scan(self, data: bytes, name: str) -> list[Detection]:
         """Every product found in ``data`` (the bytes of a file called ``name``)."""
-        hits = self._hits(data.decode("latin-1"))
+        hits = self._hits(data.decode("latin-1"), data_spans(data))
         result: list[Detection] = []
         elf: list[ElfView | None] = []
         for idx, starts in sorted(hits.by_signature.items()):
@@ -88,6 +93,40 @@ class SignatureScanner:
                 found = [Detection(sig, None, "anchor", starts[0], _show(data, starts[0]), 0.5)]
             result.extend(found)
         return result
+
+
+def data_spans(data: bytes) -> list[tuple[int, int]]:
+    """Byte ranges worth scanning: for an ELF file with section headers, everything but the
+    executable sections (machine code holds no version text; skipping it halves the work);
+    for anything else, the whole file."""
+    whole = [(0, len(data))]
+    if not data.startswith(b"\x7fELF") or len(data) < 64 or data[5] not in (1, 2):
+        return whole
+    is64, endian = data[4] == 2, "<" if data[5] == 1 else ">"
+    try:
+        if is64:
+            (shoff,) = struct.unpack_from(endian + "Q", data, 0x28)
+            shentsize, shnum = struct.unpack_from(endian + "HH", data, 0x3A)
+            fmt, flags_at, off_at = endian + "IIQQQQ", 2, 4
+        else:
+            (shoff,) = struct.unpack_from(endian + "I", data, 0x20)
+            shentsize, shnum = struct.unpack_from(endian + "HH", data, 0x2E)
+            fmt, flags_at, off_at = endian + "IIIIII", 2, 4
+        code: list[tuple[int, int]] = []
+        for i in range(shnum):
+            sh = struct.unpack_from(fmt, data, shoff + i * shentsize)
+            sh_type, flags, offset, size = sh[1], sh[flags_at], sh[off_at], sh[off_at + 1]
+            if flags & 0x4 and sh_type != 8 and size > 4096:  # SHF_EXECINSTR, not NOBITS
+                code.append((offset, min(len(data), offset + size)))
+    except struct.error:
+        return whole
+    spans, pos = [], 0
+    for start, stop in sorted(code):
+        if start > pos:
+            spans.append((pos, start))
+        pos = max(pos, stop)
+    spans.append((pos, len(data)))
+    return [(a, b) for a, b in spans if b > a]
 
 
 def _show(data: bytes, start: int, length: int = 80) -> str:
