@@ -5,12 +5,14 @@ No package database is present: everything must come from the binaries themselve
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
 import tarfile
 from pathlib import Path
 
+import pycdlib
 import pytest
 
 from soupwatch.discover import discover_path
@@ -74,3 +76,38 @@ def test_squashfs_image_finds_the_same_components(rootfs: Path, tmp_path: Path) 
     assert _identity(doc) == _identity(discover_path(rootfs))
     (sqlite,) = [c for c in doc.components if c.name == "SQLite"]
     assert sqlite.provenance[0].evidence[0].location == "rootfs.squashfs!/usr/bin/sqlite3"
+
+
+def test_debian_package_nested_archives(tmp_path: Path, corpus: Path) -> None:
+    dpkg_deb = shutil.which("dpkg-deb")
+    if dpkg_deb is None:
+        pytest.skip("dpkg-deb is not installed")
+    pkg = tmp_path / "pkg"
+    (pkg / "DEBIAN").mkdir(parents=True)
+    (pkg / "DEBIAN/control").write_text(
+        "Package: dropbear-bin\nVersion: 2022.83-1\nArchitecture: amd64\n"
+        "Maintainer: test <t@example.org>\nDescription: test\n"
+    )
+    (pkg / "usr/sbin").mkdir(parents=True)
+    shutil.copyfile(corpus / "binaries/deb-dropbear/dropbear", pkg / "usr/sbin/dropbear")
+    deb = tmp_path / "dropbear.deb"
+    subprocess.run(
+        [dpkg_deb, "-Zxz", "--build", str(pkg), str(deb)], check=True, capture_output=True
+    )
+    (c,) = discover_path(deb).components
+    assert (c.name, c.version) == ("Dropbear SSH", "2022.83")
+    assert c.provenance[0].evidence[0].location == "dropbear.deb!/data.tar.xz!/usr/sbin/dropbear"
+
+
+def test_iso9660_image(tmp_path: Path, corpus: Path) -> None:
+    iso = pycdlib.PyCdlib()
+    iso.new(rock_ridge="1.09")
+    iso.add_directory("/BIN", rr_name="bin")
+    data = (corpus / "binaries/deb-busybox/busybox").read_bytes()
+    iso.add_fp(io.BytesIO(data), len(data), "/BIN/BUSYBOX.;1", rr_name="busybox")
+    image = tmp_path / "install.iso"
+    iso.write(str(image))
+    iso.close()
+    (c,) = discover_path(image).components
+    assert (c.name, c.version) == ("BusyBox", "1.35.0")
+    assert c.provenance[0].evidence[0].location == "install.iso!/bin/busybox"
