@@ -69,7 +69,11 @@ def html_to_pdf(html: str) -> bytes:
     def no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, Any]:
         raise ReportError(f"the report refers to an external resource {url!r}")
 
-    pdf = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=no_fetch).write_pdf()
+    # full_fonts: embed the fonts whole; without libharfbuzz-subset, fontTools subsetting
+    # took about a third of the print time, for a PDF ten times smaller (~1 MB vs 100 KB).
+    pdf = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=no_fetch).write_pdf(
+        full_fonts=True
+    )
     if pdf is None:  # pragma: no cover - write_pdf without target returns bytes
         raise ReportError("WeasyPrint returned no PDF")
     return bytes(pdf)

@@ -66,10 +66,19 @@ class Records:
     kev_released: datetime
     eol: dict[str, list[dict[str, Any]]]
 
+    @classmethod
+    def load(cls, feeds: Path) -> Records:
+        """Read the records from the feed mirror."""
+        return _load(feeds)
+
 
 @pytest.fixture(scope="session")
 def records(feeds: Path) -> Records:
     """NVD, KEV and endoflife.date records from ../shared/feeds."""
+    return _load(feeds)
+
+
+def _load(feeds: Path) -> Records:
     with gzip.open(feeds / "nvd" / "nvdcve-2.0-subset-0001.json.gz") as fh:
         nvd_doc = json.loads(fh.read())
     kev_doc = json.loads((feeds / "kev" / "known_exploited_vulnerabilities.json").read_text())
