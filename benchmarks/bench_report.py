@@ -4,7 +4,7 @@ Prints time and peak memory of each step, and the ratio to a baseline measured i
 process: WeasyPrint printing the same rows as bare, unstyled HTML tables (the unavoidable cost
 of putting those cells on paper). Target: the whole package in a few seconds.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_report.py [--feeds ../shared/feeds] [--components 60]
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_report.py [--feeds DIR] [--components 60]
 """
 
 from __future__ import annotations
