@@ -38,7 +38,7 @@ class Exposure(StrEnum):
     @property
     def rank(self) -> int:
         """0 for the most exposed (internet) to 4 (not exposed)."""
-        return list(Exposure).index(self)
+        return _EXPOSURE_RANK[self]
 
 
 class Category(StrEnum):
@@ -63,13 +63,17 @@ class Harm(StrEnum):
     @property
     def rank(self) -> int:
         """0 (negligible) to 4 (catastrophic)."""
-        return list(Harm).index(self)
+        return _HARM_RANK[self]
 
+
+_EXPOSURE_RANK = {e: n for n, e in enumerate(Exposure)}
+_HARM_RANK = {h: n for n, h in enumerate(Harm)}
 
 LOSS_TYPES = ("confidentiality", "integrity", "availability")
 """The three kinds of loss, spelled as the profile spells them."""
 
 
+@cache
 def name_key(name: str) -> str:
     """A name for matching: lower case, without spaces, dashes, dots or underscores."""
     return re.sub(r"[\s\-_.]+", "", name.lower())
@@ -135,7 +139,10 @@ class Asset:
 
     def harm(self, loss: str) -> LossHarm | None:
         """The harm of ``confidentiality`` / ``integrity`` / ``availability`` loss, if stated."""
-        return dict(self.harms).get(loss)
+        for name, harm in self.harms:
+            if name == loss:
+                return harm
+        return None
 
 
 @dataclass(frozen=True, slots=True)
