@@ -72,11 +72,13 @@ def write_records(
     rows: dict[type[Any], list[dict[str, Any]]] = {}
     for record in batch:
         _rows_of(record, source, feed, origin, stamp, rows)
+    # Core executemany on the connection: the ORM bulk path costs ~2x more per row.
+    conn = session.connection()
     if rows.get(IntelRecordRow):
-        session.execute(insert(IntelRecordRow), rows.pop(IntelRecordRow))
+        conn.execute(insert(IntelRecordRow.__table__), rows.pop(IntelRecordRow))  # type: ignore[arg-type]
     for table, values in rows.items():
         if values:
-            session.execute(insert(table), values)
+            conn.execute(insert(table.__table__), values)
     return len(batch)
 
 
