@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from soupwatch.errors import RiskError
 from soupwatch.intel.interface import EolProduct
 from soupwatch.model.assessment import (
     AssessedComponent,
@@ -184,6 +185,12 @@ def assess_release(
     from soupwatch.store.inventory import get_release
     from soupwatch.vex.decisions import decisions_for
 
+    if profile.product and profile.product != product:
+        raise RiskError(
+            f"the profile describes product {profile.product!r}, not {product!r}",
+            path=profile.source,
+            where="device.product",
+        )
     now = now or datetime.now(UTC)
     policy = policy or Policy()
     loader: FindingsLoader = findings_loader or load_findings

@@ -117,6 +117,8 @@ def due_dates(
     if kev_due is not None and (fix is None or kev_due < fix):
         fix = kev_due
         text += f"; CISA KEV due date {kev_due.isoformat()} is sooner"
+        if kev_due < start:
+            text += " (already past: overdue)"
         if communicate is not None and communicate > fix:
             communicate = fix
     return Clocks(track=track, communicate_by=communicate, fix_by=fix, explanation=text)

@@ -264,3 +264,39 @@ def test_cvss_v2_only_record(feeds: Any, kev_entries: Any) -> None:
     assert a.environmental_vector is None
     assert any(x.name == "CVSS version" for x in a.factors)
     assert {r.metric: r.value for r in a.rubric}["MAV"] == "N"
+
+
+def test_profile_yaml_answers_are_used(nvd: dict[str, Vulnerability], examples: Any) -> None:
+    from soupwatch.risk.assess import FindingInput, build_assessment
+
+    data = {
+        "device": {"name": "d", "fda_class": "II", "iec62304_class": "B", "intended_use": "x"},
+        "interfaces": [{"type": "ble", "exposure": "adjacent-radio", "components": ["lwip"]}],
+        "assets": ASSETS,
+        "answers": [
+            {
+                "vulnerability": "CVE-2020-22283",
+                "component": "lwIP",
+                "metric": "MUI",
+                "value": "R",
+                "reason": "a clinician must start a transfer",
+                "author": "ana@maker",
+            }
+        ],
+    }
+    profile = profile_from_dict(data)
+    f, c = _finding(nvd["CVE-2020-22283"], "lwip", "2.1.2")
+    result = build_assessment(
+        product="p",
+        release="1",
+        components=[c],
+        findings=[FindingInput(f)],
+        profile=profile,
+        policy=Policy(),
+        now=datetime(2026, 11, 28),
+        eol_products=[],
+    )
+    a = result.findings[0]
+    assert "MUI:R" in (a.environmental_vector or "")
+    mui = next(r for r in a.rubric if r.metric == "MUI")
+    assert mui.decided_by == "vulnerability" and "ana@maker" in mui.answer

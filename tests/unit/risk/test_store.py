@@ -333,3 +333,11 @@ def test_cli_assess(
         "assess", "--product", "infusion-pump", "--release", "9.9", "--profile", profile
     )
     assert code == 2 and err.startswith("error: ")
+
+
+def test_profile_for_another_product_is_refused(store: Store, examples: Path) -> None:
+    _release(store)
+    cgm = load_profile(examples / "glucose-monitor.profile.yaml")
+    with pytest.raises(RiskError) as info:
+        assess_release(store, "infusion-pump", "2.1.0", cgm, now=NOW, findings_loader=lambda *a: [])
+    assert "(device.product)" in str(info.value) and "glucose-monitor" in str(info.value)
