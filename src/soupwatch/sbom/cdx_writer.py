@@ -43,6 +43,10 @@ _DIGEST = re.compile(
     r"^(?:[a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{64}|[a-fA-F0-9]{96}|"
     r"[a-fA-F0-9]{128})$"
 )
+# The CPE pattern of the CycloneDX 1.6 XML schema (``bom:cpe``); the JSON schema has none.
+_CPE = re.compile(
+    r"""([c][pP][eE]:/[AHOaho]?(:[A-Za-z0-9\._\-~%]*){0,6})|(cpe:2\.3:[aho\*\-](:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$%&'\(\)\+,/:;<=>@\[\]\^`\{\|}~]))+(\?*|\*?))|[\*\-])){5}(:(([a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?)|[\*\-]))(:(((\?*|\*?)([a-zA-Z0-9\-\._]|(\\[\\\*\?!"#$%&'\(\)\+,/:;<=>@\[\]\^`\{\|}~]))+(\?*|\*?))|[\*\-])){4})"""
+)
 _ALGS_16 = {a.value: a for a in HashAlgorithm if not a.value.startswith("Streebog")}
 _TECHNIQUES = {t.value: t for t in AnalysisTechnique}
 _LICENSES = LicenseFactory()
@@ -104,6 +108,10 @@ def to_cdx_component(c: Component, dangling: Iterable[str] = ()) -> CdxComponent
         else:
             if purl.to_string() != c.purl:  # the library canonicalises; keep the original too
                 extra.append((ns.PURL, c.purl))
+    cpe = c.cpe
+    if cpe is not None and not _CPE.fullmatch(cpe):
+        extra.append((ns.CPE, cpe))
+        cpe = None
     hashes = []
     for h in c.hashes:
         alg = _ALGS_16.get(h.alg)
@@ -121,7 +129,7 @@ def to_cdx_component(c: Component, dangling: Iterable[str] = ()) -> CdxComponent
         authors=[OrganizationalContact(name=c.author)] if c.author else None,
         description=c.description,
         purl=purl,
-        cpe=c.cpe,
+        cpe=cpe,
         hashes=hashes,
         licenses=[_LICENSES.make_from_string(x) for x in c.licenses],
         copyright=c.copyright,

@@ -157,7 +157,7 @@ class CycloneDxReader(SbomReader):
                 author=_author(c),
                 description=_text(c.get("description")),
                 purl=purl,
-                cpe=_text(c.get("cpe")),
+                cpe=own.cpe or _text(c.get("cpe")),
                 hashes=tuple(hashes),
                 licenses=_licenses(c.get("licenses")),
                 copyright=_text(c.get("copyright")),

@@ -22,6 +22,7 @@ SUPPORT_SOURCE = "soupwatch:support:source"
 PROVENANCE = "soupwatch:provenance"
 IDENTIFIER = "soupwatch:identifier:"
 PURL = "soupwatch:purl"
+CPE = "soupwatch:cpe"
 DEPENDS_ON = "soupwatch:depends-on"
 HASH = "soupwatch:hash"
 # SPDX-only carriers for fields SPDX 2.3 has no place for.
@@ -45,6 +46,7 @@ class OwnFields:
     provenance: tuple[Provenance, ...] = ()
     extra_identifiers: list[tuple[str, str]] = field(default_factory=list)
     purl: str | None = None
+    cpe: str | None = None
     hashes: list[tuple[str, str]] = field(default_factory=list)
     bom_ref: str | None = None
     type: str | None = None
@@ -132,6 +134,8 @@ def _apply(own: OwnFields, name: str, value: str) -> None:
         own.extra_identifiers.append((name[len(IDENTIFIER) :], value))
     elif name == DEPENDS_ON:
         own.depends_on.append(value)
+    elif name == CPE:
+        own.cpe = value
     elif name == PURL:
         own.purl = value
     elif name == HASH:

@@ -177,6 +177,14 @@ class SpdxReader(SbomReader):
             self.extra_deps.setdefault(ref, []).extend(own.depends_on)
         ids.setdefault(spdxid, ref)
         purl, cpe, extra = self._identifiers(pkg.get("externalRefs"))
+        if own.cpe is not None:  # the primary CPE did not validate as an externalRef
+            if cpe is not None:
+                extra.insert(0, ("cpe", cpe))
+            cpe = own.cpe
+        if own.purl is not None:
+            if purl is not None:
+                extra.insert(0, ("purl", purl))
+            purl = own.purl
         hashes = [
             Hash(cdx_alg(str(c.get("algorithm"))), str(c.get("checksumValue")).strip())
             for c in _as_list(pkg.get("checksums"))
@@ -202,7 +210,7 @@ class SpdxReader(SbomReader):
             supplier=actor_name(pkg.get("supplier")),
             author=actor_name(pkg.get("originator")),
             description=value_or_none(pkg.get("description")) or value_or_none(pkg.get("summary")),
-            purl=purl or own.purl,
+            purl=purl,
             cpe=cpe,
             hashes=tuple(hashes),
             licenses=own.licenses if own.licenses is not None else licenses,

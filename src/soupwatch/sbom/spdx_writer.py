@@ -31,6 +31,7 @@ from spdx_tools.spdx.model.package import (
 )
 from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+from spdx_tools.spdx.validation.external_package_ref_validator import TYPE_TO_REGEX
 
 from soupwatch.model import Component, ComponentType
 from soupwatch.sbom import namespace as ns
@@ -103,15 +104,8 @@ def _package(c: Component, spdxid: str, known: set[str]) -> tuple[Package, list[
         notes.append((ns.PROVENANCE, ns.provenance_to_json(c.provenance)))
     notes += [(ns.PROPERTY, json.dumps([k, v])) for k, v in c.properties]
     notes += [(ns.DEPENDS_ON, d) for d in c.depends_on if d not in known]
-    refs = []
-    for kind, value in [("cpe", c.cpe), ("purl", c.purl), *c.extra_identifiers]:
-        if value is None:
-            continue
-        if kind in _EXTERNAL:
-            category, ref_type = _EXTERNAL[kind]
-            refs.append(ExternalPackageRef(category, ref_type, value))
-        else:
-            notes.append((ns.IDENTIFIER + kind, value))
+    refs, id_notes = _external_refs(c)
+    notes += id_notes
     checksums = []
     for h in c.hashes:
         if h.alg in _ALGS:
@@ -134,6 +128,29 @@ def _package(c: Component, spdxid: str, known: set[str]) -> tuple[Package, list[
         primary_package_purpose=purpose or PackagePurpose.OTHER,
     )
     return pkg, notes
+
+
+def _external_refs(c: Component) -> tuple[list[ExternalPackageRef], list[tuple[str, str]]]:
+    """externalRefs for identifiers SPDX validates; the rest (or invalid ones) as notes."""
+    refs: list[ExternalPackageRef] = []
+    notes: list[tuple[str, str]] = []
+    primary = {"cpe": ns.CPE, "purl": ns.PURL}
+    items = [("cpe", c.cpe, True), ("purl", c.purl, True)]
+    items += [(kind, value, False) for kind, value in c.extra_identifiers]
+    for kind, value, is_primary in items:
+        if value is None:
+            continue
+        category, ref_type = _EXTERNAL.get(kind, (None, ""))
+        if kind == "cpe" and value.startswith("cpe:/"):
+            ref_type = "cpe22Type"
+        pattern = TYPE_TO_REGEX.get(ref_type)
+        if category is not None and (pattern is None or re.match(pattern, value)):
+            refs.append(ExternalPackageRef(category, ref_type, value))
+        elif is_primary:
+            notes.append((primary[kind], value))
+        else:
+            notes.append((ns.IDENTIFIER + kind, value))
+    return refs, notes
 
 
 def build_document(data: ExportInput) -> Document:

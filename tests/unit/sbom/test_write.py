@@ -128,3 +128,30 @@ def test_evidence_goes_to_occurrences_and_back(tmp_path: Path) -> None:
         out = tmp_path / f"o-{fmt}"
         out.write_text(write(doc, fmt, now=NOW))
         assert read(out).components == (comp,)
+
+
+SCHEMA_CHECKED = [
+    "libspdm__sbom.cdx.json",  # placeholder CPE the 1.6 XML schema refuses
+    "bomshelter__flagger_1.18.0_sbom.spdx",  # Go CPEs with '/' the XML schema refuses
+    "pl-dicom_anonymize__pl-dicom_anonymize.sbom.cdx.json",
+    "cdx-examples__PCIe-SATA-adapter-board__bom.json",
+    "cdx-examples__Protocol__bom.json",
+    "spdx-spec__SPDXJSONExample-v2.3.spdx.json",
+    "bomshelter__spdx-tern-rancher_machine-44a61a0a177e.json",
+]
+
+
+@pytest.mark.parametrize("name", SCHEMA_CHECKED)
+def test_corpus_exports_schema_valid(corpus: Path, tmp_path: Path, name: str) -> None:
+    doc = read(corpus / "sboms" / name)
+    assert (
+        JsonStrictValidator(SchemaVersion.V1_6).validate_str(write(doc, "cyclonedx-json")) is None
+    )
+    assert XmlValidator(SchemaVersion.V1_6).validate_str(write(doc, "cyclonedx-xml")) is None
+    spdx = write(doc, "spdx-json")
+    import jsonschema
+
+    jsonschema.validate(json.loads(spdx), _spdx_schema())
+    out = tmp_path / "out.spdx.json"
+    out.write_text(spdx)
+    assert validate_full_spdx_document(parse_file(str(out))) == []
