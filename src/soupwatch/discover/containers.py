@@ -18,6 +18,8 @@ from soupwatch.discover.limits import Guard, check_symlink, inside, safe_member
 from soupwatch.errors import DiscoveryError, UnpackLimitError
 
 _COMPRESSED = ("gzip", "bzip2", "xz", "zstd")
+_AR_INDEX = ("/", "//", "/SYM64/", "__.SYMDEF", "__.SYMDEF SORTED")
+"""Symbol-table members of ar archives: not files."""
 
 
 def container_kind(path: Path) -> str | None:
@@ -37,8 +39,8 @@ def container_kind(path: Path) -> str | None:
         return "zstd"
     if head.startswith(b"PK\x03\x04"):
         return "zip"
-    if head.startswith(b"!<arch>\n"):
-        return "ar"
+    if head.startswith(b"!<arch>\ndebian-binary"):
+        return "ar"  # .deb / .ipk; static libraries (.a) are scanned as files
     if head.startswith(b"\xed\xab\xee\xdb"):
         return "rpm"
     if head[:6] in (b"070701", b"070702", b"070707"):
@@ -128,6 +130,8 @@ def _libarchive(path: Path, dest: Path, guard: Guard, where: str, fmt: str) -> E
             name = entry.pathname or ""
             if fmt == "raw":
                 name = _raw_name(path)
+            elif name in _AR_INDEX:
+                continue
             rel = sink.member(name)
             if not rel:
                 continue

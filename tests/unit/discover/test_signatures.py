@@ -70,6 +70,14 @@ def test_quoted_version_without_context_is_not_the_library() -> None:
     assert hit.version == "3.0.22" and hit.offset == 75
 
 
+def test_protocol_version_strings_are_not_product_versions() -> None:
+    # libavahi-client compares the daemon's reply with "avahi 0.6" (an API level, not 0.8)
+    data = b"\x00" * 64 + b"GetVersionString\x00avahi 0.6\x00GetState\x00" + b"\x00" * 64
+    assert [
+        d for d in SCANNER.scan(data, "libavahi-client.so.3") if d.signature.key == "avahi"
+    ] == []
+
+
 def test_sqlite_source_id_table() -> None:
     assert sqlite_source_id("2022-12-28 14:03:47 df5c253c0b3dd24916e4ec7cf77d3db5") == "3.40.1"
     assert sqlite_source_id("2019-01-01 00:00:00 0000") is None

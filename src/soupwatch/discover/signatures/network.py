@@ -45,8 +45,8 @@ SIGNATURES: tuple[Signature, ...] = (
         key="avahi",
         product="Avahi",
         cpe="avahi:avahi",
-        anchors=(b" starting up.", b"avahi "),
-        version=rb"(?:STATUS=%s (\d+\.\d+(?:\.\d+)?) starting up|avahi (\d+\.\d+(?:\.\d+)?)\x00)",
+        anchors=(b" starting up.",),
+        version=rb"STATUS=%s (\d+\.\d+(?:\.\d+)?) starting up",
     ),
     Signature(
         key="mosquitto",
