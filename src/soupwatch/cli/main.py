@@ -42,7 +42,8 @@ commands.register(app)
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning soupwatch errors into one line and exit code 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        # With standalone_mode=False, click returns typer.Exit's code instead of raising it.
+        rv = app(args=argv, standalone_mode=False)
     except SoupwatchError as err:
         err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
         return int(ExitCode.BAD_INPUT)
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             show()
             return int(ExitCode.BAD_INPUT)
         raise
-    return 0
+    return int(rv) if isinstance(rv, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
