@@ -61,10 +61,24 @@ def _likely(ctx: ContextMetrics | None, ex: Exploitability) -> tuple[bool, str]:
     )
 
 
+def _controls_used(profile: DeviceProfile, ctx: ContextMetrics | None) -> list[str]:
+    if ctx is None:
+        return []
+    return sorted(
+        {c.name for c in profile.controls if any(c.name in a.answer for a in ctx.answers)}
+    )
+
+
 def _category(
-    ctx: ContextMetrics | None, ex: Exploitability, harm: tuple[Harm, str] | None, policy: Policy
+    ctx: ContextMetrics | None,
+    ex: Exploitability,
+    harm: tuple[Harm, str] | None,
+    policy: Policy,
+    controls: list[str],
 ) -> tuple[PostmarketCategory, str]:
     likely, why = _likely(ctx, ex)
+    if controls:
+        why += "; after compensating control(s): " + ", ".join(controls)
     serious = harm is not None and harm[0].rank >= policy.serious_harm.rank
     harm_text = f"{harm[0].value} harm ({harm[1]})" if harm else "no harm stated in the profile"
     if likely and serious:
@@ -90,16 +104,13 @@ def _labeling(
             "uncontrolled risk: customer communication (and labeling/security documentation "
             "update) required"
         )
-    if ctx is not None:
-        used = sorted(
-            {c.name for c in profile.controls if any(c.name in a.answer for a in ctx.answers)}
+    used = _controls_used(profile, ctx)
+    if used:
+        notes.append(
+            "relies on compensating control(s) "
+            + ", ".join(used)
+            + ": keep them described in the labeling"
         )
-        if used:
-            notes.append(
-                "relies on compensating control(s) "
-                + ", ".join(used)
-                + ": keep them described in the labeling"
-            )
     return "; ".join(notes) or None
 
 
@@ -121,7 +132,9 @@ def assess_finding(
     harm = harm_at_stake(profile, ctx.metrics)
     score = ctx.score
     ex = assess_exploitability(vuln, policy)
-    category, rationale = _category(ctx.metrics, ex, harm, policy)
+    category, rationale = _category(
+        ctx.metrics, ex, harm, policy, _controls_used(profile, ctx.metrics)
+    )
     risk, risk_factors = risk_level(ctx.in_context, ex, ctx.metrics, category)
     factors = list(ctx.factors) + list(ex.factors) + risk_factors
     closed = vex is not None and vex.state.closes_finding and not vex_needs_review

@@ -155,18 +155,28 @@ def _attack_vector(
 
 
 def _requirement(profile: DeviceProfile, loss: str) -> tuple[str | None, RubricAnswer]:
+    """Answer the rubric's per-category question for one kind of loss; keep the worst."""
     metric = LOSS_METRIC[loss] + "R"
     worst = profile.worst_harm(loss)
     if worst is None:
         text = f"The profile states no harm from a loss of {loss}; CVSS default (Medium)."
         return None, RubricAnswer(metric, QUESTIONS[metric], text, "M", DECIDED_DEFAULT)
-    harm, category = worst
-    asset = profile.asset(category)
-    lh = asset.harm(loss) if asset else None
-    patients = f", {lh.patients} patient(s)" if lh else ""
-    hazard = f": {lh.hazard}" if lh and lh.hazard else ""
-    value = HARM_REQUIREMENT[harm]
-    text = f"Worst harm of a loss of {loss}: {harm.value} ({category.value}{patients}){hazard}"
+    parts = []
+    for asset in sorted(profile.assets, key=lambda a: a.category.value):
+        lh = asset.harm(loss)
+        if lh is None:
+            continue
+        hazard = f": {lh.hazard}" if lh.hazard else ""
+        parts.append(
+            f"{asset.category.value} {lh.severity.value} ({lh.patients} patient"
+            f"{'s' if lh.patients == 'many' else ''}){hazard}"
+        )
+    value = HARM_REQUIREMENT[worst[0]]
+    text = (
+        f"Loss of {loss}: "
+        + "; ".join(parts)
+        + f". Worst: {worst[0].value} ({worst[1].value}) → {metric}:{value}"
+    )
     return value, RubricAnswer(metric, QUESTIONS[metric], text, value, DECIDED_PROFILE)
 
 

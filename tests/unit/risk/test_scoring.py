@@ -300,3 +300,19 @@ def test_profile_yaml_answers_are_used(nvd: dict[str, Vulnerability], examples: 
     assert "MUI:R" in (a.environmental_vector or "")
     mui = next(r for r in a.rubric if r.metric == "MUI")
     assert mui.decided_by == "vulnerability" and "ana@maker" in mui.answer
+
+
+def test_controls_named_in_rationale_and_labeling(
+    nvd: dict[str, Vulnerability], examples: Any
+) -> None:
+    from soupwatch.risk.profile import load_profile
+
+    pump = load_profile(examples / "infusion-pump.profile.yaml")
+    f, c = _finding(nvd["CVE-2022-48174"], "busybox", "1.33.1")
+    a = assess_finding(f, c, pump, Policy(), today=TODAY)
+    assert "MAV:A" in (a.environmental_vector or "")
+    assert "after compensating control(s): medical-device VLAN" in a.category_rationale
+    assert a.labeling_impact is not None and "medical-device VLAN" in a.labeling_impact
+    ir = next(r for r in a.rubric if r.metric == "IR")
+    assert "therapy_delivery catastrophic (one patient)" in ir.answer
+    assert "system_secrets critical" in ir.answer and ir.answer.endswith("→ IR:H")
