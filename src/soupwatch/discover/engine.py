@@ -50,7 +50,11 @@ def run_detectors(
         wanted = [f for f in files if detector.wants(f)]
         if not wanted:
             continue
-        found = detector.detect(wanted, files)
+        try:
+            found = detector.detect(wanted, files)
+        except OSError as err:  # an unreadable file must not sink the other detectors
+            warnings.append(f"{detector.name}: {err.filename or ''}: {err.strerror}; skipped")
+            continue
         components.extend(found.components)
         warnings.extend(found.warnings)
     return components, warnings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import tempfile
 import zipfile
@@ -110,3 +111,11 @@ def test_missing_and_corrupt_inputs_raise_discovery_errors(tmp_path: Path) -> No
     broken.write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 20)
     with pytest.raises(DiscoveryError, match=r"broken\.tar\.gz"):
         discover_path(broken)
+
+
+def test_fifo_in_a_folder_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "link").symlink_to("/etc/passwd")
+    doc = discover_path(tmp_path)
+    assert doc.components == ()
+    assert "pipe: not a regular file, skipped" in doc.warnings
