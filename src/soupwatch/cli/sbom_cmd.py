@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from soupwatch.cli.common import console, err_console, open_store
-from soupwatch.sbom import export_release, import_sbom
+from soupwatch.sbom import DEFAULT_MAX_BYTES, export_release, import_sbom
 
 sbom_app = typer.Typer(help="Import and export SBOMs (CycloneDX, SPDX).", no_args_is_help=True)
 
@@ -35,12 +35,21 @@ def import_cmd(
     release: str = typer.Option(..., "--release", help="Release (firmware/software) version."),
     manufacturer: str | None = typer.Option(None, "--manufacturer", help="Device manufacturer."),
     device_class: str | None = typer.Option(None, "--device-class", help="Regulatory class."),
+    max_bytes: int = typer.Option(
+        DEFAULT_MAX_BYTES, "--max-bytes", min=1, help="Refuse larger files before reading them."
+    ),
 ) -> None:
     """Import an SBOM as a release of a product (re-import replaces it)."""
     store = open_store()
     try:
         rid, doc = import_sbom(
-            store, file, product, release, manufacturer=manufacturer, device_class=device_class
+            store,
+            file,
+            product,
+            release,
+            manufacturer=manufacturer,
+            device_class=device_class,
+            max_bytes=max_bytes,
         )
     finally:
         store.close()

@@ -123,6 +123,8 @@ class CycloneDxReader(SbomReader):
     ) -> None:
         if not isinstance(c, dict):
             raise self.fail(f"a component must be an object, found {type(c).__name__}", path)
+        if isinstance(c.get("name"), dict | list):
+            raise self.fail("component name must be a string", f"{path}.name")
         name = _text(c.get("name"))
         if name is None:
             raise self.fail("component has no name", path)

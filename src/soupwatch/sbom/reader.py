@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from soupwatch.errors import SbomFormatError
 from soupwatch.model import SbomDocument
 from soupwatch.sbom.cdx_xml import CycloneDxXmlReader
 from soupwatch.sbom.cyclonedx import CycloneDxReader
@@ -33,4 +34,12 @@ def read(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SbomDocumen
     """Read an SBOM of any supported format; SbomFormatError naming file and place otherwise."""
     p = Path(path)
     loaded = load(p, max_bytes)
-    return READERS[loaded.kind](p).read(loaded)
+    reader = READERS[loaded.kind](p)
+    try:
+        return reader.read(loaded)
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        # A shape no reader rule foresaw: still one line naming the file, never a traceback.
+        raise SbomFormatError(
+            f"unexpected {reader.format_name} structure ({err.__class__.__name__}: {err})",
+            path=p.name,
+        ) from err

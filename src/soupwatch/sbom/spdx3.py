@@ -47,7 +47,11 @@ class Spdx3Reader(SbomReader):
         graph = doc.get("@graph") or doc.get("element") or []
         if not isinstance(graph, list):
             raise self.fail("'@graph' must be a list", "$.@graph")
-        by_id = {e.get("spdxId") or e.get("@id"): e for e in graph if isinstance(e, dict)}
+        by_id = {
+            ident: e
+            for e in graph
+            if isinstance(e, dict) and isinstance(ident := e.get("spdxId") or e.get("@id"), str)
+        }
         refs = RefAllocator(self.warnings)
         comps: list[Component] = []
         for i, e in enumerate(graph):
@@ -90,6 +94,8 @@ class Spdx3Reader(SbomReader):
         cpe = None
         extra: list[tuple[str, str]] = []
         for x in _list(e.get("externalIdentifier")):
+            if not isinstance(x, dict):
+                continue
             kind, value = x.get("externalIdentifierType"), x.get("identifier")
             if kind in ("cpe23", "cpe22") and value:
                 if cpe is None:

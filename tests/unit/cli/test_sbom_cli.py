@@ -90,3 +90,19 @@ def test_not_an_sbom_and_unknown_release(cli_env: Settings, corpus: Path) -> Non
     assert "Traceback" not in err
     code, _, err = run_cli("sbom", "export", "--product", "P", "--release", "9")
     assert code == 2 and err.startswith("error: no product named 'P'")
+
+
+def test_max_bytes_option_refuses_before_reading(cli_env: Settings) -> None:
+    code, _, err = run_cli(
+        "sbom",
+        "import",
+        str(EXAMPLES / "glucose-monitor.cdx.json"),
+        "--product",
+        "P",
+        "--release",
+        "1",
+        "--max-bytes",
+        "100",
+    )
+    assert code == 2
+    assert "error: glucose-monitor.cdx.json: file is" in err and "above the 100-byte limit" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ def _write(tmp_path: Path, name: str, text: str | bytes) -> Path:
     return p
 
 
-def _cdx(components: list[object], **extra: object) -> str:
+def _cdx(components: Sequence[object], **extra: object) -> str:
     return json.dumps(
         {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": components, **extra},
         indent=2,
@@ -147,3 +148,45 @@ def test_cyclic_dependencies_kept_with_warning(tmp_path: Path) -> None:
     doc = read(_write(tmp_path, "c.json", _cdx(comps, dependencies=deps)))
     assert [c.depends_on for c in doc.components] == [("b",), ("c",), ("a",)]
     assert doc.warnings == ("dependency cycle kept: a → b → c → a",)
+
+
+@pytest.mark.parametrize(
+    "bom",
+    [
+        {"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": ["x"]}]},
+        {"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": "x", "components": 5},
+        {"spdxVersion": "SPDX-2.3", "packages": [{"SPDXID": "SPDXRef-a"}]},
+        {"spdxVersion": "SPDX-2.3", "packages": "x"},
+        {"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": {"a": 1}},
+    ],
+)
+def test_odd_shapes_give_one_line_errors(tmp_path: Path, bom: dict[str, object]) -> None:
+    with pytest.raises(SbomFormatError) as err:
+        read(_write(tmp_path, "odd.json", json.dumps(bom)))
+    assert str(err.value).startswith("odd.json")
+    assert "\n" not in str(err.value)
+
+
+def test_odd_but_readable_values_are_tolerated(tmp_path: Path) -> None:
+    comps = [
+        {
+            "name": "a",
+            "version": 3,
+            "supplier": "ACME",
+            "hashes": ["x", {"alg": "MD5"}],
+            "licenses": ["MIT", {"license": {"name": "Custom"}}],
+            "properties": [{"x": 1}],
+            "type": "no-such-type",
+            "components": [],
+        }
+    ]
+    doc = read(_write(tmp_path, "ok.json", _cdx(comps, dependencies=[{"dependsOn": ["a"]}])))
+    (c,) = doc.components
+    assert (c.name, c.version, c.supplier, c.licenses, c.hashes) == (
+        "a",
+        "3",
+        "ACME",
+        ("Custom",),
+        (),
+    )
+    assert doc.warnings == ("$.dependencies[0]: entry without ref ignored",)
