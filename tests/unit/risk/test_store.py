@@ -341,3 +341,78 @@ def test_profile_for_another_product_is_refused(store: Store, examples: Path) ->
     with pytest.raises(RiskError) as info:
         assess_release(store, "infusion-pump", "2.1.0", cgm, now=NOW, findings_loader=lambda *a: [])
     assert "(device.product)" in str(info.value) and "glucose-monitor" in str(info.value)
+
+
+def test_vex_and_stored_answer_change_the_assessment(
+    store: Store, cli_env: Any, feeds: Path, examples: Path, nvd: dict[str, Vulnerability]
+) -> None:
+    """A VEX decision closes a finding; a stored rubric answer moves another one."""
+    from soupwatch.model.vex import VexJustification, VexScope, VexState, VexStatement
+    from soupwatch.store.finding_tables import save_findings
+    from soupwatch.vex.decisions import set_decision
+
+    comps = _release(store)
+    findings = [
+        Finding(
+            component_ref=comps[0].ref,
+            component_name="openssl",
+            component_version="1.0.1f",
+            vulnerability=nvd["CVE-2014-0160"],
+            match=MatchEvidence("cpe", "nvd", "openssl", "cpe", 1.0),
+        ),
+        Finding(
+            component_ref=comps[1].ref,
+            component_name="bluez",
+            component_version="5.60",
+            vulnerability=nvd["CVE-2022-39176"],
+            match=MatchEvidence("cpe", "nvd", "bluez", "cpe", 1.0),
+        ),
+    ]
+    with store.session() as s:
+        save_findings(s, "infusion-pump", "2.1.0", findings, NOW)
+        set_decision(
+            s,
+            VexStatement(
+                vulnerability="CVE-2014-0160",
+                state=VexState.NOT_AFFECTED,
+                scope=VexScope.PRODUCT,
+                product="infusion-pump",
+                component_name="openssl",
+                component_version="1.0.1f",
+                justification=VexJustification.CODE_NOT_PRESENT,
+                author="ana",
+            ),
+            actor="ana",
+            reason="heartbeat extension compiled out",
+            now=NOW,
+        )
+    code, _, err = run_cli(
+        "rubric",
+        "answer",
+        "--product",
+        "infusion-pump",
+        "--vulnerability",
+        "CVE-2022-39176",
+        "--component",
+        "bluez",
+        "--metric",
+        "MAV",
+        "--value",
+        "P",
+        "--reason",
+        "BlueZ pairing only in service mode",
+        "--author",
+        "ana",
+    )
+    assert (code, err) == (0, "")
+    pump = load_profile(examples / "infusion-pump.profile.yaml")
+    result = assess_release(store, "infusion-pump", "2.1.0", pump, now=NOW)
+    by_id = {a.finding.vulnerability.id: a for a in result.findings}
+    heartbleed, bluez = by_id["CVE-2014-0160"], by_id["CVE-2022-39176"]
+    assert not heartbleed.is_open and heartbleed.risk.value == "none"
+    assert heartbleed.category is PostmarketCategory.CONTROLLED
+    assert "VEX not_affected (code_not_present)" in heartbleed.category_rationale
+    assert heartbleed.priority == 2 and heartbleed.fix_by is None
+    assert "MAV:P" in (bluez.environmental_vector or "")
+    assert next(r for r in bluez.rubric if r.metric == "MAV").decided_by == "vulnerability"
+    assert bluez.category is PostmarketCategory.CONTROLLED
