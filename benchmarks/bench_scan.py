@@ -119,13 +119,14 @@ def main() -> None:
             )
         with store.session() as s:
             warm, t_warm, m_warm = timed(
-                lambda: match_components(comps, StoreIntelQuery(s), context=ctx)
+                lambda c=comps, x=ctx, q=StoreIntelQuery(s): match_components(c, q, context=x)
             )
         with store.session() as s:
             _, t_base, _ = timed(baseline, comps[: min(n, 1000)], StoreIntelQuery(s))
         t_base_n = t_base * n / min(n, 1000)
         print(
-            f"{n:>6} components: cold {t_cold:.2f} s ({m_cold / 1e6:.0f} MB peak), warm {t_warm:.2f} s "
+            f"{n:>6} components: cold {t_cold:.2f} s ({m_cold / 1e6:.0f} MB peak), "
+            f"warm {t_warm:.2f} s "
             f"({m_warm / 1e6:.0f} MB), {len(warm.findings)} findings, {len(warm.skipped)} skipped; "
             f"baseline ~{t_base_n:.2f} s (x{t_base_n / max(t_warm, 1e-9):.1f} slower than warm)"
         )
