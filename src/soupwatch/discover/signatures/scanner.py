@@ -19,6 +19,9 @@ from soupwatch.discover.signatures.elf import ElfView
 from soupwatch.discover.signatures.model import Signature
 from soupwatch.discover.signatures.resolvers import RESOLVERS
 
+CHUNK = 4 * 1024 * 1024
+"""Bytes handed to the automaton at a time (plus an overlap of the longest anchor)."""
+
 MAX_HITS_PER_SIGNATURE = 256
 """Anchor hits examined per signature per file; more are ignored."""
 
@@ -58,16 +61,23 @@ class SignatureScanner:
         for word, targets in words.items():
             self._automaton.add_word(word.decode("latin-1"), (word, tuple(targets)))
         self._automaton.make_automaton()
+        self._longest = max(len(w) for w in words)
 
-    def _hits(self, text: str, spans: list[tuple[int, int]]) -> _Hits:
+    def _hits(self, data: bytes, spans: list[tuple[int, int]]) -> _Hits:
         hits = _Hits()
-        for start, stop in spans:
-            self._collect(text, start, stop, hits)
+        overlap = self._longest - 1
+        for lo, hi in spans:
+            for pos in range(lo, hi, CHUNK):
+                # decode one chunk at a time: the automaton copies its input to UCS-4
+                chunk = data[pos : min(hi, pos + CHUNK + overlap)].decode("latin-1")
+                self._collect(chunk, pos, pos + CHUNK, hits)
         return hits
 
-    def _collect(self, text: str, lo: int, hi: int, hits: _Hits) -> None:
-        for end, (word, targets) in self._automaton.iter(text, lo, hi):
-            start = end - len(word) + 1
+    def _collect(self, chunk: str, base: int, limit: int, hits: _Hits) -> None:
+        for end, (word, targets) in self._automaton.iter(chunk):
+            start = base + end - len(word) + 1
+            if start >= limit:
+                continue  # starts in the overlap: the next chunk reports it
             for kind, idx in targets:
                 if kind:
                     hits.context.add(word)
@@ -78,7 +88,7 @@ class SignatureScanner:
 
     def scan(self, data: bytes, name: str) -> list[Detection]:
         """Every product found in ``data`` (the bytes of a file called ``name``)."""
-        hits = self._hits(data.decode("latin-1"), data_spans(data))
+        hits = self._hits(data, data_spans(data))
         result: list[Detection] = []
         elf: list[ElfView | None] = []
         for idx, starts in sorted(hits.by_signature.items()):
