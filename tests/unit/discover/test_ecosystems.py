@@ -192,6 +192,18 @@ SAMPLES: list[tuple[str, str, str]] = [
         "pkg:maven/org.bouncycastle/bcprov-jdk18on@1.77",
     ),
     (
+        "var/lib/dpkg/status.d/tzdata",
+        "Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n",
+        "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all",
+    ),
+    (
+        "usr/lib/opkg/status",
+        "Package: dropbear\nVersion: 2022.83-1\nStatus: install user installed\n"
+        "Architecture: mipsel_24kc\n\nPackage: gone\nVersion: 1\n"
+        "Status: deinstall ok config-files\n",
+        "pkg:generic/dropbear@2022.83-1?arch=mipsel_24kc",
+    ),
+    (
         "lib/apk/db/installed",
         "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\n\n",
         "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64",
