@@ -89,23 +89,24 @@ def _table(title: str, columns: list[tuple[str, bool]], rows: list[tuple[Any, ..
     return table
 
 
+def _finding_row(a: AssessedFinding) -> tuple[Any, ...]:
+    version = f" {a.finding.component_version}" if a.finding.component_version else ""
+    return (
+        a.priority,
+        a.finding.vulnerability.id,
+        a.finding.component_name + version,
+        _score(a),
+        a.risk.value,
+        "UNCONTROLLED" if a.category is PostmarketCategory.UNCONTROLLED else "controlled",
+        _exploit(a),
+        _due(a),
+        _vex(a),
+    )
+
+
 def render_table(assessment: Assessment) -> None:
     """Print the prioritised findings and the support findings."""
-    rows = [
-        (
-            a.priority,
-            a.finding.vulnerability.id,
-            a.finding.component_name
-            + (f" {a.finding.component_version}" if a.finding.component_version else ""),
-            _score(a),
-            a.risk.value,
-            "UNCONTROLLED" if a.category is PostmarketCategory.UNCONTROLLED else "controlled",
-            _exploit(a),
-            _due(a),
-            _vex(a),
-        )
-        for a in assessment.findings
-    ]
+    rows = [_finding_row(a) for a in assessment.findings]
     title = (
         f"{assessment.product} {assessment.release} — {assessment.profile_name} — "
         f"assessed {assessment.assessed_at.date().isoformat()}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from soupwatch.errors import RiskError
@@ -71,6 +71,36 @@ def prioritise(findings: Iterable[AssessedFinding]) -> tuple[AssessedFinding, ..
     return tuple(replace(a, priority=n) for n, a in enumerate(ordered, start=1))
 
 
+def _assess_components(
+    components: Sequence[Component],
+    findings: Sequence[FindingInput],
+    eol_products: list[EolProduct],
+    today: date,
+    overrides: tuple[SupportOverride, ...],
+    horizon_days: int,
+) -> tuple[list[AssessedComponent], list[tuple[str, str]]]:
+    """Support of every component (sorted by name), and the components that were skipped."""
+    vulns_of: dict[str, set[str]] = {}
+    for item in findings:
+        vulns_of.setdefault(item.finding.component_ref, set()).add(item.finding.vulnerability.id)
+    out: list[AssessedComponent] = []
+    skipped: list[tuple[str, str]] = []
+    for c in sorted(components, key=lambda c: (c.name.lower(), c.version or "", c.ref)):
+        if not c.name.strip():
+            skipped.append((c.ref, "component has no name"))
+            continue
+        info = component_support(c, eol_products, today, overrides)
+        out.append(
+            AssessedComponent(
+                component=c,
+                support=info,
+                vulnerability_ids=tuple(sorted(vulns_of.get(c.ref, ()))),
+                support_finding=support_finding(c, info, today, horizon_days),
+            )
+        )
+    return out, skipped
+
+
 def build_assessment(
     *,
     product: str,
@@ -87,66 +117,52 @@ def build_assessment(
     unmatched_vex: Sequence[VexStatement] = (),
 ) -> Assessment:
     """Assess every finding and component of a release (pure: no I/O)."""
-    today = now.date()
     if profile.policy:
         policy = policy.with_overrides(dict(profile.policy), f"profile {profile.name}")
     from_profile = tuple(
         StoredAnswer(a.vulnerability, a.metric, a.value, a.reason, a.author, a.component)
         for a in profile.answers
     )
-    stored_answers = from_profile + stored_answers  # answers stored later (CLI) win
+    answers = from_profile + stored_answers  # answers stored later (CLI) win
     by_ref = {c.ref: c for c in components}
-    assessed: list[AssessedFinding] = []
-    skipped: list[tuple[str, str]] = []
-    for item in findings:
-        f = item.finding
-        comp = by_ref.get(f.component_ref) or Component(
-            ref=f.component_ref,
-            name=f.component_name,
-            version=f.component_version,
-            purl=f.purl,
-            cpe=f.cpe,
+    assessed = [
+        assess_finding(
+            item.finding,
+            by_ref.get(item.finding.component_ref) or _component_of(item.finding),
+            profile,
+            policy,
+            today=now.date(),
+            stored=answers,
+            vex=item.vex,
+            vex_needs_review=item.vex_needs_review,
+            lifecycle=item.lifecycle,
         )
-        assessed.append(
-            assess_finding(
-                f,
-                comp,
-                profile,
-                policy,
-                today=today,
-                stored=stored_answers,
-                vex=item.vex,
-                vex_needs_review=item.vex_needs_review,
-                lifecycle=item.lifecycle,
-            )
-        )
-    vulns_of: dict[str, set[str]] = {}
-    for item in findings:
-        vulns_of.setdefault(item.finding.component_ref, set()).add(item.finding.vulnerability.id)
-    out_components: list[AssessedComponent] = []
-    for c in sorted(components, key=lambda c: (c.name.lower(), c.version or "", c.ref)):
-        if not c.name.strip():
-            skipped.append((c.ref, "component has no name"))
-            continue
-        info = component_support(c, eol_products, today, overrides)
-        out_components.append(
-            AssessedComponent(
-                component=c,
-                support=info,
-                vulnerability_ids=tuple(sorted(vulns_of.get(c.ref, ()))),
-                support_finding=support_finding(c, info, today, policy.support_horizon_days),
-            )
-        )
+        for item in findings
+    ]
+    comps, skipped = _assess_components(
+        components, findings, eol_products, now.date(), overrides, policy.support_horizon_days
+    )
     return Assessment(
         product=product,
         release=release,
         profile_name=profile.name,
         assessed_at=now,
-        components=tuple(out_components),
+        components=tuple(comps),
         findings=prioritise(assessed),
         snapshot=tuple(sorted(snapshot, key=lambda s: s.source)),
         unmatched_vex=tuple(unmatched_vex),
         skipped=tuple(sorted(skipped)),
+    )
+
+
+def _component_of(f: Finding) -> Component:
+    """A finding's component when the release does not list it (e.g. removed since)."""
+    return Component(
+        ref=f.component_ref,
+        name=f.component_name,
+        version=f.component_version,
+        purl=f.purl,
+        cpe=f.cpe,
     )
 
 

@@ -10,7 +10,7 @@ severity, from the profile). Everything else is **controlled**. Closed VEX decis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from soupwatch.model.assessment import AssessedFinding, Factor, PostmarketCategory, RiskLevel
@@ -21,8 +21,8 @@ from soupwatch.risk.exploitability import Exploitability, assess_exploitability
 from soupwatch.risk.policy import Policy, due_dates
 from soupwatch.risk.profile import DeviceProfile, Harm
 from soupwatch.risk.rubric import ContextMetrics, StoredAnswer
-from soupwatch.risk.score import context_for, harm_at_stake, risk_level, ssvc_for
-from soupwatch.risk.upgrade import nearest_safe_upgrade
+from soupwatch.risk.score import ScoredContext, context_for, harm_at_stake, risk_level, ssvc_for
+from soupwatch.risk.upgrade import nearest_safe_upgrade, version_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +114,60 @@ def _labeling(
     return "; ".join(notes) or None
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    risk: RiskLevel
+    category: PostmarketCategory
+    rationale: str
+    factors: tuple[Factor, ...]
+    closed: bool
+    communicate_by: date | None = None
+    fix_by: date | None = None
+
+
+def _decide(
+    finding: Finding,
+    ctx: ScoredContext,
+    ex: Exploitability,
+    profile: DeviceProfile,
+    policy: Policy,
+    today: date,
+    vex: VexStatement | None,
+    vex_needs_review: bool,
+    lifecycle: Lifecycle,
+) -> _Outcome:
+    """Risk, category, VEX and clocks of one finding, with their factors."""
+    harm = harm_at_stake(profile, ctx.metrics)
+    used = _controls_used(profile, ctx.metrics)
+    category, rationale = _category(ctx.metrics, ex, harm, policy, used)
+    risk, risk_factors = risk_level(ctx.in_context, ex, ctx.metrics, category)
+    factors = [*ctx.factors, *ex.factors, *risk_factors]
+    closed = vex is not None and vex.state.closes_finding and not vex_needs_review
+    if closed and vex is not None:
+        why = vex.justification.value if vex.justification else (vex.detail or "no justification")
+        category = PostmarketCategory.CONTROLLED
+        rationale = f"Controlled: VEX {vex.state.value} ({why}) by {vex.author or 'unknown'}."
+        risk = RiskLevel.NONE
+        factors.append(Factor("VEX", f"{vex.state.value}: {why}", "closes the finding"))
+    elif vex is not None:
+        why = "needs review: decided for another version" if vex_needs_review else "kept open"
+        factors.append(Factor("VEX", vex.state.value, why))
+    out = _Outcome(risk, category, rationale, (), closed)
+    if not closed and lifecycle.resolved_at is None:
+        vuln = finding.vulnerability
+        clocks = due_dates(
+            category,
+            risk,
+            start=lifecycle.first_seen.date() if lifecycle.first_seen else today,
+            kev_due=vuln.kev.due_date if vuln.kev else None,
+            policy=policy,
+        )
+        out = replace(out, communicate_by=clocks.communicate_by, fix_by=clocks.fix_by)
+        factors.append(Factor("clocks", f"{clocks.track} track", clocks.explanation))
+    factors.append(Factor("postmarket category", category.value, rationale))
+    return replace(out, factors=tuple(factors))
+
+
 def assess_finding(
     finding: Finding,
     component: Component,
@@ -129,38 +183,9 @@ def assess_finding(
     """Assess one finding (priority 0: set by :func:`soupwatch.risk.assess.prioritise`)."""
     vuln = finding.vulnerability
     ctx = context_for(vuln, profile, component, stored)
-    harm = harm_at_stake(profile, ctx.metrics)
-    score = ctx.score
     ex = assess_exploitability(vuln, policy)
-    category, rationale = _category(
-        ctx.metrics, ex, harm, policy, _controls_used(profile, ctx.metrics)
-    )
-    risk, risk_factors = risk_level(ctx.in_context, ex, ctx.metrics, category)
-    factors = list(ctx.factors) + list(ex.factors) + risk_factors
-    closed = vex is not None and vex.state.closes_finding and not vex_needs_review
-    if closed and vex is not None:
-        why = vex.justification.value if vex.justification else (vex.detail or "no justification")
-        category = PostmarketCategory.CONTROLLED
-        rationale = f"Controlled: VEX {vex.state.value} ({why}) by {vex.author or 'unknown'}."
-        risk = RiskLevel.NONE
-        factors.append(Factor("VEX", f"{vex.state.value}: {why}", "closes the finding"))
-    elif vex is not None:
-        why = "needs review: decided for another version" if vex_needs_review else "kept open"
-        factors.append(Factor("VEX", vex.state.value, why))
-    start = lifecycle.first_seen.date() if lifecycle.first_seen else today
-    communicate_by = fix_by = None
-    if not closed and lifecycle.resolved_at is None:
-        clocks = due_dates(
-            category,
-            risk,
-            start=start,
-            kev_due=vuln.kev.due_date if vuln.kev else None,
-            policy=policy,
-        )
-        communicate_by, fix_by = clocks.communicate_by, clocks.fix_by
-        factors.append(Factor("clocks", f"{clocks.track} track", clocks.explanation))
-    factors.append(Factor("postmarket category", category.value, rationale))
-    ssvc = ssvc_for(ctx.metrics, ex, harm)
+    out = _decide(finding, ctx, ex, profile, policy, today, vex, vex_needs_review, lifecycle)
+    score, m = ctx.score, ctx.metrics
     return AssessedFinding(
         finding=finding,
         base_vector=score.base_vector,
@@ -169,19 +194,19 @@ def assess_finding(
         environmental_score=score.environmental_score,
         cvss4_vector=score.cvss4_vector,
         cvss4_score=score.cvss4_score,
-        rubric=ctx.metrics.answers if ctx.metrics else (),
-        ssvc_decision=ssvc,
-        risk=risk,
-        category=category,
-        category_rationale=rationale,
+        rubric=m.answers if m else (),
+        ssvc_decision=ssvc_for(m, ex, harm_at_stake(profile, m)),
+        risk=out.risk,
+        category=out.category,
+        category_rationale=out.rationale,
         priority=0,
-        factors=tuple(factors),
-        reachable=ctx.metrics.reachable if ctx.metrics else None,
-        exposure=ctx.metrics.exposure if ctx.metrics else None,
+        factors=out.factors,
+        reachable=m.reachable if m else None,
+        exposure=m.exposure if m else None,
         kev=ex.kev,
         epss_score=ex.epss_score,
         epss_percentile=ex.epss_percentile,
-        fixed_versions=tuple(sorted(set(finding.fixed_versions))),
+        fixed_versions=tuple(sorted(set(finding.fixed_versions), key=version_key)),
         nearest_safe_upgrade=nearest_safe_upgrade(
             finding.component_version, finding.fixed_versions
         ),
@@ -190,7 +215,7 @@ def assess_finding(
         first_seen=lifecycle.first_seen,
         fix_available=lifecycle.fix_available,
         resolved_at=lifecycle.resolved_at,
-        communicate_by=communicate_by,
-        fix_by=fix_by,
-        labeling_impact=_labeling(profile, ctx.metrics, category) if not closed else None,
+        communicate_by=out.communicate_by,
+        fix_by=out.fix_by,
+        labeling_impact=None if out.closed else _labeling(profile, m, out.category),
     )

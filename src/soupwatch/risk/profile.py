@@ -69,6 +69,21 @@ class Harm(StrEnum):
 _EXPOSURE_RANK = {e: n for n, e in enumerate(Exposure)}
 _HARM_RANK = {h: n for n, h in enumerate(Harm)}
 
+METRIC_VALUES = {
+    "MAV": "NALP",
+    "MAC": "LH",
+    "MPR": "NLH",
+    "MUI": "NR",
+    "MS": "UC",
+    "MC": "NLH",
+    "MI": "NLH",
+    "MA": "NLH",
+    "CR": "LMH",
+    "IR": "LMH",
+    "AR": "LMH",
+}
+"""Allowed values of each modified metric a rubric answer can set (CVSS 3.1)."""
+
 LOSS_TYPES = ("confidentiality", "integrity", "availability")
 """The three kinds of loss, spelled as the profile spells them."""
 
@@ -275,10 +290,8 @@ def _check_protects(
                 )
 
 
-def profile_from_dict(data: dict[str, Any], *, source: str | None = None) -> DeviceProfile:
-    """Build a profile from already-validated data."""
-    device = data["device"]
-    interfaces = tuple(
+def _interfaces(data: dict[str, Any]) -> tuple[Interface, ...]:
+    return tuple(
         Interface(
             type=i["type"],
             exposure=Exposure(i["exposure"]),
@@ -288,25 +301,50 @@ def profile_from_dict(data: dict[str, Any], *, source: str | None = None) -> Dev
         )
         for i in data["interfaces"]
     )
-    assets = tuple(
+
+
+def _assets(data: dict[str, Any]) -> tuple[Asset, ...]:
+    def harm(raw: dict[str, Any]) -> LossHarm:
+        return LossHarm(Harm(raw["severity"]), raw.get("patients", "one"), raw.get("hazard"))
+
+    return tuple(
         Asset(
             category=Category(cat),
             description=raw.get("description"),
-            harms=tuple(
-                (
-                    loss,
-                    LossHarm(
-                        Harm(raw[loss]["severity"]),
-                        raw[loss].get("patients", "one"),
-                        raw[loss].get("hazard"),
-                    ),
-                )
-                for loss in LOSS_TYPES
-                if loss in raw
-            ),
+            harms=tuple((loss, harm(raw[loss])) for loss in LOSS_TYPES if loss in raw),
         )
         for cat, raw in sorted(data["assets"].items())
     )
+
+
+def _answers(data: dict[str, Any], source: str | None) -> tuple[ProfileAnswer, ...]:
+    out = []
+    for n, a in enumerate(data.get("answers") or ()):
+        allowed = METRIC_VALUES[a["metric"]]
+        if a["value"] not in allowed:
+            raise RiskError(
+                f"invalid device profile: {a['metric']} takes one of {', '.join(allowed)}, "
+                f"not {a['value']!r}",
+                path=source,
+                where=f"answers[{n}].value",
+            )
+        out.append(
+            ProfileAnswer(
+                a["vulnerability"],
+                a["metric"],
+                a["value"],
+                a["reason"],
+                a["author"],
+                a.get("component"),
+            )
+        )
+    return tuple(out)
+
+
+def profile_from_dict(data: dict[str, Any], *, source: str | None = None) -> DeviceProfile:
+    """Build a profile from schema-valid data; semantic errors raise ``RiskError``."""
+    device = data["device"]
+    interfaces = _interfaces(data)
     _check_protects(data, interfaces, source)
     controls = tuple(
         Control(
@@ -318,26 +356,15 @@ def profile_from_dict(data: dict[str, Any], *, source: str | None = None) -> Dev
         )
         for c in data.get("controls") or ()
     )
-    answers = tuple(
-        ProfileAnswer(
-            a["vulnerability"],
-            a["metric"],
-            a["value"],
-            a["reason"],
-            a["author"],
-            a.get("component"),
-        )
-        for a in data.get("answers") or ()
-    )
     return DeviceProfile(
         name=device["name"],
         fda_class=device["fda_class"],
         iec62304_class=device["iec62304_class"],
         intended_use=device["intended_use"],
         interfaces=interfaces,
-        assets=assets,
+        assets=_assets(data),
         controls=controls,
-        answers=answers,
+        answers=_answers(data, source),
         policy=tuple(sorted((data.get("policy") or {}).items())),
         product=device.get("product"),
         patients_per_device=device.get("patients_per_device", "one"),

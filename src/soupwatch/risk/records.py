@@ -14,25 +14,11 @@ from sqlalchemy.orm import Session
 
 from soupwatch.errors import RiskError
 from soupwatch.model.component import SupportLevel
+from soupwatch.risk.profile import METRIC_VALUES
 from soupwatch.risk.rubric import QUESTIONS, StoredAnswer
 from soupwatch.risk.support import SupportOverride
 from soupwatch.store.risk_tables import RubricAnswerRow, SupportOverrideRow
 from soupwatch.vex import audit
-
-METRIC_VALUES = {
-    "MAV": "NALP",
-    "MAC": "LH",
-    "MPR": "NLH",
-    "MUI": "NR",
-    "MS": "UC",
-    "MC": "NLH",
-    "MI": "NLH",
-    "MA": "NLH",
-    "CR": "LMH",
-    "IR": "LMH",
-    "AR": "LMH",
-}
-"""Allowed values of each modified metric a rubric answer can set (CVSS 3.1)."""
 
 
 def check_answer(answer: StoredAnswer) -> None:

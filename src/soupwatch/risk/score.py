@@ -58,6 +58,49 @@ def _v4_as_v3(vuln: Vulnerability) -> dict[str, str] | None:
     return None
 
 
+def _reachability(ctx: ContextMetrics | None) -> Factor:
+    if ctx is None:
+        return Factor("reachability", "unknown (no CVSS vector)", "conservative")
+    if ctx.reachable is None:
+        return Factor(
+            "reachability",
+            "unknown: the profile does not say which interface serves this component",
+            "conservative: base attack vector kept",
+        )
+    if ctx.reachable:
+        return Factor(
+            "reachability",
+            f"reachable via {ctx.exposure}",
+            f"attack vector in context: {ctx.get('MAV')}",
+        )
+    return Factor(
+        "reachability",
+        "not exposed by any interface",
+        "lowers: attack needs prior local access (MAV:L)",
+    )
+
+
+def _severity_factors(score: ContextScore, ctx_score: float | None) -> list[Factor]:
+    factors: list[Factor] = []
+    if score.base_vector and not score.base_vector.startswith("CVSS:"):
+        factors.append(
+            Factor(
+                "CVSS version",
+                f"only CVSS v2 ({score.base_vector})",
+                "rubric answered from the v2 metrics; severity from the v2 base score",
+            )
+        )
+    base_txt = f"{score.base_score}" if score.base_score is not None else "none"
+    effect = "no CVSS vector: severity unknown, treated conservatively"
+    if ctx_score is not None and score.base_score is not None:
+        delta = round(ctx_score - score.base_score, 1)
+        word = "raises" if delta > 0 else "lowers" if delta < 0 else "unchanged"
+        effect = f"{word} ({delta:+.1f})"
+    in_ctx = ctx_score if ctx_score is not None else "none"
+    factors.append(Factor("in-context severity", f"base {base_txt} → in context {in_ctx}", effect))
+    return factors
+
+
 def context_for(
     vuln: Vulnerability,
     profile: DeviceProfile,
@@ -71,64 +114,13 @@ def context_for(
     harm = harm_at_stake(profile, ctx)
     safety = harm is not None and harm[0].rank >= Harm.SERIOUS.rank
     score = context_score(vuln, ctx, safety)
-    factors: list[Factor] = []
-    if ctx is None:
-        factors.append(Factor("reachability", "unknown (no CVSS vector)", "conservative"))
-    elif ctx.reachable is None:
-        factors.append(
-            Factor(
-                "reachability",
-                "unknown: the profile does not say which interface serves this component",
-                "conservative: base attack vector kept",
-            )
-        )
-    elif ctx.reachable:
-        factors.append(
-            Factor(
-                "reachability",
-                f"reachable via {ctx.exposure}",
-                f"attack vector in context: {ctx.get('MAV')}",
-            )
-        )
-    else:
-        factors.append(
-            Factor(
-                "reachability",
-                "not exposed by any interface",
-                "lowers: attack needs prior local access (MAV:L)",
-            )
-        )
-    base_txt = f"{score.base_score}" if score.base_score is not None else "none"
-    ctx_score = ScoredContext(ctx, score, ()).in_context
-    effect = "no CVSS vector: severity unknown, treated conservatively"
-    if ctx_score is not None and score.base_score is not None:
-        delta = round(ctx_score - score.base_score, 1)
-        effect = (
-            "raises" if delta > 0 else "lowers" if delta < 0 else "unchanged"
-        ) + f" ({delta:+.1f})"
-    if score.base_vector and not score.base_vector.startswith("CVSS:"):
-        factors.append(
-            Factor(
-                "CVSS version",
-                f"only CVSS v2 ({score.base_vector})",
-                "rubric answered from the v2 metrics; severity from the v2 base score",
-            )
-        )
-    factors.append(
-        Factor(
-            "in-context severity",
-            f"base {base_txt} → in context {ctx_score if ctx_score is not None else 'none'}",
-            effect,
-        )
-    )
+    factors = [
+        _reachability(ctx),
+        *_severity_factors(score, ScoredContext(ctx, score, ()).in_context),
+    ]
     if harm:
-        factors.append(
-            Factor(
-                "harm at stake",
-                f"{harm[0].value} ({harm[1]})",
-                "patient safety: CVSS 4.0 Safety S:P" if safety else "no safety impact",
-            )
-        )
+        effect = "patient safety: CVSS 4.0 Safety S:P" if safety else "no safety impact"
+        factors.append(Factor("harm at stake", f"{harm[0].value} ({harm[1]})", effect))
     return ScoredContext(ctx, score, tuple(factors))
 
 

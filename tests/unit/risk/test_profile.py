@@ -132,3 +132,15 @@ def test_names_match_loosely(examples: Path) -> None:
     other = Component(ref=ComponentRef("o"), name="mbedtls-extras", version="1.0")
     assert cgm.interfaces_of(spaced) and cgm.interfaces_of(by_purl)
     assert not cgm.interfaces_of(other)
+
+
+def test_bad_answer_value_names_path(tmp_path: Path) -> None:
+    text = PUMP + (
+        "answers:\n  - {vulnerability: CVE-2020-1, metric: MAV, value: H, reason: r, author: a}\n"
+    )
+    path = _write(tmp_path, text)
+    with pytest.raises(RiskError) as info:
+        load_profile(path)
+    assert str(info.value) == (
+        f"{path} (answers[0].value): invalid device profile: MAV takes one of N, A, L, P, not 'H'"
+    )
