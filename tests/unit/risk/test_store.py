@@ -327,6 +327,14 @@ def test_cli_assess(
     data = json.loads(out)
     assert code == 0 and data["findings"][0]["finding"]["vulnerability"]["id"] == "CVE-2022-39176"
     assert data["findings"][0]["environmental_vector"].startswith("CVSS:3.1/")
+    policy = examples.parent / "does-not-exist.yaml"
+    code, _, err = run_cli(*args, "--policy", str(policy))
+    assert code == 2 and "cannot read the policy" in err
+    policy = Path(str(cli_env.home)) / "policy.yaml"
+    policy.parent.mkdir(parents=True, exist_ok=True)
+    policy.write_text("uncontrolled_communicate_days: 10\n", encoding="utf-8")
+    code, out, _ = run_cli(*args, "--policy", str(policy), "--format", "json")
+    assert code == 0 and json.loads(out)["findings"][0]["communicate_by"] == "2026-12-08"
     _, _, err = run_cli(*args, "--fail-on-uncontrolled")
     assert "open uncontrolled finding(s) and --fail-on-uncontrolled" in err
     code, _, err = run_cli(
