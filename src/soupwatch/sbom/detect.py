@@ -25,6 +25,7 @@ DEFAULT_MAX_BYTES = 1 << 30
 
 _TAG_VALUE = re.compile(r"^\s*SPDXVersion\s*:", re.M)
 _YAML = re.compile(r"^spdxVersion\s*:", re.M)
+_XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
 _TURTLE = re.compile(r"@prefix\s|^PREFIX\s", re.M | re.I)
 
 
@@ -112,7 +113,7 @@ def _load_json(path: Path, text: str) -> Loaded:
     except RecursionError as err:
         raise _fail(path, "invalid JSON: nested too deeply") from err
     if isinstance(data, dict):
-        if data.get("bomFormat") == "CycloneDX":
+        if str(data.get("bomFormat")).lower() == "cyclonedx":
             return Loaded("cyclonedx-json", data, text)
         if "spdxVersion" in data:
             return Loaded("spdx-json", data, text)
@@ -154,9 +155,14 @@ def describe_json(data: Any) -> str:
 
 
 def _load_xml(path: Path, text: str) -> Loaded:
+    # the text is already decoded: drop the declared encoding and hand over UTF-8
+    text = _XML_ENCODING.sub(r"\1", text, count=1)
     try:
         root = DET.fromstring(
-            text.encode("utf-8"), forbid_dtd=False, forbid_entities=True, forbid_external=True
+            text.encode("utf-8"),
+            forbid_dtd=False,
+            forbid_entities=True,
+            forbid_external=True,
         )
     except DefusedXmlException as err:
         raise _fail(

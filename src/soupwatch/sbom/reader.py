@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from soupwatch.errors import SbomFormatError
@@ -15,6 +16,8 @@ from soupwatch.sbom.spdx3 import Spdx3Reader
 from soupwatch.sbom.spdx_rdf import SpdxRdfReader, SpdxTurtleReader
 from soupwatch.sbom.spdx_tagvalue import SpdxTagValueReader
 from soupwatch.sbom.spdx_xml import SpdxXmlReader
+
+_log = logging.getLogger(__name__)
 
 READERS: dict[str, type[SbomReader]] = {
     "cyclonedx-json": CycloneDxReader,
@@ -36,10 +39,13 @@ def read(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SbomDocumen
     loaded = load(p, max_bytes)
     reader = READERS[loaded.kind](p)
     try:
-        return reader.read(loaded)
+        doc = reader.read(loaded)
     except (AttributeError, KeyError, TypeError, ValueError) as err:
         # A shape no reader rule foresaw: still one line naming the file, never a traceback.
         raise SbomFormatError(
             f"unexpected {reader.format_name} structure ({err.__class__.__name__}: {err})",
             path=p.name,
         ) from err
+    for warning in doc.warnings:
+        _log.info("%s: %s", p.name, warning)
+    return doc

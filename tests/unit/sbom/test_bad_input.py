@@ -190,3 +190,14 @@ def test_odd_but_readable_values_are_tolerated(tmp_path: Path) -> None:
         (),
     )
     assert doc.warnings == ("$.dependencies[0]: entry without ref ignored",)
+
+
+def test_utf16_xml_with_bom_and_declared_encoding(tmp_path: Path) -> None:
+    text = (
+        '<?xml version="1.0" encoding="UTF-16"?>\n'
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components>'
+        '<component type="library"><name>zlib</name><version>1.2.11</version></component>'
+        "</components></bom>"
+    )
+    doc = read(_write(tmp_path, "utf16.xml", text.encode("utf-16")))
+    assert [(c.name, c.version) for c in doc.components] == [("zlib", "1.2.11")]
