@@ -220,6 +220,7 @@ def support_override(
     """Record a manual level of support for a component (audited)."""
     from soupwatch.risk.records import save_support_override
     from soupwatch.risk.support import SupportOverride
+    from soupwatch.store.inventory import get_product
 
     override = SupportOverride(
         product=product,
@@ -233,6 +234,7 @@ def support_override(
     store = open_store()
     try:
         with store.session() as session:
+            get_product(session, product)  # a typo must not store a decision nobody sees
             save_support_override(session, override, datetime.now(UTC))
     finally:
         store.close()
@@ -255,6 +257,7 @@ def rubric_answer(
     """Store a per-vulnerability rubric answer (audited); it wins over the profile's answer."""
     from soupwatch.risk.records import save_rubric_answer
     from soupwatch.risk.rubric import StoredAnswer
+    from soupwatch.store.inventory import get_product
 
     answer = StoredAnswer(
         vulnerability=vulnerability,
@@ -267,6 +270,7 @@ def rubric_answer(
     store = open_store()
     try:
         with store.session() as session:
+            get_product(session, product)
             save_rubric_answer(session, product, answer, datetime.now(UTC))
     finally:
         store.close()

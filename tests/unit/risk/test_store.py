@@ -157,7 +157,24 @@ def test_support_override_and_assess_release(
     assert result.profile_name == "Infusion pump IP-200"
 
 
-def test_cli_support_override_and_rubric(cli_env: Any) -> None:
+def test_cli_support_override_and_rubric(store: Store, cli_env: Any) -> None:
+    code, _, err = run_cli(
+        "support",
+        "override",
+        "--product",
+        "pumpp",
+        "--component",
+        "qt",
+        "--level",
+        "abandoned",
+        "--justification",
+        "x",
+        "--author",
+        "qa",
+    )
+    assert code == 2 and "no product named 'pumpp'" in err
+    with store.session() as s:
+        save_release(s, Product(name="pump"), Release(product="pump", version="1"))
     code, out, err = run_cli(
         "support",
         "override",
