@@ -46,5 +46,7 @@ def export_input(
             version=version,
             type=ComponentType.DEVICE if isinstance(source, Release) else ComponentType.APPLICATION,
             supplier=manufacturer,
+            # the device ships its top-level components: the graph's root names them
+            depends_on=tuple(c.ref for c in source.components if c.parent is None),
         )
     return ExportInput(subject, tuple(source.components), manufacturer, timestamp)
