@@ -27,6 +27,9 @@ def test_corpus_file_reads_with_manifest_count(corpus: Path, entry: dict[str, ob
         "SPDX-"
     )
     assert len({c.ref for c in doc.components}) == len(doc.components)
+    detail = entry.get("count_detail")
+    if str(entry["format"]).startswith("CycloneDX") and isinstance(detail, dict):
+        assert sum(1 for c in doc.components if c.parent) == detail["nested"]
 
 
 ROUND_TRIP = [
