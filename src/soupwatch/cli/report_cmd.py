@@ -55,6 +55,12 @@ def fda(
         None, "--monitoring-cadence", help="How often the sources are checked, e.g. 'daily'."
     ),
     no_pdf: bool = typer.Option(False, "--no-pdf", help="Skip the PDF (HTML, JSON, CSV only)."),
+    max_rows: int = typer.Option(
+        300,
+        "--max-rows",
+        min=1,
+        help="Per-finding tables in HTML/PDF show the worst N rows; CSV and JSON keep every row.",
+    ),
 ) -> None:
     """Write the FDA premarket cybersecurity package (HTML, PDF, JSON, CSV, SBOMs) into a folder."""
     from soupwatch.report import source
@@ -74,7 +80,11 @@ def fda(
         return sbom_write(rel, fmt, manufacturer=prod.manufacturer, now=now)
 
     files = write_package(
-        assessment, rel, out, FdaOptions(now, prod.manufacturer, cadence, pdf=not no_pdf), writer
+        assessment,
+        rel,
+        out,
+        FdaOptions(now, prod.manufacturer, cadence, pdf=not no_pdf, row_limit=max_rows),
+        writer,
     )
     for f in files:
         console.print(str(f), markup=False, highlight=False, soft_wrap=True)

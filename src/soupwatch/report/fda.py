@@ -48,6 +48,8 @@ class FdaOptions:
     manufacturer: str | None = None
     cadence: str | None = None
     pdf: bool = True
+    row_limit: int | None = 300
+    """Per-finding tables in the HTML/PDF show at most this many rows (CSV/JSON keep all)."""
 
 
 def build_tables(a: Assessment, release: Release | None) -> dict[str, Table]:
@@ -95,6 +97,7 @@ def build_context(
         "monitoring": narrative.monitoring_statement(a, options.cadence),
         "known_unknowns": quality.known_unknowns(a),
         "tables": tables,
+        "row_limit": options.row_limit,
         "plots": plots.all_plots(a),
         "legend": legend(),
         "column_legend": _column_legend(tables),

@@ -33,7 +33,7 @@ def stored(store: Store, feeds: Path, make_vulnerability: Callable[[str], Vulner
     from soupwatch.store.finding_tables import save_findings
 
     sync_all(store, mirror=feeds, sources=["nvd", "kev", "eol"])
-    product = Product("InfusionPump X", manufacturer="Acme Medical")
+    product = Product("infusion-pump", manufacturer="Acme Medical")
     for version, openssl in (("4.1.0", "1.0.1f"), ("4.2.0", "1.0.1g")):
         comps = [
             Component(
@@ -87,7 +87,7 @@ def test_report_fda_cli(stored: Store, cli_env: Any, tmp_path: Path) -> None:
         "report",
         "fda",
         "--product",
-        "InfusionPump X",
+        "infusion-pump",
         "--release",
         "4.1.0",
         "--profile",
@@ -114,7 +114,7 @@ def test_report_fda_cli(stored: Store, cli_env: Any, tmp_path: Path) -> None:
 
 
 def test_report_soup_and_mds2_cli(stored: Store, cli_env: Any, tmp_path: Path) -> None:
-    base = ("--product", "InfusionPump X", "--release", "4.1.0")
+    base = ("--product", "infusion-pump", "--release", "4.1.0")
     code, _, err = run_cli(
         "report",
         "soup",
@@ -155,7 +155,7 @@ def test_advisory_cli(stored: Store, cli_env: Any, tmp_path: Path, shared: Path)
     code, _, err = run_cli(
         "advisory",
         "--product",
-        "InfusionPump X",
+        "infusion-pump",
         "--vuln",
         "CVE-2014-0160",
         "-o",
@@ -168,14 +168,14 @@ def test_advisory_cli(stored: Store, cli_env: Any, tmp_path: Path, shared: Path)
     assert validate_csaf(doc, shared / "schemas") == []
     status = doc["vulnerabilities"][0]["product_status"]
     assert status == {
-        "fixed": ["CSAFPID-InfusionPump-X-4.2.0"],
-        "known_affected": ["CSAFPID-InfusionPump-X-4.1.0"],
+        "fixed": ["CSAFPID-infusion-pump-4.2.0"],
+        "known_affected": ["CSAFPID-infusion-pump-4.1.0"],
     }
     assert doc["document"]["publisher"]["name"] == "Acme Medical"
     code, _, err = run_cli(
         "advisory",
         "--product",
-        "InfusionPump X",
+        "infusion-pump",
         "--vuln",
         "CVE-2014-0160",
         "-o",
@@ -196,7 +196,7 @@ def test_bad_input_exits_2_with_one_line(stored: Store, cli_env: Any, tmp_path: 
     code, _, err = run_cli(
         "advisory",
         "--product",
-        "InfusionPump X",
+        "infusion-pump",
         "--vuln",
         "CVE-2014-0160",
         "-o",
@@ -209,7 +209,7 @@ def test_bad_input_exits_2_with_one_line(stored: Store, cli_env: Any, tmp_path: 
         "report",
         "fda",
         "--product",
-        "InfusionPump X",
+        "infusion-pump",
         "--release",
         "9.9",
         "--profile",
@@ -221,7 +221,7 @@ def test_bad_input_exits_2_with_one_line(stored: Store, cli_env: Any, tmp_path: 
     code, _, err = run_cli(
         "advisory",
         "--product",
-        "InfusionPump X",
+        "infusion-pump",
         "--vuln",
         "CVE-1999-0001",
         "-o",
