@@ -101,8 +101,8 @@ class AssessedFinding:
 
     @property
     def is_open(self) -> bool:
-        """True unless a VEX decision closed it."""
-        return self.vex is None or not self.vex.state.closes_finding
+        """True unless a VEX decision closed it (one made for another version does not)."""
+        return self.vex is None or self.vex_needs_review or not self.vex.state.closes_finding
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,24 +175,25 @@ def save_release(session: Session, product: Product, release: Release) -> int:
     old one is untouched. Returns the release id.
     """
     prow = upsert_product(session, product)
-    session.execute(
-        delete(ReleaseRow).where(
+    rrow = session.scalar(
+        select(ReleaseRow).where(
             ReleaseRow.product_id == prow.id, ReleaseRow.version == release.version
         )
     )
-    session.flush()
-    rrow = ReleaseRow(
-        product_id=prow.id,
-        version=release.version,
-        imported_at=release.imported_at or _now(),
-        source=release.source,
-        sbom_format=release.sbom_format,
-        metadata_component=component_to_dict(release.metadata_component)
-        if release.metadata_component
-        else None,
-        properties=[list(p) for p in release.properties],
+    if rrow is None:
+        rrow = ReleaseRow(product_id=prow.id, version=release.version)
+        session.add(rrow)
+    else:
+        # Keep the release row (and so the findings and decisions hanging off it, with
+        # their first-seen dates); replace what the new SBOM says.
+        session.execute(delete(ComponentRow).where(ComponentRow.release_id == rrow.id))
+    rrow.imported_at = release.imported_at or _now()
+    rrow.source = release.source
+    rrow.sbom_format = release.sbom_format
+    rrow.metadata_component = (
+        component_to_dict(release.metadata_component) if release.metadata_component else None
     )
-    session.add(rrow)
+    rrow.properties = [list(p) for p in release.properties]
     session.flush()
     rows = [_row_dict(c, rrow.id, i) for i, c in enumerate(release.components)]
     for chunk_start in range(0, len(rows), 2000):
