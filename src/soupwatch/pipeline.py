@@ -1,0 +1,244 @@
+"""The only module that knows the order of the stages.
+
+    target (SBOM or artifact) ─► sbom / discover ─► store inventory
+    feeds (mirror or HTTP)    ─► intel ─► store
+    release components        ─► match ─► store findings (lifecycle timestamps)
+    findings + device profile ─► risk (+ vex decisions) ─► Assessment
+    Assessment                ─► report (FDA package)
+
+The edges (CLI, server) call these functions; each function is one or a few transactions
+and leaves the store consistent when it fails half way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from soupwatch.errors import SbomFormatError
+from soupwatch.model import Product, Release, SbomDocument
+from soupwatch.store.db import Store
+
+if TYPE_CHECKING:
+    from soupwatch.intel.interface import ProgressCallback
+    from soupwatch.intel.sync import SyncOutcome
+    from soupwatch.match.matcher import MatchResult
+    from soupwatch.model.assessment import Assessment
+    from soupwatch.risk.policy import Policy
+    from soupwatch.risk.profile import DeviceProfile
+
+Step = Callable[[str], None]
+"""Told the name of each step as the main job reaches it."""
+
+SBOM_SUFFIXES = frozenset({".json", ".xml", ".spdx", ".yaml", ".yml", ".rdf", ".ttl", ".jsonld"})
+"""A file with one of these endings that does not read as an SBOM is an error, not an artifact."""
+
+
+def load_target(path: Path, *, progress: Callable[[str, int], None] | None = None) -> SbomDocument:
+    """An SBOM file is read; anything else (folder, archive, image, binary) is discovered."""
+    from soupwatch.discover import discover_path
+    from soupwatch.sbom import read
+
+    if path.is_file():
+        try:
+            return read(path)
+        except SbomFormatError:
+            if path.suffix.lower() in SBOM_SUFFIXES:
+                raise
+    return discover_path(path, progress=progress)
+
+
+def store_document(
+    store: Store,
+    doc: SbomDocument,
+    product: str,
+    release: str,
+    *,
+    source: str,
+    manufacturer: str | None = None,
+    device_class: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Store a read or discovered document as a release (re-import replaces it atomically)."""
+    from soupwatch.store import inventory
+
+    rel = Release(
+        product=product,
+        version=release,
+        components=doc.components,
+        imported_at=now,
+        source=source,
+        sbom_format=f"{doc.format} {doc.spec_version}",
+        metadata_component=doc.metadata_component,
+        properties=tuple(("soupwatch:import:warning", w) for w in doc.warnings[:1000]),
+    )
+    with store.session() as session:
+        inventory.save_release(
+            session, Product(product, manufacturer=manufacturer, device_class=device_class), rel
+        )
+
+
+def sync_feeds(
+    store: Store,
+    *,
+    mirror: Path | None = None,
+    sources: Iterable[str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> SyncOutcome:
+    """Sync vulnerability feeds from a mirror directory (or the public endpoints)."""
+    from soupwatch.intel.sync import sync_all
+
+    return sync_all(store, mirror=mirror, sources=sources, progress=progress)
+
+
+def unsynced_feeds(store: Store) -> list[str]:
+    """Feeds that have never been synced into this store."""
+    from soupwatch.intel.query import StoreIntelQuery
+    from soupwatch.intel.sync import feed_names
+
+    with store.session() as session:
+        synced = {s.source for s in StoreIntelQuery(session).snapshot() if s.last_sync}
+    return [name for name in feed_names() if name not in synced]
+
+
+def match_document(store: Store, doc: SbomDocument) -> MatchResult:
+    """Match a document's components against the stored intelligence (nothing is written)."""
+    from soupwatch.intel.query import StoreIntelQuery
+    from soupwatch.match.matcher import MatchContext, match_components
+
+    with store.session() as session:
+        return match_components(
+            doc.components,
+            StoreIntelQuery(session),
+            context=MatchContext.for_components(doc.components),
+        )
+
+
+def scan_release(store: Store, product: str, release: str, *, now: datetime) -> MatchResult:
+    """Match a stored release and store its findings (lifecycle kept), in one transaction."""
+    from soupwatch.intel.query import StoreIntelQuery
+    from soupwatch.match.matcher import MatchContext, match_components
+    from soupwatch.store import inventory
+    from soupwatch.store.finding_tables import save_findings
+
+    with store.session() as session:
+        rel = inventory.get_release(session, product, release)
+        result = match_components(
+            rel.components,
+            StoreIntelQuery(session),
+            context=MatchContext.for_components(rel.components),
+        )
+        save_findings(session, product, release, result.findings, now)
+    return result
+
+
+def assess(
+    store: Store,
+    product: str,
+    release: str,
+    profile: DeviceProfile,
+    *,
+    now: datetime,
+    policy: Policy | None = None,
+) -> Assessment:
+    """Assess a stored, scanned release in its device context."""
+    from soupwatch.risk.assess import assess_release
+
+    return assess_release(store, product, release, profile, now=now, policy=policy)
+
+
+def fda_package(
+    store: Store,
+    assessment: Assessment,
+    out: Path,
+    *,
+    now: datetime,
+    pdf: bool = True,
+    max_rows: int = 300,
+    cadence: str | None = None,
+) -> list[Path]:
+    """Write the FDA premarket cybersecurity package of an assessed release into ``out``."""
+    from soupwatch.report.fda import FdaOptions, write_package
+    from soupwatch.sbom import write as sbom_write
+    from soupwatch.store import inventory
+
+    with store.session() as session:
+        prod = inventory.get_product(session, assessment.product)
+        rel = inventory.get_release(session, assessment.product, assessment.release)
+
+    def writer(release: Release, fmt: str) -> str:
+        return sbom_write(release, fmt, manufacturer=prod.manufacturer, now=now)
+
+    options = FdaOptions(now, prod.manufacturer, cadence, pdf=pdf, row_limit=max_rows)
+    return write_package(assessment, rel, out, options, writer)
+
+
+@dataclass(frozen=True, slots=True)
+class MainJobResult:
+    """What the main job did and where its package is."""
+
+    product: str
+    release: str
+    components: int
+    findings: int
+    open_findings: int
+    uncontrolled: int
+    skipped: int
+    synced: tuple[str, ...]
+    report_dir: Path
+    files: tuple[Path, ...]
+
+
+def run_main_job(
+    store: Store,
+    *,
+    target: Path,
+    profile_path: Path,
+    product: str,
+    release: str,
+    out: Path,
+    mirror: Path | None = None,
+    refresh: bool = False,
+    pdf: bool = True,
+    now: datetime | None = None,
+    step: Step | None = None,
+    sync_progress: ProgressCallback | None = None,
+) -> MainJobResult:
+    """Artifact or SBOM → release → (feeds) → findings → assessment → FDA package."""
+    from soupwatch.risk.profile import load_profile
+
+    now = now or datetime.now(UTC)
+    tell: Step = step or (lambda _: None)
+    profile = load_profile(profile_path)  # a bad profile fails before anything is written
+    tell(f"reading {target.name}")
+    doc = load_target(target)
+    store_document(store, doc, product, release, source=str(target), now=now)
+    todo = None if refresh else unsynced_feeds(store)
+    synced: tuple[str, ...] = ()
+    if todo is None or todo:
+        tell("syncing vulnerability feeds" + (f" from {mirror}" if mirror else ""))
+        outcome = sync_feeds(store, mirror=mirror, sources=todo, progress=sync_progress)
+        synced = tuple(r.source for r in outcome.results)
+    tell("matching components to vulnerabilities")
+    result = scan_release(store, product, release, now=now)
+    tell("assessing risk in the device's context")
+    assessment = assess(store, product, release, profile, now=now)
+    tell("writing the FDA premarket cybersecurity package")
+    files = fda_package(store, assessment, out, now=now, pdf=pdf)
+    return MainJobResult(
+        product=product,
+        release=release,
+        components=len(doc.components),
+        findings=len(assessment.findings),
+        open_findings=sum(1 for f in assessment.findings if f.is_open),
+        uncontrolled=sum(
+            1 for f in assessment.findings if f.is_open and f.category.value == "uncontrolled"
+        ),
+        skipped=len(result.skipped),
+        synced=synced,
+        report_dir=out,
+        files=tuple(files),
+    )
