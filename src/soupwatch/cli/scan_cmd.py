@@ -13,8 +13,8 @@ import typer
 
 from soupwatch.cli.common import console, err_console, open_store, print_table
 from soupwatch.cli.exit_codes import ExitCode
-from soupwatch.errors import ConfigError, SbomFormatError, StoreError
-from soupwatch.model import Product, Release, SbomDocument, Severity
+from soupwatch.errors import ConfigError
+from soupwatch.model import SbomDocument, Severity
 
 SBOM_SUFFIXES = {".json", ".xml", ".spdx", ".yaml", ".yml", ".rdf", ".ttl", ".jsonld", ".cdx"}
 
@@ -34,47 +34,6 @@ class FailOn(StrEnum):
     high = "high"
     medium = "medium"
     low = "low"
-
-
-def load_target(path: Path) -> SbomDocument:
-    """An SBOM file is read; anything else (folder, archive, image, binary) is discovered."""
-    from soupwatch.sbom import read
-
-    if path.is_file():
-        try:
-            return read(path)
-        except SbomFormatError:
-            if path.suffix.lower() in SBOM_SUFFIXES:
-                raise
-    try:
-        from soupwatch.discover import discover_path
-    except ImportError as err:
-        raise ConfigError(f"{path} is not an SBOM and discovery is not available: {err}") from err
-    return discover_path(path)
-
-
-def _store_release(
-    session: Any, product: str, release: str, doc: SbomDocument, target: Path
-) -> str:
-    from soupwatch.store import inventory
-
-    try:
-        inventory.release_id(session, product, release)
-        return f"findings stored for existing release {product} {release}"
-    except StoreError:
-        inventory.save_release(
-            session,
-            Product(product),
-            Release(
-                product,
-                release,
-                components=doc.components,
-                source=str(target),
-                sbom_format=f"{doc.format} {doc.spec_version}",
-                metadata_component=doc.metadata_component,
-            ),
-        )
-        return f"imported {target.name} as {product} {release} and stored its findings"
 
 
 def _render(fmt: ScanFormat, doc: SbomDocument, result: Any, target: Path) -> str | None:
@@ -125,9 +84,8 @@ def scan(
     release: str | None = typer.Option(
         None,
         "--release",
-        help="Release to store findings for. If "
-        "it does not exist yet, TARGET is imported as that release "
-        "first; if it exists, its components are kept.",
+        help="Store TARGET as this release (replacing an earlier import; findings keep "
+        "their first-seen dates) and store its findings.",
     ),
     fmt: ScanFormat = typer.Option(ScanFormat.table, "--format", help="table, json or sarif."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE, not stdout."),
@@ -139,28 +97,23 @@ def scan(
     ),
 ) -> None:
     """Match a target's components against the vulnerability data in the store."""
-    from soupwatch.intel.query import StoreIntelQuery
-    from soupwatch.match.matcher import MatchContext, match_components
+    from soupwatch import pipeline
     from soupwatch.match.output import fails
-    from soupwatch.store.finding_tables import save_findings
 
     if (product is None) != (release is None):
         raise ConfigError("--product and --release go together")
     if not target.exists():
         raise ConfigError("no such file or folder", path=str(target))
-    doc = load_target(target)
+    doc = pipeline.load_target(target)
     store = open_store()
+    note = None
     try:
-        with store.session() as session:
-            result = match_components(
-                doc.components,
-                StoreIntelQuery(session),
-                context=MatchContext.for_components(doc.components),
-            )
-            note = None
-            if product and release:
-                note = _store_release(session, product, release, doc, target)
-                save_findings(session, product, release, result.findings, datetime.now(UTC))
+        if product and release:
+            pipeline.store_document(store, doc, product, release, source=str(target))
+            result = pipeline.scan_release(store, product, release, now=datetime.now(UTC))
+            note = f"imported {target.name} as {product} {release} and stored its findings"
+        else:
+            result = pipeline.match_document(store, doc)
     finally:
         store.close()
     text = _render(fmt, doc, result, target)
