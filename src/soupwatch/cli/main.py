@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning soupwatch errors into one line and exit code 2."""
     try:
         # With standalone_mode=False, click returns typer.Exit's code instead of raising it.
-        rv = app(args=argv, standalone_mode=False)
+        rv = app(args=argv, prog_name="soupwatch", standalone_mode=False)
     except SoupwatchError as err:
         err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
         return int(ExitCode.BAD_INPUT)
