@@ -30,7 +30,7 @@ from soupwatch.risk.finding import Lifecycle, assess_finding
 from soupwatch.risk.policy import Policy
 from soupwatch.risk.profile import DeviceProfile
 from soupwatch.risk.rubric import StoredAnswer
-from soupwatch.risk.score import RISK_ORDER
+from soupwatch.risk.score import RISK_ORDER, ContextCache
 from soupwatch.risk.support import SupportOverride, component_support, support_finding
 from soupwatch.store.db import Store
 
@@ -125,6 +125,7 @@ def build_assessment(
     )
     answers = from_profile + stored_answers  # answers stored later (CLI) win
     by_ref = {c.ref: c for c in components}
+    contexts = ContextCache(profile, answers)
     assessed = [
         assess_finding(
             item.finding,
@@ -136,6 +137,7 @@ def build_assessment(
             vex=item.vex,
             vex_needs_review=item.vex_needs_review,
             lifecycle=item.lifecycle,
+            contexts=contexts,
         )
         for item in findings
     ]

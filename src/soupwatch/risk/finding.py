@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 
 from soupwatch.model.assessment import AssessedFinding, Factor, PostmarketCategory, RiskLevel
 from soupwatch.model.component import Component
@@ -21,7 +22,13 @@ from soupwatch.risk.exploitability import Exploitability, assess_exploitability
 from soupwatch.risk.policy import Policy, due_dates
 from soupwatch.risk.profile import DeviceProfile, Harm
 from soupwatch.risk.rubric import ContextMetrics, StoredAnswer
-from soupwatch.risk.score import ScoredContext, context_for, harm_at_stake, risk_level, ssvc_for
+from soupwatch.risk.score import (
+    ContextCache,
+    ScoredContext,
+    context_for,
+    risk_level,
+    ssvc_for,
+)
 from soupwatch.risk.upgrade import nearest_safe_upgrade, version_key
 
 
@@ -114,6 +121,18 @@ def _labeling(
     return "; ".join(notes) or None
 
 
+@lru_cache(maxsize=4096)
+def _sorted_fixes(fixed: tuple[str, ...]) -> tuple[str, ...]:
+    """Fixed versions, distinct, in version order (memoised: findings share these lists)."""
+    return tuple(sorted(set(fixed), key=version_key))
+
+
+@lru_cache(maxsize=4096)
+def _nearest(version: str | None, fixed: tuple[str, ...]) -> str | None:
+    """:func:`nearest_safe_upgrade`, memoised per (installed version, fixed versions)."""
+    return nearest_safe_upgrade(version, fixed)
+
+
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     risk: RiskLevel
@@ -137,9 +156,8 @@ def _decide(
     lifecycle: Lifecycle,
 ) -> _Outcome:
     """Risk, category, VEX and clocks of one finding, with their factors."""
-    harm = harm_at_stake(profile, ctx.metrics)
     used = _controls_used(profile, ctx.metrics)
-    category, rationale = _category(ctx.metrics, ex, harm, policy, used)
+    category, rationale = _category(ctx.metrics, ex, ctx.harm, policy, used)
     risk, risk_factors = risk_level(ctx.in_context, ex, ctx.metrics, category)
     factors = [*ctx.factors, *ex.factors, *risk_factors]
     closed = vex is not None and vex.state.closes_finding and not vex_needs_review
@@ -179,10 +197,18 @@ def assess_finding(
     vex: VexStatement | None = None,
     vex_needs_review: bool = False,
     lifecycle: Lifecycle = Lifecycle(),
+    contexts: ContextCache | None = None,
 ) -> AssessedFinding:
-    """Assess one finding (priority 0: set by :func:`soupwatch.risk.assess.prioritise`)."""
+    """Assess one finding (priority 0: set by :func:`soupwatch.risk.assess.prioritise`).
+
+    ``contexts``, made once per run for this ``profile`` and ``stored``, memoises the rubric
+    and CVSS scoring that findings with the same vectors and component share.
+    """
     vuln = finding.vulnerability
-    ctx = context_for(vuln, profile, component, stored)
+    if contexts is not None:
+        ctx = contexts.context(vuln, component)
+    else:
+        ctx = context_for(vuln, profile, component, stored)
     ex = assess_exploitability(vuln, policy)
     out = _decide(finding, ctx, ex, profile, policy, today, vex, vex_needs_review, lifecycle)
     score, m = ctx.score, ctx.metrics
@@ -195,7 +221,7 @@ def assess_finding(
         cvss4_vector=score.cvss4_vector,
         cvss4_score=score.cvss4_score,
         rubric=m.answers if m else (),
-        ssvc_decision=ssvc_for(m, ex, harm_at_stake(profile, m)),
+        ssvc_decision=ssvc_for(m, ex, ctx.harm),
         risk=out.risk,
         category=out.category,
         category_rationale=out.rationale,
@@ -206,10 +232,8 @@ def assess_finding(
         kev=ex.kev,
         epss_score=ex.epss_score,
         epss_percentile=ex.epss_percentile,
-        fixed_versions=tuple(sorted(set(finding.fixed_versions), key=version_key)),
-        nearest_safe_upgrade=nearest_safe_upgrade(
-            finding.component_version, finding.fixed_versions
-        ),
+        fixed_versions=_sorted_fixes(finding.fixed_versions),
+        nearest_safe_upgrade=_nearest(finding.component_version, finding.fixed_versions),
         vex=vex,
         vex_needs_review=vex_needs_review,
         first_seen=lifecycle.first_seen,

@@ -12,7 +12,7 @@ from soupwatch.model.component import Component
 from soupwatch.model.vulnerability import Severity, Vulnerability
 from soupwatch.risk.cvss_context import ContextScore, context_score, v2_as_v3, v3_base
 from soupwatch.risk.exploitability import Exploitability
-from soupwatch.risk.profile import LOSS_TYPES, DeviceProfile, Exposure, Harm
+from soupwatch.risk.profile import LOSS_TYPES, DeviceProfile, Exposure, Harm, Interface, name_key
 from soupwatch.risk.rubric import LOSS_METRIC, ContextMetrics, StoredAnswer, answer_rubric
 from soupwatch.risk.ssvc import SAFETY_IMPACT, SsvcInputs, deployer_decision
 
@@ -26,6 +26,8 @@ class ScoredContext:
     metrics: ContextMetrics | None
     score: ContextScore
     factors: tuple[Factor, ...]
+    harm: tuple[Harm, str] | None = None
+    """The worst harm at stake in context (:func:`harm_at_stake`), computed once."""
 
     @property
     def in_context(self) -> float | None:
@@ -121,7 +123,45 @@ def context_for(
     if harm:
         effect = "patient safety: CVSS 4.0 Safety S:P" if safety else "no safety impact"
         factors.append(Factor("harm at stake", f"{harm[0].value} ({harm[1]})", effect))
-    return ScoredContext(ctx, score, tuple(factors))
+    return ScoredContext(ctx, score, tuple(factors), harm)
+
+
+class ContextCache:
+    """Memo of :func:`context_for` over one assessment run (one profile, one set of answers).
+
+    A release's findings share few distinct inputs: thousands of kernel CVEs carry a few hundred
+    distinct CVSS vectors, and all sit on the same component. The result of ``context_for``
+    depends only on the vulnerability's CVSS scores, the interfaces its component serves (from
+    name, version and purl), the stored answers for this vulnerability and component, and the
+    profile, so those are the key; the interfaces are found once per component.
+    """
+
+    __slots__ = ("_interfaces", "_memo", "_profile", "_stored")
+
+    def __init__(self, profile: DeviceProfile, stored: tuple[StoredAnswer, ...] = ()) -> None:
+        self._profile = profile
+        self._stored: dict[str, list[StoredAnswer]] = {}
+        for s in stored:
+            self._stored.setdefault(s.vulnerability.upper(), []).append(s)
+        self._interfaces: dict[tuple[str, str | None, str | None], tuple[Interface, ...]] = {}
+        self._memo: dict[tuple[object, ...], ScoredContext] = {}
+
+    def context(self, vuln: Vulnerability, component: Component) -> ScoredContext:
+        """What ``context_for(vuln, profile, component, stored)`` returns, computed once."""
+        ident = (component.name, component.version, component.purl)
+        interfaces = self._interfaces.get(ident)
+        if interfaces is None:
+            interfaces = self._interfaces[ident] = self._profile.interfaces_of(component)
+        own = tuple(
+            s
+            for s in self._stored.get(vuln.id.upper(), ())
+            if not s.component or name_key(s.component) == name_key(component.name)
+        )
+        key = (vuln.cvss, interfaces, own)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = context_for(vuln, self._profile, component, own)
+        return found
 
 
 def harm_at_stake(profile: DeviceProfile, ctx: ContextMetrics | None) -> tuple[Harm, str] | None:
