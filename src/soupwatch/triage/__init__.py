@@ -1,0 +1,1 @@
+"""Triage helpers that narrow findings with device facts (kernel ``.config`` → code built)."""
