@@ -73,7 +73,9 @@ def evaluate_file(path: str, kmap: KbuildMap, config: KernelConfig) -> FileVerdi
     chains = kmap.chains(stem) if ext in _SOURCES else None
     if chains is None:
         return FileVerdict(
-            path, BuildVerdict.UNKNOWN, f"{path} has no Makefile rule in the linux {kmap.kernel} map"
+            path,
+            BuildVerdict.UNKNOWN,
+            f"{path} has no Makefile rule in the linux {kmap.kernel} map",
         )
     states = [(chain, *_chain_state(chain, config)) for chain in chains]
     for chain, state, _ in states:

@@ -47,7 +47,9 @@ def _wanted(rel: str) -> bool:
 def makefiles_from_dir(root: Path) -> dict[str, str]:
     """Every ``Kbuild``/``Makefile`` of a kernel tree, by path relative to ``root``."""
     if not (root / "Kbuild").is_file() or not (root / "Makefile").is_file():
-        raise ConfigError("not a kernel source tree (no top-level Kbuild and Makefile)", path=str(root))
+        raise ConfigError(
+            "not a kernel source tree (no top-level Kbuild and Makefile)", path=str(root)
+        )
     found: dict[str, str] = {}
     for base, dirs, files in os.walk(root):
         dirs.sort()
@@ -124,7 +126,7 @@ class KbuildMap:
                 out.append(upper + chain)
         out = sorted(set(out))
         if len(out) > MAX_CHAINS:
-            out = out[:MAX_CHAINS] + [(("?too many build paths to follow", str(len(out))),)]
+            out = [*out[:MAX_CHAINS], (("?too many build paths to follow", str(len(out))),)]
         return out
 
     def chains(self, stem: str) -> list[Chain] | None:
@@ -135,7 +137,9 @@ class KbuildMap:
         directory = posixpath.dirname(stem) + "/"
         extra = []
         if directory in self.unresolved:
-            extra = [(directory, (("?unexpanded Makefile expression", self.unresolved[directory]),))]
+            extra = [
+                (directory, (("?unexpanded Makefile expression", self.unresolved[directory]),))
+            ]
         return self._combine([*rules, *extra], frozenset())
 
     def to_json(self) -> dict[str, Any]:

@@ -102,14 +102,16 @@ def parse_config(text: str, path: str, *, complete: bool | None = None) -> Kerne
         symbol, value = match.group(1), match.group(2).strip()
         if not _VALUE.match(value):
             raise ConfigError(
-                f"{symbol} has an invalid value {value[:40]!r} (y, m, n, a number or a quoted string)",
+                f"{symbol} has an invalid value {value[:40]!r} (y, m, n, number or quoted string)",
                 path=path,
                 where=f"line {number}",
             )
         values[symbol] = value
     if not values:
         raise ConfigError("no CONFIG_ symbols: not a kernel .config", path=path)
-    return KernelConfig(path=path, values=values, complete=generated if complete is None else complete)
+    return KernelConfig(
+        path=path, values=values, complete=generated if complete is None else complete
+    )
 
 
 def load_config(path: Path, *, complete: bool | None = None) -> KernelConfig:

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 Cond = tuple[str, str]
 """(condition, where): ``"y"`` always, ``"CONFIG_X"``, ``"ARCH:arm"``, or ``"?why"`` unknown."""
 
-_ASSIGN = re.compile(r"^(?:export\s+|override\s+)?([A-Za-z0-9_.\-$()/,]+)\s*(::=|:=|\+=|\?=|=)\s*(.*)$")
+_ASSIGN = re.compile(
+    r"^(?:export\s+|override\s+)?([A-Za-z0-9_.\-$()/,]+)\s*(::=|:=|\+=|\?=|=)\s*(.*)$"
+)
 _CONFIG_REF = re.compile(r"^\$\((CONFIG_[A-Za-z0-9_]+)\)$")
 _SUBST_REF = re.compile(r"^\$\(subst m,y,\$\((CONFIG_[A-Za-z0-9_]+)\)\)$")
 _VAR_REF = re.compile(r"^\$\(([A-Za-z0-9_\-]+)\)$")
@@ -209,9 +211,8 @@ class _Builder:
             return
         kind, suffix = split
         cond = condition(suffix)
-        if cond is None or (kind in _TOP_KINDS and not self.top) or kind == "subdir" and cond != "y":
-            if not (kind == "subdir" and cond is not None):
-                return
+        if cond is None or (kind in _TOP_KINDS and not self.top):
+            return
         chain: list[Cond] = [(cond, a.where)]
         if a.block:
             chain.append(("?inside a conditional block", a.block))
@@ -242,7 +243,9 @@ class _Builder:
                 if part == "$?":
                     self.unresolved.append(f"{pchain[0][1]} (part of {name}.o not expanded)")
                     continue
-                self._object(posixpath.join(posixpath.dirname(stem), part), chain + pchain, depth + 1)
+                self._object(
+                    posixpath.join(posixpath.dirname(stem), part), chain + pchain, depth + 1
+                )
             return
         self.edges.append(Edge(posixpath.normpath(self.dir + stem), chain))
 
