@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from soupwatch.match.versions import (
     ParsedVersion,
@@ -45,16 +45,18 @@ class CnaVerdict:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Range:
+class _Range(NamedTuple):
+    """One parsed ``versions`` entry (a NamedTuple: ~190,000 of them for the kernel CNA)."""
+
     low: ParsedVersion | None
     high: ParsedVersion | None
     high_inclusive: bool
     exact: bool
     status: CnaStatus
-    text: str
+    entry: Mapping[str, Any]
 
     def contains(self, v: ParsedVersion) -> bool:
+        """Whether ``v`` is inside the range."""
         if self.exact:
             return self.low is not None and v == self.low
         if self.low is not None and v < self.low:
@@ -63,6 +65,16 @@ class _Range:
             return True
         return v <= self.high if self.high_inclusive else v < self.high
 
+    @property
+    def text(self) -> str:
+        """The range as evidence (``affected: 5.10 < 5.10.210``), made only when it decides."""
+        version = str(self.entry.get("version") or "")
+        if self.exact:
+            return f"{self.status.value}: = {version}"
+        upper = self.entry.get("lessThan") or self.entry.get("lessThanOrEqual")
+        op = "<=" if "lessThan" not in self.entry else "<"
+        return f"{self.status.value}: {version or '0'} {op} {upper}"
+
 
 def _bound(text: str, scheme: Scheme) -> ParsedVersion | Unparsable | None:
     if text in ("0", "*", ""):
@@ -70,52 +82,83 @@ def _bound(text: str, scheme: Scheme) -> ParsedVersion | Unparsable | None:
     return parse_version(text, scheme)
 
 
+_STATUS = {s.value: s for s in CnaStatus}
+# enum members bound once: attribute access on an Enum class is slow on the hot path
+_AFFECTED, _UNAFFECTED, _UNKNOWN = CnaStatus.AFFECTED, CnaStatus.UNAFFECTED, CnaStatus.UNKNOWN
+
+
 def _range(entry: Mapping[str, Any], scheme: Scheme) -> _Range | str:
     """A comparable range, or the reason an entry is not one."""
-    vtype = str(entry.get("versionType") or "")
-    if vtype == "git":
+    if entry.get("versionType") == "git":
         return "git"
-    status = CnaStatus(str(entry.get("status") or "unknown"))
+    status = _STATUS.get(str(entry.get("status") or "unknown"), _UNKNOWN)
     version = str(entry.get("version") or "")
     low = _bound(version, scheme)
     if isinstance(low, Unparsable):
         return f"unreadable version {version!r}"
     upper = entry.get("lessThan") or entry.get("lessThanOrEqual")
-    inclusive = "lessThan" not in entry
-    text = f"{status.value}: {version or '0'}"
     if upper is None:
-        return _Range(low, None, False, True, status, f"{status.value}: = {version}")
+        return _Range(low, None, False, True, status, entry)
     upper = str(upper)
     high: ParsedVersion | Unparsable | None
     if upper.endswith("*"):
         high, inclusive = branch_upper(upper, scheme), False
     else:
-        high = _bound(upper, scheme)
+        high, inclusive = _bound(upper, scheme), "lessThan" not in entry
     if isinstance(high, Unparsable):
         return f"unreadable bound {upper!r}"
-    text += f" {'<=' if 'lessThan' not in entry else '<'} {upper}"
-    return _Range(low, high, inclusive, False, status, text)
+    return _Range(low, high, inclusive, False, status, entry)
 
 
 def _fixed(ranges: Iterable[_Range]) -> tuple[str, ...]:
     fixed: set[str] = set()
     for r in ranges:
-        if r.status is CnaStatus.AFFECTED and r.high is not None and not r.high_inclusive:
+        if r.status is _AFFECTED and r.high is not None and not r.high_inclusive:
             fixed.add(r.high.text)
-        elif r.status is CnaStatus.UNAFFECTED and r.low is not None and not r.exact:
+        elif r.status is _UNAFFECTED and r.low is not None and not r.exact:
             fixed.add(r.low.text)
     return tuple(sorted(fixed))
 
 
-def judge_cna(
-    items: Iterable[Mapping[str, Any]], version: ParsedVersion, scheme: Scheme
-) -> CnaVerdict:
-    """The CNA's status for ``version`` over every ``affected`` item of one product."""
+@dataclass(frozen=True, slots=True)
+class CompiledCna:
+    """Every ``affected`` item of one CVE for one product, parsed once into comparable ranges.
+
+    Build it with :func:`compile_cna` and judge any number of versions with :meth:`judge`:
+    the kernel CNA's ~15,000 records are parsed once per scan, not once per component.
+    """
+
+    ranges: tuple[_Range, ...]
+    defaults: frozenset[CnaStatus]
+    fixed: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def judge(self, version: ParsedVersion) -> CnaVerdict:
+        """The CNA's status for ``version``: the tightest containing range, else the default."""
+        inside = [r for r in self.ranges if r.contains(version)]
+        if inside:
+            # exact beats range; a higher lower bound beats a lower one; affected wins a tie
+            best = max(inside, key=lambda r: (r.exact, _Low(r.low), r.status is _AFFECTED))
+            return CnaVerdict(best.status, best.text, self.fixed, self.notes)
+        for status in (_AFFECTED, _UNAFFECTED):
+            if status in self.defaults:
+                return CnaVerdict(
+                    status,
+                    f"defaultStatus {status.value} (no range names {version.text})",
+                    self.fixed,
+                    self.notes,
+                )
+        return CnaVerdict(_UNKNOWN, "no range names this version", self.fixed, self.notes)
+
+
+def compile_cna(items: Iterable[Mapping[str, Any]], scheme: Scheme) -> CompiledCna:
+    """Parse every range of every ``affected`` item of one CVE (for one product) once."""
     ranges: list[_Range] = []
     notes: set[str] = set()
     defaults: set[CnaStatus] = set()
     for item in items:
-        defaults.add(CnaStatus(str(item.get("defaultStatus") or "unknown")))
+        default = str(item.get("defaultStatus") or "unknown")
+        defaults.add(_STATUS.get(default, _UNKNOWN))
         for entry in item.get("versions") or ():
             r = _range(entry, scheme)
             if r == "git":
@@ -124,21 +167,14 @@ def judge_cna(
                 notes.add(r)
             else:
                 ranges.append(r)
-    inside = [r for r in ranges if r.contains(version)]
-    fixed = _fixed(ranges)
-    if inside:
-        # exact beats range; a higher lower bound beats a lower one; affected wins a tie
-        best = max(inside, key=lambda r: (r.exact, _Low(r.low), r.status is CnaStatus.AFFECTED))
-        return CnaVerdict(best.status, best.text, fixed, tuple(sorted(notes)))
-    for status in (CnaStatus.AFFECTED, CnaStatus.UNAFFECTED):
-        if status in defaults:
-            return CnaVerdict(
-                status,
-                f"defaultStatus {status.value} (no range names {version.text})",
-                fixed,
-                tuple(sorted(notes)),
-            )
-    return CnaVerdict(CnaStatus.UNKNOWN, "no range names this version", fixed, tuple(sorted(notes)))
+    return CompiledCna(tuple(ranges), frozenset(defaults), _fixed(ranges), tuple(sorted(notes)))
+
+
+def judge_cna(
+    items: Iterable[Mapping[str, Any]], version: ParsedVersion, scheme: Scheme
+) -> CnaVerdict:
+    """The CNA's status for ``version`` over every ``affected`` item of one product."""
+    return compile_cna(items, scheme).judge(version)
 
 
 class _Low:

@@ -2,9 +2,11 @@
 
 1. every component's lookup keys (:mod:`soupwatch.match.identity`), unique keys batched into
    one ``cpe_candidates``, one ``osv_candidates`` and one ``cna_candidates`` call;
-2. each (key, version, platform) is judged once and cached (10,000 components share few);
-3. verdicts are merged per canonical id (:mod:`soupwatch.match.merge`) and the records filled
-   with one ``vulnerabilities`` call.
+2. components are grouped by what they are looked up by (name, version, purl, CPEs): a big
+   SBOM or a portfolio repeats the same (product, version) many times, and each group is
+   judged once (:mod:`soupwatch.match.sources` caches each (key, version, platform) too);
+3. verdicts are merged per canonical id (:mod:`soupwatch.match.merge`) once per group, with
+   the records filled by one ``vulnerabilities`` call; each component then gets its copy.
 
 Components that cannot be judged (no version, an unreadable version, no identifier at all)
 come back in ``skipped`` with the reason; they are never silently "not affected".
@@ -12,27 +14,41 @@ come back in ``skipped`` with the reason; they are never silently "not affected"
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from soupwatch.intel.interface import CnaCandidate, CpeCandidate, IntelQuery, OsvCandidate
-from soupwatch.match.cna import CnaStatus, cna_scheme, judge_cna
-from soupwatch.match.cpe import Platform, escape_value
-from soupwatch.match.identity import CpeIdentity, Identity, identify, platform_of, with_target_sw
+from soupwatch.intel.interface import IntelQuery
+from soupwatch.match.cpe import Platform
+from soupwatch.match.identity import identify, platform_of, with_target_sw
 from soupwatch.match.merge import Verdict, canonical_id, decide, finding_sort_key
-from soupwatch.match.nvd import CpeVerdict, judge_configurations
-from soupwatch.match.osv import judge_osv, scheme_for_ecosystem
-from soupwatch.match.versions import Unparsable, parse_version
-from soupwatch.model import Component, Finding, MatchEvidence
+from soupwatch.match.sources import (
+    CONF_CNA,
+    PLATFORM_UNDECIDED_FACTOR,
+    ScanData,
+    cna_verdicts,
+    fetch,
+    nvd_verdicts,
+    osv_verdicts,
+)
+from soupwatch.match.versions import Unparsable
+from soupwatch.model import Component, Finding, Vulnerability
 
-CONF_CNA = 0.95
-"""Confidence of a CNA range verdict on a component identified by its stated CPE."""
-PLATFORM_UNDECIDED_FACTOR = 0.7
-"""Confidence is multiplied by this when a "running on" platform could not be decided."""
+__all__ = [
+    "CONF_CNA",
+    "DISTRO_FALLBACK_FACTOR",
+    "PLATFORM_UNDECIDED_FACTOR",
+    "MatchContext",
+    "MatchResult",
+    "SkippedComponent",
+    "match_components",
+]
+
 DISTRO_FALLBACK_FACTOR = 0.6
-"""…and by this when a distro package is judged by its upstream version (no distro data)."""
+"""Confidence is multiplied by this when a distro package is judged by its upstream version."""
 
 
 class SkippedComponent(NamedTuple):
@@ -63,151 +79,6 @@ class MatchResult:
     overruled: list[Finding] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class _Data:
-    cpe: dict[tuple[str, str], list[CpeCandidate]]
-    osv: dict[tuple[str, str], list[OsvCandidate]]
-    cna: dict[str, list[CnaCandidate]]
-    nvd_cache: dict[tuple[object, ...], list[tuple[str, CpeVerdict]]] = field(default_factory=dict)
-    verdict_cache: dict[tuple[object, ...], list[Verdict]] = field(default_factory=dict)
-
-
-def _fetch(idents: Iterable[Identity], query: IntelQuery) -> _Data:
-    cpe_keys: set[tuple[str, str]] = set()
-    osv_keys: set[tuple[str, str]] = set()
-    cna_keys: set[str] = set()
-    for ident in idents:
-        cpe_keys.update(c.name.key for c in ident.cpes)
-        cna_keys.update(product for _, product, *_ in ident.cna)
-        if ident.osv:
-            osv_keys.update((ident.osv.ecosystem, n) for n in ident.osv.names)
-    escaped = {(escape_value(v), escape_value(p)): (v, p) for v, p in cpe_keys}
-    by_cpe = query.cpe_candidates(sorted(escaped)) if escaped else {}
-    return _Data(
-        {escaped.get(k, k): cands for k, cands in by_cpe.items()},
-        query.osv_candidates(sorted(osv_keys)) if osv_keys else {},
-        query.cna_candidates(sorted(cna_keys)) if cna_keys else {},
-    )
-
-
-def _nvd_verdicts(
-    ident: CpeIdentity, platform: Platform, data: _Data
-) -> list[tuple[str, CpeVerdict]] | Unparsable:
-    target = ident.target()
-    if isinstance(target, Unparsable):
-        return target
-    key = (target.name, target.version, platform)
-    cached = data.nvd_cache.get(key)
-    if cached is None:
-        cached = []
-        for cand in data.cpe.get(ident.name.key, ()):
-            verdict = judge_configurations(cand.configurations, target, platform)
-            if verdict.affected or verdict.criteria:
-                cached.append((cand.vuln_id, verdict))
-        data.nvd_cache[key] = cached
-    return cached
-
-
-def _nvd(
-    ident: CpeIdentity, platform: Platform, data: _Data, factor: float, extra_note: str
-) -> list[Verdict] | Unparsable:
-    key = ("verdicts", ident, platform, factor, extra_note)
-    if key in data.verdict_cache:
-        return data.verdict_cache[key]
-    found = _nvd_verdicts(ident, platform, data)
-    if isinstance(found, Unparsable):
-        return found
-    out = []
-    for vuln_id, v in found:
-        conf = (
-            ident.confidence * factor * (PLATFORM_UNDECIDED_FACTOR if v.platform_undecided else 1.0)
-        )
-        notes = " ".join(n.rstrip(".") + "." for n in (ident.how, *v.notes, extra_note) if n)
-        ev = MatchEvidence(
-            by=ident.by,
-            source="nvd",
-            query=f"{ident.name.formatted()} version {ident.version}",
-            criteria="; ".join(v.criteria),
-            confidence=round(conf, 3),
-            explanation=notes,
-        )
-        out.append(Verdict("nvd", vuln_id, v.affected, ev))
-    data.verdict_cache[key] = out
-    return out
-
-
-def _cna(ident: Identity, data: _Data, factor: float) -> list[Verdict] | Unparsable:
-    out: list[Verdict] = []
-    for vendor, product, version, conf, how in ident.cna:
-        key = ("cna", vendor, product, version, conf, how, factor)
-        if key not in data.verdict_cache:
-            got = _cna_one(
-                vendor, product, version, data, round(min(CONF_CNA, conf) * factor, 3), how
-            )
-            if isinstance(got, Unparsable):
-                return got
-            data.verdict_cache[key] = got
-        out.extend(data.verdict_cache[key])
-    return out
-
-
-def _cna_one(
-    vendor: str, product: str, version: str, data: _Data, conf: float, how: str
-) -> list[Verdict] | Unparsable:
-    scheme = cna_scheme(vendor, product)
-    parsed = parse_version(version, scheme)
-    if isinstance(parsed, Unparsable):
-        return parsed
-    by_cve: dict[str, list[CnaCandidate]] = defaultdict(list)
-    for cand in data.cna.get(product, ()):
-        if str(cand.affected.get("vendor", "")).lower() == vendor:
-            by_cve[cand.vuln_id].append(cand)
-    out: list[Verdict] = []
-    for vuln_id, cands in sorted(by_cve.items()):
-        v = judge_cna([c.affected for c in cands], parsed, scheme)
-        if v.status is CnaStatus.UNKNOWN:
-            continue
-        ev = MatchEvidence(
-            by="cna-range",
-            source=f"cna:{cands[0].assigner}",
-            query=f"{vendor}/{product} version {version}",
-            criteria=v.criteria,
-            confidence=conf,
-            explanation=" ".join(n.rstrip(".") + "." for n in (how, *v.notes) if n),
-        )
-        out.append(Verdict("cna", vuln_id, v.status is CnaStatus.AFFECTED, ev, v.fixed_versions))
-    return out
-
-
-def _osv(ident: Identity, purl: str, data: _Data) -> tuple[list[Verdict], bool] | Unparsable:
-    """OSV verdicts, and whether the store knows the package at all."""
-    key = ident.osv
-    assert key is not None
-    scheme = scheme_for_ecosystem(key.ecosystem)
-    out: list[Verdict] = []
-    known = False
-    for name in key.names:
-        for cand in data.osv.get((key.ecosystem, name), ()):
-            known = True
-            if cand.withdrawn:
-                continue
-            v = judge_osv(cand.affected, key.version, scheme)
-            if isinstance(v, Unparsable):
-                return v
-            if not v.affected:
-                continue
-            ev = MatchEvidence(
-                by="purl",
-                source=f"osv:{key.ecosystem}",
-                query=purl,
-                criteria=v.criteria,
-                confidence=1.0,
-                explanation=" ".join(n + "." for n in v.notes),
-            )
-            out.append(Verdict("osv", cand.vuln_id, True, ev, v.fixed_versions, cand.aliases))
-    return out, known
-
-
 def _relevant(verdicts: list[Verdict]) -> list[Verdict]:
     """Affected verdicts, and unaffected ones only where another source says affected."""
     hit = {canonical_id(v.vuln_id, v.aliases) for v in verdicts if v.affected} | {
@@ -216,13 +87,13 @@ def _relevant(verdicts: list[Verdict]) -> list[Verdict]:
     return [v for v in verdicts if v.affected or v.vuln_id in hit]
 
 
-def _judge(c: Component, context: MatchContext, data: _Data) -> tuple[list[Verdict], list[str]]:
+def _judge(c: Component, context: MatchContext, data: ScanData) -> tuple[list[Verdict], list[str]]:
     ident = identify(c)
     verdicts: list[Verdict] = []
     problems: list[str] = []
     factor, note = 1.0, ""
     if ident.osv and c.purl:
-        got = _osv(ident, c.purl, data)
+        got = osv_verdicts(ident, c.purl, data)
         if isinstance(got, Unparsable):
             problems.append(got.describe())
         else:
@@ -237,12 +108,12 @@ def _judge(c: Component, context: MatchContext, data: _Data) -> tuple[list[Verdi
             )
     platform = with_target_sw(context.platform, ident.target_sw)
     for cpe in ident.cpes:
-        got_nvd = _nvd(cpe, platform, data, factor, note)
+        got_nvd = nvd_verdicts(cpe, platform, data, factor, note)
         if isinstance(got_nvd, Unparsable):
             problems.append(got_nvd.describe())
         else:
             verdicts.extend(got_nvd)
-    got_cna = _cna(ident, data, factor)
+    got_cna = cna_verdicts(ident, data, factor)
     if isinstance(got_cna, Unparsable):
         problems.append(got_cna.describe())
     else:
@@ -259,41 +130,116 @@ def _skip_reason(c: Component) -> str | None:
     return None
 
 
+_GroupKey = tuple[str, str | None, str | None, str | None, tuple[str, ...]]
+
+
+def _group_key(c: Component) -> _GroupKey:
+    """Everything a component's verdicts depend on (the scan's platform aside)."""
+    extra = tuple(v for k, v in c.extra_identifiers if k.lower() == "cpe")
+    return (c.name, c.version, c.purl, c.cpe, extra)
+
+
+@dataclass(slots=True)
+class _Group:
+    """Components looked up by the same keys, judged once through the first of them."""
+
+    members: list[Component]
+    by_canon: dict[str, list[Verdict]] = field(default_factory=dict)
+    problem: str | None = None
+    decided: list[tuple[str, Finding]] = field(default_factory=list)
+
+
+def _judge_group(group: _Group, context: MatchContext, data: ScanData, ids: set[str]) -> None:
+    verdicts, problems = _judge(group.members[0], context, data)
+    if problems:
+        group.problem = "; ".join(sorted(set(problems)))
+    by_canon: dict[str, list[Verdict]] = defaultdict(list)
+    for v in _relevant(verdicts):
+        by_canon[canonical_id(v.vuln_id, v.aliases)].append(v)
+        ids.add(v.vuln_id)
+        ids.update(v.aliases)
+    group.by_canon = by_canon
+
+
+def _decide_group(group: _Group, records: dict[str, Vulnerability]) -> None:
+    first = group.members[0]
+    for _, verdicts in sorted(group.by_canon.items()):
+        decided = decide(first, verdicts, records)
+        if decided:
+            group.decided.append(decided)
+
+
+def _copy_for(f: Finding, c: Component) -> Finding:
+    """The group's finding for another member (only the component reference differs)."""
+    return Finding(
+        c.ref,
+        f.component_name,
+        f.component_version,
+        f.vulnerability,
+        f.match,
+        f.fixed_versions,
+        f.other_matches,
+        f.purl,
+        f.cpe,
+    )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a scan builds its (acyclic) objects.
+
+    A kernel scan holds ~30,000 decoded CNA records and creates ~200,000 parsed ranges; each
+    automatic full collection re-walks all of them, which doubled the time of a scan.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def match_components(
     components: Sequence[Component], query: IntelQuery, *, context: MatchContext | None = None
 ) -> MatchResult:
     """Match components against the intelligence store; one finding per (component, vuln)."""
-    context = context or MatchContext.for_components(components)
+    with _gc_paused():
+        return _match(components, query, context or MatchContext.for_components(components))
+
+
+def _match(
+    components: Sequence[Component], query: IntelQuery, context: MatchContext
+) -> MatchResult:
     skipped: list[SkippedComponent] = []
-    todo: list[Component] = []
+    groups: dict[_GroupKey, _Group] = {}
     for c in components:
         reason = _skip_reason(c)
         if reason:
             skipped.append(SkippedComponent(c, reason))
+            continue
+        key = _group_key(c)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = _Group([c])
         else:
-            todo.append(c)
-    data = _fetch((identify(c) for c in todo), query)
-    grouped: list[tuple[Component, dict[str, list[Verdict]]]] = []
+            group.members.append(c)
+    data = fetch((identify(g.members[0]) for g in groups.values()), query)
     ids: set[str] = set()
-    for c in todo:
-        verdicts, problems = _judge(c, context, data)
-        verdicts = _relevant(verdicts)
-        if problems:
-            skipped.append(SkippedComponent(c, "; ".join(sorted(set(problems)))))
-        by_canon: dict[str, list[Verdict]] = defaultdict(list)
-        for v in verdicts:
-            by_canon[canonical_id(v.vuln_id, v.aliases)].append(v)
-            ids.add(v.vuln_id)
-            ids.update(v.aliases)
-        grouped.append((c, by_canon))
+    for group in groups.values():
+        _judge_group(group, context, data, ids)
     records = query.vulnerabilities(sorted(ids)) if ids else {}
     findings: list[Finding] = []
     overruled: list[Finding] = []
-    for c, by_canon in grouped:
-        for _, verdicts in sorted(by_canon.items()):
-            decided = decide(c, verdicts, records)
-            if decided:
-                (findings if decided[0] == "finding" else overruled).append(decided[1])
+    for group in groups.values():
+        _decide_group(group, records)
+        for i, c in enumerate(group.members):
+            if group.problem:
+                skipped.append(SkippedComponent(c, group.problem))
+            for kind, f in group.decided:
+                (findings if kind == "finding" else overruled).append(
+                    f if i == 0 else _copy_for(f, c)
+                )
     findings.sort(key=finding_sort_key)
     overruled.sort(key=finding_sort_key)
     skipped.sort(key=lambda s: (s.component.ref, s.component.name, s.reason))

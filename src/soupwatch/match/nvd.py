@@ -23,6 +23,9 @@ from soupwatch.match.cpe import (
     version_in_criterion,
 )
 
+# enum members bound once: attribute access on an Enum class is slow on the hot path
+_FALSE, _UNKNOWN, _TRUE = Tri.FALSE, Tri.UNKNOWN, Tri.TRUE
+
 
 @dataclass(frozen=True, slots=True)
 class CpeVerdict:
@@ -40,21 +43,21 @@ class CpeVerdict:
 
 
 def _any(results: Sequence[Tri]) -> Tri:
-    if Tri.TRUE in results:
-        return Tri.TRUE
-    return Tri.UNKNOWN if Tri.UNKNOWN in results else Tri.FALSE
+    if _TRUE in results:
+        return _TRUE
+    return _UNKNOWN if _UNKNOWN in results else _FALSE
 
 
 def _all(results: Sequence[Tri]) -> Tri:
-    if not results or Tri.FALSE in results:
-        return Tri.FALSE
-    return Tri.UNKNOWN if Tri.UNKNOWN in results else Tri.TRUE
+    if not results or _FALSE in results:
+        return _FALSE
+    return _UNKNOWN if _UNKNOWN in results else _TRUE
 
 
 def _negate(value: Tri, negate: bool) -> Tri:
-    if not negate or value is Tri.UNKNOWN:
+    if not negate or value is _UNKNOWN:
         return value
-    return Tri.FALSE if value is Tri.TRUE else Tri.TRUE
+    return _FALSE if value is _TRUE else _TRUE
 
 
 @dataclass(slots=True)
@@ -67,24 +70,24 @@ class _Scan:
 def _criterion(match: Mapping[str, Any], target: Target, platform: Platform, scan: _Scan) -> Tri:
     crit = parse_criteria(str(match.get("criteria", "")))
     if crit is None:
-        return Tri.FALSE
+        return _FALSE
     vulnerable = bool(match.get("vulnerable", True))
     if vulnerable and name_matches(crit, target.name):
         scan.named.append(range_text(match))
         if not version_in_criterion(crit, match, target.version):
-            return Tri.FALSE
+            return _FALSE
         scan.hits.append(range_text(match))
         if crit.target_sw != ANY and target.name.target_sw == ANY:
             scan.notes.append(
                 f"criterion is limited to target_sw={crit.target_sw}; "
                 "the component's target_sw is not known"
             )
-        return Tri.TRUE
+        return _TRUE
     if vulnerable and crit.key == target.name.key:
         scan.named.append(range_text(match))
     if not vulnerable or crit.part in ("o", "h"):
         return platform.decide(crit, match)
-    return Tri.FALSE
+    return _FALSE
 
 
 def _node(node: Mapping[str, Any], target: Target, platform: Platform, scan: _Scan) -> Tri:
@@ -106,10 +109,10 @@ def _configuration(
     results = [_node(n, target, platform, local) for n in nodes]
     op = str(config.get("operator") or ("AND" if len(nodes) > 1 else "OR")).upper()
     value = _negate(_all(results) if op == "AND" else _any(results), bool(config.get("negate")))
-    if value is not Tri.FALSE and local.hits:
+    if value is not _FALSE and local.hits:
         scan.hits.extend(local.hits)
         return value
-    return Tri.FALSE
+    return _FALSE
 
 
 def judge_configurations(
@@ -119,10 +122,10 @@ def judge_configurations(
     scan = _Scan([], [], [])
     results = [_configuration(c, target, platform, scan) for c in configurations]
     state = _any(results)
-    if state is Tri.FALSE:
-        return CpeVerdict(False, tuple(sorted(set(scan.named))), Tri.FALSE)
+    if state is _FALSE:
+        return CpeVerdict(False, tuple(sorted(set(scan.named))), _FALSE)
     notes = list(dict.fromkeys(scan.notes))
-    if state is Tri.UNKNOWN:
+    if state is _UNKNOWN:
         notes.append(
             f"the configuration needs a platform that cannot be decided ({platform.described})"
         )

@@ -19,7 +19,7 @@ A text that cannot be read in its scheme ("latest", "", "2.x", "@VCS_TAG@") give
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -89,13 +89,37 @@ class Unparsable:
         return f"version {self.text!r} cannot be read as a {self.scheme} version: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ParsedVersion:
-    """A version read in one scheme; versions of the same scheme are ordered."""
+    """A version read in one scheme; versions of the same scheme are ordered by ``key``.
 
-    key: Any = field(compare=True)
-    text: str = field(compare=False, default="")
-    scheme: Scheme = field(compare=False, default=Scheme.GENERIC)
+    The comparisons are written out (not dataclass-generated) because the matcher makes
+    millions of them: one key comparison each, no tuple wrapping.
+    """
+
+    key: Any
+    text: str = ""
+    scheme: Scheme = Scheme.GENERIC
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ParsedVersion):
+            return NotImplemented
+        return bool(self.key == other.key)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __lt__(self, other: ParsedVersion) -> bool:
+        return bool(self.key < other.key)
+
+    def __le__(self, other: ParsedVersion) -> bool:
+        return bool(self.key <= other.key)
+
+    def __gt__(self, other: ParsedVersion) -> bool:
+        return bool(self.key > other.key)
+
+    def __ge__(self, other: ParsedVersion) -> bool:
+        return bool(self.key >= other.key)
 
 
 def _generic_key(text: str, scheme: Scheme) -> tuple[tuple[int, int | str], ...] | str:
@@ -126,18 +150,31 @@ def _generic_key(text: str, scheme: Scheme) -> tuple[tuple[int, int | str], ...]
     return tuple(items)
 
 
-class _Key(tuple[tuple[int, int | str], ...]):
-    """A generic key whose missing tail compares as 'the release itself'."""
+class _Key:
+    """A generic key whose missing tail compares as 'the release itself'.
 
-    __slots__ = ()
+    All-numeric keys (most versions: ``5.10.52``) also carry ``fast``, the numbers without
+    trailing zeros, which compares natively with the same result as the general rule.
+    """
 
-    def _cmp(self, other: object) -> int:
-        assert isinstance(other, _Key)
-        n = max(len(self), len(other))
-        for i in range(n):
+    __slots__ = ("fast", "items")
+
+    def __init__(self, items: tuple[tuple[int, int | str], ...]) -> None:
+        self.items = items
+        fast: tuple[int, ...] | None = None
+        if all(kind == 2 for kind, _ in items):
+            nums = [int(n) for _, n in items]
+            while nums and nums[-1] == 0:
+                nums.pop()
+            fast = tuple(nums)
+        self.fast = fast
+
+    def _cmp(self, other: _Key) -> int:
+        mine, theirs = self.items, other.items
+        for i in range(max(len(mine), len(theirs))):
             # a missing part is 0 next to a number (5.10 == 5.10.0), else "the release itself"
-            a = self[i] if i < len(self) else _pad(other[i])
-            b = other[i] if i < len(other) else _pad(self[i])
+            a = mine[i] if i < len(mine) else _pad(theirs[i])
+            b = theirs[i] if i < len(theirs) else _pad(mine[i])
             if a == b:
                 continue
             if a[0] != b[0]:
@@ -145,26 +182,41 @@ class _Key(tuple[tuple[int, int | str], ...]):
             return -1 if a[1] < b[1] else 1  # type: ignore[operator]
         return 0
 
-    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+    def __lt__(self, other: _Key) -> bool:
+        if self.fast is not None and other.fast is not None:
+            return self.fast < other.fast
         return self._cmp(other) < 0
 
-    def __le__(self, other: object) -> bool:  # type: ignore[override]
+    def __le__(self, other: _Key) -> bool:
+        if self.fast is not None and other.fast is not None:
+            return self.fast <= other.fast
         return self._cmp(other) <= 0
 
-    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+    def __gt__(self, other: _Key) -> bool:
+        if self.fast is not None and other.fast is not None:
+            return self.fast > other.fast
         return self._cmp(other) > 0
 
-    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+    def __ge__(self, other: _Key) -> bool:
+        if self.fast is not None and other.fast is not None:
+            return self.fast >= other.fast
         return self._cmp(other) >= 0
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Key) and self._cmp(other) == 0
+        if not isinstance(other, _Key):
+            return NotImplemented
+        if self.fast is not None and other.fast is not None:
+            return self.fast == other.fast
+        return self._cmp(other) == 0
 
     def __hash__(self) -> int:
-        items = list(self)
+        items = list(self.items)
         while items and items[-1] == (2, 0):
             items.pop()
         return hash(tuple(items))
+
+    def __repr__(self) -> str:
+        return f"_Key({self.items!r})"
 
 
 def _pad(beside: tuple[int, int | str]) -> tuple[int, int | str]:
@@ -211,6 +263,7 @@ def combine_update(version: str, update: str | None) -> str:
     return f"{version}{sep}{update}"
 
 
+@lru_cache(maxsize=50_000)
 def branch_upper(prefix: str, scheme: Scheme) -> ParsedVersion | None:
     """The first version after a wildcard branch ``5.10.*`` (→ ``5.11``); None for ``*``."""
     core = prefix.rstrip("*").rstrip(".")

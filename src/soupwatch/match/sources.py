@@ -1,0 +1,197 @@
+"""Per-source verdicts (NVD CPE configurations, CNA ranges, OSV advisories) for one identity.
+
+The candidates of one scan are fetched in a few batched probes (:func:`fetch`) and every
+judgement is cached in the :class:`ScanData` of that scan: a CVE's CNA ranges are parsed once
+per (vendor, product) into :class:`~soupwatch.match.cna.CompiledCna` objects and each
+(key, version, platform) is judged once, however many components share it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from soupwatch.intel.interface import CnaCandidate, CpeCandidate, IntelQuery, OsvCandidate
+from soupwatch.match.cna import CnaStatus, CompiledCna, cna_scheme, compile_cna
+from soupwatch.match.cpe import Platform, escape_value
+from soupwatch.match.identity import CpeIdentity, Identity
+from soupwatch.match.merge import Verdict
+from soupwatch.match.nvd import CpeVerdict, judge_configurations
+from soupwatch.match.osv import judge_osv, scheme_for_ecosystem
+from soupwatch.match.versions import Unparsable, parse_version
+from soupwatch.model import MatchEvidence
+
+CONF_CNA = 0.95
+"""Confidence of a CNA range verdict on a component identified by its stated CPE."""
+PLATFORM_UNDECIDED_FACTOR = 0.7
+"""Confidence is multiplied by this when a "running on" platform could not be decided."""
+
+_Compiled = list[tuple[str, str, CompiledCna]]
+"""(vuln_id, assigner, compiled ranges) of every CVE of one CNA (vendor, product)."""
+
+
+@dataclass(slots=True)
+class ScanData:
+    """The candidates of one scan and the caches of its judgements."""
+
+    cpe: dict[tuple[str, str], list[CpeCandidate]]
+    osv: dict[tuple[str, str], list[OsvCandidate]]
+    cna: dict[str, list[CnaCandidate]]
+    nvd_cache: dict[tuple[object, ...], list[tuple[str, CpeVerdict]]] = field(default_factory=dict)
+    verdict_cache: dict[tuple[object, ...], list[Verdict]] = field(default_factory=dict)
+    cna_compiled: dict[tuple[str, str], _Compiled] = field(default_factory=dict)
+
+
+def fetch(idents: Iterable[Identity], query: IntelQuery) -> ScanData:
+    """Every candidate of every identity: one batched call per index."""
+    cpe_keys: set[tuple[str, str]] = set()
+    osv_keys: set[tuple[str, str]] = set()
+    cna_keys: set[str] = set()
+    for ident in idents:
+        cpe_keys.update(c.name.key for c in ident.cpes)
+        cna_keys.update(product for _, product, *_ in ident.cna)
+        if ident.osv:
+            osv_keys.update((ident.osv.ecosystem, n) for n in ident.osv.names)
+    escaped = {(escape_value(v), escape_value(p)): (v, p) for v, p in cpe_keys}
+    by_cpe = query.cpe_candidates(sorted(escaped)) if escaped else {}
+    return ScanData(
+        {escaped.get(k, k): cands for k, cands in by_cpe.items()},
+        query.osv_candidates(sorted(osv_keys)) if osv_keys else {},
+        query.cna_candidates(sorted(cna_keys)) if cna_keys else {},
+    )
+
+
+def _nvd_verdicts(
+    ident: CpeIdentity, platform: Platform, data: ScanData
+) -> list[tuple[str, CpeVerdict]] | Unparsable:
+    target = ident.target()
+    if isinstance(target, Unparsable):
+        return target
+    key = (target.name, target.version, platform)
+    cached = data.nvd_cache.get(key)
+    if cached is None:
+        cached = []
+        for cand in data.cpe.get(ident.name.key, ()):
+            verdict = judge_configurations(cand.configurations, target, platform)
+            if verdict.affected or verdict.criteria:
+                cached.append((cand.vuln_id, verdict))
+        data.nvd_cache[key] = cached
+    return cached
+
+
+def nvd_verdicts(
+    ident: CpeIdentity, platform: Platform, data: ScanData, factor: float, extra_note: str
+) -> list[Verdict] | Unparsable:
+    """NVD's verdicts for one CPE identity on ``platform`` (cached per scan)."""
+    key = ("verdicts", ident, platform, factor, extra_note)
+    if key in data.verdict_cache:
+        return data.verdict_cache[key]
+    found = _nvd_verdicts(ident, platform, data)
+    if isinstance(found, Unparsable):
+        return found
+    out = []
+    for vuln_id, v in found:
+        conf = (
+            ident.confidence * factor * (PLATFORM_UNDECIDED_FACTOR if v.platform_undecided else 1.0)
+        )
+        notes = " ".join(n.rstrip(".") + "." for n in (ident.how, *v.notes, extra_note) if n)
+        ev = MatchEvidence(
+            by=ident.by,
+            source="nvd",
+            query=f"{ident.name.formatted()} version {ident.version}",
+            criteria="; ".join(v.criteria),
+            confidence=round(conf, 3),
+            explanation=notes,
+        )
+        out.append(Verdict("nvd", vuln_id, v.affected, ev))
+    data.verdict_cache[key] = out
+    return out
+
+
+def cna_verdicts(ident: Identity, data: ScanData, factor: float) -> list[Verdict] | Unparsable:
+    """The CNA's verdicts for every (vendor, product) of an identity (cached per scan)."""
+    out: list[Verdict] = []
+    for vendor, product, version, conf, how in ident.cna:
+        key = ("cna", vendor, product, version, conf, how, factor)
+        if key not in data.verdict_cache:
+            got = _cna_one(
+                vendor, product, version, data, round(min(CONF_CNA, conf) * factor, 3), how
+            )
+            if isinstance(got, Unparsable):
+                return got
+            data.verdict_cache[key] = got
+        out.extend(data.verdict_cache[key])
+    return out
+
+
+def _compiled(vendor: str, product: str, data: ScanData) -> _Compiled:
+    """The CNA records of (vendor, product), each CVE's ranges parsed once per scan."""
+    found = data.cna_compiled.get((vendor, product))
+    if found is None:
+        scheme = cna_scheme(vendor, product)
+        by_cve: dict[str, list[CnaCandidate]] = defaultdict(list)
+        for cand in data.cna.get(product, ()):
+            if str(cand.affected.get("vendor", "")).lower() == vendor:
+                by_cve[cand.vuln_id].append(cand)
+        found = [
+            (vuln_id, cands[0].assigner, compile_cna([c.affected for c in cands], scheme))
+            for vuln_id, cands in sorted(by_cve.items())
+        ]
+        data.cna_compiled[(vendor, product)] = found
+    return found
+
+
+def _cna_one(
+    vendor: str, product: str, version: str, data: ScanData, conf: float, how: str
+) -> list[Verdict] | Unparsable:
+    parsed = parse_version(version, cna_scheme(vendor, product))
+    if isinstance(parsed, Unparsable):
+        return parsed
+    out: list[Verdict] = []
+    query = f"{vendor}/{product} version {version}"
+    for vuln_id, assigner, compiled in _compiled(vendor, product, data):
+        v = compiled.judge(parsed)
+        if v.status is CnaStatus.UNKNOWN:
+            continue
+        ev = MatchEvidence(
+            by="cna-range",
+            source=f"cna:{assigner}",
+            query=query,
+            criteria=v.criteria,
+            confidence=conf,
+            explanation=" ".join(n.rstrip(".") + "." for n in (how, *v.notes) if n),
+        )
+        out.append(Verdict("cna", vuln_id, v.status is CnaStatus.AFFECTED, ev, v.fixed_versions))
+    return out
+
+
+def osv_verdicts(
+    ident: Identity, purl: str, data: ScanData
+) -> tuple[list[Verdict], bool] | Unparsable:
+    """OSV verdicts, and whether the store knows the package at all."""
+    key = ident.osv
+    assert key is not None
+    scheme = scheme_for_ecosystem(key.ecosystem)
+    out: list[Verdict] = []
+    known = False
+    for name in key.names:
+        for cand in data.osv.get((key.ecosystem, name), ()):
+            known = True
+            if cand.withdrawn:
+                continue
+            v = judge_osv(cand.affected, key.version, scheme)
+            if isinstance(v, Unparsable):
+                return v
+            if not v.affected:
+                continue
+            ev = MatchEvidence(
+                by="purl",
+                source=f"osv:{key.ecosystem}",
+                query=purl,
+                criteria=v.criteria,
+                confidence=1.0,
+                explanation=" ".join(n + "." for n in v.notes),
+            )
+            out.append(Verdict("osv", cand.vuln_id, True, ev, v.fixed_versions, cand.aliases))
+    return out, known
