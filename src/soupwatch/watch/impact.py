@@ -1,0 +1,125 @@
+"""``impact``: every product / release / component a vulnerability (or an alias of it) touches.
+
+Read from the stored findings (so it answers in one query, without re-matching), with the VEX
+decision that applies to each finding (``vex.decisions.decisions_for``). Open findings come
+first, then by product, release and component.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Text, cast, func, or_, select
+
+from soupwatch.errors import ConfigError
+from soupwatch.model import Finding, Severity
+from soupwatch.model.vex import VexState
+from soupwatch.store.db import Store
+from soupwatch.store.finding_tables import FindingRow, finding_from_dict
+from soupwatch.store.tables import ProductRow, ReleaseRow
+from soupwatch.vex.decisions import Decision, decisions_for
+
+VULN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._:-]*$")
+"""CVE-2014-0160, GHSA-xxxx-xxxx-xxxx, PYSEC-2021-1, ALSA-2023:1234, …"""
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactRow:
+    """One finding of the vulnerability in one release, with its lifecycle and VEX state."""
+
+    product: str
+    release: str
+    component_ref: str
+    component_name: str
+    component_version: str | None
+    vuln_id: str
+    aliases: tuple[str, ...]
+    severity: Severity
+    kev: bool
+    fixed_versions: tuple[str, ...]
+    first_seen: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+    vex_state: VexState | None
+    vex_needs_review: bool
+    vex_closes: bool
+
+    @property
+    def is_open(self) -> bool:
+        """True while neither a re-scan nor a VEX decision closed it."""
+        return self.resolved_at is None and not self.vex_closes
+
+
+def check_vuln_id(vuln_id: str) -> str:
+    """The id stripped; ConfigError when it cannot be a vulnerability id."""
+    text = vuln_id.strip()
+    if not VULN_ID.match(text) or len(text) > 128:
+        raise ConfigError(
+            f"{vuln_id!r} is not a vulnerability id (expected e.g. CVE-2014-0160 or GHSA-…)"
+        )
+    return text
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _row(
+    product: str, release: str, frow: FindingRow, f: Finding, decision: Decision | None
+) -> ImpactRow:
+    v = f.vulnerability
+    return ImpactRow(
+        product=product,
+        release=release,
+        component_ref=str(f.component_ref),
+        component_name=f.component_name,
+        component_version=f.component_version,
+        vuln_id=str(v.id),
+        aliases=tuple(sorted(v.aliases)),
+        severity=v.severity,
+        kev=v.kev is not None,
+        fixed_versions=f.fixed_versions,
+        first_seen=_aware(frow.first_seen) or datetime.min.replace(tzinfo=UTC),
+        resolved_at=_aware(frow.resolved_at),
+        resolved_by=frow.resolved_by,
+        vex_state=decision.statement.state if decision else None,
+        vex_needs_review=decision.needs_review if decision else False,
+        vex_closes=decision.closes_finding if decision else False,
+    )
+
+
+def impact(store: Store, vuln_id: str, *, now: datetime | None = None) -> list[ImpactRow]:
+    """Every stored finding of ``vuln_id`` or of a vulnerability with it as an alias."""
+    wanted = check_vuln_id(vuln_id).upper()
+    when = now or datetime.now(UTC)
+    pattern = '%"' + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"%'
+    query = (
+        select(FindingRow, ProductRow.name, ReleaseRow.version)
+        .join(ReleaseRow, ReleaseRow.id == FindingRow.release_id)
+        .join(ProductRow, ProductRow.id == ReleaseRow.product_id)
+        .where(
+            or_(
+                func.upper(FindingRow.vuln_id) == wanted,
+                func.upper(cast(FindingRow.aliases, Text)).like(pattern, escape="\\"),
+            )
+        )
+    )
+    rows: list[ImpactRow] = []
+    with store.session() as session:
+        grouped: dict[tuple[str, str], list[tuple[FindingRow, Finding]]] = defaultdict(list)
+        for frow, product, release in session.execute(query):
+            finding = finding_from_dict(frow.evidence)
+            ids = {finding.vulnerability.id.upper(), *(a.upper() for a in frow.aliases or ())}
+            if wanted in ids:
+                grouped[(product, release)].append((frow, finding))
+        for (product, release), items in grouped.items():
+            findings = [f for _, f in items]
+            lookup = decisions_for(session, product, release, findings, when)
+            for frow, f in items:
+                rows.append(_row(product, release, frow, f, lookup.for_finding(f)))
+    return sorted(rows, key=lambda r: (not r.is_open, r.product, r.release, r.component_ref))
