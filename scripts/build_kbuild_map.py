@@ -18,7 +18,9 @@ from pathlib import Path
 from soupwatch.errors import SoupwatchError
 from soupwatch.triage.kbuild import build_map, makefiles_from_dir, makefiles_from_tarball, save_map
 
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "src/soupwatch/triage/data/kbuild-map.json.gz"
+DEFAULT_OUT = (
+    Path(__file__).resolve().parent.parent / "src/soupwatch/triage/data/kbuild-map.json.gz"
+)
 
 
 def main(argv: list[str] | None = None) -> int:

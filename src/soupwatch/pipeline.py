@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from soupwatch.model.assessment import Assessment
     from soupwatch.risk.policy import Policy
     from soupwatch.risk.profile import DeviceProfile
+    from soupwatch.triage.kbuild import KbuildMap
+    from soupwatch.triage.kernel import KernelTriage
 
 Step = Callable[[str], None]
 """Told the name of each step as the main job reaches it."""
@@ -135,6 +137,52 @@ def scan_release(store: Store, product: str, release: str, *, now: datetime) -> 
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class KernelTriageOutcome:
+    """Per kernel finding: built / not built / unknown, and the decisions recorded."""
+
+    results: tuple[KernelTriage, ...]
+    recorded: int
+    config_complete: bool
+    kbuild_map: KbuildMap
+
+
+def triage_kernel(
+    store: Store,
+    product: str,
+    release: str,
+    config: Path,
+    *,
+    now: datetime,
+    kernel_tree: Path | None = None,
+    complete: bool | None = None,
+    apply: bool = False,
+    author: str = "soupwatch kernel-config triage",
+) -> KernelTriageOutcome:
+    """Judge a release's kernel findings against the device's kernel ``.config``.
+
+    With ``apply``, each not-built finding without a human decision gets an audited
+    not_affected / code_not_present decision (scope: this release) whose detail is the
+    evidence; otherwise nothing is written.
+    """
+    from soupwatch.triage.kbuild import build_map, load_map, makefiles_from_dir
+    from soupwatch.triage.kconfig import load_config
+    from soupwatch.triage.kernel import apply_not_built, triage_release
+
+    kconfig = load_config(config, complete=complete)
+    kmap = (
+        build_map(makefiles_from_dir(kernel_tree), str(kernel_tree)) if kernel_tree else load_map()
+    )
+    with store.session() as session:
+        results = triage_release(session, product, release, kmap, kconfig, now)
+        saved = (
+            apply_not_built(session, product, release, results, author=author, now=now)
+            if apply
+            else []
+        )
+    return KernelTriageOutcome(tuple(results), len(saved), kconfig.complete, kmap)
+
+
 def assess(
     store: Store,
     product: str,
@@ -203,11 +251,16 @@ def run_main_job(
     mirror: Path | None = None,
     refresh: bool = False,
     pdf: bool = True,
+    kernel_config: Path | None = None,
     now: datetime | None = None,
     step: Step | None = None,
     sync_progress: ProgressCallback | None = None,
 ) -> MainJobResult:
-    """Artifact or SBOM → release → (feeds) → findings → assessment → FDA package."""
+    """Artifact or SBOM → release → (feeds) → findings → (kernel triage) → assessment → package.
+
+    ``kernel_config``: the device kernel's ``.config``; kernel findings in code it does not
+    build are recorded as not_affected / code_not_present, with the evidence, audited.
+    """
     from soupwatch.risk.profile import load_profile
 
     now = now or datetime.now(UTC)
@@ -224,6 +277,9 @@ def run_main_job(
         synced = tuple(r.source for r in outcome.results)
     tell("matching components to vulnerabilities")
     result = scan_release(store, product, release, now=now)
+    if kernel_config is not None:
+        tell(f"triaging kernel findings against {kernel_config.name}")
+        triage_kernel(store, product, release, kernel_config, now=now, apply=True)
     tell("assessing risk in the device's context")
     assessment = assess(store, product, release, profile, now=now)
     tell("writing the FDA premarket cybersecurity package")

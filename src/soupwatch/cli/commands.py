@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
         report_cmd,
         sbom_cmd,
         scan_cmd,
+        triage_cmd,
         vex_cmd,
     )
 
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
         scan_cmd,
         assess_cmd,
         vex_cmd,
+        triage_cmd,
         audit_cmd,
         report_cmd,
         advisory_cmd,

@@ -44,6 +44,7 @@ def _run(
     mirror: Path | None,
     refresh: bool,
     pdf: bool,
+    kernel_config: Path | None = None,
 ) -> MainJobResult:
     store = open_store()
     try:
@@ -76,6 +77,7 @@ def _run(
                 mirror=mirror,
                 refresh=refresh,
                 pdf=pdf,
+                kernel_config=kernel_config,
                 step=step,
                 sync_progress=sync_progress,
             )
@@ -110,6 +112,12 @@ def run(
     ),
     refresh: bool = typer.Option(False, "--refresh", help="Sync every feed, not only new ones."),
     no_pdf: bool = typer.Option(False, "--no-pdf", help="Skip the PDF."),
+    kernel_config: Path | None = typer.Option(
+        None,
+        "--kernel-config",
+        help="The device kernel's .config: kernel findings in code it does not build are "
+        "recorded as not_affected (code_not_present) with the evidence, audited.",
+    ),
 ) -> None:
     """The main job: target → components → findings → in-context risk → FDA package."""
     if not target.exists():
@@ -123,6 +131,7 @@ def run(
         mirror=mirror or default_mirror(),
         refresh=refresh,
         pdf=not no_pdf,
+        kernel_config=kernel_config,
     )
     _summary(result)
 
@@ -142,6 +151,7 @@ def demo(
         raise ConfigError(f"unknown example {example!r}; known: {', '.join(EXAMPLES)}")
     sbom, profile, release = EXAMPLES[example]
     folder = REPO_ROOT / "examples"
+    kconfig = folder / f"{example}.kconfig"
     if not (folder / sbom).is_file():
         raise ConfigError(
             "the examples folder is not there (run from a checkout)", path=str(folder)
@@ -155,6 +165,7 @@ def demo(
         mirror=mirror or default_mirror(),
         refresh=False,
         pdf=not no_pdf,
+        kernel_config=kconfig if kconfig.is_file() else None,
     )
     _summary(result)
 

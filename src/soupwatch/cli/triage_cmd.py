@@ -8,9 +8,7 @@ from pathlib import Path
 import typer
 
 from soupwatch.cli.common import OutputFormat, console, open_store, print_json, print_table
-from soupwatch.triage.kbuild import build_map, load_map, makefiles_from_dir
-from soupwatch.triage.kconfig import load_config
-from soupwatch.triage.kernel import apply_not_built, counts, triage_release
+from soupwatch.triage.kernel import counts
 
 triage_app = typer.Typer(help="Narrow findings with device facts.", no_args_is_help=True)
 
@@ -34,24 +32,24 @@ def kernel_cmd(
 ) -> None:
     """Per kernel finding: built, not built or unknown, with the evidence."""
     from soupwatch.cli.vex_cmd import current_user
+    from soupwatch.pipeline import triage_kernel
 
-    now = datetime.now(UTC)
-    kconfig = load_config(config, complete=complete)
-    kmap = (
-        build_map(makefiles_from_dir(kernel_tree), str(kernel_tree)) if kernel_tree else load_map()
-    )
-    who = author or current_user()
     store = open_store()
     try:
-        with store.session() as session:
-            results = triage_release(session, product, release, kmap, kconfig, now)
-            saved = (
-                apply_not_built(session, product, release, results, author=who, now=now)
-                if apply
-                else []
-            )
+        outcome = triage_kernel(
+            store,
+            product,
+            release,
+            config,
+            now=datetime.now(UTC),
+            kernel_tree=kernel_tree,
+            complete=complete,
+            apply=apply,
+            author=author or current_user(),
+        )
     finally:
         store.close()
+    results, kmap = outcome.results, outcome.kbuild_map
     totals = counts(results)
     if fmt is OutputFormat.json:
         print_json(
@@ -59,10 +57,10 @@ def kernel_cmd(
                 "product": product,
                 "release": release,
                 "config": str(config),
-                "config_complete": kconfig.complete,
+                "config_complete": outcome.config_complete,
                 "kbuild_map": {"kernel": kmap.kernel, "source": kmap.source},
                 "counts": totals,
-                "recorded": len(saved),
+                "recorded": outcome.recorded,
                 "findings": [
                     {
                         "vulnerability": t.vuln_id,
@@ -89,7 +87,7 @@ def kernel_cmd(
     summary = ", ".join(f"{v} {n}" for v, n in totals.items())
     console.print(f"{len(results)} kernel findings: {summary}", markup=False, highlight=False)
     if apply:
-        console.print(f"recorded {len(saved)} not_affected decisions", markup=False)
+        console.print(f"recorded {outcome.recorded} not_affected decisions", markup=False)
     else:
         console.print("nothing recorded (use --apply to record not-built findings)", markup=False)
 

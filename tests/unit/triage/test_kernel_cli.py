@@ -28,13 +28,6 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "infusion-pump.kcon
 OFF, ON = "CVE-2022-49326", "CVE-2022-48947"  # rtl8180 Wi-Fi driver; net/bluetooth/l2cap_core.c
 
 
-def _registered() -> None:
-    from soupwatch.cli import main, triage_cmd
-
-    if not any(g.name == "triage" for g in main.app.registered_groups):
-        triage_cmd.register(main.app)
-
-
 def _release(store: Store) -> None:
     kernel = Component(ref=ComponentRef("linux-5.10.52"), name="linux", version="5.10.52")
     now = datetime(2026, 11, 1, tzinfo=UTC)
@@ -53,7 +46,6 @@ def _release(store: Store) -> None:
 def test_triage_kernel_end_to_end(store: Store, feeds: Path, cli_env: Settings) -> None:
     from soupwatch.intel.sync import sync_all
 
-    _registered()
     sync_all(store, mirror=feeds, sources=["cve5"])
     _release(store)
     args = ("triage", "kernel", "--product", "pump", "--release", "1", "--config", str(EXAMPLE))
