@@ -1,0 +1,160 @@
+"""REST: products, releases, components, findings, SBOM upload, assessment."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+
+from soupwatch import pipeline
+from soupwatch.errors import SbomError
+from soupwatch.server.app import options_of, store_of
+from soupwatch.server.schemas import ErrorOut, ProductOut, UploadOut
+from soupwatch.server.views import release_findings
+from soupwatch.store import inventory
+
+router = APIRouter(tags=["inventory"], responses={404: {"model": ErrorOut}})
+
+PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
+
+
+@router.get("/products", response_model=list[ProductOut])
+def products(request: Request) -> list[ProductOut]:
+    """Every product with the versions of its releases."""
+    with store_of(request).session() as session:
+        rows = inventory.list_products(session)
+    return [
+        ProductOut(
+            name=p.name, manufacturer=p.manufacturer, device_class=p.device_class, releases=v
+        )
+        for p, v in rows
+    ]
+
+
+@router.get("/products/{product}/releases")
+def releases(request: Request, product: str) -> list[dict[str, Any]]:
+    """A product's releases, oldest import first."""
+    with store_of(request).session() as session:
+        versions = inventory.list_releases(session, product)
+        out = []
+        for v in versions:
+            rel = inventory.get_release(session, product, v)
+            out.append(
+                {
+                    "version": v,
+                    "imported_at": rel.imported_at.isoformat() if rel.imported_at else None,
+                    "source": rel.source,
+                    "sbom_format": rel.sbom_format,
+                    "components": len(rel.components),
+                }
+            )
+    return out
+
+
+@router.get("/products/{product}/releases/{release}/components")
+def components(request: Request, product: str, release: str) -> list[dict[str, Any]]:
+    """A release's components (nested ones included) with their support status."""
+    with store_of(request).session() as session:
+        rel = inventory.get_release(session, product, release)
+    return [
+        {
+            "ref": c.ref,
+            "name": c.name,
+            "version": c.version,
+            "type": c.type.value,
+            "purl": c.purl,
+            "cpe": c.cpe,
+            "supplier": c.supplier,
+            "parent": c.parent,
+            "support_level": c.support_level.value,
+            "end_of_support": c.end_of_support.isoformat() if c.end_of_support else None,
+        }
+        for c in rel.components
+    ]
+
+
+@router.get("/products/{product}/releases/{release}/findings")
+def findings(request: Request, product: str, release: str) -> list[dict[str, Any]]:
+    """Stored findings of a release, open first, with lifecycle and VEX state."""
+    return release_findings(store_of(request), product, release)
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"SBOM is {int(declared):,} bytes, above the {limit:,}-byte limit")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise HTTPException(413, f"SBOM is above the {limit:,}-byte limit")
+    if not body:
+        raise HTTPException(422, "uploaded SBOM: the request body is empty")
+    return bytes(body)
+
+
+@router.post(
+    "/products/{product}/releases/{release}/sbom",
+    response_model=UploadOut,
+    responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/xml": {"schema": {"type": "string"}},
+                "text/plain": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def upload_sbom(request: Request, product: str, release: str) -> UploadOut:
+    """Store an SBOM (CycloneDX or SPDX, any supported encoding) as a release and scan it."""
+    from soupwatch.sbom import read
+
+    body = await _read_limited(request, options_of(request).max_upload_bytes)
+    kind = request.headers.get("content-type", "")
+    suffix = ".xml" if "xml" in kind else ".spdx" if "text/plain" in kind else ".json"
+    with tempfile.TemporaryDirectory(prefix="soupwatch-upload-") as tmp:
+        path = Path(tmp) / f"uploaded-sbom{suffix}"
+        path.write_bytes(body)
+        try:
+            doc = read(path, max_bytes=options_of(request).max_upload_bytes)
+        except SbomError as err:
+            err.path = "uploaded SBOM"
+            raise
+    store = store_of(request)
+    now = datetime.now(UTC)
+    pipeline.store_document(store, doc, product, release, source="api upload", now=now)
+    result = pipeline.scan_release(store, product, release, now=now)
+    return UploadOut(
+        product=product,
+        release=release,
+        components=len(doc.components),
+        findings=len(result.findings),
+        skipped=len(result.skipped),
+        warnings=list(doc.warnings[:100]),
+    )
+
+
+@router.get("/products/{product}/releases/{release}/assessment")
+def assessment(request: Request, product: str, release: str, profile: str) -> Any:
+    """Assess a stored release with the device profile NAME (``NAME.profile.yaml``)."""
+    from soupwatch.risk.profile import load_profile
+
+    if not PROFILE_NAME.match(profile):
+        raise HTTPException(422, f"profile: {profile!r} is not a profile name")
+    path = options_of(request).profiles_dir / f"{profile}.profile.yaml"
+    if not path.is_file():
+        raise HTTPException(404, f"no device profile {profile!r} in the profiles folder")
+    loaded = load_profile(path)
+    store = store_of(request)
+    with store.session() as session:
+        inventory.release_id(session, product, release)
+    result = pipeline.assess(store, product, release, loaded, now=datetime.now(UTC))
+    return jsonable_encoder(result)

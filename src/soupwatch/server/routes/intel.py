@@ -1,0 +1,115 @@
+"""REST: impact of a vulnerability, feed status, VEX decisions (recorded with an audit entry)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from soupwatch.model.vex import VexStatement
+from soupwatch.server.app import store_of
+from soupwatch.server.schemas import ErrorOut, VexIn
+
+router = APIRouter(tags=["vulnerabilities"], responses={422: {"model": ErrorOut}})
+
+
+@router.get("/impact/{vuln_id}")
+def impact(request: Request, vuln_id: str) -> dict[str, Any]:
+    """Every product / release / component the vulnerability (or an alias) touches."""
+    from soupwatch.watch import impact as find_impact
+    from soupwatch.watch.output import impact_json
+
+    rows = find_impact(store_of(request), vuln_id)
+    return {
+        "vulnerability": vuln_id.strip(),
+        "open": sum(1 for r in rows if r.is_open),
+        "findings": impact_json(rows),
+    }
+
+
+def feed_status(request: Request) -> list[dict[str, Any]]:
+    """Per feed: record count, newest record, last sync, age of the data in hours."""
+    from soupwatch.intel.query import StoreIntelQuery
+
+    now = datetime.now(UTC)
+    with store_of(request).session() as session:
+        snapshot = StoreIntelQuery(session).snapshot()
+    return [
+        {
+            "source": s.source,
+            "records": s.records,
+            "newest_record": s.newest_record.isoformat() if s.newest_record else None,
+            "last_sync": s.last_sync.isoformat() if s.last_sync else None,
+            "age_hours": round((now - s.last_sync).total_seconds() / 3600, 1)
+            if s.last_sync
+            else None,
+        }
+        for s in snapshot
+    ]
+
+
+@router.get("/status")
+def status(request: Request) -> dict[str, Any]:
+    """The feed snapshot and the database in use."""
+    from soupwatch import __version__
+
+    return {
+        "version": __version__,
+        "database": store_of(request).dialect,
+        "feeds": feed_status(request),
+    }
+
+
+@router.get("/vex")
+def list_vex(
+    request: Request,
+    product: str | None = None,
+    release: str | None = None,
+    vulnerability: str | None = None,
+) -> list[dict[str, Any]]:
+    """Recorded VEX decisions, filtered to those that can reach a product / release."""
+    from soupwatch.vex.decisions import list_decisions
+    from soupwatch.vex.statements import to_json
+
+    with store_of(request).session() as session:
+        found = list_decisions(
+            session, product=product, release=release, vulnerability=vulnerability
+        )
+    return [to_json(s) for s in found]
+
+
+@router.post("/vex", status_code=201)
+def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
+    """Record a decision (replacing one on the same subject); the change is audited."""
+    from soupwatch.vex.decisions import set_decision
+    from soupwatch.vex.statements import to_json
+
+    statement = VexStatement(
+        vulnerability=body.vulnerability,
+        state=body.state,
+        scope=body.scope,
+        product=body.product,
+        release=body.release,
+        component_name=body.component_name,
+        component_version=body.component_version,
+        component_purl=body.component_purl,
+        justification=body.justification,
+        responses=tuple(body.responses),
+        detail=body.detail,
+        author=body.author,
+        expires=body.expires,
+        aliases=tuple(body.aliases),
+    )
+    now = datetime.now(UTC)
+    with store_of(request).session() as session:
+        if body.product:
+            from soupwatch.store import inventory
+
+            inventory.get_product(session, body.product)
+            if body.release:
+                inventory.release_id(session, body.product, body.release)
+        saved = set_decision(
+            session, statement, actor=f"api:{body.author}", reason=body.reason, now=now
+        )
+    return to_json(saved)

@@ -1,0 +1,57 @@
+"""Pydantic models of the API edge (request bodies and the main responses)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState
+
+
+class ErrorOut(BaseModel):
+    """Every error response: one line naming the problem and its place."""
+
+    error: str
+
+
+class ProductOut(BaseModel):
+    """A product and the versions of its releases."""
+
+    name: str
+    manufacturer: str | None
+    device_class: str | None
+    releases: list[str]
+
+
+class UploadOut(BaseModel):
+    """What an SBOM upload stored and found."""
+
+    product: str
+    release: str
+    components: int
+    findings: int
+    skipped: int
+    warnings: list[str]
+
+
+class VexIn(BaseModel):
+    """A VEX decision to record (CycloneDX analysis vocabulary), with who and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vulnerability: str = Field(min_length=1, max_length=128)
+    state: VexState
+    scope: VexScope = VexScope.RELEASE
+    product: str | None = None
+    release: str | None = None
+    component_name: str | None = None
+    component_version: str | None = None
+    component_purl: str | None = None
+    justification: VexJustification | None = None
+    responses: list[VexResponse] = Field(default_factory=list)
+    detail: str | None = None
+    author: str = Field(min_length=1, max_length=255)
+    expires: date | None = None
+    aliases: list[str] = Field(default_factory=list)
+    reason: str = Field(min_length=1, description="Why: kept in the audit trail.")

@@ -1,0 +1,26 @@
+"""The server-rendered dashboard: portfolio, release page, impact page; no external assets."""
+
+from __future__ import annotations
+
+from .conftest import Client
+
+
+def test_pages_render_the_portfolio(scanned: Client) -> None:
+    home = scanned.get("/")
+    assert home.status_code == 200 and "text/html" in home.headers["content-type"]
+    assert "infusion-pump" in home.text and "kev" in home.text.lower()
+    assert "<script" not in home.text and "https://" not in home.text  # no external assets
+    page = scanned.get("/products/infusion-pump/releases/1.0")
+    assert page.status_code == 200 and "openssl" in page.text and "actively-maintained" in page.text
+    vuln = scanned.get("/api/v1/products/infusion-pump/releases/1.0/findings").json()[0]
+    imp = scanned.get(f"/impact/{vuln['vulnerability']}")
+    assert imp.status_code == 200 and "infusion-pump" in imp.text
+    go = scanned.get("/impact", params={"vuln": vuln["vulnerability"]}, follow_redirects=False)
+    assert go.status_code == 303 and go.headers["location"] == f"/impact/{vuln['vulnerability']}"
+
+
+def test_empty_portfolio_says_no_feeds(client: Client) -> None:
+    home = client.get("/")
+    assert home.status_code == 200 and "No products yet" in home.text
+    assert "No feed has been synced" in home.text
+    assert client.get("/products/nope/releases/1").status_code == 404
