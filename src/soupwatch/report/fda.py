@@ -38,6 +38,8 @@ CSV_TABLES = (
     "sbom-quality",
 )
 TITLE = "Premarket cybersecurity package"
+VULNERABILITY_IDS_SHOWN = 40
+"""The SBOM addendum's per-component CVE list in the HTML/PDF stops after this many IDs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ def build_context(
         "known_unknowns": quality.known_unknowns(a),
         "tables": tables,
         "row_limit": options.row_limit,
+        "vulnerability_ids_shown": VULNERABILITY_IDS_SHOWN,
         "plots": plots.all_plots(a),
         "legend": legend(),
         "column_legend": _column_legend(tables),
