@@ -13,6 +13,7 @@ any item's ``defaultStatus: affected`` makes it affected (a miss is worse than a
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,6 +24,7 @@ from soupwatch.match.versions import (
     Scheme,
     Unparsable,
     branch_upper,
+    fast_key,
     parse_version,
 )
 
@@ -132,10 +134,23 @@ class CompiledCna:
     defaults: frozenset[CnaStatus]
     fixed: tuple[str, ...]
     notes: tuple[str, ...]
+    fast: tuple[_Fast, ...] | None = None
+    """The ranges as native numeric tuples, when every bound is an all-numeric version."""
+
+    def _inside(self, version: ParsedVersion) -> list[_Range]:
+        vf = fast_key(version)
+        if vf is None or self.fast is None:
+            return [r for r in self.ranges if r.contains(version)]
+        ranges = self.ranges
+        return [
+            ranges[i]
+            for lo, hi, incl, exact, i in self.fast
+            if (vf == lo if exact else (lo <= vf and (vf <= hi if incl else vf < hi)))  # type: ignore[operator]
+        ]
 
     def judge(self, version: ParsedVersion) -> CnaVerdict:
         """The CNA's status for ``version``: the tightest containing range, else the default."""
-        inside = [r for r in self.ranges if r.contains(version)]
+        inside = self._inside(version)
         if inside:
             # exact beats range; a higher lower bound beats a lower one; affected wins a tie
             best = max(inside, key=lambda r: (r.exact, _Low(r.low), r.status is _AFFECTED))
@@ -167,7 +182,29 @@ def compile_cna(items: Iterable[Mapping[str, Any]], scheme: Scheme) -> CompiledC
                 notes.add(r)
             else:
                 ranges.append(r)
-    return CompiledCna(tuple(ranges), frozenset(defaults), _fixed(ranges), tuple(sorted(notes)))
+    return CompiledCna(
+        tuple(ranges), frozenset(defaults), _fixed(ranges), tuple(sorted(notes)), _fast(ranges)
+    )
+
+
+_Fast = tuple[tuple[int, ...] | None, tuple[int, ...], bool, bool, int]
+"""(low, high, high inclusive, exact, index of the range) as native numeric tuples."""
+_TOP = (sys.maxsize,)
+
+
+def _fast(ranges: list[_Range]) -> tuple[_Fast, ...] | None:
+    """Native numeric bounds of every range, or None when one bound is not all-numeric."""
+    out: list[_Fast] = []
+    for i, r in enumerate(ranges):
+        lo = fast_key(r.low) if r.low is not None else ()
+        hi = fast_key(r.high) if r.high is not None else _TOP
+        if hi is None or (lo is None and r.low is not None):
+            return None
+        if r.exact:
+            out.append((lo if r.low is not None else None, _TOP, False, True, i))
+        else:
+            out.append((lo, hi, r.high_inclusive, False, i))
+    return tuple(out)
 
 
 def judge_cna(

@@ -143,58 +143,83 @@ def range_text(match: Mapping[str, Any]) -> str:
     return f"{crit} [{', '.join(bounds)}]" if bounds else crit
 
 
+_BOUND_KEYS = (
+    "versionStartIncluding",
+    "versionStartExcluding",
+    "versionEndIncluding",
+    "versionEndExcluding",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRule:
+    """Which versions a criterion names, with its bounds parsed once (see :func:`version_rule`)."""
+
+    any_version: bool
+    na: bool
+    exact: ParsedVersion | Unparsable | None
+    bounds: tuple[tuple[str, ParsedVersion | Unparsable], ...]
+
+    def matches(self, version: ParsedVersion | None) -> bool:
+        """Whether ``version`` is one the criterion names (exact, range, or any)."""
+        if self.any_version:
+            return True
+        if version is None:
+            return self.na
+        if self.exact is not None:
+            want = self.exact
+            if isinstance(want, Unparsable) or want.scheme is not version.scheme:
+                return False
+            return version == want
+        for key, bound in self.bounds:
+            if isinstance(bound, Unparsable) or bound.scheme is not version.scheme:
+                return False
+            if key == "versionStartIncluding":
+                ok = version >= bound
+            elif key == "versionStartExcluding":
+                ok = version > bound
+            elif key == "versionEndIncluding":
+                ok = version <= bound
+            else:
+                ok = version < bound
+            if not ok:
+                return False
+        return not self.na
+
+
+def version_rule(crit: CpeName, match: Mapping[str, Any]) -> VersionRule:
+    """The criterion's version test, parsed in the product's scheme."""
+    scheme = scheme_for_product(crit.product)
+    bounds = tuple((k, parse_version(str(match[k]), scheme)) for k in _BOUND_KEYS if match.get(k))
+    exact = None
+    if crit.version not in (ANY, NA):
+        exact = parse_version(combine_update(crit.version, crit.update), scheme)
+    return VersionRule(crit.version == ANY and not bounds, crit.version == NA, exact, bounds)
+
+
 def version_in_criterion(
     crit: CpeName, match: Mapping[str, Any], version: ParsedVersion | None
 ) -> bool:
     """Whether ``version`` is one the criterion names (exact, range, or any)."""
-    scheme = scheme_for_product(crit.product)
-    bounds = [
-        (k, match.get(k))
-        for k in (
-            "versionStartIncluding",
-            "versionStartExcluding",
-            "versionEndIncluding",
-            "versionEndExcluding",
-        )
-    ]
-    has_range = any(v for _, v in bounds)
-    if crit.version == ANY and not has_range:
-        return True
-    if version is None:
-        return crit.version == NA
-    if crit.version not in (ANY, NA):
-        want = parse_version(combine_update(crit.version, crit.update), scheme)
-        if isinstance(want, Unparsable) or want.scheme is not version.scheme:
-            return False
-        return version == want
-    for key, raw in bounds:
-        if not raw:
-            continue
-        bound = parse_version(str(raw), scheme)
-        if isinstance(bound, Unparsable) or bound.scheme is not version.scheme:
-            return False
-        ok = {
-            "versionStartIncluding": version >= bound,
-            "versionStartExcluding": version > bound,
-            "versionEndIncluding": version <= bound,
-            "versionEndExcluding": version < bound,
-        }[key]
-        if not ok:
-            return False
-    return crit.version != NA
+    return version_rule(crit, match).matches(version)
 
 
 def name_matches(crit: CpeName, name: CpeName) -> bool:
     """Every attribute but version/update agrees (update is judged with the version)."""
-    if crit.part != ANY and name.part != ANY and crit.part != name.part:
+    if crit.product != name.product or crit.vendor != name.vendor:
         return False
-    if crit.vendor != name.vendor or crit.product != name.product:
+    if crit.part != ANY and name.part != ANY and crit.part != name.part:
         return False
     if crit.version in (ANY, NA) and not _attr_ok(crit.update, name.update):
         return False
-    return all(
-        _attr_ok(getattr(crit, f), getattr(name, f))
-        for f in ("edition", "language", "sw_edition", "target_sw", "target_hw", "other")
+    # written out, not a loop over getattr: NVD's kernel records hold ~100,000 criteria
+    return (
+        (crit.edition == ANY or _attr_ok(crit.edition, name.edition))
+        and (crit.language == ANY or _attr_ok(crit.language, name.language))
+        and (crit.sw_edition == ANY or _attr_ok(crit.sw_edition, name.sw_edition))
+        and (crit.target_sw == ANY or _attr_ok(crit.target_sw, name.target_sw))
+        and (crit.target_hw == ANY or _attr_ok(crit.target_hw, name.target_hw))
+        and (crit.other == ANY or _attr_ok(crit.other, name.other))
     )
 
 

@@ -79,11 +79,16 @@ class MatchResult:
     overruled: list[Finding] = field(default_factory=list)
 
 
+def _affected_ids(verdicts: list[Verdict]) -> set[str]:
+    """The ids (own and canonical) some source says affected."""
+    hit = {v.vuln_id for v in verdicts if v.affected}
+    hit.update(canonical_id(v.vuln_id, v.aliases) for v in verdicts if v.affected)
+    return hit
+
+
 def _relevant(verdicts: list[Verdict]) -> list[Verdict]:
     """Affected verdicts, and unaffected ones only where another source says affected."""
-    hit = {canonical_id(v.vuln_id, v.aliases) for v in verdicts if v.affected} | {
-        v.vuln_id for v in verdicts if v.affected
-    }
+    hit = _affected_ids(verdicts)
     return [v for v in verdicts if v.affected or v.vuln_id in hit]
 
 
@@ -116,8 +121,12 @@ def _judge(c: Component, context: MatchContext, data: ScanData) -> tuple[list[Ve
     got_cna = cna_verdicts(ident, data, factor)
     if isinstance(got_cna, Unparsable):
         problems.append(got_cna.describe())
-    else:
-        verdicts.extend(got_cna)
+        return verdicts, problems
+    for judged in got_cna:
+        verdicts.extend(judged.affected)
+    hit = _affected_ids(verdicts)
+    for judged in got_cna:
+        verdicts.extend(judged.unaffected_for(hit))
     return verdicts, problems
 
 

@@ -75,12 +75,19 @@ def decide(
     record = records.get(canon) or next((records[i] for i in sorted(ids) if i in records), None)
     aliases = set(ids) | set(record.aliases if record else ())
     aliases.discard(canon)
-    vuln = (
-        replace(record, id=VulnId(canon), aliases=tuple(sorted(aliases)))
-        if record
-        else Vulnerability(id=VulnId(canon), aliases=tuple(sorted(aliases)))
+    sorted_aliases = tuple(sorted(aliases))
+    if record is None:
+        vuln = Vulnerability(id=VulnId(canon), aliases=sorted_aliases)
+    elif record.id == canon and record.aliases == sorted_aliases:
+        vuln = record  # the common case: no copy (a kernel scan makes ~7,000 of these)
+    else:
+        vuln = replace(record, id=VulnId(canon), aliases=sorted_aliases)
+    explanation = _explain(decider, others)
+    match = (
+        decider.evidence
+        if explanation == decider.evidence.explanation
+        else replace(decider.evidence, explanation=explanation)
     )
-    match = replace(decider.evidence, explanation=_explain(decider, others))
     fixed = decider.fixed_versions or tuple(
         sorted({f for v in others if v.affected for f in v.fixed_versions})
     )

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from soupwatch.match.cpe import (
     ANY,
+    CpeName,
     Platform,
     Target,
     Tri,
+    VersionRule,
     name_matches,
     parse_criteria,
     range_text,
-    version_in_criterion,
+    version_rule,
 )
 
 # enum members bound once: attribute access on an Enum class is slow on the hot path
@@ -67,48 +69,90 @@ class _Scan:
     notes: list[str]
 
 
-def _criterion(match: Mapping[str, Any], target: Target, platform: Platform, scan: _Scan) -> Tri:
+class _Crit(NamedTuple):
+    """One ``cpeMatch`` entry, parsed once: its name, version rule and evidence text."""
+
+    crit: CpeName | None
+    vulnerable: bool
+    text: str
+    match: Mapping[str, Any]
+    rule: VersionRule | None
+
+
+class _Node(NamedTuple):
+    criteria: tuple[_Crit, ...]
+    all_of: bool
+    negate: bool
+
+
+class _Config(NamedTuple):
+    nodes: tuple[_Node, ...]
+    all_of: bool
+    negate: bool
+
+
+CompiledConfigurations = tuple[_Config, ...]
+"""One CVE's NVD configurations, parsed once by :func:`compile_configurations`."""
+
+
+def _compile_crit(match: Mapping[str, Any]) -> _Crit:
     crit = parse_criteria(str(match.get("criteria", "")))
-    if crit is None:
+    rule = version_rule(crit, match) if crit is not None else None
+    return _Crit(crit, bool(match.get("vulnerable", True)), range_text(match), match, rule)
+
+
+def compile_configurations(
+    configurations: Sequence[Mapping[str, Any]],
+) -> CompiledConfigurations:
+    """Parse every criterion and version bound of one CVE's configurations once."""
+    out = []
+    for config in configurations:
+        nodes = []
+        for node in config.get("nodes") or ():
+            crits = tuple(_compile_crit(m) for m in node.get("cpeMatch") or ())
+            op = str(node.get("operator") or "OR").upper()
+            nodes.append(_Node(crits, op == "AND", bool(node.get("negate"))))
+        default = "AND" if len(nodes) > 1 else "OR"
+        op = str(config.get("operator") or default).upper()
+        out.append(_Config(tuple(nodes), op == "AND", bool(config.get("negate"))))
+    return tuple(out)
+
+
+def _criterion(c: _Crit, target: Target, platform: Platform, scan: _Scan) -> Tri:
+    crit = c.crit
+    if crit is None or c.rule is None:
         return _FALSE
-    vulnerable = bool(match.get("vulnerable", True))
-    if vulnerable and name_matches(crit, target.name):
-        scan.named.append(range_text(match))
-        if not version_in_criterion(crit, match, target.version):
+    if c.vulnerable and name_matches(crit, target.name):
+        scan.named.append(c.text)
+        if not c.rule.matches(target.version):
             return _FALSE
-        scan.hits.append(range_text(match))
+        scan.hits.append(c.text)
         if crit.target_sw != ANY and target.name.target_sw == ANY:
             scan.notes.append(
                 f"criterion is limited to target_sw={crit.target_sw}; "
                 "the component's target_sw is not known"
             )
         return _TRUE
-    if vulnerable and crit.key == target.name.key:
-        scan.named.append(range_text(match))
-    if not vulnerable or crit.part in ("o", "h"):
-        return platform.decide(crit, match)
+    if c.vulnerable and crit.key == target.name.key:
+        scan.named.append(c.text)
+    if not c.vulnerable or crit.part in ("o", "h"):
+        return platform.decide(crit, c.match)
     return _FALSE
 
 
-def _node(node: Mapping[str, Any], target: Target, platform: Platform, scan: _Scan) -> Tri:
+def _node(node: _Node, target: Target, platform: Platform, scan: _Scan) -> Tri:
     local = _Scan([], scan.named, scan.notes)
-    results = [_criterion(m, target, platform, local) for m in node.get("cpeMatch") or ()]
-    op = str(node.get("operator") or "OR").upper()
-    value = _all(results) if op == "AND" else _any(results)
-    negate = bool(node.get("negate"))
-    if not negate:
+    results = [_criterion(c, target, platform, local) for c in node.criteria]
+    value = _all(results) if node.all_of else _any(results)
+    if not node.negate:
         scan.hits.extend(local.hits)
-    return _negate(value, negate)
+    return _negate(value, node.negate)
 
 
-def _configuration(
-    config: Mapping[str, Any], target: Target, platform: Platform, scan: _Scan
-) -> Tri:
-    nodes = list(config.get("nodes") or ())
+def _configuration(config: _Config, target: Target, platform: Platform, scan: _Scan) -> Tri:
     local = _Scan([], scan.named, scan.notes)
-    results = [_node(n, target, platform, local) for n in nodes]
-    op = str(config.get("operator") or ("AND" if len(nodes) > 1 else "OR")).upper()
-    value = _negate(_all(results) if op == "AND" else _any(results), bool(config.get("negate")))
+    results = [_node(n, target, platform, local) for n in config.nodes]
+    value = _negate(_all(results) if config.all_of else _any(results), config.negate)
     if value is not _FALSE and local.hits:
         scan.hits.extend(local.hits)
         return value
@@ -119,6 +163,13 @@ def judge_configurations(
     configurations: Sequence[Mapping[str, Any]], target: Target, platform: Platform
 ) -> CpeVerdict:
     """NVD's verdict for ``target`` on ``platform`` over one CVE's configurations."""
+    return judge_compiled(compile_configurations(configurations), target, platform)
+
+
+def judge_compiled(
+    configurations: CompiledConfigurations, target: Target, platform: Platform
+) -> CpeVerdict:
+    """:func:`judge_configurations` over configurations compiled once for many targets."""
     scan = _Scan([], [], [])
     results = [_configuration(c, target, platform, scan) for c in configurations]
     state = _any(results)

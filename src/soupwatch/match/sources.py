@@ -13,11 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from soupwatch.intel.interface import CnaCandidate, CpeCandidate, IntelQuery, OsvCandidate
-from soupwatch.match.cna import CnaStatus, CompiledCna, cna_scheme, compile_cna
+from soupwatch.match.cna import CnaStatus, CnaVerdict, CompiledCna, cna_scheme, compile_cna
 from soupwatch.match.cpe import Platform, escape_value
 from soupwatch.match.identity import CpeIdentity, Identity
 from soupwatch.match.merge import Verdict
-from soupwatch.match.nvd import CpeVerdict, judge_configurations
+from soupwatch.match.nvd import (
+    CompiledConfigurations,
+    CpeVerdict,
+    compile_configurations,
+    judge_compiled,
+)
 from soupwatch.match.osv import judge_osv, scheme_for_ecosystem
 from soupwatch.match.versions import Unparsable, parse_version
 from soupwatch.model import MatchEvidence
@@ -40,7 +45,21 @@ class ScanData:
     cna: dict[str, list[CnaCandidate]]
     nvd_cache: dict[tuple[object, ...], list[tuple[str, CpeVerdict]]] = field(default_factory=dict)
     verdict_cache: dict[tuple[object, ...], list[Verdict]] = field(default_factory=dict)
+    cna_cache: dict[tuple[object, ...], CnaJudgement] = field(default_factory=dict)
     cna_compiled: dict[tuple[str, str], _Compiled] = field(default_factory=dict)
+    cpe_compiled: dict[tuple[str, str], list[tuple[str, CompiledConfigurations]]] = field(
+        default_factory=dict
+    )
+
+    def nvd_records(self, key: tuple[str, str]) -> list[tuple[str, CompiledConfigurations]]:
+        """The NVD candidates of a (vendor, product), configurations parsed once per scan."""
+        found = self.cpe_compiled.get(key)
+        if found is None:
+            found = [
+                (c.vuln_id, compile_configurations(c.configurations)) for c in self.cpe.get(key, ())
+            ]
+            self.cpe_compiled[key] = found
+        return found
 
 
 def fetch(idents: Iterable[Identity], query: IntelQuery) -> ScanData:
@@ -72,10 +91,10 @@ def _nvd_verdicts(
     cached = data.nvd_cache.get(key)
     if cached is None:
         cached = []
-        for cand in data.cpe.get(ident.name.key, ()):
-            verdict = judge_configurations(cand.configurations, target, platform)
+        for vuln_id, configurations in data.nvd_records(ident.name.key):
+            verdict = judge_compiled(configurations, target, platform)
             if verdict.affected or verdict.criteria:
-                cached.append((cand.vuln_id, verdict))
+                cached.append((vuln_id, verdict))
         data.nvd_cache[key] = cached
     return cached
 
@@ -109,19 +128,41 @@ def nvd_verdicts(
     return out
 
 
-def cna_verdicts(ident: Identity, data: ScanData, factor: float) -> list[Verdict] | Unparsable:
-    """The CNA's verdicts for every (vendor, product) of an identity (cached per scan)."""
-    out: list[Verdict] = []
+@dataclass(slots=True)
+class CnaJudgement:
+    """The CNA's verdicts for one (vendor, product, version).
+
+    The kernel CNA says "unaffected" for most of its ~14,600 CVEs; those verdicts matter only
+    where another source says affected, so they are made into evidence only on request.
+    """
+
+    affected: list[Verdict]
+    unaffected: dict[str, tuple[str, CnaVerdict]]
+    """vuln_id → (assigner, the CNA's verdict)."""
+    query: str
+    conf: float
+    how: str
+
+    def unaffected_for(self, ids: set[str]) -> list[Verdict]:
+        """The "not affected" verdicts on ``ids`` (which another source says affected)."""
+        hits = sorted(ids.intersection(self.unaffected)) if self.unaffected else []
+        return [_cna_verdict(v, *self.unaffected[v], self.query, self.conf, self.how) for v in hits]
+
+
+def cna_verdicts(ident: Identity, data: ScanData, factor: float) -> list[CnaJudgement] | Unparsable:
+    """The CNA's judgements for every (vendor, product) of an identity (cached per scan)."""
+    out: list[CnaJudgement] = []
     for vendor, product, version, conf, how in ident.cna:
-        key = ("cna", vendor, product, version, conf, how, factor)
-        if key not in data.verdict_cache:
-            got = _cna_one(
+        key = (vendor, product, version, conf, how, factor)
+        got = data.cna_cache.get(key)
+        if got is None:
+            judged = _cna_one(
                 vendor, product, version, data, round(min(CONF_CNA, conf) * factor, 3), how
             )
-            if isinstance(got, Unparsable):
-                return got
-            data.verdict_cache[key] = got
-        out.extend(data.verdict_cache[key])
+            if isinstance(judged, Unparsable):
+                return judged
+            data.cna_cache[key] = got = judged
+        out.append(got)
     return out
 
 
@@ -142,27 +183,35 @@ def _compiled(vendor: str, product: str, data: ScanData) -> _Compiled:
     return found
 
 
+def _cna_verdict(
+    vuln_id: str, assigner: str, v: CnaVerdict, query: str, conf: float, how: str
+) -> Verdict:
+    ev = MatchEvidence(
+        by="cna-range",
+        source=f"cna:{assigner}",
+        query=query,
+        criteria=v.criteria,
+        confidence=conf,
+        explanation=" ".join(n.rstrip(".") + "." for n in (how, *v.notes) if n),
+    )
+    return Verdict("cna", vuln_id, v.status is CnaStatus.AFFECTED, ev, v.fixed_versions)
+
+
 def _cna_one(
     vendor: str, product: str, version: str, data: ScanData, conf: float, how: str
-) -> list[Verdict] | Unparsable:
+) -> CnaJudgement | Unparsable:
     parsed = parse_version(version, cna_scheme(vendor, product))
     if isinstance(parsed, Unparsable):
         return parsed
-    out: list[Verdict] = []
     query = f"{vendor}/{product} version {version}"
+    out = CnaJudgement([], {}, query, conf, how)
+    affected, unknown = CnaStatus.AFFECTED, CnaStatus.UNKNOWN
     for vuln_id, assigner, compiled in _compiled(vendor, product, data):
         v = compiled.judge(parsed)
-        if v.status is CnaStatus.UNKNOWN:
-            continue
-        ev = MatchEvidence(
-            by="cna-range",
-            source=f"cna:{assigner}",
-            query=query,
-            criteria=v.criteria,
-            confidence=conf,
-            explanation=" ".join(n.rstrip(".") + "." for n in (how, *v.notes) if n),
-        )
-        out.append(Verdict("cna", vuln_id, v.status is CnaStatus.AFFECTED, ev, v.fixed_versions))
+        if v.status is affected:
+            out.affected.append(_cna_verdict(vuln_id, assigner, v, query, conf, how))
+        elif v.status is not unknown:
+            out.unaffected[vuln_id] = (assigner, v)
     return out
 
 

@@ -219,6 +219,16 @@ class _Key:
         return f"_Key({self.items!r})"
 
 
+def fast_key(v: ParsedVersion | None) -> tuple[int, ...] | None:
+    """The native key of an all-numeric vendor-scheme version (``5.10.0`` → ``(5, 10)``).
+
+    Two such keys compare natively exactly as the versions do; None for anything else
+    (letters, pre-releases, package-ecosystem versions), which must compare as versions.
+    """
+    key = v.key if v is not None else None
+    return key.fast if isinstance(key, _Key) else None
+
+
 def _pad(beside: tuple[int, int | str]) -> tuple[int, int | str]:
     return (2, 0) if beside[0] == 2 else (1, 0)
 
