@@ -113,13 +113,20 @@ def impact(
 ) -> None:
     """List every product, release and component a vulnerability touches, with VEX state."""
     from soupwatch.watch import impact as find_impact
+    from soupwatch.watch import known_to_feeds
     from soupwatch.watch.output import impact_json
 
     store = open_store()
     try:
         rows = find_impact(store, vulnerability)
+        known = known_to_feeds(store, vulnerability)
     finally:
         store.close()
+    if not known:
+        _say(
+            f"warning: {vulnerability} is not in the synced feeds (mistyped, or the feeds are "
+            "not synced): an empty answer does not mean 'not affected'"
+        )
     if fmt is OutputFormat.json:
         print_json(impact_json(rows))
         return

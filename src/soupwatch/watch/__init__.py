@@ -3,7 +3,7 @@
 """
 
 from soupwatch.watch.delta import ChangedFinding, PortfolioDelta, ReleaseDelta, rescan_portfolio
-from soupwatch.watch.impact import ImpactRow, check_vuln_id, impact
+from soupwatch.watch.impact import ImpactRow, check_vuln_id, impact, known_to_feeds
 
 __all__ = [
     "ChangedFinding",
@@ -12,5 +12,6 @@ __all__ = [
     "ReleaseDelta",
     "check_vuln_id",
     "impact",
+    "known_to_feeds",
     "rescan_portfolio",
 ]

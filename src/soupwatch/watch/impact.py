@@ -123,3 +123,25 @@ def impact(store: Store, vuln_id: str, *, now: datetime | None = None) -> list[I
             for frow, f in items:
                 rows.append(_row(product, release, frow, f, lookup.for_finding(f)))
     return sorted(rows, key=lambda r: (not r.is_open, r.product, r.release, r.component_ref))
+
+
+def known_to_feeds(store: Store, vuln_id: str) -> bool:
+    """True when a synced feed has a record of ``vuln_id`` or lists it as an alias.
+
+    An empty impact list means "no release is affected" only when this is True; otherwise the
+    id may be mistyped or the feeds not synced yet.
+    """
+    from soupwatch.store.intel_tables import IntelAliasRow, IntelRecordRow
+
+    text = check_vuln_id(vuln_id)
+    spellings = sorted({text, text.upper()})
+    with store.session() as session:
+        record = session.scalar(
+            select(IntelRecordRow.vuln_id).where(IntelRecordRow.vuln_id.in_(spellings)).limit(1)
+        )
+        if record is not None:
+            return True
+        alias = session.scalar(
+            select(IntelAliasRow.alias).where(IntelAliasRow.alias.in_(spellings)).limit(1)
+        )
+    return alias is not None

@@ -111,6 +111,9 @@ def test_assessment_status_impact_openapi(scanned: Client) -> None:
     some = scanned.get(f"{PUMP}/findings").json()[0]
     impact = scanned.get(f"{API}/impact/{some['vulnerability']}").json()
     assert [(f["product"], f["release"]) for f in impact["findings"]] == [("infusion-pump", "1.0")]
+    assert impact["known_to_feeds"] is True
+    unknown = scanned.get(f"{API}/impact/CVE-1999-99999").json()
+    assert unknown["findings"] == [] and unknown["known_to_feeds"] is False
     assert scanned.get(f"{API}/impact/not an id").status_code == 422
     spec = scanned.get("/openapi.json").json()
     assert f"{API}/impact/{{vuln_id}}" in spec["paths"]

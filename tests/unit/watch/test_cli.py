@@ -72,5 +72,6 @@ def test_watch_and_impact_bad_input(cli_env: Settings, tmp_path: Path) -> None:
     assert code == 2 and "no product named 'nope'" in err
     code, _, err = run_cli("impact", "heartbleed")
     assert code == 2 and "'heartbleed' is not a vulnerability id" in err
-    code, out, _ = run_cli("impact", "CVE-2014-0160")
+    code, out, err = run_cli("impact", "CVE-2014-0160")
     assert code == 0 and "no stored release is affected" in out
+    assert "not in the synced feeds" in err

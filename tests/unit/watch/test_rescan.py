@@ -14,7 +14,7 @@ from soupwatch.pipeline import load_target, store_document, sync_feeds
 from soupwatch.store.db import Store
 from soupwatch.store.watch_tables import last_run
 from soupwatch.vex.decisions import set_decision
-from soupwatch.watch import impact, rescan_portfolio
+from soupwatch.watch import impact, known_to_feeds, rescan_portfolio
 
 from .conftest import T0, old_openssl_sbom
 
@@ -108,7 +108,9 @@ def test_impact_lists_heartbleed_with_vex_state(portfolio: Store, tmp_path: Path
     (row,) = impact(portfolio, HEARTBLEED, now=T0)
     assert row.vex_state is VexState.NOT_AFFECTED and not row.is_open
     assert row.component_ref == ComponentRef("openssl-1.0.1f")
-    assert impact(portfolio, "CVE-1999-0001", now=T0) == []
+    assert impact(portfolio, "CVE-1999-99999", now=T0) == []
+    assert known_to_feeds(portfolio, "cve-2014-0160")
+    assert not known_to_feeds(portfolio, "CVE-1999-99999")
 
 
 @pytest.mark.parametrize("bad", ["", "heartbleed", "CVE-2014-0160; drop table", "x" * 200])

@@ -70,6 +70,9 @@ def impact_search(vuln: str) -> RedirectResponse:
 def impact(request: Request, vuln_id: str) -> HTMLResponse:
     """Which products, releases and components a vulnerability touches."""
     from soupwatch.watch import impact as find_impact
+    from soupwatch.watch import known_to_feeds
 
-    rows = find_impact(store_of(request), vuln_id)
-    return _page("impact.html", vuln=vuln_id.strip(), rows=rows)
+    store = store_of(request)
+    rows = find_impact(store, vuln_id)
+    known = known_to_feeds(store, vuln_id)
+    return _page("impact.html", vuln=vuln_id.strip(), rows=rows, known=known)

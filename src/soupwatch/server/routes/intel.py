@@ -18,11 +18,13 @@ router = APIRouter(tags=["vulnerabilities"], responses={422: {"model": ErrorOut}
 def impact(request: Request, vuln_id: str) -> dict[str, Any]:
     """Every product / release / component the vulnerability (or an alias) touches."""
     from soupwatch.watch import impact as find_impact
+    from soupwatch.watch import known_to_feeds
     from soupwatch.watch.output import impact_json
 
     rows = find_impact(store_of(request), vuln_id)
     return {
         "vulnerability": vuln_id.strip(),
+        "known_to_feeds": known_to_feeds(store_of(request), vuln_id),
         "open": sum(1 for r in rows if r.is_open),
         "findings": impact_json(rows),
     }
