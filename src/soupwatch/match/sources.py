@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from soupwatch.intel.interface import CnaCandidate, CpeCandidate, IntelQuery, OsvCandidate
 from soupwatch.match.cna import CnaStatus, CnaVerdict, CompiledCna, cna_scheme, compile_cna
@@ -188,13 +189,19 @@ def _cna_verdict(
 ) -> Verdict:
     ev = MatchEvidence(
         by="cna-range",
-        source=f"cna:{assigner}",
+        source="cna:" + assigner,
         query=query,
         criteria=v.criteria,
         confidence=conf,
-        explanation=" ".join(n.rstrip(".") + "." for n in (how, *v.notes) if n),
+        explanation=_sentences(how, v.notes),
     )
     return Verdict("cna", vuln_id, v.status is CnaStatus.AFFECTED, ev, v.fixed_versions)
+
+
+@lru_cache(maxsize=4096)
+def _sentences(how: str, notes: tuple[str, ...]) -> str:
+    """``how`` and the notes as sentences (the same few texts for thousands of kernel CVEs)."""
+    return " ".join(n.rstrip(".") + "." for n in (how, *notes) if n)
 
 
 def _cna_one(
