@@ -3,15 +3,55 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from soupwatch.errors import SoupwatchError
 from soupwatch.model import Severity
+from soupwatch.model.assessment import PostmarketCategory, RiskLevel
 from soupwatch.store import inventory
 from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import StoredFinding, load_findings
 from soupwatch.vex.decisions import Decision, decisions_for
 
+if TYPE_CHECKING:
+    from soupwatch.risk.profile import DeviceProfile
+
 SEVERITY_ORDER = tuple(s.value for s in sorted(Severity, key=lambda s: -s.rank))
+RISK_ORDER = tuple(r.value for r in RiskLevel)
+
+
+def profiles_by_product(folder: Path) -> tuple[dict[str, DeviceProfile], list[str]]:
+    """Device profiles of the folder by the product they name, and one line per bad file."""
+    from soupwatch.risk.profile import load_profile
+
+    found: dict[str, DeviceProfile] = {}
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.profile.yaml")) if folder.is_dir() else []:
+        try:
+            profile = load_profile(path)
+        except SoupwatchError as err:
+            problems.append(str(err))
+            continue
+        if profile.product:
+            found.setdefault(profile.product, profile)
+    return found, problems
+
+
+def risk_counts(
+    store: Store, product: str, release: str, profile: DeviceProfile, now: datetime
+) -> dict[str, Any]:
+    """Open findings per in-context risk level, and how many are uncontrolled (FDA sense)."""
+    from soupwatch import pipeline
+
+    result = pipeline.assess(store, product, release, profile, now=now)
+    counts = dict.fromkeys(RISK_ORDER, 0)
+    uncontrolled = 0
+    for a in result.findings:
+        if a.is_open and a.resolved_at is None:
+            counts[a.risk.value] += 1
+            uncontrolled += a.category is PostmarketCategory.UNCONTROLLED
+    return {"profile": profile.name, "by_risk": counts, "uncontrolled": uncontrolled}
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -79,16 +119,22 @@ def severity_counts(findings: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def portfolio(store: Store, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Per release of every product: open findings by severity, KEV count, totals."""
+def portfolio(
+    store: Store, profiles: dict[str, DeviceProfile], now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Per release: open findings by severity and (with a profile) by in-context risk, KEV."""
+    when = now or datetime.now(UTC)
     with store.session() as session:
         products = inventory.list_products(session)
     out = []
     for product, versions in products:
+        profile = profiles.get(product.name)
         for version in versions:
-            findings = release_findings(store, product.name, version, now)
+            findings = release_findings(store, product.name, version, when)
+            risk = risk_counts(store, product.name, version, profile, when) if profile else None
             out.append(
                 {
+                    "risk": risk,
                     "product": product.name,
                     "manufacturer": product.manufacturer,
                     "release": version,

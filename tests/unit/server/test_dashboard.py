@@ -9,6 +9,8 @@ def test_pages_render_the_portfolio(scanned: Client) -> None:
     home = scanned.get("/")
     assert home.status_code == 200 and "text/html" in home.headers["content-type"]
     assert "infusion-pump" in home.text and "kev" in home.text.lower()
+    assert "(Infusion pump IP-200)" in home.text  # the product's device profile applied
+    assert "no profile" not in home.text
     assert "<script" not in home.text and "https://" not in home.text  # no external assets
     page = scanned.get("/products/infusion-pump/releases/1.0")
     assert page.status_code == 200 and "openssl" in page.text and "actively-maintained" in page.text

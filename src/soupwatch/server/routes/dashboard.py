@@ -11,9 +11,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from soupwatch.server.app import store_of
+from soupwatch.server.app import options_of, store_of
 from soupwatch.server.routes.intel import feed_status
-from soupwatch.server.views import SEVERITY_ORDER, portfolio, release_findings, severity_counts
+from soupwatch.server.views import (
+    RISK_ORDER,
+    SEVERITY_ORDER,
+    portfolio,
+    profiles_by_product,
+    release_findings,
+    severity_counts,
+)
 from soupwatch.store import inventory
 
 router = APIRouter(include_in_schema=False)
@@ -38,8 +45,11 @@ def _page(name: str, **context: Any) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
     """Portfolio: every release with open findings by severity, KEV count, feed data age."""
-    rows = portfolio(store_of(request))
-    return _page("index.html", rows=rows, feeds=feed_status(request))
+    profiles, problems = profiles_by_product(options_of(request).profiles_dir)
+    rows = portfolio(store_of(request), profiles)
+    return _page(
+        "index.html", rows=rows, feeds=feed_status(request), problems=problems, risks=RISK_ORDER
+    )
 
 
 @router.get("/products/{product}/releases/{release}", response_class=HTMLResponse)
