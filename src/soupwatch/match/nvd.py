@@ -67,6 +67,7 @@ class _Scan:
     hits: list[str]
     named: list[str]
     notes: list[str]
+    open_ended: list[str]
 
 
 class _Crit(NamedTuple):
@@ -127,6 +128,8 @@ def _criterion(c: _Crit, target: Target, platform: Platform, scan: _Scan) -> Tri
         if not c.rule.matches(target.version):
             return _FALSE
         scan.hits.append(c.text)
+        if c.rule.any_version:
+            scan.open_ended.append(c.text)
         if crit.target_sw != ANY and target.name.target_sw == ANY:
             scan.notes.append(
                 f"criterion is limited to target_sw={crit.target_sw}; "
@@ -141,7 +144,7 @@ def _criterion(c: _Crit, target: Target, platform: Platform, scan: _Scan) -> Tri
 
 
 def _node(node: _Node, target: Target, platform: Platform, scan: _Scan) -> Tri:
-    local = _Scan([], scan.named, scan.notes)
+    local = _Scan([], scan.named, scan.notes, scan.open_ended)
     results = [_criterion(c, target, platform, local) for c in node.criteria]
     value = _all(results) if node.all_of else _any(results)
     if not node.negate:
@@ -150,7 +153,7 @@ def _node(node: _Node, target: Target, platform: Platform, scan: _Scan) -> Tri:
 
 
 def _configuration(config: _Config, target: Target, platform: Platform, scan: _Scan) -> Tri:
-    local = _Scan([], scan.named, scan.notes)
+    local = _Scan([], scan.named, scan.notes, scan.open_ended)
     results = [_node(n, target, platform, local) for n in config.nodes]
     value = _negate(_all(results) if config.all_of else _any(results), config.negate)
     if value is not _FALSE and local.hits:
@@ -170,14 +173,27 @@ def judge_compiled(
     configurations: CompiledConfigurations, target: Target, platform: Platform
 ) -> CpeVerdict:
     """:func:`judge_configurations` over configurations compiled once for many targets."""
-    scan = _Scan([], [], [])
+    scan = _Scan([], [], [], [])
     results = [_configuration(c, target, platform, scan) for c in configurations]
     state = _any(results)
     if state is _FALSE:
         return CpeVerdict(False, tuple(sorted(set(scan.named))), _FALSE)
-    notes = list(dict.fromkeys(scan.notes))
+    hits = sorted(set(scan.hits))
+    notes = [_matched(hits, sorted(set(scan.open_ended) & set(hits)))]
+    notes += dict.fromkeys(scan.notes)
     if state is _UNKNOWN:
         notes.append(
             f"the configuration needs a platform that cannot be decided ({platform.described})"
         )
-    return CpeVerdict(True, tuple(sorted(set(scan.hits))), state, tuple(notes))
+    return CpeVerdict(True, tuple(hits), state, tuple(notes))
+
+
+def _matched(hits: list[str], open_ended: list[str]) -> str:
+    """Which NVD criterion matched, in words; an open-ended one is said to be open-ended."""
+    if open_ended:
+        return (
+            f"NVD's criterion {open_ended[0]} has no version and no version range: NVD states "
+            "that every version is affected"
+        )
+    more = f" (and {len(hits) - 2} more)" if len(hits) > 2 else ""
+    return f"Matched NVD's criterion {'; '.join(hits[:2])}{more}"

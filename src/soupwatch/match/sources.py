@@ -193,7 +193,7 @@ def _cna_verdict(
         query=query,
         criteria=v.criteria,
         confidence=conf,
-        explanation=_sentences(how, v.notes),
+        explanation=f"{_sentences(how, v.notes)} The CNA's range: {v.criteria}.".lstrip(),
     )
     return Verdict("cna", vuln_id, v.status is CnaStatus.AFFECTED, ev, v.fixed_versions)
 

@@ -13,6 +13,8 @@ from soupwatch.store.db import Store
 from tests.unit.match.mirror import MirrorQuery
 
 CNA_IDS = ("CVE-2014-0160", "CVE-2022-3602", "CVE-2023-0286", "CVE-2024-26581")
+EPSS_CSV = Path(__file__).resolve().parents[1] / "intel" / "data" / "epss_scores-2025-03-15.csv"
+"""Hand-written EPSS scores (not real values) for CVE-2014-0160, CVE-2021-44228, …"""
 OSV_FILES = (
     "AlmaLinux/9/all.zip::ALSA-2022:6224.json",
     "PyPI/all.zip::PYSEC-2018-35.json",
@@ -40,6 +42,12 @@ def intel_store(feeds: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     store = Store.open(Settings(home=home, database_url=f"sqlite:///{home / 'intel.db'}"))
     outcome = sync_all(store, mirror=feeds, sources=[n for n in feed_names() if n != "eol"])
     assert not outcome.all_failed, outcome.failures
+    # the mirror has no EPSS file: import the hand-written one (tests/unit/intel/data/README.md)
+    epss_mirror = home / "epss-mirror"
+    (epss_mirror / "epss").mkdir(parents=True)
+    (epss_mirror / "epss" / EPSS_CSV.name).write_bytes(EPSS_CSV.read_bytes())
+    outcome = sync_all(store, mirror=epss_mirror, sources=["epss"])
+    assert not outcome.failures, outcome.failures
     try:
         yield store
     finally:
