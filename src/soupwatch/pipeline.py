@@ -205,7 +205,7 @@ def fda_package(
     *,
     now: datetime,
     pdf: bool = True,
-    max_rows: int = 300,
+    max_rows: int = 100,
     cadence: str | None = None,
 ) -> list[Path]:
     """Write the FDA premarket cybersecurity package of an assessed release into ``out``."""

@@ -56,7 +56,7 @@ def fda(
     ),
     no_pdf: bool = typer.Option(False, "--no-pdf", help="Skip the PDF (HTML, JSON, CSV only)."),
     max_rows: int = typer.Option(
-        300,
+        100,
         "--max-rows",
         min=1,
         help="Per-finding tables in HTML/PDF show the worst N rows; CSV and JSON keep every row.",

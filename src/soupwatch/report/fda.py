@@ -50,7 +50,7 @@ class FdaOptions:
     manufacturer: str | None = None
     cadence: str | None = None
     pdf: bool = True
-    row_limit: int | None = 300
+    row_limit: int | None = 100
     """Per-finding tables in the HTML/PDF show at most this many rows (CSV/JSON keep all)."""
 
 

@@ -43,6 +43,21 @@ def clip_list(value: object, limit: int, where: str) -> str:
     return f"{', '.join(items[:limit])}, … (+{rest:,} more: all in {where})"
 
 
+def brief(value: object, limit: int, where: str) -> str:
+    """Long prose cut after its first sentence, saying where the whole text is.
+
+    The eSTAR justification for an unknown support level is a paragraph repeated on many
+    components; printed whole in a table cell it pushed every row onto a page of its own.
+    """
+    text = cell(value)
+    if len(text) <= limit:
+        return text
+    head, dot, _ = text.partition(". ")
+    if not dot or len(head) > limit:
+        head = text[:limit].rsplit(" ", 1)[0]
+    return f"{head}. (Full text in {where}.)"
+
+
 LINE_CHARS = 165
 """About how many 8 pt DejaVu Sans characters fit across an A4 landscape page (273 mm)."""
 
@@ -60,12 +75,15 @@ def column_widths(columns: Sequence[Any], rows: Sequence[Mapping[str, Any]]) -> 
     want: list[float] = []
     for c in columns:
         texts = [cell(r.get(c.key)) for r in rows] or ["—"]
-        header_word = max((len(w) for w in str(c.header).split()), default=1)
+        # headers are bold: ~30% wider than body text
+        header_word = max((len(w) for w in str(c.header).split()), default=1) * 1.15
         longest_word = max(max((len(w) for w in t.split()), default=1) for t in texts)
         # words are digits, capitals and bold headers: ~15% wider than average text
         low = max(header_word, min(longest_word, 22), 3) * 1.15 + 1.5  # + cell padding
         least.append(low)
-        want.append(max(low, sum(len(t) for t in texts) / len(texts) + 1.5))
+        # a cell shows at most a few hundred characters (clipped lists, brief prose)
+        shown = [min(len(t), 360) for t in texts]
+        want.append(max(low, sum(shown) / len(texts) + 1.5))
     spare = LINE_CHARS - sum(least)
     extra = [w - lo for w, lo in zip(want, least, strict=True)]
     if spare <= 0 or sum(extra) <= 0:
@@ -96,6 +114,7 @@ def environment() -> Environment:
     env.filters["cell"] = cell
     env.filters["css_string"] = css_string
     env.filters["clip_list"] = clip_list
+    env.filters["brief"] = brief
     env.globals["column_widths"] = column_widths
     return env
 
