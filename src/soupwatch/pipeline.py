@@ -272,7 +272,8 @@ def run_main_job(
     todo = None if refresh else unsynced_feeds(store)
     synced: tuple[str, ...] = ()
     if todo is None or todo:
-        tell("syncing vulnerability feeds" + (f" from {mirror}" if mirror else ""))
+        which = ", ".join(todo) if todo else "every feed"
+        tell(f"syncing vulnerability feeds ({which})" + (f" from {mirror}" if mirror else ""))
         outcome = sync_feeds(store, mirror=mirror, sources=todo, progress=sync_progress)
         synced = tuple(r.source for r in outcome.results)
     tell("matching components to vulnerabilities")
