@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from soupwatch.config import load_settings
@@ -43,3 +44,15 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
+
+
+def progress_bar() -> Progress:
+    """The progress bar of long steps (feed sync, the main job): on stderr, gone when done."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )

@@ -6,9 +6,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from soupwatch.cli.common import OutputFormat, err_console, open_store, print_json, print_table
+from soupwatch.cli.common import (
+    OutputFormat,
+    err_console,
+    open_store,
+    print_json,
+    print_table,
+    progress_bar,
+)
 from soupwatch.config import load_settings
 from soupwatch.errors import FeedUnavailable
 from soupwatch.intel.source import FeedSource
@@ -39,14 +45,7 @@ def update(
     feed_source = FeedSource(mirror=root, api_key=api_key, retries=retries)
     store = open_store()
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
+        with progress_bar() as bar:
             task = bar.add_task("sync", total=None)
 
             def progress(done: int, total: int | None, what: str) -> None:

@@ -6,9 +6,8 @@ import os
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from soupwatch.cli.common import console, err_console, open_store
+from soupwatch.cli.common import console, err_console, open_store, progress_bar
 from soupwatch.config import ENV_MIRROR
 from soupwatch.errors import ConfigError
 from soupwatch.pipeline import MainJobResult, run_main_job
@@ -48,14 +47,7 @@ def _run(
 ) -> MainJobResult:
     store = open_store()
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
+        with progress_bar() as bar:
             stage = bar.add_task("starting", total=None)
             feed = bar.add_task("", total=None, visible=False)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -60,24 +60,7 @@ class OwnFields:
 
 def provenance_to_json(items: Iterable[Provenance]) -> str:
     """Provenance as compact, key-sorted JSON (the value of ``soupwatch:provenance``)."""
-    data = [
-        {
-            "source": p.source,
-            "method": p.method,
-            "confidence": p.confidence,
-            "evidence": [
-                {
-                    "detector": e.detector,
-                    "location": e.location,
-                    "offset": e.offset,
-                    "text": e.text,
-                    "confidence": e.confidence,
-                }
-                for e in p.evidence
-            ],
-        }
-        for p in items
-    ]
+    data = [asdict(p) for p in items]
     return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 

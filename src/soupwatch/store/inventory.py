@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -50,24 +51,7 @@ def component_to_dict(c: Component) -> dict[str, Any]:
         "support_level": c.support_level.value,
         "end_of_support": c.end_of_support.isoformat() if c.end_of_support else None,
         "support_source": c.support_source,
-        "provenance": [
-            {
-                "source": p.source,
-                "method": p.method,
-                "confidence": p.confidence,
-                "evidence": [
-                    {
-                        "detector": e.detector,
-                        "location": e.location,
-                        "offset": e.offset,
-                        "text": e.text,
-                        "confidence": e.confidence,
-                    }
-                    for e in p.evidence
-                ],
-            }
-            for p in c.provenance
-        ],
+        "provenance": [asdict(p) for p in c.provenance],
         "extra_identifiers": [list(i) for i in c.extra_identifiers],
     }
 
