@@ -97,6 +97,8 @@ def test_upload_scans_and_bad_uploads_are_refused(scanned: Client) -> None:
     assert r.status_code == 413 and "limit" in r.json()["error"]
     r = scanned.post(f"{API}/products/glucose-monitor/releases/3.0/sbom", content=b"")
     assert r.status_code == 422
+    r = scanned.post(f"{API}/products/{'p' * 300}/releases/1/sbom", content=body)
+    assert r.status_code == 422 and r.json()["error"].startswith("path.product")
 
 
 def test_assessment_status_impact_openapi(scanned: Client) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from pathlib import Path as FilePath
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.encoders import jsonable_encoder
 
 from soupwatch import pipeline
@@ -113,7 +113,11 @@ async def _read_limited(request: Request, limit: int) -> bytes:
         }
     },
 )
-async def upload_sbom(request: Request, product: str, release: str) -> UploadOut:
+async def upload_sbom(
+    request: Request,
+    product: Annotated[str, Path(min_length=1, max_length=255)],
+    release: Annotated[str, Path(min_length=1, max_length=255)],
+) -> UploadOut:
     """Store an SBOM (CycloneDX or SPDX, any supported encoding) as a release and scan it."""
     from soupwatch.sbom import read
 
@@ -121,7 +125,7 @@ async def upload_sbom(request: Request, product: str, release: str) -> UploadOut
     kind = request.headers.get("content-type", "")
     suffix = ".xml" if "xml" in kind else ".spdx" if "text/plain" in kind else ".json"
     with tempfile.TemporaryDirectory(prefix="soupwatch-upload-") as tmp:
-        path = Path(tmp) / f"uploaded-sbom{suffix}"
+        path = FilePath(tmp) / f"uploaded-sbom{suffix}"
         path.write_bytes(body)
         try:
             doc = read(path, max_bytes=options_of(request).max_upload_bytes)
