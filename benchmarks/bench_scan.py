@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from soupwatch.config import Settings
+from soupwatch.intel import query as query_module
 from soupwatch.intel.query import StoreIntelQuery
 from soupwatch.intel.sync import feed_names, sync_all
-from soupwatch.match import cpe, identity, versions
+from soupwatch.match import cpe, identity, sources, versions
 from soupwatch.match.matcher import MatchContext, MatchResult, match_components
 from soupwatch.match.nvd import judge_configurations
 from soupwatch.model import Component, ComponentRef, ComponentType
@@ -98,7 +99,10 @@ def sbom(n: int) -> list[Component]:
 
 
 def clear_caches() -> None:
-    """Forget every parse cache, so that the next scan is cold."""
+    """Forget every cache that outlives a scan, so that the next scan is cold."""
+    query_module._DECODED.clear()
+    sources._KEPT_CNA.clear()
+    sources._KEPT_NVD.clear()
     versions.parse_version.cache_clear()
     versions.branch_upper.cache_clear()
     cpe.parse_criteria.cache_clear()

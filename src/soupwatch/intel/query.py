@@ -11,9 +11,11 @@ Key normalisation (what the matcher can rely on):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from soupwatch.intel.eol_read import load_eol_product, load_eol_products
@@ -38,6 +40,27 @@ from soupwatch.store.intel_tables import (
     IntelRecordRow,
 )
 
+_DECODED: dict[str, Any] = {}
+_DECODED_MAX = 200_000
+
+
+def decoded(raw: Any) -> Any:
+    """A JSON column's value, decoded once per distinct text for the life of the process.
+
+    The kernel CNA's ~29,000 ``affected`` items (28 MB of JSON) are read by every scan; keyed
+    by their exact text, a later scan gets the *same* objects back, so the matcher can keep
+    what it compiled from them (see :mod:`soupwatch.match.sources`). The values are shared:
+    callers must treat them as read-only. A driver that decodes JSON itself is passed through.
+    """
+    if not isinstance(raw, str):
+        return raw
+    found = _DECODED.get(raw)
+    if found is None:
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.clear()
+        found = _DECODED[raw] = json.loads(raw)
+    return found
+
 
 class StoreIntelQuery:
     """Reads the intelligence tables through one session; every method is a few index probes."""
@@ -54,7 +77,7 @@ class StoreIntelQuery:
             rows = self.session.execute(
                 select(
                     IntelCpeIndexRow.vuln_id,
-                    IntelCpeConfigRow.configurations,
+                    cast(IntelCpeConfigRow.configurations, Text),
                     IntelRecordRow.source,
                 )
                 .join(
@@ -69,7 +92,7 @@ class StoreIntelQuery:
                 .order_by(IntelCpeIndexRow.vuln_id)
             ).all()
             result[(vendor, product)] = [
-                CpeCandidate(vuln_id=vid, configurations=tuple(configs), source=source)
+                CpeCandidate(vuln_id=vid, configurations=tuple(decoded(configs)), source=source)
                 for vid, configs, source in rows
             ]
         return result
@@ -124,14 +147,16 @@ class StoreIntelQuery:
             rows = self.session.execute(
                 select(
                     IntelCnaAffectedRow.vuln_id,
-                    IntelCnaAffectedRow.affected,
+                    cast(IntelCnaAffectedRow.affected, Text),
                     IntelCnaAffectedRow.assigner,
                 )
                 .join(IntelRecordRow, IntelRecordRow.key == IntelCnaAffectedRow.record_key)
                 .where(IntelCnaAffectedRow.lookup == product, IntelRecordRow.withdrawn.is_(False))
                 .order_by(IntelCnaAffectedRow.vuln_id, IntelCnaAffectedRow.id)
             ).all()
-            result[product] = [CnaCandidate(vuln_id=v, affected=a, assigner=s) for v, a, s in rows]
+            result[product] = [
+                CnaCandidate(vuln_id=v, affected=decoded(a), assigner=s) for v, a, s in rows
+            ]
         return result
 
     def vulnerabilities(self, ids: Iterable[str]) -> dict[str, Vulnerability]:

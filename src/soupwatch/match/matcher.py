@@ -206,6 +206,10 @@ def _gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # the scan's ~1,000,000 new objects would all be walked by the next young collection;
+        # freeze + unfreeze moves them to the oldest generation without walking them
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 

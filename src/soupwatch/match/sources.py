@@ -9,9 +9,10 @@ per (vendor, product) into :class:`~soupwatch.match.cna.CompiledCna` objects and
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from soupwatch.intel.interface import CnaCandidate, CpeCandidate, IntelQuery, OsvCandidate
 from soupwatch.match.cna import CnaStatus, CnaVerdict, CompiledCna, cna_scheme, compile_cna
@@ -25,7 +26,7 @@ from soupwatch.match.nvd import (
     judge_compiled,
 )
 from soupwatch.match.osv import judge_osv, scheme_for_ecosystem
-from soupwatch.match.versions import Unparsable, parse_version
+from soupwatch.match.versions import Scheme, Unparsable, parse_version
 from soupwatch.model import MatchEvidence
 
 CONF_CNA = 0.95
@@ -35,6 +36,41 @@ PLATFORM_UNDECIDED_FACTOR = 0.7
 
 _Compiled = list[tuple[str, str, CompiledCna]]
 """(vuln_id, assigner, compiled ranges) of every CVE of one CNA (vendor, product)."""
+
+_KEPT_MAX = 100_000
+_KEPT_CNA: dict[tuple[object, ...], tuple[tuple[object, ...], CompiledCna]] = {}
+_KEPT_NVD: dict[tuple[int, ...], tuple[tuple[object, ...], CompiledConfigurations]] = {}
+
+
+def _kept_cna(items: list[Mapping[str, Any]], scheme: Scheme) -> CompiledCna:
+    """:func:`compile_cna`, kept across scans for the very same (read-only) item objects.
+
+    The store's query hands every scan the same decoded objects for the same JSON text, so
+    the compiled ranges stay valid exactly as long as the objects are the same ones; the
+    cache holds them, so their ids cannot be reused by other objects meanwhile.
+    """
+    key = (scheme, *map(id, items))
+    hit = _KEPT_CNA.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], items, strict=True)):
+        return hit[1]
+    compiled = compile_cna(items, scheme)
+    if len(_KEPT_CNA) >= _KEPT_MAX:
+        _KEPT_CNA.clear()
+    _KEPT_CNA[key] = (tuple(items), compiled)
+    return compiled
+
+
+def _kept_nvd(configurations: Sequence[Mapping[str, Any]]) -> CompiledConfigurations:
+    """:func:`compile_configurations`, kept across scans like :func:`_kept_cna`."""
+    key = tuple(map(id, configurations))
+    hit = _KEPT_NVD.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], configurations, strict=True)):
+        return hit[1]
+    compiled = compile_configurations(configurations)
+    if len(_KEPT_NVD) >= _KEPT_MAX:
+        _KEPT_NVD.clear()
+    _KEPT_NVD[key] = (tuple(configurations), compiled)
+    return compiled
 
 
 @dataclass(slots=True)
@@ -56,9 +92,7 @@ class ScanData:
         """The NVD candidates of a (vendor, product), configurations parsed once per scan."""
         found = self.cpe_compiled.get(key)
         if found is None:
-            found = [
-                (c.vuln_id, compile_configurations(c.configurations)) for c in self.cpe.get(key, ())
-            ]
+            found = [(c.vuln_id, _kept_nvd(c.configurations)) for c in self.cpe.get(key, ())]
             self.cpe_compiled[key] = found
         return found
 
@@ -177,7 +211,7 @@ def _compiled(vendor: str, product: str, data: ScanData) -> _Compiled:
             if str(cand.affected.get("vendor", "")).lower() == vendor:
                 by_cve[cand.vuln_id].append(cand)
         found = [
-            (vuln_id, cands[0].assigner, compile_cna([c.affected for c in cands], scheme))
+            (vuln_id, cands[0].assigner, _kept_cna([c.affected for c in cands], scheme))
             for vuln_id, cands in sorted(by_cve.items())
         ]
         data.cna_compiled[(vendor, product)] = found
