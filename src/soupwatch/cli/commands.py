@@ -18,8 +18,10 @@ def register(app: typer.Typer) -> None:
         report_cmd,
         sbom_cmd,
         scan_cmd,
+        serve_cmd,
         triage_cmd,
         vex_cmd,
+        watch_cmd,
     )
 
     for module in (
@@ -34,6 +36,8 @@ def register(app: typer.Typer) -> None:
         audit_cmd,
         report_cmd,
         advisory_cmd,
+        watch_cmd,
+        serve_cmd,
         demo_cmd,
     ):
         module.register(app)

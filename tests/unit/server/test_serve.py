@@ -12,14 +12,7 @@ import httpx
 
 from soupwatch.config import Settings
 
-LAUNCH = (
-    "import sys\n"
-    "from soupwatch.cli.main import app, main\n"
-    "from soupwatch.cli import serve_cmd\n"
-    "if 'serve' not in {c.name for c in app.registered_commands}:\n"
-    "    serve_cmd.register(app)\n"
-    "sys.exit(main(sys.argv[1:]))\n"
-)
+LAUNCH = "import sys\nfrom soupwatch.cli.main import main\nsys.exit(main(sys.argv[1:]))\n"
 
 
 def _free_port() -> int:

@@ -5,24 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from soupwatch.config import Settings
 from soupwatch.pipeline import load_target, store_document
 from soupwatch.store.db import Store
 from tests.conftest import run_cli
 
 from .conftest import T0, import_examples, old_openssl_sbom
-
-
-@pytest.fixture(autouse=True)
-def _registered() -> None:
-    """Attach the commands when cli/commands.py does not list them (yet)."""
-    from soupwatch.cli import watch_cmd
-    from soupwatch.cli.main import app
-
-    if "watch" not in {c.name for c in app.registered_commands}:
-        watch_cmd.register(app)
 
 
 def _partial_mirror(feeds: Path, tmp_path: Path) -> Path:
