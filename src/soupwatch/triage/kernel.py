@@ -1,0 +1,162 @@
+"""Kernel-config triage of a release's kernel findings, and the VEX decisions it suggests.
+
+For each Linux kernel finding, the kernel CNA's ``programFiles`` (every ``affected`` item of
+the CVE JSON 5 record) are checked against the device's ``.config`` through the Kbuild map
+(:mod:`soupwatch.triage.evaluate`). Not-built findings can be recorded as ``not_affected`` /
+``code_not_present`` at release scope, audited, in one transaction; findings that already
+carry a decision by someone else are left alone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from soupwatch.intel.query import StoreIntelQuery
+from soupwatch.model import Finding
+from soupwatch.model.vex import VexJustification, VexScope, VexState, VexStatement
+from soupwatch.store.finding_tables import load_findings
+from soupwatch.triage.evaluate import BuildVerdict, FileVerdict, evaluate_files, program_files
+from soupwatch.triage.kbuild import KbuildMap
+from soupwatch.triage.kconfig import KernelConfig
+from soupwatch.vex.decisions import decisions_for, set_decision
+
+REASON = "kernel config triage"
+DETAIL_PREFIX = "Kernel config triage: "
+_KERNEL_NAMES = {"linux", "linux-kernel", "linux_kernel", "kernel", "linux-yocto"}
+
+
+@dataclass(frozen=True, slots=True)
+class KernelTriage:
+    """The verdict on one kernel finding and why."""
+
+    vuln_id: str
+    component_ref: str
+    component_name: str
+    component_version: str | None
+    verdict: BuildVerdict
+    files: tuple[FileVerdict, ...]
+    reason: str
+    existing: str | None = None
+    """A decision already recorded for the finding (state), which --apply leaves alone."""
+
+    @property
+    def evidence(self) -> str:
+        """The evidence in one paragraph (the VEX detail for not-built findings)."""
+        if not self.files:
+            return self.reason
+        if self.verdict is BuildVerdict.NOT_BUILT:
+            return " ".join(f.evidence + "." for f in self.files)
+        deciding = [f for f in self.files if f.verdict is self.verdict] or list(self.files)
+        return " ".join(f.evidence + "." for f in deciding)
+
+
+def is_kernel(f: Finding) -> bool:
+    """True for a finding on the Linux kernel (name, purl or CPE)."""
+    name = f.component_name.lower()
+    purl_name = (f.purl or "").split("?", 1)[0].split("@", 1)[0].rsplit("/", 1)[-1].lower()
+    return (
+        name in _KERNEL_NAMES
+        or purl_name in _KERNEL_NAMES
+        or ":linux:linux_kernel:" in (f.cpe or "").lower()
+    )
+
+
+def _program_files_by_id(session: Session) -> dict[str, list[str]]:
+    items: dict[str, list[object]] = {}
+    for cand in StoreIntelQuery(session).cna_candidates(["linux"]).get("linux", []):
+        items.setdefault(cand.vuln_id.upper(), []).append(dict(cand.affected))
+    return {vid: program_files(affected) for vid, affected in items.items()}
+
+
+def triage_findings(
+    findings: Iterable[Finding],
+    files_by_id: dict[str, list[str]],
+    kmap: KbuildMap,
+    config: KernelConfig,
+) -> list[KernelTriage]:
+    """Verdicts for the kernel findings among ``findings``, sorted by id and component."""
+    out: list[KernelTriage] = []
+    for f in findings:
+        if not is_kernel(f):
+            continue
+        ids = [f.vulnerability.id, *f.vulnerability.aliases]
+        files = next((files_by_id[i.upper()] for i in ids if i.upper() in files_by_id), None)
+        if files is None:
+            reason = "no kernel CNA record (CVE JSON 5) in the intelligence store"
+        elif not files:
+            reason = "the kernel CNA record lists no programFiles"
+        else:
+            reason = ""
+        verdict, verdicts = evaluate_files(files or [], kmap, config)
+        out.append(
+            KernelTriage(
+                vuln_id=f.vulnerability.id,
+                component_ref=str(f.component_ref),
+                component_name=f.component_name,
+                component_version=f.component_version,
+                verdict=verdict,
+                files=verdicts,
+                reason=reason,
+            )
+        )
+    return sorted(out, key=lambda t: (t.vuln_id, t.component_ref))
+
+
+def triage_release(
+    session: Session, product: str, release: str, kmap: KbuildMap, config: KernelConfig,
+    now: datetime,
+) -> list[KernelTriage]:  # fmt: skip
+    """Verdicts for a stored release's open kernel findings, with any decision already made."""
+    stored = [sf.finding for sf in load_findings(session, product, release) if sf.is_open]
+    results = triage_findings(stored, _program_files_by_id(session), kmap, config)
+    lookup = decisions_for(session, product, release, stored, now)
+    marked: list[KernelTriage] = []
+    for t in results:
+        d = lookup.get(t.component_ref, t.vuln_id)
+        ours = d is not None and (d.statement.detail or "").startswith(DETAIL_PREFIX)
+        existing = None if d is None or ours else d.statement.state.value
+        marked.append(t if existing is None else _with_existing(t, existing))
+    return marked
+
+
+def _with_existing(t: KernelTriage, state: str) -> KernelTriage:
+    return KernelTriage(
+        t.vuln_id, t.component_ref, t.component_name, t.component_version,
+        t.verdict, t.files, t.reason, existing=state,
+    )  # fmt: skip
+
+
+def apply_not_built(
+    session: Session, product: str, release: str, results: Sequence[KernelTriage], *,
+    author: str, now: datetime,
+) -> list[VexStatement]:  # fmt: skip
+    """Record not_affected / code_not_present for each not-built finding without a decision."""
+    saved: list[VexStatement] = []
+    for t in results:
+        if t.verdict is not BuildVerdict.NOT_BUILT or t.existing is not None:
+            continue
+        statement = VexStatement(
+            vulnerability=t.vuln_id,
+            state=VexState.NOT_AFFECTED,
+            scope=VexScope.RELEASE,
+            product=product,
+            release=release,
+            component_name=t.component_name,
+            component_version=t.component_version,
+            justification=VexJustification.CODE_NOT_PRESENT,
+            detail=DETAIL_PREFIX + t.evidence,
+            author=author,
+        )
+        saved.append(set_decision(session, statement, actor=author, reason=REASON, now=now))
+    return saved
+
+
+def counts(results: Iterable[KernelTriage]) -> dict[str, int]:
+    """How many findings per verdict (every verdict present, zero included)."""
+    c = Counter(t.verdict for t in results)
+    return {v.value: c.get(v, 0) for v in BuildVerdict}
