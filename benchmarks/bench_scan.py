@@ -24,6 +24,7 @@ import argparse
 import resource
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -161,11 +162,11 @@ def main() -> None:
         pairs = len({(c.name, c.version) for c in comps})
         ctx = MatchContext.for_components(comps)
         clear_caches()
-        cold, t_cold, c_cold = timed(lambda c=comps, x=ctx: scan(store, c, x))
-        warm, t_warm, c_warm = timed(lambda c=comps, x=ctx: scan(store, c, x))
+        cold, t_cold, c_cold = timed(partial(scan, store, comps, ctx))
+        warm, t_warm, c_warm = timed(partial(scan, store, comps, ctx))
         sample = comps[:300]
         with store.session() as s:
-            _, t_base, _ = timed(lambda q=StoreIntelQuery(s), c=sample: baseline(c, q))
+            _, t_base, _ = timed(partial(baseline, sample, StoreIntelQuery(s)))
         t_base_n = t_base * n / len(sample)
         print(
             f"{n:>6} components ({pairs} distinct name/version): "
