@@ -68,7 +68,7 @@ def extract(path: Path, kind: str, dest: Path, guard: Guard, where: str) -> Extr
     if kind == "squashfs":
         return _squashfs(path, dest, guard, where)
     try:
-        return _libarchive(path, dest, guard, where, "all")
+        return _libarchive(path, dest, guard, where, "all", untyped_is_file=kind == "ar")
     except ArchiveError as err:
         if kind not in _COMPRESSED:
             raise DiscoveryError(f"cannot read {kind} container: {err}", path=where) from err
@@ -122,7 +122,14 @@ class _Sink:
         )
 
 
-def _libarchive(path: Path, dest: Path, guard: Guard, where: str, fmt: str) -> Extracted:
+def _libarchive(
+    path: Path, dest: Path, guard: Guard, where: str, fmt: str, *, untyped_is_file: bool = False
+) -> Extracted:
+    """Extract with libarchive; ``untyped_is_file``: members without a file type are files.
+
+    GNU ``ar`` in deterministic mode (how ``opkg-build`` and hand-made .deb files are built)
+    writes the mode ``644`` without the regular-file bits, so libarchive reports no type.
+    """
     sink = _Sink(path, dest, guard, where)
     links: list[tuple[str, str]] = []
     with libarchive.file_reader(str(path), format_name=fmt) as archive:
@@ -141,7 +148,7 @@ def _libarchive(path: Path, dest: Path, guard: Guard, where: str, fmt: str) -> E
                 sink.symlink(rel, entry.linkpath or "")
             elif entry.islnk:
                 links.append((rel, safe_member(entry.linkpath or "", f"{where}!/{rel}")))
-            elif entry.isreg:
+            elif entry.isreg or (untyped_is_file and entry.filetype == 0):
                 sink.write(rel, entry.get_blocks())
             else:
                 sink.special(rel, "device node or FIFO" if entry.isdev or entry.isfifo else "entry")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from soupwatch.discover.detectors.apk import ApkDetector
 from soupwatch.discover.detectors.binary import BinaryDetector
+from soupwatch.discover.detectors.debpkg import DebPackageDetector
 from soupwatch.discover.detectors.dpkg import DpkgDetector
 from soupwatch.discover.detectors.embedded import BuildrootDetector, YoctoDetector
 from soupwatch.discover.detectors.osrelease import OsReleaseDetector
@@ -31,6 +32,7 @@ def default_detectors(progress: Progress | None = None) -> list[Detector]:
     return [
         OsReleaseDetector(),
         DpkgDetector(),
+        DebPackageDetector(),
         ApkDetector(),
         RpmDetector(),
         BuildrootDetector(),

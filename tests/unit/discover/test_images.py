@@ -94,9 +94,15 @@ def test_debian_package_nested_archives(tmp_path: Path, corpus: Path) -> None:
     subprocess.run(
         [dpkg_deb, "-Zxz", "--build", str(pkg), str(deb)], check=True, capture_output=True
     )
+    # the package's control file and the binary agree (2022.83): one component, both evidence
     (c,) = discover_path(deb).components
-    assert (c.name, c.version) == ("Dropbear SSH", "2022.83")
-    assert c.provenance[0].evidence[0].location == "dropbear.deb!/data.tar.xz!/usr/sbin/dropbear"
+    assert (c.name, c.version) == ("dropbear-bin", "2022.83-1")
+    assert c.cpe is not None and ":dropbear_ssh:2022.83:" in c.cpe
+    assert c.purl == "pkg:deb/debian/dropbear-bin@2022.83-1?arch=amd64"
+    assert sorted(e.location for p in c.provenance for e in p.evidence) == [
+        "dropbear.deb!/control.tar.xz!/control",
+        "dropbear.deb!/data.tar.xz!/usr/sbin/dropbear",
+    ]
 
 
 def test_iso9660_image(tmp_path: Path, corpus: Path) -> None:

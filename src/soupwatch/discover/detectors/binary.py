@@ -1,9 +1,11 @@
-"""Binary signatures applied to every file: the detector around the one-pass scanner."""
+"""Binary signatures applied to files that can hold compiled code: the detector around the
+one-pass scanner. Text and documentation are never signature-scanned (see ``content``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from soupwatch.discover.detectors.content import HEAD_BYTES, in_doc_dir, is_text
 from soupwatch.discover.found import Seen, component
 from soupwatch.discover.interface import Findings
 from soupwatch.discover.signatures.scanner import SignatureScanner
@@ -16,7 +18,12 @@ _TEXT_SUFFIXES = (".py", ".js", ".json", ".txt", ".md", ".html", ".css", ".xml",
 
 
 class BinaryDetector:
-    """Runs every signature over every file (ELF, PE, raw firmware, anything)."""
+    """Runs every signature over every file that can hold compiled code.
+
+    ELF, PE/COFF, Mach-O, class files, static libraries and raw firmware are scanned; text
+    (changelogs, man pages, scripts, sources, licences: decided by content) and anything in
+    a documentation folder are not. ``text_skipped`` counts the text files passed over.
+    """
 
     name = "binary-signature"
 
@@ -24,10 +31,11 @@ class BinaryDetector:
         self.scanner = SignatureScanner()
         self.progress = progress
         self.bytes_scanned = 0
+        self.text_skipped = 0
 
     def wants(self, entry: FileEntry) -> bool:
-        """Every file that is not source or text documentation."""
-        return not entry.name.endswith(_TEXT_SUFFIXES)
+        """Every file outside documentation folders that is not named as source or text."""
+        return not entry.name.endswith(_TEXT_SUFFIXES) and not in_doc_dir(entry.location)
 
     def detect(self, entries: Sequence[FileEntry], all_files: Sequence[FileEntry]) -> Findings:
         """Products seen in file contents."""
@@ -38,11 +46,12 @@ class BinaryDetector:
             except OSError as err:
                 out.warnings.append(f"{entry.location}: unreadable ({err.strerror})")
                 continue
+            if len(data) < MIN_SIZE or is_text(data[:HEAD_BYTES]):
+                self.text_skipped += len(data) >= MIN_SIZE
+                continue
             self.bytes_scanned += len(data)
             if self.progress:
                 self.progress(entry.location, len(data))
-            if len(data) < MIN_SIZE:
-                continue
             for det in self.scanner.scan(data, entry.name):
                 sig = det.signature
                 how = f"{det.method}: {det.text}"
