@@ -9,6 +9,9 @@ tested on real records read straight from the mirror:
   "cpeMatch": [{"vulnerable", "criteria", "versionStartIncluding", ...}]}]}]``).
 * ``OsvCandidate.affected`` — one item of an OSV advisory's ``affected`` list.
 * ``CnaCandidate.affected`` — one item of a CVE JSON 5 ``containers.cna.affected`` list.
+
+These mappings are decoded once per process and shared between scans (the query caches
+them): callers read them and must never modify them.
 """
 
 from __future__ import annotations
