@@ -12,8 +12,9 @@ from pathlib import Path
 
 import typer
 
+from soupwatch import sbom
 from soupwatch.cli.common import console, err_console, open_store
-from soupwatch.sbom import DEFAULT_MAX_BYTES, export_release, import_sbom
+from soupwatch.sbom.detect import DEFAULT_MAX_BYTES
 
 sbom_app = typer.Typer(help="Import and export SBOMs (CycloneDX, SPDX).", no_args_is_help=True)
 
@@ -42,7 +43,7 @@ def import_cmd(
     """Import an SBOM as a release of a product (re-import replaces it)."""
     store = open_store()
     try:
-        rid, doc = import_sbom(
+        rid, doc = sbom.import_sbom(
             store,
             file,
             product,
@@ -85,7 +86,7 @@ def export_cmd(
     """Export a stored release as CycloneDX 1.6 (JSON/XML) or SPDX 2.3 JSON."""
     store = open_store()
     try:
-        text = export_release(store, product, release, fmt.value)
+        text = sbom.export_release(store, product, release, fmt.value)
     finally:
         store.close()
     if output is None:

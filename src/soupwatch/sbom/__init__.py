@@ -4,12 +4,31 @@
 JSON/YAML/XML/tag-value/RDF/Turtle, SPDX 3.0 JSON-LD); ``write(release_or_doc, fmt)``
 writes CycloneDX 1.6 JSON/XML or SPDX 2.3 JSON; ``import_sbom`` / ``export_release`` move
 SBOMs into and out of the store. See docs/sbom.md.
+
+The names are loaded on first use (PEP 562): the readers pull in spdx-tools and rdflib, which
+every CLI start would otherwise pay for.
 """
 
-from soupwatch.sbom.detect import DEFAULT_MAX_BYTES
-from soupwatch.sbom.importer import export_release, import_sbom
-from soupwatch.sbom.reader import READERS, read
-from soupwatch.sbom.writer import WRITERS, write
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from soupwatch.sbom.detect import DEFAULT_MAX_BYTES
+    from soupwatch.sbom.importer import export_release, import_sbom
+    from soupwatch.sbom.reader import READERS, read
+    from soupwatch.sbom.writer import WRITERS, write
+
+_WHERE = {
+    "DEFAULT_MAX_BYTES": "soupwatch.sbom.detect",
+    "export_release": "soupwatch.sbom.importer",
+    "import_sbom": "soupwatch.sbom.importer",
+    "READERS": "soupwatch.sbom.reader",
+    "read": "soupwatch.sbom.reader",
+    "WRITERS": "soupwatch.sbom.writer",
+    "write": "soupwatch.sbom.writer",
+}
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -20,3 +39,9 @@ __all__ = [
     "read",
     "write",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'soupwatch.sbom' has no attribute {name!r}")
