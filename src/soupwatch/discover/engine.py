@@ -14,7 +14,8 @@ from soupwatch.discover.detectors.dpkg import DpkgDetector
 from soupwatch.discover.detectors.embedded import BuildrootDetector, YoctoDetector
 from soupwatch.discover.detectors.osrelease import OsReleaseDetector
 from soupwatch.discover.detectors.rpm import RpmDetector
-from soupwatch.discover.interface import Detector
+from soupwatch.discover.detectors.rpmfile import RpmFileDetector
+from soupwatch.discover.interface import Detector, Findings
 from soupwatch.discover.limits import UnpackLimits
 from soupwatch.discover.merge import merge
 from soupwatch.discover.unpack import FileEntry, unpacked
@@ -79,7 +80,9 @@ def discover_path(
         raise DiscoveryError("no such file or folder", path=str(target))
     with unpacked(target, limits) as tree:
         components, warnings = run_detectors(tree.files, default_detectors(progress))
-        warnings = [*tree.warnings, *warnings]
+        packaged = _package_files(tree.archives, tree.files)
+        components += packaged.components
+        warnings = [*tree.warnings, *packaged.warnings, *warnings]
     merged = merge(components, warnings)
     return SbomDocument(
         metadata_component=_subject(target, merged),
@@ -92,6 +95,12 @@ def discover_path(
         source=str(target),
         warnings=tuple(warnings),
     )
+
+
+def _package_files(archives: Sequence[FileEntry], files: Sequence[FileEntry]) -> Findings:
+    """Package files whose header holds the package (``.rpm``), with the tree for context."""
+    detector = RpmFileDetector()
+    return detector.detect([a for a in archives if detector.wants(a)], files)
 
 
 def _subject(target: Path, components: list[Component]) -> Component:

@@ -47,6 +47,9 @@ class Unpacked:
     symlinks: list[tuple[str, str]] = field(default_factory=list)
     containers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    archives: list[FileEntry] = field(default_factory=list)
+    """Every container file that was opened: package files keep metadata in their own
+    headers (an ``.rpm``'s header is not one of the files it unpacks to)."""
 
 
 @contextmanager
@@ -60,7 +63,7 @@ def unpacked(path: Path, limits: UnpackLimits | None = None) -> Iterator[Unpacke
         if path.is_dir():
             state.walk(path, "", 0)
         elif container_kind(path) is not None:
-            state.open_container(path, path.name, 0)
+            state.open_container(FileEntry(path, path.name, "", path.name), 0)
         else:
             state.result.files.append(FileEntry(path, path.name, "", path.name))
         yield state.result
@@ -75,9 +78,11 @@ class _Walker:
         self.result = Unpacked()
         self._n = 0
 
-    def open_container(self, path: Path, location: str, depth: int) -> None:
+    def open_container(self, entry: FileEntry, depth: int) -> None:
+        path, location = entry.path, entry.location
         kind = container_kind(path)
         assert kind is not None
+        self.result.archives.append(entry)
         self.guard.check_depth(depth + 1, location)
         self._n += 1
         dest = self.work / str(self._n)
@@ -106,6 +111,6 @@ class _Walker:
             self.result.warnings.append(f"{location}: not a regular file, skipped")
             return
         if container_kind(full) is not None:
-            self.open_container(full, location, depth)
+            self.open_container(FileEntry(full, location, tree, rel), depth)
             return
         self.result.files.append(FileEntry(full, location, tree, rel))

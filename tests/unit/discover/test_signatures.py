@@ -84,3 +84,25 @@ def test_sqlite_source_id_table() -> None:
     versions = [v for v, _ in SQLITE_SOURCE_IDS.values()]
     assert len(versions) == len(set(versions))
     assert sorted(SQLITE_SOURCE_IDS) == list(SQLITE_SOURCE_IDS)
+
+
+# Programs that quote a library's compile-time version without shipping the library, as
+# Debian 12's own binaries do (texts copied from /usr/bin/{osslsigncode,cmake,mariadb-check}).
+QUOTATIONS = [
+    # osslsigncode --version: "%s, using:\n\t%s (Library: %s)" with OPENSSL_VERSION_TEXT
+    b"\x00OpenSSL 3.0.13 30 Jan 2024\x00%s, using:\n\t%s (Library: %s)\x00libcrypto.so.3\x00",
+    # cmake file(DOWNLOAD): user agent "curl/" LIBCURL_VERSION, libcurl.so.4 linked
+    b"\x00DOWNLOAD cannot set url: \x00curl/7.86.0\x00DOWNLOAD cannot set range: \x00",
+    # mariadb-check: its own tool version next to the server's
+    b"\x00%s  Ver %s Distrib %s, for %s (%s)\x002.7.4-MariaDB\x00",
+]
+
+
+@pytest.mark.parametrize("text", QUOTATIONS)
+def test_quoted_versions_are_not_components(text: bytes) -> None:
+    assert SCANNER.scan(text * 2, "tool") == []
+
+
+def test_mariadb_tool_reports_the_server_version_only() -> None:
+    text = b"\x0010.11.19-MariaDB\x00%s  Ver %s Distrib %s\x002.7.4-MariaDB\x00"
+    assert {d.version for d in SCANNER.scan(text, "mariadb-check")} == {"10.11.19"}

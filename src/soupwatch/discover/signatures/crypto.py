@@ -12,7 +12,9 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="openssl:openssl",
         anchors=(b"OpenSSL ", b"libssl.so.", b"libcrypto.so."),
         version=rb"OpenSSL (\d\.\d+\.\d+[a-z]{0,2})(?:-fips|-dev)? +\d{1,2} [A-Z][a-z]{2} \d{4}",
-        context=(b"OPENSSLDIR", b"Use -help for summary", b"(Library: %s)"),
+        # libcrypto's OPENSSLDIR, the openssl tool's help; not "(Library: %s)", which
+        # programs linking libcrypto (osslsigncode) print with their compile-time version
+        context=(b"OPENSSLDIR", b"Use -help for summary"),
         soname=r"lib(?:ssl|crypto)\.so\.(?:3|1\.1|1\.0\.\d)$",
         confidence=0.95,
     ),

@@ -43,7 +43,8 @@ SIGNATURES: tuple[Signature, ...] = (
         product="MariaDB",
         cpe="mariadb:mariadb",
         anchors=(b"-MariaDB",),
-        version=rb"(\d+\.\d+\.\d+)-MariaDB",
+        # a MariaDB release (5.1-5.5, 10+), not a tool's own "2.7.4-MariaDB" (mariadb-check)
+        version=rb"(?<![\d.])((?:5\.[1-5]|[1-9]\d)\.\d+\.\d+)-MariaDB",
         before=16,
     ),
     Signature(

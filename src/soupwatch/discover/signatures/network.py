@@ -115,6 +115,9 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="haxx:curl",
         anchors=(b"curl/",),
         version=rb"curl/(\d+\.\d+\.\d+)",
+        # libcurl and the curl tool build "libcurl/VERSION"; cmake's "curl/7.86.0" user agent
+        # is the compile-time header version of a libcurl it links dynamically
+        context=(b"libcurl/",),
     ),
     Signature(
         key="nghttp2",
