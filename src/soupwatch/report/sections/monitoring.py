@@ -57,7 +57,8 @@ def _age(a: Assessment, last: datetime | None, newest: datetime | None) -> float
     ref = last or newest
     if ref is None:
         return None
-    return round((a.assessed_at - ref).total_seconds() / 86400.0, 1)
+    # a sync during the same run can end a moment after the assessment clock was read
+    return max(0.0, round((a.assessed_at - ref).total_seconds() / 86400.0, 1))
 
 
 def build_sources(a: Assessment) -> Table:
