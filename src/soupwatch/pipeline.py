@@ -255,6 +255,7 @@ def run_main_job(
     now: datetime | None = None,
     step: Step | None = None,
     sync_progress: ProgressCallback | None = None,
+    discover_progress: Callable[[str, int], None] | None = None,
 ) -> MainJobResult:
     """Artifact or SBOM → release → (feeds) → findings → (kernel triage) → assessment → package.
 
@@ -267,7 +268,7 @@ def run_main_job(
     tell: Step = step or (lambda _: None)
     profile = load_profile(profile_path)  # a bad profile fails before anything is written
     tell(f"reading {target.name}")
-    doc = load_target(target)
+    doc = load_target(target, progress=discover_progress)
     store_document(store, doc, product, release, source=str(target), now=now)
     todo = None if refresh else unsynced_feeds(store)
     synced: tuple[str, ...] = ()

@@ -59,6 +59,9 @@ def _run(
             def sync_progress(done: int, total: int | None, what: str) -> None:
                 bar.update(feed, visible=True, completed=done, total=total, description=what[-48:])
 
+            def discover_progress(location: str, size: int) -> None:
+                bar.update(feed, visible=True, advance=1, total=None, description=location[-48:])
+
             return run_main_job(
                 store,
                 target=target,
@@ -72,25 +75,26 @@ def _run(
                 kernel_config=kernel_config,
                 step=step,
                 sync_progress=sync_progress,
+                discover_progress=discover_progress,
             )
     finally:
         store.close()
 
 
 def _summary(result: MainJobResult) -> None:
-    console.print(
+    def say(text: str) -> None:  # soft_wrap: a wrapped path cannot be copied
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    say(
         f"{result.product} {result.release}: {result.components} components, "
         f"{result.findings} findings ({result.open_findings} open, "
-        f"{result.uncontrolled} uncontrolled), {result.skipped} components not assessable",
-        markup=False,
-        highlight=False,
+        f"{result.uncontrolled} uncontrolled), {result.skipped} components not assessable"
     )
-    report = result.report_dir / "report.html"
+    say(f"report: {(result.report_dir / 'report.html').resolve()}")
     pdf = result.report_dir / "report.pdf"
-    console.print(f"report: {report.resolve()}", markup=False, highlight=False)
     if pdf.exists():
-        console.print(f"pdf:    {pdf.resolve()}", markup=False, highlight=False)
-    console.print(f"all files ({len(result.files)}): {result.report_dir.resolve()}", markup=False)
+        say(f"pdf:    {pdf.resolve()}")
+    say(f"all files ({len(result.files)}): {result.report_dir.resolve()}")
 
 
 def run(
