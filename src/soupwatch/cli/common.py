@@ -6,13 +6,16 @@ import json
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from soupwatch.config import load_settings
+from soupwatch.errors import ConfigError
 from soupwatch.store.db import Store
 
 console = Console()
@@ -36,14 +39,68 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
 
 
+MIN_FOLD = 6
+"""The fewest characters a folding column is left with when others are kept whole."""
+SHORT = 20
+"""Cells up to this long are kept whole even with spaces ('2024-08-28 10:15')."""
+
+
+def _keep_whole(cells: Sequence[Sequence[str]], headers: Sequence[str], width: int) -> set[int]:
+    """Columns of short cells or single words (ids, versions, dates) that fit whole in ``width``.
+
+    Single-word columns, then the narrowest, are kept whole first, as long as every other
+    column still gets ``MIN_FOLD`` characters; the rest fold (a CVE id on two lines is unreadable).
+    """
+    natural = [max([len(row[i]) for row in cells] + [1]) for i in range(len(headers))]
+    widths: dict[int, int] = {}
+    for i, header in enumerate(headers):
+        if all(len(row[i]) <= SHORT or len(row[i].split()) <= 1 for row in cells):
+            widths[i] = max(natural[i], len(header))
+    keep: set[int] = set()
+    used = 2 * len(headers)  # separators and padding of the borderless table
+    spaced = {i for i in widths if any(" " in row[i] for row in cells)}
+    for i in sorted(widths, key=lambda c: (c in spaced, widths[c])):
+        reserve = sum(
+            min(MIN_FOLD, natural[j]) for j in range(len(headers)) if j != i and j not in keep
+        )
+        if used + widths[i] + reserve <= width:
+            keep.add(i)
+            used += widths[i]
+    return keep
+
+
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a rich table."""
-    table = Table(title=title, show_lines=False)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*["" if v is None else str(v) for v in row])
+    """Print a rich table that stays readable at the console's width (80 columns too)."""
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    width = console.width
+    keep = _keep_whole(cells, columns, width)
+    whole = {i: max([len(r[i]) for r in cells] + [len(columns[i])]) for i in keep}
+    folding = len(columns) - len(keep)
+    share = max(MIN_FOLD, (width - 2 * len(columns) - sum(whole.values())) // max(folding, 1))
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_lines=False
+    )
+    for i, col in enumerate(columns):
+        if i in keep:
+            table.add_column(col, no_wrap=True, min_width=whole[i])
+        else:
+            table.add_column(col, overflow="fold", max_width=share)
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
+
+
+def write_output(path: Path, text: str, what: str) -> None:
+    """Write ``text`` to ``path``; a clear ``error:`` line (exit 2) when it cannot be written."""
+    if path.is_dir():
+        raise ConfigError(f"is a folder; give a file name for the {what}", path=str(path))
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(
+            f"cannot write the {what}: {err.strerror or err}", path=str(path)
+        ) from err
+    err_console.print(f"wrote {what} to {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 def progress_bar() -> Progress:

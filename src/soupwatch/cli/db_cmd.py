@@ -86,12 +86,12 @@ def status(
         return
     print_table(
         "Vulnerability feeds",
-        ["source", "records", "newest record", "last sync", "age (days)", "warnings", "last error"],
+        ["source", "records", "newest", "synced", "age (d)", "warnings", "error"],
         [
             [
                 r.source,
                 r.records,
-                _short(r.newest_record),
+                r.newest_record.date().isoformat() if r.newest_record else None,
                 _short(r.last_sync),
                 r.data_age_days,
                 r.warnings,

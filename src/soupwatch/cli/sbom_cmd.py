@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from soupwatch import sbom
-from soupwatch.cli.common import console, err_console, open_store
+from soupwatch.cli.common import console, err_console, open_store, write_output
 from soupwatch.sbom.detect import DEFAULT_MAX_BYTES
 
 sbom_app = typer.Typer(help="Import and export SBOMs (CycloneDX, SPDX).", no_args_is_help=True)
@@ -92,8 +92,7 @@ def export_cmd(
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        output.write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {output}", markup=False, highlight=False)
+        write_output(output, text, f"{fmt.value} SBOM")
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from soupwatch.cli.common import console, err_console, open_store, print_table
+from soupwatch.cli.common import console, err_console, open_store, print_table, write_output
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import ConfigError
 from soupwatch.model import SbomDocument, Severity
@@ -104,6 +104,10 @@ def scan(
         raise ConfigError("--product and --release go together")
     if not target.exists():
         raise ConfigError("no such file or folder", path=str(target))
+    if output is not None and fmt is ScanFormat.table:
+        raise ConfigError(
+            "--output writes --format json or sarif; the table prints to the terminal"
+        )
     doc = pipeline.load_target(target)
     store = open_store()
     note = None
@@ -118,7 +122,7 @@ def scan(
         store.close()
     text = _render(fmt, doc, result, target)
     if output is not None:
-        output.write_text(text if text is not None else "", encoding="utf-8")
+        write_output(output, text or "", f"{fmt.value} scan results")
     elif text is not None:
         sys.stdout.write(text)
     else:
