@@ -16,7 +16,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from soupwatch.cli.common import err_console
+from soupwatch.cli.common import err_console, write_output
 from soupwatch.discover import UnpackLimits, discover_path
 from soupwatch.model import SbomDocument
 
@@ -73,6 +73,9 @@ def generate(
     """Unpack PATH safely, find the components it ships, write an SBOM with the evidence."""
     from soupwatch.sbom import write
 
+    if output is not None and (output.is_dir() or not output.parent.is_dir()):
+        # refuse before a long scan, not after it
+        write_output(output, "", f"{fmt.value} SBOM")
     doc = _discover(path, UnpackLimits(max_depth=max_depth))
     text = write(doc, fmt.value)
     for w in doc.warnings[:MAX_WARNINGS_SHOWN]:
@@ -81,17 +84,16 @@ def generate(
         err_console.print(
             f"warning: … and {len(doc.warnings) - MAX_WARNINGS_SHOWN} more", markup=False
         )
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        output.write_text(text, encoding="utf-8")
-    where = f" to {output}" if output else ""
     err_console.print(
-        f"found {len(doc.components)} components in {path.name}; wrote {fmt.value}{where}",
+        f"found {len(doc.components)} components in {path.name}",
         markup=False,
         highlight=False,
         soft_wrap=True,
     )
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        write_output(output, text, f"{fmt.value} SBOM")
 
 
 def register(app: typer.Typer) -> None:
