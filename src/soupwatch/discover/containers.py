@@ -1,4 +1,4 @@
-"""Extracting one container (archive, compressed file, squashfs image) under a guard.
+"""Extracting one container (archive, compressed file, file-system image) under a guard.
 
 Nothing but regular files and directories is ever created: symlinks and hard links are
 recorded as facts (and checked for escapes), device nodes and FIFOs are refused.
@@ -7,19 +7,23 @@ recorded as facts (and checked for escapes), device nodes and FIFOs are refused.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import libarchive
 from libarchive.exception import ArchiveError
 from PySquashfsImage import SquashFsImage
 
-from soupwatch.discover.limits import Guard, check_symlink, inside, safe_member
-from soupwatch.errors import DiscoveryError, UnpackLimitError
+from soupwatch.discover import images_ext, images_jffs2, images_ubi
+from soupwatch.discover.limits import Guard, inside, safe_member
+from soupwatch.discover.sink import Extracted, Sink
+from soupwatch.errors import DiscoveryError
 
 _COMPRESSED = ("gzip", "bzip2", "xz", "zstd")
 _AR_INDEX = ("/", "//", "/SYM64/", "__.SYMDEF", "__.SYMDEF SORTED")
 """Symbol-table members of ar archives: not files."""
+
+_Extractor = Callable[[Path, Path, Guard, str], Extracted]
 
 
 def container_kind(path: Path) -> str | None:
@@ -51,22 +55,15 @@ def container_kind(path: Path) -> str | None:
         return "tar"
     if head[32769:32774] == b"CD001":
         return "iso9660"
-    return None
-
-
-@dataclass(slots=True)
-class Extracted:
-    """What one container held besides regular files."""
-
-    symlinks: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    return images_ext.ext_kind(head) or images_ubi.ubi_kind(head) or images_jffs2.jffs2_kind(head)
 
 
 def extract(path: Path, kind: str, dest: Path, guard: Guard, where: str) -> Extracted:
     """Extract ``path`` (a ``kind`` container) into ``dest``; ``where`` names it in messages."""
     dest.mkdir(parents=True, exist_ok=True)
-    if kind == "squashfs":
-        return _squashfs(path, dest, guard, where)
+    image = _IMAGES.get(kind)
+    if image is not None:
+        return image(path, dest, guard, where)
     try:
         return _libarchive(path, dest, guard, where, "all", untyped_is_file=kind == "ar")
     except ArchiveError as err:
@@ -80,48 +77,6 @@ def extract(path: Path, kind: str, dest: Path, guard: Guard, where: str) -> Extr
         raise DiscoveryError(f"cannot decompress {kind} file: {err}", path=where) from err
 
 
-class _Sink:
-    """Writes one container's regular files while the guard watches the byte counts."""
-
-    def __init__(self, path: Path, dest: Path, guard: Guard, where: str) -> None:
-        self.dest, self.guard, self.where = dest, guard, where
-        self.size_in = path.stat().st_size
-        self.out = 0
-        self.result = Extracted()
-
-    def member(self, name: str) -> str:
-        self.guard.count_file(f"{self.where}!/{name}")
-        return safe_member(name, f"{self.where}!/{name}")
-
-    def write(self, rel: str, blocks: object) -> None:
-        target = inside(self.dest, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        written = 0
-        with target.open("wb") as fh:
-            for block in blocks:  # type: ignore[attr-defined]
-                fh.write(block)
-                written += len(block)
-                self.out += len(block)
-                self.guard.add_bytes(
-                    len(block),
-                    file_bytes=written,
-                    container_out=self.out,
-                    container_in=self.size_in,
-                    where=f"{self.where}!/{rel}",
-                )
-
-    def symlink(self, rel: str, target: str) -> None:
-        check_symlink(rel, target, f"{self.where}!/{rel}")
-        self.result.symlinks.append((rel, target))
-
-    def special(self, rel: str, what: str) -> None:
-        raise UnpackLimitError(
-            f"{what} {rel!r} refused: only files and folders are unpacked",
-            path=f"{self.where}!/{rel}",
-            where="special file",
-        )
-
-
 def _libarchive(
     path: Path, dest: Path, guard: Guard, where: str, fmt: str, *, untyped_is_file: bool = False
 ) -> Extracted:
@@ -130,7 +85,7 @@ def _libarchive(
     GNU ``ar`` in deterministic mode (how ``opkg-build`` and hand-made .deb files are built)
     writes the mode ``644`` without the regular-file bits, so libarchive reports no type.
     """
-    sink = _Sink(path, dest, guard, where)
+    sink = Sink(path, dest, guard, where)
     links: list[tuple[str, str]] = []
     with libarchive.file_reader(str(path), format_name=fmt) as archive:
         for entry in archive:
@@ -168,7 +123,7 @@ def _raw_name(path: Path) -> str:
 
 
 def _squashfs(path: Path, dest: Path, guard: Guard, where: str) -> Extracted:
-    sink = _Sink(path, dest, guard, where)
+    sink = Sink(path, dest, guard, where)
     try:
         image = SquashFsImage.from_file(str(path))
     except Exception as err:  # the library raises bare Exceptions on corrupt images
@@ -197,3 +152,12 @@ def _squashfs(path: Path, dest: Path, guard: Guard, where: str) -> Extracted:
     finally:
         image.close()
     return sink.result
+
+
+_IMAGES: dict[str, _Extractor] = {
+    "squashfs": _squashfs,
+    **dict.fromkeys(images_ext.KINDS, images_ext.extract_ext),
+    **dict.fromkeys(images_ubi.KINDS, images_ubi.extract_ubi),
+    **dict.fromkeys(images_jffs2.KINDS, images_jffs2.extract_jffs2),
+}
+"""File-system images, by kind: each is read by a library, never mounted."""
