@@ -10,13 +10,24 @@ from pathlib import Path
 
 import typer
 
-from soupwatch.cli.common import OutputFormat, console, open_store, print_json, print_table
-from soupwatch.errors import VexError
+from soupwatch.cli.common import (
+    OutputFormat,
+    console,
+    err_console,
+    open_store,
+    print_json,
+    print_table,
+)
+from soupwatch.errors import ConfigError, StoreError, VexError
+from soupwatch.model import Component
 from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState, VexStatement
+from soupwatch.store import inventory
+from soupwatch.store.db import Store
 from soupwatch.vex.decisions import list_decisions, set_decision
 from soupwatch.vex.document import ImportTarget
 from soupwatch.vex.exchange import WRITERS, export_release, import_file
 from soupwatch.vex.statements import to_json
+from soupwatch.watch import known_to_feeds
 
 vex_app = typer.Typer(
     help="Record, list, import and export VEX triage decisions.", no_args_is_help=True
@@ -59,6 +70,55 @@ def _expiry(value: str | None, now: datetime) -> date | None:
     if expires <= now.date():
         raise VexError(f"the expiry date {value} is not in the future", where="--expires")
     return expires
+
+
+def _warn(message: str) -> None:
+    err_console.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _component_warning(s: VexStatement, components: list[Component], where: str) -> str | None:
+    """Why ``s``'s component is not among ``components`` (None when it is)."""
+    name = (s.component_name or "").lower()
+    same = [c for c in components if c.name.lower() == name]
+    label = f"{s.component_name}@{s.component_version}" if s.component_version else name
+    if not same:
+        return f"no component {s.component_name!r} in {where}"
+    if s.component_version and all(c.version != s.component_version for c in same):
+        shipped = ", ".join(sorted({c.version or "?" for c in same}))
+        return f"{where} ships {s.component_name} {shipped}, not {label}"
+    return None
+
+
+def target_warnings(store: Store, s: VexStatement) -> list[str]:
+    """What ``vex set`` records for that the store does not know (recorded anyway: a team may
+    triage ahead of an import or a feed sync)."""
+    out: list[str] = []
+    try:
+        known = known_to_feeds(store, s.vulnerability)
+    except ConfigError:
+        known = False
+    if not known:
+        out.append(
+            f"{s.vulnerability} is unknown to the synced feeds (mistyped, or not synced yet: "
+            "soupwatch db update)"
+        )
+    product = s.product or ""
+    with store.session() as session:
+        try:
+            versions = inventory.list_releases(session, product)
+        except StoreError:
+            return [*out, f"no product named {product!r} in the store (soupwatch products list)"]
+        if s.release and s.release not in versions:
+            return [*out, f"product {product!r} has no release {s.release!r}"]
+        if not s.component_name:
+            return out
+        wanted = [s.release] if s.release else versions
+        components = [
+            c for v in wanted for c in inventory.get_release(session, product, v).components
+        ]
+    where = f"{product} {s.release}" if s.release else f"any release of {product}"
+    problem = _component_warning(s, components, where)
+    return [*out, problem] if problem else out
 
 
 @vex_app.command("set")
@@ -105,6 +165,8 @@ def set_cmd(
     )
     store = open_store()
     try:
+        for warning in target_warnings(store, statement):
+            _warn(f"{warning}; recorded anyway")
         with store.session() as session:
             saved = set_decision(
                 session, statement, actor=who, reason=reason or f"vex set {state.value}", now=now
@@ -129,6 +191,8 @@ def list_cmd(
     store = open_store()
     try:
         with store.session() as session:
+            if product is not None:
+                inventory.get_product(session, product)  # "no product named …", exit 2
             items = list_decisions(session, product=product, release=release)
     finally:
         store.close()
@@ -187,7 +251,9 @@ def import_cmd(
     finally:
         store.close()
     for w in report.warnings:
-        console.print(f"warning: {file}: {w}", markup=False, highlight=False)
+        _warn(f"{file}: {w}")
+    if not report.stored:
+        _warn(f"no VEX statements in {file}")
     console.print(
         f"imported {len(report.stored)} statements from {file} ({report.format})",
         markup=False,
@@ -211,6 +277,8 @@ def export_cmd(
     store = open_store()
     try:
         with store.session() as session:
+            if release not in inventory.list_releases(session, product):  # no product: exit 2
+                _warn(f"product {product!r} has no release {release!r}; exporting what reaches it")
             doc = export_release(
                 session, product, release, fmt, author=author or current_user(), now=_now()
             )

@@ -50,3 +50,85 @@ def test_sbom_generate_says_where_it_wrote(cli_env: Settings, corpus: Path, tmp_
     assert code == 0, err
     assert f"wrote spdx-json SBOM to {target}" in err
     assert json.loads(target.read_text())["spdxVersion"] == "SPDX-2.3"
+
+
+def _pump_and_nvd(shared: Path) -> None:
+    """infusion-pump 3.2.0 (OpenSSL 1.1.1k) and the small NVD mirror feed."""
+    assert (
+        run_cli("sbom", "import", str(PUMP), "--product", "infusion-pump", "--release", "3.2.0")[0]
+        == 0
+    )
+    assert run_cli("db", "update", "--source", "nvd", "--mirror", str(shared / "feeds"))[0] == 0
+
+
+def _vex_set(*extra: str) -> tuple[int, str, str]:
+    return run_cli("vex", "set", "--state", "in_triage", *extra)
+
+
+@pytest.mark.shared
+def test_vex_set_warns_about_what_the_store_does_not_know_but_records_it(
+    cli_env: Settings, shared: Path
+) -> None:
+    _pump_and_nvd(shared)
+    code, out, err = _vex_set("--product", "infusion-pump", "--vulnerability", "CVE-2099-0001")
+    assert code == 0 and "recorded decision 1" in out
+    assert err == (
+        "warning: CVE-2099-0001 is unknown to the synced feeds (mistyped, or not synced yet: "
+        "soupwatch db update); recorded anyway\n"
+    )
+    code, out, err = _vex_set("--product", "infusoin-pump", "--vulnerability", "CVE-2014-0160")
+    assert code == 0 and "recorded decision 2" in out
+    assert err == (
+        "warning: no product named 'infusoin-pump' in the store (soupwatch products list); "
+        "recorded anyway\n"
+    )
+    base = ("--product", "infusion-pump", "--vulnerability", "CVE-2014-0160")
+    code, _, err = _vex_set(*base, "--release", "3.2.0", "--component", "openssh")
+    assert code == 0
+    assert err == "warning: no component 'openssh' in infusion-pump 3.2.0; recorded anyway\n"
+    code, _, err = _vex_set(*base, "--component", "openssl@1.0.1f")
+    assert code == 0 and err == (
+        "warning: any release of infusion-pump ships openssl 1.1.1k, not openssl@1.0.1f; "
+        "recorded anyway\n"
+    )
+    code, _, err = _vex_set(*base, "--release", "9.9", "--scope", "release")
+    assert code == 0
+    assert err == "warning: product 'infusion-pump' has no release '9.9'; recorded anyway\n"
+    code, _, err = _vex_set(*base, "--release", "3.2.0", "--component", "OpenSSL@1.1.1k")
+    assert (code, err) == (0, "")
+    code, out, _ = run_cli("vex", "list", "--format", "json")
+    assert len(json.loads(out)) == 6  # every decision was kept
+
+
+def test_vex_list_and_export_of_an_unknown_product_exit_2(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    code, out, err = run_cli("vex", "list", "--product", "nope")
+    assert code == 2 and out == "" and err.startswith("error: no product named 'nope'")
+    target = tmp_path / "vex.json"
+    args = ("--release", "1.0", "--format", "openvex", "-o", str(target))
+    code, _, err = run_cli("vex", "export", "--product", "nope", *args)
+    assert code == 2 and err.startswith("error: no product named 'nope'")
+    assert not target.exists()
+
+
+def test_vex_import_of_a_document_without_statements_warns(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.openvex.json"
+    empty.write_text(
+        json.dumps(
+            {
+                "@context": "https://openvex.dev/ns/v0.2.0",
+                "@id": "https://example.com/vex/empty",
+                "author": "qa",
+                "timestamp": "2025-01-01T00:00:00Z",
+                "version": 1,
+                "statements": [],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run_cli("vex", "import", str(empty), "--product", "infusion-pump")
+    assert code == 0 and "imported 0 statements" in out
+    assert f"warning: no VEX statements in {empty}\n" in err

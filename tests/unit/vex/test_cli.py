@@ -38,10 +38,22 @@ HEARTBLEED_SET = (
 )
 
 
+def _import_old_pump(tmp_path: Path, shared: Path) -> None:
+    """infusion-pump 2.0.0 with OpenSSL 1.0.1f, and the small NVD feed (which knows Heartbleed)."""
+    pump = Path(__file__).resolve().parents[3] / "examples" / "infusion-pump.cdx.json"
+    old = tmp_path / "pump-2.0.0.cdx.json"
+    old.write_text(pump.read_text(encoding="utf-8").replace("1.1.1k", "1.0.1f"), encoding="utf-8")
+    args = ("--product", "infusion-pump", "--release", "2.0.0")
+    assert run_cli("sbom", "import", str(old), *args)[0] == 0
+    mirror = str(shared / "feeds")
+    assert run_cli("db", "update", "--source", "nvd", "--mirror", mirror)[0] == 0
+
+
 def test_set_list_export_import_and_verify(
     cli_env: Settings, tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOUPWATCH_USER", "alice")
+    _import_old_pump(tmp_path, shared)
     code, out, err = run_cli(*HEARTBLEED_SET)
     assert (code, err) == (0, "") and "recorded decision 1" in out
     code, out, _ = run_cli("vex", "list", "--product", "infusion-pump", "--format", "json")
@@ -71,7 +83,7 @@ def test_set_list_export_import_and_verify(
         "infusion-pump",
     )
     assert code == 0, err
-    assert "imported 3 statements" in out and "version range" in out
+    assert "imported 3 statements" in out and "version range" in err
     code, out, _ = run_cli("audit", "verify")
     assert code == 0 and "4 entries" in out
     export = tmp_path / "audit.json"
