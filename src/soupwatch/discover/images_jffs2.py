@@ -153,6 +153,11 @@ def _tree(scan: _Scan, sink: Sink) -> None:
                 size = nodes[-1].isize
                 sink.check_size(rel, size)
                 sink.write(rel, _content(nodes, size))
+                if _covered(nodes, size) < size:
+                    sink.result.warnings.append(
+                        f"{sink.where}!/{rel}: parts of the file have no data node "
+                        "(a truncated or partly erased image?); they read as zeros"
+                    )
             else:
                 sink.skip_special(rel, "device node, FIFO or socket")
 
@@ -167,3 +172,15 @@ def _content(nodes: list[Any], size: int) -> Iterator[bytes]:
     view = memoryview(buf)
     for start in range(0, size, CHUNK):
         yield bytes(view[start : start + CHUNK])
+
+
+def _covered(nodes: list[Any], size: int) -> int:
+    """How many of the file's first ``size`` bytes some data node writes."""
+    spans = sorted((n.offset, min(n.offset + n.dsize, size)) for n in nodes if n.dsize)
+    covered, reach = 0, 0
+    for start, stop in spans:
+        start = max(start, reach)
+        if stop > start:
+            covered += stop - start
+            reach = stop
+    return covered

@@ -65,21 +65,23 @@ def extract_ubi(path: Path, dest: Path, guard: Guard, where: str) -> Extracted:
             with path.open("rb") as fh:
                 kind = ubi_kind(fh.read(4))
             if kind == "ubifs":
-                _ubifs(Ubifs(_open(path, guess_leb_size)), sink, "")
+                _ubifs(Ubifs(_open(path, guess_leb_size, where)), sink, "")
             else:
-                _ubi(UbiImage(_open(path, guess_peb_size)), sink)
+                _ubi(UbiImage(_open(path, guess_peb_size, where)), sink)
     except DiscoveryError:
         raise
     except (Exception, SystemExit) as err:  # ubi-reader raises bare Exceptions and sys.exit()s
         detail = str(err) if not isinstance(err, SystemExit) else _last_line(chatter)
-        raise DiscoveryError(f"cannot read UBI/UBIFS image: {detail}", path=where) from err
+        raise DiscoveryError(
+            f"cannot read UBI/UBIFS image (truncated or corrupt?): {detail}", path=where
+        ) from err
     return sink.result
 
 
-def _open(path: Path, guess: Any) -> ubi_file:
+def _open(path: Path, guess: Any, where: str) -> ubi_file:
     size = guess(str(path))
     if not size:
-        raise DiscoveryError("cannot tell the erase-block size", path=str(path))
+        raise DiscoveryError("cannot tell the erase-block size: not a UBI image?", path=where)
     return ubi_file(str(path), size, 0, None)
 
 
