@@ -18,6 +18,7 @@ from soupwatch.cli.common import (
     err_console,
     open_store,
     print_json,
+    print_table,
 )
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import RiskError
@@ -71,7 +72,7 @@ def _vex(a: AssessedFinding) -> str:
 
 
 MIN_WIDTH = 150
-"""Tables are never narrower than this (a pipe or CI log defaults to 80 columns)."""
+"""The wide table is never narrower than this (a pipe or CI log defaults to 80 columns)."""
 
 
 def _wide() -> Console:
@@ -104,13 +105,77 @@ def _finding_row(a: AssessedFinding) -> tuple[Any, ...]:
     )
 
 
-def render_table(assessment: Assessment) -> None:
-    """Print the prioritised findings and the support findings."""
-    rows = [_finding_row(a) for a in assessment.findings]
-    title = (
+COMPACT_COLUMNS = ["#", "vulnerability", "component", "risk", "category", "fix by", "VEX"]
+"""The columns of the terminal table: what to act on first, in 80 columns."""
+
+
+def _compact_row(a: AssessedFinding) -> tuple[Any, ...]:
+    version = f" {a.finding.component_version}" if a.finding.component_version else ""
+    return (
+        a.priority,
+        a.finding.vulnerability.id,
+        a.finding.component_name + version,
+        a.risk.value,
+        "UNCONTROLLED" if a.category is PostmarketCategory.UNCONTROLLED else "controlled",
+        a.fix_by.isoformat() if a.fix_by else "-",
+        _vex(a),
+    )
+
+
+def _title(assessment: Assessment) -> str:
+    return (
         f"{assessment.product} {assessment.release} — {assessment.profile_name} — "
         f"assessed {assessment.assessed_at.date().isoformat()}"
     )
+
+
+def _support_rows(assessment: Assessment) -> list[tuple[Any, ...]]:
+    return [
+        (
+            c.component.display,
+            c.support.level.value,
+            c.support.end_of_support.isoformat() if c.support.end_of_support else "-",
+            c.support.source or "",
+        )
+        for c in assessment.components
+        if c.support_finding
+    ]
+
+
+def _summary(assessment: Assessment, support: int) -> str:
+    uncontrolled = sum(
+        1
+        for a in assessment.findings
+        if a.is_open and a.category is PostmarketCategory.UNCONTROLLED
+    )
+    unknown = sum(1 for c in assessment.components if c.support.level.value == "unknown")
+    return (
+        f"{len(assessment.findings)} findings, {uncontrolled} uncontrolled, "
+        f"{support} support findings, {unknown} components of unknown support"
+    )
+
+
+SUPPORT_TITLE = "unsupported or soon unsupported"
+
+
+def render_compact(assessment: Assessment) -> None:
+    """The terminal view: seven columns that fit the console (80 columns too)."""
+    print_table(_title(assessment), COMPACT_COLUMNS, [_compact_row(a) for a in assessment.findings])
+    support = _support_rows(assessment)
+    if support:
+        print_table(SUPPORT_TITLE, ["component", "support", "ends", "source"], support)
+    console.print(_summary(assessment, len(support)), markup=False, highlight=False)
+    console.print(
+        "scores, KEV/EPSS and the disclosure clock: --wide or --format json",
+        style="dim",
+        markup=False,
+        highlight=False,
+    )
+
+
+def render_table(assessment: Assessment) -> None:
+    """Print the prioritised findings and the support findings, every column."""
+    rows = [_finding_row(a) for a in assessment.findings]
     columns = [
         ("#", True),
         ("vulnerability", True),
@@ -123,36 +188,22 @@ def render_table(assessment: Assessment) -> None:
         ("VEX", False),
     ]
     out = _wide()
-    out.print(_table(title, columns, rows))
-    support = [
-        (
-            c.component.display,
-            c.support.level.value,
-            c.support.end_of_support.isoformat() if c.support.end_of_support else "-",
-            c.support.source or "",
-        )
-        for c in assessment.components
-        if c.support_finding
-    ]
+    out.print(_table(_title(assessment), columns, rows))
+    support = _support_rows(assessment)
     if support:
         out.print(
             _table(
-                "unsupported or soon unsupported",
+                SUPPORT_TITLE,
                 [("component", False), ("support", True), ("ends", True), ("source", False)],
                 support,
             )
         )
-    uncontrolled = sum(
-        1
-        for a in assessment.findings
-        if a.is_open and a.category is PostmarketCategory.UNCONTROLLED
-    )
-    unknown = sum(1 for c in assessment.components if c.support.level.value == "unknown")
-    out.print(
-        f"{len(assessment.findings)} findings, {uncontrolled} uncontrolled, "
-        f"{len(support)} support findings, {unknown} components of unknown support",
-        highlight=False,
-    )
+    out.print(_summary(assessment, len(support)), highlight=False)
+
+
+def use_compact(wide: bool | None, is_terminal: bool) -> bool:
+    """``--compact`` / ``--wide`` when given, else compact only in a terminal (logs keep all)."""
+    return is_terminal if wide is None else not wide
 
 
 def exit_code(assessment: Assessment, *, fail_on_uncontrolled: bool) -> ExitCode:
@@ -173,6 +224,12 @@ def assess(
     fail_on_uncontrolled: bool = typer.Option(
         False, "--fail-on-uncontrolled", help="Exit 1 when an open finding is uncontrolled."
     ),
+    wide: bool | None = typer.Option(
+        None,
+        "--wide/--compact",
+        help="Every column (scores, KEV/EPSS, clocks) or 7 that fit 80 columns. "
+        "Default: compact in a terminal, wide otherwise.",
+    ),
 ) -> None:
     """Assess a release's findings in the device's context (risk, FDA category, clocks)."""
     from soupwatch.risk.assess import assess_release
@@ -190,6 +247,8 @@ def assess(
         store.close()
     if fmt is OutputFormat.json:
         print_json(to_jsonable(result))
+    elif use_compact(wide, console.is_terminal):
+        render_compact(result)
     else:
         render_table(result)
     code = exit_code(result, fail_on_uncontrolled=fail_on_uncontrolled)

@@ -132,3 +132,44 @@ def test_vex_import_of_a_document_without_statements_warns(
     code, out, err = run_cli("vex", "import", str(empty), "--product", "infusion-pump")
     assert code == 0 and "imported 0 statements" in out
     assert f"warning: no VEX statements in {empty}\n" in err
+
+
+@pytest.mark.shared
+def test_assess_compact_table_fits_80_columns_and_wide_keeps_every_column(
+    cli_env: Settings, shared: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    _pump_and_nvd(shared)
+    args = ("--product", "infusion-pump", "--release", "3.2.0")
+    assert run_cli("scan", str(PUMP), *args, "--format", "json", "-o", "/dev/null")[0] == 0
+    profile = str(EXAMPLES / "infusion-pump.profile.yaml")
+    code, out, err = run_cli("assess", *args, "--profile", profile, "--compact")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    header = next(line for line in lines if line.lstrip().startswith("#"))
+    assert header.split() == [
+        "#",
+        "vulnerability",
+        "component",
+        "risk",
+        "category",
+        "fix",
+        "by",
+        "VEX",
+    ]
+    assert any("CVE-2022-39176" in line and "UNCONTROLLED" in line for line in lines)
+    assert "--wide or --format json" in out
+    # not a terminal (a CI log, a pipe): the wide table, as before
+    code, out, _ = run_cli("assess", *args, "--profile", profile)
+    assert code == 0 and "base→ctx" in out and "KEV/EPSS" in out
+    assert max(len(line) for line in out.splitlines()) > 80
+
+
+def test_assess_is_compact_only_in_a_terminal_unless_told() -> None:
+    from soupwatch.cli.assess_cmd import use_compact
+
+    assert use_compact(None, is_terminal=True)
+    assert not use_compact(None, is_terminal=False)
+    assert not use_compact(True, is_terminal=True)  # --wide
+    assert use_compact(False, is_terminal=False)  # --compact
