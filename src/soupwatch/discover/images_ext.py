@@ -32,10 +32,13 @@ def ext_kind(head: bytes) -> str | None:
     """``ext2``/``ext3``/``ext4`` when ``head`` starts an ext file system, else None."""
     if len(head) < _SB + 104 or head[_SB + 56 : _SB + 58] != b"\x53\xef":
         return None
-    inodes, blocks, log_block = struct.unpack_from("<II16xI", head, _SB)
+    inodes, blocks, first_data, log_block = struct.unpack_from("<II12xII", head, _SB)
+    state, errors = struct.unpack_from("<HH", head, _SB + 58)
     rev_level = struct.unpack_from("<I", head, _SB + 76)[0]
-    if inodes == 0 or blocks == 0 or log_block > 6 or rev_level > 1:
+    if inodes == 0 or blocks == 0 or first_data > 1 or log_block > 6 or rev_level > 1:
         return None  # two magic bytes by chance, not a superblock
+    if state > 7 or errors > 3:
+        return None
     compat, incompat = struct.unpack_from("<II", head, _SB + 92)
     if incompat & _EXT4_INCOMPAT:
         return "ext4"

@@ -27,7 +27,8 @@ from soupwatch.discover.sink import CHUNK, Extracted, Sink
 from soupwatch.errors import DiscoveryError
 
 KINDS = ("jffs2",)
-_MAGICS = (0x1985, 0x1984)
+_MAGIC = 0x1985
+"""Nodes with the pre-2001 magic 0x1984 are not read."""
 _HEADER = 12
 _MAX_NODE_DATA = 64 * 1024
 """JFFS2 nodes hold at most one page (4 KiB, 64 KiB on large-page kernels)."""
@@ -47,7 +48,7 @@ def _endian(head: bytes) -> str | None:
     if len(head) < _HEADER:
         return None
     for endian in ("<", ">"):
-        if struct.unpack_from(endian + "H", head)[0] in _MAGICS:
+        if struct.unpack_from(endian + "H", head)[0] == _MAGIC:
             return endian
     return None
 
@@ -92,7 +93,7 @@ def extract_jffs2(path: Path, dest: Path, guard: Guard, where: str) -> Extracted
 def _scan(content: mmap.mmap, endian: str) -> _Scan:
     """Every valid node of the image; nodes are 4-byte aligned, garbage between is skipped."""
     scan = _Scan()
-    magic = struct.pack(endian + "H", 0x1985)
+    magic = struct.pack(endian + "H", _MAGIC)
     pos, end = 0, len(content) - _HEADER
     while (pos := content.find(magic, pos, end)) != -1:
         node = jffs2.parse_unknown_node(content[pos : pos + _HEADER])

@@ -239,3 +239,43 @@ def test_truncated_jffs2_warns_about_the_cut_file(rootfs: Path, tmp_path: Path) 
     with unpacked(cut) as found:
         assert any("no data node" in w and w.startswith("cut.jffs2!/") for w in found.warnings)
         assert found.files
+
+
+def test_ubi_with_a_squashfs_volume_and_a_ubifs_volume(
+    rootfs: Path, expected: set[tuple[str, str | None]], tmp_path: Path
+) -> None:
+    """The common NAND layout: a read-only squashfs rootfs on ubiblock plus a UBIFS data volume."""
+    mksquashfs = _tool("mksquashfs", "squashfs-tools")
+    ubinize = _tool("ubinize", "mtd-utils")
+    squashfs = tmp_path / "rootfs.squashfs"
+    _run(mksquashfs, str(rootfs), str(squashfs), "-noappend", "-quiet", "-no-progress")
+    data = tmp_path / "data"
+    (data / "bin").mkdir(parents=True)
+    shutil.copyfile(rootfs / "usr/bin/sqlite3", data / "bin/sqlite3")
+    ubifs = _ubifs(data, tmp_path / "data.ubifs")
+    ini = tmp_path / "ubinize.ini"
+    ini.write_text(
+        f"[rootfs]\nmode=ubi\nimage={squashfs}\nvol_id=0\nvol_type=static\nvol_name=rootfs\n"
+        f"[data]\nmode=ubi\nimage={ubifs}\nvol_id=1\nvol_type=dynamic\nvol_name=data\n"
+    )
+    image = tmp_path / "nand.ubi"
+    _run(ubinize, "-o", str(image), "-m", "2048", "-p", "128KiB", "-s", "2048", str(ini))
+    with unpacked(image) as found:
+        assert found.containers == ["nand.ubi (ubi)", "nand.ubi!/rootfs (squashfs)"]
+        assert "nand.ubi!/data/bin/sqlite3" in {f.location for f in found.files}
+    doc = discover_path(image)
+    assert _identity(doc) == expected
+    (sqlite,) = [c for c in doc.components if c.name == "SQLite"]
+    assert {e.location for p in sqlite.provenance for e in p.evidence} == {
+        "nand.ubi!/data/bin/sqlite3",
+        "nand.ubi!/rootfs!/usr/bin/sqlite3",
+    }
+
+
+def test_no_corpus_binary_is_mistaken_for_a_file_system_image(corpus: Path) -> None:
+    """The ext, UBI and JFFS2 sniffers must not claim ordinary executables and libraries."""
+    files = [p for p in (corpus / "binaries").glob("*/*") if p.is_file()]
+    assert len(files) > 30
+    images = {"ext2", "ext3", "ext4", "ubi", "ubifs", "jffs2"}
+    claimed = {p.name: container_kind(p) for p in files}
+    assert not {name for name, kind in claimed.items() if kind in images}, claimed
