@@ -37,12 +37,35 @@ class Mds2Format(StrEnum):
     json = "json"
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str, what: str) -> None:
+    """Write a report file and say where it went (the full path, never wrapped)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as err:
         raise ReportError(f"cannot write: {err.strerror}", path=str(path)) from err
+    console.print(
+        f"wrote {what} to {path.resolve()}", markup=False, highlight=False, soft_wrap=True
+    )
+
+
+def format_from_name(path: Path, given: str | None, choices: list[str], what: str) -> str:
+    """``--format`` when given, else the format the file's suffix names (``.htm`` is html).
+
+    An unknown suffix is refused (ReportError, exit 2): HTML silently written to ``m.txt``
+    is found only when someone opens it.
+    """
+    if given:
+        return given
+    suffix = path.suffix.lower().lstrip(".")
+    suffix = "html" if suffix == "htm" else suffix
+    if suffix in choices:
+        return suffix
+    named = " or ".join(f".{c}" for c in choices)
+    raise ReportError(
+        f"cannot tell the {what} format from the file name: name it {named}, or give --format",
+        path=str(path),
+    )
 
 
 @report_app.command("fda")
@@ -112,19 +135,21 @@ def soup(
     profile: Path | None = typer.Option(
         None, "--profile", help="Device profile YAML (gives the IEC 62304 software safety class)."
     ),
-    fmt: SoupFormat = typer.Option(SoupFormat.html, "--format", help="html, csv or json."),
-    out: Path = typer.Option(..., "-o", "--output", help="Output file."),
+    fmt: SoupFormat | None = typer.Option(
+        None, "--format", help="html, csv or json (default: from the file name)."
+    ),
+    out: Path = typer.Option(..., "-o", "--output", help="Output file (.html, .csv or .json)."),
 ) -> None:
     """Write the IEC 62304 SOUP list of a release."""
     from soupwatch.report import soup as soup_report
 
+    chosen = format_from_name(out, fmt.value if fmt else None, list(SoupFormat), "SOUP list")
     assessment, _, device = _assessed(product, release, profile)
     cls = device.iec62304_class or None
     options = soup_report.SoupOptions(
         datetime.now(UTC), cls, f"device profile {profile.name}" if profile else None
     )
-    _write(out, soup_report.render(assessment, options, fmt.value))
-    console.print(str(out), markup=False, highlight=False, soft_wrap=True)
+    _write(out, soup_report.render(assessment, options, chosen), f"the SOUP list ({chosen})")
 
 
 @report_app.command("mds2")
@@ -139,10 +164,10 @@ def mds2(
     """Write the MDS2 (HN 1-2019) SBOM and roadmap answers derivable from the data."""
     from soupwatch.report import mds2 as mds2_report
 
-    chosen = fmt.value if fmt else ("json" if out.suffix.lower() == ".json" else "html")
+    chosen = format_from_name(out, fmt.value if fmt else None, list(Mds2Format), "MDS2")
     assessment, rel, _ = _assessed(product, release, None)
-    _write(out, mds2_report.render(assessment, rel, datetime.now(UTC), chosen))
-    console.print(str(out), markup=False, highlight=False, soft_wrap=True)
+    text = mds2_report.render(assessment, rel, datetime.now(UTC), chosen)
+    _write(out, text, f"the MDS2 answers ({chosen})")
 
 
 def register(app: typer.Typer) -> None:

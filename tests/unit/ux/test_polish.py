@@ -173,3 +173,38 @@ def test_assess_is_compact_only_in_a_terminal_unless_told() -> None:
     assert not use_compact(None, is_terminal=False)
     assert not use_compact(True, is_terminal=True)  # --wide
     assert use_compact(False, is_terminal=False)  # --compact
+
+
+def test_report_soup_infers_the_format_and_says_where_it_wrote(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    args = ("--product", "infusion-pump", "--release", "3.2.0")
+    assert run_cli("sbom", "import", str(PUMP), *args)[0] == 0
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4) / "soup.csv"
+    code, out, err = run_cli("report", "soup", *args, "-o", str(deep))
+    assert (code, err) == (0, "")
+    assert out == f"wrote the SOUP list (csv) to {deep.resolve()}\n"  # one line, never wrapped
+    assert deep.read_text().splitlines()[0].count(",") >= 3  # CSV, not HTML
+    code, out, _ = run_cli("report", "soup", *args, "--format", "json", "-o", str(deep))
+    assert code == 0 and out.startswith("wrote the SOUP list (json) to ")
+    assert json.loads(deep.read_text())["items"]
+
+
+def test_report_mds2_infers_the_format_and_refuses_an_unknown_suffix(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    args = ("--product", "infusion-pump", "--release", "3.2.0")
+    assert run_cli("sbom", "import", str(PUMP), *args)[0] == 0
+    txt = tmp_path / "m.txt"
+    code, out, err = run_cli("report", "mds2", *args, "-o", str(txt))
+    assert code == 2 and out == "" and not txt.exists()
+    assert err == (
+        f"error: {txt}: cannot tell the MDS2 format from the file name: name it .html or "
+        ".json, or give --format\n"
+    )
+    html = tmp_path / "m.HTM"
+    code, out, err = run_cli("report", "mds2", *args, "-o", str(html))
+    assert (code, err) == (0, "") and out == f"wrote the MDS2 answers (html) to {html}\n"
+    assert "SBOM-2.2" in html.read_text() and html.read_text().lstrip().startswith("<!")
+    code, out, _ = run_cli("report", "mds2", *args, "--format", "json", "-o", str(txt))
+    assert code == 0 and json.loads(txt.read_text())["sections"]["SBOM"]
