@@ -106,7 +106,8 @@ def _libarchive(
             elif entry.isreg or (untyped_is_file and entry.filetype == 0):
                 sink.write(rel, entry.get_blocks())
             else:
-                sink.special(rel, "device node or FIFO" if entry.isdev or entry.isfifo else "entry")
+                what = "device node or FIFO" if entry.isdev or entry.isfifo else "special entry"
+                sink.skip_special(rel, what)
     for rel, target in links:  # hard links: copy the already extracted target, if any
         source = inside(dest, target)
         if source.is_file():
@@ -148,7 +149,7 @@ def _squashfs(path: Path, dest: Path, guard: Guard, where: str) -> Extracted:
                     )
                 sink.write(rel, item.iter_bytes())
             else:
-                sink.special(rel, "device node or FIFO")
+                sink.skip_special(rel, "device node or FIFO")
     finally:
         image.close()
     return sink.result

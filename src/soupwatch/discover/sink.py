@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from soupwatch.discover.limits import Guard, check_symlink, inside, safe_member
-from soupwatch.errors import UnpackLimitError
 
 CHUNK = 1024 * 1024
 """Bytes read per step when an extractor streams a member out of an image."""
@@ -77,18 +76,10 @@ class Sink:
         check_symlink(rel, target, f"{self.where}!/{rel}")
         self.result.symlinks.append((rel, target))
 
-    def special(self, rel: str, what: str) -> None:
-        """Refuse a device node, FIFO or unknown entry in an archive."""
-        raise UnpackLimitError(
-            f"{what} {rel!r} refused: only files and folders are unpacked",
-            path=f"{self.where}!/{rel}",
-            where="special file",
-        )
-
     def skip_special(self, rel: str, what: str) -> None:
-        """Skip a device node, FIFO or socket of a file-system image, with a warning.
+        """Skip a device node, FIFO or socket (of an archive or image), with a warning.
 
         A root file system normally has ``/dev/console`` and friends; they are never created
-        on disk, and refusing the whole image for them would hide everything else it ships.
+        on disk, and refusing the whole artifact for them would hide everything it ships.
         """
         self.result.warnings.append(f"{self.where}!/{rel}: {what} not unpacked")
