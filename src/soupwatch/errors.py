@@ -9,6 +9,7 @@
     ├── DiscoveryError         an artifact could not be unpacked or read
     │   └── UnpackLimitError   a size / ratio / count / depth limit refused the input
     ├── StoreError             the database refused or is out of date
+    │   └── NotFoundError      no such product, release or record
     ├── FeedError              a vulnerability feed failed
     │   ├── FeedUnavailable    network / HTTP failure (non-fatal: collected and reported)
     │   └── FeedFormatError    a feed file is truncated, corrupt or of an unknown version
@@ -66,6 +67,10 @@ class UnpackLimitError(DiscoveryError):
 
 class StoreError(SoupwatchError):
     """The database could not be read or written."""
+
+
+class NotFoundError(StoreError):
+    """A product, release or record the caller named is not in the store."""
 
 
 class FeedError(SoupwatchError):

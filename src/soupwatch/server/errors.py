@@ -9,23 +9,23 @@ from starlette.exceptions import HTTPException
 
 from soupwatch.errors import (
     ConfigError,
+    NotFoundError,
     RiskError,
     SbomError,
     SoupwatchError,
-    StoreError,
     VexError,
 )
 
 STATUS: tuple[tuple[type[SoupwatchError], int], ...] = (
-    (StoreError, 404),
+    (NotFoundError, 404),
     (SbomError, 422),
     (VexError, 422),
     (RiskError, 422),
     (ConfigError, 422),
     (SoupwatchError, 400),
 )
-"""First match wins. Inside a request the store raises StoreError for a missing product or
-release (``store.inventory``), hence 404."""
+"""First match wins: a missing product, release or record is 404; any other store failure is
+a soupwatch error like the rest (400)."""
 
 
 def status_of(err: SoupwatchError) -> int:

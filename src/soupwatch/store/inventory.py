@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from soupwatch.errors import StoreError
+from soupwatch.errors import NotFoundError
 from soupwatch.model import (
     Component,
     ComponentRef,
@@ -205,15 +205,15 @@ def _product(prow: ProductRow) -> Product:
 
 
 def get_product(session: Session, name: str) -> Product:
-    """The product of that name; StoreError when there is none."""
+    """The product of that name; NotFoundError when there is none."""
     prow = session.scalar(select(ProductRow).where(ProductRow.name == name))
     if prow is None:
-        raise StoreError(f"no product named {name!r}; see `soupwatch products list`")
+        raise NotFoundError(f"no product named {name!r}; see `soupwatch products list`")
     return _product(prow)
 
 
 def release_id(session: Session, product: str, version: str) -> int:
-    """The id of a stored release; StoreError naming what is missing."""
+    """The id of a stored release; NotFoundError naming what is missing."""
     rid = session.scalar(
         select(ReleaseRow.id)
         .join(ProductRow, ProductRow.id == ReleaseRow.product_id)
@@ -221,7 +221,7 @@ def release_id(session: Session, product: str, version: str) -> int:
     )
     if rid is None:
         get_product(session, product)
-        raise StoreError(f"product {product!r} has no release {version!r}")
+        raise NotFoundError(f"product {product!r} has no release {version!r}")
     return int(rid)
 
 
