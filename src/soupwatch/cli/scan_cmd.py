@@ -7,14 +7,17 @@ import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from soupwatch.cli.common import console, err_console, open_store, print_table, write_output
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import ConfigError
-from soupwatch.model import SbomDocument, Severity
+from soupwatch.model import Finding, SbomDocument, Severity
+
+if TYPE_CHECKING:
+    from soupwatch.match.versions import Scheme
 
 SBOM_SUFFIXES = {".json", ".xml", ".spdx", ".yaml", ".yml", ".rdf", ".ttl", ".jsonld", ".cdx"}
 
@@ -47,6 +50,43 @@ def _render(fmt: ScanFormat, doc: SbomDocument, result: Any, target: Path) -> st
     return None
 
 
+def _scheme(f: Finding) -> Scheme:
+    from soupwatch.match.versions import PURL_TYPE_SCHEMES, scheme_for_product
+
+    if f.purl and f.purl.startswith("pkg:"):
+        kind = f.purl[4:].split("/", 1)[0].lower()
+        if kind in PURL_TYPE_SCHEMES:
+            return PURL_TYPE_SCHEMES[kind]
+    return scheme_for_product(f.component_name)
+
+
+def own_fix(f: Finding) -> str | None:
+    """The fix on the component's own line: the smallest fixed version above its version.
+
+    None when the component's version cannot be read, or no fix is above it.
+    """
+    from soupwatch.match.versions import ParsedVersion, parse_version
+
+    scheme = _scheme(f)
+    current = parse_version(f.component_version, scheme)
+    if not isinstance(current, ParsedVersion):
+        return None
+    above = [
+        (parsed, text)
+        for text in f.fixed_versions
+        if isinstance(parsed := parse_version(text, scheme), ParsedVersion) and parsed > current
+    ]
+    return min(above, key=lambda pair: pair[0])[1] if above else None
+
+
+def fixed_cell(f: Finding) -> str:
+    """The "fixed in" cell: the component's own fix, then "+N more" (JSON keeps every one)."""
+    if len(f.fixed_versions) <= 1:
+        return ", ".join(f.fixed_versions)
+    first = own_fix(f) or f.fixed_versions[0]
+    return f"{first} +{len(f.fixed_versions) - 1} more"
+
+
 def _table(result: Any) -> None:
     rows = [
         [
@@ -55,7 +95,7 @@ def _table(result: Any) -> None:
             f.vulnerability.id,
             f.vulnerability.severity.value,
             "yes" if f.vulnerability.kev else "",
-            ", ".join(f.fixed_versions),
+            fixed_cell(f),
             f"{f.match.by} ({f.match.confidence:.2f})",
         ]
         for f in result.findings

@@ -208,3 +208,25 @@ def test_report_mds2_infers_the_format_and_refuses_an_unknown_suffix(
     assert "SBOM-2.2" in html.read_text() and html.read_text().lstrip().startswith("<!")
     code, out, _ = run_cli("report", "mds2", *args, "--format", "json", "-o", str(txt))
     assert code == 0 and json.loads(txt.read_text())["sections"]["SBOM"]
+
+
+@pytest.mark.shared
+def test_scan_table_shows_the_fix_on_the_components_own_line_first(
+    cli_env: Settings, shared: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    assert run_cli("db", "update", "--source", "cve5", "--mirror", str(shared / "feeds"))[0] == 0
+    code, out, _ = run_cli("scan", str(PUMP), "--format", "json")
+    assert code == 0
+    kernel = next(c for c in json.loads(out)["components"] if c["name"] == "linux")
+    by_id = {v["id"]: v["fixed_versions"] for v in kernel["vulnerabilities"]}
+    fixes = by_id["CVE-2019-25162"]  # JSON keeps every branch's fix
+    assert len(fixes) == 8 and "5.10.137" in fixes and fixes[0] != "5.10.137"
+    code, out, _ = run_cli("scan", str(PUMP))
+    assert code == 0
+    row = next(line for line in out.splitlines() if "CVE-2019-25162" in line)
+    assert "5.10.137 +7 more" in row  # linux 5.10.52: the 5.10 branch's fix, not 4.x or 6.x
+    assert all(f not in row for f in fixes if f != "5.10.137")
+    # no fix on the 5.10 line: the next line's fix, still one version
+    row = next(line for line in out.splitlines() if "CVE-2021-46926" in line)
+    assert "5.15.13 +1 more" in row
