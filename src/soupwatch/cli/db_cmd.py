@@ -9,6 +9,7 @@ import typer
 
 from soupwatch.cli.common import (
     OutputFormat,
+    console,
     err_console,
     open_store,
     print_json,
@@ -18,7 +19,7 @@ from soupwatch.cli.common import (
 from soupwatch.config import load_settings
 from soupwatch.errors import FeedUnavailable
 from soupwatch.intel.source import FeedSource
-from soupwatch.intel.status import feed_status
+from soupwatch.intel.status import FeedStatus, feed_status
 from soupwatch.intel.sync import feed_names, sync_all
 
 db_app = typer.Typer(help="The vulnerability-intelligence database.", no_args_is_help=True)
@@ -100,6 +101,31 @@ def status(
             for r in rows
         ],
     )
+    for note in warning_notes(rows):
+        console.print(note, markup=False, highlight=False, soft_wrap=True)
+
+
+WARNING_CHARS = 120
+"""A warning quoted under the status table is cut to this many characters."""
+
+
+def warning_notes(rows: list[FeedStatus]) -> list[str]:
+    """Under the table: each feed's first warning (shortened), then where to read them all."""
+    notes = []
+    for r in rows:
+        if not r.warnings:
+            continue
+        more = f" (+{r.warnings - 1} more)" if r.warnings > 1 else ""
+        if r.warning_messages:
+            first = " ".join(r.warning_messages[0].split())
+            if len(first) > WARNING_CHARS:
+                first = first[: WARNING_CHARS - 1] + "…"
+            notes.append(f"{r.source}: warning: {first}{more}")
+        else:
+            notes.append(f"{r.source}: {r.warnings} warnings")
+    if notes:
+        notes.append("soupwatch db status --format json shows them all")
+    return notes
 
 
 def _short(value: datetime | None) -> str | None:

@@ -230,3 +230,35 @@ def test_scan_table_shows_the_fix_on_the_components_own_line_first(
     # no fix on the 5.10 line: the next line's fix, still one version
     row = next(line for line in out.splitlines() if "CVE-2021-46926" in line)
     assert "5.15.13 +1 more" in row
+
+
+@pytest.mark.shared
+def test_db_status_quotes_the_first_warning_and_says_where_the_rest_are(
+    cli_env: Settings, shared: Path, tmp_path: Path
+) -> None:
+    catalog = json.loads(
+        (shared / "feeds/kev/known_exploited_vulnerabilities.json").read_text(encoding="utf-8")
+    )
+    for entry in catalog["vulnerabilities"][:3]:
+        del entry["cveID"]  # three broken entries: three warnings
+    mirror = tmp_path / "mirror"
+    (mirror / "kev").mkdir(parents=True)
+    (mirror / "kev/known_exploited_vulnerabilities.json").write_text(
+        json.dumps(catalog), encoding="utf-8"
+    )
+    assert run_cli("db", "update", "--source", "kev", "--mirror", str(mirror))[0] == 0
+    code, out, _ = run_cli("db", "status")
+    assert code == 0
+    assert (
+        "kev: warning: kev/known_exploited_vulnerabilities.json ($.vulnerabilities[0]): entry "
+        "without cveID/dateAdded; skipped (+2 more)\n" in out
+    )
+    assert out.endswith("soupwatch db status --format json shows them all\n")
+    code, out, _ = run_cli("db", "status", "--format", "json")
+    kev = next(r for r in json.loads(out) if r["source"] == "kev")
+    assert kev["warnings"] == 3 and len(kev["warning_messages"]) == 3
+
+
+def test_db_status_without_warnings_adds_no_notes(cli_env: Settings) -> None:
+    code, out, _ = run_cli("db", "status")
+    assert code == 0 and "warning:" not in out and "shows them all" not in out
