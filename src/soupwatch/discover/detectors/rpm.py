@@ -6,7 +6,7 @@ import sqlite3
 import struct
 from collections.abc import Sequence
 
-from soupwatch.discover.detectors.osrelease import distro_qualifier, os_release_of
+from soupwatch.discover.detectors.osrelease import OsRelease, distro_qualifier, os_release_of
 from soupwatch.discover.found import Seen, component, purl
 from soupwatch.discover.interface import Findings
 from soupwatch.discover.unpack import FileEntry
@@ -23,6 +23,23 @@ _TAGS = {
     1044: "sourcerpm",
 }
 _STRING, _INT32, _I18N = 6, 4, 9
+
+
+def rpm_identity(h: dict[str, str], osr: OsRelease | None) -> tuple[str, str]:
+    """An RPM header's ``version-release`` and its purl (namespace and distro from os-release)."""
+    full = f"{h['version']}-{h['release']}" if h.get("release") else h["version"]
+    p = purl(
+        "rpm",
+        h["name"],
+        full,
+        namespace=osr.id if osr else None,
+        qualifiers={
+            "arch": h.get("arch", ""),
+            "epoch": h.get("epoch", ""),
+            "distro": distro_qualifier(osr) or "",
+        },
+    )
+    return full, p
 
 
 def parse_header(blob: bytes) -> dict[str, str]:
@@ -77,18 +94,7 @@ class RpmDetector:
                     continue
                 if "name" not in h or "version" not in h:
                     continue
-                full = f"{h['version']}-{h['release']}" if h.get("release") else h["version"]
-                p = purl(
-                    "rpm",
-                    h["name"],
-                    full,
-                    namespace=osr.id if osr else None,
-                    qualifiers={
-                        "arch": h.get("arch", ""),
-                        "epoch": h.get("epoch", ""),
-                        "distro": distro_qualifier(osr) or "",
-                    },
-                )
+                full, p = rpm_identity(h, osr)
                 seen = Seen(
                     self.name,
                     entry.location,

@@ -12,9 +12,9 @@ import struct
 from collections.abc import Sequence
 from typing import BinaryIO
 
-from soupwatch.discover.detectors.osrelease import distro_qualifier, os_release_of
-from soupwatch.discover.detectors.rpm import parse_header
-from soupwatch.discover.found import Seen, component, purl
+from soupwatch.discover.detectors.osrelease import os_release_of
+from soupwatch.discover.detectors.rpm import parse_header, rpm_identity
+from soupwatch.discover.found import Seen, component
 from soupwatch.discover.interface import Findings
 from soupwatch.discover.unpack import FileEntry
 
@@ -76,19 +76,7 @@ class RpmFileDetector:
             if "name" not in h or "version" not in h:
                 out.warnings.append(f"{entry.location}: RPM header without NAME or VERSION")
                 continue
-            full = f"{h['version']}-{h['release']}" if h.get("release") else h["version"]
-            osr = os_release_of(entry.tree, all_files)
-            p = purl(
-                "rpm",
-                h["name"],
-                full,
-                namespace=osr.id if osr else None,
-                qualifiers={
-                    "arch": h.get("arch", ""),
-                    "epoch": h.get("epoch", ""),
-                    "distro": distro_qualifier(osr) or "",
-                },
-            )
+            full, p = rpm_identity(h, os_release_of(entry.tree, all_files))
             seen = Seen(self.name, entry.location, f"RPM header: {h['name']}-{full}", 1.0)
             props = [("soupwatch:package:version", full)]
             if h.get("sourcerpm"):
