@@ -138,7 +138,9 @@ def test_vex_import_of_a_document_without_statements_warns(
 def test_assess_compact_table_fits_80_columns_and_wide_keeps_every_column(
     cli_env: Settings, shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
+    from soupwatch.cli import common
+
+    monkeypatch.setattr(common.console, "_width", 80)  # rich reads COLUMNS only at start
     _pump_and_nvd(shared)
     args = ("--product", "infusion-pump", "--release", "3.2.0")
     assert run_cli("scan", str(PUMP), *args, "--format", "json", "-o", "/dev/null")[0] == 0
@@ -214,7 +216,10 @@ def test_report_mds2_infers_the_format_and_refuses_an_unknown_suffix(
 def test_scan_table_shows_the_fix_on_the_components_own_line_first(
     cli_env: Settings, shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "120")
+    from soupwatch.cli import common
+
+    # rich reads COLUMNS once, when the console is made: fix this console's width instead
+    monkeypatch.setattr(common.console, "_width", 120)
     assert run_cli("db", "update", "--source", "cve5", "--mirror", str(shared / "feeds"))[0] == 0
     code, out, _ = run_cli("scan", str(PUMP), "--format", "json")
     assert code == 0
