@@ -106,3 +106,17 @@ def test_quoted_versions_are_not_components(text: bytes) -> None:
 def test_mariadb_tool_reports_the_server_version_only() -> None:
     text = b"\x0010.11.19-MariaDB\x00%s  Ver %s Distrib %s\x002.7.4-MariaDB\x00"
     assert {d.version for d in SCANNER.scan(text, "mariadb-check")} == {"10.11.19"}
+
+
+def test_auditwheel_vendored_library_names_are_recognised() -> None:
+    # DT_SONAME of FreeType as vendored in Pillow 9.0.0's manylinux2014 wheel
+    from soupwatch.discover.signatures.scanner import _soname_forms, _unmangled
+
+    vendored = "libfreetype-a029e222.so.6.18.1"
+    assert _unmangled(vendored) == "libfreetype.so.6.18.1"
+    assert _soname_forms(vendored) == [
+        "libfreetype.so.6.18.1",
+        "libfreetype.so.6.18",
+        "libfreetype.so.6",
+    ]
+    assert _soname_forms("libssl.so.3") == ["libssl.so.3"]  # not vendored: unchanged

@@ -178,11 +178,40 @@ def _from_strings(sig: Signature, data: bytes, starts: list[int]) -> list[Detect
     ]
 
 
+_WHEEL_HASH = re.compile(r"-[0-9a-f]{8}(?=\.so)")
+"""auditwheel's rename of a vendored library (``libfreetype-a029e222.so.6.18.1``)."""
+
+
+def _unmangled(name: str) -> str:
+    """A library name without the hash auditwheel adds when it vendors it into a wheel."""
+    return _WHEEL_HASH.sub("", name)
+
+
+def _soname_forms(soname: str) -> list[str]:
+    """The soname, and for an auditwheel-vendored library the names it may have had.
+
+    auditwheel sets DT_SONAME to the renamed file (``libfreetype-a029e222.so.6.18.1``), so the
+    upstream soname (``libfreetype.so.6``) is one of the unhashed name's shorter forms.
+    """
+    plain = _unmangled(soname)
+    if plain == soname:
+        return [soname]
+    forms = [plain]
+    while re.search(r"\.so(\.\d+)+$", forms[-1]):
+        shorter = forms[-1].rsplit(".", 1)[0]
+        if shorter.endswith(".so"):
+            break
+        forms.append(shorter)
+    return forms
+
+
 def _from_elf(sig: Signature, elf: ElfView | None, name: str, context_ok: bool) -> list[Detection]:
     if elf is None:
         return []
     soname = elf.soname() if sig.soname else None
-    is_library = bool(soname and sig.soname and re.search(sig.soname, soname))
+    is_library = bool(
+        soname and sig.soname and any(re.search(sig.soname, f) for f in _soname_forms(soname))
+    )
     for symbol, kind in sig.functions:
         fv = elf.function_version(symbol, kind)
         if fv is not None:
@@ -191,7 +220,7 @@ def _from_elf(sig: Signature, elf: ElfView | None, name: str, context_ok: bool) 
         return []
     basename = name.rsplit("/", 1)[-1]
     if sig.file_version:
-        m = re.search(sig.file_version, basename)
+        m = re.search(sig.file_version, _unmangled(basename))
         if m:
             suffix = m.group(1)
             table = dict(sig.libtool)
