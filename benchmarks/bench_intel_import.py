@@ -1,6 +1,6 @@
 """Benchmark: import throughput of the intelligence feeds, and extrapolation to the full NVD.
 
-1. The whole offline mirror (/work/shared/feeds or SOUPWATCH_SHARED/feeds) into a fresh SQLite.
+1. The whole offline mirror (../shared/feeds or SOUPWATCH_SHARED/feeds) into a fresh SQLite.
 2. A scaled NVD: real 1.1 and 2.0 records copied with new ids (default 30,000 records, in
    1.1 files of 15,000 items like a real year file and 2.0 pages of 2,000) into a temp mirror,
    imported with the same feeds; the rate is extrapolated to ~300,000 CVEs.
