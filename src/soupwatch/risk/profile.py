@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import fastjsonschema
 import yaml
 
 from soupwatch.errors import RiskError
@@ -250,15 +250,34 @@ def read_yaml(path: Path, what: str) -> Any:
         raise RiskError(f"not valid YAML: {problem}", path=str(path), where=where) from err
 
 
+@cache
+def _compiled(schema_text: str) -> Any:
+    """A schema compiled by fastjsonschema, once per process (draft-7 keywords only)."""
+    return fastjsonschema.compile(json.loads(schema_text), use_formats=False)
+
+
 def validate(data: Any, schema: dict[str, Any], path: Path, what: str) -> None:
-    """Validate against a schema; the first error (deepest path first) names its YAML path."""
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(
-        validator.iter_errors(data), key=lambda e: (-len(e.path), list(map(str, e.path)))
-    )
-    if errors:
+    """Validate against a schema; the first error (deepest path first) names its YAML path.
+
+    The compiled validator decides; only an invalid document pays for importing jsonschema
+    (~3 s of format-checker grammars), which words the error and finds its path.
+    """
+    try:
+        _compiled(json.dumps(schema, sort_keys=True))(data)
+        return
+    except fastjsonschema.JsonSchemaValueException as fast:
+        import jsonschema
+
+        validator = jsonschema.Draft202012Validator(schema)
+        errors = sorted(
+            validator.iter_errors(data), key=lambda e: (-len(e.path), list(map(str, e.path)))
+        )
+        if not errors:  # the validators disagree: trust the stricter one
+            raise RiskError(f"invalid {what}: {fast.message}", path=str(path)) from fast
         err = errors[0]
-        raise RiskError(f"invalid {what}: {err.message}", path=str(path), where=yaml_path(err.path))
+        raise RiskError(
+            f"invalid {what}: {err.message}", path=str(path), where=yaml_path(err.path)
+        ) from None
 
 
 def load_profile(path: Path) -> DeviceProfile:
