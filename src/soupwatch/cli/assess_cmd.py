@@ -158,9 +158,28 @@ def _summary(assessment: Assessment, support: int) -> str:
 SUPPORT_TITLE = "unsupported or soon unsupported"
 
 
-def render_compact(assessment: Assessment) -> None:
+def _shown(assessment: Assessment, limit: int) -> tuple[AssessedFinding, ...]:
+    """The first ``limit`` findings in priority order (all when ``limit`` is 0)."""
+    return assessment.findings if limit <= 0 else assessment.findings[:limit]
+
+
+def _more(assessment: Assessment, limit: int) -> str | None:
+    hidden = len(assessment.findings) - len(_shown(assessment, limit))
+    if hidden <= 0:
+        return None
+    return (
+        f"showing the {limit} highest-priority of {len(assessment.findings)} findings; "
+        "--limit 0 shows all, --format json gives every field"
+    )
+
+
+def render_compact(assessment: Assessment, limit: int = 0) -> None:
     """The terminal view: seven columns that fit the console (80 columns too)."""
-    print_table(_title(assessment), COMPACT_COLUMNS, [_compact_row(a) for a in assessment.findings])
+    rows = [_compact_row(a) for a in _shown(assessment, limit)]
+    print_table(_title(assessment), COMPACT_COLUMNS, rows)
+    more = _more(assessment, limit)
+    if more:
+        console.print(more, style="dim", markup=False, highlight=False)
     support = _support_rows(assessment)
     if support:
         print_table(SUPPORT_TITLE, ["component", "support", "ends", "source"], support)
@@ -173,9 +192,9 @@ def render_compact(assessment: Assessment) -> None:
     )
 
 
-def render_table(assessment: Assessment) -> None:
+def render_table(assessment: Assessment, limit: int = 0) -> None:
     """Print the prioritised findings and the support findings, every column."""
-    rows = [_finding_row(a) for a in assessment.findings]
+    rows = [_finding_row(a) for a in _shown(assessment, limit)]
     columns = [
         ("#", True),
         ("vulnerability", True),
@@ -189,6 +208,9 @@ def render_table(assessment: Assessment) -> None:
     ]
     out = _wide()
     out.print(_table(_title(assessment), columns, rows))
+    more = _more(assessment, limit)
+    if more:
+        out.print(more, markup=False, highlight=False)
     support = _support_rows(assessment)
     if support:
         out.print(
@@ -230,6 +252,9 @@ def assess(
         help="Every column (scores, KEV/EPSS, clocks) or 7 that fit 80 columns. "
         "Default: compact in a terminal, wide otherwise.",
     ),
+    limit: int = typer.Option(
+        50, "--limit", min=0, help="Table: the N highest-priority findings (0: all)."
+    ),
 ) -> None:
     """Assess a release's findings in the device's context (risk, FDA category, clocks)."""
     from soupwatch.risk.assess import assess_release
@@ -248,9 +273,9 @@ def assess(
     if fmt is OutputFormat.json:
         print_json(to_jsonable(result))
     elif use_compact(wide, console.is_terminal):
-        render_compact(result)
+        render_compact(result, limit)
     else:
-        render_table(result)
+        render_table(result, limit)
     code = exit_code(result, fail_on_uncontrolled=fail_on_uncontrolled)
     if code is not ExitCode.OK:
         err_console.print("open uncontrolled finding(s) and --fail-on-uncontrolled", markup=False)

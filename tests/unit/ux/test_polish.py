@@ -267,3 +267,19 @@ def test_db_status_quotes_the_first_warning_and_says_where_the_rest_are(
 def test_db_status_without_warnings_adds_no_notes(cli_env: Settings) -> None:
     code, out, _ = run_cli("db", "status")
     assert code == 0 and "warning:" not in out and "shows them all" not in out
+
+
+@pytest.mark.shared
+def test_assess_table_shows_the_highest_priority_findings_and_says_how_many_more(
+    cli_env: Settings, shared: Path
+) -> None:
+    _pump_and_nvd(shared)
+    args = ("--product", "infusion-pump", "--release", "3.2.0")
+    assert run_cli("scan", str(PUMP), *args, "--format", "json", "-o", "/dev/null")[0] == 0
+    profile = str(EXAMPLES / "infusion-pump.profile.yaml")
+    code, full, _ = run_cli("assess", *args, "--profile", profile, "--format", "json")
+    total = len(json.loads(full)["findings"])
+    assert code == 0 and total > 1
+    code, out, _ = run_cli("assess", *args, "--profile", profile, "--wide", "--limit", "1")
+    assert code == 0
+    assert f"showing the 1 highest-priority of {total} findings" in " ".join(out.split())
