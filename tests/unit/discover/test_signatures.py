@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
-from soupwatch.discover.signatures import ALL_SIGNATURES
+from soupwatch.discover.signatures import ALL_SIGNATURES, vendored
 from soupwatch.discover.signatures.resolvers import SQLITE_SOURCE_IDS, sqlite_source_id
 from soupwatch.discover.signatures.scanner import SignatureScanner
 
@@ -120,3 +124,136 @@ def test_auditwheel_vendored_library_names_are_recognised() -> None:
         "libfreetype.so.6",
     ]
     assert _soname_forms("libssl.so.3") == ["libssl.so.3"]  # not vendored: unchanged
+
+
+# --- libraries vendored in wheels and firmware (signatures/vendored.py) ---------------------
+
+VENDORED_TEXTS = [
+    # texts as these libraries embed them (Debian 12's libbz2, libgcrypt, libdbus)
+    (
+        "bzip2",
+        b"bzip2/libbzip2: internal error number %d.\n\x00\x001.0.8, 13-Jul-2019\x00",
+        "1.0.8",
+    ),
+    ("libgcrypt", b"\x00This is Libgcrypt 1.10.1 - The GNU Crypto Library\x00", "1.10.1"),
+    ("dbus", b"\x00EXTERNAL\x00libdbus 1.14.10\x00REJECTED\x00", "1.14.10"),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "data", "expected"), VENDORED_TEXTS, ids=[t[0] for t in VENDORED_TEXTS]
+)
+def test_vendored_library_version_texts(key: str, data: bytes, expected: str) -> None:
+    found = {(d.signature.key, d.version) for d in SCANNER.scan(b"\x00" * 64 + data, "lib.so")}
+    assert (key, expected) in found, found
+
+
+def test_bzip2_version_without_the_library_text_is_not_bzip2() -> None:
+    # a program printing BZ2_bzlibVersion() of the libbz2 it links holds no assertion text
+    assert SCANNER.scan(b"\x00" * 64 + b"\x001.0.8, 13-Jul-2019\x00" * 2, "tool") == []
+
+
+def test_numeric_version_kinds() -> None:
+    from soupwatch.discover.signatures.elf import _number
+
+    assert _number(2140, "lcms") == "2.14"  # LCMS_VERSION of Little CMS 2.14
+    assert _number(2160, "lcms") == "2.16"
+    assert _number(0x01000009, "brotli") == "1.0.9"  # BROTLI_VERSION
+    assert _number(0x01001000, "brotli") == "1.1.0"
+    assert _number(0x012C02, "hex") == "1.44.2"  # UV_VERSION_HEX
+    assert _number(10904, "decimal") == "1.9.4"  # LZ4_VERSION_NUMBER
+
+
+# Real Debian 12 builds on this machine: (signature key, library file, dpkg package).
+_LIBDIR = Path("/usr/lib/x86_64-linux-gnu")
+MACHINE_LIBRARIES = [
+    ("lcms2", "liblcms2.so.2", "liblcms2-2"),
+    ("harfbuzz", "libharfbuzz.so.0", "libharfbuzz0b"),
+    ("libffi", "libffi.so.8", "libffi8"),
+    ("libyaml", "libyaml-0.so.2", "libyaml-0-2"),
+    ("bzip2", "libbz2.so.1.0", "libbz2-1.0"),
+    ("brotli", "libbrotlidec.so.1", "libbrotli1"),
+    ("brotli", "libbrotlienc.so.1", "libbrotli1"),
+    ("lz4", "liblz4.so.1", "liblz4-1"),
+    ("libuv", "libuv.so.1", "libuv1"),
+    ("libevent", "libevent_core-2.1.so.7", "libevent-core-2.1-7"),
+    ("libevent", "libevent-2.1.so.7", "libevent-2.1-7"),
+    ("json_c", "libjson-c.so.5", "libjson-c5"),
+    ("libgcrypt", "libgcrypt.so.20", "libgcrypt20"),
+    ("glib", "libglib-2.0.so.0", "libglib2.0-0"),
+    ("dbus", "libdbus-1.so.3", "libdbus-1-3"),
+    ("icu", "libicuuc.so.72", "libicu72"),
+    ("icu", "libicui18n.so.72", "libicu72"),
+]
+
+
+def _dpkg_upstream(package: str) -> str | None:
+    """The upstream version dpkg has installed (no epoch, revision, +dfsg, -stable)."""
+    if shutil.which("dpkg-query") is None:
+        return None
+    proc = subprocess.run(
+        ["dpkg-query", "-W", "-f", "${Version}", package], capture_output=True, text=True
+    )
+    if proc.returncode != 0 or not proc.stdout:
+        return None
+    version = proc.stdout.split(":", 1)[-1].rsplit("-", 1)[0]
+    return re.sub(r"(\+dfsg.*|\+ds.*|-stable)$", "", version)
+
+
+@pytest.mark.parametrize(
+    ("key", "filename", "package"), MACHINE_LIBRARIES, ids=[m[1] for m in MACHINE_LIBRARIES]
+)
+def test_vendored_signatures_on_this_machine(key: str, filename: str, package: str) -> None:
+    path = _LIBDIR / filename
+    if not path.is_file():
+        pytest.skip(f"{path} is not installed on this machine")
+    truth = _dpkg_upstream(package)
+    if truth is None:
+        pytest.skip(f"dpkg does not know {package} here")
+    real = path.resolve()
+    found = {(d.signature.key, d.version) for d in SCANNER.scan(real.read_bytes(), real.name)}
+    assert (key, truth) in found, (real, truth, found)
+
+
+_VENDORED_KEYS = {s.key for s in vendored.SIGNATURES}
+
+
+def _needed(data: bytes) -> list[str]:
+    from elftools.elf.dynamic import DynamicSection
+    from elftools.elf.elffile import ELFFile
+
+    out: list[str] = []
+    for section in ELFFile(io.BytesIO(data)).iter_sections():
+        if isinstance(section, DynamicSection):
+            out += [t.needed for t in section.iter_tags() if t.entry.d_tag == "DT_NEEDED"]
+    return out
+
+
+def test_vendored_signatures_precision_over_usr_bin() -> None:
+    """A program in /usr/bin is reported as holding one of these libraries only when it
+    really does: it defines the library's version function itself (a static copy, e.g.
+    Node.js bundling libuv and Brotli) and does not load the library, or it is the library's
+    own package's file."""
+    bindir = Path("/usr/bin")
+    if not bindir.is_dir() or shutil.which("dpkg") is None:
+        pytest.skip("no /usr/bin with dpkg on this machine")
+    scanned, wrong = 0, []
+    for path in sorted(bindir.iterdir()):
+        if path.is_symlink() or not path.is_file():
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        scanned += 1
+        for det in SCANNER.scan(data, path.name):
+            if det.signature.key not in _VENDORED_KEYS:
+                continue
+            owner = subprocess.run(["dpkg", "-S", str(path)], capture_output=True, text=True)
+            static = det.method == "function" and not any(
+                re.search(det.signature.soname or "(?!)", n) for n in _needed(data)
+            )
+            if not static and det.signature.key not in owner.stdout:
+                wrong.append((path.name, det.signature.key, det.version, det.method))
+    assert scanned > 100
+    assert wrong == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from soupwatch.discover.signatures import crypto, data, network, runtime, system
+from soupwatch.discover.signatures import crypto, data, network, runtime, system, vendored
 from soupwatch.discover.signatures.model import Signature
 
 ALL_SIGNATURES: tuple[Signature, ...] = (
@@ -11,6 +11,7 @@ ALL_SIGNATURES: tuple[Signature, ...] = (
     *system.SIGNATURES,
     *data.SIGNATURES,
     *runtime.SIGNATURES,
+    *vendored.SIGNATURES,
 )
 """Every signature, from every product-family table."""
 

@@ -62,8 +62,9 @@ class ElfView:
             return None
         return None
 
-    def _symbol(self, name: str) -> tuple[int, int] | None:
-        """``(st_value, st_size)`` of a defined function ``name`` in ``.dynsym``, read raw."""
+    def _symbol(self, name: str, stt: int = 2) -> tuple[int, int] | None:
+        """``(st_value, st_size)`` of a defined ``name`` in ``.dynsym`` of symbol type ``stt``
+        (2 = function, 1 = data object), read raw."""
         try:
             dynsym = self._elf.get_section_by_name(".dynsym")
             if dynsym is None:
@@ -88,7 +89,7 @@ class ElfView:
                 info, shndx, value, sym_size = entry[1], entry[3], entry[4], entry[5]
             else:
                 value, sym_size, info, shndx = entry[1], entry[2], entry[3], entry[5]
-            if shndx != 0 and info & 0xF == 2:  # defined, STT_FUNC
+            if shndx != 0 and info & 0xF == stt:  # defined, of that type
                 return int(value), int(sym_size)
         return None
 
@@ -113,6 +114,8 @@ class ElfView:
 
     def function_version(self, symbol: str, kind: str) -> FunctionVersion | None:
         """Decode what ``symbol`` returns, per ``kind`` (see ``Signature.functions``)."""
+        if kind == "glib":
+            return self._glib_version(symbol)
         if self.machine != "EM_X86_64":
             return None
         found = self._symbol(symbol)
@@ -128,6 +131,24 @@ class ElfView:
         if version is None:
             return None
         return FunctionVersion(version, off, f"{symbol}() returns {version}")
+
+    def _glib_version(self, symbol: str) -> FunctionVersion | None:
+        """GLib exports its version as three ``const guint`` objects (``glib_major_version``,
+        ``glib_minor_version``, ``glib_micro_version``); any machine, any byte order."""
+        parts: list[int] = []
+        first: int | None = None
+        for part in ("major", "minor", "micro"):
+            found = self._symbol(symbol.replace("major", part), stt=1)
+            off = self._offset(found[0]) if found else None
+            if off is None or off + 4 > len(self._data):
+                return None
+            first = off if first is None else first
+            order = "<" if self._elf.little_endian else ">"
+            parts.append(int(struct.unpack_from(order + "I", self._data, off)[0]))
+        if first is None or parts[0] == 0 or max(parts) > 999:
+            return None
+        version = ".".join(str(p) for p in parts)
+        return FunctionVersion(version, first, f"{symbol} and friends hold {version}")
 
     def rip_target(self, code: bytes, vaddr: int) -> int | None:
         """Target of the first RIP-relative ``lea`` in ``code`` (which starts at ``vaddr``)."""
@@ -147,7 +168,7 @@ class ElfView:
 
 def _decode(view: ElfView, code: bytes, skip: int, vaddr: int, kind: str) -> str | None:
     body = code[skip:]
-    if kind in ("decimal", "hex", "postgres"):
+    if kind in ("decimal", "hex", "postgres", "lcms", "brotli"):
         if len(body) < 6 or body[0] != 0xB8 or body[5] != 0xC3:
             return None
         return _number(int(struct.unpack_from("<I", body, 1)[0]), kind)
@@ -169,6 +190,10 @@ def _decode(view: ElfView, code: bytes, skip: int, vaddr: int, kind: str) -> str
 def _number(value: int, kind: str) -> str | None:
     if kind == "decimal":
         major, minor, patch = value // 10000, (value // 100) % 100, value % 100
+    elif kind == "lcms":  # LCMS_VERSION: 2140 -> 2.14
+        return f"{value // 1000}.{(value % 1000) // 10}" if 1000 <= value < 10000 else None
+    elif kind == "brotli":  # BROTLI_VERSION: (major << 24) | (minor << 12) | patch
+        major, minor, patch = value >> 24, (value >> 12) & 0xFFF, value & 0xFFF
     elif kind == "hex":
         major, minor, patch = (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
     else:  # postgres: 150005 -> 15.5, 90624 -> 9.6.24
