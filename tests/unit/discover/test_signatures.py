@@ -137,7 +137,16 @@ VENDORED_TEXTS = [
     ),
     ("libgcrypt", b"\x00This is Libgcrypt 1.10.1 - The GNU Crypto Library\x00", "1.10.1"),
     ("dbus", b"\x00EXTERNAL\x00libdbus 1.14.10\x00REJECTED\x00", "1.14.10"),
+    ("libcap", b"\x00%s is the shared library version: libcap-2.66.\n\x00", "2.66"),
 ]
+
+
+def test_bsdtar_printing_libarchive_version_is_not_libarchive() -> None:
+    # bsdtar prints archive_version_string(); only the library holds its WARC writer's record
+    text = b"\x00" * 64 + b"\x00libarchive 3.6.2\x00"
+    assert SCANNER.scan(text, "bsdtar") == []
+    hit = SCANNER.scan(text + b"software: libarchive/3.6.2\x00", "libarchive.so.13")
+    assert [(d.signature.key, d.version) for d in hit] == [("libarchive", "3.6.2")]
 
 
 @pytest.mark.parametrize(
@@ -184,6 +193,10 @@ MACHINE_LIBRARIES = [
     ("dbus", "libdbus-1.so.3", "libdbus-1-3"),
     ("icu", "libicuuc.so.72", "libicu72"),
     ("icu", "libicui18n.so.72", "libicu72"),
+    ("libarchive", "libarchive.so.13", "libarchive13"),
+    ("libgpg_error", "libgpg-error.so.0", "libgpg-error0"),
+    ("libcap", "libcap.so.2", "libcap2"),
+    ("jansson", "libjansson.so.4", "libjansson4"),
 ]
 
 

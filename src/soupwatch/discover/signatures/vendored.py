@@ -156,7 +156,45 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="icu-project:international_components_for_unicode",
         anchors=(b"libicuuc.so.", b"libicui18n.so.", b"libicudata.so."),
         version=_NO_TEXT,
-        soname=r"libicu(?:uc|i18n|data|io|tu)\.so\.\d+$",
-        file_version=r"libicu(?:uc|i18n|data|io|tu)\.so\.(\d+\.\d+(?:\.\d+)?)$",
+        soname=r"libicu(?:uc|i18n|data|io|tu|test)\.so\.\d+$",
+        file_version=r"libicu(?:uc|i18n|data|io|tu|test)\.so\.(\d+\.\d+(?:\.\d+)?)$",
+    ),
+    Signature(
+        key="libarchive",
+        product="libarchive",
+        cpe="libarchive:libarchive",
+        anchors=(b"libarchive 3.", b"libarchive 4."),
+        version=rb"\x00libarchive (\d+\.\d+\.\d+)\x00",
+        # the WARC writer's own record: only the library holds it, bsdtar merely prints
+        # archive_version_string()
+        context=(b"software: libarchive/",),
+        before=1,
+    ),
+    Signature(
+        key="libgpg_error",
+        product="Libgpg-error",
+        cpe="gnupg:libgpg-error",
+        anchors=(b"This is Libgpg-error ",),
+        version=rb"This is Libgpg-error (\d+\.\d+(?:\.\d+)?) - A runtime library",
+        before=0,
+        confidence=0.95,
+    ),
+    Signature(
+        key="libcap",
+        product="libcap",
+        cpe="libcap_project:libcap",
+        # libcap.so is executable and prints this about itself
+        anchors=(b"is the shared library version: libcap-",),
+        version=rb"is the shared library version: libcap-(2\.\d+)",
+        before=0,
+    ),
+    Signature(
+        key="jansson",
+        product="Jansson",
+        cpe="jansson_project:jansson",
+        anchors=(b"jansson_version_str",),
+        version=_NO_TEXT,
+        functions=(("jansson_version_str", "string"),),
+        soname=r"libjansson\.so\.4$",
     ),
 )
