@@ -1,13 +1,7 @@
-"""The only module that knows the order of the stages.
+"""Flows of the main job: read or discover a target, store it, sync, scan, triage, assess, report.
 
-    target (SBOM or artifact) ─► sbom / discover ─► store inventory
-    feeds (mirror or HTTP)    ─► intel ─► store
-    release components        ─► match ─► store findings (lifecycle timestamps)
-    findings + device profile ─► risk (+ vex decisions) ─► Assessment
-    Assessment                ─► report (FDA package)
-
-The edges (CLI, server) call these functions; each function is one or a few transactions
-and leaves the store consistent when it fails half way.
+Each function is one or a few transactions and leaves the store consistent when it fails half
+way.
 """
 
 from __future__ import annotations

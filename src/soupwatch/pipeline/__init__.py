@@ -1,0 +1,45 @@
+"""The only orchestrator: every multi-stage flow of soupwatch lives in this package.
+
+    target (SBOM or artifact) ─► sbom / discover ─► store inventory
+    feeds (mirror or HTTP)    ─► intel ─► store
+    release components        ─► match ─► store findings (lifecycle timestamps)
+    findings + device profile ─► risk (+ vex decisions) ─► stored Assessment
+    stored Assessment         ─► report (FDA package, SOUP list, MDS2, advisories)
+
+The edges (``cli/``, ``server/``) parse, call one function of this package, and render. Each
+module here is one family of flows; this face re-exports them, and the edges import only it.
+"""
+
+from soupwatch.pipeline.flows import (
+    SBOM_SUFFIXES,
+    KernelTriageOutcome,
+    MainJobResult,
+    Step,
+    assess,
+    fda_package,
+    load_target,
+    match_document,
+    run_main_job,
+    scan_release,
+    store_document,
+    sync_feeds,
+    triage_kernel,
+    unsynced_feeds,
+)
+
+__all__ = [
+    "SBOM_SUFFIXES",
+    "KernelTriageOutcome",
+    "MainJobResult",
+    "Step",
+    "assess",
+    "fda_package",
+    "load_target",
+    "match_document",
+    "run_main_job",
+    "scan_release",
+    "store_document",
+    "sync_feeds",
+    "triage_kernel",
+    "unsynced_feeds",
+]
