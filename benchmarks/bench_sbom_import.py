@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 from soupwatch.config import Settings
-from soupwatch.sbom import import_sbom, read
+from soupwatch.pipeline import import_sbom
+from soupwatch.sbom import read
 from soupwatch.store.db import Store
 
 ECOSYSTEMS = [("npm", None), ("maven", "org.example"), ("pypi", None), ("deb", "debian")]

@@ -62,19 +62,24 @@ def advisory(
     summary: str = typer.Option("Initial version.", "--summary", help="Revision summary."),
 ) -> None:
     """Write a CSAF 2.0 security advisory (csaf_security_advisory) about one vulnerability."""
-    from soupwatch.report import csaf_checks, source
+    from soupwatch import pipeline
+    from soupwatch.report import csaf_checks
     from soupwatch.report.advisory import AdvisoryMeta, build_advisory
+    from soupwatch.risk.profile import load_profile
 
     now = datetime.now(UTC)
-    device = source.load_profile(profile)
+    device = load_profile(profile) if profile else None
     prev = _previous(previous)
     store = open_store()
     try:
-        versions = releases or source.list_releases(store, product)
-        prod, _ = source.load_release(store, product, versions[0]) if versions else (None, None)
-        assessments = [source.assess(store, product, r, device, now) for r in versions]
+        versions = releases or pipeline.list_releases(store, product)
+        got = [
+            pipeline.assessed_release(store, product, r, now=now, profile=device) for r in versions
+        ]
     finally:
         store.close()
+    assessments = [g.assessment for g in got]
+    prod = got[0].product if got else None
     if not assessments:
         raise ReportError(f"product {product!r} has no releases")
     name = publisher or (prod.manufacturer if prod else None)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -23,25 +21,20 @@ from soupwatch.cli.common import (
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import RiskError
 from soupwatch.model.assessment import AssessedFinding, Assessment, PostmarketCategory
+from soupwatch.model.codec import encode
 from soupwatch.model.component import SupportLevel
 
 support_app = typer.Typer(help="End-of-support decisions.", no_args_is_help=True)
 rubric_app = typer.Typer(help="Per-vulnerability answers to the CVSS rubric.", no_args_is_help=True)
 
 
-def to_jsonable(value: Any) -> Any:
-    """Dataclasses → dicts, dates ISO, enums by value, tuples → lists (for ``--format json``)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple | list):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    return value
+def to_jsonable(assessment: Assessment) -> dict[str, Any]:
+    """The JSON of ``assess --format json``: the headline counts, then the whole assessment."""
+    return {"counts": assessment.counts.as_dict(), **encode(assessment)}
+
+
+def _category(a: AssessedFinding) -> str:
+    return "UNCONTROLLED" if a.category is PostmarketCategory.UNCONTROLLED else a.category.value
 
 
 def _score(a: AssessedFinding) -> str:
@@ -98,7 +91,7 @@ def _finding_row(a: AssessedFinding) -> tuple[Any, ...]:
         a.finding.component_name + version,
         _score(a),
         a.risk.value,
-        "UNCONTROLLED" if a.category is PostmarketCategory.UNCONTROLLED else "controlled",
+        _category(a),
         _exploit(a),
         _due(a),
         _vex(a),
@@ -116,7 +109,7 @@ def _compact_row(a: AssessedFinding) -> tuple[Any, ...]:
         a.finding.vulnerability.id,
         a.finding.component_name + version,
         a.risk.value,
-        "UNCONTROLLED" if a.category is PostmarketCategory.UNCONTROLLED else "controlled",
+        _category(a),
         a.fix_by.isoformat() if a.fix_by else "-",
         _vex(a),
     )
@@ -143,15 +136,10 @@ def _support_rows(assessment: Assessment) -> list[tuple[Any, ...]]:
 
 
 def _summary(assessment: Assessment, support: int) -> str:
-    uncontrolled = sum(
-        1
-        for a in assessment.findings
-        if a.is_open and a.category is PostmarketCategory.UNCONTROLLED
-    )
     unknown = sum(1 for c in assessment.components if c.support.level.value == "unknown")
     return (
-        f"{len(assessment.findings)} findings, {uncontrolled} uncontrolled, "
-        f"{support} support findings, {unknown} components of unknown support"
+        f"{assessment.counts.headline()}; {support} support findings, "
+        f"{unknown} components of unknown support"
     )
 
 
@@ -230,9 +218,7 @@ def use_compact(wide: bool | None, is_terminal: bool) -> bool:
 
 def exit_code(assessment: Assessment, *, fail_on_uncontrolled: bool) -> ExitCode:
     """``FINDINGS`` when asked to fail on an open uncontrolled finding and one exists."""
-    if fail_on_uncontrolled and any(
-        a.is_open and a.category is PostmarketCategory.UNCONTROLLED for a in assessment.findings
-    ):
+    if fail_on_uncontrolled and assessment.counts.uncontrolled:
         return ExitCode.FINDINGS
     return ExitCode.OK
 
@@ -240,8 +226,16 @@ def exit_code(assessment: Assessment, *, fail_on_uncontrolled: bool) -> ExitCode
 def assess(
     product: str = typer.Option(..., "--product", help="Product (device model) name."),
     release: str = typer.Option(..., "--release", help="Release version."),
-    profile: Path = typer.Option(..., "--profile", help="Device profile YAML."),
-    policy: Path | None = typer.Option(None, "--policy", help="Policy YAML (clocks, thresholds)."),
+    profile: Path | None = typer.Option(
+        None,
+        "--profile",
+        help="Device profile YAML, recorded for the product (default: the recorded one).",
+    ),
+    policy: Path | None = typer.Option(
+        None,
+        "--policy",
+        help="Policy YAML (clocks, thresholds), recorded for the product (default: recorded).",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
     fail_on_uncontrolled: bool = typer.Option(
         False, "--fail-on-uncontrolled", help="Exit 1 when an open finding is uncontrolled."
@@ -257,16 +251,16 @@ def assess(
     ),
 ) -> None:
     """Assess a release's findings in the device's context (risk, FDA category, clocks)."""
-    from soupwatch.risk.assess import assess_release
+    from soupwatch import pipeline
     from soupwatch.risk.policy import load_policy
     from soupwatch.risk.profile import load_profile
 
-    device = load_profile(profile)
-    rules = load_policy(policy)
+    device = load_profile(profile) if profile else None
+    rules = load_policy(policy) if policy else None
     store = open_store()
     try:
-        result = assess_release(
-            store, product, release, device, now=datetime.now(UTC), policy=rules
+        result = pipeline.assessment(
+            store, product, release, now=datetime.now(UTC), profile=device, policy=rules
         )
     finally:
         store.close()

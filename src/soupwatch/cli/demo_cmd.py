@@ -41,6 +41,7 @@ def _run(
     release: str,
     out: Path,
     mirror: Path | None,
+    policy: Path | None = None,
     refresh: bool,
     pdf: bool,
     kernel_config: Path | None = None,
@@ -66,6 +67,7 @@ def _run(
                 store,
                 target=target,
                 profile_path=profile,
+                policy_path=policy,
                 product=product,
                 release=release,
                 out=out,
@@ -85,11 +87,7 @@ def _summary(result: MainJobResult) -> None:
     def say(text: str) -> None:  # soft_wrap: a wrapped path cannot be copied
         console.print(text, markup=False, highlight=False, soft_wrap=True)
 
-    say(
-        f"{result.product} {result.release}: {result.components} components, "
-        f"{result.findings} findings ({result.open_findings} open, "
-        f"{result.uncontrolled} uncontrolled), {result.skipped} components not assessable"
-    )
+    say(f"{result.product} {result.release}: {result.counts.headline()}")
     say(f"report: {(result.report_dir / 'report.html').resolve()}")
     pdf = result.report_dir / "report.pdf"
     if pdf.exists():
@@ -100,6 +98,9 @@ def _summary(result: MainJobResult) -> None:
 def run(
     target: Path = typer.Argument(..., help="SBOM, or firmware image / archive / folder / binary."),
     profile: Path = typer.Option(..., "--profile", help="Device profile YAML."),
+    policy: Path | None = typer.Option(
+        None, "--policy", help="Policy YAML (clocks, thresholds), recorded for the product."
+    ),
     product: str = typer.Option(..., "--product", help="Product (device model) name."),
     release: str = typer.Option(..., "--release", help="Release version."),
     out: Path = typer.Option(..., "-o", "--output", help="Folder for the FDA package."),
@@ -121,6 +122,7 @@ def run(
     result = _run(
         target=target,
         profile=profile,
+        policy=policy,
         product=product,
         release=release,
         out=out,

@@ -13,8 +13,7 @@ from soupwatch.cli.common import console, open_store
 from soupwatch.errors import ReportError
 
 if TYPE_CHECKING:
-    from soupwatch.model.assessment import Assessment
-    from soupwatch.model.product import Release
+    from soupwatch.risk.policy import Policy
     from soupwatch.risk.profile import DeviceProfile
 
 report_app = typer.Typer(
@@ -68,12 +67,27 @@ def format_from_name(path: Path, given: str | None, choices: list[str], what: st
     )
 
 
+def _context(
+    profile: Path | None, policy: Path | None
+) -> tuple[DeviceProfile | None, Policy | None]:
+    """Load the given profile and policy files (None: the product's recorded ones)."""
+    from soupwatch.risk.policy import load_policy
+    from soupwatch.risk.profile import load_profile
+
+    return (load_profile(profile) if profile else None), (load_policy(policy) if policy else None)
+
+
+PROFILE_HELP = "Device profile YAML, recorded for the product (default: the recorded one)."
+POLICY_HELP = "Policy YAML (clocks, thresholds), recorded for the product (default: recorded)."
+
+
 @report_app.command("fda")
 def fda(
     product: str = typer.Option(..., "--product", help="Product (device model) name."),
     release: str = typer.Option(..., "--release", help="Release version."),
-    profile: Path = typer.Option(..., "--profile", help="Device profile YAML."),
     out: Path = typer.Option(..., "-o", "--output", help="Output folder."),
+    profile: Path | None = typer.Option(None, "--profile", help=PROFILE_HELP),
+    policy: Path | None = typer.Option(None, "--policy", help=POLICY_HELP),
     cadence: str | None = typer.Option(
         None, "--monitoring-cadence", help="How often the sources are checked, e.g. 'daily'."
     ),
@@ -86,46 +100,27 @@ def fda(
     ),
 ) -> None:
     """Write the FDA premarket cybersecurity package (HTML, PDF, JSON, CSV, SBOMs) into a folder."""
-    from soupwatch.report import source
-    from soupwatch.report.fda import FdaOptions, write_package
-    from soupwatch.sbom import write as sbom_write
+    from soupwatch import pipeline
 
-    now = datetime.now(UTC)
-    device = source.load_profile(profile)
+    device, rules = _context(profile, policy)
     store = open_store()
     try:
-        prod, rel = source.load_release(store, product, release)
-        assessment = source.assess(store, product, release, device, now)
+        files = pipeline.fda_package(
+            store,
+            product,
+            release,
+            out,
+            now=datetime.now(UTC),
+            profile=device,
+            policy=rules,
+            pdf=not no_pdf,
+            max_rows=max_rows,
+            cadence=cadence,
+        )
     finally:
         store.close()
-
-    def writer(_: Release, fmt: str) -> str:
-        return sbom_write(rel, fmt, manufacturer=prod.manufacturer, now=now)
-
-    files = write_package(
-        assessment,
-        rel,
-        out,
-        FdaOptions(now, prod.manufacturer, cadence, pdf=not no_pdf, row_limit=max_rows),
-        writer,
-    )
     for f in files:
         console.print(str(f), markup=False, highlight=False, soft_wrap=True)
-
-
-def _assessed(
-    product: str, release: str, profile: Path | None
-) -> tuple[Assessment, Release, DeviceProfile]:
-    from soupwatch.report import source
-
-    now = datetime.now(UTC)
-    device = source.load_profile(profile)
-    store = open_store()
-    try:
-        _, rel = source.load_release(store, product, release)
-        return source.assess(store, product, release, device, now), rel, device
-    finally:
-        store.close()
 
 
 @report_app.command("soup")
@@ -141,15 +136,18 @@ def soup(
     out: Path = typer.Option(..., "-o", "--output", help="Output file (.html, .csv or .json)."),
 ) -> None:
     """Write the IEC 62304 SOUP list of a release."""
-    from soupwatch.report import soup as soup_report
+    from soupwatch import pipeline
 
     chosen = format_from_name(out, fmt.value if fmt else None, list(SoupFormat), "SOUP list")
-    assessment, _, device = _assessed(product, release, profile)
-    cls = device.iec62304_class or None
-    options = soup_report.SoupOptions(
-        datetime.now(UTC), cls, f"device profile {profile.name}" if profile else None
-    )
-    _write(out, soup_report.render(assessment, options, chosen), f"the SOUP list ({chosen})")
+    device, _ = _context(profile, None)
+    store = open_store()
+    try:
+        text = pipeline.soup_list(
+            store, product, release, chosen, now=datetime.now(UTC), profile=device
+        )
+    finally:
+        store.close()
+    _write(out, text, f"the SOUP list ({chosen})")
 
 
 @report_app.command("mds2")
@@ -162,11 +160,14 @@ def mds2(
     ),
 ) -> None:
     """Write the MDS2 (HN 1-2019) SBOM and roadmap answers derivable from the data."""
-    from soupwatch.report import mds2 as mds2_report
+    from soupwatch import pipeline
 
     chosen = format_from_name(out, fmt.value if fmt else None, list(Mds2Format), "MDS2")
-    assessment, rel, _ = _assessed(product, release, None)
-    text = mds2_report.render(assessment, rel, datetime.now(UTC), chosen)
+    store = open_store()
+    try:
+        text = pipeline.mds2_answers(store, product, release, chosen, now=datetime.now(UTC))
+    finally:
+        store.close()
     _write(out, text, f"the MDS2 answers ({chosen})")
 
 

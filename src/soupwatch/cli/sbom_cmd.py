@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from soupwatch import sbom
+from soupwatch import pipeline
 from soupwatch.cli.common import console, err_console, open_store, write_output
 from soupwatch.sbom.detect import DEFAULT_MAX_BYTES
 
@@ -43,7 +43,7 @@ def import_cmd(
     """Import an SBOM as a release of a product (re-import replaces it)."""
     store = open_store()
     try:
-        rid, doc = sbom.import_sbom(
+        rid, doc = pipeline.import_sbom(
             store,
             file,
             product,
@@ -86,7 +86,7 @@ def export_cmd(
     """Export a stored release as CycloneDX 1.6 (JSON/XML) or SPDX 2.3 JSON."""
     store = open_store()
     try:
-        text = sbom.export_release(store, product, release, fmt.value)
+        text = pipeline.export_sbom(store, product, release, fmt.value)
     finally:
         store.close()
     if output is None:

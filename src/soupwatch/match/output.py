@@ -7,42 +7,9 @@ from typing import Any
 
 from soupwatch.match.matcher import MatchResult
 from soupwatch.model import Component, Finding, Severity
+from soupwatch.model.shapes import vulnerability_json
 
 SCAN_JSON_VERSION = "1"
-
-
-def _vuln(f: Finding) -> dict[str, Any]:
-    v = f.vulnerability
-    return {
-        "id": v.id,
-        "aliases": list(v.aliases),
-        "source": f.match.source,
-        "severity": v.severity.value,
-        "cvss": [
-            {"version": c.version, "vector": c.vector, "score": c.score, "source": c.source}
-            for c in sorted(v.cvss, key=lambda c: (c.version, c.source, c.vector))
-        ],
-        "kev": None
-        if v.kev is None
-        else {
-            "date_added": v.kev.date_added.isoformat(),
-            "known_ransomware": v.kev.known_ransomware,
-        },
-        "epss": None
-        if v.epss is None
-        else {"score": v.epss.score, "percentile": v.epss.percentile},
-        "fixed_versions": list(f.fixed_versions),
-        "match": {
-            "by": f.match.by,
-            "criteria": f.match.criteria,
-            "confidence": f.match.confidence,
-            "explanation": f.match.explanation,
-        },
-        "other_matches": [
-            {"by": m.by, "source": m.source, "criteria": m.criteria, "confidence": m.confidence}
-            for m in f.other_matches
-        ],
-    }
 
 
 def scan_json(
@@ -61,7 +28,7 @@ def scan_json(
                 "version": c.version,
                 "purl": c.purl,
                 "cpe": c.cpe,
-                "vulnerabilities": [_vuln(f) for f in by_ref.get(c.ref, [])],
+                "vulnerabilities": [vulnerability_json(f) for f in by_ref.get(c.ref, [])],
             }
         )
     severities = Counter(f.vulnerability.severity.value for f in result.findings)

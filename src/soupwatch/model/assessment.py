@@ -11,6 +11,12 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from soupwatch.model.component import Component, SupportLevel
+from soupwatch.model.status import (
+    AWAITING_ASSESSMENT,
+    FindingStatus,
+    ReleaseCounts,
+    count_findings,
+)
 from soupwatch.model.vex import VexStatement
 from soupwatch.model.vulnerability import Finding
 
@@ -30,6 +36,9 @@ class PostmarketCategory(StrEnum):
 
     CONTROLLED = "controlled"
     UNCONTROLLED = "uncontrolled"
+    AWAITING_ASSESSMENT = AWAITING_ASSESSMENT
+    """No data could judge its exploitability (no CVSS vector, no KEV, exploit or EPSS signal):
+    a work item for a person, counted apart, never guessed either way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +107,38 @@ class AssessedFinding:
     communicate_by: date | None
     fix_by: date | None
     labeling_impact: str | None = None
+    status: FindingStatus = FindingStatus.OPEN
+    """The lifecycle status (:func:`soupwatch.model.status.finding_status`)."""
 
     @property
     def is_open(self) -> bool:
-        """True unless a VEX decision closed it (one made for another version does not)."""
-        return self.vex is None or self.vex_needs_review or not self.vex.state.closes_finding
+        """True while someone still has to act on it (the one definition: ``status.is_open``)."""
+        return self.status.is_open
+
+    @property
+    def is_uncontrolled(self) -> bool:
+        """Open, and an uncontrolled risk in the FDA sense."""
+        return self.status.is_open and self.category is PostmarketCategory.UNCONTROLLED
+
+    @property
+    def is_awaiting_assessment(self) -> bool:
+        """Open, and no data could judge its exploitability."""
+        return self.status.is_open and self.category is PostmarketCategory.AWAITING_ASSESSMENT
+
+    @property
+    def category_value(self) -> str:
+        """The category's value (for :func:`~soupwatch.model.status.count_findings`)."""
+        return self.category.value
+
+    @property
+    def risk_value(self) -> str:
+        """The risk level's value."""
+        return self.risk.value
+
+    @property
+    def severity_value(self) -> str:
+        """The vulnerability's severity value."""
+        return self.finding.vulnerability.severity.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,4 +175,22 @@ class Assessment:
     snapshot: tuple[DataSnapshot, ...]
     unmatched_vex: tuple[VexStatement, ...] = ()
     skipped: tuple[tuple[str, str], ...] = field(default=())
-    """(component display, reason) for components that could not be assessed."""
+    """(component display, reason) for components that could not be assessed: the ones the
+    matcher could not judge when the release was scanned, and nameless ones."""
+
+    @property
+    def counts(self) -> ReleaseCounts:
+        """The headline numbers (the one definition every view prints)."""
+        from soupwatch.model.vulnerability import Severity
+
+        return count_findings(
+            self.findings,
+            components=len(self.components) + sum(1 for _, r in self.skipped if r == NAMELESS),
+            skipped=len(self.skipped),
+            risk_levels=(r.value for r in RiskLevel),
+            severities=(s.value for s in sorted(Severity, key=lambda s: -s.rank)),
+        )
+
+
+NAMELESS = "component has no name"
+"""The reason given for a component the assessment cannot name."""

@@ -10,13 +10,30 @@ The edges (``cli/``, ``server/``) parse, call one function of this package, and 
 module here is one family of flows; this face re-exports them, and the edges import only it.
 """
 
+from soupwatch.pipeline.assessment import (
+    DeviceContext,
+    ReleaseSummary,
+    assessment,
+    assessment_header,
+    device_context,
+    findings_page,
+    portfolio,
+    record_context,
+    release_summary,
+)
+from soupwatch.pipeline.deliver import (
+    Assessed,
+    assessed_release,
+    fda_package,
+    mds2_answers,
+    soup_list,
+)
 from soupwatch.pipeline.flows import (
     SBOM_SUFFIXES,
     KernelTriageOutcome,
     MainJobResult,
     Step,
     assess,
-    fda_package,
     load_target,
     match_document,
     run_main_job,
@@ -26,18 +43,35 @@ from soupwatch.pipeline.flows import (
     triage_kernel,
     unsynced_feeds,
 )
+from soupwatch.pipeline.inventory import export_sbom, import_sbom, list_releases
 
 __all__ = [
     "SBOM_SUFFIXES",
+    "Assessed",
+    "DeviceContext",
     "KernelTriageOutcome",
     "MainJobResult",
+    "ReleaseSummary",
     "Step",
     "assess",
+    "assessed_release",
+    "assessment",
+    "assessment_header",
+    "device_context",
+    "export_sbom",
     "fda_package",
+    "findings_page",
+    "import_sbom",
+    "list_releases",
     "load_target",
     "match_document",
+    "mds2_answers",
+    "portfolio",
+    "record_context",
+    "release_summary",
     "run_main_job",
     "scan_release",
+    "soup_list",
     "store_document",
     "sync_feeds",
     "triage_kernel",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from soupwatch.errors import SbomFormatError
 from soupwatch.model import Product, Release, SbomDocument
+from soupwatch.model.status import ReleaseCounts
 from soupwatch.store.db import Store
 
 if TYPE_CHECKING:
@@ -57,8 +58,9 @@ def store_document(
     manufacturer: str | None = None,
     device_class: str | None = None,
     now: datetime | None = None,
-) -> None:
-    """Store a read or discovered document as a release (re-import replaces it atomically)."""
+) -> int:
+    """Store a read or discovered document as a release (re-import replaces it atomically);
+    returns the release id."""
     from soupwatch.store import inventory
 
     rel = Release(
@@ -72,7 +74,7 @@ def store_document(
         properties=tuple(("soupwatch:import:warning", w) for w in doc.warnings[:1000]),
     )
     with store.session() as session:
-        inventory.save_release(
+        return inventory.save_release(
             session, Product(product, manufacturer=manufacturer, device_class=device_class), rel
         )
 
@@ -118,6 +120,7 @@ def scan_release(store: Store, product: str, release: str, *, now: datetime) -> 
     from soupwatch.intel.query import StoreIntelQuery
     from soupwatch.match.matcher import MatchContext, match_components
     from soupwatch.store import inventory
+    from soupwatch.store.assessments import save_scan
     from soupwatch.store.finding_tables import save_findings
 
     with store.session() as session:
@@ -128,7 +131,16 @@ def scan_release(store: Store, product: str, release: str, *, now: datetime) -> 
             context=MatchContext.for_components(rel.components),
         )
         save_findings(session, product, release, result.findings, now)
+        skipped = [
+            (s.component.ref, _display(s.component.name, s.component.version), s.reason)
+            for s in result.skipped
+        ]
+        save_scan(session, inventory.release_id(session, product, release), now, skipped)
     return result
+
+
+def _display(name: str, version: str | None) -> str:
+    return f"{name} {version}" if version else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,36 +198,10 @@ def assess(
     now: datetime,
     policy: Policy | None = None,
 ) -> Assessment:
-    """Assess a stored, scanned release in its device context."""
-    from soupwatch.risk.assess import assess_release
+    """Record the device context and return the release's current (stored) assessment."""
+    from soupwatch.pipeline.assessment import assessment
 
-    return assess_release(store, product, release, profile, now=now, policy=policy)
-
-
-def fda_package(
-    store: Store,
-    assessment: Assessment,
-    out: Path,
-    *,
-    now: datetime,
-    pdf: bool = True,
-    max_rows: int = 100,
-    cadence: str | None = None,
-) -> list[Path]:
-    """Write the FDA premarket cybersecurity package of an assessed release into ``out``."""
-    from soupwatch.report.fda import FdaOptions, write_package
-    from soupwatch.sbom import write as sbom_write
-    from soupwatch.store import inventory
-
-    with store.session() as session:
-        prod = inventory.get_product(session, assessment.product)
-        rel = inventory.get_release(session, assessment.product, assessment.release)
-
-    def writer(release: Release, fmt: str) -> str:
-        return sbom_write(release, fmt, manufacturer=prod.manufacturer, now=now)
-
-    options = FdaOptions(now, prod.manufacturer, cadence, pdf=pdf, row_limit=max_rows)
-    return write_package(assessment, rel, out, options, writer)
+    return assessment(store, product, release, now=now, profile=profile, policy=policy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,11 +210,7 @@ class MainJobResult:
 
     product: str
     release: str
-    components: int
-    findings: int
-    open_findings: int
-    uncontrolled: int
-    skipped: int
+    counts: ReleaseCounts
     synced: tuple[str, ...]
     report_dir: Path
     files: tuple[Path, ...]
@@ -239,6 +221,7 @@ def run_main_job(
     *,
     target: Path,
     profile_path: Path,
+    policy_path: Path | None = None,
     product: str,
     release: str,
     out: Path,
@@ -256,11 +239,14 @@ def run_main_job(
     ``kernel_config``: the device kernel's ``.config``; kernel findings in code it does not
     build are recorded as not_affected / code_not_present, with the evidence, audited.
     """
+    from soupwatch.pipeline.deliver import fda_package
+    from soupwatch.risk.policy import load_policy
     from soupwatch.risk.profile import load_profile
 
     now = now or datetime.now(UTC)
     tell: Step = step or (lambda _: None)
     profile = load_profile(profile_path)  # a bad profile fails before anything is written
+    policy = load_policy(policy_path)  # and so does a bad policy
     tell(f"reading {target.name}")
     doc = load_target(target, progress=discover_progress)
     store_document(store, doc, product, release, source=str(target), now=now)
@@ -272,24 +258,18 @@ def run_main_job(
         outcome = sync_feeds(store, mirror=mirror, sources=todo, progress=sync_progress)
         synced = tuple(r.source for r in outcome.results)
     tell("matching components to vulnerabilities")
-    result = scan_release(store, product, release, now=now)
+    scan_release(store, product, release, now=now)
     if kernel_config is not None:
         tell(f"triaging kernel findings against {kernel_config.name}")
         triage_kernel(store, product, release, kernel_config, now=now, apply=True)
     tell("assessing risk in the device's context")
-    assessment = assess(store, product, release, profile, now=now)
+    assessment = assess(store, product, release, profile, now=now, policy=policy)
     tell("writing the FDA premarket cybersecurity package")
-    files = fda_package(store, assessment, out, now=now, pdf=pdf)
+    files = fda_package(store, product, release, out, now=now, pdf=pdf)
     return MainJobResult(
         product=product,
         release=release,
-        components=len(doc.components),
-        findings=len(assessment.findings),
-        open_findings=sum(1 for f in assessment.findings if f.is_open),
-        uncontrolled=sum(
-            1 for f in assessment.findings if f.is_open and f.category.value == "uncontrolled"
-        ),
-        skipped=len(result.skipped),
+        counts=assessment.counts,
         synced=synced,
         report_dir=out,
         files=tuple(files),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from soupwatch.model.assessment import Assessment, PostmarketCategory
+from soupwatch.model.assessment import Assessment
 from soupwatch.model.component import SupportLevel
 from soupwatch.model.product import Release
 from soupwatch.report.sections import monitoring
@@ -37,13 +37,15 @@ def snapshot_short(a: Assessment) -> str:
 def summary(a: Assessment) -> dict[str, int]:
     """Headline counts for the summary paragraph."""
     today = a.assessed_at.date()
-    open_ = [f for f in a.findings if f.is_open]
+    counts = a.counts
     return {
-        "components": len(a.components),
-        "findings": len(a.findings),
-        "open": len(open_),
-        "uncontrolled": sum(1 for f in open_ if f.category is PostmarketCategory.UNCONTROLLED),
-        "kev_open": sum(1 for f in open_ if f.kev),
+        "components": counts.components,
+        "findings": counts.findings,
+        "open": counts.open,
+        "uncontrolled": counts.uncontrolled,
+        "awaiting_assessment": counts.awaiting_assessment,
+        "kev_open": counts.kev_open,
+        "skipped": counts.skipped,
         "unsupported": sum(
             1
             for ac in a.components
@@ -69,8 +71,9 @@ def method(a: Assessment, release: Release | None) -> list[str]:
     answers = ", ".join(f"{k}: {v}" for k, v in sorted(decided.items())) or "none"
     vexed = sum(1 for f in a.findings if f.vex is not None)
     return [
-        origin + f" {len(a.components)} components were assessed; {len(a.skipped)} could not be "
-        "(listed under known unknowns).",
+        origin + f" {a.counts.components} components; {len(a.skipped)} of them could not be "
+        "assessed for vulnerabilities (no identifier, or no readable version: listed under known "
+        "unknowns).",
         f"Known vulnerabilities were matched against each component's identifiers (package URL, "
         f"CPE) and version ranges. Findings by matching method and feed: {matchers}. Each "
         "finding keeps its match evidence (method, feed, criterion, confidence).",

@@ -9,15 +9,19 @@ it (``ssvc.py``); end-of-support comes from endoflife.date (``support.py``). ``a
 puts a release together into a :class:`~soupwatch.model.assessment.Assessment`.
 """
 
-from soupwatch.risk.assess import assess_release, build_assessment
+from soupwatch.risk.assess import FindingInput, build_assessment, prioritise
+from soupwatch.risk.finding import Lifecycle
 from soupwatch.risk.policy import Policy, load_policy
-from soupwatch.risk.profile import DeviceProfile, load_profile
+from soupwatch.risk.profile import DeviceProfile, default_profile, load_profile
 
 __all__ = [
     "DeviceProfile",
+    "FindingInput",
+    "Lifecycle",
     "Policy",
-    "assess_release",
     "build_assessment",
+    "default_profile",
     "load_policy",
     "load_profile",
+    "prioritise",
 ]

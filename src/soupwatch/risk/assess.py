@@ -1,20 +1,19 @@
 """Assess a release in its device context: every finding and every component, prioritised.
 
 :func:`build_assessment` is pure (inputs in, :class:`Assessment` out) so it is tested on real
-records without a database; :func:`assess_release` gathers its inputs from the store (the
-inventory, the findings store with lifecycle timestamps, VEX decisions, stored rubric answers
-and support overrides, the intelligence query's end-of-life data and snapshot) in one
-read transaction.
+records without a database. ``soupwatch.pipeline.assessment`` gathers its inputs from the store
+(the inventory, the findings with lifecycle timestamps, VEX decisions, stored rubric answers and
+support overrides, end-of-life data and the feed snapshot) in one read transaction, and stores
+the result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from soupwatch.errors import RiskError
 from soupwatch.intel.interface import EolProduct
 from soupwatch.model.assessment import (
     AssessedComponent,
@@ -32,7 +31,6 @@ from soupwatch.risk.profile import DeviceProfile
 from soupwatch.risk.rubric import StoredAnswer
 from soupwatch.risk.score import RISK_ORDER, ContextCache
 from soupwatch.risk.support import SupportOverride, component_support, support_finding
-from soupwatch.store.db import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +43,14 @@ class FindingInput:
     vex_needs_review: bool = False
 
 
+CATEGORY_ORDER = (
+    PostmarketCategory.UNCONTROLLED,
+    PostmarketCategory.AWAITING_ASSESSMENT,
+    PostmarketCategory.CONTROLLED,
+)
+"""Open findings in this order: uncontrolled, then the ones a person must still judge."""
+
+
 def priority_key(a: AssessedFinding) -> tuple[Any, ...]:
     """Sort key of the priority order: open first, uncontrolled, KEV, risk, score, EPSS, ids."""
     closed = not a.is_open
@@ -55,7 +61,7 @@ def priority_key(a: AssessedFinding) -> tuple[Any, ...]:
     )
     return (
         closed,
-        a.category is not PostmarketCategory.UNCONTROLLED,
+        CATEGORY_ORDER.index(a.category),
         not a.kev,
         -RISK_ORDER.index(a.risk),
         -score,
@@ -115,6 +121,7 @@ def build_assessment(
     stored_answers: tuple[StoredAnswer, ...] = (),
     overrides: tuple[SupportOverride, ...] = (),
     unmatched_vex: Sequence[VexStatement] = (),
+    unjudged: Sequence[tuple[str, str]] = (),
 ) -> Assessment:
     """Assess every finding and component of a release (pure: no I/O)."""
     if profile.policy:
@@ -153,7 +160,7 @@ def build_assessment(
         findings=prioritise(assessed),
         snapshot=tuple(sorted(snapshot, key=lambda s: s.source)),
         unmatched_vex=tuple(unmatched_vex),
-        skipped=tuple(sorted(skipped)),
+        skipped=tuple(sorted({*skipped, *unjudged})),
     )
 
 
@@ -166,79 +173,3 @@ def _component_of(f: Finding) -> Component:
         purl=f.purl,
         cpe=f.cpe,
     )
-
-
-FindingsLoader = Callable[[Any, str, str], Sequence[Any]]
-"""``load_findings(session, product, release)``: items with ``.finding`` and lifecycle times."""
-
-
-def _as_input(item: Any, fresh: Mapping[str, Any]) -> Finding:
-    finding: Finding = item if isinstance(item, Finding) else item.finding
-    newer = fresh.get(finding.vulnerability.id)
-    return replace(finding, vulnerability=newer) if newer is not None else finding
-
-
-def _lifecycle(item: Any) -> Lifecycle:
-    return Lifecycle(
-        first_seen=getattr(item, "first_seen", None),
-        fix_available=getattr(item, "fix_available", None),
-        resolved_at=getattr(item, "resolved_at", None),
-    )
-
-
-def assess_release(
-    store: Store,
-    product: str,
-    release: str,
-    profile: DeviceProfile,
-    *,
-    now: datetime | None = None,
-    policy: Policy | None = None,
-    findings_loader: FindingsLoader | None = None,
-) -> Assessment:
-    """Assess a stored release with a device profile (one read transaction)."""
-    from soupwatch.intel.query import StoreIntelQuery
-    from soupwatch.risk.records import load_rubric_answers, load_support_overrides
-    from soupwatch.store.finding_tables import load_findings
-    from soupwatch.store.inventory import get_release
-    from soupwatch.vex.decisions import decisions_for
-
-    if profile.product and profile.product != product:
-        raise RiskError(
-            f"the profile describes product {profile.product!r}, not {product!r}",
-            path=profile.source,
-            where="device.product",
-        )
-    now = now or datetime.now(UTC)
-    policy = policy or Policy()
-    loader: FindingsLoader = findings_loader or load_findings
-    with store.session() as session:
-        rel = get_release(session, product, release)
-        query = StoreIntelQuery(session)
-        raw = list(loader(session, product, release))
-        ids = sorted({(i if isinstance(i, Finding) else i.finding).vulnerability.id for i in raw})
-        fresh = query.vulnerabilities(ids)
-        findings = [_as_input(i, fresh) for i in raw]
-        lookup = decisions_for(session, product, release, findings, now)
-        inputs = []
-        for item, f in zip(raw, findings, strict=True):
-            d = lookup.for_finding(f)
-            inputs.append(
-                FindingInput(
-                    f, _lifecycle(item), d.statement if d else None, bool(d and d.needs_review)
-                )
-            )
-        return build_assessment(
-            product=product,
-            release=release,
-            components=rel.components,
-            findings=inputs,
-            profile=profile,
-            policy=policy,
-            now=now,
-            eol_products=query.eol_products(),
-            snapshot=query.snapshot(),
-            stored_answers=load_rubric_answers(session, product),
-            overrides=load_support_overrides(session, product),
-            unmatched_vex=lookup.unmatched,
-        )

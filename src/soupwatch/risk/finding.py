@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from soupwatch.model.assessment import AssessedFinding, Factor, PostmarketCategory, RiskLevel
 from soupwatch.model.component import Component
+from soupwatch.model.status import FindingStatus, finding_status
 from soupwatch.model.vex import VexStatement
 from soupwatch.model.vulnerability import Finding
 from soupwatch.risk.exploitability import Exploitability, assess_exploitability
@@ -39,10 +40,12 @@ class Lifecycle:
     first_seen: datetime | None = None
     fix_available: datetime | None = None
     resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    """``rescan`` when the latest scan no longer finds it (the store's lifecycle field)."""
 
 
-def _likely(ctx: ContextMetrics | None, ex: Exploitability) -> tuple[bool, str]:
-    """Is exploitation sufficiently likely? And why, in words."""
+def _likely(ctx: ContextMetrics | None, ex: Exploitability) -> tuple[bool | None, str]:
+    """Is exploitation sufficiently likely? And why, in words (None: no data to say)."""
     if ctx is not None and ctx.reachable is False:
         return (
             False,
@@ -55,7 +58,10 @@ def _likely(ctx: ContextMetrics | None, ex: Exploitability) -> tuple[bool, str]:
     if ex.epss_high:
         return True, "EPSS at or above the policy threshold"
     if ctx is None:
-        return True, "no CVSS vector to judge exploitability: assumed likely (conservative)"
+        return None, (
+            "no CVSS vector, no KEV entry, no public exploit and no EPSS signal: no data to "
+            "judge exploitability"
+        )
     m = dict(ctx.metrics)
     if m["MAV"] in "NA" and m["MAC"] == "L" and m["MPR"] == "N" and m["MUI"] == "N":
         return True, (
@@ -84,6 +90,11 @@ def _category(
     controls: list[str],
 ) -> tuple[PostmarketCategory, str]:
     likely, why = _likely(ctx, ex)
+    if likely is None:
+        return PostmarketCategory.AWAITING_ASSESSMENT, (
+            f"Awaiting assessment: {why}. A person must judge it (a VEX decision or rubric "
+            "answers); until then it is on the clocks of an uncontrolled risk."
+        )
     if controls:
         why += "; after compensating control(s): " + ", ".join(controls)
     serious = harm is not None and harm[0].rank >= policy.serious_harm.rank
@@ -140,6 +151,7 @@ class _Outcome:
     rationale: str
     factors: tuple[Factor, ...]
     closed: bool
+    status: FindingStatus
     communicate_by: date | None = None
     fix_by: date | None = None
 
@@ -160,6 +172,12 @@ def _decide(
     category, rationale = _category(ctx.metrics, ex, ctx.harm, policy, used)
     risk, risk_factors = risk_level(ctx.in_context, ex, ctx.metrics, category)
     factors = [*ctx.factors, *ex.factors, *risk_factors]
+    status = finding_status(
+        resolved_by=lifecycle.resolved_by,
+        vex_state=vex.state if vex else None,
+        needs_review=vex_needs_review,
+        expires=vex.expires if vex else None,
+    )
     closed = vex is not None and vex.state.closes_finding and not vex_needs_review
     if closed and vex is not None:
         why = vex.justification.value if vex.justification else (vex.detail or "no justification")
@@ -170,8 +188,8 @@ def _decide(
     elif vex is not None:
         why = "needs review: decided for another version" if vex_needs_review else "kept open"
         factors.append(Factor("VEX", vex.state.value, why))
-    out = _Outcome(risk, category, rationale, (), closed)
-    if not closed and lifecycle.resolved_at is None:
+    out = _Outcome(risk, category, rationale, (), closed, status)
+    if status.is_open:
         vuln = finding.vulnerability
         clocks = due_dates(
             category,
@@ -242,4 +260,5 @@ def assess_finding(
         communicate_by=out.communicate_by,
         fix_by=out.fix_by,
         labeling_impact=None if out.closed else _labeling(profile, m, out.category),
+        status=out.status,
     )

@@ -95,11 +95,11 @@ def due_dates(
     policy: Policy,
 ) -> Clocks:
     """The clocks of a finding, counted from ``start`` (the day it was first seen)."""
-    if category is PostmarketCategory.UNCONTROLLED:
+    if category is not PostmarketCategory.CONTROLLED:
         communicate = start + timedelta(days=policy.uncontrolled_communicate_days)
         fix: date | None = start + timedelta(days=policy.uncontrolled_fix_days)
         text = (
-            f"uncontrolled: communicate within {policy.uncontrolled_communicate_days} days "
+            f"{category.value}: communicate within {policy.uncontrolled_communicate_days} days "
             f"and fix within {policy.uncontrolled_fix_days} days of {start.isoformat()}"
         )
         track = TRACK_OUT_OF_CYCLE

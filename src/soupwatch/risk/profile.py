@@ -389,3 +389,15 @@ def profile_from_dict(data: dict[str, Any], *, source: str | None = None) -> Dev
         patients_per_device=device.get("patients_per_device", "one"),
         source=source,
     )
+
+
+def default_profile() -> DeviceProfile:
+    """A profile that states nothing: every rubric answer falls back to its default."""
+    return DeviceProfile(
+        name="none (default rubric answers)",
+        fda_class="not stated",
+        iec62304_class="",
+        intended_use="not stated",
+        interfaces=(),
+        assets=(),
+    )

@@ -9,7 +9,14 @@ def metadata() -> MetaData:
     """The metadata of every soupwatch table."""
     from soupwatch.store import tables
 
-    for name in ("intel_tables", "finding_tables", "vex_tables", "risk_tables", "watch_tables"):
+    for name in (
+        "intel_tables",
+        "finding_tables",
+        "vex_tables",
+        "risk_tables",
+        "watch_tables",
+        "assessment_tables",
+    ):
         try:
             __import__(f"soupwatch.store.{name}")
         except ModuleNotFoundError as err:

@@ -212,6 +212,15 @@ def get_product(session: Session, name: str) -> Product:
     return _product(prow)
 
 
+def product_id(session: Session, name: str) -> int:
+    """The id of a stored product; NotFoundError naming it when there is none."""
+    pid = session.scalar(select(ProductRow.id).where(ProductRow.name == name))
+    if pid is None:
+        get_product(session, name)  # raises the one "no product named …" error
+        raise NotFoundError(f"no product named {name!r}")  # pragma: no cover
+    return int(pid)
+
+
 def release_id(session: Session, product: str, version: str) -> int:
     """The id of a stored release; NotFoundError naming what is missing."""
     rid = session.scalar(

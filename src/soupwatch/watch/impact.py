@@ -16,6 +16,7 @@ from sqlalchemy import Text, cast, func, or_, select
 
 from soupwatch.errors import ConfigError
 from soupwatch.model import Finding, Severity
+from soupwatch.model.status import FindingStatus, finding_status
 from soupwatch.model.vex import VexState
 from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import FindingRow, finding_from_dict
@@ -48,9 +49,18 @@ class ImpactRow:
     vex_closes: bool
 
     @property
+    def status(self) -> FindingStatus:
+        """The lifecycle status (the one definition, :mod:`soupwatch.model.status`)."""
+        return finding_status(
+            resolved_by=self.resolved_by,
+            vex_state=self.vex_state,
+            needs_review=self.vex_needs_review,
+        )
+
+    @property
     def is_open(self) -> bool:
-        """True while neither a re-scan nor a VEX decision closed it."""
-        return self.resolved_at is None and not self.vex_closes
+        """True while someone still has to act on it."""
+        return self.status.is_open
 
 
 def check_vuln_id(vuln_id: str) -> str:

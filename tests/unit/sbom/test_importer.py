@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from soupwatch.errors import SbomFormatError, StoreError
-from soupwatch.sbom import export_release, import_sbom, read
+from soupwatch.pipeline import export_sbom, import_sbom
+from soupwatch.sbom import read
 from soupwatch.store import inventory
 from soupwatch.store.db import Store
 
@@ -33,7 +34,7 @@ def test_import_stores_every_component_and_exports_losslessly(store: Store, tmp_
     assert release.components == doc.components
     assert release.metadata_component == doc.metadata_component
     out = tmp_path / "pump.spdx.json"
-    out.write_text(export_release(store, "Infusion Pump", "3.2.0", "spdx-json", now=NOW))
+    out.write_text(export_sbom(store, "Infusion Pump", "3.2.0", "spdx-json", now=NOW))
     again = read(out)
     assert {c.ref: c for c in again.components} == {c.ref: c for c in doc.components}
 
@@ -66,4 +67,4 @@ def test_bad_file_leaves_earlier_import_untouched(store: Store, tmp_path: Path) 
 
 def test_export_of_unknown_release_names_it(store: Store) -> None:
     with pytest.raises(StoreError, match="no product named 'Nope'"):
-        export_release(store, "Nope", "1", "cyclonedx-json")
+        export_sbom(store, "Nope", "1", "cyclonedx-json")

@@ -90,7 +90,7 @@ def sla_outcome(f: AssessedFinding, today: date) -> str | None:
     """``met``, ``late``, ``running`` or ``overdue`` against ``fix_by``; None without a clock."""
     if f.fix_by is None:
         return None
-    if f.is_open and f.resolved_at is None:
+    if f.is_open:
         return "overdue" if today > f.fix_by else "running"
     handled = _handled_on(f)
     if handled is None or handled <= f.fix_by:

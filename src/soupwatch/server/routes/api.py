@@ -8,15 +8,19 @@ from datetime import UTC, datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from soupwatch import pipeline
 from soupwatch.errors import SbomError
+from soupwatch.model import Severity
+from soupwatch.model.assessment import PostmarketCategory, RiskLevel
+from soupwatch.model.status import FindingStatus
+from soupwatch.server import views
 from soupwatch.server.app import options_of, store_of
 from soupwatch.server.schemas import ErrorOut, ProductOut, UploadOut
-from soupwatch.server.views import release_findings
+from soupwatch.server.views import MAX_PAGE
 from soupwatch.store import inventory
+from soupwatch.store.assessments import FindingFilter
 
 router = APIRouter(tags=["inventory"], responses={404: {"model": ErrorOut}})
 
@@ -79,9 +83,33 @@ def components(request: Request, product: str, release: str) -> list[dict[str, A
 
 
 @router.get("/products/{product}/releases/{release}/findings")
-def findings(request: Request, product: str, release: str) -> list[dict[str, Any]]:
-    """Stored findings of a release, open first, with lifecycle and VEX state."""
-    return release_findings(store_of(request), product, release)
+def findings(
+    request: Request,
+    product: str,
+    release: str,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    open: bool | None = None,
+    status: FindingStatus | None = None,
+    category: PostmarketCategory | None = None,
+    severity: Severity | None = None,
+    risk: RiskLevel | None = None,
+    kev: bool | None = None,
+    component: Annotated[str | None, Query(max_length=255)] = None,
+    vulnerability: Annotated[str | None, Query(max_length=128)] = None,
+) -> dict[str, Any]:
+    """A page of the release's assessed findings in priority order, with the release headline."""
+    flt = FindingFilter(
+        open=open,
+        status=status.value if status else None,
+        category=category.value if category else None,
+        severity=severity.value if severity else None,
+        risk=risk.value if risk else None,
+        kev=kev,
+        component=component,
+        vulnerability=vulnerability,
+    )
+    return views.findings(store_of(request), product, release, flt, offset, limit).as_dict()
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
@@ -147,8 +175,23 @@ async def upload_sbom(
 
 
 @router.get("/products/{product}/releases/{release}/assessment")
-def assessment(request: Request, product: str, release: str, profile: str) -> Any:
-    """Assess a stored release with the device profile NAME (``NAME.profile.yaml``)."""
+def assessment(request: Request, product: str, release: str) -> dict[str, Any]:
+    """The release's stored assessment: headline counts, when, with which profile (findings:
+    the paged ``…/findings``)."""
+    summary = pipeline.release_summary(store_of(request), product, release)
+    return views.summary_json(summary)
+
+
+@router.get("/portfolio")
+def portfolio(request: Request) -> list[dict[str, Any]]:
+    """Every release's headline counts from its stored assessment."""
+    return views.portfolio(store_of(request))
+
+
+@router.put("/products/{product}/profile")
+def set_profile(request: Request, product: str, profile: str) -> dict[str, Any]:
+    """Record the device profile NAME (``NAME.profile.yaml`` in the profiles folder) for the
+    product: every view of its releases is assessed with it from now on."""
     from soupwatch.risk.profile import load_profile
 
     if not PROFILE_NAME.match(profile):
@@ -156,9 +199,7 @@ def assessment(request: Request, product: str, release: str, profile: str) -> An
     path = options_of(request).profiles_dir / f"{profile}.profile.yaml"
     if not path.is_file():
         raise HTTPException(404, f"no device profile {profile!r} in the profiles folder")
-    loaded = load_profile(path)
-    store = store_of(request)
-    with store.session() as session:
-        inventory.release_id(session, product, release)
-    result = pipeline.assess(store, product, release, loaded, now=datetime.now(UTC))
-    return jsonable_encoder(result)
+    context = pipeline.record_context(
+        store_of(request), product, load_profile(path), now=datetime.now(UTC), actor="api"
+    )
+    return {"product": product, "profile": context.profile.name}

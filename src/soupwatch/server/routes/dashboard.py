@@ -11,19 +11,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from soupwatch.server.app import options_of, store_of
+from soupwatch import pipeline
+from soupwatch.server.app import store_of
 from soupwatch.server.routes.intel import feed_status
-from soupwatch.server.views import (
-    RISK_ORDER,
-    SEVERITY_ORDER,
-    portfolio,
-    profiles_by_product,
-    release_findings,
-    severity_counts,
-)
-from soupwatch.store import inventory
+from soupwatch.server.views import RISK_ORDER, SEVERITY_ORDER, findings, portfolio
+from soupwatch.store.assessments import FindingFilter
 
 router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 100
+"""Findings per page on a release's page."""
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
@@ -45,26 +42,32 @@ def _page(name: str, **context: Any) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
     """Portfolio: every release with open findings by severity, KEV count, feed data age."""
-    profiles, problems = profiles_by_product(options_of(request).profiles_dir)
-    rows = portfolio(store_of(request), profiles)
-    return _page(
-        "index.html", rows=rows, feeds=feed_status(request), problems=problems, risks=RISK_ORDER
-    )
+    rows = portfolio(store_of(request))
+    return _page("index.html", rows=rows, feeds=feed_status(request), risks=RISK_ORDER)
 
 
 @router.get("/products/{product}/releases/{release}", response_class=HTMLResponse)
-def release(request: Request, product: str, release: str) -> HTMLResponse:
-    """One release: components with support status, findings with severity / KEV / VEX."""
+def release(
+    request: Request, product: str, release: str, page: int = 1, show: str = "open"
+) -> HTMLResponse:
+    """One release: its headline, a page of findings in priority order, components' support."""
     store = store_of(request)
-    with store.session() as session:
-        rel = inventory.get_release(session, product, release)
-    findings = release_findings(store, product, release)
+    only_open = None if show == "all" else True
+    size = PAGE_SIZE
+    got = findings(
+        store, product, release, FindingFilter(open=only_open), (max(page, 1) - 1) * size, size
+    )
+    header = pipeline.assessment_header(store, product, release)
     return _page(
         "release.html",
         product=product,
-        release=rel,
-        findings=findings,
-        counts=severity_counts(findings),
+        release=release,
+        page=got,
+        number=max(page, 1),
+        pages=max(1, -(-got.total // size)),
+        show="all" if only_open is None else "open",
+        components=header.components,
+        skipped=header.skipped,
     )
 
 

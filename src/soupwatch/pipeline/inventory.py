@@ -1,14 +1,12 @@
-"""SBOMs into and out of the store: one transaction per import, re-import replaces."""
+"""SBOMs into and out of the store: read a file, store it as a release; write a release out."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from soupwatch.model import Product, Release, SbomDocument
-from soupwatch.sbom.detect import DEFAULT_MAX_BYTES
-from soupwatch.sbom.reader import read
-from soupwatch.sbom.writer import write
+from soupwatch.model import SbomDocument
+from soupwatch.pipeline.flows import store_document
 from soupwatch.store import inventory
 from soupwatch.store.db import Store
 
@@ -21,7 +19,7 @@ def import_sbom(
     *,
     manufacturer: str | None = None,
     device_class: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     now: datetime | None = None,
 ) -> tuple[int, SbomDocument]:
     """Read ``path`` and store it as ``product`` ``version``; returns (release id, document).
@@ -30,29 +28,35 @@ def import_sbom(
     store untouched; the release (with its components) replaces an earlier import of the
     same version atomically.
     """
-    doc = read(path, max_bytes=max_bytes)
-    release = Release(
-        product=product,
-        version=version,
-        components=doc.components,
-        imported_at=now,
+    from soupwatch.sbom import DEFAULT_MAX_BYTES, read
+
+    doc = read(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+    rid = store_document(
+        store,
+        doc,
+        product,
+        version,
         source=str(path),
-        sbom_format=f"{doc.format} {doc.spec_version}",
-        metadata_component=doc.metadata_component,
-        properties=tuple(("soupwatch:import:warning", w) for w in doc.warnings[:1000]),
+        manufacturer=manufacturer,
+        device_class=device_class,
+        now=now,
     )
-    with store.session() as session:
-        rid = inventory.save_release(
-            session, Product(product, manufacturer=manufacturer, device_class=device_class), release
-        )
     return rid, doc
 
 
-def export_release(
+def export_sbom(
     store: Store, product: str, version: str, fmt: str, *, now: datetime | None = None
 ) -> str:
     """A stored release as an SBOM: ``cyclonedx-json``, ``cyclonedx-xml`` or ``spdx-json``."""
+    from soupwatch.sbom import write
+
     with store.session() as session:
         release = inventory.get_release(session, product, version)
         prod = inventory.get_product(session, product)
     return write(release, fmt, manufacturer=prod.manufacturer, now=now)
+
+
+def list_releases(store: Store, product: str) -> list[str]:
+    """Versions of the product's releases, oldest first (NotFoundError for no such product)."""
+    with store.session() as session:
+        return inventory.list_releases(session, product)

@@ -1,0 +1,333 @@
+"""Stored assessments: made when an input changes, read by every view.
+
+An assessment's inputs are the release (its import and its last scan), the feeds (their last
+syncs), the human decisions (VEX, rubric answers, support overrides: the audit trail's head),
+the product's device context (profile and policy) and the day (clocks and support horizons
+cross dates). Their fingerprint is stored with the assessment; a view whose fingerprint differs
+recomputes it (in-process) and stores the new one. Every view — ``assess``, the FDA package,
+the main job, the API and the dashboard — reads the same stored result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from soupwatch.errors import NotFoundError, RiskError
+from soupwatch.model.assessment import AssessedFinding, Assessment
+from soupwatch.model.codec import decode, encode
+from soupwatch.model.vulnerability import Finding
+from soupwatch.store import assessments as repo
+from soupwatch.store import inventory
+from soupwatch.store.db import Store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from soupwatch.risk.policy import Policy
+    from soupwatch.risk.profile import DeviceProfile
+
+ASSESSMENT_VERSION = "2"
+"""Bumped when the risk rules change, so that every stored assessment is recomputed."""
+
+SYSTEM_ACTOR = "soupwatch"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceContext:
+    """A product's device profile and response policy, and whether it was recorded."""
+
+    profile: DeviceProfile
+    policy: Policy
+    recorded: bool
+    fingerprint: str
+
+
+def _digest(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _context_data(profile: DeviceProfile, policy: Policy) -> tuple[dict[str, Any], dict[str, Any]]:
+    return encode(replace(profile, source=None)), encode(replace(policy, source="recorded"))
+
+
+def default_context() -> DeviceContext:
+    """The context of a product with none recorded: a profile that states nothing."""
+    from soupwatch.risk.policy import Policy
+    from soupwatch.risk.profile import default_profile
+
+    profile, policy = default_profile(), Policy()
+    return DeviceContext(profile, policy, False, _digest(_context_data(profile, policy)))
+
+
+def _decoded_context(stored: repo.StoredContext) -> DeviceContext:
+    from soupwatch.risk.policy import Policy
+    from soupwatch.risk.profile import DeviceProfile
+
+    return DeviceContext(
+        decode(DeviceProfile, stored.profile),
+        decode(Policy, stored.policy),
+        True,
+        stored.fingerprint,
+    )
+
+
+def record_context(
+    store: Store,
+    product: str,
+    profile: DeviceProfile,
+    policy: Policy | None = None,
+    *,
+    now: datetime,
+    actor: str = SYSTEM_ACTOR,
+) -> DeviceContext:
+    """Record the profile (and policy) a product is assessed with from now on."""
+    from soupwatch.risk.policy import Policy
+
+    if profile.product and profile.product != product:
+        raise RiskError(
+            f"the profile describes product {profile.product!r}, not {product!r}",
+            path=profile.source,
+            where="device.product",
+        )
+    policy = policy or Policy()
+    prof, pol = _context_data(profile, policy)
+    fingerprint = _digest([prof, pol])
+    with store.session() as session:
+        pid = inventory.product_id(session, product)
+        repo.save_context(session, pid, prof, pol, fingerprint=fingerprint, now=now, actor=actor)
+    return DeviceContext(profile, policy, True, fingerprint)
+
+
+def device_context(store: Store, product: str) -> DeviceContext:
+    """The product's recorded device context, or the default one."""
+    with store.session() as session:
+        pid = inventory.product_id(session, product)
+        stored = repo.contexts(session, [pid]).get(pid)
+    return _decoded_context(stored) if stored else default_context()
+
+
+def _fingerprint(
+    stamp: repo.ReleaseStamp, shared: dict[str, str], context: str, now: datetime
+) -> str:
+    return _digest(
+        {
+            "version": ASSESSMENT_VERSION,
+            "release": [stamp.release_id, stamp.imported_at, stamp.scanned_at],
+            "shared": shared,
+            "context": context,
+            "day": now.date().isoformat(),
+        }
+    )
+
+
+def _gather(
+    session: Session, stamp: repo.ReleaseStamp, context: DeviceContext, now: datetime
+) -> Assessment:
+    """Read every input of one release's assessment and build it (risk stage, pure)."""
+    from soupwatch.intel.query import StoreIntelQuery
+    from soupwatch.risk.assess import FindingInput, build_assessment
+    from soupwatch.risk.finding import Lifecycle
+    from soupwatch.risk.records import load_rubric_answers, load_support_overrides
+    from soupwatch.store.finding_tables import load_findings
+    from soupwatch.vex.decisions import decisions_for
+
+    rel = inventory.get_release(session, stamp.product, stamp.release)
+    query = StoreIntelQuery(session)
+    stored = load_findings(session, stamp.product, stamp.release)
+    fresh = query.vulnerabilities(sorted({s.finding.vulnerability.id for s in stored}))
+    findings: list[Finding] = []
+    for s in stored:
+        newer = fresh.get(s.finding.vulnerability.id)
+        findings.append(replace(s.finding, vulnerability=newer) if newer else s.finding)
+    lookup = decisions_for(session, stamp.product, stamp.release, findings, now)
+    inputs = []
+    for s, f in zip(stored, findings, strict=True):
+        d = lookup.for_finding(f)
+        life = Lifecycle(s.first_seen, s.fix_available, s.resolved_at, s.resolved_by)
+        inputs.append(FindingInput(f, life, d.statement if d else None, bool(d and d.needs_review)))
+    return build_assessment(
+        product=stamp.product,
+        release=stamp.release,
+        components=rel.components,
+        findings=inputs,
+        profile=context.profile,
+        policy=context.policy,
+        now=now,
+        eol_products=query.eol_products(),
+        snapshot=query.snapshot(),
+        stored_answers=load_rubric_answers(session, stamp.product),
+        overrides=load_support_overrides(session, stamp.product),
+        unmatched_vex=lookup.unmatched,
+        unjudged=tuple(
+            (name, reason) for _, name, reason in repo.skipped_of(session, stamp.release_id)
+        ),
+    )
+
+
+def _stamp(session: Session, product: str, release: str) -> repo.ReleaseStamp:
+    inventory.release_id(session, product, release)  # NotFoundError names what is missing
+    for s in repo.release_stamps(session, product):
+        if s.release == release:
+            return s
+    raise NotFoundError(f"product {product!r} has no release {release!r}")  # pragma: no cover
+
+
+def _context_for(
+    store: Store,
+    product: str,
+    profile: DeviceProfile | None,
+    policy: Policy | None,
+    now: datetime,
+    actor: str,
+) -> DeviceContext:
+    if profile is not None:
+        return record_context(store, product, profile, policy, now=now, actor=actor)
+    if policy is not None:
+        current = device_context(store, product)
+        return record_context(store, product, current.profile, policy, now=now, actor=actor)
+    return device_context(store, product)
+
+
+def _ensure(
+    store: Store, product: str, release: str, context: DeviceContext, now: datetime
+) -> tuple[ReleaseSummary, Assessment | None]:
+    """Make the stored assessment current; the new one when it was recomputed."""
+    with store.session() as session:
+        stamp = _stamp(session, product, release)
+        fingerprint = _fingerprint(stamp, repo.shared_stamp(session), context.fingerprint, now)
+        summary = repo.summaries(session, [stamp.release_id]).get(stamp.release_id)
+        maker = inventory.get_product(session, product).manufacturer
+        if summary is not None and summary.fingerprint == fingerprint:
+            return _summary(
+                stamp, maker, summary.counts, summary.made_at, summary.profile_name, False
+            ), None
+        result = _gather(session, stamp, context, now)
+        repo.save_assessment(session, stamp.release_id, result, fingerprint)
+    counts = result.counts.as_dict()
+    return _summary(stamp, maker, counts, result.assessed_at, result.profile_name, True), result
+
+
+def assessment(
+    store: Store,
+    product: str,
+    release: str,
+    *,
+    now: datetime | None = None,
+    profile: DeviceProfile | None = None,
+    policy: Policy | None = None,
+    actor: str = SYSTEM_ACTOR,
+) -> Assessment:
+    """The release's current assessment: the stored one, or recomputed and stored when stale.
+
+    Given a ``profile`` (and/or ``policy``), they are first recorded as the product's device
+    context, so that every later view assesses with the same ones.
+    """
+    now = now or datetime.now(UTC)
+    context = _context_for(store, product, profile, policy, now, actor)
+    _, made = _ensure(store, product, release, context, now)
+    if made is not None:
+        return made
+    with store.session() as session:
+        loaded = repo.load_assessment(session, inventory.release_id(session, product, release))
+    assert loaded is not None  # _ensure just found it current
+    return loaded
+
+
+def release_summary(
+    store: Store, product: str, release: str, *, now: datetime | None = None
+) -> ReleaseSummary:
+    """The release's headline counts from its current stored assessment (no findings read)."""
+    now = now or datetime.now(UTC)
+    summary, _ = _ensure(store, product, release, device_context(store, product), now)
+    return summary
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseSummary:
+    """One release's headline counts from its stored assessment."""
+
+    product: str
+    manufacturer: str | None
+    release: str
+    profile_name: str | None
+    assessed_at: datetime
+    counts: dict[str, Any]
+    recomputed: bool
+
+
+def _summary(
+    stamp: repo.ReleaseStamp,
+    maker: str | None,
+    counts: dict[str, Any],
+    made: datetime,
+    name: str | None,
+    recomputed: bool,
+) -> ReleaseSummary:
+    return ReleaseSummary(stamp.product, maker, stamp.release, name, made, counts, recomputed)
+
+
+def portfolio(store: Store, *, now: datetime | None = None) -> list[ReleaseSummary]:
+    """Every release's counts, from stored assessments (stale ones are recomputed first)."""
+    now = now or datetime.now(UTC)
+    with store.session() as session:
+        stamps = repo.release_stamps(session)
+        shared = repo.shared_stamp(session)
+        ctx_rows = repo.contexts(session, {s.product_id for s in stamps})
+        stored = repo.summaries(session, [s.release_id for s in stamps])
+        makers = {p.name: p.manufacturer for p, _ in inventory.list_products(session)}
+    default = default_context()
+    contexts = {pid: _decoded_context(c) for pid, c in ctx_rows.items()}
+    out: list[ReleaseSummary] = []
+    for stamp in stamps:
+        context = contexts.get(stamp.product_id, default)
+        fingerprint = _fingerprint(stamp, shared, context.fingerprint, now)
+        summary = stored.get(stamp.release_id)
+        recomputed = summary is None or summary.fingerprint != fingerprint
+        if recomputed:
+            with store.session() as session:
+                result = _gather(session, stamp, context, now)
+                repo.save_assessment(session, stamp.release_id, result, fingerprint)
+            counts, made, name = result.counts.as_dict(), result.assessed_at, result.profile_name
+        else:
+            assert summary is not None
+            counts, made, name = summary.counts, summary.made_at, summary.profile_name
+        out.append(_summary(stamp, makers.get(stamp.product), counts, made, name, recomputed))
+    return out
+
+
+def assessment_header(
+    store: Store, product: str, release: str, *, now: datetime | None = None
+) -> Assessment:
+    """The current assessment without its findings (components with support, snapshot, skipped);
+    ``release_summary`` gives the counts."""
+    now = now or datetime.now(UTC)
+    _, made = _ensure(store, product, release, device_context(store, product), now)
+    if made is not None:
+        return replace(made, findings=())
+    with store.session() as session:
+        header = repo.load_header(session, inventory.release_id(session, product, release))
+    assert header is not None  # _ensure just found it current
+    return header
+
+
+def findings_page(
+    store: Store,
+    product: str,
+    release: str,
+    flt: repo.FindingFilter,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    now: datetime | None = None,
+) -> tuple[ReleaseSummary, int, list[AssessedFinding]]:
+    """(the current assessment's summary, total matching, one page of its findings)."""
+    current = release_summary(store, product, release, now=now)
+    with store.session() as session:
+        rid = inventory.release_id(session, product, release)
+        total, page = repo.finding_page(session, rid, flt, offset=offset, limit=limit)
+    return current, total, page

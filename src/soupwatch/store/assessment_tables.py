@@ -1,0 +1,97 @@
+"""Tables of stored assessments: each release's latest scan stamp, each product's device context
+(profile and policy), and each release's stored assessment with one row per assessed finding.
+
+An assessment is stored with the fingerprint of its inputs (``soupwatch.pipeline.assessment``
+computes it); every view reads the stored one and a stale one is recomputed. Finding bodies
+are the model codec's JSON, zlib-compressed (a 7,000-finding release is ~2 MB, not ~20 MB);
+the columns beside them are what lists filter, sort and page on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from soupwatch.store.tables import Base
+
+
+class ReleaseScanRow(Base):
+    """When a release was last matched, and the components the matcher could not judge."""
+
+    __tablename__ = "release_scans"
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
+    )
+    scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    skipped: Mapped[list[Any]] = mapped_column(JSON)
+    """``[[component ref, display name, reason], …]``."""
+
+
+class DeviceContextRow(Base):
+    """The device profile and response policy a product is assessed with."""
+
+    __tablename__ = "device_contexts"
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(255))
+
+
+class AssessmentRow(Base):
+    """A release's stored assessment: fingerprint, when, headline counts, and the rest."""
+
+    __tablename__ = "assessments"
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
+    )
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    profile_name: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    header: Mapped[bytes] = mapped_column(LargeBinary)
+    """The assessment without its findings (compressed codec JSON)."""
+
+
+class AssessedFindingRow(Base):
+    """One assessed finding of a stored assessment."""
+
+    __tablename__ = "assessed_findings"
+    __table_args__ = (
+        Index("ix_assessed_findings_release_priority", "release_id", "priority"),
+        Index("ix_assessed_findings_vuln", "vuln_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.release_id", ondelete="CASCADE")
+    )
+    priority: Mapped[int] = mapped_column(Integer)
+    vuln_id: Mapped[str] = mapped_column(String(128))
+    component_ref: Mapped[str] = mapped_column(Text)
+    component_name: Mapped[str] = mapped_column(Text)
+    component_version: Mapped[str | None] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))
+    risk: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    kev: Mapped[bool] = mapped_column(Boolean)
+    epss: Mapped[float | None] = mapped_column(Float)
+    body: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,334 @@
+"""Repository of stored assessments: scan stamps, device contexts, assessments and their findings.
+
+The fingerprint inputs are read here in a few queries for any number of releases (the
+portfolio page asks for hundreds at once); the fingerprint itself is computed by the pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from soupwatch.model.assessment import AssessedFinding, Assessment
+from soupwatch.model.codec import decode, encode
+from soupwatch.store.assessment_tables import (
+    AssessedFindingRow,
+    AssessmentRow,
+    DeviceContextRow,
+    ReleaseScanRow,
+)
+from soupwatch.store.intel_tables import IntelFeedStateRow
+from soupwatch.store.tables import ProductRow, ReleaseRow
+from soupwatch.store.vex_tables import AuditEntryRow
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _iso(value: datetime | None) -> str:
+    aware = _aware(value)
+    return aware.isoformat() if aware else "never"
+
+
+def pack(data: Any) -> bytes:
+    """Compressed JSON (the bodies of stored assessments)."""
+    return zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"), 1)
+
+
+def unpack(blob: bytes) -> Any:
+    """The JSON that :func:`pack` stored."""
+    return json.loads(zlib.decompress(blob))
+
+
+# --- scan stamps -------------------------------------------------------------------------
+
+
+def save_scan(
+    session: Session, release_id: int, scanned_at: datetime, skipped: Sequence[Sequence[str]]
+) -> None:
+    """Record that a release was matched now, and which components could not be judged."""
+    row = session.get(ReleaseScanRow, release_id)
+    if row is None:
+        session.add(ReleaseScanRow(release_id=release_id, scanned_at=scanned_at, skipped=[]))
+        row = session.get(ReleaseScanRow, release_id)
+        assert row is not None
+    row.scanned_at = scanned_at
+    row.skipped = [list(s) for s in skipped]
+
+
+def skipped_of(session: Session, release_id: int) -> list[tuple[str, str, str]]:
+    """(component ref, display name, reason) of the release's last scan (empty: not scanned)."""
+    row = session.get(ReleaseScanRow, release_id)
+    return [(s[0], s[1], s[2]) for s in row.skipped] if row else []
+
+
+# --- device contexts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredContext:
+    """A product's recorded profile and policy (codec JSON), with their fingerprint."""
+
+    profile: dict[str, Any]
+    policy: dict[str, Any]
+    fingerprint: str
+    recorded_at: datetime
+    recorded_by: str
+
+
+def save_context(
+    session: Session,
+    product_id: int,
+    profile: dict[str, Any],
+    policy: dict[str, Any],
+    *,
+    fingerprint: str,
+    now: datetime,
+    actor: str,
+) -> bool:
+    """Record a product's device context; False when the same one is already recorded."""
+    row = session.get(DeviceContextRow, product_id)
+    if row is not None and row.fingerprint == fingerprint:
+        return False
+    if row is None:
+        row = DeviceContextRow(product_id=product_id)
+        session.add(row)
+    row.profile, row.policy, row.fingerprint = profile, policy, fingerprint
+    row.recorded_at, row.recorded_by = now, actor
+    return True
+
+
+def contexts(session: Session, product_ids: Iterable[int]) -> dict[int, StoredContext]:
+    """The recorded device contexts of these products."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(select(DeviceContextRow).where(DeviceContextRow.product_id.in_(ids)))
+    return {
+        r.product_id: StoredContext(
+            r.profile,
+            r.policy,
+            r.fingerprint,
+            _aware(r.recorded_at) or r.recorded_at,
+            r.recorded_by,
+        )
+        for r in rows
+    }
+
+
+# --- fingerprint inputs --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseStamp:
+    """What identifies the state of one release's own inputs."""
+
+    product: str
+    release: str
+    product_id: int
+    release_id: int
+    imported_at: datetime | None
+    scanned_at: datetime | None
+
+
+def release_stamps(session: Session, product: str | None = None) -> list[ReleaseStamp]:
+    """Every release (of one product, or all) with its import and scan times, sorted."""
+    query = (
+        select(
+            ProductRow.name,
+            ReleaseRow.version,
+            ProductRow.id,
+            ReleaseRow.id,
+            ReleaseRow.imported_at,
+            ReleaseScanRow.scanned_at,
+        )
+        .join(ReleaseRow, ReleaseRow.product_id == ProductRow.id)
+        .outerjoin(ReleaseScanRow, ReleaseScanRow.release_id == ReleaseRow.id)
+        .order_by(ProductRow.name, ReleaseRow.id)
+    )
+    if product is not None:
+        query = query.where(ProductRow.name == product)
+    return [
+        ReleaseStamp(p, v, pid, rid, _aware(imported), _aware(scanned))
+        for p, v, pid, rid, imported, scanned in session.execute(query)
+    ]
+
+
+def shared_stamp(session: Session) -> dict[str, str]:
+    """The inputs every release shares: the feeds' last syncs and the audit trail's head.
+
+    Every human decision (VEX, rubric answer, support override) appends to the audit trail,
+    so its head moves whenever one changes.
+    """
+    feeds = session.execute(
+        select(IntelFeedStateRow.source, IntelFeedStateRow.last_sync).order_by(
+            IntelFeedStateRow.source
+        )
+    ).all()
+    head = session.scalar(select(func.max(AuditEntryRow.seq)))
+    out = {f"feed:{source}": _iso(s) for source, s in feeds}
+    out["audit"] = str(head or 0)
+    return out
+
+
+# --- assessments ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentSummary:
+    """A stored assessment's fingerprint, time and headline counts (no findings)."""
+
+    release_id: int
+    fingerprint: str
+    made_at: datetime
+    profile_name: str | None
+    counts: dict[str, Any]
+
+
+def summaries(session: Session, release_ids: Iterable[int]) -> dict[int, AssessmentSummary]:
+    """The stored assessments' summaries of these releases."""
+    ids = sorted(set(release_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            AssessmentRow.release_id,
+            AssessmentRow.fingerprint,
+            AssessmentRow.made_at,
+            AssessmentRow.profile_name,
+            AssessmentRow.counts,
+        ).where(AssessmentRow.release_id.in_(ids))
+    )
+    return {
+        rid: AssessmentSummary(rid, fp, _aware(made) or made, name, counts)
+        for rid, fp, made, name, counts in rows
+    }
+
+
+def save_assessment(
+    session: Session, release_id: int, assessment: Assessment, fingerprint: str
+) -> None:
+    """Replace the release's stored assessment (one transaction: the caller's session)."""
+    session.execute(delete(AssessedFindingRow).where(AssessedFindingRow.release_id == release_id))
+    session.execute(delete(AssessmentRow).where(AssessmentRow.release_id == release_id))
+    header = encode(assessment)
+    header["findings"] = []
+    session.add(
+        AssessmentRow(
+            release_id=release_id,
+            fingerprint=fingerprint,
+            made_at=assessment.assessed_at,
+            profile_name=assessment.profile_name,
+            counts=assessment.counts.as_dict(),
+            header=pack(header),
+        )
+    )
+    session.flush()
+    rows = [_finding_row(release_id, a) for a in assessment.findings]
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(AssessedFindingRow), rows[start : start + 2000])
+
+
+def _finding_row(release_id: int, a: AssessedFinding) -> dict[str, Any]:
+    f = a.finding
+    return {
+        "release_id": release_id,
+        "priority": a.priority,
+        "vuln_id": f.vulnerability.id,
+        "component_ref": f.component_ref,
+        "component_name": f.component_name,
+        "component_version": f.component_version,
+        "severity": f.vulnerability.severity.value,
+        "risk": a.risk.value,
+        "category": a.category.value,
+        "status": a.status.value,
+        "is_open": a.is_open,
+        "kev": a.kev,
+        "epss": a.epss_score,
+        "body": pack(encode(a)),
+    }
+
+
+def load_header(session: Session, release_id: int) -> Assessment | None:
+    """The stored assessment without its findings (components, support, snapshot, skipped)."""
+    blob = session.scalar(
+        select(AssessmentRow.header).where(AssessmentRow.release_id == release_id)
+    )
+    return None if blob is None else decode(Assessment, unpack(blob))
+
+
+def load_assessment(session: Session, release_id: int) -> Assessment | None:
+    """The whole stored assessment of a release (None when there is none)."""
+    row = session.get(AssessmentRow, release_id)
+    if row is None:
+        return None
+    header = unpack(row.header)
+    header["findings"] = [
+        unpack(b)
+        for (b,) in session.execute(
+            select(AssessedFindingRow.body)
+            .where(AssessedFindingRow.release_id == release_id)
+            .order_by(AssessedFindingRow.priority)
+        )
+    ]
+    return decode(Assessment, header)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFilter:
+    """What a page of findings is narrowed to (None: no restriction)."""
+
+    open: bool | None = None
+    status: str | None = None
+    category: str | None = None
+    severity: str | None = None
+    risk: str | None = None
+    kev: bool | None = None
+    component: str | None = None
+    """Substring of the component name, case-insensitive."""
+    vulnerability: str | None = None
+    """Exact vulnerability id."""
+
+
+def _filtered(query: Any, release_id: int, flt: FindingFilter) -> Any:
+    query = query.where(AssessedFindingRow.release_id == release_id)
+    for column, value in (
+        (AssessedFindingRow.is_open, flt.open),
+        (AssessedFindingRow.status, flt.status),
+        (AssessedFindingRow.category, flt.category),
+        (AssessedFindingRow.severity, flt.severity),
+        (AssessedFindingRow.risk, flt.risk),
+        (AssessedFindingRow.kev, flt.kev),
+        (AssessedFindingRow.vuln_id, flt.vulnerability),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if flt.component:
+        query = query.where(
+            func.lower(AssessedFindingRow.component_name).contains(flt.component.lower())
+        )
+    return query
+
+
+def finding_page(
+    session: Session, release_id: int, flt: FindingFilter, *, offset: int, limit: int
+) -> tuple[int, list[AssessedFinding]]:
+    """(total matching, one page of assessed findings in priority order)."""
+    total = session.scalar(_filtered(select(func.count()), release_id, flt)) or 0
+    bodies = session.scalars(
+        _filtered(select(AssessedFindingRow.body), release_id, flt)
+        .order_by(AssessedFindingRow.priority)
+        .offset(offset)
+        .limit(limit)
+    )
+    return total, [decode(AssessedFinding, unpack(b)) for b in bodies]
