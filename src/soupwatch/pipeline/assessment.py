@@ -185,12 +185,18 @@ def _context_for(
     now: datetime,
     actor: str,
 ) -> DeviceContext:
-    if profile is not None:
-        return record_context(store, product, profile, policy, now=now, actor=actor)
-    if policy is not None:
-        current = device_context(store, product)
-        return record_context(store, product, current.profile, policy, now=now, actor=actor)
-    return device_context(store, product)
+    """The context to assess with: what is given replaces what is recorded, the rest stays."""
+    current = device_context(store, product)
+    if profile is None and policy is None:
+        return current
+    return record_context(
+        store,
+        product,
+        profile or current.profile,
+        policy or current.policy,
+        now=now,
+        actor=actor,
+    )
 
 
 def _ensure(

@@ -45,6 +45,7 @@ from soupwatch.model.assessment import (
     RubricAnswer,
     SupportInfo,
 )
+from soupwatch.model.status import finding_status
 from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState, VexStatement
 
 ASSESSED_AT = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
@@ -258,6 +259,11 @@ def _assessed(rec: Records, comp: Component, cve: str, spec: SpecT, idx: int) ->
         labeling_impact="Labeling advises network segmentation."
         if cat is PostmarketCategory.UNCONTROLLED
         else None,
+        status=finding_status(
+            resolved_by=None,
+            vex_state=vex.state if vex else None,
+            expires=vex.expires if vex else None,
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -182,13 +182,17 @@ def test_cvss4_safety_metric() -> None:
     assert a.environmental_vector is None and a.base_score == 9.3
 
 
-def test_no_cvss_is_conservative(nvd: dict[str, Vulnerability]) -> None:
+def test_no_cvss_is_awaiting_assessment_not_a_guess(nvd: dict[str, Vulnerability]) -> None:
     awaiting = nvd["CVE-2023-52160"]
-    assert not awaiting.cvss
+    assert not awaiting.cvss and awaiting.kev is None and awaiting.epss is None
     f, c = _finding(awaiting, "openssl", "1.0.2")
     a = assess_finding(f, c, INTERNET, Policy(), today=TODAY)
-    assert a.risk is RiskLevel.HIGH and a.category is PostmarketCategory.UNCONTROLLED
+    assert a.category is PostmarketCategory.AWAITING_ASSESSMENT
+    assert a.is_awaiting_assessment and not a.is_uncontrolled
+    assert "no data to judge exploitability" in a.category_rationale
     assert a.environmental_score is None
+    # Until a person judges it, it runs on the clocks of an uncontrolled risk.
+    assert a.communicate_by == TODAY + timedelta(days=30)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Stored decisions (rubric answers, support overrides), assess_release and the CLI, on both DBs."""
+"""Stored decisions (rubric answers, support overrides), the stored assessment and the CLI."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from soupwatch.errors import RiskError
 from soupwatch.model import Finding, MatchEvidence, Product, Release, Vulnerability
 from soupwatch.model.assessment import PostmarketCategory
 from soupwatch.model.component import Component, ComponentRef, SupportLevel
-from soupwatch.risk.assess import assess_release
+from soupwatch.pipeline import assessment
 from soupwatch.risk.policy import Policy
 from soupwatch.risk.profile import load_profile
 from soupwatch.risk.records import (
@@ -26,6 +26,7 @@ from soupwatch.risk.records import (
 from soupwatch.risk.rubric import StoredAnswer
 from soupwatch.risk.support import SupportOverride
 from soupwatch.store.db import Store
+from soupwatch.store.finding_tables import save_findings
 from soupwatch.store.inventory import save_release
 from soupwatch.vex import audit
 
@@ -47,35 +48,25 @@ def _release(store: Store) -> list[Component]:
     return comps
 
 
-def _loader(nvd: dict[str, Vulnerability], first_seen: datetime) -> Any:
-    class Stored:
-        def __init__(self, finding: Finding) -> None:
-            self.finding = finding
-            self.first_seen = first_seen
-            self.fix_available = None
-            self.resolved_at = None
-
-    def load(_session: Any, product: str, release: str) -> list[Any]:
-        assert (product, release) == ("infusion-pump", "2.1.0")
-        pairs = [
-            ("openssl", "1.0.1f", "CVE-2014-0160", ("1.0.1g",)),
-            ("bluez", "5.60", "CVE-2022-39176", ("5.65",)),
-        ]
-        return [
-            Stored(
-                Finding(
-                    component_ref=ComponentRef(ref),
-                    component_name=ref,
-                    component_version=v,
-                    vulnerability=nvd[cve],
-                    match=MatchEvidence("cpe", "nvd", ref, "cpe", 1.0),
-                    fixed_versions=fixed,
-                )
-            )
-            for ref, v, cve, fixed in pairs
-        ]
-
-    return load
+def _save(store: Store, nvd: dict[str, Vulnerability], first_seen: datetime) -> None:
+    """Store two findings of the release, first seen at ``first_seen``."""
+    pairs = [
+        ("openssl", "1.0.1f", "CVE-2014-0160", ("1.0.1g",)),
+        ("bluez", "5.60", "CVE-2022-39176", ("5.65",)),
+    ]
+    findings = [
+        Finding(
+            component_ref=ComponentRef(ref),
+            component_name=ref,
+            component_version=v,
+            vulnerability=nvd[cve],
+            match=MatchEvidence("cpe", "nvd", ref, "cpe", 1.0),
+            fixed_versions=fixed,
+        )
+        for ref, v, cve, fixed in pairs
+    ]
+    with store.session() as s:
+        save_findings(s, "infusion-pump", "2.1.0", findings, first_seen)
 
 
 def test_rubric_answer_stored_and_audited(store: Store) -> None:
@@ -136,15 +127,8 @@ def test_support_override_and_assess_release(
         assert [o.component for o in load_support_overrides(s, "infusion-pump")] == ["bluez"]
         assert audit.entries(s)[-1].action == "risk.support-override"
     pump = load_profile(examples / "infusion-pump.profile.yaml")
-    result = assess_release(
-        store,
-        "infusion-pump",
-        "2.1.0",
-        pump,
-        now=NOW,
-        policy=Policy(),
-        findings_loader=_loader(nvd, datetime(2026, 11, 20, tzinfo=UTC)),
-    )
+    _save(store, nvd, datetime(2026, 11, 20, tzinfo=UTC))
+    result = assessment(store, "infusion-pump", "2.1.0", profile=pump, now=NOW, policy=Policy())
     assert [a.priority for a in result.findings] == [1, 2]
     by_id = {a.finding.vulnerability.id: a for a in result.findings}
     bluez = by_id["CVE-2022-39176"]
@@ -258,9 +242,8 @@ def test_assess_json_shape(store: Store, nvd: dict[str, Vulnerability], examples
 
     _release(store)
     pump = load_profile(examples / "infusion-pump.profile.yaml")
-    result = assess_release(
-        store, "infusion-pump", "2.1.0", pump, now=NOW, findings_loader=_loader(nvd, NOW)
-    )
+    _save(store, nvd, NOW)
+    result = assessment(store, "infusion-pump", "2.1.0", profile=pump, now=NOW)
     from soupwatch.cli.assess_cmd import exit_code
     from soupwatch.cli.exit_codes import ExitCode
 
@@ -304,7 +287,7 @@ def test_end_to_end_from_synced_feeds(
     with store.session() as s:
         save_findings(s, "infusion-pump", "2.1.0", findings, datetime(2026, 11, 2, tzinfo=UTC))
     pump = load_profile(examples / "infusion-pump.profile.yaml")
-    result = assess_release(store, "infusion-pump", "2.1.0", pump, now=NOW)
+    result = assessment(store, "infusion-pump", "2.1.0", profile=pump, now=NOW)
     by_id = {a.finding.vulnerability.id: a for a in result.findings}
     assert by_id["CVE-2014-0160"].kev  # KEV joined by the intelligence query
     assert by_id["CVE-2022-39176"].first_seen == datetime(2026, 11, 2, tzinfo=UTC)
@@ -338,7 +321,8 @@ def test_cli_assess(
     args = ("assess", "--product", "infusion-pump", "--release", "2.1.0", "--profile", profile)
     code, out, err = run_cli(*args)
     assert (code, err) == (0, "")
-    assert "1 findings, 1 uncontrolled, 2 support findings" in out
+    assert "1 findings: 1 open (1 uncontrolled, 0 awaiting assessment" in out
+    assert "2 support findings" in out
     assert "Infusion pump IP-200" in out and "unsupported or soon unsupported" in out
     code, out, err = run_cli(*args, "--format", "json")
     data = json.loads(out)
@@ -364,7 +348,7 @@ def test_profile_for_another_product_is_refused(store: Store, examples: Path) ->
     _release(store)
     cgm = load_profile(examples / "glucose-monitor.profile.yaml")
     with pytest.raises(RiskError) as info:
-        assess_release(store, "infusion-pump", "2.1.0", cgm, now=NOW, findings_loader=lambda *a: [])
+        assessment(store, "infusion-pump", "2.1.0", profile=cgm, now=NOW)
     assert "(device.product)" in str(info.value) and "glucose-monitor" in str(info.value)
 
 
@@ -431,7 +415,7 @@ def test_vex_and_stored_answer_change_the_assessment(
     )
     assert (code, err) == (0, "")
     pump = load_profile(examples / "infusion-pump.profile.yaml")
-    result = assess_release(store, "infusion-pump", "2.1.0", pump, now=NOW)
+    result = assessment(store, "infusion-pump", "2.1.0", profile=pump, now=NOW)
     by_id = {a.finding.vulnerability.id: a for a in result.findings}
     heartbleed, bluez = by_id["CVE-2014-0160"], by_id["CVE-2022-39176"]
     assert not heartbleed.is_open and heartbleed.risk.value == "none"
