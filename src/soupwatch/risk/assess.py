@@ -197,9 +197,9 @@ def assess_release(
     findings_loader: FindingsLoader | None = None,
 ) -> Assessment:
     """Assess a stored release with a device profile (one read transaction)."""
-    from soupwatch.intel.query import StoreIntelQuery
     from soupwatch.risk.records import load_rubric_answers, load_support_overrides
     from soupwatch.store.finding_tables import load_findings
+    from soupwatch.store.intel_query import StoreIntelQuery
     from soupwatch.store.inventory import get_release
     from soupwatch.vex.decisions import decisions_for
 
