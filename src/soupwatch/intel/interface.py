@@ -228,8 +228,8 @@ class IntelSink(Protocol):
 
     Guarantees implementers keep: :meth:`put` writes the data AND its mark in one transaction
     (a killed sync leaves the last committed unit and all older data); :meth:`start` returns
-    the cursor the last committed unit left, so a rerun resumes. Database errors propagate as
-    :class:`~soupwatch.errors.StoreError`-family errors or the driver's own.
+    the cursor the last committed unit left, so a rerun resumes. A unit that fails to write
+    raises the database's error after its transaction is rolled back (data and mark alike).
     """
 
     def start(self, feed: str, now: datetime) -> FeedState:
