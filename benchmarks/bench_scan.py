@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from soupwatch.config import Settings
-from soupwatch.intel import query as query_module
-from soupwatch.intel.query import StoreIntelQuery
 from soupwatch.intel.sync import feed_names, sync_all
 from soupwatch.match import cpe, identity, sources, versions
 from soupwatch.match.matcher import MatchContext, MatchResult, match_components
 from soupwatch.match.nvd import judge_configurations
 from soupwatch.model import Component, ComponentRef, ComponentType
+from soupwatch.store import intel_query as query_module
 from soupwatch.store.db import Store
+from soupwatch.store.intel_query import StoreIntelQuery
 
 RELEASE_SIZE = 250
 KERNELS = ("4.19.120", "5.4.100", "5.10.52", "5.10.200", "6.1.55")

@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
-from sqlalchemy.orm import Session
-
 from soupwatch.errors import FeedFormatError
+from soupwatch.intel.interface import RecordBatch
 from soupwatch.intel.records import ParsedRecord
 from soupwatch.intel.run import FeedRun
-from soupwatch.intel.writer import delete_stale, write_records
 
 CHUNK_MEMBERS = 1000
 Parser = Callable[[str, bytes], list[ParsedRecord]]
@@ -56,31 +54,12 @@ def import_members(
                 run.warn(str(err))
         if position < total:
             run.unit(
-                _writer(pending, run.feed, source, name, sha, last=False),
+                RecordBatch(pending, source=source, origin=name, stamp=sha),
                 cursor={"file": name, "sha": sha, "next": position},
             )
             pending = []
             run.tell(position, total, name)
     last = pending if position > start else []
-    run.unit(_writer(last, run.feed, source, name, sha, last=True), file=name, sha256=sha)
+    batch = RecordBatch(last, source=source, origin=name, stamp=sha, drop_stale=True)
+    run.unit(batch, file=name, sha256=sha)
     run.tell(total, total, name)
-
-
-def _writer(
-    records: list[ParsedRecord],
-    feed: str,
-    source: str,
-    origin: str,
-    stamp: str,
-    *,
-    last: bool,
-) -> Callable[[Session], int]:
-    def write(session: Session) -> int:
-        count = write_records(
-            session, records, source=source, feed=feed, origin=origin, stamp=stamp
-        )
-        if last:
-            delete_stale(session, feed=feed, origin=origin, stamp=stamp)
-        return count
-
-    return write

@@ -16,12 +16,11 @@ from typing import Any
 
 from soupwatch.errors import FeedFormatError, FeedUnavailable
 from soupwatch.intel.bulk import import_members
-from soupwatch.intel.interface import ProgressCallback, SyncResult
+from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.records import ParsedRecord, english, parse_datetime
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, load_json, sha256_hex, zip_members
 from soupwatch.model import CvssScore
-from soupwatch.store.db import Store
 
 CVE5_RELEASES_URL = "https://api.github.com/repos/CVEProject/cvelistV5/releases/latest"
 _METRICS = (("cvssV4_0", "4.0"), ("cvssV3_1", "3.1"), ("cvssV3_0", "3.0"), ("cvssV2_0", "2.0"))
@@ -116,10 +115,10 @@ class Cve5Feed:
     name = "cve5"
 
     def sync(
-        self, store: Store, source: FeedSource, progress: ProgressCallback | None = None
+        self, sink: IntelSink, source: FeedSource, progress: ProgressCallback | None = None
     ) -> SyncResult:
         """Import each bulk zip not yet imported with the same content (resuming by chunk)."""
-        run = FeedRun(store, self.name, source.clock, progress)
+        run = FeedRun(sink, self.name, source.clock, progress)
         if source.mirror is not None:
             zips = sorted((source.mirror / "cve5").glob("*.zip"))
             if not zips:

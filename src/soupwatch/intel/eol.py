@@ -10,63 +10,75 @@ converted to the same fields. All products are one transaction.
 from __future__ import annotations
 
 import hashlib
-from functools import partial
+from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session
-
 from soupwatch.errors import FeedFormatError, FeedUnavailable
-from soupwatch.intel.eol_read import encode_flag
-from soupwatch.intel.interface import ProgressCallback, SyncResult
+from soupwatch.intel.interface import (
+    Dataset,
+    EolCatalogue,
+    EolCycle,
+    EolProduct,
+    IntelSink,
+    ProgressCallback,
+    SyncResult,
+)
 from soupwatch.intel.records import parse_date
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, load_json
-from soupwatch.store.db import Store
-from soupwatch.store.intel_tables import IntelEolCycleRow, IntelEolProductRow
 
 EOL_URL = "https://endoflife.date"
 
 
-def _cycle_row(product: str, position: int, release: dict[str, Any]) -> dict[str, Any]:
-    support = release.get("support", release.get("eoas"))
+def parse_flag(value: Any) -> date | bool | None:
+    """endoflife.date's ``eol`` / ``support`` value: a date, True / False, or None (unstated)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) >= 10:
+        return parse_date(value)
+    return None
+
+
+def _cycle(release: dict[str, Any]) -> EolCycle:
     latest = release.get("latest")
-    return {
-        "product": product,
-        "position": position,
-        "cycle": str(release["releaseCycle"]),
-        "release_date": parse_date(release.get("releaseDate")),
-        "eol": encode_flag(release.get("eol")),
-        "support": encode_flag(support),
-        "extended_support": encode_flag(release.get("eoes")),
-        "lts": bool(release.get("lts")),
-        "latest": None if latest is None else str(latest),
-        "latest_release_date": parse_date(release.get("latestReleaseDate")),
-        "link": release.get("link") if isinstance(release.get("link"), str) else None,
-    }
+    return EolCycle(
+        cycle=str(release["releaseCycle"]),
+        release_date=parse_date(release.get("releaseDate")),
+        eol=parse_flag(release.get("eol")),
+        support=parse_flag(release.get("support", release.get("eoas"))),
+        extended_support=parse_flag(release.get("eoes")),
+        lts=bool(release.get("lts")),
+        latest=None if latest is None else str(latest),
+        latest_release_date=parse_date(release.get("latestReleaseDate")),
+        link=release.get("link") if isinstance(release.get("link"), str) else None,
+    )
 
 
 def parse_product(
     name: str, doc: Any, release_data: Any, where: str, warn: Any
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A product row and its cycle rows; cycles without ``releaseCycle`` are warned."""
+) -> tuple[EolProduct, dict[str, str | None]]:
+    """A product with its cycles, and per-version release dates; bad cycles are warned."""
     if not isinstance(doc, dict) or not isinstance(doc.get("releases"), list):
         raise FeedFormatError("not an endoflife.date product (no 'releases' list)", path=where)
     identifiers = [i for i in doc.get("identifiers") or () if isinstance(i, dict)]
     versions = (release_data or {}).get("versions") if isinstance(release_data, dict) else None
-    product = {
-        "name": name,
-        "label": doc.get("title") or doc.get("label"),
-        "identifiers": identifiers,
-        "versions": {str(k): (v or {}).get("date") for k, v in (versions or {}).items()},
-    }
-    cycles: list[dict[str, Any]] = []
+    cycles: list[EolCycle] = []
     for index, release in enumerate(doc["releases"]):
         if not isinstance(release, dict) or release.get("releaseCycle") in (None, ""):
             warn(f"{where} ($.releases[{index}]): release without releaseCycle; skipped")
             continue
-        cycles.append(_cycle_row(name, len(cycles), release))
-    return product, cycles
+        cycles.append(_cycle(release))
+    label = doc.get("title") or doc.get("label")
+    product = EolProduct(
+        name=name,
+        label=None if label is None else str(label),
+        identifiers=tuple(sorted((str(k), str(v)) for i in identifiers for k, v in i.items())),
+        cycles=tuple(cycles),
+    )
+    dates = {str(k): (v or {}).get("date") for k, v in (versions or {}).items()}
+    return product, dates
 
 
 def from_api_v1(result: dict[str, Any]) -> dict[str, Any]:
@@ -98,51 +110,37 @@ def from_api_v1(result: dict[str, Any]) -> dict[str, Any]:
     return {"title": result.get("label"), "identifiers": identifiers, "releases": releases}
 
 
-def _replace(session: Session, products: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> int:
-    session.execute(delete(IntelEolCycleRow))
-    session.execute(delete(IntelEolProductRow))
-    if products:
-        session.execute(insert(IntelEolProductRow), [p for p, _ in products])
-        cycles = [c for _, cs in products for c in cs]
-        if cycles:
-            session.execute(insert(IntelEolCycleRow), cycles)
-    return len(products)
-
-
-def _count(session: Session) -> tuple[int, None]:
-    return int(
-        session.execute(select(func.count()).select_from(IntelEolProductRow)).scalar_one()
-    ), None
-
-
 class EolFeed:
     """endoflife.date products and cycles."""
 
     name = "eol"
 
     def sync(
-        self, store: Store, source: FeedSource, progress: ProgressCallback | None = None
+        self, sink: IntelSink, source: FeedSource, progress: ProgressCallback | None = None
     ) -> SyncResult:
         """Replace every product when any file changed."""
-        run = FeedRun(store, self.name, source.clock, progress)
+        run = FeedRun(sink, self.name, source.clock, progress)
         docs = self._mirror(source, run) if source.mirror else self._http(source, run)
         digest = hashlib.sha256()
-        products = []
+        products: list[EolProduct] = []
+        versions: dict[str, dict[str, str | None]] = {}
         for name, doc, data, where, raw in docs:
             digest.update(name.encode() + b"\0" + raw)
             try:
-                products.append(parse_product(name, doc, data, where, run.warn))
+                product, versions[name] = parse_product(name, doc, data, where, run.warn)
+                products.append(product)
             except FeedFormatError as err:
                 run.warn(str(err))
         sha = digest.hexdigest()
         if not docs:
-            return run.finish(_count, advance=False)
+            return run.finish(Dataset.EOL, advance=False)
         if run.is_done("eol", sha):
             run.resumed = True
         else:
-            run.unit(partial(_replace, products=products), file="eol", sha256=sha)
+            catalogue = EolCatalogue(products=products, versions=versions)
+            run.unit(catalogue, file="eol", sha256=sha)
         run.tell(len(docs), len(docs), self.name)
-        return run.finish(_count)
+        return run.finish(Dataset.EOL)
 
     def _mirror(self, source: FeedSource, run: FeedRun) -> list[tuple[str, Any, Any, str, bytes]]:
         assert source.mirror is not None

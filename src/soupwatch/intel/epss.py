@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time
-from functools import partial
+from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session
-
 from soupwatch.errors import FeedFormatError
-from soupwatch.intel.interface import ProgressCallback, SyncResult
+from soupwatch.intel.interface import Dataset, EpssScores, IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.records import parse_date
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, maybe_gunzip, sha256_hex
-from soupwatch.intel.writer import chunks
-from soupwatch.store.db import Store
-from soupwatch.store.intel_tables import IntelEpssRow
+from soupwatch.model import Epss
 
 EPSS_URL = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
 MAX_ROW_WARNINGS = 20
@@ -33,8 +27,8 @@ def _header(line: str) -> tuple[str | None, date | None]:
     return fields.get("model_version"), parse_date(fields.get("score_date"))
 
 
-def parse_csv(text: str, where: str, warn: Any) -> list[dict[str, Any]]:
-    """Rows of the EPSS table; a file without the ``cve,epss,percentile`` header raises."""
+def parse_csv(text: str, where: str, warn: Any) -> EpssScores:
+    """The file's scores by CVE; a file without the ``cve,epss,percentile`` header raises."""
     lines = text.splitlines()
     model, scored = (None, None)
     if lines and lines[0].startswith("#"):
@@ -48,7 +42,7 @@ def parse_csv(text: str, where: str, warn: Any) -> list[dict[str, Any]]:
             path=where,
             where="line 1" if model is None else "line 2",
         )
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, Epss] = {}
     bad = 0
     for number, row in enumerate(reader, start=3 if model is not None else 2):
         try:
@@ -60,28 +54,12 @@ def parse_csv(text: str, where: str, warn: Any) -> list[dict[str, Any]]:
             if bad <= MAX_ROW_WARNINGS:
                 warn(f"{where} (line {number}): bad EPSS row {row!r}; skipped")
             continue
-        rows[cve] = {
-            "cve": cve,
-            "score": score,
-            "percentile": pct,
-            "model_version": model,
-            "score_date": scored,
-        }
+        rows[cve] = Epss(
+            cve=cve, score=score, percentile=pct, model_version=model, score_date=scored
+        )
     if bad > MAX_ROW_WARNINGS:
         warn(f"{where}: {bad - MAX_ROW_WARNINGS} more bad EPSS rows skipped")
-    return [rows[k] for k in sorted(rows)]
-
-
-def _replace(session: Session, rows: list[dict[str, Any]]) -> int:
-    session.execute(delete(IntelEpssRow))
-    for part in chunks(rows, 5000):
-        session.execute(insert(IntelEpssRow), list(part))
-    return len(rows)
-
-
-def _count(session: Session) -> tuple[int, datetime | None]:
-    count, newest = session.execute(select(func.count(), func.max(IntelEpssRow.score_date))).one()
-    return int(count), datetime.combine(newest, time(), UTC) if newest else None
+    return EpssScores(scores=[rows[k] for k in sorted(rows)])
 
 
 class EpssFeed:
@@ -90,15 +68,15 @@ class EpssFeed:
     name = "epss"
 
     def sync(
-        self, store: Store, source: FeedSource, progress: ProgressCallback | None = None
+        self, sink: IntelSink, source: FeedSource, progress: ProgressCallback | None = None
     ) -> SyncResult:
         """Replace the scores when the file changed."""
-        run = FeedRun(store, self.name, source.clock, progress)
+        run = FeedRun(sink, self.name, source.clock, progress)
         if source.mirror is not None:
             files = sorted((source.mirror / "epss").glob("*.csv*"))
             if not files:
                 run.warn(f"{source.mirror / 'epss'}: no EPSS CSV in the mirror")
-                return run.finish(_count, advance=False)
+                return run.finish(Dataset.EPSS, advance=False)
             raw, name = files[-1].read_bytes(), f"epss/{files[-1].name}"
         else:
             name = source.url(self.name, EPSS_URL)
@@ -106,16 +84,16 @@ class EpssFeed:
         sha = sha256_hex(raw)
         if run.is_done(name, sha):
             run.resumed = True
-            return run.finish(_count)
+            return run.finish(Dataset.EPSS)
         try:
             text = maybe_gunzip(raw, name, source.limits).decode("utf-8")
-            rows = parse_csv(text, name, run.warn)
+            scores = parse_csv(text, name, run.warn)
         except UnicodeDecodeError as err:
             run.warn(f"{name}: not UTF-8 text ({err.reason})")
-            return run.finish(_count, advance=False)
+            return run.finish(Dataset.EPSS, advance=False)
         except FeedFormatError as err:
             run.warn(str(err))
-            return run.finish(_count, advance=False)
-        run.unit(partial(_replace, rows=rows), file=name, sha256=sha)
+            return run.finish(Dataset.EPSS, advance=False)
+        run.unit(scores, file=name, sha256=sha)
         run.tell(1, 1, name)
-        return run.finish(_count)
+        return run.finish(Dataset.EPSS)

@@ -16,17 +16,18 @@ them): callers read them and must never modify them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from soupwatch.model import Vulnerability
+from soupwatch.model import Epss, KevEntry, Vulnerability
 from soupwatch.model.assessment import DataSnapshot
 
 if TYPE_CHECKING:
+    from soupwatch.intel.records import ParsedRecord
     from soupwatch.intel.source import FeedSource
-    from soupwatch.store.db import Store
 
 ProgressCallback = Callable[[int, int | None, str], None]
 """``(done, total or None, what)``: called as a sync advances."""
@@ -136,11 +137,128 @@ class SyncResult:
     newest: datetime | None = None
 
 
-class Feed(Protocol):
-    """A vulnerability-intelligence feed that syncs into the store.
+class Dataset(StrEnum):
+    """What a feed fills: vulnerability records, or one of the whole-catalogue tables."""
 
-    ``sync`` imports from a mirror directory or HTTP (``source``), one transaction per unit
-    (file, page, chunk) together with its resume cursor, and returns what it did. A feed that
+    RECORDS = "records"
+    KEV = "kev"
+    EPSS = "epss"
+    EOL = "eol"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordBatch:
+    """Parsed records of one unit, replacing by key within their namespace.
+
+    ``source`` is what the records are (``nvd``, ``cve5``, ``osv``); ``origin`` the file or
+    endpoint they came from and ``stamp`` its version (SHA-256 or page URL). ``drop_stale``
+    (the last unit of a complete file) also drops the origin's records of older stamps.
+    """
+
+    records: Sequence[ParsedRecord]
+    source: str
+    origin: str
+    stamp: str
+    drop_stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KevCatalogue:
+    """The whole CISA KEV catalogue; ``names`` maps a CVE to its ``vulnerabilityName``."""
+
+    entries: Sequence[KevEntry]
+    names: Mapping[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EpssScores:
+    """Every EPSS score of one daily file."""
+
+    scores: Sequence[Epss]
+
+
+@dataclass(frozen=True, slots=True)
+class EolCatalogue:
+    """Every endoflife.date product; ``versions`` maps product → version → release date."""
+
+    products: Sequence[EolProduct]
+    versions: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+
+
+UnitData = RecordBatch | KevCatalogue | EpssScores | EolCatalogue
+"""What one unit writes: records by key, or a catalogue that replaces the old one whole."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitMark:
+    """How far a sync got once its unit is committed: a whole file, or a resume cursor."""
+
+    file: str | None = None
+    sha256: str | None = None
+    cursor: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """One feed's stored state: what it holds, how fresh, how its last sync ended."""
+
+    source: str
+    records: int = 0
+    newest_record: datetime | None = None
+    last_sync: datetime | None = None
+    cursor: Mapping[str, Any] | None = None
+    warnings: int = 0
+    warning_messages: tuple[str, ...] = ()
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEnding:
+    """How a sync ended: ``advance`` moves ``last_sync`` to ``started`` and clears the cursor."""
+
+    dataset: Dataset
+    started: datetime
+    advance: bool
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+
+class IntelSink(Protocol):
+    """Write side of the intelligence store: where feeds hand what they parsed.
+
+    Guarantees implementers keep: :meth:`put` writes the data AND its mark in one transaction
+    (a killed sync leaves the last committed unit and all older data); :meth:`start` returns
+    the cursor the last committed unit left, so a rerun resumes. A unit that fails to write
+    raises the database's error after its transaction is rolled back (data and mark alike).
+    """
+
+    def start(self, feed: str, now: datetime) -> FeedState:
+        """Note the attempt and return the feed's state (cursor, last sync) as stored."""
+        ...
+
+    def is_done(self, feed: str, file: str, sha256: str) -> bool:
+        """True when this exact file (same SHA-256) was imported completely before."""
+        ...
+
+    def put(self, feed: str, data: UnitData, mark: UnitMark, now: datetime) -> int:
+        """Write one unit and its progress mark in one transaction; returns records written."""
+        ...
+
+    def finish(self, feed: str, ending: FeedEnding) -> FeedState:
+        """Recount the dataset, store the outcome (warnings, error, last sync); the new state."""
+        ...
+
+    def record_failure(self, feed: str, message: str, now: datetime) -> None:
+        """Keep a failed sync's error without touching its data, cursor or last sync."""
+        ...
+
+
+class Feed(Protocol):
+    """A vulnerability-intelligence feed that parses its records and hands them to a sink.
+
+    ``sync`` imports from a mirror directory or HTTP (``source``), one sink unit per file, page
+    or chunk together with its resume cursor (the sink commits each unit in one transaction;
+    see :class:`IntelSink`), and returns what it did. A feed that
     cannot be reached raises :class:`~soupwatch.errors.FeedUnavailable`; bad files or records
     are skipped with a warning in the result (never silently), previous data stays intact.
     """
@@ -148,7 +266,7 @@ class Feed(Protocol):
     name: str
 
     def sync(
-        self, store: Store, source: FeedSource, progress: ProgressCallback | None = None
+        self, sink: IntelSink, source: FeedSource, progress: ProgressCallback | None = None
     ) -> SyncResult:
-        """Bring this feed's data in the store up to date."""
+        """Bring this feed's data in the sink up to date."""
         ...

@@ -6,59 +6,52 @@ The whole catalogue is one transaction (delete + insert): a killed sync keeps th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session
-
 from soupwatch.errors import FeedFormatError
-from soupwatch.intel.interface import ProgressCallback, SyncResult
+from soupwatch.intel.interface import (
+    Dataset,
+    IntelSink,
+    KevCatalogue,
+    ProgressCallback,
+    SyncResult,
+)
 from soupwatch.intel.records import parse_date
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, load_json, maybe_gunzip, sha256_hex
-from soupwatch.store.db import Store
-from soupwatch.store.intel_tables import IntelKevRow
+from soupwatch.model import KevEntry
 
 KEV_URL = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
 MIRROR_PATH = "kev/known_exploited_vulnerabilities.json"
 
 
-def parse_catalog(doc: Any, where: str, warn: Any) -> list[dict[str, Any]]:
-    """Rows of the KEV table; entries without a CVE id or dateAdded are warned and skipped."""
+def parse_catalog(doc: Any, where: str, warn: Any) -> KevCatalogue:
+    """The catalogue's entries by CVE; entries without a CVE id or dateAdded are warned."""
     if not isinstance(doc, dict) or not isinstance(doc.get("vulnerabilities"), list):
         raise FeedFormatError("not a KEV catalogue (no 'vulnerabilities' list)", path=where)
-    rows: dict[str, dict[str, Any]] = {}
+    entries: dict[str, KevEntry] = {}
+    names: dict[str, str | None] = {}
     for index, item in enumerate(doc["vulnerabilities"]):
         cve = item.get("cveID") if isinstance(item, dict) else None
         added = parse_date(item.get("dateAdded")) if isinstance(item, dict) else None
         if not isinstance(cve, str) or not cve.startswith("CVE-") or added is None:
             warn(f"{where} ($.vulnerabilities[{index}]): entry without cveID/dateAdded; skipped")
             continue
-        rows[cve] = {
-            "cve": cve,
-            "date_added": added,
-            "due_date": parse_date(item.get("dueDate")),
-            "known_ransomware": str(item.get("knownRansomwareCampaignUse", "")).lower() == "known",
-            "vendor": item.get("vendorProject"),
-            "product": item.get("product"),
-            "name": item.get("vulnerabilityName"),
-            "required_action": item.get("requiredAction"),
-        }
-    return [rows[k] for k in sorted(rows)]
+        entries[cve] = KevEntry(
+            cve=cve,
+            date_added=added,
+            due_date=parse_date(item.get("dueDate")),
+            known_ransomware=str(item.get("knownRansomwareCampaignUse", "")).lower() == "known",
+            vendor=_text(item.get("vendorProject")),
+            product=_text(item.get("product")),
+            required_action=_text(item.get("requiredAction")),
+        )
+        names[cve] = _text(item.get("vulnerabilityName"))
+    return KevCatalogue(entries=[entries[k] for k in sorted(entries)], names=names)
 
 
-def _replace(session: Session, rows: list[dict[str, Any]]) -> int:
-    session.execute(delete(IntelKevRow))
-    if rows:
-        session.execute(insert(IntelKevRow), rows)
-    return len(rows)
-
-
-def _count(session: Session) -> tuple[int, datetime | None]:
-    count, newest = session.execute(select(func.count(), func.max(IntelKevRow.date_added))).one()
-    return int(count), datetime.combine(newest, time(), UTC) if newest else None
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 class KevFeed:
@@ -67,15 +60,15 @@ class KevFeed:
     name = "kev"
 
     def sync(
-        self, store: Store, source: FeedSource, progress: ProgressCallback | None = None
+        self, sink: IntelSink, source: FeedSource, progress: ProgressCallback | None = None
     ) -> SyncResult:
         """Replace the catalogue when its content changed."""
-        run = FeedRun(store, self.name, source.clock, progress)
+        run = FeedRun(sink, self.name, source.clock, progress)
         if source.mirror is not None:
             path = source.mirror / MIRROR_PATH
             if not path.is_file():
                 run.warn(f"{path}: not in the mirror")
-                return run.finish(_count, advance=False)
+                return run.finish(Dataset.KEV, advance=False)
             raw, name = path.read_bytes(), MIRROR_PATH
         else:
             name = source.url(self.name, KEV_URL)
@@ -86,10 +79,10 @@ class KevFeed:
             run.resumed = True
         else:
             try:
-                rows = parse_catalog(load_json(maybe_gunzip(raw, name), name), name, run.warn)
+                catalogue = parse_catalog(load_json(maybe_gunzip(raw, name), name), name, run.warn)
             except FeedFormatError as err:
                 run.warn(str(err))
-                return run.finish(_count, advance=False)
-            run.unit(partial(_replace, rows=rows), file=name, sha256=sha)
+                return run.finish(Dataset.KEV, advance=False)
+            run.unit(catalogue, file=name, sha256=sha)
         run.tell(1, 1, name)
-        return run.finish(_count)
+        return run.finish(Dataset.KEV)

@@ -9,19 +9,14 @@ one transaction together with its cursor, so a killed sync resumes at the next p
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from soupwatch.errors import FeedFormatError
-from soupwatch.intel.interface import ProgressCallback, SyncResult
+from soupwatch.intel.interface import IntelSink, ProgressCallback, RecordBatch, SyncResult
 from soupwatch.intel.records import ParsedRecord, cvss_version, english, parse_datetime
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, gunzip, load_json, sha256_hex
-from soupwatch.intel.writer import write_records
 from soupwatch.model import CvssScore
-from soupwatch.store.db import Store
 
 NVD_API_URL = "https://services.nvd.nist.gov/rest/json/cves/2.0"
 PAGE_SIZE = 2000
@@ -95,10 +90,10 @@ class NvdFeed:
     name = "nvd"
 
     def sync(
-        self, store: Store, source: FeedSource, progress: ProgressCallback | None = None
+        self, sink: IntelSink, source: FeedSource, progress: ProgressCallback | None = None
     ) -> SyncResult:
         """Import mirrored pages, or page through the API (incrementally after the first sync)."""
-        run = FeedRun(store, self.name, source.clock, progress)
+        run = FeedRun(sink, self.name, source.clock, progress)
         if source.mirror is not None:
             self._sync_mirror(run, source)
         else:
@@ -124,7 +119,7 @@ class NvdFeed:
                 run.warn(str(err))
                 continue
             run.unit(
-                partial(_write, records=records, feed=self.name, origin=name, stamp=sha),
+                RecordBatch(records, source="nvd", origin=name, stamp=sha),
                 file=name,
                 sha256=sha,
             )
@@ -180,14 +175,8 @@ class NvdFeed:
             nxt = start + max(step, 1)
             cursor = {"window_start": wstart, "next_index": nxt}
             run.unit(
-                partial(_write, records=records, feed=self.name, origin="nvd-api", stamp=where),
+                RecordBatch(records, source="nvd", origin="nvd-api", stamp=where),
                 cursor=cursor,
             )
             run.tell(min(nxt, total), total, "nvd")
             start = nxt
-
-
-def _write(
-    session: Session, *, records: list[ParsedRecord], feed: str, origin: str, stamp: str
-) -> int:
-    return write_records(session, records, source="nvd", feed=feed, origin=origin, stamp=stamp)

@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from soupwatch.errors import FeedFormatError, FeedUnavailable
-from soupwatch.intel.interface import ProgressCallback, SyncResult
+from soupwatch.intel.interface import IntelSink, ProgressCallback, RecordBatch, SyncResult
 from soupwatch.intel.records import ParsedRecord, english, parse_datetime
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, gunzip, load_json, sha256_hex
-from soupwatch.intel.writer import write_records
 from soupwatch.model import CvssScore
-from soupwatch.store.db import Store
 
 NVD_LEGACY_URL = "https://nvd.nist.gov/feeds/json/cve/1.1"
 DEFAULT_NAMES = (*(str(y) for y in range(2002, 2024)), "modified", "recent")
@@ -156,10 +154,10 @@ class NvdLegacyFeed:
         self.names = names
 
     def sync(
-        self, store: Store, source: FeedSource, progress: ProgressCallback | None = None
+        self, sink: IntelSink, source: FeedSource, progress: ProgressCallback | None = None
     ) -> SyncResult:
         """Import every feed file not yet imported with the same content."""
-        run = FeedRun(store, self.name, source.clock, progress)
+        run = FeedRun(sink, self.name, source.clock, progress)
         files = self._files(source, run)
         failures: list[FeedUnavailable] = []
         for done, (name, fetch) in enumerate(files):
@@ -212,14 +210,10 @@ class NvdLegacyFeed:
             run.warn(str(err))
             return
         run.unit(
-            partial(_write, records=records, feed=self.name, origin=name, stamp=sha),
+            RecordBatch(records, source="nvd", origin=name, stamp=sha),
             file=name,
             sha256=sha,
         )
-
-
-def _write(session: Any, *, records: list[ParsedRecord], feed: str, origin: str, stamp: str) -> int:
-    return write_records(session, records, source="nvd", feed=feed, origin=origin, stamp=stamp)
 
 
 def _read_mirror(path: Path) -> tuple[bytes, bytes | None]:

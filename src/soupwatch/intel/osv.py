@@ -18,11 +18,10 @@ from typing import Any
 from soupwatch.errors import FeedFormatError, FeedUnavailable
 from soupwatch.intel.bulk import import_members
 from soupwatch.intel.cvss_scores import score_vector
-from soupwatch.intel.interface import ProgressCallback, SyncResult
+from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.records import ParsedRecord, parse_datetime
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, load_json, sha256_hex, zip_members
-from soupwatch.store.db import Store
 
 OSV_URL = "https://osv-vulnerabilities.storage.googleapis.com"
 DEFAULT_ECOSYSTEMS = ("PyPI", "Maven", "npm", "NuGet", "AlmaLinux:8", "AlmaLinux:9", "AlmaLinux:10")
@@ -89,10 +88,10 @@ class OsvFeed:
         self.ecosystems = ecosystems
 
     def sync(
-        self, store: Store, source: FeedSource, progress: ProgressCallback | None = None
+        self, sink: IntelSink, source: FeedSource, progress: ProgressCallback | None = None
     ) -> SyncResult:
         """Import every export and advisory folder not yet imported with the same content."""
-        run = FeedRun(store, self.name, source.clock, progress)
+        run = FeedRun(sink, self.name, source.clock, progress)
         if source.mirror is not None:
             self._sync_mirror(run, source, source.mirror / "osv")
             return run.finish()

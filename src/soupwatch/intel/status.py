@@ -6,11 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from soupwatch.intel.records import as_utc
+from soupwatch.intel.interface import FeedState
 from soupwatch.store.db import Store
-from soupwatch.store.intel_tables import IntelFeedStateRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,22 +42,22 @@ class FeedStatus:
 def feed_status(store: Store, names: list[str], now: datetime) -> list[FeedStatus]:
     """The status of every named feed (never-synced feeds show zero records), sorted by name."""
     with store.session() as session:
-        rows = {r.source: r for r in session.scalars(select(IntelFeedStateRow))}
+        states = {s.source: s for s in store.intel(session).feed_states()}
     result = []
-    for name in sorted(set(names) | set(rows)):
-        row = rows.get(name)
-        last = as_utc(row.last_sync) if row else None
+    for name in sorted(set(names) | set(states)):
+        state = states.get(name) or FeedState(source=name)
+        last = state.last_sync
         result.append(
             FeedStatus(
                 source=name,
-                records=row.records if row else 0,
-                newest_record=as_utc(row.newest_record) if row else None,
+                records=state.records,
+                newest_record=state.newest_record,
                 last_sync=last,
                 data_age_days=round((now - last).total_seconds() / 86400, 2) if last else None,
-                warnings=row.warnings if row else 0,
-                last_error=row.last_error if row else None,
-                resumable=bool(row and row.cursor),
-                warning_messages=tuple(row.warning_messages or ()) if row else (),
+                warnings=state.warnings,
+                last_error=state.last_error,
+                resumable=bool(state.cursor),
+                warning_messages=state.warning_messages,
             )
         )
     return result

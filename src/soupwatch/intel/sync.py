@@ -17,14 +17,13 @@ from soupwatch.errors import ConfigError, FeedError
 from soupwatch.intel.cve5 import Cve5Feed
 from soupwatch.intel.eol import EolFeed
 from soupwatch.intel.epss import EpssFeed
-from soupwatch.intel.interface import Feed, ProgressCallback, SyncResult
+from soupwatch.intel.interface import Feed, IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.kev import KevFeed
 from soupwatch.intel.nvd import NvdFeed
 from soupwatch.intel.nvd_legacy import NvdLegacyFeed
 from soupwatch.intel.osv import OsvFeed
 from soupwatch.intel.source import FeedSource
 from soupwatch.store.db import Store
-from soupwatch.store.intel_tables import IntelFeedStateRow
 
 FEEDS: dict[str, type[Feed]] = {
     "nvd": NvdFeed,
@@ -74,23 +73,13 @@ def sync_all(
         source = FeedSource(mirror=Path(root) if root else None)
     if source.mirror is not None and not source.mirror.is_dir():
         raise ConfigError(f"mirror directory {source.mirror} does not exist")
+    sink: IntelSink = store.intel_sink()
     results: list[SyncResult] = []
     failures: list[tuple[str, str]] = []
     for name in names:
         try:
-            results.append(FEEDS[name]().sync(store, source, progress))
+            results.append(FEEDS[name]().sync(sink, source, progress))
         except FeedError as err:
             failures.append((name, str(err)))
-            record_failure(store, name, str(err), source)
+            sink.record_failure(name, str(err), source.clock())
     return SyncOutcome(results=tuple(results), failures=tuple(failures))
-
-
-def record_failure(store: Store, feed: str, message: str, source: FeedSource) -> None:
-    """Keep a failed sync's error in ``feed_state`` without touching its data or cursor."""
-    with store.session() as session:
-        state = session.get(IntelFeedStateRow, feed)
-        if state is None:
-            state = IntelFeedStateRow(source=feed, records=0, warnings=0, warning_messages=[])
-            session.add(state)
-        state.last_attempt = source.clock()
-        state.last_error = message

@@ -129,11 +129,11 @@ def _gather(
     session: Session, stamp: repo.ReleaseStamp, context: DeviceContext, now: datetime
 ) -> Assessment:
     """Read every input of one release's assessment and build it (risk stage, pure)."""
-    from soupwatch.intel.query import StoreIntelQuery
     from soupwatch.risk.assess import FindingInput, build_assessment
     from soupwatch.risk.finding import Lifecycle
     from soupwatch.risk.records import load_rubric_answers, load_support_overrides
     from soupwatch.store.finding_tables import load_findings
+    from soupwatch.store.intel_query import StoreIntelQuery
     from soupwatch.vex.decisions import decisions_for
 
     rel = inventory.get_release(session, stamp.product, stamp.release)

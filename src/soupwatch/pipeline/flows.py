@@ -94,8 +94,8 @@ def sync_feeds(
 
 def unsynced_feeds(store: Store) -> list[str]:
     """Feeds that have never been synced into this store."""
-    from soupwatch.intel.query import StoreIntelQuery
     from soupwatch.intel.sync import feed_names
+    from soupwatch.store.intel_query import StoreIntelQuery
 
     with store.session() as session:
         synced = {s.source for s in StoreIntelQuery(session).snapshot() if s.last_sync}
@@ -104,8 +104,8 @@ def unsynced_feeds(store: Store) -> list[str]:
 
 def match_document(store: Store, doc: SbomDocument) -> MatchResult:
     """Match a document's components against the stored intelligence (nothing is written)."""
-    from soupwatch.intel.query import StoreIntelQuery
     from soupwatch.match.matcher import MatchContext, match_components
+    from soupwatch.store.intel_query import StoreIntelQuery
 
     with store.session() as session:
         return match_components(
@@ -117,11 +117,11 @@ def match_document(store: Store, doc: SbomDocument) -> MatchResult:
 
 def scan_release(store: Store, product: str, release: str, *, now: datetime) -> MatchResult:
     """Match a stored release and store its findings (lifecycle kept), in one transaction."""
-    from soupwatch.intel.query import StoreIntelQuery
     from soupwatch.match.matcher import MatchContext, match_components
     from soupwatch.store import inventory
     from soupwatch.store.assessments import save_scan
     from soupwatch.store.finding_tables import save_findings
+    from soupwatch.store.intel_query import StoreIntelQuery
 
     with store.session() as session:
         rel = inventory.get_release(session, product, release)

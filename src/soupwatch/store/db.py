@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session as Session  # re-exported: stages type the unit of work
+from sqlalchemy.orm import sessionmaker
 
 from soupwatch.config import Settings
 from soupwatch.errors import StoreError
+
+if TYPE_CHECKING:
+    from soupwatch.store.intel_query import StoreIntelQuery
+    from soupwatch.store.intel_sink import StoreIntelSink
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -84,6 +89,18 @@ class Store:
                 yield session
         finally:
             session.close()
+
+    def intel(self, session: Session) -> StoreIntelQuery:
+        """The intelligence read side (``intel.interface.IntelQuery``) over ``session``."""
+        from soupwatch.store.intel_query import StoreIntelQuery
+
+        return StoreIntelQuery(session)
+
+    def intel_sink(self) -> StoreIntelSink:
+        """Where feed syncs write (``intel.interface.IntelSink``): one transaction per unit."""
+        from soupwatch.store.intel_sink import StoreIntelSink
+
+        return StoreIntelSink(self)
 
     def close(self) -> None:
         """Dispose of the engine's connections."""

@@ -14,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from soupwatch.intel.query import StoreIntelQuery
+from soupwatch.intel.interface import IntelQuery
 from soupwatch.model import Finding
 from soupwatch.model.vex import VexJustification, VexScope, VexState, VexStatement
+from soupwatch.store.db import Session
 from soupwatch.store.finding_tables import load_findings
+from soupwatch.store.intel_query import StoreIntelQuery
 from soupwatch.triage.evaluate import BuildVerdict, FileVerdict, evaluate_files, program_files
 from soupwatch.triage.kbuild import KbuildMap
 from soupwatch.triage.kconfig import KernelConfig
@@ -66,9 +66,9 @@ def is_kernel(f: Finding) -> bool:
     )
 
 
-def _program_files_by_id(session: Session) -> dict[str, list[str]]:
+def _program_files_by_id(query: IntelQuery) -> dict[str, list[str]]:
     items: dict[str, list[object]] = {}
-    for cand in StoreIntelQuery(session).cna_candidates(["linux"]).get("linux", []):
+    for cand in query.cna_candidates(["linux"]).get("linux", []):
         items.setdefault(cand.vuln_id.upper(), []).append(dict(cand.affected))
     return {vid: program_files(affected) for vid, affected in items.items()}
 
@@ -113,7 +113,8 @@ def triage_release(
 ) -> list[KernelTriage]:  # fmt: skip
     """Verdicts for a stored release's open kernel findings, with any decision already made."""
     stored = [sf.finding for sf in load_findings(session, product, release) if sf.is_open]
-    results = triage_findings(stored, _program_files_by_id(session), kmap, config)
+    files = _program_files_by_id(StoreIntelQuery(session))
+    results = triage_findings(stored, files, kmap, config)
     lookup = decisions_for(session, product, release, stored, now)
     marked: list[KernelTriage] = []
     for t in results:

@@ -12,15 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Text, cast, func, or_, select
-
 from soupwatch.errors import ConfigError
-from soupwatch.model import Finding, Severity
+from soupwatch.model import Severity
 from soupwatch.model.status import FindingStatus, finding_status
 from soupwatch.model.vex import VexState
 from soupwatch.store.db import Store
-from soupwatch.store.finding_tables import FindingRow, finding_from_dict
-from soupwatch.store.tables import ProductRow, ReleaseRow
+from soupwatch.store.finding_repo import ReleaseFinding, findings_of_vulnerability
 from soupwatch.vex.decisions import Decision, decisions_for
 
 VULN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._:-]*$")
@@ -73,19 +70,12 @@ def check_vuln_id(vuln_id: str) -> str:
     return text
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _row(
-    product: str, release: str, frow: FindingRow, f: Finding, decision: Decision | None
-) -> ImpactRow:
+def _row(item: ReleaseFinding, decision: Decision | None) -> ImpactRow:
+    f = item.stored.finding
     v = f.vulnerability
     return ImpactRow(
-        product=product,
-        release=release,
+        product=item.product,
+        release=item.release,
         component_ref=str(f.component_ref),
         component_name=f.component_name,
         component_version=f.component_version,
@@ -94,9 +84,9 @@ def _row(
         severity=v.severity,
         kev=v.kev is not None,
         fixed_versions=f.fixed_versions,
-        first_seen=_aware(frow.first_seen) or datetime.min.replace(tzinfo=UTC),
-        resolved_at=_aware(frow.resolved_at),
-        resolved_by=frow.resolved_by,
+        first_seen=item.stored.first_seen,
+        resolved_at=item.stored.resolved_at,
+        resolved_by=item.stored.resolved_by,
         vex_state=decision.statement.state if decision else None,
         vex_needs_review=decision.needs_review if decision else False,
         vex_closes=decision.closes_finding if decision else False,
@@ -105,33 +95,18 @@ def _row(
 
 def impact(store: Store, vuln_id: str, *, now: datetime | None = None) -> list[ImpactRow]:
     """Every stored finding of ``vuln_id`` or of a vulnerability with it as an alias."""
-    wanted = check_vuln_id(vuln_id).upper()
+    wanted = check_vuln_id(vuln_id)
     when = now or datetime.now(UTC)
-    pattern = '%"' + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"%'
-    query = (
-        select(FindingRow, ProductRow.name, ReleaseRow.version)
-        .join(ReleaseRow, ReleaseRow.id == FindingRow.release_id)
-        .join(ProductRow, ProductRow.id == ReleaseRow.product_id)
-        .where(
-            or_(
-                func.upper(FindingRow.vuln_id) == wanted,
-                func.upper(cast(FindingRow.aliases, Text)).like(pattern, escape="\\"),
-            )
-        )
-    )
     rows: list[ImpactRow] = []
     with store.session() as session:
-        grouped: dict[tuple[str, str], list[tuple[FindingRow, Finding]]] = defaultdict(list)
-        for frow, product, release in session.execute(query):
-            finding = finding_from_dict(frow.evidence)
-            ids = {finding.vulnerability.id.upper(), *(a.upper() for a in frow.aliases or ())}
-            if wanted in ids:
-                grouped[(product, release)].append((frow, finding))
+        grouped: dict[tuple[str, str], list[ReleaseFinding]] = defaultdict(list)
+        for item in findings_of_vulnerability(session, wanted):
+            grouped[(item.product, item.release)].append(item)
         for (product, release), items in grouped.items():
-            findings = [f for _, f in items]
+            findings = [i.stored.finding for i in items]
             lookup = decisions_for(session, product, release, findings, when)
-            for frow, f in items:
-                rows.append(_row(product, release, frow, f, lookup.for_finding(f)))
+            for item in items:
+                rows.append(_row(item, lookup.for_finding(item.stored.finding)))
     return sorted(rows, key=lambda r: (not r.is_open, r.product, r.release, r.component_ref))
 
 
@@ -141,17 +116,6 @@ def known_to_feeds(store: Store, vuln_id: str) -> bool:
     An empty impact list means "no release is affected" only when this is True; otherwise the
     id may be mistyped or the feeds not synced yet.
     """
-    from soupwatch.store.intel_tables import IntelAliasRow, IntelRecordRow
-
     text = check_vuln_id(vuln_id)
-    spellings = sorted({text, text.upper()})
     with store.session() as session:
-        record = session.scalar(
-            select(IntelRecordRow.vuln_id).where(IntelRecordRow.vuln_id.in_(spellings)).limit(1)
-        )
-        if record is not None:
-            return True
-        alias = session.scalar(
-            select(IntelAliasRow.alias).where(IntelAliasRow.alias.in_(spellings)).limit(1)
-        )
-    return alias is not None
+        return store.intel(session).knows(text)

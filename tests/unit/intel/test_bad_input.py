@@ -42,7 +42,9 @@ def test_legacy_bad_files_are_warned_and_skipped(store: Store, feeds: Path, tmp_
     doc["CVE_Items"] = [{"cve": {"CVE_data_meta": {}}}, *doc["CVE_Items"][:3]]
     (folder / "nvdcve-1.1-2006-subset.json.gz").write_bytes(gzip.compress(json.dumps(doc).encode()))
 
-    result = NvdLegacyFeed().sync(store, FeedSource(mirror=tmp_path, clock=lambda: NOW))
+    result = NvdLegacyFeed().sync(
+        store.intel_sink(), FeedSource(mirror=tmp_path, clock=lambda: NOW)
+    )
     text = "\n".join(result.warnings)
     assert "2003-subset.json.gz: truncated or corrupt gzip" in text
     assert "recent.json.gz: sha256 of the uncompressed JSON does not match .meta" in text
@@ -60,10 +62,10 @@ def test_replacing_a_good_file_by_a_truncated_one_keeps_old_data(
 ) -> None:
     folder = _legacy_mirror(feeds, tmp_path)
     source = FeedSource(mirror=tmp_path, clock=lambda: NOW)
-    assert NvdLegacyFeed().sync(store, source).records == 82
+    assert NvdLegacyFeed().sync(store.intel_sink(), source).records == 82
     raw = (folder / GOOD).read_bytes()
     (folder / GOOD).write_bytes(raw[:-100])
-    again = NvdLegacyFeed().sync(store, source)
+    again = NvdLegacyFeed().sync(store.intel_sink(), source)
     assert again.records == 0 and "truncated or corrupt gzip" in again.warnings[0]
     assert feed_status(store, [], NOW)[0].records == 82
 
@@ -98,17 +100,18 @@ def test_osv_zip_traversal_bomb_and_bad_advisories(store: Store, tmp_path: Path)
         )
     )
     limits = UnpackLimits(max_member_bytes=1_000_000)
-    result = OsvFeed().sync(store, FeedSource(mirror=tmp_path, limits=limits, clock=lambda: NOW))
+    result = OsvFeed().sync(
+        store.intel_sink(), FeedSource(mirror=tmp_path, limits=limits, clock=lambda: NOW)
+    )
     text = "\n".join(result.warnings)
     assert "member '../../evil.json' has an unsafe path; skipped" in text
     assert "member bomb.json is 3000000 bytes, over the limit of 1000000; skipped" in text
     assert "unknown OSV schema_version '2.0.0'" in text
     assert "all.zip!broken.json (line 1 column 8): corrupt JSON" in text
     assert result.records == 1 and len(result.warnings) == 4
-    from soupwatch.intel.query import StoreIntelQuery
 
     with store.session() as session:
-        found = StoreIntelQuery(session).osv_candidates([("PyPI", "demo-pkg")])
+        found = store.intel(session).osv_candidates([("PyPI", "demo-pkg")])
     assert [c.vuln_id for c in found[("PyPI", "demo-pkg")]] == ["PYSEC-0000-1"]
 
 
@@ -131,21 +134,23 @@ def test_cve5_unknown_version_and_member_count_limit(store: Store, tmp_path: Pat
     (tmp_path / "cve5").mkdir()
     (tmp_path / "cve5" / "subset.zip").write_bytes(_zip(members))
     limits = UnpackLimits(max_members=4)
-    result = Cve5Feed().sync(store, FeedSource(mirror=tmp_path, limits=limits, clock=lambda: NOW))
+    result = Cve5Feed().sync(
+        store.intel_sink(), FeedSource(mirror=tmp_path, limits=limits, clock=lambda: NOW)
+    )
     assert result.records == 4
     assert result.warnings == (
         "cve5/subset.zip: 5 members, over the limit of 4; the rest are skipped",
     )
-    again = Cve5Feed().sync(store, FeedSource(mirror=tmp_path, limits=limits, clock=lambda: NOW))
+    again = Cve5Feed().sync(
+        store.intel_sink(), FeedSource(mirror=tmp_path, limits=limits, clock=lambda: NOW)
+    )
     assert again.records == 0 and again.resumed  # same archive, already imported: skipped
     del members["cves/2099/0xxx/CVE-2099-0004.json"]
     (tmp_path / "cve5" / "subset.zip").write_bytes(_zip(members))
-    changed = Cve5Feed().sync(store, FeedSource(mirror=tmp_path, clock=lambda: NOW))
+    changed = Cve5Feed().sync(store.intel_sink(), FeedSource(mirror=tmp_path, clock=lambda: NOW))
     assert changed.records == 3
     assert [w.split(": ", 1)[1] for w in changed.warnings] == ["unknown CVE JSON dataVersion '6.0'"]
     with store.session() as session:
-        from soupwatch.intel.query import StoreIntelQuery
-
-        widget = StoreIntelQuery(session).cna_candidates(["widget"])["widget"]
+        widget = store.intel(session).cna_candidates(["widget"])["widget"]
     # the record the new archive no longer holds is gone; the others were replaced
     assert [c.vuln_id for c in widget] == ["CVE-2099-0001", "CVE-2099-0002", "CVE-2099-0003"]

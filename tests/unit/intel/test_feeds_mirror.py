@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 from soupwatch.intel.cve5 import Cve5Feed
-from soupwatch.intel.query import StoreIntelQuery
 from soupwatch.intel.source import FeedSource
 from soupwatch.intel.sync import sync_all
 from soupwatch.store.db import Store
@@ -16,10 +15,10 @@ DATA = Path(__file__).parent / "data"
 
 
 def test_cve5_cna_affected_and_metrics(store: Store, feeds: Path) -> None:
-    result = Cve5Feed().sync(store, FeedSource(mirror=feeds))
+    result = Cve5Feed().sync(store.intel_sink(), FeedSource(mirror=feeds))
     assert result.records == 14_626 + 272 and result.warnings == ()
     with store.session() as session:
-        query = StoreIntelQuery(session)
+        query = store.intel(session)
         cna = query.cna_candidates(["OpenSSL", "linux"])
         assert {c.assigner for c in cna["openssl"]} == {"openssl"}
         assert len({c.vuln_id for c in cna["openssl"]}) == 272
@@ -50,7 +49,7 @@ def test_kev_eol_and_epss(store: Store, feeds: Path, tmp_path: Path) -> None:
     assert by["epss"].records == 5
     assert len(by["epss"].warnings) == 2  # the two deliberately bad rows, reported
     with store.session() as session:
-        query = StoreIntelQuery(session)
+        query = store.intel(session)
         vuln = query.vulnerabilities(["CVE-2021-44228"])["CVE-2021-44228"]
         assert vuln.kev is not None and vuln.kev.known_ransomware
         assert vuln.kev.date_added == date(2021, 12, 10)

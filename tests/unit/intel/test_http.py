@@ -13,7 +13,6 @@ from soupwatch.errors import FeedUnavailable
 from soupwatch.intel.kev import KevFeed
 from soupwatch.intel.nvd import NvdFeed
 from soupwatch.intel.nvd_legacy import NvdLegacyFeed
-from soupwatch.intel.query import StoreIntelQuery
 from soupwatch.intel.source import FeedSource
 from soupwatch.intel.status import feed_status
 from soupwatch.intel.sync import sync_all
@@ -43,11 +42,11 @@ def _source(server: MirrorServer, sleeps: list[float], **urls: str) -> FeedSourc
 def test_nvd_api_pages_then_incremental(store: Store, server: MirrorServer) -> None:
     sleeps: list[float] = []
     source = _source(server, sleeps, nvd=f"{server.base}/nvd/rest/json/cves/2.0")
-    first = NvdFeed().sync(store, source)
+    first = NvdFeed().sync(store.intel_sink(), source)
     assert first.records == 29 and server.hits["/nvd/rest/json/cves/2.0"] == 3
     assert all(h.get("apikey") == "k-123" for h in server.headers)
     with store.session() as session:
-        found = StoreIntelQuery(session).cpe_candidates([("treck", "tcp\\/ip")])
+        found = store.intel(session).cpe_candidates([("treck", "tcp\\/ip")])
     assert {c.vuln_id for c in found[("treck", "tcp\\/ip")]} == {"CVE-2020-11896", "CVE-2020-11901"}
     later = FeedSource(
         client=httpx.Client(timeout=10),
@@ -55,7 +54,7 @@ def test_nvd_api_pages_then_incremental(store: Store, server: MirrorServer) -> N
         sleep=sleeps.append,
         clock=lambda: datetime(2027, 6, 1, tzinfo=UTC),
     )
-    NvdFeed().sync(store, later)
+    NvdFeed().sync(store.intel_sink(), later)
     # 2026-11-28 → 2027-06-01 is 185 days: two windows of at most 120 days, 3 pages each
     assert server.hits["/nvd/rest/json/cves/2.0"] == 3 + 6
     assert sleeps == []
@@ -66,7 +65,7 @@ def test_retry_after_is_honoured(store: Store, server: MirrorServer) -> None:
     source = _source(
         server, sleeps, kev=f"{server.base}/flaky/kev/known_exploited_vulnerabilities.json"
     )
-    result = KevFeed().sync(store, source)
+    result = KevFeed().sync(store.intel_sink(), source)
     assert result.records == 1404
     assert sleeps == [7.0, 7.0]
 
@@ -74,10 +73,10 @@ def test_retry_after_is_honoured(store: Store, server: MirrorServer) -> None:
 def test_unavailable_feed_is_collected_and_data_kept(store: Store, server: MirrorServer) -> None:
     sleeps: list[float] = []
     good = _source(server, sleeps, kev=f"{server.base}/kev/known_exploited_vulnerabilities.json")
-    assert KevFeed().sync(store, good).records == 1404
+    assert KevFeed().sync(store.intel_sink(), good).records == 1404
     down = _source(server, sleeps, kev=f"{server.base}/down/kev.json", osv=f"{server.base}/osv")
     with pytest.raises(FeedUnavailable, match="HTTP 503"):
-        KevFeed().sync(store, down)
+        KevFeed().sync(store.intel_sink(), down)
     assert sleeps == [1.0, 2.0, 4.0]  # exponential back-off without Retry-After
     outcome = sync_all(
         store,
@@ -101,7 +100,7 @@ def test_unavailable_feed_is_collected_and_data_kept(store: Store, server: Mirro
 def test_legacy_feed_over_http_with_meta_and_faults(store: Store, server: MirrorServer) -> None:
     sleeps: list[float] = []
     source = _source(server, sleeps, **{"nvd-legacy": f"{server.base}/nvd1"})
-    result = NvdLegacyFeed(names=("2016", "recent", "2099")).sync(store, source)
+    result = NvdLegacyFeed(names=("2016", "recent", "2099")).sync(store.intel_sink(), source)
     assert result.records == 367 + 513  # the 2016 subset and the whole 'recent' feed
     assert [w for w in result.warnings if "2099" in w and "1 attempt(s): HTTP 404" in w]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from soupwatch.intel.query import StoreIntelQuery
 from soupwatch.intel.sync import sync_all
 from soupwatch.store.db import Store
 
@@ -17,7 +16,7 @@ def test_nvd_and_osv_import_and_query(store: Store, feeds: Path) -> None:
     # 3,100 subset + 2,228 modified + 513 recent, minus records that a newer copy replaced
     assert counts["osv"] == 2661 + 132 + 3237 + 1783 + 660 + 5
     with store.session() as session:
-        query = StoreIntelQuery(session)
+        query = store.intel(session)
         cpe = query.cpe_candidates([("Treck", "TCP\\/IP"), ("openssl", "openssl")])
         treck = {c.vuln_id for c in cpe[("treck", "tcp\\/ip")]}
         assert {"CVE-2020-11896", "CVE-2020-11901"} <= treck
@@ -58,7 +57,7 @@ def test_nvd_and_osv_import_and_query(store: Store, feeds: Path) -> None:
 def test_legacy_configurations_converted_to_api_2_shape(store: Store, feeds: Path) -> None:
     sync_all(store, mirror=feeds, sources=["nvd-legacy"])
     with store.session() as session:
-        found = StoreIntelQuery(session).cpe_candidates([("oracle", "jre")])[("oracle", "jre")]
+        found = store.intel(session).cpe_candidates([("oracle", "jre")])[("oracle", "jre")]
     assert found
     and_configs = [cfg for c in found for cfg in c.configurations if cfg.get("operator") == "AND"]
     assert and_configs, "1.1 nodes with children become AND configurations"
@@ -79,5 +78,5 @@ def test_rerun_skips_unchanged_files(store: Store, feeds: Path) -> None:
         ("osv", 0, True),
     ]
     with store.session() as session:
-        snap = {s.source: s for s in StoreIntelQuery(session).snapshot()}
+        snap = {s.source: s for s in store.intel(session).snapshot()}
     assert snap["nvd"].records == 29 and snap["nvd"].last_sync is not None

@@ -57,7 +57,5 @@ def intel_store(feeds: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 @pytest.fixture
 def intel(intel_store: Store) -> Iterator[IntelQuery]:
     """The store-backed IntelQuery over the loaded mirror."""
-    from soupwatch.intel.query import StoreIntelQuery
-
     with intel_store.session() as session:
-        yield StoreIntelQuery(session)
+        yield intel_store.intel(session)

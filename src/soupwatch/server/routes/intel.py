@@ -32,11 +32,10 @@ def impact(request: Request, vuln_id: str) -> dict[str, Any]:
 
 def feed_status(request: Request) -> list[dict[str, Any]]:
     """Per feed: record count, newest record, last sync, age of the data in hours."""
-    from soupwatch.intel.query import StoreIntelQuery
-
     now = datetime.now(UTC)
-    with store_of(request).session() as session:
-        snapshot = StoreIntelQuery(session).snapshot()
+    store = store_of(request)
+    with store.session() as session:
+        snapshot = store.intel(session).snapshot()
     return [
         {
             "source": s.source,

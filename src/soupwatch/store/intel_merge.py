@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soupwatch.intel.records import as_utc
-from soupwatch.intel.writer import chunks
 from soupwatch.model import CvssScore, Epss, KevEntry, Vulnerability, VulnId
 from soupwatch.store.intel_tables import (
     IntelAliasRow,
@@ -26,6 +25,7 @@ from soupwatch.store.intel_tables import (
     IntelRecordRow,
     IntelReferenceRow,
 )
+from soupwatch.store.intel_write import chunks
 
 _SOURCE_ORDER = {"nvd": 0, "cve5": 1, "osv": 2}
 READ_CHUNK = 5000

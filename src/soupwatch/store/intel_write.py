@@ -1,18 +1,21 @@
-"""Writing parsed records to the store: replace by key, in batches, inside the caller's transaction.
+"""Writing parsed intelligence to the tables, inside the caller's transaction.
 
 A record that appears again in its namespace replaces the old one (delete + insert: the
 detail tables cascade), unless the stored copy is strictly newer (``modified``), so that an old
-legacy year file never overwrites a newer API 2.0 record.
+legacy year file never overwrites a newer API 2.0 record. The KEV, EPSS and endoflife.date
+catalogues are replaced whole. The ``count_*`` functions measure what a dataset holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from soupwatch.intel.interface import EolCatalogue, EpssScores, KevCatalogue
 from soupwatch.intel.records import ParsedRecord, as_utc, cpe_keys, osv_lookup_name
 from soupwatch.store.intel_tables import (
     IntelAliasRow,
@@ -21,6 +24,10 @@ from soupwatch.store.intel_tables import (
     IntelCpeIndexRow,
     IntelCvssRow,
     IntelCweRow,
+    IntelEolCycleRow,
+    IntelEolProductRow,
+    IntelEpssRow,
+    IntelKevRow,
     IntelOsvAffectedRow,
     IntelRecordRow,
     IntelReferenceRow,
@@ -163,3 +170,116 @@ def delete_stale(session: Session, *, feed: str, origin: str, stamp: str) -> int
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def count_records(session: Session, feed: str) -> tuple[int, datetime | None]:
+    """Records this feed wrote to ``intel_records`` and the newest ``modified``."""
+    count, newest = session.execute(
+        select(func.count(), func.max(IntelRecordRow.modified)).where(IntelRecordRow.feed == feed)
+    ).one()
+    return int(count), as_utc(newest)
+
+
+def replace_kev(session: Session, catalogue: KevCatalogue) -> int:
+    """Replace the KEV catalogue; returns how many entries it holds."""
+    session.execute(delete(IntelKevRow))
+    rows = [
+        {
+            "cve": e.cve,
+            "date_added": e.date_added,
+            "due_date": e.due_date,
+            "known_ransomware": e.known_ransomware,
+            "vendor": e.vendor,
+            "product": e.product,
+            "name": catalogue.names.get(e.cve),
+            "required_action": e.required_action,
+        }
+        for e in catalogue.entries
+    ]
+    if rows:
+        session.execute(insert(IntelKevRow), rows)
+    return len(rows)
+
+
+def count_kev(session: Session) -> tuple[int, datetime | None]:
+    """KEV entries and the newest ``dateAdded`` (midnight UTC)."""
+    count, newest = session.execute(select(func.count(), func.max(IntelKevRow.date_added))).one()
+    return int(count), _midnight(newest)
+
+
+def replace_epss(session: Session, scores: EpssScores) -> int:
+    """Replace every EPSS score; returns how many."""
+    session.execute(delete(IntelEpssRow))
+    rows = [
+        {
+            "cve": s.cve,
+            "score": s.score,
+            "percentile": s.percentile,
+            "model_version": s.model_version,
+            "score_date": s.score_date,
+        }
+        for s in scores.scores
+    ]
+    for part in chunks(rows, 5000):
+        session.execute(insert(IntelEpssRow), list(part))
+    return len(rows)
+
+
+def count_epss(session: Session) -> tuple[int, datetime | None]:
+    """EPSS scores and the newest score date (midnight UTC)."""
+    count, newest = session.execute(select(func.count(), func.max(IntelEpssRow.score_date))).one()
+    return int(count), _midnight(newest)
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), UTC) if day else None
+
+
+def encode_flag(value: date | bool | None) -> str | None:
+    """An endoflife.date date / true / false as stored text (``2026-09-07``, ``true``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if value is not None else None
+
+
+def replace_eol(session: Session, catalogue: EolCatalogue) -> int:
+    """Replace every endoflife.date product and cycle; returns how many products."""
+    session.execute(delete(IntelEolCycleRow))
+    session.execute(delete(IntelEolProductRow))
+    products = [
+        {
+            "name": p.name,
+            "label": p.label,
+            "identifiers": [{k: v} for k, v in p.identifiers],
+            "versions": dict(catalogue.versions.get(p.name, {})),
+        }
+        for p in catalogue.products
+    ]
+    cycles = [
+        {
+            "product": p.name,
+            "position": position,
+            "cycle": c.cycle,
+            "release_date": c.release_date,
+            "eol": encode_flag(c.eol),
+            "support": encode_flag(c.support),
+            "extended_support": encode_flag(c.extended_support),
+            "lts": c.lts,
+            "latest": c.latest,
+            "latest_release_date": c.latest_release_date,
+            "link": c.link,
+        }
+        for p in catalogue.products
+        for position, c in enumerate(p.cycles)
+    ]
+    if products:
+        session.execute(insert(IntelEolProductRow), products)
+    if cycles:
+        session.execute(insert(IntelEolCycleRow), cycles)
+    return len(products)
+
+
+def count_eol(session: Session) -> tuple[int, datetime | None]:
+    """endoflife.date products (they have no record date)."""
+    count = session.execute(select(func.count()).select_from(IntelEolProductRow)).scalar_one()
+    return int(count), None

@@ -1,5 +1,9 @@
 """``StoreIntelQuery``: the read side of the intelligence store (implements ``IntelQuery``).
 
+Besides the matcher's and the risk stage's reads (``IntelQuery``) it answers the questions the
+edges ask of the feeds: each feed's stored state (``feed_states``) and whether any feed knows
+an id (``knows``).
+
 Key normalisation (what the matcher can rely on):
 
 * CPE keys: ``(vendor, product)`` lower-cased, CPE 2.3 escapes KEPT as NVD writes them
@@ -13,32 +17,37 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
-from soupwatch.intel.eol_read import load_eol_product, load_eol_products
 from soupwatch.intel.interface import (
     CnaCandidate,
     CpeCandidate,
+    EolCycle,
     EolProduct,
+    FeedState,
     OsvCandidate,
 )
-from soupwatch.intel.merge import merge_vulnerabilities
-from soupwatch.intel.records import as_utc, osv_lookup_name
-from soupwatch.intel.writer import chunks
+from soupwatch.intel.records import osv_lookup_name
 from soupwatch.model import Vulnerability
 from soupwatch.model.assessment import DataSnapshot
+from soupwatch.store.intel_merge import merge_vulnerabilities
+from soupwatch.store.intel_sink import feed_state
 from soupwatch.store.intel_tables import (
     IntelAliasRow,
     IntelCnaAffectedRow,
     IntelCpeConfigRow,
     IntelCpeIndexRow,
+    IntelEolCycleRow,
+    IntelEolProductRow,
     IntelFeedStateRow,
     IntelOsvAffectedRow,
     IntelRecordRow,
 )
+from soupwatch.store.intel_write import chunks
 
 _DECODED: dict[str, Any] = {}
 _DECODED_MAX = 200_000
@@ -165,23 +174,83 @@ class StoreIntelQuery:
 
     def eol_product(self, name: str) -> EolProduct | None:
         """An endoflife.date product by its name (``openssl``, ``linux-kernel``, …)."""
-        return load_eol_product(self.session, name)
+        row = self.session.get(IntelEolProductRow, name)
+        return self._eol(row) if row is not None else None
 
     def eol_products(self) -> list[EolProduct]:
         """Every end-of-life product, for mapping components by identifiers."""
-        return load_eol_products(self.session)
+        rows = self.session.scalars(
+            select(IntelEolProductRow).order_by(IntelEolProductRow.name)
+        ).all()
+        return [self._eol(r) for r in rows]
+
+    def _eol(self, row: IntelEolProductRow) -> EolProduct:
+        cycles = self.session.scalars(
+            select(IntelEolCycleRow)
+            .where(IntelEolCycleRow.product == row.name)
+            .order_by(IntelEolCycleRow.position)
+        ).all()
+        identifiers = tuple(
+            sorted((str(k), str(v)) for item in row.identifiers for k, v in item.items())
+        )
+        return EolProduct(
+            name=row.name,
+            label=row.label,
+            identifiers=identifiers,
+            cycles=tuple(
+                EolCycle(
+                    cycle=c.cycle,
+                    release_date=c.release_date,
+                    eol=decode_flag(c.eol),
+                    support=decode_flag(c.support),
+                    extended_support=decode_flag(c.extended_support),
+                    lts=c.lts,
+                    latest=c.latest,
+                    latest_release_date=c.latest_release_date,
+                    link=c.link,
+                )
+                for c in cycles
+            ),
+        )
 
     def snapshot(self) -> list[DataSnapshot]:
         """Per source: record count, newest record, last sync."""
-        rows = self.session.scalars(
-            select(IntelFeedStateRow).order_by(IntelFeedStateRow.source)
-        ).all()
         return [
             DataSnapshot(
-                source=r.source,
-                records=r.records,
-                newest_record=as_utc(r.newest_record),
-                last_sync=as_utc(r.last_sync),
+                source=s.source,
+                records=s.records,
+                newest_record=s.newest_record,
+                last_sync=s.last_sync,
             )
-            for r in rows
+            for s in self.feed_states()
         ]
+
+    def feed_states(self) -> list[FeedState]:
+        """Every feed's stored state (records, freshness, cursor, warnings), sorted by name."""
+        rows = self.session.scalars(select(IntelFeedStateRow).order_by(IntelFeedStateRow.source))
+        return [feed_state(r) for r in rows]
+
+    def knows(self, vuln_id: str) -> bool:
+        """True when a synced feed has a record of ``vuln_id`` or lists it as an alias.
+
+        Both the id as given and upper-cased are looked up (feeds spell ids upper-case).
+        """
+        spellings = sorted({vuln_id, vuln_id.upper()})
+        record = self.session.scalar(
+            select(IntelRecordRow.vuln_id).where(IntelRecordRow.vuln_id.in_(spellings)).limit(1)
+        )
+        if record is not None:
+            return True
+        alias = self.session.scalar(
+            select(IntelAliasRow.alias).where(IntelAliasRow.alias.in_(spellings)).limit(1)
+        )
+        return alias is not None
+
+
+def decode_flag(value: str | None) -> date | bool | None:
+    """A stored endoflife.date flag (``2026-09-07``, ``true``, ``false``) as a value."""
+    if value is None:
+        return None
+    if value in {"true", "false"}:
+        return value == "true"
+    return date.fromisoformat(value)

@@ -1,0 +1,73 @@
+"""Cross-release reads of stored findings: every release a vulnerability (or an alias) touches.
+
+``watch.impact`` judges what these rows mean (open, closed by VEX, sort order); this module
+only finds them, in one query over every product and release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from soupwatch.store.finding_tables import FindingRow, StoredFinding, finding_from_dict
+from soupwatch.store.tables import ProductRow, ReleaseRow
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseFinding:
+    """A stored finding with the product and release it belongs to."""
+
+    product: str
+    release: str
+    stored: StoredFinding
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; we store UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _like_quoted(upper_id: str) -> str:
+    """A LIKE pattern matching ``"ID"`` inside a JSON list's text, wildcards escaped."""
+    escaped = upper_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return '%"' + escaped + '"%'
+
+
+def findings_of_vulnerability(session: Session, vuln_id: str) -> list[ReleaseFinding]:
+    """Every stored finding (open or resolved) of ``vuln_id`` or listing it as an alias.
+
+    The id is compared case-insensitively. The alias column is pre-filtered with LIKE on its
+    JSON text, then checked exactly, so ``CVE-2014-01`` never matches ``CVE-2014-0160``.
+    Unsorted: the caller decides the order it reports.
+    """
+    wanted = vuln_id.upper()
+    query = (
+        select(FindingRow, ProductRow.name, ReleaseRow.version)
+        .join(ReleaseRow, ReleaseRow.id == FindingRow.release_id)
+        .join(ProductRow, ProductRow.id == ReleaseRow.product_id)
+        .where(
+            or_(
+                func.upper(FindingRow.vuln_id) == wanted,
+                func.upper(cast(FindingRow.aliases, Text)).like(_like_quoted(wanted), escape="\\"),
+            )
+        )
+    )
+    out: list[ReleaseFinding] = []
+    for row, product, release in session.execute(query):
+        finding = finding_from_dict(row.evidence)
+        ids = {finding.vulnerability.id.upper(), *(str(a).upper() for a in row.aliases or ())}
+        if wanted not in ids:
+            continue
+        stored = StoredFinding(
+            finding,
+            _aware(row.first_seen),
+            _aware(row.last_seen),
+            _aware(row.fix_available) if row.fix_available else None,
+            _aware(row.resolved_at) if row.resolved_at else None,
+            row.resolved_by,
+        )
+        out.append(ReleaseFinding(product=product, release=release, stored=stored))
+    return out
