@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session as Session  # re-exported: stages type sessions without SQLAlchemy
+from sqlalchemy.orm import sessionmaker
 
 from soupwatch.config import Settings
 from soupwatch.errors import StoreError

@@ -1,8 +1,8 @@
 """SQLAlchemy tables of the risk stage: per-vulnerability rubric answers, support overrides.
 
 Both hold human decisions that a regulator may ask about, so every write is also appended to
-the hash-chained audit trail (``soupwatch.vex.audit``) by the repository in
-``soupwatch.risk.records``. ``component`` / ``version`` are ``""`` when the decision applies to
+the hash-chained audit trail (``soupwatch.vex.audit``) by the stage through
+``soupwatch.store.records_repo``. ``component`` / ``version`` are ``""`` when the decision applies to
 every component / version (an empty string, not NULL, so that the unique keys hold on
 PostgreSQL too).
 """
