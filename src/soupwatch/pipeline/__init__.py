@@ -10,6 +10,15 @@ The edges (``cli/``, ``server/``) parse, call one function of this package, and 
 module here is one family of flows; this face re-exports them, and the edges import only it.
 """
 
+from soupwatch.pipeline.decisions import (
+    VEX_FORMATS,
+    ExportedVex,
+    RecordedDecision,
+    export_vex,
+    import_vex,
+    list_decisions,
+    record_decision,
+)
 from soupwatch.pipeline.flows import (
     SBOM_SUFFIXES,
     KernelTriageOutcome,
@@ -29,13 +38,20 @@ from soupwatch.pipeline.flows import (
 
 __all__ = [
     "SBOM_SUFFIXES",
+    "VEX_FORMATS",
+    "ExportedVex",
     "KernelTriageOutcome",
     "MainJobResult",
+    "RecordedDecision",
     "Step",
     "assess",
+    "export_vex",
     "fda_package",
+    "import_vex",
+    "list_decisions",
     "load_target",
     "match_document",
+    "record_decision",
     "run_main_job",
     "scan_release",
     "store_document",

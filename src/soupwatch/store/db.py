@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session as Session  # re-exported: stages type sessions without SQLAlchemy
+from sqlalchemy.orm import Session as Session  # re-exported for stages' type hints
 from sqlalchemy.orm import sessionmaker
 
 from soupwatch.config import Settings

@@ -52,9 +52,7 @@ def parse_expiry(value: str | None) -> date | None:
         raise refuse("expires", f"not a date (YYYY-MM-DD): {value!r}") from err
 
 
-def check_statement(
-    s: VexStatement, *, today: date, require_justification: bool = True
-) -> None:
+def check_statement(s: VexStatement, *, today: date, require_justification: bool = True) -> None:
     """Refuse a statement that breaks a rule needing no store; the first broken rule wins.
 
     ``require_justification=False`` is for imported documents: a ``not_affected`` statement
@@ -67,16 +65,14 @@ def check_statement(
     if s.scope is VexScope.RELEASE and not (s.release or "").strip():
         raise refuse("release", "a release-scoped decision needs a release (--scope release)")
     if s.scope is VexScope.COMPONENT and not (s.component_name and s.component_version):
+        raise refuse("component", "a component-scoped decision needs a component name and version")
+    explained = s.justification is not None or (not require_justification and s.detail)
+    if s.state is VexState.NOT_AFFECTED and not explained:
         raise refuse(
-            "component", "a component-scoped decision needs a component name and version"
+            "justification",
+            "a not_affected decision needs a justification (why the product is not "
+            "affected: code_not_present, code_not_reachable, …)",
         )
-    if s.state is VexState.NOT_AFFECTED and s.justification is None:
-        if require_justification or not s.detail:
-            raise refuse(
-                "justification",
-                "a not_affected decision needs a justification (why the product is not "
-                "affected: code_not_present, code_not_reachable, …)",
-            )
     if s.justification is not None and s.state not in JUSTIFIABLE:
         raise refuse(
             "justification",
@@ -113,7 +109,9 @@ def check_target(session: Session, s: VexStatement) -> list[str]:
             )
         picked = [s.release or ""] if s.scope is VexScope.RELEASE else versions
         wanted = [(product, v) for v in picked]
-        where = f"{product} {s.release}" if s.scope is VexScope.RELEASE else f"any release of {product}"
+        where = f"any release of {product}"
+        if s.scope is VexScope.RELEASE:
+            where = f"{product} {s.release}"
     if not s.component_name:
         return []
     components = [c for p, v in wanted for c in inventory.get_release(session, p, v).components]
