@@ -21,7 +21,6 @@ from soupwatch.cli.common import (
 from soupwatch.errors import VexError
 from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState, VexStatement
 from soupwatch.pipeline import (
-    VEX_FORMATS,
     export_vex,
     import_vex,
     list_decisions,
@@ -79,7 +78,7 @@ def set_cmd(
     detail: str | None = typer.Option(None, "--detail", help="Why, in words."),
     response: list[VexResponse] = typer.Option([], "--response", help="Repeatable."),
     scope: VexScope = typer.Option(VexScope.PRODUCT, "--scope"),
-    expires: str | None = typer.Option(None, "--expires", help="YYYY-MM-DD, after today (UTC)."),
+    expires: str | None = typer.Option(None, "--expires", help="YYYY-MM-DD, in the future."),
     alias: list[str] = typer.Option([], "--alias", help="Other ids of the vulnerability."),
     author: str | None = typer.Option(None, "--author", help="Default: $SOUPWATCH_USER or you."),
     reason: str = typer.Option("", "--reason", help="Why the decision changes (audit log)."),
@@ -202,7 +201,7 @@ def import_cmd(
 def export_cmd(
     product: str = typer.Option(..., "--product"),
     release: str = typer.Option(..., "--release"),
-    fmt: str = typer.Option(..., "--format", help=", ".join(VEX_FORMATS) + "."),
+    fmt: str = typer.Option(..., "--format", help="cyclonedx, openvex or csaf."),
     output: Path = typer.Option(..., "-o", "--output"),
     author: str | None = typer.Option(None, "--author"),
 ) -> None:
