@@ -47,7 +47,7 @@ class ExportedVex:
 
 
 def _known_to_feeds(store: Store, vulnerability: str) -> bool:
-    from soupwatch.watch import known_to_feeds
+    from soupwatch.watch import known_to_feeds  # here: soupwatch.watch imports the pipeline
 
     try:
         return known_to_feeds(store, vulnerability)
