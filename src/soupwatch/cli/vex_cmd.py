@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -18,16 +18,17 @@ from soupwatch.cli.common import (
     print_json,
     print_table,
 )
-from soupwatch.errors import ConfigError, StoreError, VexError
-from soupwatch.model import Component
+from soupwatch.errors import VexError
 from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState, VexStatement
-from soupwatch.store import inventory
-from soupwatch.store.db import Store
-from soupwatch.vex.decisions import list_decisions, set_decision
+from soupwatch.pipeline import (
+    export_vex,
+    import_vex,
+    list_decisions,
+    record_decision,
+)
 from soupwatch.vex.document import ImportTarget
-from soupwatch.vex.exchange import WRITERS, export_release, import_file
+from soupwatch.vex.rules import parse_expiry, refuse
 from soupwatch.vex.statements import to_json
-from soupwatch.watch import known_to_feeds
 
 vex_app = typer.Typer(
     help="Record, list, import and export VEX triage decisions.", no_args_is_help=True
@@ -52,73 +53,16 @@ def _component(spec: str | None) -> tuple[str | None, str | None, str | None]:
         try:
             name, version = purl_identity(spec)
         except ValueError as err:
-            raise VexError(f"invalid purl: {err}", where="--component") from err
+            raise refuse("component", f"invalid purl: {err}") from err
         return name, version, spec
     name, _, version = spec.partition("@")
     if not name:
-        raise VexError("give the component as NAME[@VERSION] or a purl", where="--component")
+        raise refuse("component", "give the component as NAME[@VERSION] or a purl")
     return name, version or None, None
-
-
-def _expiry(value: str | None, now: datetime) -> date | None:
-    if not value:
-        return None
-    try:
-        expires = date.fromisoformat(value)
-    except ValueError as err:
-        raise VexError(f"not a date (YYYY-MM-DD): {value!r}", where="--expires") from err
-    if expires <= now.date():
-        raise VexError(f"the expiry date {value} is not in the future", where="--expires")
-    return expires
 
 
 def _warn(message: str) -> None:
     err_console.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
-
-
-def _component_warning(s: VexStatement, components: list[Component], where: str) -> str | None:
-    """Why ``s``'s component is not among ``components`` (None when it is)."""
-    name = (s.component_name or "").lower()
-    same = [c for c in components if c.name.lower() == name]
-    label = f"{s.component_name}@{s.component_version}" if s.component_version else name
-    if not same:
-        return f"no component {s.component_name!r} in {where}"
-    if s.component_version and all(c.version != s.component_version for c in same):
-        shipped = ", ".join(sorted({c.version or "?" for c in same}))
-        return f"{where} ships {s.component_name} {shipped}, not {label}"
-    return None
-
-
-def target_warnings(store: Store, s: VexStatement) -> list[str]:
-    """What ``vex set`` records for that the store does not know (recorded anyway: a team may
-    triage ahead of an import or a feed sync)."""
-    out: list[str] = []
-    try:
-        known = known_to_feeds(store, s.vulnerability)
-    except ConfigError:
-        known = False
-    if not known:
-        out.append(
-            f"{s.vulnerability} is unknown to the synced feeds (mistyped, or not synced yet: "
-            "soupwatch db update)"
-        )
-    product = s.product or ""
-    with store.session() as session:
-        try:
-            versions = inventory.list_releases(session, product)
-        except StoreError:
-            return [*out, f"no product named {product!r} in the store (soupwatch products list)"]
-        if s.release and s.release not in versions:
-            return [*out, f"product {product!r} has no release {s.release!r}"]
-        if not s.component_name:
-            return out
-        wanted = [s.release] if s.release else versions
-        components = [
-            c for v in wanted for c in inventory.get_release(session, product, v).components
-        ]
-    where = f"{product} {s.release}" if s.release else f"any release of {product}"
-    problem = _component_warning(s, components, where)
-    return [*out, problem] if problem else out
 
 
 @vex_app.command("set")
@@ -141,10 +85,6 @@ def set_cmd(
 ) -> None:
     """Record a triage decision; the change is appended to the audit trail."""
     now = _now()
-    if state is VexState.NOT_AFFECTED and justification is None:
-        raise VexError("not_affected needs --justification", where="--justification")
-    if scope is VexScope.RELEASE and not release:
-        raise VexError("--scope release needs --release", where="--release")
     name, version, purl = _component(component)
     who = author or current_user()
     statement = VexStatement(
@@ -160,19 +100,19 @@ def set_cmd(
         responses=tuple(response),
         detail=detail,
         author=who,
-        expires=_expiry(expires, now),
+        expires=parse_expiry(expires),
         aliases=tuple(alias),
     )
     store = open_store()
     try:
-        for warning in target_warnings(store, statement):
-            _warn(f"{warning}; recorded anyway")
-        with store.session() as session:
-            saved = set_decision(
-                session, statement, actor=who, reason=reason or f"vex set {state.value}", now=now
-            )
+        recorded = record_decision(
+            store, statement, actor=who, reason=reason or f"vex set {state.value}", now=now
+        )
     finally:
         store.close()
+    for warning in recorded.warnings:
+        _warn(f"{warning}; recorded anyway")
+    saved = recorded.statement
     console.print(
         f"recorded decision {saved.id}: {saved.vulnerability} {saved.state.value} "
         f"({saved.scope.value} scope)",
@@ -190,10 +130,7 @@ def list_cmd(
     """List decisions (those that can reach a product/release when given)."""
     store = open_store()
     try:
-        with store.session() as session:
-            if product is not None:
-                inventory.get_product(session, product)  # "no product named …", exit 2
-            items = list_decisions(session, product=product, release=release)
+        items = list_decisions(store, product=product, release=release)
     finally:
         store.close()
     if fmt is OutputFormat.json:
@@ -239,15 +176,14 @@ def import_cmd(
     who = current_user()
     store = open_store()
     try:
-        with store.session() as session:
-            report = import_file(
-                session,
-                file,
-                ImportTarget(product, release),
-                actor=who,
-                reason=reason or f"imported from {file.name}",
-                now=_now(),
-            )
+        report = import_vex(
+            store,
+            file,
+            ImportTarget(product, release),
+            actor=who,
+            reason=reason or f"imported from {file.name}",
+            now=_now(),
+        )
     finally:
         store.close()
     for w in report.warnings:
@@ -270,20 +206,16 @@ def export_cmd(
     author: str | None = typer.Option(None, "--author"),
 ) -> None:
     """Export the decisions that reach a release as a VEX document."""
-    if fmt not in WRITERS:
-        raise VexError(
-            f"unknown format {fmt!r}; choose from {', '.join(sorted(WRITERS))}", where="--format"
-        )
     store = open_store()
     try:
-        with store.session() as session:
-            if release not in inventory.list_releases(session, product):  # no product: exit 2
-                _warn(f"product {product!r} has no release {release!r}; exporting what reaches it")
-            doc = export_release(
-                session, product, release, fmt, author=author or current_user(), now=_now()
-            )
+        exported = export_vex(
+            store, product, release, fmt, author=author or current_user(), now=_now()
+        )
     finally:
         store.close()
+    for warning in exported.warnings:
+        _warn(warning)
+    doc = exported.document
     try:
         output.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     except OSError as err:

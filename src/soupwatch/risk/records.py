@@ -1,23 +1,21 @@
 """Stored human decisions of the risk stage: rubric answers and support overrides, audited.
 
 Each write replaces the previous decision for the same key and appends an entry (old value,
-new value, reason, actor) to the hash-chained audit trail, in the caller's transaction.
+new value, reason, actor) to the hash-chained audit trail, in the caller's transaction. The
+rows are written by :mod:`soupwatch.store.records_repo`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from soupwatch.errors import RiskError
 from soupwatch.model.component import SupportLevel
 from soupwatch.risk.profile import METRIC_VALUES
 from soupwatch.risk.rubric import QUESTIONS, StoredAnswer
 from soupwatch.risk.support import SupportOverride
-from soupwatch.store.risk_tables import RubricAnswerRow, SupportOverrideRow
+from soupwatch.store import records_repo
+from soupwatch.store.db import Session
 from soupwatch.vex import audit
 
 
@@ -43,76 +41,32 @@ def check_answer(answer: StoredAnswer) -> None:
             )
 
 
-def _answer_dict(row: RubricAnswerRow) -> dict[str, Any]:
-    return {"metric": row.metric, "value": row.value, "reason": row.reason, "author": row.author}
-
-
 def save_rubric_answer(session: Session, product: str, answer: StoredAnswer, now: datetime) -> None:
     """Store (or replace) a per-vulnerability rubric answer for a product, audited."""
     check_answer(answer)
     component = (answer.component or "").lower()
-    row = session.scalar(
-        select(RubricAnswerRow).where(
-            RubricAnswerRow.product == product,
-            RubricAnswerRow.vulnerability == answer.vulnerability.upper(),
-            RubricAnswerRow.component == component,
-            RubricAnswerRow.metric == answer.metric,
-        )
+    record = records_repo.RubricAnswerRecord(
+        product=product,
+        vulnerability=answer.vulnerability.upper(),
+        component=component,
+        metric=answer.metric,
+        value=answer.value,
+        reason=answer.reason,
+        author=answer.author,
     )
-    old = _answer_dict(row) if row else None
-    if row is None:
-        row = RubricAnswerRow(
-            product=product,
-            vulnerability=answer.vulnerability.upper(),
-            component=component,
-            metric=answer.metric,
-            value=answer.value,
-            reason=answer.reason,
-            author=answer.author,
-            created_at=now,
-        )
-        session.add(row)
-    else:
-        row.value, row.reason, row.author, row.created_at = (
-            answer.value,
-            answer.reason,
-            answer.author,
-            now,
-        )
-    session.flush()
+    old, new = records_repo.save_rubric_answer(session, record, now)
     subject = f"{product}/{answer.vulnerability.upper()}/{component or '*'}/{answer.metric}"
     audit.append(
-        session,
-        answer.author,
-        "risk.rubric-answer",
-        subject,
-        old,
-        _answer_dict(row),
-        answer.reason,
-        now,
+        session, answer.author, "risk.rubric-answer", subject, old, new, answer.reason, now
     )
 
 
 def load_rubric_answers(session: Session, product: str) -> tuple[StoredAnswer, ...]:
     """Every stored rubric answer of a product, sorted."""
-    rows = session.scalars(
-        select(RubricAnswerRow)
-        .where(RubricAnswerRow.product == product)
-        .order_by(RubricAnswerRow.vulnerability, RubricAnswerRow.component, RubricAnswerRow.metric)
-    ).all()
     return tuple(
         StoredAnswer(r.vulnerability, r.metric, r.value, r.reason, r.author, r.component or None)
-        for r in rows
+        for r in records_repo.load_rubric_answers(session, product)
     )
-
-
-def _override_dict(row: SupportOverrideRow) -> dict[str, Any]:
-    return {
-        "level": row.level,
-        "end_of_support": row.end_of_support.isoformat() if row.end_of_support else None,
-        "justification": row.justification,
-        "author": row.author,
-    }
 
 
 def save_support_override(session: Session, override: SupportOverride, now: datetime) -> None:
@@ -123,34 +77,16 @@ def save_support_override(session: Session, override: SupportOverride, now: date
                 f"a support override needs a non-empty {name}", path="support override", where=name
             )
     version = override.version or ""
-    row = session.scalar(
-        select(SupportOverrideRow).where(
-            SupportOverrideRow.product == override.product,
-            SupportOverrideRow.component == override.component.lower(),
-            SupportOverrideRow.version == version,
-        )
+    record = records_repo.SupportOverrideRecord(
+        product=override.product,
+        component=override.component.lower(),
+        version=version,
+        level=override.level.value,
+        end_of_support=override.end_of_support,
+        justification=override.justification,
+        author=override.author,
     )
-    old = _override_dict(row) if row else None
-    if row is None:
-        row = SupportOverrideRow(
-            product=override.product,
-            component=override.component.lower(),
-            version=version,
-            level=override.level.value,
-            end_of_support=override.end_of_support,
-            justification=override.justification,
-            author=override.author,
-            created_at=now,
-        )
-        session.add(row)
-    else:
-        row.level, row.end_of_support = override.level.value, override.end_of_support
-        row.justification, row.author, row.created_at = (
-            override.justification,
-            override.author,
-            now,
-        )
-    session.flush()
+    old, new = records_repo.save_support_override(session, record, now)
     subject = f"{override.product}/{override.component.lower()}@{version or '*'}"
     audit.append(
         session,
@@ -158,7 +94,7 @@ def save_support_override(session: Session, override: SupportOverride, now: date
         "risk.support-override",
         subject,
         old,
-        _override_dict(row),
+        new,
         override.justification,
         now,
     )
@@ -166,11 +102,6 @@ def save_support_override(session: Session, override: SupportOverride, now: date
 
 def load_support_overrides(session: Session, product: str) -> tuple[SupportOverride, ...]:
     """Every support override of a product, sorted (a version-specific one first)."""
-    rows = session.scalars(
-        select(SupportOverrideRow)
-        .where(SupportOverrideRow.product == product)
-        .order_by(SupportOverrideRow.component, SupportOverrideRow.version.desc())
-    ).all()
     return tuple(
         SupportOverride(
             product=r.product,
@@ -180,7 +111,7 @@ def load_support_overrides(session: Session, product: str) -> tuple[SupportOverr
             author=r.author,
             version=r.version or None,
             end_of_support=r.end_of_support,
-            created=r.created_at,
+            created=r.created,
         )
-        for r in rows
+        for r in records_repo.load_support_overrides(session, product)
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState
@@ -42,7 +40,7 @@ class VexIn(BaseModel):
 
     vulnerability: str = Field(min_length=1, max_length=128)
     state: VexState
-    scope: VexScope = VexScope.RELEASE
+    scope: VexScope = VexScope.PRODUCT
     product: str | None = None
     release: str | None = None
     component_name: str | None = None
@@ -52,6 +50,23 @@ class VexIn(BaseModel):
     responses: list[VexResponse] = Field(default_factory=list)
     detail: str | None = None
     author: str = Field(min_length=1, max_length=255)
-    expires: date | None = None
+    expires: str | None = Field(
+        default=None, description="YYYY-MM-DD, after today (UTC)", examples=["2027-06-30"]
+    )
     aliases: list[str] = Field(default_factory=list)
     reason: str = Field(min_length=1, description="Why: kept in the audit trail.")
+
+
+class VexRecordedOut(BaseModel):
+    """A recorded decision (the statement's JSON form) and what it was recorded despite."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    vulnerability: str
+    state: VexState
+    scope: VexScope
+    warnings: list[str] = Field(
+        description="Recorded anyway: a vulnerability unknown to the synced feeds, a component "
+        "the product or release does not ship."
+    )

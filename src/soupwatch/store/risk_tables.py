@@ -1,10 +1,10 @@
 """SQLAlchemy tables of the risk stage: per-vulnerability rubric answers, support overrides.
 
 Both hold human decisions that a regulator may ask about, so every write is also appended to
-the hash-chained audit trail (``soupwatch.vex.audit``) by the repository in
-``soupwatch.risk.records``. ``component`` / ``version`` are ``""`` when the decision applies to
-every component / version (an empty string, not NULL, so that the unique keys hold on
-PostgreSQL too).
+the hash-chained audit trail (``soupwatch.vex.audit``) by ``soupwatch.risk.records``, which
+writes through ``soupwatch.store.records_repo``. ``component`` / ``version`` are ``""`` when
+the decision applies to every component / version (an empty string, not NULL, so that the
+unique keys hold on PostgreSQL too).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ ensure_ascii=False)`` encoded as UTF-8, with ``old``/``new`` being the *parsed* 
 values. An auditor re-verifies an :func:`export` with nothing but this recipe (docs/vex.md).
 
 There is no update or delete in this API. Two writers are safe: ``seq`` is the primary key,
-so a conflicting append fails and is retried with the next number.
+so a conflicting append fails and is retried with the next number. Storage is
+:mod:`soupwatch.store.audit_repo`; this module computes and checks the chain.
 """
 
 from __future__ import annotations
@@ -24,12 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from soupwatch.errors import AuditError
-from soupwatch.store.vex_tables import AuditEntryRow
+from soupwatch.store import audit_repo
+from soupwatch.store.db import Session
 
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of the first entry."""
@@ -117,7 +115,7 @@ def _timestamp(now: datetime) -> str:
     return now.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _row_entry(row: AuditEntryRow) -> AuditEntry:
+def _entry(row: audit_repo.StoredAuditEntry) -> AuditEntry:
     return AuditEntry(
         seq=row.seq,
         at=row.at,
@@ -130,12 +128,6 @@ def _row_entry(row: AuditEntryRow) -> AuditEntry:
         prev_hash=row.prev_hash,
         hash=row.hash,
     )
-
-
-def _take_write_lock(session: Session) -> None:
-    """On SQLite, start the write transaction now so the head we read cannot go stale."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE audit_log SET seq = seq WHERE seq < 0"))
 
 
 def append(
@@ -159,14 +151,10 @@ def append(
             raise AuditError(f"an audit entry needs a non-empty {field}", where=field)
     at = _timestamp(now)
     old_text, new_text = canonical_json(old), canonical_json(new)
-    _take_write_lock(session)
+    audit_repo.take_write_lock(session)
     for _attempt in range(MAX_RETRIES):
-        head = session.execute(
-            select(AuditEntryRow.seq, AuditEntryRow.hash)
-            .order_by(AuditEntryRow.seq.desc())
-            .limit(1)
-        ).first()
-        seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        last = audit_repo.head(session)
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
         digest = entry_hash(
             seq,
             at,
@@ -178,7 +166,7 @@ def append(
             reason,
             prev,
         )
-        row = AuditEntryRow(
+        stored = audit_repo.StoredAuditEntry(
             seq=seq,
             at=at,
             actor=actor,
@@ -190,24 +178,19 @@ def append(
             prev_hash=prev,
             hash=digest,
         )
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            continue
-        return _row_entry(row)
+        if audit_repo.insert(session, stored):
+            return _entry(stored)
     raise AuditError(f"could not append to the audit log after {MAX_RETRIES} conflicts")
 
 
 def entries(session: Session) -> list[AuditEntry]:
     """Every entry in sequence order."""
-    rows = session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq)).all()
-    return [_row_entry(r) for r in rows]
+    return [_entry(r) for r in audit_repo.all_entries(session)]
 
 
 def count(session: Session) -> int:
     """How many entries the log holds."""
-    return int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
+    return audit_repo.count(session)
 
 
 def export(session: Session) -> list[dict[str, Any]]:

@@ -7,33 +7,26 @@ component name and version. A decision pinned to a component version that differ
 version now in the release is returned with ``needs_review`` and does not close the finding.
 Expired decisions do not apply; they are reported as expired. Decisions that match no finding
 of the release are reported as unmatched, never silently dropped.
+
+The rows live in :mod:`soupwatch.store.decision_repo`; the rules a decision must follow in
+:mod:`soupwatch.vex.rules`. This module holds the scoping and matching logic.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from soupwatch.errors import StoreError
 from soupwatch.model import ComponentRef, Finding
 from soupwatch.model.vex import VexScope, VexState, VexStatement
-from soupwatch.store import inventory
-from soupwatch.store.vex_tables import VexDecisionRow
+from soupwatch.store import decision_repo, finding_tables, inventory
+from soupwatch.store.db import Session
 from soupwatch.vex import audit
-from soupwatch.vex.statements import (
-    decision_key,
-    from_json,
-    sort_key,
-    subject,
-    to_json,
-    validate,
-)
+from soupwatch.vex.rules import check_statement
+from soupwatch.vex.statements import decision_key, sort_key, subject, to_json
 
 _SCOPE_RANK = {VexScope.RELEASE: 0, VexScope.PRODUCT: 1, VexScope.COMPONENT: 2}
 
@@ -69,29 +62,6 @@ class DecisionLookup:
         return self.get(finding.component_ref, finding.vulnerability.id)
 
 
-def _row_statement(r: VexDecisionRow) -> VexStatement:
-    return from_json(
-        {
-            "id": r.id,
-            "vulnerability": r.vulnerability,
-            "aliases": r.aliases,
-            "state": r.state,
-            "justification": r.justification,
-            "responses": r.responses,
-            "detail": r.detail,
-            "author": r.author,
-            "created": r.created_at.isoformat() if r.created_at else None,
-            "expires": r.expires.isoformat() if r.expires else None,
-            "scope": r.scope,
-            "product": r.product,
-            "release": r.release,
-            "component_name": r.component_name,
-            "component_version": r.component_version,
-            "component_purl": r.component_purl,
-        }
-    )
-
-
 def _normalise(s: VexStatement, now: datetime) -> VexStatement:
     return replace(
         s,
@@ -106,28 +76,24 @@ def _normalise(s: VexStatement, now: datetime) -> VexStatement:
 
 
 def set_decision(
-    session: Session, statement: VexStatement, *, actor: str, reason: str, now: datetime
+    session: Session,
+    statement: VexStatement,
+    *,
+    actor: str,
+    reason: str,
+    now: datetime,
+    require_justification: bool = False,
 ) -> VexStatement:
-    """Record a decision (replacing the one on the same subject) and audit the change."""
-    validate(statement, now=now)
+    """Record a decision (replacing the one on the same subject) and audit the change.
+
+    The statement must pass :func:`soupwatch.vex.rules.check_statement`; imports leave
+    ``require_justification`` off (OpenVEX lets an impact statement explain not_affected).
+    """
+    check_statement(statement, today=now.date(), require_justification=require_justification)
     new = _normalise(statement, now)
     key = decision_key(new)
-    row = session.scalars(select(VexDecisionRow).where(VexDecisionRow.key == key)).first()
-    old = _row_statement(row) if row else None
-    if row is None:
-        row = VexDecisionRow(key=key)
-        session.add(row)
-    row.vulnerability, row.aliases = new.vulnerability, list(new.aliases)
-    row.state = new.state.value
-    row.justification = new.justification.value if new.justification else None
-    row.responses = [r.value for r in new.responses]
-    row.detail, row.author, row.expires = new.detail, new.author, new.expires
-    row.created_at = new.created or now
-    row.scope, row.product, row.release = new.scope.value, new.product, new.release
-    row.component_name, row.component_version = new.component_name, new.component_version
-    row.component_purl = new.component_purl
-    session.flush()
-    saved = replace(new, id=row.id)
+    old = decision_repo.find_decision(session, key)
+    saved = decision_repo.save_decision(session, key, new, now)
     old_json = _without_id(to_json(old)) if old else None
     audit.append(
         session,
@@ -160,28 +126,22 @@ def _reached_releases(session: Session, s: VexStatement) -> list[tuple[str, str]
 
 
 def _mark_resolved(session: Session, s: VexStatement, now: datetime) -> int:
-    """Resolve the open findings a resolved decision covers, when the findings store exists.
+    """Resolve the open findings a resolved decision covers.
 
     Returns how many findings were marked. Findings whose component version differs from the
     decision's are left open (they need review, not closing).
     """
-    try:
-        store = importlib.import_module("soupwatch.store.finding_tables")
-    except ModuleNotFoundError as err:
-        if err.name != "soupwatch.store.finding_tables":
-            raise
-        return 0
     marked = 0
     for product, release in _reached_releases(session, s):
         try:
-            stored = store.load_findings(session, product, release)
+            stored = finding_tables.load_findings(session, product, release)
         except StoreError:
             continue
         for sf in stored:
             f = sf.finding
             matches, same_version = _component_match(s, f)
             if sf.resolved_at is None and _vuln_matches(s, f) and matches and same_version:
-                store.mark_resolved(
+                finding_tables.mark_resolved(
                     session, product, release, f.vulnerability.id, f.component_ref, now
                 )
                 marked += 1
@@ -196,27 +156,10 @@ def list_decisions(
     vulnerability: str | None = None,
 ) -> list[VexStatement]:
     """Decisions, sorted; filtered to those that can reach ``product``/``release`` if given."""
-    q = select(VexDecisionRow)
-    if product:
-        q = q.where(or_(VexDecisionRow.product == product, VexDecisionRow.scope == "component"))
-    if release:
-        q = q.where(or_(VexDecisionRow.release == release, VexDecisionRow.release.is_(None)))
-    if vulnerability:
-        q = q.where(VexDecisionRow.vulnerability == vulnerability)
-    return sorted((_row_statement(r) for r in session.scalars(q)), key=sort_key)
-
-
-def _candidates(session: Session, product: str, release: str) -> list[VexStatement]:
-    q = select(VexDecisionRow).where(
-        or_(
-            (VexDecisionRow.scope == "release")
-            & (VexDecisionRow.product == product)
-            & (VexDecisionRow.release == release),
-            (VexDecisionRow.scope == "product") & (VexDecisionRow.product == product),
-            VexDecisionRow.scope == "component",
-        )
+    found = decision_repo.query_decisions(
+        session, product=product, release=release, vulnerability=vulnerability
     )
-    return [_row_statement(r) for r in session.scalars(q)]
+    return sorted(found, key=sort_key)
 
 
 def _vuln_matches(s: VexStatement, f: Finding) -> bool:
@@ -252,7 +195,7 @@ def decisions_for(
     session: Session, product: str, release: str, findings: Sequence[Finding], now: datetime
 ) -> DecisionLookup:
     """THE lookup of the risk stage: per (component ref, vuln id), the decision that applies."""
-    candidates = _candidates(session, product, release)
+    candidates = decision_repo.candidate_decisions(session, product, release)
     by_id: dict[str, list[VexStatement]] = {}
     for s in candidates:
         for vid in {s.vulnerability.upper(), *(a.upper() for a in s.aliases)}:

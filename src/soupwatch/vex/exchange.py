@@ -15,11 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from soupwatch.errors import StoreError, VexError
 from soupwatch.model.vex import VexScope, VexStatement
 from soupwatch.store import inventory
+from soupwatch.store.db import Session
 from soupwatch.vex import csaf, cyclonedx_vex, openvex
 from soupwatch.vex.decisions import list_decisions, set_decision
 from soupwatch.vex.document import ImportedVex, ImportTarget, VexContext

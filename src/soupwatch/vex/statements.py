@@ -1,11 +1,10 @@
-"""VEX statements: validation, identity keys and the JSON form kept in the audit log."""
+"""VEX statements: identity keys and the JSON form kept in the audit log."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from soupwatch.errors import VexError
 from soupwatch.model.vex import (
     VexJustification,
     VexResponse,
@@ -39,33 +38,6 @@ def subject(s: VexStatement) -> str:
         VexScope.COMPONENT: "any-product",
     }[s.scope]
     return f"vex:{s.vulnerability} {comp} {s.scope.value}:{target}"
-
-
-def validate(s: VexStatement, *, now: datetime | None = None, where: str | None = None) -> None:
-    """Raise :class:`VexError` when a statement makes no sense."""
-    if not s.vulnerability.strip():
-        raise VexError("a VEX statement needs a vulnerability id", where=where)
-    if s.scope is VexScope.RELEASE and not (s.product and s.release):
-        raise VexError("a release-scoped decision needs a product and a release", where=where)
-    if s.scope is VexScope.PRODUCT and not s.product:
-        raise VexError("a product-scoped decision needs a product", where=where)
-    if s.scope is VexScope.COMPONENT and not (s.component_name and s.component_version):
-        raise VexError(
-            "a component-scoped decision needs a component name and version", where=where
-        )
-    if s.state is VexState.NOT_AFFECTED and s.justification is None and not s.detail:
-        raise VexError(
-            "a not_affected decision needs a justification (or at least a detail)", where=where
-        )
-    if s.justification is not None and s.state not in (
-        VexState.NOT_AFFECTED,
-        VexState.FALSE_POSITIVE,
-    ):
-        raise VexError(
-            f"a justification only applies to not_affected, not to {s.state.value}", where=where
-        )
-    if now is not None and s.expires is not None and s.expires < now.date():
-        raise VexError(f"the expiry date {s.expires.isoformat()} is in the past", where=where)
 
 
 def to_json(s: VexStatement) -> dict[str, Any]:

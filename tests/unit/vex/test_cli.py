@@ -93,7 +93,10 @@ def test_set_list_export_import_and_verify(
     assert data["entries"][0]["reason"] == "triage of 2.0.0"
 
 
-def test_audit_verify_fails_on_tampering(cli_env: Settings) -> None:
+def test_audit_verify_fails_on_tampering(cli_env: Settings, tmp_path: Path) -> None:
+    pump = Path(__file__).resolve().parents[3] / "examples" / "infusion-pump.cdx.json"
+    args = ("--product", "infusion-pump", "--release", "2.0.0")
+    assert run_cli("sbom", "import", str(pump), *args)[0] == 0  # an unknown product is refused
     assert run_cli(*HEARTBLEED_SET)[0] == 0
     store = Store.open(cli_env)
     with store.session() as s:
@@ -113,10 +116,10 @@ def test_audit_verify_fails_on_tampering(cli_env: Settings) -> None:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (("--state", "not_affected"), "needs --justification"),
+        (("--state", "not_affected"), "justification: a not_affected decision needs"),
         (("--state", "in_triage", "--expires", "2001-01-01"), "not in the future"),
         (("--state", "in_triage", "--expires", "soon"), "not a date"),
-        (("--state", "in_triage", "--scope", "release"), "needs --release"),
+        (("--state", "in_triage", "--scope", "release"), "release: a release-scoped decision"),
         (("--state", "maybe"), "maybe"),
     ],
 )

@@ -163,10 +163,11 @@ def test_every_change_is_audited_with_old_and_new(store: Store) -> None:
     ("change", "message"),
     [
         ({"justification": None, "detail": None}, "needs a justification"),
-        ({"expires": NOW.date() - timedelta(days=1)}, "in the past"),
+        ({"expires": NOW.date() - timedelta(days=1)}, "not in the future"),
+        ({"expires": NOW.date()}, "not in the future"),
         ({"product": None}, "needs a product"),
         ({"scope": VexScope.COMPONENT, "component_version": None}, "name and version"),
-        ({"state": VexState.EXPLOITABLE}, "only applies to not_affected"),
+        ({"state": VexState.EXPLOITABLE}, "explains not_affected"),
     ],
 )
 def test_invalid_decision_is_refused_and_nothing_stored(

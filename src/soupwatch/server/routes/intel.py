@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from soupwatch.model.vex import VexStatement
 from soupwatch.server.app import store_of
-from soupwatch.server.schemas import ErrorOut, VexIn
+from soupwatch.server.schemas import ErrorOut, VexIn, VexRecordedOut
 
 router = APIRouter(tags=["vulnerabilities"], responses={422: {"model": ErrorOut}})
 
@@ -70,20 +70,27 @@ def list_vex(
     vulnerability: str | None = None,
 ) -> list[dict[str, Any]]:
     """Recorded VEX decisions, filtered to those that can reach a product / release."""
-    from soupwatch.vex.decisions import list_decisions
+    from soupwatch.pipeline import list_decisions
     from soupwatch.vex.statements import to_json
 
-    with store_of(request).session() as session:
-        found = list_decisions(
-            session, product=product, release=release, vulnerability=vulnerability
-        )
+    found = list_decisions(
+        store_of(request), product=product, release=release, vulnerability=vulnerability
+    )
     return [to_json(s) for s in found]
 
 
-@router.post("/vex", status_code=201)
+@router.post(
+    "/vex", status_code=201, response_model=VexRecordedOut, responses={404: {"model": ErrorOut}}
+)
 def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
-    """Record a decision (replacing one on the same subject); the change is audited."""
-    from soupwatch.vex.decisions import set_decision
+    """Record a decision (replacing one on the same subject); the change is audited.
+
+    The rules are those of ``soupwatch vex set`` (docs/vex.md): a broken rule is 422 naming the
+    field, an unknown product (or release, for release scope) 404; a vulnerability unknown to
+    the feeds or a component not shipped is recorded and listed in ``warnings``.
+    """
+    from soupwatch.pipeline import record_decision
+    from soupwatch.vex.rules import parse_expiry
     from soupwatch.vex.statements import to_json
 
     statement = VexStatement(
@@ -99,18 +106,14 @@ def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
         responses=tuple(body.responses),
         detail=body.detail,
         author=body.author,
-        expires=body.expires,
+        expires=parse_expiry(body.expires),
         aliases=tuple(body.aliases),
     )
-    now = datetime.now(UTC)
-    with store_of(request).session() as session:
-        if body.product:
-            from soupwatch.store import inventory
-
-            inventory.get_product(session, body.product)
-            if body.release:
-                inventory.release_id(session, body.product, body.release)
-        saved = set_decision(
-            session, statement, actor=f"api:{body.author}", reason=body.reason, now=now
-        )
-    return to_json(saved)
+    recorded = record_decision(
+        store_of(request),
+        statement,
+        actor=f"api:{body.author}",
+        reason=body.reason,
+        now=datetime.now(UTC),
+    )
+    return {**to_json(recorded.statement), "warnings": list(recorded.warnings)}

@@ -1,0 +1,125 @@
+"""Flows of VEX decisions: record one, list, import a document, export a release.
+
+The CLI (``soupwatch vex``) and the REST API (``/api/v1/vex``) call these and nothing else,
+so both apply the same rules (:mod:`soupwatch.vex.rules`) and give the same verdict: the
+same refusal naming the same field, or the same warnings next to a recorded decision.
+Each flow is one transaction: a decision and its audit entry land together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from soupwatch.errors import ConfigError
+from soupwatch.model.vex import VexStatement
+from soupwatch.store import inventory
+from soupwatch.store.db import Store
+from soupwatch.vex import decisions, exchange
+from soupwatch.vex.document import ImportTarget
+from soupwatch.vex.rules import (
+    check_statement,
+    check_target,
+    refuse,
+    unknown_vulnerability_warning,
+)
+
+VEX_FORMATS = tuple(sorted(exchange.WRITERS))
+"""The formats :func:`export_vex` writes: ``csaf``, ``cyclonedx``, ``openvex``."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedDecision:
+    """A decision as stored (with its id), and what was recorded despite doubts."""
+
+    statement: VexStatement
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedVex:
+    """A VEX document of one release, and what the caller should be told about it."""
+
+    document: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+
+
+def _known_to_feeds(store: Store, vulnerability: str) -> bool:
+    from soupwatch.watch import known_to_feeds  # here: soupwatch.watch imports the pipeline
+
+    try:
+        return known_to_feeds(store, vulnerability)
+    except ConfigError:  # not shaped like an id any feed uses
+        return False
+
+
+def record_decision(
+    store: Store, statement: VexStatement, *, actor: str, reason: str, now: datetime
+) -> RecordedDecision:
+    """Check a decision against every rule, then record it with its audit entry.
+
+    Raises :class:`~soupwatch.errors.VexError` for a broken rule and
+    :class:`~soupwatch.errors.NotFoundError` for an unknown product (or release, for release
+    scope); nothing is stored then. A vulnerability the synced feeds do not know and a
+    component the target does not ship are recorded, with a warning each.
+    """
+    check_statement(statement, today=now.date(), require_justification=True)
+    known = _known_to_feeds(store, statement.vulnerability)
+    with store.session() as session:
+        target = check_target(session, statement)
+        saved = decisions.set_decision(
+            session, statement, actor=actor, reason=reason, now=now, require_justification=True
+        )
+    warnings = ([] if known else [unknown_vulnerability_warning(statement)]) + target
+    return RecordedDecision(saved, tuple(warnings))
+
+
+def list_decisions(
+    store: Store,
+    *,
+    product: str | None = None,
+    release: str | None = None,
+    vulnerability: str | None = None,
+) -> list[VexStatement]:
+    """Decisions, sorted; those that can reach ``product``/``release`` when given.
+
+    An unknown product is a :class:`~soupwatch.errors.NotFoundError`.
+    """
+    with store.session() as session:
+        if product is not None:
+            inventory.get_product(session, product)
+        return decisions.list_decisions(
+            session, product=product, release=release, vulnerability=vulnerability
+        )
+
+
+def import_vex(
+    store: Store, path: Path, target: ImportTarget, *, actor: str, reason: str, now: datetime
+) -> exchange.ImportReport:
+    """Store every statement of a CycloneDX, OpenVEX or CSAF file, audited, in one transaction."""
+    with store.session() as session:
+        return exchange.import_file(session, path, target, actor=actor, reason=reason, now=now)
+
+
+def export_vex(
+    store: Store, product: str, release: str, fmt: str, *, author: str, now: datetime
+) -> ExportedVex:
+    """The decisions that reach one release as a VEX document in ``fmt``.
+
+    An unknown format is a :class:`~soupwatch.errors.VexError`, an unknown product a
+    :class:`~soupwatch.errors.NotFoundError`; an unknown release is exported (what reaches
+    it through product and component decisions) with a warning.
+    """
+    if fmt not in exchange.WRITERS:
+        raise refuse("format", f"unknown format {fmt!r}; choose from {', '.join(VEX_FORMATS)}")
+    warnings: list[str] = []
+    with store.session() as session:
+        if release not in inventory.list_releases(session, product):
+            warnings.append(
+                f"release: product {product!r} has no release {release!r}; "
+                "exporting what reaches it"
+            )
+        doc = exchange.export_release(session, product, release, fmt, author=author, now=now)
+    return ExportedVex(doc, tuple(warnings))
