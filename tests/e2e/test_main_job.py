@@ -36,8 +36,8 @@ def test_main_job_on_the_example_pump(store: Store, feeds: Path, tmp_path: Path)
         "reading", "syncing", "matching", "triaging", "assessing", "writing",
     ]  # fmt: skip
     assert unsynced_feeds(store) in ([], ["epss"])  # the mirror has no EPSS file
-    assert result.components == 14
-    assert result.findings > 100 and result.open_findings < result.findings
+    assert result.counts.components == 14
+    assert result.counts.findings > 100 and result.counts.open < result.counts.findings
     names = {p.name for p in result.files}
     assert {"report.html", "assessment.json", "sbom.cdx.json", "sbom.spdx.json"} <= names
     doc = json.loads((tmp_path / "fda" / "assessment.json").read_text())

@@ -25,10 +25,9 @@ from soupwatch.store import inventory
 from soupwatch.store.db import Store
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from soupwatch.risk.policy import Policy
     from soupwatch.risk.profile import DeviceProfile
+    from soupwatch.store.db import Session
 
 ASSESSMENT_VERSION = "2"
 """Bumped when the risk rules change, so that every stored assessment is recomputed."""

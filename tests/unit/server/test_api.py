@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from soupwatch.pipeline import load_target
 
@@ -23,19 +24,29 @@ def test_products_releases_components(scanned: Client) -> None:
     assert openssl["version"] == "1.1.1k" and openssl["support_level"] == "actively-maintained"
 
 
+def _all(client: Client, url: str) -> list[dict[str, Any]]:
+    """Every finding of a release, page by page."""
+    items: list[dict[str, Any]] = []
+    while True:
+        page = client.get(url, params={"offset": len(items), "limit": 200}).json()
+        items.extend(page["items"])
+        if len(items) >= page["total"]:
+            return items
+
+
 def test_findings_carry_vex_state_after_post(scanned: Client) -> None:
-    findings = scanned.get(f"{PUMP}/findings").json()
+    findings = _all(scanned, f"{PUMP}/findings")
     assert findings and all(f["open"] for f in findings)
     target = findings[0]
     body = {
-        "vulnerability": target["vulnerability"],
+        "vulnerability": target["vulnerability"]["id"],
         "state": "not_affected",
         "justification": "code_not_reachable",
         "scope": "release",
         "product": "infusion-pump",
         "release": "1.0",
-        "component_name": target["component"],
-        "component_version": target["version"],
+        "component_name": target["component"]["name"],
+        "component_version": target["component"]["version"],
         "detail": "the affected API is never called by the pump firmware",
         "author": "psirt@example.com",
         "reason": "code review PR-1234",
@@ -44,13 +55,19 @@ def test_findings_carry_vex_state_after_post(scanned: Client) -> None:
     assert created.status_code == 201, created.text
     assert created.json()["state"] == "not_affected"
     listed = scanned.get(f"{API}/vex", params={"product": "infusion-pump"}).json()
-    assert [s["vulnerability"] for s in listed] == [target["vulnerability"]]
+    assert [s["vulnerability"] for s in listed] == [target["vulnerability"]["id"]]
     after = {
-        (f["component_ref"], f["vulnerability"]): f for f in scanned.get(f"{PUMP}/findings").json()
+        (f["component"]["ref"], f["vulnerability"]["id"]): f
+        for f in _all(scanned, f"{PUMP}/findings")
     }
-    row = after[(target["component_ref"], target["vulnerability"])]
-    assert row["vex_state"] == "not_affected" and row["open"] is False
+    row = after[(target["component"]["ref"], target["vulnerability"]["id"])]
+    assert row["vex"]["state"] == "not_affected" and row["open"] is False
+    assert row["status"] == "closed"
     assert sum(not f["open"] for f in after.values()) == 1
+    # The paged list filtered to open findings, and the headline, agree.
+    page = scanned.get(f"{PUMP}/findings", params={"open": "true", "limit": 1}).json()
+    assert page["total"] == len(findings) - 1 == page["release"]["counts"]["open"]
+    assert len(page["items"]) == 1 and page["items"][0]["priority"] == 1
 
 
 def test_bad_vex_is_422_naming_the_field(scanned: Client) -> None:
@@ -86,7 +103,7 @@ def test_upload_scans_and_bad_uploads_are_refused(scanned: Client) -> None:
         load_target(EXAMPLES / "glucose-monitor.cdx.json").components
     )
     stored = scanned.get(f"{API}/products/glucose-monitor/releases/1.4.1/findings").json()
-    assert len(stored) == r.json()["findings"]
+    assert stored["total"] == r.json()["findings"] == stored["release"]["counts"]["findings"]
     broken = body[: len(body) // 2]
     r = scanned.post(f"{API}/products/glucose-monitor/releases/2.0/sbom", content=broken)
     assert r.status_code == 422
@@ -102,16 +119,22 @@ def test_upload_scans_and_bad_uploads_are_refused(scanned: Client) -> None:
 
 
 def test_assessment_status_impact_openapi(scanned: Client) -> None:
-    r = scanned.get(f"{PUMP}/assessment", params={"profile": "infusion-pump"})
+    profile = f"{API}/products/infusion-pump/profile"
+    r = scanned.request("PUT", profile, params={"profile": "infusion-pump"})
+    assert r.status_code == 200 and r.json()["profile"] == "Infusion pump IP-200", r.text
+    assert scanned.request("PUT", profile, params={"profile": "nope"}).status_code == 404
+    assert scanned.request("PUT", profile, params={"profile": "../x"}).status_code in (404, 422)
+    r = scanned.get(f"{PUMP}/assessment")
     assert r.status_code == 200, r.text
     data = r.json()
-    assert data["product"] == "infusion-pump" and data["findings"]
-    assert scanned.get(f"{PUMP}/assessment", params={"profile": "nope"}).status_code == 404
-    assert scanned.get(f"{PUMP}/assessment", params={"profile": "../x"}).status_code in (404, 422)
+    assert data["product"] == "infusion-pump" and data["counts"]["findings"]
+    assert data["profile"] == "Infusion pump IP-200"  # the recorded profile, in every view
+    portfolio = scanned.get(f"{API}/portfolio").json()
+    assert [(p["release"], p["counts"]) for p in portfolio] == [("1.0", data["counts"])]
     status = scanned.get(f"{API}/status").json()
     assert {f["source"] for f in status["feeds"]} >= {"nvd", "nvd-legacy", "kev"}
-    some = scanned.get(f"{PUMP}/findings").json()[0]
-    impact = scanned.get(f"{API}/impact/{some['vulnerability']}").json()
+    some = scanned.get(f"{PUMP}/findings").json()["items"][0]
+    impact = scanned.get(f"{API}/impact/{some['vulnerability']['id']}").json()
     assert [(f["product"], f["release"]) for f in impact["findings"]] == [("infusion-pump", "1.0")]
     assert impact["known_to_feeds"] is True
     unknown = scanned.get(f"{API}/impact/CVE-1999-99999").json()
