@@ -296,9 +296,8 @@ def support_override(
     author: str = typer.Option(..., "--author"),
 ) -> None:
     """Record a manual level of support for a component (audited)."""
-    from soupwatch.risk.records import save_support_override
+    from soupwatch import pipeline
     from soupwatch.risk.support import SupportOverride
-    from soupwatch.store.inventory import get_product
 
     override = SupportOverride(
         product=product,
@@ -311,9 +310,7 @@ def support_override(
     )
     store = open_store()
     try:
-        with store.session() as session:
-            get_product(session, product)  # a typo must not store a decision nobody sees
-            save_support_override(session, override, datetime.now(UTC))
+        pipeline.record_support_override(store, override, now=datetime.now(UTC))
     finally:
         store.close()
     console.print(
@@ -333,9 +330,8 @@ def rubric_answer(
     author: str = typer.Option(..., "--author"),
 ) -> None:
     """Store a per-vulnerability rubric answer (audited); it wins over the profile's answer."""
-    from soupwatch.risk.records import save_rubric_answer
+    from soupwatch import pipeline
     from soupwatch.risk.rubric import StoredAnswer
-    from soupwatch.store.inventory import get_product
 
     answer = StoredAnswer(
         vulnerability=vulnerability,
@@ -347,9 +343,7 @@ def rubric_answer(
     )
     store = open_store()
     try:
-        with store.session() as session:
-            get_product(session, product)
-            save_rubric_answer(session, product, answer, datetime.now(UTC))
+        pipeline.record_rubric_answer(store, product, answer, now=datetime.now(UTC))
     finally:
         store.close()
     console.print(

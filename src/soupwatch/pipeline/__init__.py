@@ -53,6 +53,7 @@ from soupwatch.pipeline.flows import (
     unsynced_feeds,
 )
 from soupwatch.pipeline.inventory import export_sbom, import_sbom, list_releases
+from soupwatch.pipeline.records import record_rubric_answer, record_support_override
 
 __all__ = [
     "SBOM_SUFFIXES",
@@ -84,6 +85,8 @@ __all__ = [
     "portfolio",
     "record_context",
     "record_decision",
+    "record_rubric_answer",
+    "record_support_override",
     "release_summary",
     "run_main_job",
     "scan_release",

@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from soupwatch.errors import ConfigError
 from soupwatch.model.vex import VexStatement
 from soupwatch.store import inventory
 from soupwatch.store.db import Store
@@ -47,12 +46,12 @@ class ExportedVex:
 
 
 def _known_to_feeds(store: Store, vulnerability: str) -> bool:
-    from soupwatch.watch import known_to_feeds  # here: soupwatch.watch imports the pipeline
-
-    try:
-        return known_to_feeds(store, vulnerability)
-    except ConfigError:  # not shaped like an id any feed uses
+    """True when a synced feed has a record of the id or lists it as an alias."""
+    text = vulnerability.strip()
+    if not text:
         return False
+    with store.session() as session:
+        return store.intel(session).knows(text)
 
 
 def record_decision(
