@@ -3,8 +3,9 @@
 
 An assessment is stored with the fingerprint of its inputs (``soupwatch.pipeline.assessment``
 computes it); every view reads the stored one and a stale one is recomputed. Finding bodies
-are the model codec's JSON, zlib-compressed (a 7,000-finding release is ~2 MB, not ~20 MB);
-the columns beside them are what lists filter, sort and page on.
+are the model codec's JSON, zlib-compressed, with the parts that findings share (vulnerability
+records, rubric answers) stored once in ``assessment_parts``; the columns beside them are what
+lists filter, sort and page on.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class AssessmentRow(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
     header: Mapped[bytes] = mapped_column(LargeBinary)
     """The assessment without its findings (compressed codec JSON)."""
+    dictionary: Mapped[bytes] = mapped_column(LargeBinary)
+    """The zlib preset dictionary its finding bodies are compressed with (a few of its own
+    findings: most of a finding's text repeats across the release's findings)."""
 
 
 class AssessedFindingRow(Base):
@@ -94,4 +98,14 @@ class AssessedFindingRow(Base):
     is_open: Mapped[bool] = mapped_column(Boolean)
     kev: Mapped[bool] = mapped_column(Boolean)
     epss: Mapped[float | None] = mapped_column(Float)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AssessmentPartRow(Base):
+    """A piece of assessed findings that many findings share, stored once by its content hash:
+    a vulnerability record (the same in every release that has it) or a set of rubric answers
+    (the same for every finding with the same vectors). Finding bodies refer to it by hash."""
+
+    __tablename__ = "assessment_parts"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     body: Mapped[bytes] = mapped_column(LargeBinary)

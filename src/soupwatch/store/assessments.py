@@ -6,10 +6,11 @@ portfolio page asks for hundreds at once); the fingerprint itself is computed by
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from soupwatch.model.assessment import AssessedFinding, Assessment
 from soupwatch.model.codec import decode, encode
 from soupwatch.store.assessment_tables import (
     AssessedFindingRow,
+    AssessmentPartRow,
     AssessmentRow,
     DeviceContextRow,
     ReleaseScanRow,
@@ -40,14 +42,33 @@ def _iso(value: datetime | None) -> str:
     return aware.isoformat() if aware else "never"
 
 
-def pack(data: Any) -> bytes:
-    """Compressed JSON (the bodies of stored assessments)."""
-    return zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"), 1)
+def _json(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode("utf-8")
 
 
-def unpack(blob: bytes) -> Any:
+def pack(data: Any, dictionary: bytes = b"") -> bytes:
+    """Compressed JSON (the bodies of stored assessments), with an optional preset dictionary."""
+    packer = zlib.compressobj(6, zdict=dictionary) if dictionary else zlib.compressobj(6)
+    return packer.compress(_json(data)) + packer.flush()
+
+
+def unpack(blob: bytes, dictionary: bytes = b"") -> Any:
     """The JSON that :func:`pack` stored."""
-    return json.loads(zlib.decompress(blob))
+    unpacker = zlib.decompressobj(zdict=dictionary) if dictionary else zlib.decompressobj()
+    return json.loads(unpacker.decompress(blob) + unpacker.flush())
+
+
+DICTIONARY_BYTES = 32 * 1024
+"""zlib's largest useful preset dictionary."""
+
+
+def _dictionary(bodies: list[dict[str, Any]]) -> bytes:
+    """A preset dictionary from the release's own findings: spread samples, most common last."""
+    if not bodies:
+        return b""
+    step = max(1, len(bodies) // 12)
+    sample = b"".join(_json(b) for b in bodies[::step][:12])
+    return sample[-DICTIONARY_BYTES:]
 
 
 # --- scan stamps -------------------------------------------------------------------------
@@ -223,6 +244,9 @@ def save_assessment(
     session.execute(delete(AssessmentRow).where(AssessmentRow.release_id == release_id))
     header = encode(assessment)
     header["findings"] = []
+    parts: dict[str, bytes] = {}
+    bodies = [_split(a, parts) for a in assessment.findings]
+    dictionary = _dictionary(bodies)
     session.add(
         AssessmentRow(
             release_id=release_id,
@@ -231,15 +255,78 @@ def save_assessment(
             profile_name=assessment.profile_name,
             counts=assessment.counts.as_dict(),
             header=pack(header),
+            dictionary=dictionary,
         )
     )
     session.flush()
-    rows = [_finding_row(release_id, a) for a in assessment.findings]
+    rows = [
+        _finding_row(release_id, a, pack(b, dictionary))
+        for a, b in zip(assessment.findings, bodies, strict=True)
+    ]
+    _save_parts(session, parts)
     for start in range(0, len(rows), 2000):
         session.execute(insert(AssessedFindingRow), rows[start : start + 2000])
 
 
-def _finding_row(release_id: int, a: AssessedFinding) -> dict[str, Any]:
+def _shared(data: Any, parts: dict[str, bytes]) -> dict[str, str]:
+    """Keep ``data`` once in ``parts`` under its content hash; a reference to it in its place."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if digest not in parts:
+        parts[digest] = zlib.compress(text.encode("utf-8"), 6)
+    return {PART: digest}
+
+
+def _save_parts(session: Session, parts: dict[str, bytes]) -> None:
+    """Insert the parts not stored yet (content-addressed: a stored one never changes)."""
+    known: set[str] = set()
+    digests = sorted(parts)
+    for start in range(0, len(digests), 500):
+        chunk = digests[start : start + 500]
+        known.update(
+            session.scalars(
+                select(AssessmentPartRow.digest).where(AssessmentPartRow.digest.in_(chunk))
+            )
+        )
+    new = [{"digest": d, "body": parts[d]} for d in digests if d not in known]
+    for start in range(0, len(new), 1000):
+        session.execute(insert(AssessmentPartRow), new[start : start + 1000])
+
+
+def _split(a: AssessedFinding, parts: dict[str, bytes]) -> dict[str, Any]:
+    """The codec JSON of a finding with its shared parts replaced by references."""
+    data: dict[str, Any] = encode(a)
+    data["finding"]["vulnerability"] = _shared(data["finding"]["vulnerability"], parts)
+    data["rubric"] = _shared(data["rubric"], parts)
+    return data
+
+
+def _join(bodies: list[bytes], dictionary: bytes, session: Session) -> list[AssessedFinding]:
+    """Decode finding bodies, filling their shared parts in (one query for the lot)."""
+    datas = [unpack(b, dictionary) for b in bodies]
+    wanted = {d["finding"]["vulnerability"][PART] for d in datas} | {
+        d["rubric"][PART] for d in datas
+    }
+    found: dict[str, Any] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        for digest, body in session.execute(
+            select(AssessmentPartRow.digest, AssessmentPartRow.body).where(
+                AssessmentPartRow.digest.in_(ordered[start : start + 500])
+            )
+        ):
+            found[digest] = json.loads(zlib.decompress(body))
+    for d in datas:
+        d["finding"]["vulnerability"] = found[d["finding"]["vulnerability"][PART]]
+        d["rubric"] = found[d["rubric"][PART]]
+    return [decode(AssessedFinding, d) for d in datas]
+
+
+PART = "$part"
+"""The key of a reference to a shared part in a stored finding body."""
+
+
+def _finding_row(release_id: int, a: AssessedFinding, body: bytes) -> dict[str, Any]:
     f = a.finding
     return {
         "release_id": release_id,
@@ -255,7 +342,7 @@ def _finding_row(release_id: int, a: AssessedFinding) -> dict[str, Any]:
         "is_open": a.is_open,
         "kev": a.kev,
         "epss": a.epss_score,
-        "body": pack(encode(a)),
+        "body": body,
     }
 
 
@@ -272,16 +359,13 @@ def load_assessment(session: Session, release_id: int) -> Assessment | None:
     row = session.get(AssessmentRow, release_id)
     if row is None:
         return None
-    header = unpack(row.header)
-    header["findings"] = [
-        unpack(b)
-        for (b,) in session.execute(
-            select(AssessedFindingRow.body)
-            .where(AssessedFindingRow.release_id == release_id)
-            .order_by(AssessedFindingRow.priority)
-        )
-    ]
-    return decode(Assessment, header)
+    bodies = session.scalars(
+        select(AssessedFindingRow.body)
+        .where(AssessedFindingRow.release_id == release_id)
+        .order_by(AssessedFindingRow.priority)
+    ).all()
+    header = decode(Assessment, unpack(row.header))
+    return replace(header, findings=tuple(_join(list(bodies), row.dictionary, session)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,4 +415,7 @@ def finding_page(
         .offset(offset)
         .limit(limit)
     )
-    return total, [decode(AssessedFinding, unpack(b)) for b in bodies]
+    dictionary = session.scalar(
+        select(AssessmentRow.dictionary).where(AssessmentRow.release_id == release_id)
+    )
+    return total, _join(list(bodies), dictionary or b"", session)

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("profile_name", sa.Text(), nullable=True),
         sa.Column("counts", sa.JSON(), nullable=False),
         sa.Column("header", sa.LargeBinary(), nullable=False),
+        sa.Column("dictionary", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(["release_id"], ["releases.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("release_id"),
     )
@@ -70,10 +71,17 @@ def upgrade() -> None:
         "ix_assessed_findings_release_priority", "assessed_findings", ["release_id", "priority"]
     )
     op.create_index("ix_assessed_findings_vuln", "assessed_findings", ["vuln_id"])
+    op.create_table(
+        "assessment_parts",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("digest"),
+    )
 
 
 def downgrade() -> None:
     """Drop the stored-assessment tables."""
+    op.drop_table("assessment_parts")
     op.drop_index("ix_assessed_findings_vuln", table_name="assessed_findings")
     op.drop_index("ix_assessed_findings_release_priority", table_name="assessed_findings")
     op.drop_table("assessed_findings")
