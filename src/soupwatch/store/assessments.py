@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from soupwatch.model.assessment import AssessedFinding, Assessment
+from soupwatch.model.assessment import AssessedFinding, Assessment, RubricAnswer
 from soupwatch.model.codec import decode, encode
+from soupwatch.model.vulnerability import Vulnerability
 from soupwatch.store.assessment_tables import (
     AssessedFindingRow,
     AssessmentPartRow,
@@ -302,12 +303,12 @@ def _split(a: AssessedFinding, parts: dict[str, bytes]) -> dict[str, Any]:
 
 
 def _join(bodies: list[bytes], dictionary: bytes, session: Session) -> list[AssessedFinding]:
-    """Decode finding bodies, filling their shared parts in (one query for the lot)."""
+    """Decode finding bodies, filling their shared parts in (one query, each part decoded once)."""
     datas = [unpack(b, dictionary) for b in bodies]
-    wanted = {d["finding"]["vulnerability"][PART] for d in datas} | {
-        d["rubric"][PART] for d in datas
-    }
-    found: dict[str, Any] = {}
+    wanted = {d["finding"]["vulnerability"][PART] for d in datas}
+    wanted |= {d["rubric"][PART] for d in datas}
+    vulns: dict[str, Vulnerability] = {}
+    rubrics: dict[str, tuple[RubricAnswer, ...]] = {}
     ordered = sorted(wanted)
     for start in range(0, len(ordered), 500):
         for digest, body in session.execute(
@@ -315,11 +316,18 @@ def _join(bodies: list[bytes], dictionary: bytes, session: Session) -> list[Asse
                 AssessmentPartRow.digest.in_(ordered[start : start + 500])
             )
         ):
-            found[digest] = json.loads(zlib.decompress(body))
+            data = json.loads(zlib.decompress(body))
+            if isinstance(data, list):
+                rubrics[digest] = decode(tuple[RubricAnswer, ...], data)
+            else:
+                vulns[digest] = decode(Vulnerability, data)
+    out: list[AssessedFinding] = []
     for d in datas:
-        d["finding"]["vulnerability"] = found[d["finding"]["vulnerability"][PART]]
-        d["rubric"] = found[d["rubric"][PART]]
-    return [decode(AssessedFinding, d) for d in datas]
+        vuln, rubric = vulns[d["finding"]["vulnerability"][PART]], rubrics[d["rubric"][PART]]
+        d["finding"]["vulnerability"], d["rubric"] = None, []
+        a = decode(AssessedFinding, d)
+        out.append(replace(a, finding=replace(a.finding, vulnerability=vuln), rubric=rubric))
+    return out
 
 
 PART = "$part"
