@@ -10,7 +10,7 @@ The edges (``cli/``, ``server/``) parse, call one function of this package, and 
 module here is one family of flows; this face re-exports them, and the edges import only it.
 """
 
-from soupwatch.pipeline.assessment import (
+from soupwatch.pipeline.assessments import (
     DeviceContext,
     ReleaseSummary,
     assessment,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from soupwatch.model.assessment import Assessment
 from soupwatch.model.product import Product, Release
-from soupwatch.pipeline.assessment import DeviceContext, assessment, device_context
+from soupwatch.pipeline.assessments import DeviceContext, assessment, device_context
 from soupwatch.store import inventory
 from soupwatch.store.db import Store
 

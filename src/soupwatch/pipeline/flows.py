@@ -115,8 +115,11 @@ def match_document(store: Store, doc: SbomDocument) -> MatchResult:
         )
 
 
-def scan_release(store: Store, product: str, release: str, *, now: datetime) -> MatchResult:
+def scan_release(
+    store: Store, product: str, release: str, *, now: datetime | None = None
+) -> MatchResult:
     """Match a stored release and store its findings (lifecycle kept), in one transaction."""
+    now = now or datetime.now(UTC)
     from soupwatch.match.matcher import MatchContext, match_components
     from soupwatch.store import inventory
     from soupwatch.store.assessments import save_scan
@@ -199,7 +202,7 @@ def assess(
     policy: Policy | None = None,
 ) -> Assessment:
     """Record the device context and return the release's current (stored) assessment."""
-    from soupwatch.pipeline.assessment import assessment
+    from soupwatch.pipeline.assessments import assessment
 
     return assessment(store, product, release, now=now, profile=profile, policy=policy)
 

@@ -1,7 +1,7 @@
 """Assess a release in its device context: every finding and every component, prioritised.
 
 :func:`build_assessment` is pure (inputs in, :class:`Assessment` out) so it is tested on real
-records without a database. ``soupwatch.pipeline.assessment`` gathers its inputs from the store
+records without a database. ``soupwatch.pipeline.assessments`` gathers its inputs from the store
 (the inventory, the findings with lifecycle timestamps, VEX decisions, stored rubric answers and
 support overrides, end-of-life data and the feed snapshot) in one read transaction, and stores
 the result.

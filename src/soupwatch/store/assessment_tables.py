@@ -1,7 +1,7 @@
 """Tables of stored assessments: each release's latest scan stamp, each product's device context
 (profile and policy), and each release's stored assessment with one row per assessed finding.
 
-An assessment is stored with the fingerprint of its inputs (``soupwatch.pipeline.assessment``
+An assessment is stored with the fingerprint of its inputs (``soupwatch.pipeline.assessments``
 computes it); every view reads the stored one and a stale one is recomputed. Finding bodies
 are the model codec's JSON, zlib-compressed, with the parts that findings share (vulnerability
 records, rubric answers) stored once in ``assessment_parts``; the columns beside them are what
