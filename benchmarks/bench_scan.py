@@ -32,7 +32,7 @@ from soupwatch.config import Settings
 from soupwatch.intel import query as query_module
 from soupwatch.intel.query import StoreIntelQuery
 from soupwatch.intel.sync import feed_names, sync_all
-from soupwatch.match import cpe, identity, sources, versions
+from soupwatch.match import cna, cpe, identity, versions
 from soupwatch.match.matcher import MatchContext, MatchResult, match_components
 from soupwatch.match.nvd import judge_configurations
 from soupwatch.model import Component, ComponentRef, ComponentType
@@ -102,12 +102,11 @@ def sbom(n: int) -> list[Component]:
 def clear_caches() -> None:
     """Forget every cache that outlives a scan, so that the next scan is cold."""
     query_module._DECODED.clear()
-    sources._KEPT_CNA.clear()
-    sources._KEPT_NVD.clear()
     versions.parse_version.cache_clear()
     versions.branch_upper.cache_clear()
     cpe.parse_criteria.cache_clear()
     identity._identify.cache_clear()
+    cna._sentences.cache_clear()
 
 
 def peak_rss_mb() -> float:
