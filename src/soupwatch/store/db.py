@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from soupwatch.config import Settings
-from soupwatch.errors import StoreError
+from soupwatch.errors import MissingExtra, StoreError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -30,6 +30,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith("postgresql+psycopg"):
+        try:
+            import psycopg  # noqa: F401  (the driver SQLAlchemy would load)
+        except ImportError as err:
+            raise MissingExtra("A postgresql:// database URL", "postgres") from err
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///") :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, **kwargs)
