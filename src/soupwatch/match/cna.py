@@ -334,7 +334,15 @@ class CnaMatcher:
                 if str(cand.affected.get("vendor", "")).lower() == vendor:
                     by_cve[cand.vuln_id].append(cand)
             found = [
-                (vuln_id, cands[0].assigner, compile_cna([c.affected for c in cands], scheme))
+                (
+                    vuln_id,
+                    cands[0].assigner,
+                    data.compiled.get(
+                        ("cna", scheme, vendor, product, vuln_id),
+                        [c.affected for c in cands],
+                        lambda items: compile_cna(items, scheme),
+                    ),
+                )
                 for vuln_id, cands in sorted(by_cve.items())
             ]
             self._compiled[(vendor, product)] = found

@@ -8,9 +8,9 @@ dropped at its end: whatever it caches lives exactly as long as the scan's :clas
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from soupwatch.intel.interface import CnaCandidate, CpeCandidate, IntelQuery, OsvCandidate
 from soupwatch.match.cpe import Platform, escape_value
@@ -21,7 +21,45 @@ from soupwatch.model import Component
 if TYPE_CHECKING:
     from soupwatch.match.identity import Identity
 
-__all__ = ["Basis", "Judgement", "Matcher", "Rebuttals", "ScanData", "Subject"]
+__all__ = [
+    "Basis",
+    "CompiledRecords",
+    "Judgement",
+    "Matcher",
+    "Rebuttals",
+    "ScanData",
+    "Subject",
+]
+
+_S = TypeVar("_S")
+_C = TypeVar("_C")
+
+
+class CompiledRecords:
+    """Records compiled into comparison objects, kept for the scans of one job.
+
+    A portfolio re-scan matches release after release against the same records; compiling
+    the kernel CNA's ~15,000 records for each release would double its time. The caller of
+    the job creates one, passes it to every ``match_components`` call, and drops it at the
+    end; ``match_components`` makes a fresh one when given none. Entries are checked by
+    content (``==``) before use, so a record that changed between scans is compiled again;
+    the store hands out the same decoded objects for the same text, which makes the check
+    an identity test.
+    """
+
+    __slots__ = ("_kept",)
+
+    def __init__(self) -> None:
+        self._kept: dict[Hashable, tuple[object, object]] = {}
+
+    def get(self, key: Hashable, source: _S, compile_: Callable[[_S], _C]) -> _C:
+        """``compile_(source)``, reused while the ``source`` kept under ``key`` is equal."""
+        hit = self._kept.get(key)
+        if hit is not None and (hit[0] is source or hit[0] == source):
+            return cast(_C, hit[1])
+        compiled = compile_(source)
+        self._kept[key] = (source, compiled)
+        return compiled
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +72,16 @@ class ScanData:
     """OSV ``affected`` items by (ecosystem, package name)."""
     cna: dict[str, list[CnaCandidate]]
     """CVE JSON 5 ``affected`` items by product."""
+    compiled: CompiledRecords = field(default_factory=CompiledRecords)
+    """Where matchers keep compiled records (shared by the scans of one job)."""
 
     @classmethod
-    def fetch(cls, idents: Iterable[Identity], query: IntelQuery) -> ScanData:
+    def fetch(
+        cls,
+        idents: Iterable[Identity],
+        query: IntelQuery,
+        compiled: CompiledRecords | None = None,
+    ) -> ScanData:
         """Every candidate of every identity: one batched call per index."""
         cpe_keys: set[tuple[str, str]] = set()
         osv_keys: set[tuple[str, str]] = set()
@@ -52,6 +97,7 @@ class ScanData:
             {escaped.get(k, k): cands for k, cands in by_cpe.items()},
             query.osv_candidates(sorted(osv_keys)) if osv_keys else {},
             query.cna_candidates(sorted(cna_keys)) if cna_keys else {},
+            compiled if compiled is not None else CompiledRecords(),
         )
 
 

@@ -25,7 +25,7 @@ from soupwatch.intel.interface import IntelQuery
 from soupwatch.match.cna import CONF_CNA, CnaMatcher
 from soupwatch.match.cpe import Platform
 from soupwatch.match.identity import identify, platform_of
-from soupwatch.match.interface import Matcher, Rebuttals, ScanData, Subject
+from soupwatch.match.interface import CompiledRecords, Matcher, Rebuttals, ScanData, Subject
 from soupwatch.match.merge import Verdict, canonical_id, decide, finding_sort_key
 from soupwatch.match.nvd import PLATFORM_UNDECIDED_FACTOR, NvdMatcher
 from soupwatch.match.osv import DISTRO_FALLBACK_FACTOR, OsvMatcher
@@ -197,14 +197,26 @@ def _copy_for(f: Finding, c: Component) -> Finding:
 
 
 def match_components(
-    components: Sequence[Component], query: IntelQuery, *, context: MatchContext | None = None
+    components: Sequence[Component],
+    query: IntelQuery,
+    *,
+    context: MatchContext | None = None,
+    compiled: CompiledRecords | None = None,
 ) -> MatchResult:
-    """Match components against the intelligence store; one finding per (component, vuln)."""
-    return _match(components, query, context or MatchContext.for_components(components))
+    """Match components against the intelligence store; one finding per (component, vuln).
+
+    ``compiled`` lets the scans of one job (a portfolio re-scan) share compiled records;
+    by default each call compiles what it needs and drops it at the end.
+    """
+    ctx = context or MatchContext.for_components(components)
+    return _match(components, query, ctx, compiled)
 
 
 def _match(
-    components: Sequence[Component], query: IntelQuery, context: MatchContext
+    components: Sequence[Component],
+    query: IntelQuery,
+    context: MatchContext,
+    compiled: CompiledRecords | None,
 ) -> MatchResult:
     skipped: list[SkippedComponent] = []
     groups: dict[_GroupKey, _Group] = {}
@@ -219,7 +231,7 @@ def _match(
             groups[key] = _Group([c])
         else:
             group.members.append(c)
-    data = ScanData.fetch((identify(g.members[0]) for g in groups.values()), query)
+    data = ScanData.fetch((identify(g.members[0]) for g in groups.values()), query, compiled)
     scan = _Scan(data, context, tuple(cls() for cls in MATCHERS.values()))
     ids: set[str] = set()
     for group in groups.values():

@@ -239,8 +239,10 @@ class NvdMatcher:
         """The NVD candidates of a (vendor, product), configurations compiled once per scan."""
         found = self._compiled.get(key)
         if found is None:
+            kept = data.compiled
             found = [
-                (c.vuln_id, compile_configurations(c.configurations)) for c in data.cpe.get(key, ())
+                (c.vuln_id, kept.get(("nvd", c.vuln_id), c.configurations, compile_configurations))
+                for c in data.cpe.get(key, ())
             ]
             self._compiled[key] = found
         return found

@@ -19,6 +19,7 @@ from soupwatch.store.db import Store
 if TYPE_CHECKING:
     from soupwatch.intel.interface import ProgressCallback
     from soupwatch.intel.sync import SyncOutcome
+    from soupwatch.match.interface import CompiledRecords
     from soupwatch.match.matcher import MatchResult
     from soupwatch.model.assessment import Assessment
     from soupwatch.risk.policy import Policy
@@ -113,8 +114,18 @@ def match_document(store: Store, doc: SbomDocument) -> MatchResult:
         )
 
 
-def scan_release(store: Store, product: str, release: str, *, now: datetime) -> MatchResult:
-    """Match a stored release and store its findings (lifecycle kept), in one transaction."""
+def scan_release(
+    store: Store,
+    product: str,
+    release: str,
+    *,
+    now: datetime,
+    compiled: CompiledRecords | None = None,
+) -> MatchResult:
+    """Match a stored release and store its findings (lifecycle kept), in one transaction.
+
+    ``compiled``: records compiled by earlier scans of the same job (a portfolio re-scan).
+    """
     from soupwatch.intel.query import StoreIntelQuery
     from soupwatch.match.matcher import MatchContext, match_components
     from soupwatch.store import inventory
@@ -126,6 +137,7 @@ def scan_release(store: Store, product: str, release: str, *, now: datetime) -> 
             rel.components,
             StoreIntelQuery(session),
             context=MatchContext.for_components(rel.components),
+            compiled=compiled,
         )
         save_findings(session, product, release, result.findings, now)
     return result

@@ -1,4 +1,5 @@
-"""The Matcher interface: a registered class is asked per scan, and its Judgement is obeyed."""
+"""The Matcher interface: a registered class is asked per scan, its Judgement is obeyed, and
+compiled records are shared only on request and only while unchanged."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import ClassVar
 import pytest
 
 from soupwatch.match import matcher as matcher_module
-from soupwatch.match.interface import Basis, Judgement, ScanData, Subject
+from soupwatch.match.interface import Basis, CompiledRecords, Judgement, ScanData, Subject
 from soupwatch.match.matcher import MATCHERS, match_components
 from soupwatch.match.merge import Verdict
 from soupwatch.match.versions import Unparsable
-from soupwatch.model import Component, ComponentRef, MatchEvidence
+from soupwatch.model import Component, ComponentRef, ComponentType, MatchEvidence
 from tests.unit.match.mirror import MirrorQuery
 
 OPENSSL = Component(ref=ComponentRef("o"), name="openssl", version="1.0.1f")
@@ -90,3 +91,34 @@ def test_matchers_live_for_one_scan_and_gc_is_left_alone(
     match_components([OPENSSL], mirror)
     assert LabMatcher.created == before + 2  # a fresh instance (and caches) per scan
     assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == state
+
+
+def test_compiled_records_are_reused_only_while_the_record_is_unchanged() -> None:
+    calls: list[list[str]] = []
+
+    def compile_(source: list[str]) -> tuple[str, ...]:
+        calls.append(source)
+        return tuple(source)
+
+    kept = CompiledRecords()
+    assert kept.get(("cna", "CVE-1"), ["5.10 < 5.10.2"], compile_) == ("5.10 < 5.10.2",)
+    assert kept.get(("cna", "CVE-1"), ["5.10 < 5.10.2"], compile_) == ("5.10 < 5.10.2",)
+    assert len(calls) == 1  # an equal record (not even the same object) is not compiled again
+    assert kept.get(("cna", "CVE-1"), ["5.10 < 5.10.3"], compile_) == ("5.10 < 5.10.3",)
+    assert len(calls) == 2  # the record changed: compiled anew
+
+
+def test_scans_sharing_compiled_records_find_what_separate_scans_find(
+    mirror: MirrorQuery,
+) -> None:
+    kernel = Component(
+        ref=ComponentRef("k"), name="linux", version="5.10.200", type=ComponentType.OPERATING_SYSTEM
+    )
+    older = Component(
+        ref=ComponentRef("k"), name="linux", version="5.10.52", type=ComponentType.OPERATING_SYSTEM
+    )
+    kept = CompiledRecords()
+    for release in ([kernel, OPENSSL], [older, OPENSSL]):
+        alone = match_components(release, mirror)
+        shared = match_components(release, mirror, compiled=kept)
+        assert shared == alone and alone.findings
