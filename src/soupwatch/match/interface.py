@@ -4,6 +4,8 @@
 (``MATCHERS``, in order) about each group of components, pools the verdicts, and merges them
 per vulnerability (:mod:`soupwatch.match.merge`). A matcher is created for one scan and
 dropped at its end: whatever it caches lives exactly as long as the scan's :class:`ScanData`.
+Only compiled records (:class:`CompiledRecords`) may outlive a scan, and only when the caller
+of a multi-scan job passes the same object to each scan.
 """
 
 from __future__ import annotations
