@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from soupwatch.cli.common import scan_gc
 from soupwatch.config import Settings
 from soupwatch.intel import query as query_module
 from soupwatch.intel.query import StoreIntelQuery
@@ -136,8 +137,12 @@ def baseline(components: list[Component], query: StoreIntelQuery) -> int:
 
 
 def scan(store: Store, comps: list[Component], ctx: MatchContext) -> MatchResult:
-    """One scan in its own session, as ``soupwatch scan`` does it."""
-    with store.session() as s:
+    """One scan in its own session, with the CLI's gc thresholds, as ``soupwatch scan`` does it.
+
+    The library leaves the collector alone; untuned (as in the server) a scan takes about
+    twice the CPU time (docs/matching.md, "GC at the edge").
+    """
+    with scan_gc(), store.session() as s:
         return match_components(comps, StoreIntelQuery(s), context=ctx)
 
 
