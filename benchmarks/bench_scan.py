@@ -28,9 +28,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from soupwatch.cli.common import scan_gc
 from soupwatch.config import Settings
 from soupwatch.intel.sync import feed_names, sync_all
-from soupwatch.match import cpe, identity, sources, versions
+from soupwatch.match import cna, cpe, identity, versions
 from soupwatch.match.matcher import MatchContext, MatchResult, match_components
 from soupwatch.match.nvd import judge_configurations
 from soupwatch.model import Component, ComponentRef, ComponentType
@@ -102,12 +103,11 @@ def sbom(n: int) -> list[Component]:
 def clear_caches() -> None:
     """Forget every cache that outlives a scan, so that the next scan is cold."""
     query_module._DECODED.clear()
-    sources._KEPT_CNA.clear()
-    sources._KEPT_NVD.clear()
     versions.parse_version.cache_clear()
     versions.branch_upper.cache_clear()
     cpe.parse_criteria.cache_clear()
     identity._identify.cache_clear()
+    cna._sentences.cache_clear()
 
 
 def peak_rss_mb() -> float:
@@ -137,8 +137,12 @@ def baseline(components: list[Component], query: StoreIntelQuery) -> int:
 
 
 def scan(store: Store, comps: list[Component], ctx: MatchContext) -> MatchResult:
-    """One scan in its own session, as ``soupwatch scan`` does it."""
-    with store.session() as s:
+    """One scan in its own session, with the CLI's gc thresholds, as ``soupwatch scan`` does it.
+
+    The library leaves the collector alone; untuned (as in the server) a scan takes about
+    twice the CPU time (docs/matching.md, "GC at the edge").
+    """
+    with scan_gc(), store.session() as s:
         return match_components(comps, StoreIntelQuery(s), context=ctx)
 
 

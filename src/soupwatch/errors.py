@@ -4,6 +4,7 @@
 
     SoupwatchError
     ├── ConfigError            settings, profiles, policies that make no sense
+    │   └── MissingExtra       an optional part is not installed (pip install 'soupwatch[…]')
     ├── SbomError              an SBOM could not be read or written
     │   └── SbomFormatError    not an SBOM we know, or malformed; names file and place
     ├── DiscoveryError         an artifact could not be unpacked or read
@@ -47,6 +48,15 @@ class SoupwatchError(Exception):
 
 class ConfigError(SoupwatchError):
     """A setting, device profile or policy is invalid."""
+
+
+class MissingExtra(ConfigError):
+    """A feature needs an optional extra that is not installed; the message says which."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.feature = feature
+        self.extra = extra
+        super().__init__(f"{feature} needs the [{extra}] extra: pip install 'soupwatch[{extra}]'")
 
 
 class SbomError(SoupwatchError):

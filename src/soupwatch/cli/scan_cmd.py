@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from soupwatch.cli.common import console, err_console, open_store, print_table, write_output
+from soupwatch.cli.common import (
+    console,
+    err_console,
+    open_store,
+    print_table,
+    scan_gc,
+    write_output,
+)
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import ConfigError
 from soupwatch.model import Finding, SbomDocument, Severity
@@ -152,12 +159,13 @@ def scan(
     store = open_store()
     note = None
     try:
-        if product and release:
-            pipeline.store_document(store, doc, product, release, source=str(target))
-            result = pipeline.scan_release(store, product, release, now=datetime.now(UTC))
-            note = f"imported {target.name} as {product} {release} and stored its findings"
-        else:
-            result = pipeline.match_document(store, doc)
+        with scan_gc():
+            if product and release:
+                pipeline.store_document(store, doc, product, release, source=str(target))
+                result = pipeline.scan_release(store, product, release, now=datetime.now(UTC))
+                note = f"imported {target.name} as {product} {release} and stored its findings"
+            else:
+                result = pipeline.match_document(store, doc)
     finally:
         store.close()
     text = _render(fmt, doc, result, target)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from soupwatch.cli.common import err_console
-from soupwatch.errors import ConfigError
+from soupwatch.errors import ConfigError, MissingExtra
 
 
 def serve(
@@ -23,10 +23,13 @@ def serve(
     ),
 ) -> None:
     """Serve the REST API (/api/v1, OpenAPI at /openapi.json) and the dashboard (/)."""
-    import uvicorn
+    try:
+        import uvicorn
 
+        from soupwatch.server.app import ServerOptions, create_app
+    except ImportError as err:
+        raise MissingExtra("soupwatch serve", "server") from err
     from soupwatch.config import load_settings
-    from soupwatch.server.app import ServerOptions, create_app
 
     if profiles is not None and not profiles.is_dir():
         raise ConfigError("profiles folder does not exist", path=str(profiles))

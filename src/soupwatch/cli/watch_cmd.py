@@ -15,6 +15,7 @@ from soupwatch.cli.common import (
     open_store,
     print_json,
     print_table,
+    scan_gc,
 )
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import ConfigError
@@ -96,7 +97,8 @@ def watch(
                 _say(f"warning: feed {name} failed: {message}")
             if outcome.all_failed:
                 raise ConfigError("every feed failed; nothing was re-scanned")
-        delta = rescan_portfolio(store, now=datetime.now(UTC), products=product or None)
+        with scan_gc():
+            delta = rescan_portfolio(store, now=datetime.now(UTC), products=product or None)
     finally:
         store.close()
     if fmt is OutputFormat.json:

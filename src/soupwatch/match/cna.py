@@ -9,16 +9,22 @@ highest lower bound, an exact version being tightest) decides. When no range con
 any item's ``defaultStatus: affected`` makes it affected (a miss is worse than a false alarm),
 ``unaffected`` makes it unaffected, and ``unknown`` leaves the decision to other sources.
 ``versionType: git`` entries name commits: they are noted, not compared.
+:class:`CnaMatcher` is the matcher of this source.
 """
 
 from __future__ import annotations
 
 import sys
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, NamedTuple
 
+from soupwatch.intel.interface import CnaCandidate
+from soupwatch.match.interface import Judgement, ScanData, Subject
+from soupwatch.match.merge import Verdict
 from soupwatch.match.versions import (
     ParsedVersion,
     Scheme,
@@ -27,6 +33,10 @@ from soupwatch.match.versions import (
     fast_key,
     parse_version,
 )
+from soupwatch.model import MatchEvidence
+
+CONF_CNA = 0.95
+"""Confidence of a CNA range verdict on a component identified by its stated CPE."""
 
 
 class CnaStatus(StrEnum):
@@ -237,3 +247,120 @@ class _Low:
 def cna_scheme(vendor: str, product: str) -> Scheme:
     """The version scheme a CNA writes (OpenSSL letter releases, else generic dotted)."""
     return Scheme.OPENSSL if product.lower() == "openssl" else Scheme.GENERIC
+
+
+@dataclass(slots=True)
+class CnaJudgement:
+    """The CNA's verdicts for one (vendor, product, version).
+
+    The kernel CNA says "unaffected" for most of its ~14,600 CVEs; those verdicts matter only
+    where another source says affected, so they are made into evidence only on request.
+    """
+
+    affected: list[Verdict]
+    unaffected: dict[str, tuple[str, CnaVerdict]]
+    """vuln_id → (assigner, the CNA's verdict)."""
+    query: str
+    conf: float
+    how: str
+
+    def unaffected_for(self, ids: set[str]) -> list[Verdict]:
+        """The "not affected" verdicts on ``ids`` (which another source says affected)."""
+        hits = sorted(ids.intersection(self.unaffected)) if self.unaffected else []
+        return [_cna_verdict(v, *self.unaffected[v], self.query, self.conf, self.how) for v in hits]
+
+
+def _cna_verdict(
+    vuln_id: str, assigner: str, v: CnaVerdict, query: str, conf: float, how: str
+) -> Verdict:
+    ev = MatchEvidence(
+        by="cna-range",
+        source="cna:" + assigner,
+        query=query,
+        criteria=v.criteria,
+        confidence=conf,
+        explanation=f"{_sentences(how, v.notes)} The CNA's range: {v.criteria}.".lstrip(),
+    )
+    return Verdict("cna", vuln_id, v.status is CnaStatus.AFFECTED, ev, v.fixed_versions)
+
+
+@lru_cache(maxsize=4096)
+def _sentences(how: str, notes: tuple[str, ...]) -> str:
+    """``how`` and the notes as sentences (the same few texts for thousands of kernel CVEs)."""
+    return " ".join(n.rstrip(".") + "." for n in (how, *notes) if n)
+
+
+_Compiled = list[tuple[str, str, CompiledCna]]
+"""(vuln_id, assigner, compiled ranges) of every CVE of one CNA (vendor, product)."""
+
+
+class CnaMatcher:
+    """CNA products of the alias table → the CNA's own CVE JSON 5 ranges.
+
+    Caches its work for one scan: a CVE's ranges are compiled once per (vendor, product) and
+    each (vendor, product, version) is judged once, however many components share it. Its
+    "not affected" verdicts are :class:`CnaJudgement` rebuttals, made only for the ids
+    another source says affected.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
+        self._judged: dict[tuple[object, ...], CnaJudgement] = {}
+
+    def judge(self, subject: Subject, data: ScanData) -> Judgement | Unparsable:
+        """The CNA's affected verdicts for every (vendor, product) of the subject."""
+        factor = subject.basis.factor
+        judged: list[CnaJudgement] = []
+        for vendor, product, version, conf, how in subject.identity.cna:
+            key = (vendor, product, version, conf, how, factor)
+            got = self._judged.get(key)
+            if got is None:
+                scaled = round(min(CONF_CNA, conf) * factor, 3)
+                one = self._judge_one(vendor, product, version, data, scaled, how)
+                if isinstance(one, Unparsable):
+                    return one
+                self._judged[key] = got = one
+            judged.append(got)
+        verdicts = tuple(v for j in judged for v in j.affected)
+        return Judgement(verdicts, rebuttals=tuple(judged))
+
+    def compiled(self, vendor: str, product: str, data: ScanData) -> _Compiled:
+        """The CNA records of (vendor, product), each CVE's ranges compiled once per scan."""
+        found = self._compiled.get((vendor, product))
+        if found is None:
+            scheme = cna_scheme(vendor, product)
+            by_cve: dict[str, list[CnaCandidate]] = defaultdict(list)
+            for cand in data.cna.get(product, ()):
+                if str(cand.affected.get("vendor", "")).lower() == vendor:
+                    by_cve[cand.vuln_id].append(cand)
+            found = [
+                (
+                    vuln_id,
+                    cands[0].assigner,
+                    data.compiled.get(
+                        ("cna", scheme, vendor, product, vuln_id),
+                        [c.affected for c in cands],
+                        lambda items: compile_cna(items, scheme),
+                    ),
+                )
+                for vuln_id, cands in sorted(by_cve.items())
+            ]
+            self._compiled[(vendor, product)] = found
+        return found
+
+    def _judge_one(
+        self, vendor: str, product: str, version: str, data: ScanData, conf: float, how: str
+    ) -> CnaJudgement | Unparsable:
+        parsed = parse_version(version, cna_scheme(vendor, product))
+        if isinstance(parsed, Unparsable):
+            return parsed
+        query = f"{vendor}/{product} version {version}"
+        out = CnaJudgement([], {}, query, conf, how)
+        affected, unknown = CnaStatus.AFFECTED, CnaStatus.UNKNOWN
+        for vuln_id, assigner, compiled in self.compiled(vendor, product, data):
+            v = compiled.judge(parsed)
+            if v.status is affected:
+                out.affected.append(_cna_verdict(vuln_id, assigner, v, query, conf, how))
+            elif v.status is not unknown:
+                out.unaffected[vuln_id] = (assigner, v)
+        return out

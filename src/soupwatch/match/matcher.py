@@ -1,10 +1,11 @@
 """``match_components``: components → findings, in a few batched index probes.
 
 1. every component's lookup keys (:mod:`soupwatch.match.identity`), unique keys batched into
-   one ``cpe_candidates``, one ``osv_candidates`` and one ``cna_candidates`` call;
+   one ``cpe_candidates``, one ``osv_candidates`` and one ``cna_candidates`` call
+   (:meth:`~soupwatch.match.interface.ScanData.fetch`);
 2. components are grouped by what they are looked up by (name, version, purl, CPEs): a big
    SBOM or a portfolio repeats the same (product, version) many times, and each group is
-   judged once (:mod:`soupwatch.match.sources` caches each (key, version, platform) too);
+   judged once by every matcher of :data:`MATCHERS` (each caches its work for the scan);
 3. verdicts are merged per canonical id (:mod:`soupwatch.match.merge`) once per group, with
    the records filled by one ``vulnerabilities`` call; each component then gets its copy.
 
@@ -14,33 +15,27 @@ come back in ``skipped`` with the reason; they are never silently "not affected"
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import NamedTuple
 
 from soupwatch.intel.interface import IntelQuery
+from soupwatch.match.cna import CONF_CNA, CnaMatcher
 from soupwatch.match.cpe import Platform
-from soupwatch.match.identity import identify, platform_of, with_target_sw
+from soupwatch.match.identity import identify, platform_of
+from soupwatch.match.interface import CompiledRecords, Matcher, Rebuttals, ScanData, Subject
 from soupwatch.match.merge import Verdict, canonical_id, decide, finding_sort_key
-from soupwatch.match.sources import (
-    CONF_CNA,
-    PLATFORM_UNDECIDED_FACTOR,
-    ScanData,
-    cna_verdicts,
-    fetch,
-    nvd_verdicts,
-    osv_verdicts,
-)
+from soupwatch.match.nvd import PLATFORM_UNDECIDED_FACTOR, NvdMatcher
+from soupwatch.match.osv import DISTRO_FALLBACK_FACTOR, OsvMatcher
 from soupwatch.match.versions import Unparsable
 from soupwatch.model import Component, Finding, Vulnerability
 
 __all__ = [
     "CONF_CNA",
     "DISTRO_FALLBACK_FACTOR",
+    "MATCHERS",
     "PLATFORM_UNDECIDED_FACTOR",
     "MatchContext",
     "MatchResult",
@@ -48,8 +43,19 @@ __all__ = [
     "match_components",
 ]
 
-DISTRO_FALLBACK_FACTOR = 0.6
-"""Confidence is multiplied by this when a distro package is judged by its upstream version."""
+MATCHERS: dict[str, type[Matcher]] = {
+    "osv": OsvMatcher,
+    "nvd": NvdMatcher,
+    "cna": CnaMatcher,
+}
+"""Every matcher by the ``kind`` of its verdicts, asked in this order for each component.
+
+OSV comes first because a distro advisory that knows the package answers alone
+(``Judgement.final``) and one that does not lowers the confidence of the rest
+(``Judgement.basis``). Who *decides* when sources disagree is not this order but
+:mod:`soupwatch.match.merge` (the CNA, then OSV, then NVD). Adding a matcher is one class
+implementing :class:`~soupwatch.match.interface.Matcher` and one line here.
+"""
 
 
 class SkippedComponent(NamedTuple):
@@ -93,41 +99,37 @@ def _relevant(verdicts: list[Verdict]) -> list[Verdict]:
     return [v for v in verdicts if v.affected or v.vuln_id in hit]
 
 
-def _judge(c: Component, context: MatchContext, data: ScanData) -> tuple[list[Verdict], list[str]]:
-    ident = identify(c)
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """One scan: its candidates, its context and its matchers (with their caches)."""
+
+    data: ScanData
+    context: MatchContext
+    matchers: tuple[Matcher, ...]
+
+
+def _judge(c: Component, scan: _Scan) -> tuple[list[Verdict], list[str]]:
+    """Every matcher's verdicts on ``c``, in registry order, and what could not be judged."""
+    subject = Subject(c, identify(c), scan.context.platform)
     verdicts: list[Verdict] = []
     problems: list[str] = []
-    factor, note = 1.0, ""
-    if ident.osv and c.purl:
-        got = osv_verdicts(ident, c.purl, data)
+    rebuttals: list[Rebuttals] = []
+    for matcher in scan.matchers:
+        got = matcher.judge(subject, scan.data)
         if isinstance(got, Unparsable):
             problems.append(got.describe())
-        else:
-            verdicts.extend(got[0])
-            if ident.osv.distro and got[1]:
-                return verdicts, problems
-        if ident.osv.distro:
-            factor = DISTRO_FALLBACK_FACTOR
-            note = (
-                f"no {ident.osv.ecosystem} advisory data for this package: judged by its upstream "
-                "version, distro backports not considered"
-            )
-    platform = with_target_sw(context.platform, ident.target_sw)
-    for cpe in ident.cpes:
-        got_nvd = nvd_verdicts(cpe, platform, data, factor, note)
-        if isinstance(got_nvd, Unparsable):
-            problems.append(got_nvd.describe())
-        else:
-            verdicts.extend(got_nvd)
-    got_cna = cna_verdicts(ident, data, factor)
-    if isinstance(got_cna, Unparsable):
-        problems.append(got_cna.describe())
-        return verdicts, problems
-    for judged in got_cna:
-        verdicts.extend(judged.affected)
-    hit = _affected_ids(verdicts)
-    for judged in got_cna:
-        verdicts.extend(judged.unaffected_for(hit))
+            continue
+        verdicts.extend(got.verdicts)
+        problems.extend(p.describe() for p in got.problems)
+        rebuttals.extend(got.rebuttals)
+        if got.final:
+            break
+        if got.basis is not None:
+            subject = replace(subject, basis=got.basis)
+    if rebuttals:
+        hit = _affected_ids(verdicts)
+        for rebuttal in rebuttals:
+            verdicts.extend(rebuttal.unaffected_for(hit))
     return verdicts, problems
 
 
@@ -159,8 +161,8 @@ class _Group:
     decided: list[tuple[str, Finding]] = field(default_factory=list)
 
 
-def _judge_group(group: _Group, context: MatchContext, data: ScanData, ids: set[str]) -> None:
-    verdicts, problems = _judge(group.members[0], context, data)
+def _judge_group(group: _Group, scan: _Scan, ids: set[str]) -> None:
+    verdicts, problems = _judge(group.members[0], scan)
     if problems:
         group.problem = "; ".join(sorted(set(problems)))
     by_canon: dict[str, list[Verdict]] = defaultdict(list)
@@ -194,36 +196,27 @@ def _copy_for(f: Finding, c: Component) -> Finding:
     )
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a scan builds its (acyclic) objects.
-
-    A kernel scan holds ~30,000 decoded CNA records and creates ~200,000 parsed ranges; each
-    automatic full collection re-walks all of them, which doubled the time of a scan.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # the scan's ~1,000,000 new objects would all be walked by the next young collection;
-        # freeze + unfreeze moves them to the oldest generation without walking them
-        gc.freeze()
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
-
-
 def match_components(
-    components: Sequence[Component], query: IntelQuery, *, context: MatchContext | None = None
+    components: Sequence[Component],
+    query: IntelQuery,
+    *,
+    context: MatchContext | None = None,
+    compiled: CompiledRecords | None = None,
 ) -> MatchResult:
-    """Match components against the intelligence store; one finding per (component, vuln)."""
-    with _gc_paused():
-        return _match(components, query, context or MatchContext.for_components(components))
+    """Match components against the intelligence store; one finding per (component, vuln).
+
+    ``compiled`` lets the scans of one job (a portfolio re-scan) share compiled records;
+    by default each call compiles what it needs and drops it at the end.
+    """
+    ctx = context or MatchContext.for_components(components)
+    return _match(components, query, ctx, compiled)
 
 
 def _match(
-    components: Sequence[Component], query: IntelQuery, context: MatchContext
+    components: Sequence[Component],
+    query: IntelQuery,
+    context: MatchContext,
+    compiled: CompiledRecords | None,
 ) -> MatchResult:
     skipped: list[SkippedComponent] = []
     groups: dict[_GroupKey, _Group] = {}
@@ -238,10 +231,11 @@ def _match(
             groups[key] = _Group([c])
         else:
             group.members.append(c)
-    data = fetch((identify(g.members[0]) for g in groups.values()), query)
+    data = ScanData.fetch((identify(g.members[0]) for g in groups.values()), query, compiled)
+    scan = _Scan(data, context, tuple(cls() for cls in MATCHERS.values()))
     ids: set[str] = set()
     for group in groups.values():
-        _judge_group(group, context, data, ids)
+        _judge_group(group, scan, ids)
     records = query.vulnerabilities(sorted(ids)) if ids else {}
     for group in groups.values():
         _decide_group(group, records)

@@ -15,6 +15,12 @@ from dataclasses import dataclass, replace
 from soupwatch.model import Component, Finding, MatchEvidence, Vulnerability, VulnId
 
 _RANK = {"cna": 0, "osv": 1, "nvd": 2}
+"""Who decides, first to last; a matcher not listed here decides after all of these."""
+_WHY = {
+    "cna": "the CNA's own ranges are preferred over other sources",
+    "osv": "the advisory for the package's own ecosystem is preferred over NVD's CPE match",
+    "nvd": "NVD decides",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +28,7 @@ class Verdict:
     """One source's verdict on one vulnerability for one component."""
 
     kind: str
-    """``cna``, ``osv`` or ``nvd``."""
+    """The matcher's name in ``soupwatch.match.matcher.MATCHERS``: ``cna``, ``osv``, ``nvd``."""
     vuln_id: str
     affected: bool
     evidence: MatchEvidence
@@ -47,11 +53,7 @@ def _explain(decider: Verdict, others: list[Verdict]) -> str:
         parts.append(f"{o.evidence.source} says {said} ({o.evidence.criteria or 'no criterion'})")
     if not parts:
         return decider.evidence.explanation
-    who = {
-        "cna": "the CNA's own ranges are preferred over other sources",
-        "osv": "the advisory for the package's own ecosystem is preferred over NVD's CPE match",
-        "nvd": "NVD decides",
-    }[decider.kind]
+    who = _WHY.get(decider.kind, f"{decider.evidence.source} decides")
     lead = f"{decider.evidence.source} says {'affected' if decider.affected else 'not affected'}"
     text = f"{lead}; " + "; ".join(parts) + f"; {who}."
     return f"{decider.evidence.explanation} {text}".strip()
@@ -62,7 +64,13 @@ def decide(
 ) -> tuple[str, Finding] | None:
     """Merge the verdicts on one canonical id: ``("finding", f)``, ``("overruled", f)`` or None."""
     ordered = sorted(
-        verdicts, key=lambda v: (_RANK[v.kind], not v.affected, v.vuln_id, v.evidence.criteria)
+        verdicts,
+        key=lambda v: (
+            _RANK.get(v.kind, len(_RANK)),
+            not v.affected,
+            v.vuln_id,
+            v.evidence.criteria,
+        ),
     )
     decider = ordered[0]
     if decider.kind == "osv":

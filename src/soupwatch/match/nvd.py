@@ -4,6 +4,7 @@ A configuration fires for the component when it evaluates to true (or undecided,
 "running on" platform is not known) *and* one of its non-negated nodes has a vulnerable
 criterion that names the component's own product and version. A configuration that is
 satisfied only by the platform never fires: the platform is a component of its own.
+:class:`NvdMatcher` is the matcher of this source.
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ from soupwatch.match.cpe import (
     range_text,
     version_rule,
 )
+from soupwatch.match.identity import CpeIdentity, with_target_sw
+from soupwatch.match.interface import Basis, Judgement, ScanData, Subject
+from soupwatch.match.merge import Verdict
+from soupwatch.match.versions import Unparsable
+from soupwatch.model import MatchEvidence
+
+PLATFORM_UNDECIDED_FACTOR = 0.7
+"""Confidence is multiplied by this when a "running on" platform could not be decided."""
 
 # enum members bound once: attribute access on an Enum class is slow on the hot path
 _FALSE, _UNKNOWN, _TRUE = Tri.FALSE, Tri.UNKNOWN, Tri.TRUE
@@ -197,3 +206,85 @@ def _matched(hits: list[str], open_ended: list[str]) -> str:
         )
     more = f" (and {len(hits) - 2} more)" if len(hits) > 2 else ""
     return f"Matched NVD's criterion {'; '.join(hits[:2])}{more}"
+
+
+class NvdMatcher:
+    """CPE → NVD configurations, on the release's platform; caches its work for one scan.
+
+    Each CVE's configurations are compiled once per (vendor, product) and each
+    (name, version, platform) is judged once, however many components share it.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[tuple[str, str], list[tuple[str, CompiledConfigurations]]] = {}
+        self._judged: dict[tuple[object, ...], list[tuple[str, CpeVerdict]]] = {}
+        self._verdicts: dict[tuple[object, ...], list[Verdict]] = {}
+
+    def judge(self, subject: Subject, data: ScanData) -> Judgement | Unparsable:
+        """NVD's verdicts for every CPE of the subject; an unreadable version is a problem."""
+        platform = with_target_sw(subject.platform, subject.identity.target_sw)
+        verdicts: list[Verdict] = []
+        problems: list[Unparsable] = []
+        for cpe in subject.identity.cpes:
+            got = self._verdicts_for(cpe, platform, data, subject.basis)
+            if isinstance(got, Unparsable):
+                problems.append(got)
+            else:
+                verdicts.extend(got)
+        return Judgement(tuple(verdicts), problems=tuple(problems))
+
+    def records(
+        self, key: tuple[str, str], data: ScanData
+    ) -> list[tuple[str, CompiledConfigurations]]:
+        """The NVD candidates of a (vendor, product), configurations compiled once per scan."""
+        found = self._compiled.get(key)
+        if found is None:
+            kept = data.compiled
+            found = [
+                (c.vuln_id, kept.get(("nvd", c.vuln_id), c.configurations, compile_configurations))
+                for c in data.cpe.get(key, ())
+            ]
+            self._compiled[key] = found
+        return found
+
+    def _judged_for(
+        self, ident: CpeIdentity, platform: Platform, data: ScanData
+    ) -> list[tuple[str, CpeVerdict]] | Unparsable:
+        target = ident.target()
+        if isinstance(target, Unparsable):
+            return target
+        key = (target.name, target.version, platform)
+        cached = self._judged.get(key)
+        if cached is None:
+            cached = []
+            for vuln_id, configurations in self.records(ident.name.key, data):
+                verdict = judge_compiled(configurations, target, platform)
+                if verdict.affected or verdict.criteria:
+                    cached.append((vuln_id, verdict))
+            self._judged[key] = cached
+        return cached
+
+    def _verdicts_for(
+        self, ident: CpeIdentity, platform: Platform, data: ScanData, basis: Basis
+    ) -> list[Verdict] | Unparsable:
+        key = (ident, platform, basis)
+        if key in self._verdicts:
+            return self._verdicts[key]
+        found = self._judged_for(ident, platform, data)
+        if isinstance(found, Unparsable):
+            return found
+        out = []
+        for vuln_id, v in found:
+            undecided = PLATFORM_UNDECIDED_FACTOR if v.platform_undecided else 1.0
+            notes = " ".join(n.rstrip(".") + "." for n in (ident.how, *v.notes, basis.note) if n)
+            ev = MatchEvidence(
+                by=ident.by,
+                source="nvd",
+                query=f"{ident.name.formatted()} version {ident.version}",
+                criteria="; ".join(v.criteria),
+                confidence=round(ident.confidence * basis.factor * undecided, 3),
+                explanation=notes,
+            )
+            out.append(Verdict("nvd", vuln_id, v.affected, ev))
+        self._verdicts[key] = out
+        return out

@@ -4,6 +4,7 @@ Ranges follow the OSV schema: events sorted by version; ``introduced`` opens, ``
 closes (exclusive), ``last_affected`` closes (inclusive), ``limit`` caps the whole range.
 ``ECOSYSTEM`` ranges compare in the ecosystem's own scheme, ``SEMVER`` as SemVer. ``GIT``
 ranges name commits: they are noted, not compared. An explicit ``versions`` list counts too.
+:class:`OsvMatcher` is the matcher of this source.
 
 Distribution packages (rpm, deb, apk with a ``distro`` qualifier) are judged by the distro's
 own advisories against the full EVR: a distro that backported the fix into ``3.0.7-25.el9_3``
@@ -19,6 +20,8 @@ from typing import Any
 
 from packageurl import PackageURL
 
+from soupwatch.match.interface import Basis, Judgement, ScanData, Subject
+from soupwatch.match.merge import Verdict
 from soupwatch.match.versions import (
     PURL_TYPE_SCHEMES,
     ParsedVersion,
@@ -26,6 +29,10 @@ from soupwatch.match.versions import (
     Unparsable,
     parse_version,
 )
+from soupwatch.model import MatchEvidence
+
+DISTRO_FALLBACK_FACTOR = 0.6
+"""Confidence is multiplied by this when a distro package is judged by its upstream version."""
 
 _ECOSYSTEMS = {
     "pypi": "PyPI",
@@ -205,3 +212,59 @@ def judge_osv(affected: Mapping[str, Any], version: str, scheme: Scheme) -> OsvV
             hit = f"{rtype} " + ", ".join(f"{k} {t}" for k, t in events)
     crit = hit or "no range or version list names this version"
     return OsvVerdict(hit is not None, crit, tuple(sorted(fixed)), tuple(notes))
+
+
+def _verdicts(key: OsvKey, purl: str, data: ScanData) -> tuple[list[Verdict], bool] | Unparsable:
+    """OSV verdicts, and whether the store knows the package at all."""
+    scheme = scheme_for_ecosystem(key.ecosystem)
+    out: list[Verdict] = []
+    known = False
+    for name in key.names:
+        for cand in data.osv.get((key.ecosystem, name), ()):
+            known = True
+            if cand.withdrawn:
+                continue
+            v = judge_osv(cand.affected, key.version, scheme)
+            if isinstance(v, Unparsable):
+                return v
+            if not v.affected:
+                continue
+            ev = MatchEvidence(
+                by="purl",
+                source=f"osv:{key.ecosystem}",
+                query=purl,
+                criteria=v.criteria,
+                confidence=1.0,
+                explanation=" ".join(n + "." for n in v.notes),
+            )
+            out.append(Verdict("osv", cand.vuln_id, True, ev, v.fixed_versions, cand.aliases))
+    return out, known
+
+
+class OsvMatcher:
+    """purl → OSV advisories of the package's ecosystem or distribution.
+
+    A distro package whose distro advisories the store holds is answered here alone (the
+    distro knows its backports); one it holds none for is left to the other matchers, which
+    judge the upstream version at :data:`DISTRO_FALLBACK_FACTOR` and say why.
+    """
+
+    def judge(self, subject: Subject, data: ScanData) -> Judgement | Unparsable:
+        """Affected verdicts of every advisory naming the purl's version."""
+        key, purl = subject.identity.osv, subject.component.purl
+        if key is None or not purl:
+            return Judgement()
+        got = _verdicts(key, purl, data)
+        fallback = None
+        if key.distro:
+            fallback = Basis(
+                DISTRO_FALLBACK_FACTOR,
+                f"no {key.ecosystem} advisory data for this package: judged by its upstream "
+                "version, distro backports not considered",
+            )
+        if isinstance(got, Unparsable):
+            return Judgement(basis=fallback, problems=(got,))
+        verdicts, known = got
+        if key.distro and known:
+            return Judgement(tuple(verdicts), final=True)
+        return Judgement(tuple(verdicts), basis=fallback)

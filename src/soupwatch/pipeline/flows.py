@@ -20,6 +20,7 @@ from soupwatch.store.db import Store
 if TYPE_CHECKING:
     from soupwatch.intel.interface import ProgressCallback
     from soupwatch.intel.sync import SyncOutcome
+    from soupwatch.match.interface import CompiledRecords
     from soupwatch.match.matcher import MatchResult
     from soupwatch.model.assessment import Assessment
     from soupwatch.risk.policy import Policy
@@ -116,9 +117,17 @@ def match_document(store: Store, doc: SbomDocument) -> MatchResult:
 
 
 def scan_release(
-    store: Store, product: str, release: str, *, now: datetime | None = None
+    store: Store,
+    product: str,
+    release: str,
+    *,
+    now: datetime | None = None,
+    compiled: CompiledRecords | None = None,
 ) -> MatchResult:
-    """Match a stored release and store its findings (lifecycle kept), in one transaction."""
+    """Match a stored release and store its findings (lifecycle kept), in one transaction.
+
+    ``compiled``: records compiled by earlier scans of the same job (a portfolio re-scan).
+    """
     now = now or datetime.now(UTC)
     from soupwatch.match.matcher import MatchContext, match_components
     from soupwatch.store import inventory
@@ -132,6 +141,7 @@ def scan_release(
             rel.components,
             StoreIntelQuery(session),
             context=MatchContext.for_components(rel.components),
+            compiled=compiled,
         )
         save_findings(session, product, release, result.findings, now)
         skipped = [

@@ -18,7 +18,7 @@ from soupwatch import __version__
 from soupwatch.errors import ReportError
 from soupwatch.model.assessment import Assessment
 from soupwatch.model.product import Release
-from soupwatch.report import narrative, plots
+from soupwatch.report import narrative
 from soupwatch.report.legend import legend
 from soupwatch.report.render import html_to_pdf, render_html
 from soupwatch.report.sections import addendum, anomalies, metrics, monitoring, quality, vulns
@@ -81,7 +81,9 @@ def _column_legend(tables: dict[str, Table]) -> list[tuple[str, str]]:
 def build_context(
     a: Assessment, release: Release | None, options: FdaOptions, sbom_files: list[str]
 ) -> dict[str, Any]:
-    """The template context of the HTML report."""
+    """The template context of the HTML report (its plots need the ``[pdf]`` extra)."""
+    from soupwatch.report import plots  # matplotlib: imported only when a report is built
+
     tables = build_tables(a, release)
     return {
         "title": TITLE,

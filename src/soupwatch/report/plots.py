@@ -1,7 +1,8 @@
 """Summary plots as inline SVG (matplotlib, Agg backend): deterministic, no external fonts.
 
 Each function returns an ``<svg>`` element as text, ready to embed in the HTML report; the
-PDF renderer draws the same SVG, so the two never disagree.
+PDF renderer draws the same SVG, so the two never disagree. matplotlib comes with the
+``[pdf]`` extra; without it, importing this module raises :class:`MissingExtra`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-import matplotlib
+from soupwatch.errors import MissingExtra
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+try:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+except ImportError as err:
+    raise MissingExtra("Report plots", "pdf") from err
 
 from soupwatch.model.assessment import Assessment
 from soupwatch.model.vulnerability import Severity

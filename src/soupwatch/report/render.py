@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from soupwatch.errors import ReportError
+from soupwatch.errors import MissingExtra, ReportError
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -134,8 +134,8 @@ def html_to_pdf(html: str) -> bytes:
             # subsets fonts with fontTools, which works. Not our warning to turn into an error.
             warnings.simplefilter("ignore", DeprecationWarning)
             from weasyprint import HTML
-    except ImportError as err:  # pragma: no cover - weasyprint is a dependency
-        raise ReportError(f"cannot print PDF: WeasyPrint is not importable ({err})") from err
+    except ImportError as err:
+        raise MissingExtra("PDF output", "pdf") from err
 
     def no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, Any]:
         raise ReportError(f"the report refers to an external resource {url!r}")

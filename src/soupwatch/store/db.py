@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session as Session  # re-exported: stages type the un
 from sqlalchemy.orm import sessionmaker
 
 from soupwatch.config import Settings
-from soupwatch.errors import StoreError
+from soupwatch.errors import MissingExtra, StoreError
 
 if TYPE_CHECKING:
     from soupwatch.store.intel_query import StoreIntelQuery
@@ -35,6 +35,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith("postgresql+psycopg"):
+        try:
+            import psycopg  # noqa: F401  (the driver SQLAlchemy would load)
+        except ImportError as err:
+            raise MissingExtra("A postgresql:// database URL", "postgres") from err
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///") :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, **kwargs)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from soupwatch.errors import SoupwatchError
+from soupwatch.match.interface import CompiledRecords
 from soupwatch.model import Severity
 from soupwatch.pipeline import scan_release
 from soupwatch.store import inventory
@@ -145,11 +146,16 @@ def compare(
 
 
 def _rescan_one(
-    store: Store, product: str, release: str, now: datetime, prev: datetime | None
+    store: Store,
+    product: str,
+    release: str,
+    now: datetime,
+    prev: datetime | None,
+    compiled: CompiledRecords,
 ) -> ReleaseDelta:
     with store.session() as session:
         before = _by_key(load_findings(session, product, release))
-    scan_release(store, product, release, now=now)
+    scan_release(store, product, release, now=now, compiled=compiled)
     with store.session() as session:
         after = _by_key(load_findings(session, product, release))
     new, resolved, kev = compare(before, after, prev)
@@ -176,9 +182,10 @@ def rescan_portfolio(
             (p, r) for p, r in inventory.iter_all_releases(session) if wanted is None or p in wanted
         ]
     deltas: list[ReleaseDelta] = []
+    compiled = CompiledRecords()  # the releases share their kernels' and libraries' records
     for product, release in targets:
         try:
-            deltas.append(_rescan_one(store, product, release, now, previous))
+            deltas.append(_rescan_one(store, product, release, now, previous, compiled))
         except SoupwatchError as err:
             deltas.append(ReleaseDelta(product, release, error=str(err)))
     delta = PortfolioDelta(ran_at=now, previous_run=previous, releases=tuple(deltas))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from soupwatch.intel.interface import IntelQuery
-from soupwatch.match.cna import CompiledCna, cna_scheme
+from soupwatch.match.cna import CnaMatcher, CompiledCna, cna_scheme
+from soupwatch.match.interface import ScanData
 from soupwatch.match.matcher import match_components
-from soupwatch.match.sources import ScanData, _compiled
 from soupwatch.match.versions import ParsedVersion, parse_version
 from soupwatch.model import Component, ComponentRef, ComponentType
 
@@ -79,7 +79,7 @@ def test_repeated_components_each_get_their_own_findings(intel: IntelQuery) -> N
 def test_numeric_fast_path_agrees_with_version_comparison(intel: IntelQuery) -> None:
     """Every kernel CNA record, judged natively and through ParsedVersion, says the same."""
     data = ScanData({}, {}, intel.cna_candidates(["linux"]))
-    records = _compiled("linux", "linux", data)
+    records = CnaMatcher().compiled("linux", "linux", data)
     assert len(records) > 10_000
     assert sum(rec.fast is not None for _, _, rec in records) > len(records) * 0.9
     scheme = cna_scheme("linux", "linux")
