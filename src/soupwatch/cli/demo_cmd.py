@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from soupwatch.cli.common import console, err_console, open_store, progress_bar
+from soupwatch.cli.common import console, err_console, open_store, progress_bar, scan_gc
 from soupwatch.config import ENV_MIRROR
 from soupwatch.errors import ConfigError
 from soupwatch.pipeline import MainJobResult, run_main_job
@@ -48,7 +48,7 @@ def _run(
 ) -> MainJobResult:
     store = open_store()
     try:
-        with progress_bar() as bar:
+        with progress_bar() as bar, scan_gc():
             stage = bar.add_task("starting", total=None)
             feed = bar.add_task("", total=None, visible=False)
 

@@ -58,8 +58,9 @@ def decoded(raw: Any) -> Any:
 
     The kernel CNA's ~29,000 ``affected`` items (28 MB of JSON) are read by every scan; keyed
     by their exact text, a later scan gets the *same* objects back, so the matcher can keep
-    what it compiled from them (see ``soupwatch.match.interface.CompiledRecords``). The values are shared:
-    callers must treat them as read-only. A driver that decodes JSON itself is passed through.
+    what it compiled from them (see ``soupwatch.match.interface.CompiledRecords``). The values
+    are shared: callers must treat them as read-only. A driver that decodes JSON itself is
+    passed through.
     """
     if not isinstance(raw, str):
         return raw
