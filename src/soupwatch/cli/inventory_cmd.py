@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
+from soupwatch import pipeline
 from soupwatch.cli.common import OutputFormat, open_store, print_json, print_table
-from soupwatch.model import Component
-from soupwatch.store import inventory
+from soupwatch.model.shapes import component_json, product_json
 
 products_app = typer.Typer(
     help="Device models (products) and their releases.", no_args_is_help=True
@@ -23,48 +21,17 @@ def products_list(
     """List products with their releases."""
     store = open_store()
     try:
-        with store.session() as session:
-            rows = inventory.list_products(session)
+        rows = pipeline.list_products(store)
     finally:
         store.close()
     if fmt is OutputFormat.json:
-        print_json(
-            [
-                {
-                    "name": p.name,
-                    "manufacturer": p.manufacturer,
-                    "device_class": p.device_class,
-                    "releases": versions,
-                }
-                for p, versions in rows
-            ]
-        )
+        print_json([product_json(p, versions) for p, versions in rows])
         return
     print_table(
         "Products",
         ["name", "manufacturer", "device class", "releases"],
         [[p.name, p.manufacturer, p.device_class, ", ".join(v)] for p, v in rows],
     )
-
-
-def component_json(c: Component) -> dict[str, Any]:
-    """The JSON object ``components list --format json`` prints for one component."""
-    return {
-        "ref": c.ref,
-        "name": c.name,
-        "version": c.version,
-        "type": c.type.value,
-        "group": c.group,
-        "purl": c.purl,
-        "cpe": c.cpe,
-        "supplier": c.supplier,
-        "author": c.author,
-        "licenses": list(c.licenses),
-        "parent": c.parent,
-        "depends_on": list(c.depends_on),
-        "support_level": c.support_level.value,
-        "end_of_support": c.end_of_support.isoformat() if c.end_of_support else None,
-    }
 
 
 @components_app.command("list")
@@ -76,8 +43,7 @@ def components_list(
     """List every component of a release, nested ones included (not the SBOM's subject)."""
     store = open_store()
     try:
-        with store.session() as session:
-            rel = inventory.get_release(session, product, release)
+        rel = pipeline.get_release(store, product, release)
     finally:
         store.close()
     if fmt is OutputFormat.json:

@@ -19,6 +19,7 @@ from soupwatch.cli.common import (
     print_table,
 )
 from soupwatch.errors import VexError
+from soupwatch.model.shapes import decision_json as to_json
 from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState, VexStatement
 from soupwatch.pipeline import (
     export_vex,
@@ -28,7 +29,6 @@ from soupwatch.pipeline import (
 )
 from soupwatch.vex.document import ImportTarget
 from soupwatch.vex.rules import parse_expiry, refuse
-from soupwatch.vex.statements import to_json
 
 vex_app = typer.Typer(
     help="Record, list, import and export VEX triage decisions.", no_args_is_help=True

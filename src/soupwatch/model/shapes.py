@@ -3,7 +3,9 @@
 ``vulnerability_json`` is a finding's vulnerability as ``soupwatch scan --format json``
 (the stable ``soupwatch-scan/1`` contract) writes it; ``assessed_finding_json`` extends it
 with the finding's component, lifecycle status, in-context risk, FDA category, clocks and VEX
-decision, and is what the REST API and the dashboard serve. Fields are only ever added.
+decision, and is what the REST API and the dashboard serve. ``decision_json``,
+``component_json`` and ``product_json`` are the one shape of a VEX decision, a component and
+a product in the CLI's JSON and the API. Fields are only ever added.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from datetime import date, datetime
 from typing import Any
 
 from soupwatch.model.assessment import AssessedFinding
+from soupwatch.model.component import Component
+from soupwatch.model.product import Product
 from soupwatch.model.vex import VexStatement
 from soupwatch.model.vulnerability import Finding
 
@@ -55,20 +59,55 @@ def vulnerability_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def decision_summary_json(s: VexStatement | None, needs_review: bool) -> dict[str, Any] | None:
-    """The VEX decision that reaches a finding, as a finding shows it."""
-    if s is None:
-        return None
+def decision_json(s: VexStatement) -> dict[str, Any]:
+    """A VEX decision (``vex list --format json``, ``/api/v1/vex``, the audit trail's values)."""
     return {
         "id": s.id,
+        "vulnerability": s.vulnerability,
+        "aliases": sorted(s.aliases),
         "state": s.state.value,
         "justification": s.justification.value if s.justification else None,
+        "responses": [r.value for r in s.responses],
         "detail": s.detail,
-        "scope": s.scope.value,
         "author": s.author,
         "created": _iso(s.created),
         "expires": _iso(s.expires),
-        "needs_review": needs_review,
+        "scope": s.scope.value,
+        "product": s.product,
+        "release": s.release,
+        "component_name": s.component_name,
+        "component_version": s.component_version,
+        "component_purl": s.component_purl,
+    }
+
+
+def component_json(c: Component) -> dict[str, Any]:
+    """A component of a release (``components list --format json``, ``…/components``)."""
+    return {
+        "ref": c.ref,
+        "name": c.name,
+        "version": c.version,
+        "type": c.type.value,
+        "group": c.group,
+        "purl": c.purl,
+        "cpe": c.cpe,
+        "supplier": c.supplier,
+        "author": c.author,
+        "licenses": list(c.licenses),
+        "parent": c.parent,
+        "depends_on": list(c.depends_on),
+        "support_level": c.support_level.value,
+        "end_of_support": _iso(c.end_of_support),
+    }
+
+
+def product_json(p: Product, releases: list[str]) -> dict[str, Any]:
+    """A product with the versions of its releases (``products list``, ``/api/v1/products``)."""
+    return {
+        "name": p.name,
+        "manufacturer": p.manufacturer,
+        "device_class": p.device_class,
+        "releases": releases,
     }
 
 
@@ -109,6 +148,8 @@ def assessed_finding_json(a: AssessedFinding) -> dict[str, Any]:
             "resolved_at": _iso(a.resolved_at),
         },
         "clocks": {"communicate_by": _iso(a.communicate_by), "fix_by": _iso(a.fix_by)},
-        "vex": decision_summary_json(a.vex, a.vex_needs_review),
+        "vex": None
+        if a.vex is None
+        else {**decision_json(a.vex), "needs_review": a.vex_needs_review},
         "factors": [{"name": x.name, "value": x.value, "effect": x.effect} for x in a.factors],
     }

@@ -52,7 +52,14 @@ from soupwatch.pipeline.flows import (
     triage_kernel,
     unsynced_feeds,
 )
-from soupwatch.pipeline.inventory import export_sbom, import_sbom, list_releases
+from soupwatch.pipeline.inventory import (
+    export_sbom,
+    get_release,
+    import_sbom,
+    list_products,
+    list_releases,
+    release_list,
+)
 from soupwatch.pipeline.records import record_rubric_answer, record_support_override
 
 __all__ = [
@@ -75,9 +82,11 @@ __all__ = [
     "export_vex",
     "fda_package",
     "findings_page",
+    "get_release",
     "import_sbom",
     "import_vex",
     "list_decisions",
+    "list_products",
     "list_releases",
     "load_target",
     "match_document",
@@ -87,6 +96,7 @@ __all__ = [
     "record_decision",
     "record_rubric_answer",
     "record_support_override",
+    "release_list",
     "release_summary",
     "run_main_job",
     "scan_release",

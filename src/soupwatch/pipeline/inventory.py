@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from soupwatch.model import SbomDocument
+from soupwatch.model import Product, Release, SbomDocument
 from soupwatch.pipeline.flows import store_document
 from soupwatch.store import inventory
 from soupwatch.store.db import Store
@@ -60,3 +60,24 @@ def list_releases(store: Store, product: str) -> list[str]:
     """Versions of the product's releases, oldest first (NotFoundError for no such product)."""
     with store.session() as session:
         return inventory.list_releases(session, product)
+
+
+def list_products(store: Store) -> list[tuple[Product, list[str]]]:
+    """Every product with the versions of its releases, by name."""
+    with store.session() as session:
+        return inventory.list_products(session)
+
+
+def get_release(store: Store, product: str, release: str) -> Release:
+    """A stored release with its components (NotFoundError names what is missing)."""
+    with store.session() as session:
+        return inventory.get_release(session, product, release)
+
+
+def release_list(store: Store, product: str) -> list[Release]:
+    """A product's releases, oldest import first (with their components)."""
+    with store.session() as session:
+        return [
+            inventory.get_release(session, product, v)
+            for v in inventory.list_releases(session, product)
+        ]

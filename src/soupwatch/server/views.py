@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from soupwatch import pipeline
 from soupwatch.model import Severity
-from soupwatch.model.assessment import RiskLevel
+from soupwatch.model.assessment import AssessedComponent, RiskLevel
 from soupwatch.model.shapes import assessed_finding_json
 from soupwatch.store.assessments import FindingFilter
 from soupwatch.store.db import Store
@@ -67,3 +68,21 @@ def findings(
     return Page(
         summary_json(summary), total, offset, limit, [assessed_finding_json(a) for a in items]
     )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def support_json(a: AssessedComponent | None) -> dict[str, Any] | None:
+    """A component's assessed support (None: the assessment could not name the component)."""
+    if a is None:
+        return None
+    return {
+        "level": a.support.level.value,
+        "end_of_support": a.support.end_of_support.isoformat()
+        if a.support.end_of_support
+        else None,
+        "source": a.support.source,
+        "finding": a.support_finding,
+    }

@@ -21,12 +21,13 @@ from typing import Any
 
 from soupwatch.errors import StoreError
 from soupwatch.model import ComponentRef, Finding
+from soupwatch.model.shapes import decision_json as to_json
 from soupwatch.model.vex import VexScope, VexState, VexStatement
 from soupwatch.store import decision_repo, finding_tables, inventory
 from soupwatch.store.db import Session
 from soupwatch.vex import audit
 from soupwatch.vex.rules import check_statement
-from soupwatch.vex.statements import decision_key, sort_key, subject, to_json
+from soupwatch.vex.statements import decision_key, sort_key, subject
 
 _SCOPE_RANK = {VexScope.RELEASE: 0, VexScope.PRODUCT: 1, VexScope.COMPONENT: 2}
 

@@ -40,30 +40,8 @@ def subject(s: VexStatement) -> str:
     return f"vex:{s.vulnerability} {comp} {s.scope.value}:{target}"
 
 
-def to_json(s: VexStatement) -> dict[str, Any]:
-    """A statement as plain JSON (audit log values, ``vex list --format json``)."""
-    return {
-        "id": s.id,
-        "vulnerability": s.vulnerability,
-        "aliases": sorted(s.aliases),
-        "state": s.state.value,
-        "justification": s.justification.value if s.justification else None,
-        "responses": [r.value for r in s.responses],
-        "detail": s.detail,
-        "author": s.author,
-        "created": s.created.isoformat() if s.created else None,
-        "expires": s.expires.isoformat() if s.expires else None,
-        "scope": s.scope.value,
-        "product": s.product,
-        "release": s.release,
-        "component_name": s.component_name,
-        "component_version": s.component_version,
-        "component_purl": s.component_purl,
-    }
-
-
 def from_json(d: dict[str, Any]) -> VexStatement:
-    """Inverse of :func:`to_json`."""
+    """Inverse of ``soupwatch.model.shapes.decision_json``."""
     return VexStatement(
         vulnerability=d["vulnerability"],
         state=VexState(d["state"]),

@@ -14,12 +14,12 @@ from soupwatch import pipeline
 from soupwatch.errors import SbomError
 from soupwatch.model import Severity
 from soupwatch.model.assessment import PostmarketCategory, RiskLevel
+from soupwatch.model.shapes import component_json, product_json
 from soupwatch.model.status import FindingStatus
 from soupwatch.server import views
 from soupwatch.server.app import options_of, store_of
 from soupwatch.server.schemas import ErrorOut, ProductOut, UploadOut
 from soupwatch.server.views import MAX_PAGE
-from soupwatch.store import inventory
 from soupwatch.store.assessments import FindingFilter
 
 router = APIRouter(tags=["inventory"], responses={404: {"model": ErrorOut}})
@@ -30,54 +30,33 @@ PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
 @router.get("/products", response_model=list[ProductOut])
 def products(request: Request) -> list[ProductOut]:
     """Every product with the versions of its releases."""
-    with store_of(request).session() as session:
-        rows = inventory.list_products(session)
-    return [
-        ProductOut(
-            name=p.name, manufacturer=p.manufacturer, device_class=p.device_class, releases=v
-        )
-        for p, v in rows
-    ]
+    return [ProductOut(**product_json(p, v)) for p, v in pipeline.list_products(store_of(request))]
 
 
 @router.get("/products/{product}/releases")
 def releases(request: Request, product: str) -> list[dict[str, Any]]:
     """A product's releases, oldest import first."""
-    with store_of(request).session() as session:
-        versions = inventory.list_releases(session, product)
-        out = []
-        for v in versions:
-            rel = inventory.get_release(session, product, v)
-            out.append(
-                {
-                    "version": v,
-                    "imported_at": rel.imported_at.isoformat() if rel.imported_at else None,
-                    "source": rel.source,
-                    "sbom_format": rel.sbom_format,
-                    "components": len(rel.components),
-                }
-            )
-    return out
+    return [
+        {
+            "version": rel.version,
+            "imported_at": rel.imported_at.isoformat() if rel.imported_at else None,
+            "source": rel.source,
+            "sbom_format": rel.sbom_format,
+            "components": len(rel.components),
+        }
+        for rel in pipeline.release_list(store_of(request), product)
+    ]
 
 
 @router.get("/products/{product}/releases/{release}/components")
 def components(request: Request, product: str, release: str) -> list[dict[str, Any]]:
-    """A release's components (nested ones included) with their support status."""
-    with store_of(request).session() as session:
-        rel = inventory.get_release(session, product, release)
+    """A release's components (nested ones included): what the SBOM says, and the support
+    level and end of support the stored assessment found (the dashboard and reports show it)."""
+    header = pipeline.assessment_header(store_of(request), product, release)
+    assessed = {a.component.ref: a for a in header.components}
+    rel = pipeline.get_release(store_of(request), product, release)
     return [
-        {
-            "ref": c.ref,
-            "name": c.name,
-            "version": c.version,
-            "type": c.type.value,
-            "purl": c.purl,
-            "cpe": c.cpe,
-            "supplier": c.supplier,
-            "parent": c.parent,
-            "support_level": c.support_level.value,
-            "end_of_support": c.end_of_support.isoformat() if c.end_of_support else None,
-        }
+        {**component_json(c), "assessed_support": views.support_json(assessed.get(c.ref))}
         for c in rel.components
     ]
 

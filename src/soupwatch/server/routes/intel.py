@@ -70,8 +70,8 @@ def list_vex(
     vulnerability: str | None = None,
 ) -> list[dict[str, Any]]:
     """Recorded VEX decisions, filtered to those that can reach a product / release."""
+    from soupwatch.model.shapes import decision_json as to_json
     from soupwatch.pipeline import list_decisions
-    from soupwatch.vex.statements import to_json
 
     found = list_decisions(
         store_of(request), product=product, release=release, vulnerability=vulnerability
@@ -89,9 +89,9 @@ def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
     field, an unknown product (or release, for release scope) 404; a vulnerability unknown to
     the feeds or a component not shipped is recorded and listed in ``warnings``.
     """
+    from soupwatch.model.shapes import decision_json as to_json
     from soupwatch.pipeline import record_decision
     from soupwatch.vex.rules import parse_expiry
-    from soupwatch.vex.statements import to_json
 
     statement = VexStatement(
         vulnerability=body.vulnerability,
