@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from soupwatch import pipeline
 from soupwatch.cli.common import console, err_console, open_store
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import AuditError
@@ -22,8 +23,7 @@ def verify_cmd() -> None:
     """Re-compute the hash chain; exit 1 naming the first broken entry."""
     store = open_store()
     try:
-        with store.session() as session:
-            result = audit.verify(session)
+        result = pipeline.verify_audit(store)
     finally:
         store.close()
     if not result.ok:
@@ -48,11 +48,10 @@ def export_cmd(
     """Write the whole chain for an auditor (docs/vex.md has the re-verification recipe)."""
     store = open_store()
     try:
-        with store.session() as session:
-            chain = audit.export(session)
-            result = audit.verify(session)
+        exported = pipeline.export_audit(store)
     finally:
         store.close()
+    chain, result = exported.entries, exported.result
     if jsonl:
         text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in chain)
     else:

@@ -182,3 +182,19 @@ def count_findings(
         by_risk=tuple(risk.items()),
         by_severity=tuple(severity.items()),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFilter:
+    """What a page of findings is narrowed to (None: no restriction)."""
+
+    open: bool | None = None
+    status: str | None = None
+    category: str | None = None
+    severity: str | None = None
+    risk: str | None = None
+    kev: bool | None = None
+    component: str | None = None
+    """Substring of the component name, case-insensitive."""
+    vulnerability: str | None = None
+    """Exact vulnerability id."""

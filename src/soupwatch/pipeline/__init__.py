@@ -21,6 +21,7 @@ from soupwatch.pipeline.assessments import (
     record_context,
     release_summary,
 )
+from soupwatch.pipeline.audit import AuditExport, export_audit, feed_snapshot, verify_audit
 from soupwatch.pipeline.decisions import (
     VEX_FORMATS,
     ExportedVex,
@@ -53,9 +54,11 @@ from soupwatch.pipeline.flows import (
     unsynced_feeds,
 )
 from soupwatch.pipeline.inventory import (
+    Ingested,
     export_sbom,
     get_release,
     import_sbom,
+    ingest_sbom,
     list_products,
     list_releases,
     release_list,
@@ -66,8 +69,10 @@ __all__ = [
     "SBOM_SUFFIXES",
     "VEX_FORMATS",
     "Assessed",
+    "AuditExport",
     "DeviceContext",
     "ExportedVex",
+    "Ingested",
     "KernelTriageOutcome",
     "MainJobResult",
     "RecordedDecision",
@@ -78,13 +83,16 @@ __all__ = [
     "assessment",
     "assessment_header",
     "device_context",
+    "export_audit",
     "export_sbom",
     "export_vex",
     "fda_package",
+    "feed_snapshot",
     "findings_page",
     "get_release",
     "import_sbom",
     "import_vex",
+    "ingest_sbom",
     "list_decisions",
     "list_products",
     "list_releases",
@@ -105,4 +113,5 @@ __all__ = [
     "sync_feeds",
     "triage_kernel",
     "unsynced_feeds",
+    "verify_audit",
 ]

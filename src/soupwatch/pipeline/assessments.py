@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from soupwatch.errors import NotFoundError, RiskError
 from soupwatch.model.assessment import AssessedFinding, Assessment
 from soupwatch.model.codec import decode, encode
+from soupwatch.model.status import FindingFilter
 from soupwatch.model.vulnerability import Finding
 from soupwatch.store import assessments as repo
 from soupwatch.store import inventory
@@ -324,7 +325,7 @@ def findings_page(
     store: Store,
     product: str,
     release: str,
-    flt: repo.FindingFilter,
+    flt: FindingFilter,
     *,
     offset: int = 0,
     limit: int = 50,

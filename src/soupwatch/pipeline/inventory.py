@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from soupwatch.match.matcher import MatchResult
 from soupwatch.model import Product, Release, SbomDocument
 from soupwatch.pipeline.flows import store_document
 from soupwatch.store import inventory
@@ -42,6 +44,45 @@ def import_sbom(
         now=now,
     )
     return rid, doc
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """An SBOM stored as a release and scanned: the document and the scan's result."""
+
+    document: SbomDocument
+    result: MatchResult
+
+
+def ingest_sbom(
+    store: Store,
+    path: Path,
+    product: str,
+    release: str,
+    *,
+    source: str,
+    name: str | None = None,
+    max_bytes: int | None = None,
+    now: datetime | None = None,
+) -> Ingested:
+    """Read an SBOM, store it as the release (replacing an earlier import) and scan it.
+
+    ``name``: how errors name the file (e.g. "uploaded SBOM" for a temporary copy). The file
+    is read completely before anything is written, so a bad one changes nothing.
+    """
+    from soupwatch.errors import SbomError
+    from soupwatch.pipeline.flows import scan_release
+    from soupwatch.sbom import DEFAULT_MAX_BYTES, read
+
+    now = now or datetime.now(UTC)
+    try:
+        doc = read(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+    except SbomError as err:
+        if name:
+            err.path = name
+        raise
+    store_document(store, doc, product, release, source=source, now=now)
+    return Ingested(doc, scan_release(store, product, release, now=now))
 
 
 def export_sbom(

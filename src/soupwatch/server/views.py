@@ -10,7 +10,7 @@ from soupwatch import pipeline
 from soupwatch.model import Severity
 from soupwatch.model.assessment import AssessedComponent, RiskLevel
 from soupwatch.model.shapes import assessed_finding_json
-from soupwatch.store.assessments import FindingFilter
+from soupwatch.model.status import FindingFilter
 from soupwatch.store.db import Store
 
 SEVERITY_ORDER = tuple(s.value for s in sorted(Severity, key=lambda s: -s.rank))

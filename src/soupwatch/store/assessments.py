@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from soupwatch.model.assessment import AssessedFinding, Assessment, RubricAnswer
 from soupwatch.model.codec import decode, encode
+from soupwatch.model.status import FindingFilter
 from soupwatch.model.vulnerability import Vulnerability
 from soupwatch.store.assessment_tables import (
     AssessedFindingRow,
@@ -374,22 +375,6 @@ def load_assessment(session: Session, release_id: int) -> Assessment | None:
     ).all()
     header = decode(Assessment, unpack(row.header))
     return replace(header, findings=tuple(_join(list(bodies), row.dictionary, session)))
-
-
-@dataclass(frozen=True, slots=True)
-class FindingFilter:
-    """What a page of findings is narrowed to (None: no restriction)."""
-
-    open: bool | None = None
-    status: str | None = None
-    category: str | None = None
-    severity: str | None = None
-    risk: str | None = None
-    kev: bool | None = None
-    component: str | None = None
-    """Substring of the component name, case-insensitive."""
-    vulnerability: str | None = None
-    """Exact vulnerability id."""
 
 
 def _filtered(query: Any, release_id: int, flt: FindingFilter) -> Any:

@@ -11,16 +11,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from soupwatch import pipeline
-from soupwatch.errors import SbomError
 from soupwatch.model import Severity
 from soupwatch.model.assessment import PostmarketCategory, RiskLevel
 from soupwatch.model.shapes import component_json, product_json
-from soupwatch.model.status import FindingStatus
+from soupwatch.model.status import FindingFilter, FindingStatus
 from soupwatch.server import views
 from soupwatch.server.app import options_of, store_of
 from soupwatch.server.schemas import ErrorOut, ProductOut, UploadOut
 from soupwatch.server.views import MAX_PAGE
-from soupwatch.store.assessments import FindingFilter
 
 router = APIRouter(tags=["inventory"], responses={404: {"model": ErrorOut}})
 
@@ -126,23 +124,23 @@ async def upload_sbom(
     release: Annotated[str, Path(min_length=1, max_length=255)],
 ) -> UploadOut:
     """Store an SBOM (CycloneDX or SPDX, any supported encoding) as a release and scan it."""
-    from soupwatch.sbom import read
-
-    body = await _read_limited(request, options_of(request).max_upload_bytes)
+    limit = options_of(request).max_upload_bytes
+    body = await _read_limited(request, limit)
     kind = request.headers.get("content-type", "")
     suffix = ".xml" if "xml" in kind else ".spdx" if "text/plain" in kind else ".json"
     with tempfile.TemporaryDirectory(prefix="soupwatch-upload-") as tmp:
         path = FilePath(tmp) / f"uploaded-sbom{suffix}"
         path.write_bytes(body)
-        try:
-            doc = read(path, max_bytes=options_of(request).max_upload_bytes)
-        except SbomError as err:
-            err.path = "uploaded SBOM"
-            raise
-    store = store_of(request)
-    now = datetime.now(UTC)
-    pipeline.store_document(store, doc, product, release, source="api upload", now=now)
-    result = pipeline.scan_release(store, product, release, now=now)
+        got = pipeline.ingest_sbom(
+            store_of(request),
+            path,
+            product,
+            release,
+            source="api upload",
+            name="uploaded SBOM",
+            max_bytes=limit,
+        )
+    doc, result = got.document, got.result
     return UploadOut(
         product=product,
         release=release,

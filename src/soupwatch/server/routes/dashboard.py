@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from soupwatch import pipeline
+from soupwatch.model.status import FindingFilter
 from soupwatch.server.app import store_of
 from soupwatch.server.routes.intel import feed_status
 from soupwatch.server.views import RISK_ORDER, SEVERITY_ORDER, findings, portfolio
-from soupwatch.store.assessments import FindingFilter
 
 router = APIRouter(include_in_schema=False)
 

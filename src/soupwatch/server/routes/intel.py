@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from soupwatch import pipeline
 from soupwatch.model.vex import VexStatement
 from soupwatch.server.app import store_of
 from soupwatch.server.schemas import ErrorOut, VexIn, VexRecordedOut
@@ -33,9 +34,7 @@ def impact(request: Request, vuln_id: str) -> dict[str, Any]:
 def feed_status(request: Request) -> list[dict[str, Any]]:
     """Per feed: record count, newest record, last sync, age of the data in hours."""
     now = datetime.now(UTC)
-    store = store_of(request)
-    with store.session() as session:
-        snapshot = store.intel(session).snapshot()
+    snapshot = pipeline.feed_snapshot(store_of(request))
     return [
         {
             "source": s.source,
