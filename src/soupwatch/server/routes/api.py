@@ -165,18 +165,37 @@ def portfolio(request: Request) -> list[dict[str, Any]]:
     return views.portfolio(store_of(request))
 
 
+def _named_file(request: Request, kind: str, name: str) -> FilePath:
+    """``NAME.<kind>.yaml`` in the profiles folder (422: not a name, 404: no such file)."""
+    if not PROFILE_NAME.match(name):
+        raise HTTPException(422, f"{kind}: {name!r} is not a {kind} name")
+    path = options_of(request).profiles_dir / f"{name}.{kind}.yaml"
+    if not path.is_file():
+        raise HTTPException(404, f"no {kind} {name!r} in the profiles folder")
+    return path
+
+
 @router.put("/products/{product}/profile")
-def set_profile(request: Request, product: str, profile: str) -> dict[str, Any]:
-    """Record the device profile NAME (``NAME.profile.yaml`` in the profiles folder) for the
-    product: every view of its releases is assessed with it from now on."""
+def set_profile(
+    request: Request, product: str, profile: str, policy: str | None = None
+) -> dict[str, Any]:
+    """Record the device profile NAME (``NAME.profile.yaml`` in the profiles folder) and, when
+    given, the policy NAME (``NAME.policy.yaml``) for the product: every view of its releases is
+    assessed with them from now on (an omitted policy keeps the recorded one)."""
+    from soupwatch.risk.policy import load_policy
     from soupwatch.risk.profile import load_profile
 
-    if not PROFILE_NAME.match(profile):
-        raise HTTPException(422, f"profile: {profile!r} is not a profile name")
-    path = options_of(request).profiles_dir / f"{profile}.profile.yaml"
-    if not path.is_file():
-        raise HTTPException(404, f"no device profile {profile!r} in the profiles folder")
+    device = load_profile(_named_file(request, "profile", profile))
+    rules = load_policy(_named_file(request, "policy", policy)) if policy else None
+    store = store_of(request)
+    current = pipeline.device_context(store, product)
     context = pipeline.record_context(
-        store_of(request), product, load_profile(path), now=datetime.now(UTC), actor="api"
+        store,
+        product,
+        device,
+        rules or (current.policy if current.recorded else None),
+        now=datetime.now(UTC),
+        actor="api",
     )
-    return {"product": product, "profile": context.profile.name}
+    kept = "the recorded policy" if current.recorded else "the default policy"
+    return {"product": product, "profile": context.profile.name, "policy": policy or kept}
