@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from soupwatch.pipeline import load_target
@@ -143,3 +145,30 @@ def test_assessment_status_impact_openapi(scanned: Client) -> None:
     spec = scanned.get("/openapi.json").json()
     assert f"{API}/impact/{{vuln_id}}" in spec["paths"]
     assert "post" in spec["paths"][f"{API}/products/{{product}}/releases/{{release}}/sbom"]
+
+
+def test_a_policy_recorded_through_the_api_reaches_every_view(
+    scanned: Client, tmp_path: Path
+) -> None:
+    """The API records profile and policy like `--profile`/`--policy` on the CLI do."""
+    import shutil
+
+    from soupwatch.server.app import ServerOptions
+
+    shutil.copy(EXAMPLES / "infusion-pump.profile.yaml", tmp_path / "pump.profile.yaml")
+    (tmp_path / "fast.policy.yaml").write_text("uncontrolled_communicate_days: 15\n")
+    scanned.app.state.options = ServerOptions(profiles_dir=tmp_path)
+    url = f"{API}/products/infusion-pump/profile"
+    r = scanned.request("PUT", url, params={"profile": "pump", "policy": "fast"})
+    assert r.status_code == 200 and r.json()["policy"] == "fast", r.text
+    assert (
+        scanned.request("PUT", url, params={"profile": "pump", "policy": "no"}).status_code == 404
+    )
+    page = scanned.get(f"{PUMP}/findings", params={"category": "uncontrolled", "kev": "false"})
+    item = page.json()["items"][0]
+    first = datetime.fromisoformat(item["lifecycle"]["first_seen"]).date()
+    assert item["clocks"]["communicate_by"] == (first + timedelta(days=15)).isoformat()
+    # Recording the profile again without a policy keeps the recorded policy.
+    assert scanned.request("PUT", url, params={"profile": "pump"}).json()["policy"] == (
+        "the recorded policy"
+    )
