@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from soupwatch.pipeline import load_target
 
-from .conftest import EXAMPLES, Client
+from .conftest import EXAMPLES, SCANNED_FEEDS, Client
 
 API = "/api/v1"
 PUMP = f"{API}/products/infusion-pump/releases/1.0"
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_products_releases_components(scanned: Client) -> None:
     products = scanned.get(f"{API}/products").json()
     assert [(p["name"], p["releases"]) for p in products] == [("infusion-pump", ["1.0"])]
@@ -23,6 +26,7 @@ def test_products_releases_components(scanned: Client) -> None:
     assert openssl["version"] == "1.1.1k" and openssl["support_level"] == "actively-maintained"
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_findings_carry_vex_state_after_post(scanned: Client) -> None:
     findings = scanned.get(f"{PUMP}/findings").json()
     assert findings and all(f["open"] for f in findings)
@@ -53,6 +57,7 @@ def test_findings_carry_vex_state_after_post(scanned: Client) -> None:
     assert sum(not f["open"] for f in after.values()) == 1
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_bad_vex_is_422_naming_the_field(scanned: Client) -> None:
     bad = {"vulnerability": "CVE-2021-3711", "state": "maybe", "author": "a", "reason": "r"}
     r = scanned.post(f"{API}/vex", json=bad)
@@ -74,6 +79,7 @@ def test_unknown_product_and_release_are_404_json(client: Client) -> None:
     assert r.status_code == 404 and "nope" in r.json()["error"]
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_upload_scans_and_bad_uploads_are_refused(scanned: Client) -> None:
     body = (EXAMPLES / "glucose-monitor.cdx.json").read_bytes()
     r = scanned.post(
@@ -101,6 +107,7 @@ def test_upload_scans_and_bad_uploads_are_refused(scanned: Client) -> None:
     assert r.status_code == 422 and r.json()["error"].startswith("path.product")
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_assessment_status_impact_openapi(scanned: Client) -> None:
     r = scanned.get(f"{PUMP}/assessment", params={"profile": "infusion-pump"})
     assert r.status_code == 200, r.text

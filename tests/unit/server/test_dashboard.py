@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from .conftest import Client
+import pytest
+
+from .conftest import SCANNED_FEEDS, Client
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_pages_render_the_portfolio(scanned: Client) -> None:
     home = scanned.get("/")
     assert home.status_code == 200 and "text/html" in home.headers["content-type"]
