@@ -48,6 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Drop this run's PostgreSQL templates (and stale ones a killed run left) at the very end."""
+    synced.wait_for_drops()
     if not _is_worker(session.config) and not _PG_REASON:
         synced.pg_drop_templates(PG_URL, os.environ.get(synced.RUN_ENV))
 
@@ -135,7 +136,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         try:
             yield url
         finally:
-            synced.pg_drop(PG_URL, name)
+            synced.pg_drop_later(PG_URL, name)
         return
     schema, url = _new_pg_schema()
     try:

@@ -23,6 +23,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -114,6 +115,21 @@ class Templates:
 def pg_drop(pg_url: str, name: str) -> None:
     """Drop one database (a test's clone or a template), closing what still connects to it."""
     _pg_execute(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-clone")
+_DROPPING: list[Future[None]] = []
+
+
+def pg_drop_later(pg_url: str, name: str) -> None:
+    """Drop a test's clone in the background: DROP DATABASE waits for disk (seconds under load)."""
+    _DROPPING.append(_DROPPER.submit(pg_drop, pg_url, name))
+
+
+def wait_for_drops() -> None:
+    """Wait until the clones handed to :func:`pg_drop_later` are dropped; raise what failed."""
+    while _DROPPING:
+        _DROPPING.pop().result()
 
 
 def pg_drop_templates(pg_url: str, run: str | None) -> None:
