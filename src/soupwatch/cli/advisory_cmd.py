@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from soupwatch.cli.common import console, open_store
+from soupwatch.cli.common import console, current_time, open_store
 from soupwatch.errors import ReportError
 
 
@@ -65,7 +64,7 @@ def advisory(
     from soupwatch.report import csaf_checks, source
     from soupwatch.report.advisory import AdvisoryMeta, build_advisory
 
-    now = datetime.now(UTC)
+    now = current_time()
     device = source.load_profile(profile)
     prev = _previous(previous)
     store = open_store()

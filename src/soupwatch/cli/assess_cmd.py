@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from rich.table import Table
 from soupwatch.cli.common import (
     OutputFormat,
     console,
+    current_time,
     err_console,
     open_store,
     print_json,
@@ -265,9 +266,7 @@ def assess(
     rules = load_policy(policy)
     store = open_store()
     try:
-        result = assess_release(
-            store, product, release, device, now=datetime.now(UTC), policy=rules
-        )
+        result = assess_release(store, product, release, device, now=current_time(), policy=rules)
     finally:
         store.close()
     if fmt is OutputFormat.json:
@@ -319,7 +318,7 @@ def support_override(
     try:
         with store.session() as session:
             get_product(session, product)  # a typo must not store a decision nobody sees
-            save_support_override(session, override, datetime.now(UTC))
+            save_support_override(session, override, current_time())
     finally:
         store.close()
     console.print(
@@ -355,7 +354,7 @@ def rubric_answer(
     try:
         with store.session() as session:
             get_product(session, product)
-            save_rubric_answer(session, product, answer, datetime.now(UTC))
+            save_rubric_answer(session, product, answer, current_time())
     finally:
         store.close()
     console.print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,11 @@ class OutputFormat(StrEnum):
 
     table = "table"
     json = "json"
+
+
+def current_time() -> datetime:
+    """The time of this command: ``SOUPWATCH_NOW`` when set (reproducible runs), else the clock."""
+    return load_settings().clock()
 
 
 def open_store() -> Store:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from soupwatch.cli.common import console, open_store
+from soupwatch.cli.common import console, current_time, open_store
 from soupwatch.errors import ReportError
 
 if TYPE_CHECKING:
@@ -90,7 +89,7 @@ def fda(
     from soupwatch.report.fda import FdaOptions, write_package
     from soupwatch.sbom import write as sbom_write
 
-    now = datetime.now(UTC)
+    now = current_time()
     device = source.load_profile(profile)
     store = open_store()
     try:
@@ -118,7 +117,7 @@ def _assessed(
 ) -> tuple[Assessment, Release, DeviceProfile]:
     from soupwatch.report import source
 
-    now = datetime.now(UTC)
+    now = current_time()
     device = source.load_profile(profile)
     store = open_store()
     try:
@@ -147,7 +146,7 @@ def soup(
     assessment, _, device = _assessed(product, release, profile)
     cls = device.iec62304_class or None
     options = soup_report.SoupOptions(
-        datetime.now(UTC), cls, f"device profile {profile.name}" if profile else None
+        current_time(), cls, f"device profile {profile.name}" if profile else None
     )
     _write(out, soup_report.render(assessment, options, chosen), f"the SOUP list ({chosen})")
 
@@ -166,7 +165,7 @@ def mds2(
 
     chosen = format_from_name(out, fmt.value if fmt else None, list(Mds2Format), "MDS2")
     assessment, rel, _ = _assessed(product, release, None)
-    text = mds2_report.render(assessment, rel, datetime.now(UTC), chosen)
+    text = mds2_report.render(assessment, rel, current_time(), chosen)
     _write(out, text, f"the MDS2 answers ({chosen})")
 
 

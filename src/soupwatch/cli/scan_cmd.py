@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from soupwatch.cli.common import console, err_console, open_store, print_table, write_output
+from soupwatch.cli.common import (
+    console,
+    current_time,
+    err_console,
+    open_store,
+    print_table,
+    write_output,
+)
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import ConfigError
 from soupwatch.model import Finding, SbomDocument, Severity
@@ -153,8 +159,9 @@ def scan(
     note = None
     try:
         if product and release:
-            pipeline.store_document(store, doc, product, release, source=str(target))
-            result = pipeline.scan_release(store, product, release, now=datetime.now(UTC))
+            now = current_time()
+            pipeline.store_document(store, doc, product, release, source=str(target), now=now)
+            result = pipeline.scan_release(store, product, release, now=now)
             note = f"imported {target.name} as {product} {release} and stored its findings"
         else:
             result = pipeline.match_document(store, doc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import typer
@@ -13,6 +13,7 @@ import typer
 from soupwatch.cli.common import (
     OutputFormat,
     console,
+    current_time,
     err_console,
     open_store,
     print_json,
@@ -40,7 +41,7 @@ def current_user() -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return current_time()
 
 
 def _component(spec: str | None) -> tuple[str | None, str | None, str | None]:
