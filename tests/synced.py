@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from soupwatch.config import Settings
@@ -61,14 +62,21 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def sync_into(url: str, home: Path, mirror: Path, sources: Sequence[str]) -> None:
-    """Migrate the database at ``url`` and sync ``sources`` from ``mirror`` into it."""
-    from soupwatch.pipeline import sync_feeds
+def sync_into(
+    url: str, home: Path, mirror: Path, sources: Sequence[str], now: datetime | None = None
+) -> None:
+    """Migrate the database at ``url`` and sync ``sources`` from ``mirror`` into it.
+
+    ``now`` fixes the sync's clock (the feeds' last-sync times), for golden output.
+    """
+    from soupwatch.intel.source import FeedSource
+    from soupwatch.intel.sync import sync_all
     from soupwatch.store.db import Store
 
+    source = FeedSource(mirror=mirror) if now is None else FeedSource(mirror, clock=lambda: now)
     store = Store.open(Settings(home=home, database_url=url))
     try:
-        outcome = sync_feeds(store, mirror=mirror, sources=list(sources))
+        outcome = sync_all(store, sources=list(sources), source=source)
         assert not outcome.failures, outcome.failures
     finally:
         store.close()
@@ -83,14 +91,18 @@ class Templates:
         self.pg_url = pg_url
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def sqlite_copy(self, sources: Sequence[str], dest: Path) -> str:
-        """Copy the SQLite template for ``sources`` (built on first use) to ``dest``; its URL."""
-        template = self.root / f"{run_id()}_{sources_key(sources)}.db"
+    def sqlite_copy(self, sources: Sequence[str], dest: Path, now: datetime | None = None) -> str:
+        """Copy the SQLite template for ``sources`` (built on first use) to ``dest``; its URL.
+
+        With ``now``, the template is synced on that fixed clock (a separate template).
+        """
+        clock = f"_at{int(now.timestamp())}" if now else ""
+        template = self.root / f"{run_id()}_{sources_key(sources)}{clock}.db"
         with locked(self.root / "templates.lock"):
             if not template.exists():
                 building = template.with_suffix(".building")
                 building.unlink(missing_ok=True)
-                sync_into(f"sqlite:///{building}", self.root / "home", self.mirror, sources)
+                sync_into(f"sqlite:///{building}", self.root / "home", self.mirror, sources, now)
                 building.rename(template)
         shutil.copyfile(template, dest)
         return f"sqlite:///{dest}"

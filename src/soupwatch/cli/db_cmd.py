@@ -44,7 +44,7 @@ def update(
     """Sync vulnerability feeds into the database; a killed sync resumes on the next run."""
     settings = load_settings()
     root = mirror or settings.mirror
-    feed_source = FeedSource(mirror=root, api_key=api_key, retries=retries)
+    feed_source = FeedSource(mirror=root, api_key=api_key, retries=retries, clock=settings.clock)
     store = open_store()
     try:
         with progress_bar() as bar:

@@ -77,7 +77,7 @@ def generate(
         # refuse before a long scan, not after it
         write_output(output, "", f"{fmt.value} SBOM")
     doc = _discover(path, UnpackLimits(max_depth=max_depth))
-    text = write(doc, fmt.value)
+    text = write(doc, fmt.value, now=current_time())
     for w in doc.warnings[:MAX_WARNINGS_SHOWN]:
         err_console.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
     if len(doc.warnings) > MAX_WARNINGS_SHOWN:
