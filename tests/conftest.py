@@ -46,6 +46,11 @@ def pytest_configure(config: pytest.Config) -> None:
         synced.run_id()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run ``slow`` tests first, so two workers do not end with one long test on one of them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Drop this run's PostgreSQL templates (and stale ones a killed run left) at the very end."""
     synced.wait_for_drops()

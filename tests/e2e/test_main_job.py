@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from tests.conftest import ROOT
 
 from soupwatch.pipeline import run_main_job, unsynced_feeds
@@ -17,6 +18,7 @@ EXAMPLES = ROOT / "examples"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
+@pytest.mark.slow  # syncs feeds itself: that is what it tests
 def test_main_job_on_the_example_pump(store: Store, feeds: Path, tmp_path: Path) -> None:
     steps: list[str] = []
     result = run_main_job(
