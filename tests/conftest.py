@@ -1,4 +1,8 @@
-"""Shared fixtures: the ../shared data, the store on SQLite and PostgreSQL, the CLI."""
+"""Shared fixtures: the ../shared data, the store on SQLite and PostgreSQL, the CLI.
+
+A test marked ``@pytest.mark.synced("nvd", "kev", …)`` gets a database already synced with those
+feeds from the shared mirror: a copy of a template built once per run (``tests/synced.py``).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import pytest
 
 from soupwatch.config import Settings
 from soupwatch.store.db import Store
+from tests import synced
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SOUPWATCH_SHARED", ROOT.parent / "shared")).resolve()
@@ -29,6 +34,28 @@ def _pg_available() -> str | None:
 
 
 _PG_REASON = _pg_available()
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the run its id before xdist starts workers, so they share the synced templates."""
+    if not _is_worker(config):
+        synced.run_id()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run ``slow`` tests first, so two workers do not end with one long test on one of them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop this run's PostgreSQL templates (and stale ones a killed run left) at the very end."""
+    synced.wait_for_drops()
+    if not _is_worker(session.config) and not _PG_REASON:
+        synced.pg_drop_templates(PG_URL, os.environ.get(synced.RUN_ENV))
 
 
 @pytest.fixture(scope="session")
@@ -70,16 +97,52 @@ def _drop_pg_schema(schema: str) -> None:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory, feeds: Path) -> synced.Templates:
+    """The run's synced templates, in a folder the xdist workers share."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if _is_worker_base(base) else base
+    return synced.Templates(root / "synced-templates", feeds, PG_URL)
+
+
+def _is_worker_base(base: Path) -> bool:
+    return os.environ.get("PYTEST_XDIST_WORKER") is not None and base.name.startswith("popen-")
+
+
+def _synced_sources(request: pytest.FixtureRequest) -> tuple[str, ...] | None:
+    marker = request.node.get_closest_marker("synced")
+    if marker is None:
+        return None
+    if not marker.args:
+        raise pytest.UsageError(f"{request.node.nodeid}: @pytest.mark.synced needs feed names")
+    return tuple(marker.args)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database URL: SQLite in tmp_path, and a new PostgreSQL schema."""
+    """A fresh database URL: SQLite in tmp_path, and a new PostgreSQL schema.
+
+    Empty, or synced with the feeds named by the test's ``synced`` marker (a template's copy).
+    """
+    sources = _synced_sources(request)
+    templates: synced.Templates | None = request.getfixturevalue("templates") if sources else None
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'soupwatch.db'}"
+        if templates and sources:
+            yield templates.sqlite_copy(sources, tmp_path / "soupwatch.db")
+        else:
+            yield f"sqlite:///{tmp_path / 'soupwatch.db'}"
         return
     if _PG_REASON:
         if os.environ.get("CI"):
             pytest.fail(_PG_REASON)
         pytest.skip(_PG_REASON)
+    if templates and sources:
+        name, url = templates.pg_clone(sources)
+        try:
+            yield url
+        finally:
+            synced.pg_drop_later(PG_URL, name)
+        return
     schema, url = _new_pg_schema()
     try:
         yield url

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
+import pytest
 from tests.conftest import ROOT, run_cli
 
 from soupwatch.config import Settings
@@ -31,6 +32,7 @@ def _partial_mirror(feeds: Path, tmp_path: Path) -> Path:
     return mirror
 
 
+@pytest.mark.slow  # syncs feeds itself: that is what it tests
 def test_run_on_a_firmware_archive(
     cli_env: Settings, corpus: Path, feeds: Path, tmp_path: Path
 ) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from soupwatch.cli.common import console, open_store
+from soupwatch.cli.common import console, current_time, open_store
 from soupwatch.errors import ReportError
 
 
@@ -65,9 +64,9 @@ def advisory(
     from soupwatch import pipeline
     from soupwatch.report import csaf_checks
     from soupwatch.report.advisory import AdvisoryMeta, build_advisory
-    from soupwatch.risk.profile import load_profile
+    from soupwatch.risk import load_profile
 
-    now = datetime.now(UTC)
+    now = current_time()
     device = load_profile(profile) if profile else None
     prev = _previous(previous)
     store = open_store()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from rich.table import Table
 from soupwatch.cli.common import (
     OutputFormat,
     console,
+    current_time,
     err_console,
     open_store,
     print_json,
@@ -252,15 +253,14 @@ def assess(
 ) -> None:
     """Assess a release's findings in the device's context (risk, FDA category, clocks)."""
     from soupwatch import pipeline
-    from soupwatch.risk.policy import load_policy
-    from soupwatch.risk.profile import load_profile
+    from soupwatch.risk import load_policy, load_profile
 
     device = load_profile(profile) if profile else None
     rules = load_policy(policy) if policy else None
     store = open_store()
     try:
         result = pipeline.assessment(
-            store, product, release, now=datetime.now(UTC), profile=device, policy=rules
+            store, product, release, now=current_time(), profile=device, policy=rules
         )
     finally:
         store.close()
@@ -310,7 +310,7 @@ def support_override(
     )
     store = open_store()
     try:
-        pipeline.record_support_override(store, override, now=datetime.now(UTC))
+        pipeline.record_support_override(store, override, now=current_time())
     finally:
         store.close()
     console.print(
@@ -343,7 +343,7 @@ def rubric_answer(
     )
     store = open_store()
     try:
-        pipeline.record_rubric_answer(store, product, answer, now=datetime.now(UTC))
+        pipeline.record_rubric_answer(store, product, answer, now=current_time())
     finally:
         store.close()
     console.print(

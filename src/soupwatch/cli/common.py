@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,11 @@ class OutputFormat(StrEnum):
 
     table = "table"
     json = "json"
+
+
+def current_time() -> datetime:
+    """The time of this command: ``SOUPWATCH_NOW`` when set (reproducible runs), else the clock."""
+    return load_settings().clock()
 
 
 def open_store() -> Store:

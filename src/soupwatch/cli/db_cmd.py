@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -10,6 +10,7 @@ import typer
 from soupwatch.cli.common import (
     OutputFormat,
     console,
+    current_time,
     err_console,
     open_store,
     print_json,
@@ -43,7 +44,7 @@ def update(
     """Sync vulnerability feeds into the database; a killed sync resumes on the next run."""
     settings = load_settings()
     root = mirror or settings.mirror
-    feed_source = FeedSource(mirror=root, api_key=api_key, retries=retries)
+    feed_source = FeedSource(mirror=root, api_key=api_key, retries=retries, clock=settings.clock)
     store = open_store()
     try:
         with progress_bar() as bar:
@@ -79,7 +80,7 @@ def status(
     """Per feed: records, newest record, last sync, data age, warnings, last error."""
     store = open_store()
     try:
-        rows = feed_status(store, feed_names(), datetime.now(UTC))
+        rows = feed_status(store, feed_names(), current_time())
     finally:
         store.close()
     if fmt is OutputFormat.json:

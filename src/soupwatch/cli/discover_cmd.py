@@ -16,7 +16,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from soupwatch.cli.common import err_console, write_output
+from soupwatch.cli.common import current_time, err_console, write_output
 from soupwatch.discover import UnpackLimits, discover_path
 from soupwatch.model import SbomDocument
 
@@ -57,7 +57,7 @@ def _discover(path: Path, limits: UnpackLimits) -> SbomDocument:
                 bar.update(task, total=done)
             bar.update(task, completed=done, file=location[-60:])
 
-        return discover_path(path, limits=limits, progress=advance)
+        return discover_path(path, limits=limits, progress=advance, clock=current_time)
 
 
 def generate(
@@ -77,7 +77,7 @@ def generate(
         # refuse before a long scan, not after it
         write_output(output, "", f"{fmt.value} SBOM")
     doc = _discover(path, UnpackLimits(max_depth=max_depth))
-    text = write(doc, fmt.value)
+    text = write(doc, fmt.value, now=current_time())
     for w in doc.warnings[:MAX_WARNINGS_SHOWN]:
         err_console.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
     if len(doc.warnings) > MAX_WARNINGS_SHOWN:

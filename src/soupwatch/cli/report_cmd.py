@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from soupwatch.cli.common import console, open_store
+from soupwatch.cli.common import console, current_time, open_store
 from soupwatch.errors import ReportError
 
 if TYPE_CHECKING:
-    from soupwatch.risk.policy import Policy
-    from soupwatch.risk.profile import DeviceProfile
+    from soupwatch.risk import DeviceProfile, Policy
 
 report_app = typer.Typer(
     help="Regulatory deliverables: FDA package, SOUP list, MDS2.", no_args_is_help=True
@@ -71,8 +69,7 @@ def _context(
     profile: Path | None, policy: Path | None
 ) -> tuple[DeviceProfile | None, Policy | None]:
     """Load the given profile and policy files (None: the product's recorded ones)."""
-    from soupwatch.risk.policy import load_policy
-    from soupwatch.risk.profile import load_profile
+    from soupwatch.risk import load_policy, load_profile
 
     return (load_profile(profile) if profile else None), (load_policy(policy) if policy else None)
 
@@ -110,7 +107,7 @@ def fda(
             product,
             release,
             out,
-            now=datetime.now(UTC),
+            now=current_time(),
             profile=device,
             policy=rules,
             pdf=not no_pdf,
@@ -143,7 +140,7 @@ def soup(
     store = open_store()
     try:
         text = pipeline.soup_list(
-            store, product, release, chosen, now=datetime.now(UTC), profile=device
+            store, product, release, chosen, now=current_time(), profile=device
         )
     finally:
         store.close()
@@ -165,7 +162,7 @@ def mds2(
     chosen = format_from_name(out, fmt.value if fmt else None, list(Mds2Format), "MDS2")
     store = open_store()
     try:
-        text = pipeline.mds2_answers(store, product, release, chosen, now=datetime.now(UTC))
+        text = pipeline.mds2_answers(store, product, release, chosen, now=current_time())
     finally:
         store.close()
     _write(out, text, f"the MDS2 answers ({chosen})")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ import typer
 
 from soupwatch.cli.common import (
     console,
+    current_time,
     err_console,
     open_store,
     print_table,
@@ -162,7 +162,7 @@ def scan(
         with scan_gc():
             if product and release:
                 pipeline.store_document(store, doc, product, release, source=str(target))
-                result = pipeline.scan_release(store, product, release, now=datetime.now(UTC))
+                result = pipeline.scan_release(store, product, release, now=current_time())
                 note = f"imported {target.name} as {product} {release} and stored its findings"
             else:
                 result = pipeline.match_document(store, doc)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
-from soupwatch.cli.common import OutputFormat, console, open_store, print_json, print_table
+from soupwatch.cli.common import (
+    OutputFormat,
+    console,
+    current_time,
+    open_store,
+    print_json,
+    print_table,
+)
 from soupwatch.triage.kernel import counts
 
 triage_app = typer.Typer(help="Narrow findings with device facts.", no_args_is_help=True)
@@ -41,7 +47,7 @@ def kernel_cmd(
             product,
             release,
             config,
-            now=datetime.now(UTC),
+            now=current_time(),
             kernel_tree=kernel_tree,
             complete=complete,
             apply=apply,

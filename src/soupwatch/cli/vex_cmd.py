@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -13,6 +13,7 @@ import typer
 from soupwatch.cli.common import (
     OutputFormat,
     console,
+    current_time,
     err_console,
     open_store,
     print_json,
@@ -27,8 +28,8 @@ from soupwatch.pipeline import (
     list_decisions,
     record_decision,
 )
+from soupwatch.vex import parse_expiry, refuse
 from soupwatch.vex.document import ImportTarget
-from soupwatch.vex.rules import parse_expiry, refuse
 
 vex_app = typer.Typer(
     help="Record, list, import and export VEX triage decisions.", no_args_is_help=True
@@ -41,7 +42,7 @@ def current_user() -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return current_time()
 
 
 def _component(spec: str | None) -> tuple[str | None, str | None, str | None]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -11,6 +10,7 @@ import typer
 from soupwatch.cli.common import (
     OutputFormat,
     console,
+    current_time,
     err_console,
     open_store,
     print_json,
@@ -98,7 +98,7 @@ def watch(
             if outcome.all_failed:
                 raise ConfigError("every feed failed; nothing was re-scanned")
         with scan_gc():
-            delta = rescan_portfolio(store, now=datetime.now(UTC), products=product or None)
+            delta = rescan_portfolio(store, now=current_time(), products=product or None)
     finally:
         store.close()
     if fmt is OutputFormat.json:

@@ -48,6 +48,7 @@ def _mid_zip(db: Path) -> bool:
     return bool(rows)
 
 
+@pytest.mark.slow  # syncs feeds itself: that is what it tests
 def test_sigkill_midway_then_resume(feeds: Path, tmp_path: Path) -> None:
     db = tmp_path / "killed.db"
     env = {

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from soupwatch.intel.sync import sync_all
 from soupwatch.store.db import Store
 
 
+@pytest.mark.slow  # syncs NVD and OSV itself: that is what it tests
 def test_nvd_and_osv_import_and_query(store: Store, feeds: Path) -> None:
     outcome = sync_all(store, mirror=feeds, sources=["nvd", "nvd-legacy", "osv"])
     assert outcome.failures == ()
@@ -70,6 +73,7 @@ def test_legacy_configurations_converted_to_api_2_shape(store: Store, feeds: Pat
     )
 
 
+@pytest.mark.slow  # syncs NVD and OSV itself: that is what it tests
 def test_rerun_skips_unchanged_files(store: Store, feeds: Path) -> None:
     sync_all(store, mirror=feeds, sources=["nvd", "osv"])
     again = sync_all(store, mirror=feeds, sources=["nvd", "osv"])

@@ -10,6 +10,7 @@ import pytest
 from soupwatch.config import Settings
 from soupwatch.intel.interface import IntelQuery
 from soupwatch.store.db import Store
+from tests import synced
 from tests.unit.match.mirror import MirrorQuery
 
 CNA_IDS = ("CVE-2014-0160", "CVE-2022-3602", "CVE-2023-0286", "CVE-2024-26581")
@@ -32,16 +33,22 @@ def mirror(feeds: Path) -> MirrorQuery:
 
 
 @pytest.fixture(scope="session")
-def intel_store(feeds: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """A SQLite store loaded once per test run from the whole mirror through the feeds."""
+def intel_store(
+    feeds: Path, templates: synced.Templates, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """A SQLite store loaded once per test run from the whole mirror through the feeds.
+
+    A copy of the run's synced template (every feed but EOL; the mirror has no EPSS), so the
+    xdist workers sync the mirror once between them.
+    """
     from soupwatch.intel.sync import feed_names, sync_all
 
     if not (feeds / "nvd").is_dir():
         pytest.skip(f"feed mirror {feeds} not found")
     home = tmp_path_factory.mktemp("intel")
-    store = Store.open(Settings(home=home, database_url=f"sqlite:///{home / 'intel.db'}"))
-    outcome = sync_all(store, mirror=feeds, sources=[n for n in feed_names() if n != "eol"])
-    assert not outcome.all_failed, outcome.failures
+    sources = [n for n in feed_names() if n not in ("eol", "epss")]
+    url = templates.sqlite_copy(sources, home / "intel.db")
+    store = Store.open(Settings(home=home, database_url=url))
     # the mirror has no EPSS file: import the hand-written one (tests/unit/intel/data/README.md)
     epss_mirror = home / "epss-mirror"
     (epss_mirror / "epss").mkdir(parents=True)

@@ -10,7 +10,6 @@ import pytest
 
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.config import Settings
-from soupwatch.intel.sync import sync_all
 from soupwatch.match.output import fails
 from soupwatch.model import (
     ComponentRef,
@@ -44,12 +43,7 @@ SBOM = {
 }
 
 
-def _setup(settings: Settings, feeds: Path, tmp_path: Path) -> Path:
-    store = Store.open(settings)
-    try:
-        sync_all(store, mirror=feeds, sources=["nvd", "kev"])
-    finally:
-        store.close()
+def _setup(tmp_path: Path) -> Path:
     path = tmp_path / "pump.cdx.json"
     path.write_text(json.dumps(SBOM))
     return path
@@ -77,8 +71,9 @@ def test_fail_on_rule() -> None:
     assert fails([f(None, True)], None, True) and not fails([f(9.9, False)], None, True)
 
 
-def test_scan_json_sarif_and_store(cli_env: Settings, feeds: Path, tmp_path: Path) -> None:
-    sbom = _setup(cli_env, feeds, tmp_path)
+@pytest.mark.synced("nvd", "kev")
+def test_scan_json_sarif_and_store(cli_env: Settings, tmp_path: Path) -> None:
+    sbom = _setup(tmp_path)
     code, out, err = run_cli(
         "scan",
         str(sbom),

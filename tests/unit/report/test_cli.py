@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests import synced
 from tests.conftest import ROOT, run_cli
 
 from soupwatch.model import Finding, MatchEvidence, Product, Release, Vulnerability
@@ -19,6 +20,7 @@ from soupwatch.store.inventory import save_release
 from soupwatch.vex.csaf import validate as validate_csaf
 
 PROFILE = ROOT / "examples" / "infusion-pump.profile.yaml"
+STORED_FEEDS = ("nvd", "kev", "eol")
 PAIRS = (
     ("openssl", "1.0.1f", "CVE-2014-0160"),
     ("bluez", "5.55", "CVE-2022-39176"),
@@ -27,12 +29,18 @@ PAIRS = (
 
 
 @pytest.fixture
-def stored(store: Store, feeds: Path, make_vulnerability: Callable[[str], Vulnerability]) -> Store:
-    """Feeds synced; release 4.1.0 with three vulnerable components, 4.2.0 with openssl fixed."""
-    from soupwatch.intel.sync import sync_all
+def stored(
+    store: Store,
+    request: pytest.FixtureRequest,
+    make_vulnerability: Callable[[str], Vulnerability],
+) -> Store:
+    """Feeds synced; release 4.1.0 with three vulnerable components, 4.2.0 with openssl fixed.
+
+    The test must be marked ``@pytest.mark.synced(*STORED_FEEDS)``: its store starts synced.
+    """
     from soupwatch.store.finding_tables import save_findings
 
-    sync_all(store, mirror=feeds, sources=["nvd", "kev", "eol"])
+    synced.require(request, STORED_FEEDS)
     product = Product("infusion-pump", manufacturer="Acme Medical")
     for version, openssl in (("4.1.0", "1.0.1f"), ("4.2.0", "1.0.1g")):
         comps = [
@@ -81,6 +89,7 @@ def stored(store: Store, feeds: Path, make_vulnerability: Callable[[str], Vulner
     return store
 
 
+@pytest.mark.synced(*STORED_FEEDS)
 def test_report_fda_cli(stored: Store, cli_env: Any, tmp_path: Path) -> None:
     out = tmp_path / "pkg"
     code, stdout, err = run_cli(
@@ -113,6 +122,7 @@ def test_report_fda_cli(stored: Store, cli_env: Any, tmp_path: Path) -> None:
     assert cdx["specVersion"] == "1.6"
 
 
+@pytest.mark.synced(*STORED_FEEDS)
 def test_report_soup_and_mds2_cli(stored: Store, cli_env: Any, tmp_path: Path) -> None:
     base = ("--product", "infusion-pump", "--release", "4.1.0")
     code, _, err = run_cli(
@@ -150,6 +160,7 @@ def test_report_soup_and_mds2_cli(stored: Store, cli_env: Any, tmp_path: Path) -
     assert code == 0 and "SBOM-2.2" in (tmp_path / "mds2.html").read_text()
 
 
+@pytest.mark.synced(*STORED_FEEDS)
 def test_advisory_cli(stored: Store, cli_env: Any, tmp_path: Path, shared: Path) -> None:
     out = tmp_path / "adv.json"
     code, _, err = run_cli(
@@ -190,6 +201,7 @@ def test_advisory_cli(stored: Store, cli_env: Any, tmp_path: Path, shared: Path)
     assert again["document"]["tracking"]["version"] == "2"
 
 
+@pytest.mark.synced(*STORED_FEEDS)
 def test_bad_input_exits_2_with_one_line(stored: Store, cli_env: Any, tmp_path: Path) -> None:
     bad = tmp_path / "prev.json"
     bad.write_text("{not json")

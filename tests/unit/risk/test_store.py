@@ -259,15 +259,13 @@ def test_assess_json_shape(store: Store, nvd: dict[str, Vulnerability], examples
     assert data["components"][0]["support"]["level"] in [lvl.value for lvl in SupportLevel]
 
 
+@pytest.mark.synced("nvd", "kev", "eol")
 def test_end_to_end_from_synced_feeds(
-    store: Store, feeds: Path, examples: Path, nvd: dict[str, Vulnerability]
+    store: Store, examples: Path, nvd: dict[str, Vulnerability]
 ) -> None:
     """Real feeds synced into the store, findings in the findings store, then assess."""
-    from soupwatch.intel.sync import sync_all
     from soupwatch.store.finding_tables import save_findings
 
-    outcome = sync_all(store, mirror=feeds, sources=["nvd", "kev", "eol"])
-    assert not outcome.failures
     comps = _release(store)
     findings = [
         Finding(
@@ -299,13 +297,12 @@ def test_end_to_end_from_synced_feeds(
     assert {s.source for s in result.snapshot} >= {"nvd", "kev", "eol"}
 
 
+@pytest.mark.synced("kev", "eol")
 def test_cli_assess(
-    store: Store, cli_env: Any, feeds: Path, examples: Path, nvd: dict[str, Vulnerability]
+    store: Store, cli_env: Any, examples: Path, nvd: dict[str, Vulnerability]
 ) -> None:
-    from soupwatch.intel.sync import sync_all
     from soupwatch.store.finding_tables import save_findings
 
-    sync_all(store, mirror=feeds, sources=["kev", "eol"])
     comps = _release(store)
     f = Finding(
         component_ref=comps[1].ref,

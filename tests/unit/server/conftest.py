@@ -13,12 +13,14 @@ import pytest
 from fastapi import FastAPI
 
 from soupwatch.config import Settings
-from soupwatch.pipeline import load_target, scan_release, store_document, sync_feeds
+from soupwatch.pipeline import load_target, scan_release, store_document
 from soupwatch.server.app import ServerOptions, create_app
+from tests import synced
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+SCANNED_FEEDS = ("nvd", "nvd-legacy", "kev")
 
 
 class Client:
@@ -57,10 +59,13 @@ def client(settings: Settings) -> Iterator[Client]:
 
 
 @pytest.fixture
-def scanned(client: Client, feeds: Path) -> Client:
-    """The client with nvd + nvd-legacy + kev synced and the infusion pump 1.0 stored, scanned."""
+def scanned(client: Client, request: pytest.FixtureRequest) -> Client:
+    """The client with nvd + nvd-legacy + kev synced and the infusion pump 1.0 stored, scanned.
+
+    The test must be marked ``@pytest.mark.synced(*SCANNED_FEEDS)``: its database starts synced.
+    """
+    synced.require(request, SCANNED_FEEDS)
     store = client.app.state.store
-    assert not sync_feeds(store, mirror=feeds, sources=["nvd", "nvd-legacy", "kev"]).failures
     path = EXAMPLES / "infusion-pump.cdx.json"
     store_document(store, load_target(path), "infusion-pump", "1.0", source=str(path), now=NOW)
     scan_release(store, "infusion-pump", "1.0", now=NOW)

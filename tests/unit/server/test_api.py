@@ -7,14 +7,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from soupwatch.pipeline import load_target
 
-from .conftest import EXAMPLES, Client
+from .conftest import EXAMPLES, SCANNED_FEEDS, Client
 
 API = "/api/v1"
 PUMP = f"{API}/products/infusion-pump/releases/1.0"
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_products_releases_components(scanned: Client) -> None:
     products = scanned.get(f"{API}/products").json()
     assert [(p["name"], p["releases"]) for p in products] == [("infusion-pump", ["1.0"])]
@@ -36,6 +39,7 @@ def _all(client: Client, url: str) -> list[dict[str, Any]]:
             return items
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_findings_carry_vex_state_after_post(scanned: Client) -> None:
     findings = _all(scanned, f"{PUMP}/findings")
     assert findings and all(f["open"] for f in findings)
@@ -72,6 +76,7 @@ def test_findings_carry_vex_state_after_post(scanned: Client) -> None:
     assert len(page["items"]) == 1 and page["items"][0]["priority"] == 1
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_bad_vex_is_422_naming_the_field(scanned: Client) -> None:
     bad = {"vulnerability": "CVE-2021-3711", "state": "maybe", "author": "a", "reason": "r"}
     r = scanned.post(f"{API}/vex", json=bad)
@@ -93,6 +98,7 @@ def test_unknown_product_and_release_are_404_json(client: Client) -> None:
     assert r.status_code == 404 and "nope" in r.json()["error"]
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_upload_scans_and_bad_uploads_are_refused(scanned: Client) -> None:
     body = (EXAMPLES / "glucose-monitor.cdx.json").read_bytes()
     r = scanned.post(
@@ -120,6 +126,7 @@ def test_upload_scans_and_bad_uploads_are_refused(scanned: Client) -> None:
     assert r.status_code == 422 and r.json()["error"].startswith("path.product")
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_assessment_status_impact_openapi(scanned: Client) -> None:
     profile = f"{API}/products/infusion-pump/profile"
     r = scanned.request("PUT", profile, params={"profile": "infusion-pump"})

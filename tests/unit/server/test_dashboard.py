@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from .conftest import Client
+import pytest
+
+from .conftest import SCANNED_FEEDS, Client
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_pages_render_the_portfolio(scanned: Client) -> None:
     recorded = scanned.request(
         "PUT", "/api/v1/products/infusion-pump/profile", params={"profile": "infusion-pump"}

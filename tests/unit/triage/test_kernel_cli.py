@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from tests.conftest import run_cli
 
 from soupwatch.config import Settings
@@ -43,10 +44,8 @@ def _release(store: Store) -> None:
         save_findings(s, "pump", "1", findings, now)
 
 
-def test_triage_kernel_end_to_end(store: Store, feeds: Path, cli_env: Settings) -> None:
-    from soupwatch.intel.sync import sync_all
-
-    sync_all(store, mirror=feeds, sources=["cve5"])
+@pytest.mark.synced("cve5")
+def test_triage_kernel_end_to_end(store: Store, cli_env: Settings) -> None:
     _release(store)
     args = ("triage", "kernel", "--product", "pump", "--release", "1", "--config", str(EXAMPLE))
     code, out, err = run_cli(*args)

@@ -213,14 +213,14 @@ def test_report_mds2_infers_the_format_and_refuses_an_unknown_suffix(
 
 
 @pytest.mark.shared
+@pytest.mark.synced("cve5")
 def test_scan_table_shows_the_fix_on_the_components_own_line_first(
-    cli_env: Settings, shared: Path, monkeypatch: pytest.MonkeyPatch
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from soupwatch.cli import common
 
     # rich reads COLUMNS once, when the console is made: fix this console's width instead
     monkeypatch.setattr(common.console, "_width", 120)
-    assert run_cli("db", "update", "--source", "cve5", "--mirror", str(shared / "feeds"))[0] == 0
     code, out, _ = run_cli("scan", str(PUMP), "--format", "json")
     assert code == 0
     kernel = next(c for c in json.loads(out)["components"] if c["name"] == "linux")

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from soupwatch.pipeline import load_target, store_document, sync_feeds
+from soupwatch.pipeline import load_target, store_document
 from soupwatch.store.db import Store
+from tests import synced
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
 T0 = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
-BASE_FEEDS = ["nvd", "nvd-legacy", "osv"]
+BASE_FEEDS = ("nvd", "nvd-legacy", "osv")
 
 
 def import_examples(store: Store) -> list[str]:
@@ -38,9 +39,11 @@ def old_openssl_sbom(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def portfolio(store: Store, feeds: Path) -> Store:
-    """The store with nvd + nvd-legacy + osv synced (no KEV yet) and the examples imported."""
-    outcome = sync_feeds(store, mirror=feeds, sources=BASE_FEEDS)
-    assert not outcome.failures, outcome.failures
+def portfolio(store: Store, request: pytest.FixtureRequest) -> Store:
+    """The store with nvd + nvd-legacy + osv synced (no KEV yet) and the examples imported.
+
+    The test must be marked ``@pytest.mark.synced(*BASE_FEEDS)``: its store starts synced.
+    """
+    synced.require(request, BASE_FEEDS)
     import_examples(store)
     return store

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from soupwatch.config import Settings
 from soupwatch.pipeline import load_target, store_document
 from soupwatch.store.db import Store
@@ -22,6 +24,7 @@ def _partial_mirror(feeds: Path, tmp_path: Path) -> Path:
     return mirror
 
 
+@pytest.mark.slow  # syncs feeds itself: that is what it tests
 def test_watch_reports_new_then_nothing(cli_env: Settings, feeds: Path, tmp_path: Path) -> None:
     store = Store.open(cli_env)
     try:

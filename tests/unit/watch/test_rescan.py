@@ -16,11 +16,12 @@ from soupwatch.store.watch_tables import last_run
 from soupwatch.vex.decisions import set_decision
 from soupwatch.watch import impact, known_to_feeds, rescan_portfolio
 
-from .conftest import T0, old_openssl_sbom
+from .conftest import BASE_FEEDS, T0, old_openssl_sbom
 
 HEARTBLEED = "CVE-2014-0160"
 
 
+@pytest.mark.synced(*BASE_FEEDS)
 def test_second_rescan_reports_nothing_new(portfolio: Store) -> None:
     first = rescan_portfolio(portfolio, now=T0)
     assert first.previous_run is None
@@ -38,6 +39,7 @@ def test_second_rescan_reports_nothing_new(portfolio: Store) -> None:
         assert last_run(session) == T0 + timedelta(hours=1)
 
 
+@pytest.mark.synced(*BASE_FEEDS)
 def test_old_openssl_release_brings_heartbleed_then_kev(
     portfolio: Store, feeds: Path, tmp_path: Path
 ) -> None:
@@ -71,6 +73,7 @@ def test_old_openssl_release_brings_heartbleed_then_kev(
     assert HEARTBLEED in resolved and back.new == 0
 
 
+@pytest.mark.synced(*BASE_FEEDS)
 def test_impact_lists_heartbleed_with_vex_state(portfolio: Store, tmp_path: Path) -> None:
     store_document(
         portfolio,

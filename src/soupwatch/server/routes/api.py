@@ -182,8 +182,7 @@ def set_profile(
     """Record the device profile NAME (``NAME.profile.yaml`` in the profiles folder) and, when
     given, the policy NAME (``NAME.policy.yaml``) for the product: every view of its releases is
     assessed with them from now on (an omitted policy keeps the recorded one)."""
-    from soupwatch.risk.policy import load_policy
-    from soupwatch.risk.profile import load_profile
+    from soupwatch.risk import load_policy, load_profile
 
     device = load_profile(_named_file(request, "profile", profile))
     rules = load_policy(_named_file(request, "policy", policy)) if policy else None

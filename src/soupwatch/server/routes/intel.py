@@ -90,7 +90,7 @@ def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
     """
     from soupwatch.model.shapes import decision_json as to_json
     from soupwatch.pipeline import record_decision
-    from soupwatch.vex.rules import parse_expiry
+    from soupwatch.vex import parse_expiry
 
     statement = VexStatement(
         vulnerability=body.vulnerability,
