@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
-from soupwatch.cli.common import console, err_console, open_store, progress_bar, scan_gc
+from soupwatch.cli.common import (
+    console,
+    current_time,
+    err_console,
+    open_store,
+    progress_bar,
+    scan_gc,
+)
 from soupwatch.config import ENV_MIRROR
 from soupwatch.errors import ConfigError
 from soupwatch.pipeline import MainJobResult, run_main_job
@@ -75,6 +82,7 @@ def _run(
                 refresh=refresh,
                 pdf=pdf,
                 kernel_config=kernel_config,
+                now=current_time(),
                 step=step,
                 sync_progress=sync_progress,
                 discover_progress=discover_progress,

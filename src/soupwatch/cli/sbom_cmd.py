@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from soupwatch import pipeline
-from soupwatch.cli.common import console, err_console, open_store, write_output
+from soupwatch.cli.common import console, current_time, err_console, open_store, write_output
 from soupwatch.sbom.detect import DEFAULT_MAX_BYTES
 
 sbom_app = typer.Typer(help="Import and export SBOMs (CycloneDX, SPDX).", no_args_is_help=True)
@@ -51,6 +51,7 @@ def import_cmd(
             manufacturer=manufacturer,
             device_class=device_class,
             max_bytes=max_bytes,
+            now=current_time(),
         )
     finally:
         store.close()

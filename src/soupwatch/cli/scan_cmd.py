@@ -161,8 +161,9 @@ def scan(
     try:
         with scan_gc():
             if product and release:
-                pipeline.store_document(store, doc, product, release, source=str(target))
-                result = pipeline.scan_release(store, product, release, now=current_time())
+                now = current_time()
+                pipeline.store_document(store, doc, product, release, source=str(target), now=now)
+                result = pipeline.scan_release(store, product, release, now=now)
                 note = f"imported {target.name} as {product} {release} and stored its findings"
             else:
                 result = pipeline.match_document(store, doc)
