@@ -154,6 +154,7 @@ def test_assessment_status_impact_openapi(scanned: Client) -> None:
     assert "post" in spec["paths"][f"{API}/products/{{product}}/releases/{{release}}/sbom"]
 
 
+@pytest.mark.synced(*SCANNED_FEEDS)
 def test_a_policy_recorded_through_the_api_reaches_every_view(
     scanned: Client, tmp_path: Path
 ) -> None:
