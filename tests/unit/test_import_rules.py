@@ -29,8 +29,6 @@ OPEN = frozenset({ROOT, f"{ROOT}.pipeline", f"{ROOT}.errors", f"{ROOT}.config"})
 # them are what is left to move into pipeline/ (or the stage's face); delete a line when one goes.
 ALLOWED = frozenset(
     {
-        ("soupwatch.cli.advisory_cmd", "soupwatch.report.advisory"),
-        ("soupwatch.cli.advisory_cmd", "soupwatch.report.csaf_checks"),
         ("soupwatch.cli.assess_cmd", "soupwatch.risk.rubric"),
         ("soupwatch.cli.assess_cmd", "soupwatch.risk.support"),
         ("soupwatch.cli.audit_cmd", "soupwatch.vex.audit"),

@@ -62,40 +62,26 @@ def advisory(
 ) -> None:
     """Write a CSAF 2.0 security advisory (csaf_security_advisory) about one vulnerability."""
     from soupwatch import pipeline
-    from soupwatch.report import csaf_checks
-    from soupwatch.report.advisory import AdvisoryMeta, build_advisory
+    from soupwatch.report import AdvisoryMeta
     from soupwatch.risk import load_profile
 
     now = current_time()
     device = load_profile(profile) if profile else None
-    prev = _previous(previous)
+    meta = AdvisoryMeta(
+        now, publisher or "", namespace or "", tracking_id, status.value, summary,
+        _previous(previous),
+    )  # fmt: skip
     store = open_store()
     try:
-        versions = releases or pipeline.list_releases(store, product)
-        got = [
-            pipeline.assessed_release(store, product, r, now=now, profile=device) for r in versions
-        ]
+        try:
+            doc = pipeline.csaf_advisory(
+                store, product, vuln, meta, releases=releases or None, profile=device
+            )
+        except ReportError as err:
+            err.path = err.path or (str(out) if err.where else None)
+            raise
     finally:
         store.close()
-    assessments = [g.assessment for g in got]
-    prod = got[0].product if got else None
-    if not assessments:
-        raise ReportError(f"product {product!r} has no releases")
-    name = publisher or (prod.manufacturer if prod else None)
-    if not name:
-        raise ReportError("the product has no manufacturer recorded; give --publisher")
-    ns = (
-        namespace
-        or "https://" + "".join(ch if ch.isalnum() else "-" for ch in name.lower()) + ".invalid"
-    )
-    meta = AdvisoryMeta(now, name, ns, tracking_id, status.value, summary, prev)
-    doc = build_advisory(product, vuln, assessments, meta)
-    failures = csaf_checks.check(doc)
-    if failures:
-        f = failures[0]
-        raise ReportError(
-            f"CSAF mandatory test {f.test} fails: {f.message}", path=str(out), where=f.path
-        )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

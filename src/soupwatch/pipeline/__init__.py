@@ -34,6 +34,7 @@ from soupwatch.pipeline.decisions import (
 from soupwatch.pipeline.deliver import (
     Assessed,
     assessed_release,
+    csaf_advisory,
     fda_package,
     mds2_answers,
     soup_list,
@@ -82,6 +83,7 @@ __all__ = [
     "assessed_release",
     "assessment",
     "assessment_header",
+    "csaf_advisory",
     "device_context",
     "export_audit",
     "export_sbom",

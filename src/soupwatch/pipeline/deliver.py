@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from soupwatch.model.assessment import Assessment
 from soupwatch.model.product import Product, Release
@@ -19,6 +19,7 @@ from soupwatch.store import inventory
 from soupwatch.store.db import Store
 
 if TYPE_CHECKING:
+    from soupwatch.report.advisory import AdvisoryMeta
     from soupwatch.risk.policy import Policy
     from soupwatch.risk.profile import DeviceProfile
 
@@ -102,3 +103,44 @@ def mds2_answers(store: Store, product: str, release: str, fmt: str, *, now: dat
 
     got = assessed_release(store, product, release, now=now)
     return mds2.render(got.assessment, got.release, now, fmt)
+
+
+def csaf_advisory(
+    store: Store,
+    product: str,
+    vulnerability: str,
+    meta: AdvisoryMeta,
+    *,
+    releases: list[str] | None = None,
+    profile: DeviceProfile | None = None,
+) -> dict[str, Any]:
+    """A CSAF 2.0 security advisory about one vulnerability across the product's releases (every
+    release, oldest first, by default), checked against CSAF's mandatory tests.
+
+    ``meta.publisher`` empty: the product's manufacturer. Raises ReportError naming the first
+    failing mandatory test, or a product without releases or publisher.
+    """
+    from dataclasses import replace
+
+    from soupwatch.errors import ReportError
+    from soupwatch.report import csaf_checks
+    from soupwatch.report.advisory import build_advisory
+
+    with store.session() as session:
+        versions = releases or inventory.list_releases(session, product)
+    got = [assessed_release(store, product, r, now=meta.now, profile=profile) for r in versions]
+    if not got:
+        raise ReportError(f"product {product!r} has no releases")
+    publisher = meta.publisher or got[0].product.manufacturer
+    if not publisher:
+        raise ReportError("the product has no manufacturer recorded; give --publisher")
+    namespace = meta.namespace or (
+        "https://" + "".join(ch if ch.isalnum() else "-" for ch in publisher.lower()) + ".invalid"
+    )
+    meta = replace(meta, publisher=publisher, namespace=namespace)
+    doc = build_advisory(product, vulnerability, [g.assessment for g in got], meta)
+    failures = csaf_checks.check(doc)
+    if failures:
+        f = failures[0]
+        raise ReportError(f"CSAF mandatory test {f.test} fails: {f.message}", where=f.path)
+    return doc
