@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from soupwatch import pipeline
 from soupwatch.cli.common import (
     OutputFormat,
     console,
@@ -19,9 +20,6 @@ from soupwatch.cli.common import (
 )
 from soupwatch.config import load_settings
 from soupwatch.errors import FeedUnavailable
-from soupwatch.intel.source import FeedSource
-from soupwatch.intel.status import FeedStatus, feed_status
-from soupwatch.intel.sync import feed_names, sync_all
 
 db_app = typer.Typer(help="The vulnerability-intelligence database.", no_args_is_help=True)
 
@@ -44,7 +42,6 @@ def update(
     """Sync vulnerability feeds into the database; a killed sync resumes on the next run."""
     settings = load_settings()
     root = mirror or settings.mirror
-    feed_source = FeedSource(mirror=root, api_key=api_key, retries=retries, clock=settings.clock)
     store = open_store()
     try:
         with progress_bar() as bar:
@@ -53,7 +50,15 @@ def update(
             def progress(done: int, total: int | None, what: str) -> None:
                 bar.update(task, completed=done, total=total, description=what[-48:])
 
-            outcome = sync_all(store, sources=source or None, progress=progress, source=feed_source)
+            outcome = pipeline.sync_feeds(
+                store,
+                mirror=root,
+                sources=source or None,
+                progress=progress,
+                api_key=api_key,
+                retries=retries,
+                clock=settings.clock,
+            )
     finally:
         store.close()
     for result in outcome.results:
@@ -80,7 +85,7 @@ def status(
     """Per feed: records, newest record, last sync, data age, warnings, last error."""
     store = open_store()
     try:
-        rows = feed_status(store, feed_names(), current_time())
+        rows = pipeline.feed_status(store, current_time())
     finally:
         store.close()
     if fmt is OutputFormat.json:
@@ -110,7 +115,7 @@ WARNING_CHARS = 120
 """A warning quoted under the status table is cut to this many characters."""
 
 
-def warning_notes(rows: list[FeedStatus]) -> list[str]:
+def warning_notes(rows: list[pipeline.FeedStatus]) -> list[str]:
     """Under the table: each feed's first warning (shortened), then where to read them all."""
     notes = []
     for r in rows:

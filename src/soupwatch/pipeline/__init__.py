@@ -10,6 +10,7 @@ The edges (``cli/``, ``server/``) parse, call one function of this package, and 
 module here is one family of flows; this face re-exports them, and the edges import only it.
 """
 
+from soupwatch.intel.status import FeedStatus
 from soupwatch.pipeline.assessments import (
     DeviceContext,
     ReleaseSummary,
@@ -45,6 +46,7 @@ from soupwatch.pipeline.flows import (
     MainJobResult,
     Step,
     assess,
+    feed_status,
     load_target,
     match_document,
     run_main_job,
@@ -73,6 +75,7 @@ __all__ = [
     "AuditExport",
     "DeviceContext",
     "ExportedVex",
+    "FeedStatus",
     "Ingested",
     "KernelTriageOutcome",
     "MainJobResult",
@@ -90,6 +93,7 @@ __all__ = [
     "export_vex",
     "fda_package",
     "feed_snapshot",
+    "feed_status",
     "findings_page",
     "get_release",
     "import_sbom",

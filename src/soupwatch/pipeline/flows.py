@@ -7,7 +7,7 @@ way.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ from soupwatch.store.db import Store
 
 if TYPE_CHECKING:
     from soupwatch.intel.interface import ProgressCallback
+    from soupwatch.intel.status import FeedStatus
     from soupwatch.intel.sync import SyncOutcome
     from soupwatch.match.interface import CompiledRecords
     from soupwatch.match.matcher import MatchResult
@@ -86,11 +87,34 @@ def sync_feeds(
     mirror: Path | None = None,
     sources: Iterable[str] | None = None,
     progress: ProgressCallback | None = None,
+    api_key: str | None = None,
+    retries: int | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> SyncOutcome:
-    """Sync vulnerability feeds from a mirror directory (or the public endpoints)."""
+    """Sync vulnerability feeds from a mirror directory (or the public endpoints).
+
+    ``api_key`` (NVD), ``retries`` (per HTTP request) and ``clock`` (the sync's time) tune the
+    feed source; by default a mirror given here, else ``SOUPWATCH_MIRROR``, else HTTP.
+    """
+    from soupwatch.intel.source import FeedSource
     from soupwatch.intel.sync import sync_all
 
-    return sync_all(store, mirror=mirror, sources=sources, progress=progress)
+    if api_key is None and retries is None and clock is None:
+        return sync_all(store, mirror=mirror, sources=sources, progress=progress)
+    source = FeedSource(mirror=mirror, api_key=api_key)
+    if retries is not None:
+        source = replace(source, retries=retries)
+    if clock is not None:
+        source = replace(source, clock=clock)
+    return sync_all(store, sources=sources, progress=progress, source=source)
+
+
+def feed_status(store: Store, now: datetime) -> list[FeedStatus]:
+    """Per feed: records, newest record, last sync, data age, warnings, last error."""
+    from soupwatch.intel.status import feed_status as status
+    from soupwatch.intel.sync import feed_names
+
+    return status(store, feed_names(), now)
 
 
 def unsynced_feeds(store: Store) -> list[str]:
