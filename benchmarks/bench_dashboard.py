@@ -32,7 +32,7 @@ from sqlalchemy import insert, select
 
 from soupwatch import pipeline
 from soupwatch.config import Settings
-from soupwatch.pipeline.assessments import _fingerprint
+from soupwatch.pipeline.assessments import _fingerprint, _shared
 from soupwatch.risk.profile import load_profile
 from soupwatch.server.app import ServerOptions, create_app
 from soupwatch.store import assessments as repo
@@ -63,7 +63,7 @@ def _seed(store: Store) -> None:
     cut = replace(full, findings=full.findings[:FINDINGS])
     with store.session() as session:
         stamps = repo.release_stamps(session)
-        shared = repo.shared_stamp(session)
+        shared = _shared(session)
         contexts = repo.contexts(session, {s.product_id for s in stamps})
         source = next(s for s in stamps if (s.product, s.release) == ("pump-00", "1.0"))
         repo.save_assessment(session, source.release_id, cut, "seed")

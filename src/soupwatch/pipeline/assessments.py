@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -111,14 +112,60 @@ def device_context(store: Store, product: str) -> DeviceContext:
     return _decoded_context(stored) if stored else default_context()
 
 
-def _fingerprint(
-    stamp: repo.ReleaseStamp, shared: dict[str, str], context: str, now: datetime
-) -> str:
+VEX_SUBJECT = re.compile(r"^vex:\S+ (?:.*) (release|product|component):(.*)$", re.S)
+"""``vex:<vuln> <component> <scope>:<target>`` (``soupwatch.vex.statements.subject``)."""
+
+
+def _product_of(subject: str, products: set[str]) -> str | None:
+    """The product an audited decision is about; None when it may reach any product.
+
+    VEX subjects name their scope's target; rubric answers and support overrides start with
+    ``<product>/``. Anything not recognisably one product's counts for every product, so a
+    decision can make assessments stale that it does not touch, never the other way round.
+    """
+    m = VEX_SUBJECT.match(subject)
+    if m:
+        scope, target = m.groups()
+        name = {"product": target, "release": target.rpartition("/")[0]}.get(scope)
+    else:
+        name = subject.split("/", 1)[0] if "/" in subject else None
+    return name if name in products else None
+
+
+@dataclass(frozen=True, slots=True)
+class SharedStamp:
+    """The inputs that releases share: the feeds, and the newest human decision per product."""
+
+    feeds: dict[str, str]
+    heads: dict[str, int]
+    everywhere: int
+    """The newest decision that may reach any product (component scope, unrecognised)."""
+
+    def for_product(self, product: str) -> dict[str, str]:
+        """What a release of ``product`` depends on."""
+        head = max(self.heads.get(product, 0), self.everywhere)
+        return {**self.feeds, "decisions": str(head)}
+
+
+def _shared(session: Session) -> SharedStamp:
+    products = {p.name for p, _ in inventory.list_products(session)}
+    heads: dict[str, int] = {}
+    everywhere = 0
+    for subject, seq in repo.audit_heads(session):
+        product = _product_of(subject, products)
+        if product is None:
+            everywhere = max(everywhere, seq)
+        else:
+            heads[product] = max(heads.get(product, 0), seq)
+    return SharedStamp(repo.feed_stamp(session), heads, everywhere)
+
+
+def _fingerprint(stamp: repo.ReleaseStamp, shared: SharedStamp, context: str, now: datetime) -> str:
     return _digest(
         {
             "version": ASSESSMENT_VERSION,
             "release": [stamp.release_id, stamp.imported_at, stamp.scanned_at],
-            "shared": shared,
+            "shared": shared.for_product(stamp.product),
             "context": context,
             "day": now.date().isoformat(),
         }
@@ -205,7 +252,7 @@ def _ensure(
     """Make the stored assessment current; the new one when it was recomputed."""
     with store.session() as session:
         stamp = _stamp(session, product, release)
-        fingerprint = _fingerprint(stamp, repo.shared_stamp(session), context.fingerprint, now)
+        fingerprint = _fingerprint(stamp, _shared(session), context.fingerprint, now)
         summary = repo.summaries(session, [stamp.release_id]).get(stamp.release_id)
         maker = inventory.get_product(session, product).manufacturer
         if summary is not None and summary.fingerprint == fingerprint:
@@ -282,7 +329,7 @@ def portfolio(store: Store, *, now: datetime | None = None) -> list[ReleaseSumma
     now = now or datetime.now(UTC)
     with store.session() as session:
         stamps = repo.release_stamps(session)
-        shared = repo.shared_stamp(session)
+        shared = _shared(session)
         ctx_rows = repo.contexts(session, {s.product_id for s in stamps})
         stored = repo.summaries(session, [s.release_id for s in stamps])
         makers = {p.name: p.manufacturer for p, _ in inventory.list_products(session)}

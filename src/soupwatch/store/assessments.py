@@ -187,21 +187,23 @@ def release_stamps(session: Session, product: str | None = None) -> list[Release
     ]
 
 
-def shared_stamp(session: Session) -> dict[str, str]:
-    """The inputs every release shares: the feeds' last syncs and the audit trail's head.
-
-    Every human decision (VEX, rubric answer, support override) appends to the audit trail,
-    so its head moves whenever one changes.
-    """
+def feed_stamp(session: Session) -> dict[str, str]:
+    """Each feed's last sync (every release's assessment depends on all of them)."""
     feeds = session.execute(
         select(IntelFeedStateRow.source, IntelFeedStateRow.last_sync).order_by(
             IntelFeedStateRow.source
         )
     ).all()
-    head = session.scalar(select(func.max(AuditEntryRow.seq)))
-    out = {f"feed:{source}": _iso(s) for source, s in feeds}
-    out["audit"] = str(head or 0)
-    return out
+    return {f"feed:{source}": _iso(s) for source, s in feeds}
+
+
+def audit_heads(session: Session) -> list[tuple[str, int]]:
+    """(subject, newest entry) of the audit trail: every human decision (VEX, rubric answer,
+    support override) appends an entry naming its subject."""
+    rows = session.execute(
+        select(AuditEntryRow.subject, func.max(AuditEntryRow.seq)).group_by(AuditEntryRow.subject)
+    )
+    return [(subject, int(seq)) for subject, seq in rows]
 
 
 # --- assessments ---------------------------------------------------------------------------
