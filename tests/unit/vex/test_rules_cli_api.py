@@ -8,7 +8,6 @@ refuse naming the same field; the table says which. The store holds the infusion
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,10 +15,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from tests.conftest import run_cli
+from tests.unit.server.conftest import Client
 
 from soupwatch.config import Settings
 from soupwatch.pipeline import load_target, store_document, sync_feeds
@@ -33,31 +31,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Deprecated re-export location:De
 PUMP = Path(__file__).resolve().parents[3] / "examples" / "infusion-pump.cdx.json"
 KNOWN = "CVE-2014-0160"
 TODAY = datetime.now(UTC).date()
-
-
-class Client:
-    """The API in-process over httpx's ASGI transport (starlette's TestClient wants httpx2)."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.app = app
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send one request to the app."""
-
-        async def send() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-                return await c.request(method, url, **kwargs)
-
-        return asyncio.run(send())
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        """GET ``url``."""
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        """POST to ``url``."""
-        return self.request("POST", url, **kwargs)
 
 
 @dataclass(frozen=True)
