@@ -14,7 +14,7 @@ import typer
 
 from soupwatch import pipeline
 from soupwatch.cli.common import console, current_time, err_console, open_store, write_output
-from soupwatch.sbom.detect import DEFAULT_MAX_BYTES
+from soupwatch.sbom import DEFAULT_MAX_BYTES
 
 sbom_app = typer.Typer(help="Import and export SBOMs (CycloneDX, SPDX).", no_args_is_help=True)
 

@@ -14,7 +14,7 @@ from soupwatch.cli.common import (
     print_json,
     print_table,
 )
-from soupwatch.triage.kernel import counts
+from soupwatch.triage import counts
 
 triage_app = typer.Typer(help="Narrow findings with device facts.", no_args_is_help=True)
 

@@ -28,8 +28,7 @@ from soupwatch.pipeline import (
     list_decisions,
     record_decision,
 )
-from soupwatch.vex import parse_expiry, refuse
-from soupwatch.vex.document import ImportTarget
+from soupwatch.vex import ImportTarget, parse_expiry, refuse
 
 vex_app = typer.Typer(
     help="Record, list, import and export VEX triage decisions.", no_args_is_help=True
@@ -49,7 +48,7 @@ def _component(spec: str | None) -> tuple[str | None, str | None, str | None]:
     if not spec:
         return None, None, None
     if spec.startswith("pkg:"):
-        from soupwatch.vex.document import purl_identity
+        from soupwatch.vex import purl_identity
 
         try:
             name, version = purl_identity(spec)
