@@ -13,6 +13,7 @@ module here is one family of flows; this face re-exports them, and the edges imp
 from soupwatch.intel.status import FeedStatus
 from soupwatch.pipeline.assessments import (
     DeviceContext,
+    FindingsPage,
     ReleaseSummary,
     assessment,
     assessment_header,
@@ -76,6 +77,7 @@ __all__ = [
     "DeviceContext",
     "ExportedVex",
     "FeedStatus",
+    "FindingsPage",
     "Ingested",
     "KernelTriageOutcome",
     "MainJobResult",

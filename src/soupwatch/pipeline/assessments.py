@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from soupwatch.errors import NotFoundError, RiskError
+from soupwatch.errors import RiskError
 from soupwatch.model.assessment import AssessedFinding, Assessment
 from soupwatch.model.codec import decode, encode
 from soupwatch.model.status import FindingFilter
@@ -217,11 +217,10 @@ def _gather(
 
 
 def _stamp(session: Session, product: str, release: str) -> repo.ReleaseStamp:
-    inventory.release_id(session, product, release)  # NotFoundError names what is missing
-    for s in repo.release_stamps(session, product):
-        if s.release == release:
-            return s
-    raise NotFoundError(f"product {product!r} has no release {release!r}")  # pragma: no cover
+    found = repo.release_stamps(session, product, release)
+    if not found:
+        inventory.release_id(session, product, release)  # NotFoundError names what is missing
+    return found[0]
 
 
 def _context_for(
@@ -246,23 +245,38 @@ def _context_for(
     )
 
 
-def _ensure(
-    store: Store, product: str, release: str, context: DeviceContext, now: datetime
+def _current(
+    store: Store,
+    stamp: repo.ReleaseStamp,
+    context: DeviceContext,
+    shared: SharedStamp,
+    stored: repo.AssessmentSummary | None,
+    maker: str | None,
+    now: datetime,
 ) -> tuple[ReleaseSummary, Assessment | None]:
-    """Make the stored assessment current; the new one when it was recomputed."""
+    """The one staleness rule: the stored summary when its fingerprint still holds, else the
+    assessment recomputed and stored (returned too)."""
+    fingerprint = _fingerprint(stamp, shared, context.fingerprint, now)
+    if stored is not None and stored.fingerprint == fingerprint:
+        made, name = stored.made_at, stored.profile_name
+        return _summary(stamp, maker, stored.counts, made, name, False), None
     with store.session() as session:
-        stamp = _stamp(session, product, release)
-        fingerprint = _fingerprint(stamp, _shared(session), context.fingerprint, now)
-        summary = repo.summaries(session, [stamp.release_id]).get(stamp.release_id)
-        maker = inventory.get_product(session, product).manufacturer
-        if summary is not None and summary.fingerprint == fingerprint:
-            return _summary(
-                stamp, maker, summary.counts, summary.made_at, summary.profile_name, False
-            ), None
         result = _gather(session, stamp, context, now)
         repo.save_assessment(session, stamp.release_id, result, fingerprint)
     counts = result.counts.as_dict()
     return _summary(stamp, maker, counts, result.assessed_at, result.profile_name, True), result
+
+
+def _ensure(
+    store: Store, product: str, release: str, context: DeviceContext, now: datetime
+) -> tuple[ReleaseSummary, Assessment | None]:
+    """Make one release's stored assessment current; the new one when it was recomputed."""
+    with store.session() as session:
+        stamp = _stamp(session, product, release)
+        shared = _shared(session)
+        stored = repo.summaries(session, [stamp.release_id]).get(stamp.release_id)
+        maker = inventory.get_product(session, product).manufacturer
+    return _current(store, stamp, context, shared, stored, maker, now)
 
 
 def assessment(
@@ -335,22 +349,27 @@ def portfolio(store: Store, *, now: datetime | None = None) -> list[ReleaseSumma
         makers = {p.name: p.manufacturer for p, _ in inventory.list_products(session)}
     default = default_context()
     contexts = {pid: _decoded_context(c) for pid, c in ctx_rows.items()}
-    out: list[ReleaseSummary] = []
-    for stamp in stamps:
-        context = contexts.get(stamp.product_id, default)
-        fingerprint = _fingerprint(stamp, shared, context.fingerprint, now)
-        summary = stored.get(stamp.release_id)
-        recomputed = summary is None or summary.fingerprint != fingerprint
-        if recomputed:
-            with store.session() as session:
-                result = _gather(session, stamp, context, now)
-                repo.save_assessment(session, stamp.release_id, result, fingerprint)
-            counts, made, name = result.counts.as_dict(), result.assessed_at, result.profile_name
-        else:
-            assert summary is not None
-            counts, made, name = summary.counts, summary.made_at, summary.profile_name
-        out.append(_summary(stamp, makers.get(stamp.product), counts, made, name, recomputed))
-    return out
+    return [
+        _current(
+            store,
+            stamp,
+            contexts.get(stamp.product_id, default),
+            shared,
+            stored.get(stamp.release_id),
+            makers.get(stamp.product),
+            now,
+        )[0]
+        for stamp in stamps
+    ]
+
+
+def _header(store: Store, product: str, release: str, made: Assessment | None) -> Assessment:
+    if made is not None:
+        return replace(made, findings=())
+    with store.session() as session:
+        header = repo.load_header(session, inventory.release_id(session, product, release))
+    assert header is not None  # the caller just found it current
+    return header
 
 
 def assessment_header(
@@ -360,12 +379,18 @@ def assessment_header(
     ``release_summary`` gives the counts."""
     now = now or datetime.now(UTC)
     _, made = _ensure(store, product, release, device_context(store, product), now)
-    if made is not None:
-        return replace(made, findings=())
-    with store.session() as session:
-        header = repo.load_header(session, inventory.release_id(session, product, release))
-    assert header is not None  # _ensure just found it current
-    return header
+    return _header(store, product, release, made)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsPage:
+    """One page of a release's assessed findings, in priority order."""
+
+    summary: ReleaseSummary
+    total: int
+    items: list[AssessedFinding]
+    header: Assessment | None = None
+    """The assessment without its findings, when asked for (one staleness check for both)."""
 
 
 def findings_page(
@@ -377,10 +402,14 @@ def findings_page(
     offset: int = 0,
     limit: int = 50,
     now: datetime | None = None,
-) -> tuple[ReleaseSummary, int, list[AssessedFinding]]:
-    """(the current assessment's summary, total matching, one page of its findings)."""
-    current = release_summary(store, product, release, now=now)
+    header: bool = False,
+) -> FindingsPage:
+    """The current assessment's summary, how many findings match, one page of them (and, with
+    ``header``, the assessment without its findings)."""
+    now = now or datetime.now(UTC)
+    summary, made = _ensure(store, product, release, device_context(store, product), now)
     with store.session() as session:
         rid = inventory.release_id(session, product, release)
         total, page = repo.finding_page(session, rid, flt, offset=offset, limit=limit)
-    return current, total, page
+    top = _header(store, product, release, made) if header else None
+    return FindingsPage(summary, total, page, top)

@@ -8,7 +8,7 @@ from typing import Any
 
 from soupwatch import pipeline
 from soupwatch.model import Severity
-from soupwatch.model.assessment import AssessedComponent, RiskLevel
+from soupwatch.model.assessment import AssessedComponent, Assessment, RiskLevel
 from soupwatch.model.shapes import assessed_finding_json
 from soupwatch.model.status import FindingFilter
 from soupwatch.store.db import Store
@@ -45,6 +45,8 @@ class Page:
     offset: int
     limit: int
     items: list[dict[str, Any]]
+    header: Assessment | None = None
+    """The assessment without its findings (the dashboard's components), when asked for."""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON of a page: the release headline, the paging, the findings."""
@@ -58,16 +60,22 @@ class Page:
 
 
 def findings(
-    store: Store, product: str, release: str, flt: FindingFilter, offset: int, limit: int
+    store: Store,
+    product: str,
+    release: str,
+    flt: FindingFilter,
+    offset: int,
+    limit: int,
+    *,
+    header: bool = False,
 ) -> Page:
     """A page of a release's assessed findings, in priority order."""
     limit = max(1, min(limit, MAX_PAGE))
-    summary, total, items = pipeline.findings_page(
-        store, product, release, flt, offset=max(0, offset), limit=limit
+    got = pipeline.findings_page(
+        store, product, release, flt, offset=max(0, offset), limit=limit, header=header
     )
-    return Page(
-        summary_json(summary), total, offset, limit, [assessed_finding_json(a) for a in items]
-    )
+    items = [assessed_finding_json(a) for a in got.items]
+    return Page(summary_json(got.summary), got.total, offset, limit, items, got.header)
 
 
 def _iso(value: date | None) -> str | None:

@@ -11,12 +11,13 @@ import json
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from soupwatch.intel.records import as_utc
 from soupwatch.model.assessment import AssessedFinding, Assessment, RubricAnswer
 from soupwatch.model.codec import decode, encode
 from soupwatch.model.status import FindingFilter
@@ -33,14 +34,8 @@ from soupwatch.store.tables import ProductRow, ReleaseRow
 from soupwatch.store.vex_tables import AuditEntryRow
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _iso(value: datetime | None) -> str:
-    aware = _aware(value)
+    aware = as_utc(value)
     return aware.isoformat() if aware else "never"
 
 
@@ -82,9 +77,8 @@ def save_scan(
     """Record that a release was matched now, and which components could not be judged."""
     row = session.get(ReleaseScanRow, release_id)
     if row is None:
-        session.add(ReleaseScanRow(release_id=release_id, scanned_at=scanned_at, skipped=[]))
-        row = session.get(ReleaseScanRow, release_id)
-        assert row is not None
+        row = ReleaseScanRow(release_id=release_id)
+        session.add(row)
     row.scanned_at = scanned_at
     row.skipped = [list(s) for s in skipped]
 
@@ -142,7 +136,7 @@ def contexts(session: Session, product_ids: Iterable[int]) -> dict[int, StoredCo
             r.profile,
             r.policy,
             r.fingerprint,
-            _aware(r.recorded_at) or r.recorded_at,
+            as_utc(r.recorded_at) or r.recorded_at,
             r.recorded_by,
         )
         for r in rows
@@ -164,8 +158,10 @@ class ReleaseStamp:
     scanned_at: datetime | None
 
 
-def release_stamps(session: Session, product: str | None = None) -> list[ReleaseStamp]:
-    """Every release (of one product, or all) with its import and scan times, sorted."""
+def release_stamps(
+    session: Session, product: str | None = None, release: str | None = None
+) -> list[ReleaseStamp]:
+    """Every release (of one product, or one release of it) with its import and scan times."""
     query = (
         select(
             ProductRow.name,
@@ -181,8 +177,10 @@ def release_stamps(session: Session, product: str | None = None) -> list[Release
     )
     if product is not None:
         query = query.where(ProductRow.name == product)
+    if release is not None:
+        query = query.where(ReleaseRow.version == release)
     return [
-        ReleaseStamp(p, v, pid, rid, _aware(imported), _aware(scanned))
+        ReleaseStamp(p, v, pid, rid, as_utc(imported), as_utc(scanned))
         for p, v, pid, rid, imported, scanned in session.execute(query)
     ]
 
@@ -235,7 +233,7 @@ def summaries(session: Session, release_ids: Iterable[int]) -> dict[int, Assessm
         ).where(AssessmentRow.release_id.in_(ids))
     )
     return {
-        rid: AssessmentSummary(rid, fp, _aware(made) or made, name, counts)
+        rid: AssessmentSummary(rid, fp, as_utc(made) or made, name, counts)
         for rid, fp, made, name, counts in rows
     }
 

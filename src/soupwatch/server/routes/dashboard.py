@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from soupwatch import pipeline
 from soupwatch.model.status import FindingFilter
 from soupwatch.server.app import store_of
 from soupwatch.server.routes.intel import feed_status
@@ -54,10 +53,10 @@ def release(
     store = store_of(request)
     only_open = None if show == "all" else True
     size = PAGE_SIZE
-    got = findings(
-        store, product, release, FindingFilter(open=only_open), (max(page, 1) - 1) * size, size
-    )
-    header = pipeline.assessment_header(store, product, release)
+    start = (max(page, 1) - 1) * size
+    got = findings(store, product, release, FindingFilter(open=only_open), start, size, header=True)
+    header = got.header
+    assert header is not None  # asked for
     return _page(
         "release.html",
         product=product,
