@@ -46,8 +46,10 @@ def _score(a: AssessedFinding) -> str:
 
 def _exploit(a: AssessedFinding) -> str:
     kev = "KEV" if a.kev else "-"
+    ssvc = a.finding.vulnerability.ssvc
+    said = f"E:{ssvc[0].exploitation}" if ssvc and ssvc[0].exploitation else "-"
     epss = "-" if a.epss_score is None else f"{a.epss_score:.3f}"
-    return f"{kev} / {epss}"
+    return f"{kev} / {said} / {epss}"
 
 
 def _due(a: AssessedFinding) -> str:
@@ -136,6 +138,13 @@ def _support_rows(assessment: Assessment) -> list[tuple[Any, ...]]:
     ]
 
 
+def notes(assessment: Assessment) -> list[str]:
+    """What a reader must know besides the table: data gaps, unplaced components, work queue."""
+    from soupwatch.report import notes as report_notes
+
+    return report_notes(assessment)
+
+
 def _summary(assessment: Assessment, support: int) -> str:
     unknown = sum(1 for c in assessment.components if c.support.level.value == "unknown")
     return (
@@ -172,9 +181,11 @@ def render_compact(assessment: Assessment, limit: int = 0) -> None:
     support = _support_rows(assessment)
     if support:
         print_table(SUPPORT_TITLE, ["component", "support", "ends", "source"], support)
+    for line in notes(assessment):
+        console.print(line, markup=False, highlight=False)
     console.print(_summary(assessment, len(support)), markup=False, highlight=False)
     console.print(
-        "scores, KEV/EPSS and the disclosure clock: --wide or --format json",
+        "scores, KEV/SSVC/EPSS and the disclosure clock: --wide or --format json",
         style="dim",
         markup=False,
         highlight=False,
@@ -191,7 +202,7 @@ def render_table(assessment: Assessment, limit: int = 0) -> None:
         ("base→ctx", True),
         ("risk", True),
         ("category", True),
-        ("KEV/EPSS", False),
+        ("KEV/SSVC/EPSS", False),
         ("due", False),
         ("VEX", False),
     ]
@@ -209,6 +220,8 @@ def render_table(assessment: Assessment, limit: int = 0) -> None:
                 support,
             )
         )
+    for line in notes(assessment):
+        out.print(line, markup=False, highlight=False)
     out.print(_summary(assessment, len(support)), highlight=False)
 
 

@@ -96,6 +96,8 @@ def _summary(result: MainJobResult) -> None:
         console.print(text, markup=False, highlight=False, soft_wrap=True)
 
     say(f"{result.product} {result.release}: {result.counts.headline()}")
+    for note in result.notes:
+        say(f"  {note}")
     say(f"report: {(result.report_dir / 'report.html').resolve()}")
     pdf = result.report_dir / "report.pdf"
     if pdf.exists():

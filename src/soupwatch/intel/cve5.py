@@ -20,7 +20,7 @@ from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.records import ParsedRecord, english, parse_datetime
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, load_json, sha256_hex, zip_members
-from soupwatch.model import CvssScore
+from soupwatch.model import CvssScore, SsvcAssertion
 
 CVE5_RELEASES_URL = "https://api.github.com/repos/CVEProject/cvelistV5/releases/latest"
 _METRICS = (("cvssV4_0", "4.0"), ("cvssV3_1", "3.1"), ("cvssV3_0", "3.0"), ("cvssV2_0", "2.0"))
@@ -41,8 +41,8 @@ def _assigner(meta: dict[str, Any], cna: dict[str, Any]) -> str:
     )
 
 
-def parse_record(doc: Any, where: str) -> ParsedRecord:
-    """One CVE JSON 5 record; unknown data versions and records without an id raise."""
+def _check(doc: Any, where: str) -> tuple[str, dict[str, Any]]:
+    """The record's id and ``cveMetadata``; a document that is not a CVE 5 record raises."""
     if not isinstance(doc, dict) or doc.get("dataType") != "CVE_RECORD":
         raise FeedFormatError("not a CVE JSON 5 record (dataType is not CVE_RECORD)", path=where)
     version = str(doc.get("dataVersion", ""))
@@ -54,6 +54,114 @@ def parse_record(doc: Any, where: str) -> ParsedRecord:
     vid = meta.get("cveId")
     if not isinstance(vid, str) or not vid.startswith("CVE-"):
         raise FeedFormatError("record without cveMetadata.cveId", path=where)
+    return vid, meta
+
+
+def _scores(metrics: Any, source: str) -> list[CvssScore]:
+    """The CVSS scores of a container's ``metrics`` list (v2.0–v4.0), attributed to ``source``."""
+    out: list[CvssScore] = []
+    for metric in metrics if isinstance(metrics, list) else ():
+        for key, default_version in _METRICS:
+            data = metric.get(key) if isinstance(metric, dict) else None
+            if (
+                isinstance(data, dict)
+                and isinstance(data.get("vectorString"), str)
+                and isinstance(data.get("baseScore"), int | float)
+            ):
+                out.append(
+                    CvssScore(
+                        version=str(data.get("version") or default_version),
+                        vector=data["vectorString"],
+                        score=float(data["baseScore"]),
+                        source=source,
+                        type="Secondary",
+                    )
+                )
+    return out
+
+
+def _cwes(container: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for problem in container.get("problemTypes") or ():
+        for desc in (problem.get("descriptions") or ()) if isinstance(problem, dict) else ():
+            if isinstance(desc, dict) and isinstance(desc.get("cweId"), str):
+                out.append(desc["cweId"])
+    return out
+
+
+def _ssvc(vid: str, metrics: Any, provider: str, feed: str) -> list[SsvcAssertion]:
+    """The ``other``/``ssvc`` blocks of an ADP container's metrics (CISA Vulnrichment)."""
+    out: list[SsvcAssertion] = []
+    for metric in metrics if isinstance(metrics, list) else ():
+        other = metric.get("other") if isinstance(metric, dict) else None
+        if not isinstance(other, dict) or str(other.get("type", "")).lower() != "ssvc":
+            continue
+        content = other.get("content")
+        if not isinstance(content, dict):
+            continue
+        points: dict[str, str] = {}
+        for option in content.get("options") or ():
+            if isinstance(option, dict):
+                for name, value in option.items():
+                    if isinstance(value, str):
+                        points[str(name).strip().lower()] = value.strip().lower()
+        out.append(
+            SsvcAssertion(
+                cve=vid,
+                provider=provider,
+                exploitation=points.get("exploitation"),
+                automatable=points.get("automatable"),
+                technical_impact=points.get("technical impact"),
+                assessed_at=parse_datetime(content.get("timestamp")),
+                feed=feed,
+                version=str(content["version"]) if content.get("version") else None,
+            )
+        )
+    return out
+
+
+def read_adp(doc: dict[str, Any], vid: str, record: ParsedRecord, feed: str) -> None:
+    """Add the ADP containers' CVSS, CWEs and SSVC blocks to ``record``.
+
+    Each ADP (``containers.adp[]``, e.g. CISA's ``CISA-ADP``) is its own source: its scores carry
+    its short name, so a CNA score and an ADP score for the same CVE both stay (and disagree in
+    the open). ADP ``affected`` entries (CPEs CISA adds) are not used for matching: the CNA's
+    own ranges and NVD's configurations are the matching data.
+    """
+    for adp in (doc.get("containers") or {}).get("adp") or ():
+        if not isinstance(adp, dict):
+            continue
+        provider = str((adp.get("providerMetadata") or {}).get("shortName") or "ADP")
+        record.cvss.extend(_scores(adp.get("metrics"), provider))
+        record.cwes.extend(_cwes(adp))
+        record.ssvc.extend(_ssvc(vid, adp.get("metrics"), provider, feed))
+
+
+def parse_adp_record(doc: Any, where: str, feed: str) -> ParsedRecord:
+    """Only the ADP part of a CVE 5 record (namespace ``adp``), for the Vulnrichment feed."""
+    vid, meta = _check(doc, where)
+    updated = [
+        parse_datetime((a.get("providerMetadata") or {}).get("dateUpdated"))
+        for a in (doc.get("containers") or {}).get("adp") or ()
+        if isinstance(a, dict)
+    ]
+    known = [u for u in updated if u is not None]
+    record = ParsedRecord(
+        vuln_id=vid,
+        namespace="adp",
+        published=parse_datetime(meta.get("datePublished")),
+        modified=max(known) if known else parse_datetime(meta.get("dateUpdated")),
+        withdrawn=meta.get("state") == "REJECTED",
+        assigner="ADP",
+        status=meta.get("state"),
+    )
+    read_adp(doc, vid, record, feed)
+    return record
+
+
+def parse_record(doc: Any, where: str) -> ParsedRecord:
+    """One CVE JSON 5 record; unknown data versions and records without an id raise."""
+    vid, meta = _check(doc, where)
     cna = (doc.get("containers") or {}).get("cna") or {}
     assigner = _assigner(meta, cna)
     record = ParsedRecord(
@@ -70,27 +178,9 @@ def parse_record(doc: Any, where: str) -> ParsedRecord:
         assigner=assigner,
         status=meta.get("state"),
     )
-    for metric in cna.get("metrics") or ():
-        for key, default_version in _METRICS:
-            data = metric.get(key) if isinstance(metric, dict) else None
-            if (
-                isinstance(data, dict)
-                and isinstance(data.get("vectorString"), str)
-                and isinstance(data.get("baseScore"), int | float)
-            ):
-                record.cvss.append(
-                    CvssScore(
-                        version=str(data.get("version") or default_version),
-                        vector=data["vectorString"],
-                        score=float(data["baseScore"]),
-                        source=assigner,
-                        type="Secondary",
-                    )
-                )
-    for problem in cna.get("problemTypes") or ():
-        for desc in problem.get("descriptions") or ():
-            if isinstance(desc.get("cweId"), str):
-                record.cwes.append(desc["cweId"])
+    record.cvss.extend(_scores(cna.get("metrics"), assigner))
+    record.cwes.extend(_cwes(cna))
+    read_adp(doc, vid, record, "cve5")
     record.references = [r["url"] for r in cna.get("references") or () if r.get("url")]
     for item in cna.get("affected") or ():
         if not isinstance(item, dict):
@@ -152,13 +242,13 @@ class Cve5Feed:
             run.resumed = True
             return
         try:
-            archive, total = raw, _count(raw, name)
+            archive, total = raw, count_members(raw, name)
             if total == 1:  # the GitHub release asset is a zip holding one zip
                 outer = dataclasses.replace(
                     source.limits, max_member_bytes=source.limits.max_total_bytes
                 )
                 _, archive = next(zip_members(raw, name, outer, run.warn))
-                total = _count(archive, name)
+                total = count_members(archive, name)
         except (FeedFormatError, StopIteration) as err:
             run.warn(str(err) or f"{name}: empty archive")
             return
@@ -174,7 +264,8 @@ class Cve5Feed:
         )
 
 
-def _count(data: bytes, name: str) -> int:
+def count_members(data: bytes, name: str) -> int:
+    """How many files a zip holds; a corrupt zip raises ``FeedFormatError``."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return sum(1 for info in archive.infolist() if not info.is_dir())

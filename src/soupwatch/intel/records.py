@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from soupwatch.model import CvssScore
+from soupwatch.model import CvssScore, SsvcAssertion
 
 _CPE_SPLIT = re.compile(r"(?<!\\):")
 _PEP503 = re.compile(r"[-_.]+")
@@ -37,6 +37,7 @@ class ParsedRecord:
     configurations: list[dict[str, Any]] | None = None
     osv_affected: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     cna_affected: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    ssvc: list[SsvcAssertion] = field(default_factory=list)
 
     @property
     def key(self) -> str:

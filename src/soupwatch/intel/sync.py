@@ -23,6 +23,7 @@ from soupwatch.intel.nvd import NvdFeed
 from soupwatch.intel.nvd_legacy import NvdLegacyFeed
 from soupwatch.intel.osv import OsvFeed
 from soupwatch.intel.source import FeedSource
+from soupwatch.intel.vulnrichment import VulnrichmentFeed
 from soupwatch.store.db import Store
 
 FEEDS: dict[str, type[Feed]] = {
@@ -30,6 +31,7 @@ FEEDS: dict[str, type[Feed]] = {
     "nvd-legacy": NvdLegacyFeed,
     "osv": OsvFeed,
     "cve5": Cve5Feed,
+    "vulnrichment": VulnrichmentFeed,
     "kev": KevFeed,
     "epss": EpssFeed,
     "eol": EolFeed,

@@ -109,6 +109,12 @@ class AssessedFinding:
     labeling_impact: str | None = None
     status: FindingStatus = FindingStatus.OPEN
     """The lifecycle status (:func:`soupwatch.model.status.finding_status`)."""
+    fix_available_source: str | None = None
+    """Where the fix date comes from (``None`` with ``fix_available`` None: unknown)."""
+    assessment_due: date | None = None
+    """Awaiting assessment: the day a person must have judged it by."""
+    owner: str | None = None
+    """Awaiting assessment: who judges it (the profile's ``owner``); None: unassigned."""
 
     @property
     def is_open(self) -> bool:
@@ -177,6 +183,10 @@ class Assessment:
     skipped: tuple[tuple[str, str], ...] = field(default=())
     """(component display, reason) for components that could not be assessed: the ones the
     matcher could not judge when the release was scanned, and nameless ones."""
+    unplaced: tuple[str, ...] = ()
+    """Components (``name version``) the device profile places on no interface."""
+    unplaced_exposure: str | None = None
+    """The exposure the profile assumes for them (None: unknown, base attack vector kept)."""
 
     @property
     def counts(self) -> ReleaseCounts:

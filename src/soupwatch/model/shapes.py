@@ -40,8 +40,19 @@ def vulnerability_json(f: Finding) -> dict[str, Any]:
         if v.kev is None
         else {
             "date_added": v.kev.date_added.isoformat(),
+            "due_date": _iso(v.kev.due_date),
             "known_ransomware": v.kev.known_ransomware,
         },
+        "ssvc": [
+            {
+                "provider": s.provider,
+                "exploitation": s.exploitation,
+                "automatable": s.automatable,
+                "technical_impact": s.technical_impact,
+                "assessed_at": _iso(s.assessed_at),
+            }
+            for s in v.ssvc
+        ],
         "epss": None
         if v.epss is None
         else {"score": v.epss.score, "percentile": v.epss.percentile},
@@ -145,9 +156,17 @@ def assessed_finding_json(a: AssessedFinding) -> dict[str, Any]:
         "lifecycle": {
             "first_seen": _iso(a.first_seen),
             "fix_available": _iso(a.fix_available),
+            "fix_available_source": a.fix_available_source,
             "resolved_at": _iso(a.resolved_at),
         },
-        "clocks": {"communicate_by": _iso(a.communicate_by), "fix_by": _iso(a.fix_by)},
+        "clocks": {
+            "communicate_by": _iso(a.communicate_by),
+            "fix_by": _iso(a.fix_by),
+            "kev_due": _iso(f.vulnerability.kev.due_date if f.vulnerability.kev else None),
+        },
+        "assessment": None
+        if a.assessment_due is None
+        else {"due": _iso(a.assessment_due), "owner": a.owner},
         "vex": None
         if a.vex is None
         else {**decision_json(a.vex), "needs_review": a.vex_needs_review},

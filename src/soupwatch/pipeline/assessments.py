@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from soupwatch.risk.profile import DeviceProfile
     from soupwatch.store.db import Session
 
-ASSESSMENT_VERSION = "2"
+ASSESSMENT_VERSION = "3"
 """Bumped when the risk rules change, so that every stored assessment is recomputed."""
 
 SYSTEM_ACTOR = "soupwatch"

@@ -251,6 +251,8 @@ class MainJobResult:
     synced: tuple[str, ...]
     report_dir: Path
     files: tuple[Path, ...]
+    notes: tuple[str, ...] = ()
+    """What the data could not say and what awaits a person (printed under the headline)."""
 
 
 def run_main_job(
@@ -303,6 +305,8 @@ def run_main_job(
     assessment = assess(store, product, release, profile, now=now, policy=policy)
     tell("writing the FDA premarket cybersecurity package")
     files = fda_package(store, product, release, out, now=now, pdf=pdf)
+    from soupwatch.report import notes
+
     return MainJobResult(
         product=product,
         release=release,
@@ -310,4 +314,5 @@ def run_main_job(
         synced=synced,
         report_dir=out,
         files=tuple(files),
+        notes=tuple(notes(assessment)),
     )

@@ -260,6 +260,27 @@ def _vulnerability(vuln: str, statuses: Sequence[ReleaseStatus]) -> dict[str, An
     return v
 
 
+def _releases(names: Sequence[str]) -> str:
+    word = "release" if len(names) == 1 else "releases"
+    return f"{word} {', '.join(names)}"
+
+
+def advisory_summary(
+    product: str, vuln: str, affected: Sequence[str], fixed: Sequence[str], total: int
+) -> str:
+    """The advisory's one-paragraph summary, in plain words for every case."""
+    if affected:
+        text = f"{vuln} affects {product} {_releases(affected)}"
+        text += f"; fixed in {_releases(fixed)}." if fixed else "; no release fixes it yet."
+        return text
+    if fixed:
+        return f"{vuln} affected earlier {product} releases; it is fixed in {_releases(fixed)}."
+    return (
+        f"No {product} release is affected by {vuln} "
+        f"({total} release{'' if total == 1 else 's'} checked)."
+    )
+
+
 def build_advisory(
     product: str, vuln: str, assessments: Sequence[Assessment], meta: AdvisoryMeta
 ) -> dict[str, Any]:
@@ -272,10 +293,7 @@ def build_advisory(
         s.release for s in statuses if s.status in ("known_affected", "under_investigation")
     ]
     fixed = [s.release for s in statuses if s.status == "fixed"]
-    summary = (
-        f"{vuln} affects {product} releases {', '.join(affected) or 'none'}; "
-        f"fixed in {', '.join(fixed) or 'no release yet'}."
-    )
+    summary = advisory_summary(product, vuln, affected, fixed, len(statuses))
     doc_notes = [
         {"category": "summary", "title": "Summary", "text": summary},
         {

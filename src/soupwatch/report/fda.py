@@ -21,7 +21,17 @@ from soupwatch.model.product import Release
 from soupwatch.report import narrative
 from soupwatch.report.legend import legend
 from soupwatch.report.render import html_to_pdf, render_html
-from soupwatch.report.sections import addendum, anomalies, metrics, monitoring, quality, vulns
+from soupwatch.report.sections import (
+    addendum,
+    anomalies,
+    context,
+    coverage,
+    groups,
+    metrics,
+    monitoring,
+    quality,
+    vulns,
+)
 from soupwatch.report.table import Table, iso
 from soupwatch.report.validate import validate_csv, validate_json
 
@@ -31,6 +41,8 @@ SbomWriter = Callable[[Release, str], str | bytes]
 SBOM_FILES = {"cyclonedx-json": "sbom.cdx.json", "spdx-json": "sbom.spdx.json"}
 CSV_TABLES = (
     "sbom-addendum",
+    "finding-groups",
+    "device-context",
     "vulnerability-assessment",
     "unresolved-anomalies",
     "metrics",
@@ -58,6 +70,8 @@ def build_tables(a: Assessment, release: Release | None) -> dict[str, Table]:
     """Every section table, keyed by table key."""
     tables = [
         addendum.build(a),
+        groups.build(a),
+        context.build(a),
         vulns.build(a),
         anomalies.build(a),
         metrics.build_summary(a),
@@ -72,7 +86,14 @@ def build_tables(a: Assessment, release: Release | None) -> dict[str, Table]:
 
 def _column_legend(tables: dict[str, Table]) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
-    for key in ("sbom-addendum", "vulnerability-assessment", "unresolved-anomalies", "metrics"):
+    for key in (
+        "sbom-addendum",
+        "finding-groups",
+        "device-context",
+        "vulnerability-assessment",
+        "unresolved-anomalies",
+        "metrics",
+    ):
         for c in tables[key].columns:
             seen.setdefault(c.header, c.meaning)
     return list(seen.items())
@@ -95,6 +116,7 @@ def build_context(
         "generated_at": iso(options.generated_at),
         "version": __version__,
         "snapshot_line": narrative.snapshot_line(a),
+        "coverage": coverage.coverage(a),
         "snapshot_short": narrative.snapshot_short(a),
         "summary": narrative.summary(a),
         "method": narrative.method(a, release),
@@ -131,6 +153,7 @@ def assessment_document(a: Assessment, context: dict[str, Any]) -> dict[str, Any
             }
             for s in sorted(a.snapshot, key=lambda s: s.source)
         ],
+        "coverage": [{"level": c.level, "text": c.text} for c in context["coverage"]],
         "summary": context["summary"],
         "known_unknowns": context["known_unknowns"],
         "sbom_files": context["sbom_files"],

@@ -79,15 +79,33 @@ def method(a: Assessment, release: Release | None) -> list[str]:
         "finding keeps its match evidence (method, feed, criterion, confidence).",
         "Each finding's published CVSS base vector is re-scored with CVSS environmental metrics "
         "answered through the MITRE rubric for medical devices, using the device profile "
-        f"'{a.profile_name or 'none'}'. Rubric answers by origin: {answers}. The in-context "
-        "score, CISA KEV listing, EPSS probability and exposure give the in-context risk; the "
-        "FDA postmarket category (controlled or uncontrolled) follows from the risk to "
-        "essential clinical performance.",
+        f"'{a.profile_name or 'none'}'. Rubric answers by origin: {answers}. "
+        + _evidence_sentence(a)
+        + " The FDA postmarket category follows: uncontrolled when exploitation is sufficiently "
+        "likely and could cause serious harm, controlled otherwise, and awaiting assessment when "
+        "no data can judge exploitability (a person judges it; it is never counted as either).",
         f"{vexed} of {len(a.findings)} findings carry a recorded VEX decision (status, "
         "justification, author, date). The full method is in the soupwatch documentation "
         "(docs/matching.md, docs/risk.md).",
         f"Data snapshot at assessment time ({iso(a.assessed_at)}): {snapshot_line(a)}.",
     ]
+
+
+def _evidence_sentence(a: Assessment) -> str:
+    """Which exploitation evidence this assessment actually used (no claim beyond the data)."""
+    used = []
+    if any(f.kev for f in a.findings):
+        used.append("CISA KEV listings")
+    if any(f.finding.vulnerability.ssvc for f in a.findings):
+        used.append("CISA's published SSVC judgements (ADP: Exploitation, Automatable)")
+    if any(f.epss_score is not None for f in a.findings):
+        used.append("EPSS probabilities")
+    used.append("exploit references and the in-context attack vector")
+    missing = [] if any(f.epss_score is not None for f in a.findings) else ["EPSS (no scores)"]
+    text = "Exploitation evidence used: " + ", ".join(used) + "."
+    if missing:
+        text += " Not used: " + ", ".join(missing) + "."
+    return text
 
 
 def monitoring_statement(a: Assessment, cadence: str | None) -> list[str]:

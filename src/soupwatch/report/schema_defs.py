@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from soupwatch.report.sections import addendum, anomalies, metrics, monitoring, quality, vulns
+from soupwatch.report.sections import (
+    addendum,
+    anomalies,
+    context,
+    groups,
+    metrics,
+    monitoring,
+    quality,
+    vulns,
+)
 from soupwatch.report.table import Column, csv_schema, row_schema
 
 FDA_TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
     "sbom-addendum": ("SBOM addendum", addendum.COLUMNS),
+    "finding-groups": ("Open findings that need action, by root cause", groups.COLUMNS),
+    "device-context": ("Device context: rubric answers per component", context.COLUMNS),
     "vulnerability-assessment": ("Known-vulnerability assessment", vulns.COLUMNS),
     "unresolved-anomalies": ("Unresolved anomalies", anomalies.COLUMNS),
     "metrics": ("Vulnerability-management metrics", metrics.SUMMARY_COLUMNS),
@@ -45,6 +56,7 @@ def assessment_schema() -> dict[str, Any]:
             "generated_at",
             "generator",
             "snapshot",
+            "coverage",
             "summary",
             "known_unknowns",
             "sbom_files",
@@ -70,6 +82,19 @@ def assessment_schema() -> dict[str, Any]:
                         "records": {"type": "integer", "minimum": 0},
                         "newest_record": _NULLABLE_STR,
                         "last_sync": _NULLABLE_STR,
+                    },
+                },
+            },
+            "coverage": {
+                "type": "array",
+                "description": "What the data could and could not say (warnings first-class).",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["level", "text"],
+                    "properties": {
+                        "level": {"enum": ["ok", "warning"]},
+                        "text": {"type": "string"},
                     },
                 },
             },

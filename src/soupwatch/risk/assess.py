@@ -25,7 +25,9 @@ from soupwatch.model.assessment import (
 from soupwatch.model.component import Component
 from soupwatch.model.vex import VexStatement
 from soupwatch.model.vulnerability import Finding
+from soupwatch.risk.exploitability import exploit_references
 from soupwatch.risk.finding import Lifecycle, assess_finding
+from soupwatch.risk.fixdate import fix_available
 from soupwatch.risk.policy import Policy
 from soupwatch.risk.profile import DeviceProfile
 from soupwatch.risk.rubric import StoredAnswer
@@ -51,8 +53,22 @@ CATEGORY_ORDER = (
 """Open findings in this order: uncontrolled, then the ones a person must still judge."""
 
 
+def exploitation_rank(a: AssessedFinding) -> int:
+    """0: exploited in the wild (CISA KEV or an SSVC ``active``), 1: exploit code or a proof of
+    concept is public (a reference, or SSVC ``poc``), 2: no exploitation evidence."""
+    vuln = a.finding.vulnerability
+    said = vuln.ssvc[0].exploitation if vuln.ssvc else None
+    if a.kev or said == "active":
+        return 0
+    if said == "poc" or exploit_references(vuln):
+        return 1
+    return 2
+
+
 def priority_key(a: AssessedFinding) -> tuple[Any, ...]:
-    """Sort key of the priority order: open first, uncontrolled, KEV, risk, score, EPSS, ids."""
+    """The one priority order (every view sorts by it): open first; then exploitation evidence
+    (KEV / SSVC active, then public exploit / PoC); then the FDA category (uncontrolled,
+    awaiting assessment, controlled); then in-context risk, score, EPSS; ties by ids."""
     closed = not a.is_open
     score = (
         a.environmental_score
@@ -61,8 +77,8 @@ def priority_key(a: AssessedFinding) -> tuple[Any, ...]:
     )
     return (
         closed,
+        exploitation_rank(a),
         CATEGORY_ORDER.index(a.category),
-        not a.kev,
         -RISK_ORDER.index(a.risk),
         -score,
         -(a.epss_score or 0.0),
@@ -133,21 +149,24 @@ def build_assessment(
     answers = from_profile + stored_answers  # answers stored later (CLI) win
     by_ref = {c.ref: c for c in components}
     contexts = ContextCache(profile, answers)
-    assessed = [
-        assess_finding(
-            item.finding,
-            by_ref.get(item.finding.component_ref) or _component_of(item.finding),
-            profile,
-            policy,
-            today=now.date(),
-            stored=answers,
-            vex=item.vex,
-            vex_needs_review=item.vex_needs_review,
-            lifecycle=item.lifecycle,
-            contexts=contexts,
+    assessed = []
+    for item in findings:
+        component = by_ref.get(item.finding.component_ref) or _component_of(item.finding)
+        fix_at, fix_source = fix_available(item.finding, component, eol_products)
+        assessed.append(
+            assess_finding(
+                item.finding,
+                component,
+                profile,
+                policy,
+                today=now.date(),
+                stored=answers,
+                vex=item.vex,
+                vex_needs_review=item.vex_needs_review,
+                lifecycle=replace(item.lifecycle, fix_available=fix_at, fix_source=fix_source),
+                contexts=contexts,
+            )
         )
-        for item in findings
-    ]
     comps, skipped = _assess_components(
         components, findings, eol_products, now.date(), overrides, policy.support_horizon_days
     )
@@ -161,6 +180,15 @@ def build_assessment(
         snapshot=tuple(sorted(snapshot, key=lambda s: s.source)),
         unmatched_vex=tuple(unmatched_vex),
         skipped=tuple(sorted({*skipped, *unjudged})),
+        unplaced=tuple(
+            sorted(
+                {
+                    f"{c.name} {c.version or '(version unknown)'}"
+                    for c in profile.unplaced(components)
+                }
+            )
+        ),
+        unplaced_exposure=profile.unplaced_exposure.value if profile.unplaced_exposure else None,
     )
 
 

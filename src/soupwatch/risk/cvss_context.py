@@ -45,12 +45,19 @@ class ContextScore:
     cvss4_score: float | None
 
 
-def _pick(scores: tuple[CvssScore, ...], major: str) -> CvssScore | None:
-    """The primary (NVD) score of a CVSS major version, else the first secondary one."""
+def is_adp(score: CvssScore) -> bool:
+    """A score an Authorized Data Publisher added (``CISA-ADP``), not the NVD's or the CNA's."""
+    return score.source.upper().endswith("ADP")
+
+
+def pick_score(scores: tuple[CvssScore, ...], major: str) -> CvssScore | None:
+    """The score of a CVSS major version to use: NVD (primary), then the CNA's, then an ADP's."""
     candidates = [s for s in scores if s.version.startswith(major) and s.vector]
     if not candidates:
         return None
-    return sorted(candidates, key=lambda s: (s.type.lower() != "primary", s.version, s.source))[0]
+    return sorted(
+        candidates, key=lambda s: (s.type.lower() != "primary", is_adp(s), s.version, s.source)
+    )[0]
 
 
 def base_metrics(vector: str) -> dict[str, str]:
@@ -61,7 +68,7 @@ def base_metrics(vector: str) -> dict[str, str]:
 
 def v3_base(vuln: Vulnerability) -> tuple[str, dict[str, str]] | None:
     """The CVSS 3.x base vector to use, with its metrics; None when no source has one."""
-    score = _pick(vuln.cvss, "3")
+    score = pick_score(vuln.cvss, "3")
     if score is None:
         return None
     try:
@@ -77,7 +84,7 @@ def v2_as_v3(vuln: Vulnerability) -> dict[str, str] | None:
     (conservative); S:U; C/I/A N/P/C → N/L/H. Used to answer the rubric's exploitability and
     harm questions only: no 3.1 vector is made up from it.
     """
-    score = _pick(vuln.cvss, "2")
+    score = pick_score(vuln.cvss, "2")
     if score is None:
         return None
     try:
@@ -127,7 +134,7 @@ def context_score(
 ) -> ContextScore:
     """Every vector and score of a finding; ``context`` None keeps only the base scores."""
     v3 = v3_base(vuln)
-    v4 = _pick(vuln.cvss, "4")
+    v4 = pick_score(vuln.cvss, "4")
     env_vec = env_score = v4_vec = v4_score = None
     if v3 and context:
         env_vec, env_score = environmental_v3(v3[0], context)
@@ -136,7 +143,7 @@ def context_score(
             v4_vec, v4_score = environmental_v4(v4.vector, context, safety)
         except CVSSError:
             v4_vec = v4_score = None
-    v2 = _pick(vuln.cvss, "2")
+    v2 = pick_score(vuln.cvss, "2")
     base_vector: str | None = None
     base_score: float | None = None
     if v3:

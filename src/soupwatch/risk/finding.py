@@ -11,7 +11,7 @@ severity, from the profile). Everything else is **controlled**. Closed VEX decis
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from soupwatch.model.assessment import AssessedFinding, Factor, PostmarketCategory, RiskLevel
@@ -19,6 +19,7 @@ from soupwatch.model.component import Component
 from soupwatch.model.status import FindingStatus, finding_status
 from soupwatch.model.vex import VexStatement
 from soupwatch.model.vulnerability import Finding
+from soupwatch.risk.cvss_context import pick_score
 from soupwatch.risk.exploitability import Exploitability, assess_exploitability
 from soupwatch.risk.policy import Policy, due_dates
 from soupwatch.risk.profile import DeviceProfile, Harm
@@ -42,9 +43,23 @@ class Lifecycle:
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     """``rescan`` when the latest scan no longer finds it (the store's lifecycle field)."""
+    fix_source: str | None = None
+    """Where ``fix_available`` comes from (:func:`soupwatch.risk.fixdate.fix_available`)."""
 
 
-def _likely(ctx: ContextMetrics | None, ex: Exploitability) -> tuple[bool | None, str]:
+def vector_source(vuln: Finding) -> str:
+    """Who published the CVSS vector the rubric started from (``NVD``, the CNA, ``CISA-ADP``)."""
+    v = vuln.vulnerability
+    for major in ("3", "4", "2"):
+        score = pick_score(v.cvss, major)
+        if score is not None:
+            return f"CVSS {score.version} vector by {score.source}"
+    return "no CVSS vector"
+
+
+def _likely(
+    ctx: ContextMetrics | None, ex: Exploitability, source: str = "the CVSS vector"
+) -> tuple[bool | None, str]:
     """Is exploitation sufficiently likely? And why, in words (None: no data to say)."""
     if ctx is not None and ctx.reachable is False:
         return (
@@ -53,24 +68,39 @@ def _likely(ctx: ContextMetrics | None, ex: Exploitability) -> tuple[bool | None
         )
     if ex.kev:
         return True, "known exploited in the wild (CISA KEV)"
+    if ex.adp_active and ex.ssvc is not None:
+        return True, f"exploited in the wild per {ex.ssvc.describe()}"
     if ex.public_exploit:
         return True, "public exploit code exists"
+    if ex.adp_poc and ex.ssvc is not None:
+        return True, f"a proof of concept is public per {ex.ssvc.describe()}"
     if ex.epss_high:
         return True, "EPSS at or above the policy threshold"
+    if ctx is None and ex.adp_none and ex.ssvc is not None:
+        if ex.automatable == "yes":
+            return True, (
+                f"no known exploitation, but exploitation can be automated ({ex.ssvc.describe()}; "
+                "no CVSS vector to say more)"
+            )
+        return False, (
+            f"no known exploitation, no public proof of concept, not automatable "
+            f"({ex.ssvc.describe()}; no CVSS vector)"
+        )
     if ctx is None:
         return None, (
-            "no CVSS vector, no KEV entry, no public exploit and no EPSS signal: no data to "
-            "judge exploitability"
+            "no CVSS vector, no KEV entry, no published SSVC judgement, no public exploit and "
+            "no EPSS signal: no data to judge exploitability"
         )
     m = dict(ctx.metrics)
     if m["MAV"] in "NA" and m["MAC"] == "L" and m["MPR"] == "N" and m["MUI"] == "N":
         return True, (
             f"exploitable over {'the network' if m['MAV'] == 'N' else 'an adjacent link'} "
-            "without privileges, user interaction or special conditions"
+            f"without privileges, user interaction or special conditions ({source}, "
+            "in this device's context)"
         )
     return False, (
         f"exploitation needs AV:{m['MAV']}/AC:{m['MAC']}/PR:{m['MPR']}/UI:{m['MUI']} "
-        "after compensating controls, with no known or public exploit"
+        f"after compensating controls ({source}), with no known or public exploit"
     )
 
 
@@ -88,8 +118,9 @@ def _category(
     harm: tuple[Harm, str] | None,
     policy: Policy,
     controls: list[str],
+    source: str = "the CVSS vector",
 ) -> tuple[PostmarketCategory, str]:
-    likely, why = _likely(ctx, ex)
+    likely, why = _likely(ctx, ex, source)
     if likely is None:
         return PostmarketCategory.AWAITING_ASSESSMENT, (
             f"Awaiting assessment: {why}. A person must judge it (a VEX decision or rubric "
@@ -154,6 +185,7 @@ class _Outcome:
     status: FindingStatus
     communicate_by: date | None = None
     fix_by: date | None = None
+    assessment_due: date | None = None
 
 
 def _decide(
@@ -169,7 +201,7 @@ def _decide(
 ) -> _Outcome:
     """Risk, category, VEX and clocks of one finding, with their factors."""
     used = _controls_used(profile, ctx.metrics)
-    category, rationale = _category(ctx.metrics, ex, ctx.harm, policy, used)
+    category, rationale = _category(ctx.metrics, ex, ctx.harm, policy, used, vector_source(finding))
     risk, risk_factors = risk_level(ctx.in_context, ex, ctx.metrics, category)
     factors = [*ctx.factors, *ex.factors, *risk_factors]
     status = finding_status(
@@ -191,15 +223,28 @@ def _decide(
     out = _Outcome(risk, category, rationale, (), closed, status)
     if status.is_open:
         vuln = finding.vulnerability
+        start = lifecycle.first_seen.date() if lifecycle.first_seen else today
         clocks = due_dates(
             category,
             risk,
-            start=lifecycle.first_seen.date() if lifecycle.first_seen else today,
+            start=start,
             kev_due=vuln.kev.due_date if vuln.kev else None,
             policy=policy,
         )
         out = replace(out, communicate_by=clocks.communicate_by, fix_by=clocks.fix_by)
         factors.append(Factor("clocks", f"{clocks.track} track", clocks.explanation))
+        if category is PostmarketCategory.AWAITING_ASSESSMENT:
+            due = start + timedelta(days=policy.assessment_days)
+            out = replace(out, assessment_due=due)
+            owner = profile.owner or "unassigned (set device.owner in the profile)"
+            factors.append(
+                Factor(
+                    "assessment due",
+                    f"{due.isoformat()} (owner: {owner})",
+                    f"a person judges it within {policy.assessment_days} days of "
+                    f"{start.isoformat()}",
+                )
+            )
     factors.append(Factor("postmarket category", category.value, rationale))
     return replace(out, factors=tuple(factors))
 
@@ -261,4 +306,7 @@ def assess_finding(
         fix_by=out.fix_by,
         labeling_impact=None if out.closed else _labeling(profile, m, out.category),
         status=out.status,
+        fix_available_source=lifecycle.fix_source,
+        assessment_due=out.assessment_due,
+        owner=profile.owner if out.assessment_due is not None else None,
     )

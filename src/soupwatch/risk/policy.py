@@ -3,7 +3,7 @@
 Defaults follow the FDA's postmarket cybersecurity guidance: an *uncontrolled* risk is
 communicated to customers within 30 days of learning of it and fixed (or its risk brought to
 an acceptable level) within 60 days, on the out-of-cycle track; *controlled* risks ride the
-regular update track. A CISA KEV entry's due date pulls the fix date earlier, never later.
+regular update track. A CISA KEV entry's due date is shown beside the clocks and never moves them.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ DEFAULT_CONTROLLED_FIX_DAYS = {"critical": 90, "high": 90, "medium": 180, "low":
 DEFAULT_EPSS_THRESHOLD = 0.1
 DEFAULT_EPSS_PERCENTILE_THRESHOLD = 0.95
 DEFAULT_SUPPORT_HORIZON_DAYS = 365
+DEFAULT_ASSESSMENT_DAYS = 14
+"""A finding awaiting assessment is judged within 14 days of first identification, so that
+the 30-day communication clock of an uncontrolled risk can still be met."""
 
 TRACK_OUT_OF_CYCLE = "out-of-cycle"
 TRACK_REGULAR = "regular"
@@ -41,6 +44,8 @@ class Policy:
     epss_threshold: float = DEFAULT_EPSS_THRESHOLD
     epss_percentile_threshold: float = DEFAULT_EPSS_PERCENTILE_THRESHOLD
     support_horizon_days: int = DEFAULT_SUPPORT_HORIZON_DAYS
+    assessment_days: int = DEFAULT_ASSESSMENT_DAYS
+    """Days from first identification to judge a finding awaiting assessment."""
     source: str = "default"
 
     def controlled_days(self, risk: RiskLevel) -> int | None:
@@ -94,7 +99,8 @@ def due_dates(
     kev_due: date | None,
     policy: Policy,
 ) -> Clocks:
-    """The clocks of a finding, counted from ``start`` (the day it was first seen)."""
+    """The clocks of a finding, counted from ``start``: the day the manufacturer first learnt
+    of it (first identification). Neither clock can precede ``start``."""
     if category is not PostmarketCategory.CONTROLLED:
         communicate = start + timedelta(days=policy.uncontrolled_communicate_days)
         fix: date | None = start + timedelta(days=policy.uncontrolled_fix_days)
@@ -114,11 +120,9 @@ def due_dates(
             else "controlled: no fix clock for this level"
         )
         track = TRACK_REGULAR
-    if kev_due is not None and (fix is None or kev_due < fix):
-        fix = kev_due
-        text += f"; CISA KEV due date {kev_due.isoformat()} is sooner"
-        if kev_due < start:
-            text += " (already past: overdue)"
-        if communicate is not None and communicate > fix:
-            communicate = fix
+    if kev_due is not None:
+        # CISA's due date binds US federal agencies; it is shown beside the FDA clocks and
+        # never moves them (a KEV date before first identification would make a finding
+        # overdue before anyone knew of it).
+        text += f"; CISA KEV due date {kev_due.isoformat()} shown beside (does not move them)"
     return Clocks(track=track, communicate_by=communicate, fix_by=fix, explanation=text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -94,28 +95,71 @@ def name_key(name: str) -> str:
     return re.sub(r"[\s\-_.]+", "", name.lower())
 
 
+FAMILIES = {"qt": ("qt", "libqt"), "linux": ("linux",)}
+"""Product families a profile may name once: ``qt`` places ``qtbase``, ``qtdeclarative``,
+``libqt5core5a``…; ``linux`` places ``linux-image-…``/``linux-kernel`` (name-key prefixes)."""
+
+
+@cache
+def identity_keys(name: str, purl: str | None = None, cpe: str | None = None) -> frozenset[str]:
+    """Every key a component (or a selector) is known by: its folded name, its purl's name,
+    its CPE ``vendor:product``, and the product it is in the alias table (``libssl`` and
+    ``pkg:deb/debian/openssl`` and ``cpe:…:openssl:openssl`` are all ``product:openssl``)."""
+    from soupwatch.match.aliases import by_cpe, by_name, by_purl
+
+    keys = {name_key(name)}
+    found = by_name(name)
+    if found:
+        keys.add("product:" + found.alias.names[0])
+    if purl:
+        keys.add(name_key(purl.split("@")[0].split("?")[0].rsplit("/", 1)[-1]))
+        via = by_purl(purl)
+        if via:
+            keys.add("product:" + via.alias.names[0])
+    if cpe:
+        parts = cpe.split(":")
+        if len(parts) > 5 and parts[1] == "2.3":
+            keys.add(f"cpe:{parts[3]}:{parts[4]}")
+            alias = by_cpe((parts[3], parts[4]))
+            if alias:
+                keys.add("product:" + alias.names[0])
+    return frozenset(k for k in keys if k)
+
+
 @dataclass(frozen=True, slots=True)
 class ComponentSelector:
-    """Names a component in a profile: by name (case-insensitive), optionally version or purl."""
+    """Names a component in a profile by identity: name, product family, purl or CPE."""
 
     name: str
     version: str | None = None
     purl: str | None = None
+    cpe: str | None = None
+    """``vendor:product`` (or a whole CPE 2.3 name): places every component with that CPE."""
 
     def matches(self, component: Component) -> bool:
         """True when the component is the one this selector names.
 
-        Names compare case-insensitively and ignoring spaces, dashes, dots and underscores
-        (``Mbed TLS`` is ``mbedtls``), against the component's name or its purl's name.
+        By purl prefix when both have one; else by identity: names compare ignoring case,
+        spaces, dashes, dots and underscores (``Mbed TLS`` is ``mbedtls``), against the
+        component's name, its purl's name, its CPE product and the product the alias table
+        knows it as (``libssl3`` is OpenSSL); a family name (``qt``) places every module.
         """
         if self.purl and component.purl:
             return component.purl.split("?")[0].lower().startswith(self.purl.lower())
-        wanted = name_key(self.name)
-        names = {name_key(component.name)}
-        if component.purl:
-            names.add(name_key(component.purl.split("@")[0].split("?")[0].rsplit("/", 1)[-1]))
-        if wanted not in names:
-            return False
+        have = identity_keys(component.name, component.purl, component.cpe)
+        if self.cpe:
+            vp = (
+                self.cpe.split(":")[3:5] if self.cpe.startswith("cpe:2.3:") else self.cpe.split(":")
+            )
+            if "cpe:" + ":".join(vp[:2]).lower() not in have:
+                return False
+        else:
+            wanted = identity_keys(self.name)
+            prefixes = FAMILIES.get(name_key(self.name), ())
+            if not (wanted & have) and not any(
+                k.startswith(p) for k in have for p in prefixes if not k.startswith("product:")
+            ):
+                return False
         return self.version is None or self.version == component.version
 
 
@@ -199,6 +243,18 @@ class DeviceProfile:
     product: str | None = None
     patients_per_device: str = "one"
     source: str | None = None
+
+    owner: str | None = None
+    """Who judges findings awaiting assessment; None: unassigned (said so in every view)."""
+    unplaced_exposure: Exposure | None = None
+    """How exposed a component on no interface is taken to be; None (the default): unknown,
+    so the vulnerability's own attack vector is kept (conservative)."""
+
+    def unplaced(self, components: Iterable[Component]) -> tuple[Component, ...]:
+        """The components no interface names (listed in ``assess`` and the report)."""
+        if not self.interfaces:
+            return ()
+        return tuple(c for c in components if not self.interfaces_of(c))
 
     def interfaces_of(self, component: Component) -> tuple[Interface, ...]:
         """The interfaces that the component serves, most exposed first."""
@@ -290,7 +346,9 @@ def load_profile(path: Path) -> DeviceProfile:
 def _selector(raw: str | dict[str, Any]) -> ComponentSelector:
     if isinstance(raw, str):
         return ComponentSelector(name=raw)
-    return ComponentSelector(name=raw["name"], version=raw.get("version"), purl=raw.get("purl"))
+    return ComponentSelector(
+        name=raw["name"], version=raw.get("version"), purl=raw.get("purl"), cpe=raw.get("cpe")
+    )
 
 
 def _check_protects(
@@ -388,6 +446,10 @@ def profile_from_dict(data: dict[str, Any], *, source: str | None = None) -> Dev
         product=device.get("product"),
         patients_per_device=device.get("patients_per_device", "one"),
         source=source,
+        owner=device.get("owner"),
+        unplaced_exposure=Exposure(device["unplaced_exposure"])
+        if device.get("unplaced_exposure")
+        else None,
     )
 
 

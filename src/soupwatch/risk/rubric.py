@@ -133,8 +133,9 @@ def _attack_vector(
 ) -> tuple[str, RubricAnswer, bool | None, str | None]:
     if not interfaces:
         text = (
-            "The profile does not name an interface this component serves; reachability is "
-            "unknown, so the base attack vector is kept (conservative)."
+            "The profile does not place this component on any interface (by name, product "
+            "family, purl or CPE) and sets no unplaced_exposure; reachability is unknown, so "
+            "the base attack vector is kept (conservative)."
         )
         return (
             base_av,
@@ -207,6 +208,15 @@ def answer_rubric(
 ) -> ContextMetrics:
     """Answer the rubric for one finding: profile first, then per-vulnerability answers win."""
     interfaces = profile.interfaces_of(component)
+    if not interfaces and profile.interfaces and profile.unplaced_exposure is not None:
+        interfaces = (
+            Interface(
+                type="none",
+                exposure=profile.unplaced_exposure,
+                components=(),
+                name="unplaced (the profile's default for components on no interface)",
+            ),
+        )
     metrics: dict[str, str] = {}
     answers: dict[str, RubricAnswer] = {}
     mav, answers["MAV"], reachable, exposure = _attack_vector(interfaces, base["AV"])

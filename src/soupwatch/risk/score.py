@@ -223,7 +223,8 @@ def ssvc_for(ctx: ContextMetrics | None, ex: Exploitability, harm: tuple[Harm, s
     elif ctx is not None:
         exposure = {"N": "open", "A": "controlled"}.get(ctx.get("MAV") or "", "small")
     m = dict(ctx.metrics) if ctx else {}
-    auto = (
+    published = ex.automatable if ex.automatable in ("yes", "no") else None
+    auto = published or (
         "yes"
         if (
             m.get("MAV") in ("N", "A")

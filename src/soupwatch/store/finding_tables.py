@@ -2,8 +2,9 @@
 
 * ``first_seen`` is kept across re-scans, and carried to later releases of the same product
   for the same component name + version + vulnerability.
-* ``fix_available`` is the earliest time a fixed version was known: the caller may pass
-  dates from the advisory data; otherwise the first scan that saw a fixed version.
+* ``fix_available`` is the earliest time a fixed version was published, when the caller passes
+  dates from the advisory data; otherwise unknown (never the scan time: the assessment dates
+  fixes from the feeds, ``soupwatch.risk.fixdate``).
 * ``resolved_at`` is set when a re-scan no longer finds it (``resolved_by = "rescan"``) or
   by a VEX decision through :func:`mark_resolved` (``resolved_by = "vex"``). A finding that a
   re-scan finds again is re-opened unless a VEX decision resolved it.
@@ -309,7 +310,7 @@ def _fix_time(
         for v in f.fixed_versions
         if fix_dates and (f.vulnerability.id, v) in fix_dates
     ]
-    return min(known) if known else now
+    return min(known) if known else None
 
 
 def load_findings(session: Session, product: str, release: str) -> list[StoredFinding]:

@@ -8,14 +8,14 @@ Aliases are the records' own aliases plus the ids of records that list this id a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from soupwatch.intel.records import as_utc
-from soupwatch.model import CvssScore, Epss, KevEntry, Vulnerability, VulnId
+from soupwatch.model import CvssScore, Epss, KevEntry, SsvcAssertion, Vulnerability, VulnId
 from soupwatch.store.intel_tables import (
     IntelAliasRow,
     IntelCvssRow,
@@ -24,6 +24,7 @@ from soupwatch.store.intel_tables import (
     IntelKevRow,
     IntelRecordRow,
     IntelReferenceRow,
+    IntelSsvcRow,
 )
 from soupwatch.store.intel_write import chunks
 
@@ -98,6 +99,7 @@ def merge_vulnerabilities(session: Session, ids: Sequence[str]) -> dict[str, Vul
         refs.setdefault(vid, {})[url] = None
     kev = _kev(session, ids)
     epss = _epss(session, ids)
+    ssvc = _ssvc(session, ids)
     result: dict[str, Vulnerability] = {}
     for vid in ids:
         rows = sorted(records.get(vid, []), key=lambda r: (_SOURCE_ORDER.get(r.source, 9), r.key))
@@ -117,6 +119,7 @@ def merge_vulnerabilities(session: Session, ids: Sequence[str]) -> dict[str, Vul
             sources=tuple(sorted({r.source for r in rows})),
             kev=kev.get(vid),
             epss=epss.get(vid),
+            ssvc=ssvc.get(vid, ()),
         )
     return result
 
@@ -124,6 +127,33 @@ def merge_vulnerabilities(session: Session, ids: Sequence[str]) -> dict[str, Vul
 def _pick(fn: Any, values: list[datetime | None]) -> datetime | None:
     present = [v for v in values if v is not None]
     return fn(present) if present else None
+
+
+def _ssvc(session: Session, ids: Sequence[str]) -> dict[str, tuple[SsvcAssertion, ...]]:
+    """Each id's SSVC judgements, one per (provider, decision points, time), newest first."""
+    found: dict[str, dict[tuple[object, ...], SsvcAssertion]] = {}
+    t = IntelSsvcRow
+    cols = (t.provider, t.feed, t.exploitation, t.automatable, t.technical_impact)
+    for vid, provider, feed, exp, auto, impact, at, version in _by_vuln(
+        session, t, ids, *cols, t.assessed_at, t.version
+    ):
+        item = SsvcAssertion(
+            cve=vid,
+            provider=provider,
+            exploitation=exp,
+            automatable=auto,
+            technical_impact=impact,
+            assessed_at=as_utc(at),
+            feed=feed,
+            version=version,
+        )
+        key = (provider, exp, auto, impact, item.assessed_at)
+        found.setdefault(vid, {}).setdefault(key, item)
+    epoch = datetime.min.replace(tzinfo=UTC)
+    return {
+        vid: tuple(sorted(items.values(), key=lambda s: s.assessed_at or epoch, reverse=True))
+        for vid, items in found.items()
+    }
 
 
 def _kev(session: Session, ids: Sequence[str]) -> dict[str, KevEntry]:

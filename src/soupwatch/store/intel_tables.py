@@ -101,6 +101,26 @@ class IntelCweRow(Base):
     cwe: Mapped[str] = mapped_column(String(64))
 
 
+class IntelSsvcRow(Base):
+    """An SSVC judgement an ADP published for a record's CVE (CISA Vulnrichment)."""
+
+    __tablename__ = "intel_ssvc"
+    __table_args__ = (
+        Index("ix_intel_ssvc_record", "record_key"),
+        Index("ix_intel_ssvc_vuln", "vuln_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_key: Mapped[str] = _record_fk()
+    vuln_id: Mapped[str] = mapped_column(String(128))
+    provider: Mapped[str] = mapped_column(String(64))
+    feed: Mapped[str] = mapped_column(String(32))
+    exploitation: Mapped[str | None] = mapped_column(String(16))
+    automatable: Mapped[str | None] = mapped_column(String(16))
+    technical_impact: Mapped[str | None] = mapped_column(String(16))
+    assessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[str | None] = mapped_column(String(16))
+
+
 class IntelReferenceRow(Base):
     """A reference URL of a record."""
 

@@ -31,6 +31,7 @@ from soupwatch.store.intel_tables import (
     IntelOsvAffectedRow,
     IntelRecordRow,
     IntelReferenceRow,
+    IntelSsvcRow,
 )
 
 CHUNK = 500
@@ -130,6 +131,19 @@ def _rows_of(
         )
     for cwe in dict.fromkeys(record.cwes):
         rows.setdefault(IntelCweRow, []).append({**base, "cwe": cwe})
+    for ssvc in record.ssvc:
+        rows.setdefault(IntelSsvcRow, []).append(
+            {
+                **base,
+                "provider": ssvc.provider,
+                "feed": ssvc.feed,
+                "exploitation": ssvc.exploitation,
+                "automatable": ssvc.automatable,
+                "technical_impact": ssvc.technical_impact,
+                "assessed_at": ssvc.assessed_at,
+                "version": ssvc.version,
+            }
+        )
     for url in dict.fromkeys(record.references):
         rows.setdefault(IntelReferenceRow, []).append({**base, "url": url})
     if record.configurations:

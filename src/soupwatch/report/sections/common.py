@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from soupwatch.model.assessment import AssessedFinding, Assessment, RiskLevel
+from soupwatch.model.assessment import AssessedFinding, Assessment
 from soupwatch.model.component import Component
-
-RISK_ORDER: dict[RiskLevel, int] = {
-    RiskLevel.CRITICAL: 0,
-    RiskLevel.HIGH: 1,
-    RiskLevel.MEDIUM: 2,
-    RiskLevel.LOW: 3,
-    RiskLevel.NONE: 4,
-}
-
-
-def finding_sort_key(f: AssessedFinding) -> tuple[int, float, str, str, str]:
-    """Worst first: in-context risk, then base score, then ids for a stable order."""
-    score = f.base_score if f.base_score is not None else -1.0
-    return (
-        RISK_ORDER[f.risk],
-        -score,
-        str(f.finding.vulnerability.id),
-        f.finding.component_name,
-        f.finding.component_version or "",
-    )
 
 
 def sorted_findings(a: Assessment) -> list[AssessedFinding]:
-    """The assessment's findings, worst first."""
-    return sorted(a.findings, key=finding_sort_key)
+    """The assessment's findings in its one priority order (``soupwatch.risk.priority_key``:
+    exploitation evidence first, then FDA category, then in-context risk)."""
+    return sorted(a.findings, key=lambda f: f.priority)
 
 
 def components_by_ref(a: Assessment) -> dict[str, Component]:

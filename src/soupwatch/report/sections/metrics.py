@@ -8,7 +8,11 @@ update or patch is available to complete implementation. We measure them as:
 * patched: the finding has ``resolved_at`` (a release carried the fix) or VEX ``resolved``;
   the denominator leaves out findings closed as ``not_affected`` / ``false_positive``;
 * identification → fix available: ``fix_available - first_seen`` (0 when the fix predates us);
+  ``fix_available`` is the date a fixed version was published, from the feeds
+  (``soupwatch.risk.fixdate``), never the identification time;
 * fix available → released: ``resolved_at - fix_available``.
+
+Only known dates are used; each row says how many findings had an unknown date.
 """
 
 from __future__ import annotations
@@ -35,6 +39,13 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
         "integer",
         nullable=False,
     ),
+    Column(
+        "unknown",
+        "Unknown (n)",
+        "Findings left out because a date the formula needs is unknown.",
+        "integer",
+        nullable=False,
+    ),
     Column("definition", "How it is computed", "The formula, in words.", nullable=False),
 )
 
@@ -45,9 +56,10 @@ DETAIL_COLUMNS: tuple[Column, ...] = (
     Column(
         "fix_available",
         "Fix available",
-        "When a fixed upstream version was first known.",
+        "When a fixed upstream version was published (empty: unknown).",
         "datetime",
     ),
+    Column("fix_source", "Fix date source", "Where the fix date comes from."),
     Column(
         "resolved_at",
         "Fix released",
@@ -94,9 +106,10 @@ def _to_release(f: AssessedFinding) -> float | None:
 
 
 def _duration_row(
-    product: str, metric: str, values: Sequence[float], definition: str
+    product: str, metric: str, values: Sequence[float], unknown: int, definition: str
 ) -> dict[str, str | float | int | None]:
     return {
+        "unknown": unknown,
         "product": product,
         "metric": metric,
         "unit": "days",
@@ -122,19 +135,23 @@ def build_summary(a: Assessment) -> Table:
             "median": None,
             "maximum": None,
             "basis": len(found),
+            "unknown": 0,
             "definition": "patched findings ÷ findings not closed as not_affected/false_positive",
         },
         _duration_row(
             a.product,
             "Identification → update or patch available",
-            [d for f in found if (d := _to_fix(f)) is not None],
-            "mean of (fix available − first seen), 0 if the fix came first",
+            to_fix := [d for f in found if (d := _to_fix(f)) is not None],
+            len(found) - len(to_fix),
+            "mean of (fix published − first seen), 0 if the fix came first; fix dates from the "
+            "feeds only, findings with no known fix date left out",
         ),
         _duration_row(
             a.product,
             "Update or patch available → implemented in a release",
-            [d for f in patched if (d := _to_release(f)) is not None],
-            "mean of (fix released − fix available), patched findings only",
+            to_release := [d for f in patched if (d := _to_release(f)) is not None],
+            len(patched) - len(to_release),
+            "mean of (fix released − fix published), patched findings with both dates only",
         ),
     ]
     return Table("metrics", "Vulnerability-management metrics", SUMMARY_COLUMNS, tuple(rows))
@@ -155,6 +172,7 @@ def build_detail(a: Assessment) -> Table:
                 "component": f"{fd.component_name} {fd.component_version or ''}".strip(),
                 "first_seen": iso(f.first_seen),
                 "fix_available": iso(f.fix_available),
+                "fix_source": f.fix_available_source,
                 "resolved_at": iso(f.resolved_at),
                 "days_to_fix": _to_fix(f),
                 "days_to_release": _to_release(f),

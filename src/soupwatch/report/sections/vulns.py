@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from soupwatch.model.assessment import AssessedFinding, Assessment
 from soupwatch.report.sections.common import control_or_fix, sorted_findings, vex_status
+from soupwatch.report.sections.context import SHARED
 from soupwatch.report.table import Column, Table, iso
 
 COLUMNS: tuple[Column, ...] = (
@@ -25,8 +26,15 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "rubric",
-        "Rubric answers",
-        "Rubric metric = value (who decided: profile, vulnerability or default).",
+        "Own rubric answers",
+        "Rubric answers recorded for this vulnerability (metric = value); the answers the "
+        "profile gives every finding of the component are in the device-context table.",
+    ),
+    Column(
+        "exploitation",
+        "Exploitation evidence",
+        "CISA KEV listing and the published SSVC judgement, with source and date.",
+        nullable=False,
     ),
     Column(
         "kev",
@@ -71,8 +79,22 @@ COLUMNS: tuple[Column, ...] = (
 
 
 def _rubric(f: AssessedFinding) -> str | None:
-    parts = [f"{r.metric}={r.value} ({r.decided_by})" for r in f.rubric]
+    """Only this finding's own answers: the shared ones are in the device-context table."""
+    parts = [
+        f"{r.metric}={r.value} ({r.decided_by})" for r in f.rubric if r.decided_by not in SHARED
+    ]
     return "; ".join(parts) or None
+
+
+def _exploitation(f: AssessedFinding) -> str:
+    """The exploitation evidence with its source and date (KEV, SSVC), or what is missing."""
+    v = f.finding.vulnerability
+    parts = []
+    if v.kev is not None:
+        parts.append(f"CISA KEV, added {v.kev.date_added.isoformat()}")
+    if v.ssvc:
+        parts.append(v.ssvc[0].describe())
+    return "; ".join(parts) or "no KEV entry, no published SSVC judgement"
 
 
 def _kev(f: AssessedFinding) -> str:
@@ -105,6 +127,7 @@ def row(f: AssessedFinding) -> dict[str, str | float | None]:
         "context_vector": f.environmental_vector,
         "context_score": f.environmental_score,
         "rubric": _rubric(f),
+        "exploitation": _exploitation(f),
         "kev": _kev(f),
         "epss": _epss(f),
         "risk": f.risk.value,
@@ -120,6 +143,6 @@ def row(f: AssessedFinding) -> dict[str, str | float | None]:
 
 
 def build(a: Assessment) -> Table:
-    """The vulnerability-assessment table, worst first."""
+    """The vulnerability-assessment table, in the assessment's priority order."""
     rows = tuple(row(f) for f in sorted_findings(a))
     return Table("vulnerability-assessment", "Known-vulnerability assessment", COLUMNS, rows)

@@ -1,0 +1,119 @@
+"""What the data could and could not say: every deliverable opens with it.
+
+Each source's record count, age and gaps, a warning for an empty or stale source, and how many
+findings rest on which kind of evidence. Computed from the assessment's data snapshot and its
+findings; nothing is claimed that they do not show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from soupwatch.model.assessment import Assessment
+
+STALE_DAYS = 7
+"""A source last synchronised more than this many days before the assessment is stale."""
+GAP_DAYS = 90
+"""A source whose newest record is older than this at assessment time has a gap: whatever it
+published since is missing (an old mirror, a stalled feed)."""
+THIN_NVD_RECORDS = 1000
+"""Fewer NVD records than this: most findings rest on CNA and OSV records (said out loud)."""
+
+_USED_FOR = {
+    "nvd": "CPE matching and NVD CVSS vectors",
+    "nvd-legacy": "CPE matching of older CVEs",
+    "cve5": "the CNAs' own affected ranges and CVSS vectors",
+    "vulnrichment": "CISA ADP SSVC judgements (exploitation, automatable) and CVSS vectors",
+    "osv": "package-URL matching and fixed versions",
+    "kev": "known exploitation in the wild",
+    "epss": "exploitation probability",
+    "eol": "end-of-support dates and fixed-release dates",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageLine:
+    """One statement: ``warning`` lines are shown as warnings in every view."""
+
+    level: str
+    text: str
+
+
+def coverage(a: Assessment) -> list[CoverageLine]:
+    """Per source, then per kind of evidence: what the assessment could rest on."""
+    out: list[CoverageLine] = []
+    for s in sorted(a.snapshot, key=lambda s: s.source):
+        use = _USED_FOR.get(s.source, "vulnerability data")
+        if s.last_sync is None or s.records == 0:
+            out.append(
+                CoverageLine(
+                    "warning",
+                    f"{s.source}: no data ({s.records} records, "
+                    f"{'never synced' if s.last_sync is None else 'synced'}) — {use} not used",
+                )
+            )
+            continue
+        age = (a.assessed_at - s.last_sync).days
+        newest = s.newest_record.date().isoformat() if s.newest_record else "unknown"
+        text = (
+            f"{s.source}: {s.records} records (newest {newest}), synced "
+            f"{s.last_sync.date().isoformat()} — used for {use}"
+        )
+        gap = (a.assessed_at - s.newest_record).days if s.newest_record else None
+        if age > STALE_DAYS:
+            out.append(CoverageLine("warning", f"{text}; stale: {age} days old"))
+        elif gap is not None and gap > GAP_DAYS:
+            out.append(
+                CoverageLine(
+                    "warning",
+                    f"{text}; its newest record is {gap} days older than the assessment: "
+                    f"anything published after {newest} is missing",
+                )
+            )
+        elif s.source == "nvd" and s.records < THIN_NVD_RECORDS:
+            out.append(
+                CoverageLine(
+                    "warning",
+                    f"{text}; only {s.records} NVD records: most findings rest on CNA and OSV "
+                    "records instead",
+                )
+            )
+        else:
+            out.append(CoverageLine("ok", text))
+    found = a.findings
+    if found:
+        n = len(found)
+        no_vector = sum(1 for f in found if f.base_vector is None and f.cvss4_vector is None)
+        ssvc = sum(1 for f in found if f.finding.vulnerability.ssvc)
+        epss = sum(1 for f in found if f.epss_score is not None)
+        kev = sum(1 for f in found if f.kev)
+        out.append(
+            CoverageLine(
+                "warning" if no_vector else "ok",
+                f"{no_vector} of {n} findings have no CVSS vector from any source",
+            )
+        )
+        out.append(CoverageLine("ok", f"{ssvc} of {n} findings have a published SSVC judgement"))
+        out.append(
+            CoverageLine(
+                "ok" if epss else "warning",
+                f"{epss} of {n} findings have an EPSS score"
+                + ("" if epss else ": EPSS played no part in this assessment"),
+            )
+        )
+        out.append(CoverageLine("ok", f"{kev} of {n} findings are in the CISA KEV catalogue"))
+    if a.unplaced:
+        exposure = a.unplaced_exposure or "unknown (the vulnerability's attack vector is kept)"
+        out.append(
+            CoverageLine(
+                "warning",
+                f"{len(a.unplaced)} component(s) on no interface of the device profile, taken "
+                f"as exposure {exposure}: {', '.join(a.unplaced)}",
+            )
+        )
+    return out
+
+
+def warnings(a: Assessment) -> list[str]:
+    """Only the warning lines (the CLI prints them under the headline)."""
+    return [line.text for line in coverage(a) if line.level == "warning"]
