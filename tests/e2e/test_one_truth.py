@@ -34,7 +34,7 @@ KEYS = (
     "skipped",
 )
 
-MIRRORED_FEEDS = ("nvd", "nvd-legacy", "osv", "cve5", "kev", "eol")
+MIRRORED_FEEDS = ("nvd", "nvd-legacy", "osv", "cve5", "vulnrichment", "kev", "eol")
 
 # The store starts with every mirrored feed synced (the same template as the main job's test);
 # the main job then syncs only EPSS, which the mirror lacks.

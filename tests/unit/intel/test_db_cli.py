@@ -18,7 +18,7 @@ def test_update_then_status_json(cli_env: Settings, feeds: Path) -> None:
     code, out, _ = run_cli("db", "status", "--format", "json")
     assert code == 0
     rows = {r["source"]: r for r in json.loads(out)}
-    assert set(rows) == {"nvd", "nvd-legacy", "osv", "cve5", "kev", "epss", "eol"}
+    assert set(rows) == {"nvd", "nvd-legacy", "osv", "cve5", "vulnrichment", "kev", "epss", "eol"}
     assert rows["kev"]["records"] == 1404 and rows["kev"]["newest_record"].startswith("2025-08-25")
     assert rows["nvd"]["records"] == 29 and rows["nvd"]["last_sync"] is not None
     assert rows["osv"]["records"] == 0 and rows["osv"]["last_sync"] is None

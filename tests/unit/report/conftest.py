@@ -47,6 +47,7 @@ from soupwatch.model.assessment import (
 )
 from soupwatch.model.status import finding_status
 from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState, VexStatement
+from soupwatch.risk import prioritise
 
 ASSESSED_AT = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
 PRODUCT = "InfusionPump X"
@@ -413,7 +414,7 @@ def build_assessment(rec: Records, padding: int = 0) -> tuple[Assessment, Releas
         "device.yaml",
         ASSESSED_AT,
         tuple(acs + pad),
-        findings,
+        prioritise(findings),  # the one priority order every view sorts by
         snapshot,
         skipped=(("vendor-blob 0.1", "no identifier and no version"),),
     )

@@ -166,7 +166,7 @@ def test_assess_compact_table_fits_80_columns_and_wide_keeps_every_column(
     assert "--wide or --format json" in out
     # not a terminal (a CI log, a pipe): the wide table, as before
     code, out, _ = run_cli("assess", *args, "--profile", profile)
-    assert code == 0 and "base→ctx" in out and "KEV/EPSS" in out
+    assert code == 0 and "base→ctx" in out and "KEV/SSVC/EPSS" in out
     assert max(len(line) for line in out.splitlines()) > 80
 
 
