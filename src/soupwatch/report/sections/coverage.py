@@ -16,6 +16,9 @@ STALE_DAYS = 7
 GAP_DAYS = 90
 """A source whose newest record is older than this at assessment time has a gap: whatever it
 published since is missing (an old mirror, a stalled feed)."""
+NO_GAP_CHECK = frozenset({"nvd-legacy", "eol"})
+"""Sources whose newest record is old by nature: NVD retired the 1.1 feeds in 2023, and an
+endoflife.date product changes only at a release."""
 THIN_NVD_RECORDS = 1000
 """Fewer NVD records than this: most findings rest on CNA and OSV records (said out loud)."""
 
@@ -42,9 +45,11 @@ class CoverageLine:
 def coverage(a: Assessment) -> list[CoverageLine]:
     """Per source, then per kind of evidence: what the assessment could rest on."""
     out: list[CoverageLine] = []
+    empty: set[str] = set()
     for s in sorted(a.snapshot, key=lambda s: s.source):
         use = _USED_FOR.get(s.source, "vulnerability data")
         if s.last_sync is None or s.records == 0:
+            empty.add(s.source)
             out.append(
                 CoverageLine(
                     "warning",
@@ -59,7 +64,11 @@ def coverage(a: Assessment) -> list[CoverageLine]:
             f"{s.source}: {s.records} records (newest {newest}), synced "
             f"{s.last_sync.date().isoformat()} — used for {use}"
         )
-        gap = (a.assessed_at - s.newest_record).days if s.newest_record else None
+        gap = (
+            (a.assessed_at - s.newest_record).days
+            if s.newest_record and s.source not in NO_GAP_CHECK
+            else None
+        )
         if age > STALE_DAYS:
             out.append(CoverageLine("warning", f"{text}; stale: {age} days old"))
         elif gap is not None and gap > GAP_DAYS:
@@ -70,16 +79,15 @@ def coverage(a: Assessment) -> list[CoverageLine]:
                     f"anything published after {newest} is missing",
                 )
             )
-        elif s.source == "nvd" and s.records < THIN_NVD_RECORDS:
+        else:
+            out.append(CoverageLine("ok", text))
+        if s.source == "nvd" and s.records < THIN_NVD_RECORDS:
             out.append(
                 CoverageLine(
                     "warning",
-                    f"{text}; only {s.records} NVD records: most findings rest on CNA and OSV "
-                    "records instead",
+                    f"only {s.records} NVD records: most findings rest on CNA and OSV records",
                 )
             )
-        else:
-            out.append(CoverageLine("ok", text))
     found = a.findings
     if found:
         n = len(found)
@@ -96,7 +104,7 @@ def coverage(a: Assessment) -> list[CoverageLine]:
         out.append(CoverageLine("ok", f"{ssvc} of {n} findings have a published SSVC judgement"))
         out.append(
             CoverageLine(
-                "ok" if epss else "warning",
+                "ok" if epss or "epss" in empty else "warning",
                 f"{epss} of {n} findings have an EPSS score"
                 + ("" if epss else ": EPSS played no part in this assessment"),
             )
@@ -115,5 +123,37 @@ def coverage(a: Assessment) -> list[CoverageLine]:
 
 
 def warnings(a: Assessment) -> list[str]:
-    """Only the warning lines (the CLI prints them under the headline)."""
-    return [line.text for line in coverage(a) if line.level == "warning"]
+    """The warnings, short enough to print under a headline (the report keeps every detail):
+    empty sources and sources with a gap are one line each, then the findings' gaps."""
+    today = a.assessed_at
+    empty = [s.source for s in a.snapshot if s.last_sync is None or s.records == 0]
+    gaps = [
+        f"{s.source} (newest {s.newest_record.date().isoformat()})"
+        for s in sorted(a.snapshot, key=lambda s: s.source)
+        if s.source not in empty
+        and s.source not in NO_GAP_CHECK
+        and s.newest_record is not None
+        and (today - s.newest_record).days > GAP_DAYS
+    ]
+    stale = [
+        s.source
+        for s in a.snapshot
+        if s.last_sync is not None and s.records and (today - s.last_sync).days > STALE_DAYS
+    ]
+    out = []
+    if empty:
+        out.append(f"no data from {', '.join(sorted(empty))}: not used in this assessment")
+    if stale:
+        out.append(f"stale (synced over {STALE_DAYS} days ago): {', '.join(sorted(stale))}")
+    if gaps:
+        out.append(
+            f"newest record over {GAP_DAYS} days old: {', '.join(gaps)} — anything published "
+            "since is missing"
+        )
+    per_source = ("no data", "stale", "newest record is")
+    out += [
+        line.text
+        for line in coverage(a)
+        if line.level == "warning" and not any(m in line.text for m in per_source)
+    ]
+    return out
