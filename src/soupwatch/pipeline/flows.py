@@ -279,6 +279,8 @@ class MainJobResult:
     files: tuple[Path, ...]
     notes: tuple[str, ...] = ()
     """What the data could not say and what awaits a person (printed under the headline)."""
+    kernel_triage: KernelTriageSummary | None = None
+    """Which Kbuild map judged the kernel findings, and what it decided (with a kernel config)."""
 
 
 def run_main_job(
@@ -324,16 +326,10 @@ def run_main_job(
         synced = tuple(r.source for r in outcome.results)
     tell("matching components to vulnerabilities")
     scan_release(store, product, release, now=now)
+    kernel = None
     if kernel_config is not None:
         tell(f"triaging kernel findings against {kernel_config.name}")
-        kt = triage_kernel(store, product, release, kernel_config, now=now, apply=True).summary
-        tell(
-            f"kernel findings judged with the {kt.judged_by}: "
-            + ", ".join(f"{v} {n}" for v, n in kt.counts.items())
-            + f"; {kt.recorded} recorded not affected"
-        )
-        if kt.warning:
-            tell(f"WARNING: {kt.warning}")
+        kernel = triage_kernel(store, product, release, kernel_config, now=now, apply=True)
     tell("assessing risk in the device's context")
     assessment = assess(store, product, release, profile, now=now, policy=policy)
     tell("writing the FDA premarket cybersecurity package")
@@ -348,4 +344,5 @@ def run_main_job(
         report_dir=out,
         files=tuple(files),
         notes=tuple(notes(assessment)),
+        kernel_triage=kernel.summary if kernel else None,
     )
