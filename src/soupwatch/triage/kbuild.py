@@ -39,6 +39,8 @@ from soupwatch.triage.makefile import Cond, parse_makefile
 
 FORMAT = 1
 MAX_CHAINS = 64
+MAX_MAKEFILE = 2_000_000
+"""Bytes: the largest Kbuild/Makefile read (Linux 6.12's largest is the top-level, ~70 kB)."""
 _NAMES = ("Kbuild", "Makefile")
 _TOP_DIRS = {"arch", "block", "certs", "crypto", "drivers", "fs", "init", "io_uring", "ipc"}
 _TOP_DIRS |= {"kernel", "lib", "mm", "net", "rust", "samples", "security", "sound", "usr", "virt"}
@@ -72,10 +74,23 @@ def makefiles_from_dir(root: Path) -> dict[str, str]:
     for base, dirs, files in os.walk(root):
         dirs.sort()
         for name in files:
-            rel = Path(base, name).relative_to(root).as_posix()
-            if _wanted(rel):
-                found[rel] = Path(base, name).read_text(encoding="utf-8", errors="replace")
+            file = Path(base, name)
+            rel = file.relative_to(root).as_posix()
+            if not _wanted(rel) or file.is_symlink():
+                continue
+            try:
+                _check_size(file.stat().st_size, root, rel)
+                found[rel] = file.read_text(encoding="utf-8", errors="replace")
+            except OSError as err:
+                raise ConfigError(f"cannot read {rel}: {err.strerror}", path=str(root)) from err
     return found
+
+
+def _check_size(size: int, where: Path, rel: str) -> None:
+    if size > MAX_MAKEFILE:
+        raise ConfigError(
+            f"{rel} is {size} bytes: not a kernel Makefile (limit {MAX_MAKEFILE})", path=str(where)
+        )
 
 
 def makefiles_from_tarball(path: Path) -> dict[str, str]:
@@ -87,11 +102,18 @@ def makefiles_from_tarball(path: Path) -> dict[str, str]:
                 name = member.name.removeprefix("./")
                 rel = name.split("/", 1)[1] if "/" in name else name
                 if member.isfile() and _wanted(rel):
+                    _check_size(member.size, path, rel)
                     data = tar.extractfile(member)
                     if data is not None:
                         found[rel] = data.read().decode("utf-8", errors="replace")
+    except tarfile.ReadError as err:
+        raise ConfigError(
+            "cannot read the kernel tarball: not a tar, .tar.gz, .tar.bz2 or .tar.xz archive",
+            path=str(path),
+        ) from err
     except (OSError, tarfile.TarError, EOFError) as err:
-        raise ConfigError(f"cannot read the kernel tarball: {err}", path=str(path)) from err
+        why = " ".join(str(err).split())
+        raise ConfigError(f"cannot read the kernel tarball: {why}", path=str(path)) from err
     if "Kbuild" not in found:
         raise ConfigError("no top-level Kbuild: not a kernel source tarball", path=str(path))
     return found

@@ -169,6 +169,13 @@ def test_bad_source_names_the_path(tmp_path: Path, name: str, message: str) -> N
         map_from_source(bad)
 
 
+def test_an_oversized_makefile_is_refused_by_name(tmp_path: Path) -> None:
+    tree = synthetic_tree(tmp_path / "t", "6.1.7")
+    (tree / "drivers" / "Makefile").write_bytes(b"#" * 2_000_001)
+    with pytest.raises(ConfigError, match=r"drivers/Makefile is 2000001 bytes"):
+        map_from_source(tree)
+
+
 def test_composite_list_variable_expands_with_its_condition() -> None:
     text = "obj-$(CONFIG_NET) := socket.o\ntmp-$(CONFIG_COMPAT) := compat.o\n"
     text += "obj-$(CONFIG_NET) += $(tmp-y)\n"
