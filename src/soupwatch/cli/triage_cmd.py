@@ -82,6 +82,7 @@ def kernel_cmd(
                 "counts": dict(summary.counts),
                 "unknown_not_in_map": summary.not_in_map,
                 "recorded": outcome.recorded,
+                "withdrawn": summary.withdrawn,
                 "findings": [
                     {
                         "vulnerability": t.vuln_id,
@@ -121,6 +122,11 @@ def kernel_cmd(
     say(f"{len(results)} kernel findings: {totals} ({summary.not_in_map} unknown: not in the map)")
     if apply:
         say(f"recorded {outcome.recorded} not_affected decisions")
+        if summary.withdrawn:
+            say(
+                f"put {summary.withdrawn} earlier kernel-triage not_affected decisions back in "
+                "triage: this run does not find their code not built"
+            )
     else:
         say("nothing recorded (use --apply to record not-built findings)")
 

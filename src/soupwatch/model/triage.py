@@ -40,6 +40,8 @@ class KernelTriageSummary:
     counts: Mapping[str, int] = field(default_factory=dict)
     not_in_map: int = 0
     recorded: int = 0
+    withdrawn: int = 0
+    """Earlier kernel-triage not_affected decisions this run put back in triage."""
     made_at: datetime | None = None
     warning: str | None = None
 
@@ -66,6 +68,7 @@ class KernelTriageSummary:
             "counts": dict(self.counts),
             "not_in_map": self.not_in_map,
             "recorded": self.recorded,
+            "withdrawn": self.withdrawn,
             "made_at": self.made_at.isoformat() if self.made_at else None,
             "warning": self.warning,
         }
@@ -87,6 +90,7 @@ class KernelTriageSummary:
             counts={str(k): int(v) for k, v in data["counts"].items()},
             not_in_map=int(data.get("not_in_map", 0)),
             recorded=int(data.get("recorded", 0)),
+            withdrawn=int(data.get("withdrawn", 0)),
             made_at=datetime.fromisoformat(made) if made else None,
             warning=data.get("warning"),
         )

@@ -211,7 +211,8 @@ def triage_kernel(
     without it, the bundled map of the device kernel's series (or the closest) is the fallback.
     With ``apply``, each not-built finding without a human decision gets an audited
     not_affected / code_not_present decision (scope: this release) whose detail is the
-    evidence and names the map, and the summary is stored for reports; otherwise nothing is
+    evidence and names the map; an earlier triage's not_affected that this run does not
+    confirm goes back to in_triage; the summary is stored for reports. Otherwise nothing is
     written.
     """
     from soupwatch.store.triage_tables import save_kernel_triage
@@ -224,6 +225,7 @@ def triage_kernel(
         open_kernel_findings,
         summarize,
         triage_release,
+        withdraw_unsupported,
     )
 
     kconfig = load_config(config, complete=complete)
@@ -239,7 +241,11 @@ def triage_kernel(
                 session, product, release, results,
                 author=author, now=now, judged_by=summary.judged_by,
             )  # fmt: skip
-            summary = replace(summary, recorded=len(saved))
+            withdrawn = withdraw_unsupported(
+                session, product, release, results,
+                author=author, now=now, judged_by=summary.judged_by,
+            )  # fmt: skip
+            summary = replace(summary, recorded=len(saved), withdrawn=len(withdrawn))
             save_kernel_triage(session, product, release, summary, now)
     return KernelTriageOutcome(tuple(results), summary.recorded, kconfig.complete, kmap, summary)
 

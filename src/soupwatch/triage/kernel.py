@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -50,6 +50,8 @@ class KernelTriage:
     reason: str
     existing: str | None = None
     """A decision already recorded for the finding (state), which --apply leaves alone."""
+    earlier: str | None = None
+    """The state an earlier kernel-config triage recorded for the finding, if any."""
 
     @property
     def not_in_map(self) -> bool:
@@ -180,15 +182,9 @@ def triage_release(
         d = lookup.get(t.component_ref, t.vuln_id)
         ours = d is not None and (d.statement.detail or "").startswith(DETAIL_PREFIX)
         existing = None if d is None or ours else d.statement.state.value
-        marked.append(t if existing is None else _with_existing(t, existing))
+        earlier = d.statement.state.value if d is not None and ours else None
+        marked.append(replace(t, existing=existing, earlier=earlier))
     return marked
-
-
-def _with_existing(t: KernelTriage, state: str) -> KernelTriage:
-    return KernelTriage(
-        t.vuln_id, t.component_ref, t.component_name, t.component_version,
-        t.verdict, t.files, t.reason, existing=state,
-    )  # fmt: skip
 
 
 def apply_not_built(
@@ -214,6 +210,34 @@ def apply_not_built(
             component_version=t.component_version,
             justification=VexJustification.CODE_NOT_PRESENT,
             detail=f"{DETAIL_PREFIX}{t.evidence} Judged with the {judged_by}.",
+            author=author,
+        )
+        saved.append(set_decision(session, statement, actor=author, reason=REASON, now=now))
+    return saved
+
+
+def withdraw_unsupported(
+    session: Session, product: str, release: str, results: Sequence[KernelTriage], *,
+    author: str, now: datetime, judged_by: str,
+) -> list[VexStatement]:  # fmt: skip
+    """Put back in triage each not_affected an earlier kernel triage recorded that this run
+    no longer finds not built (another map or config), with the new evidence; audited."""
+    saved: list[VexStatement] = []
+    for t in results:
+        if t.verdict is BuildVerdict.NOT_BUILT or t.earlier != VexState.NOT_AFFECTED.value:
+            continue
+        statement = VexStatement(
+            vulnerability=t.vuln_id,
+            state=VexState.IN_TRIAGE,
+            scope=VexScope.RELEASE,
+            product=product,
+            release=release,
+            component_name=t.component_name,
+            component_version=t.component_version,
+            detail=(
+                f"{DETAIL_PREFIX}not_affected withdrawn, now {t.verdict.value}: {t.evidence} "
+                f"Judged with the {judged_by}."
+            ),
             author=author,
         )
         saved.append(set_decision(session, statement, actor=author, reason=REASON, now=now))

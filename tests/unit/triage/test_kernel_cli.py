@@ -80,7 +80,7 @@ def test_triage_kernel_end_to_end(store: Store, cli_env: Settings, tmp_path: Pat
 
     # a 6.1 tree without the Wi-Fi Makefiles: loud mismatch, and the absent files stay unknown
     tree = synthetic_tree(tmp_path / "linux-6.1", "6.1.7")
-    code, out, err = run_cli(*args, "--kernel-tree", str(tree), "--format", "json")
+    code, out, err = run_cli(*args, "--kernel-tree", str(tree), "--format", "json", "--apply")
     assert code == 0, err
     data = json.loads(out)
     assert data["kbuild_map"]["series"] == "6.1" and data["kbuild_map"]["origin"] == "source"
@@ -89,6 +89,14 @@ def test_triage_kernel_end_to_end(store: Store, cli_env: Settings, tmp_path: Pat
     assert data["counts"] == {"built": 0, "not_built": 0, "unknown": 2}
     off = next(f for f in data["findings"] if f["vulnerability"] == OFF)
     assert off["evidence"].endswith("dev.c not in the Kbuild map of linux 6.1 (6.1.7).")
+    # the earlier not_affected is not confirmed by this map: back in triage, audited
+    assert data["recorded"] == 0 and data["withdrawn"] == 1
+    with store.session() as s:
+        (back,) = list_decisions(s, product="pump")
+    assert back.vulnerability == OFF and back.state.value == "in_triage"
+    assert "not_affected withdrawn, now unknown" in (back.detail or "")
+    stored = kernel_triage_summary(store, "pump", "1")
+    assert stored is not None and stored.series_mismatch and stored.withdrawn == 1
 
     bad = EXAMPLE.parent / "infusion-pump.cdx.json"
     code, _, err = run_cli("triage", "kernel", "--product", "pump", "--release", "1",
