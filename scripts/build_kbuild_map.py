@@ -2,11 +2,12 @@
 
 Usage::
 
-    python scripts/build_kbuild_map.py SOURCE [-o src/soupwatch/triage/data/kbuild-map.json.gz]
+    python scripts/build_kbuild_map.py SOURCE [--label TEXT] [-o OUT.json.gz]
 
 SOURCE is a kernel tree (a directory with the top-level Kbuild) or a kernel source tarball,
 e.g. /usr/src/linux-source-6.1.tar.xz from Debian's ``linux-source-6.1`` package. Only the
-``Kbuild``/``Makefile`` files are read.
+``Kbuild``/``Makefile`` files are read. The default output is the bundled map of the tree's
+series, ``src/soupwatch/triage/data/kbuild-map-<series>.json.gz``.
 """
 
 from __future__ import annotations
@@ -16,35 +17,31 @@ import sys
 from pathlib import Path
 
 from soupwatch.errors import SoupwatchError
-from soupwatch.triage.kbuild import build_map, makefiles_from_dir, makefiles_from_tarball, save_map
+from soupwatch.triage.kbuild import build_map, makefiles_from_source, save_map
 
-DEFAULT_OUT = (
-    Path(__file__).resolve().parent.parent / "src/soupwatch/triage/data/kbuild-map.json.gz"
-)
+DATA = Path(__file__).resolve().parent.parent / "src/soupwatch/triage/data"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Build and write the map; print a one-line summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, help="kernel tree or source tarball")
-    parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("-o", "--output", type=Path, help="default: the bundled map of its series")
     parser.add_argument("--label", help="source description stored in the map")
     args = parser.parse_args(argv)
     try:
-        if args.source.is_dir():
-            files = makefiles_from_dir(args.source)
-        else:
-            files = makefiles_from_tarball(args.source)
+        files = makefiles_from_source(args.source)
         kmap = build_map(files, args.label or args.source.name)
-        save_map(kmap, args.output)
+        out = args.output or DATA / f"kbuild-map-{kmap.series}.json.gz"
+        save_map(kmap, out)
     except SoupwatchError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    size = args.output.stat().st_size
+    size = out.stat().st_size
     print(
         f"linux {kmap.kernel}: {len(files)} Makefiles, {len(kmap.dirs)} directories, "
         f"{len(kmap.objs)} objects, {len(kmap.unresolved)} directories with unexpanded "
-        f"expressions -> {args.output} ({size} bytes)"
+        f"expressions -> {out} ({size} bytes)"
     )
     return 0
 

@@ -45,6 +45,8 @@ def test_main_job_on_the_example_pump(store: Store, feeds: Path, tmp_path: Path)
     ]  # fmt: skip
     assert unsynced_feeds(store) in ([], ["epss"])  # the mirror has no EPSS file
     assert result.counts.components == 14
+    kt = result.kernel_triage  # the 5.10.52 kernel is judged with the bundled map of its series
+    assert kt is not None and kt.map_series == "5.10" and not kt.series_mismatch
     assert result.counts.findings > 100 and result.counts.open < result.counts.findings
     names = {p.name for p in result.files}
     assert {"report.html", "assessment.json", "sbom.cdx.json", "sbom.spdx.json"} <= names

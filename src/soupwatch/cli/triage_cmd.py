@@ -10,11 +10,11 @@ from soupwatch.cli.common import (
     OutputFormat,
     console,
     current_time,
+    err_console,
     open_store,
     print_json,
     print_table,
 )
-from soupwatch.triage import counts
 
 triage_app = typer.Typer(help="Narrow findings with device facts.", no_args_is_help=True)
 
@@ -24,8 +24,12 @@ def kernel_cmd(
     product: str = typer.Option(..., "--product", help="Product (device model)."),
     release: str = typer.Option(..., "--release", help="Release whose findings to triage."),
     config: Path = typer.Option(..., "--config", help="The device kernel's .config."),
-    kernel_tree: Path | None = typer.Option(
-        None, "--kernel-tree", help="Build the Kbuild map from this kernel tree (default: 6.1)."
+    source: Path | None = typer.Option(
+        None,
+        "--source",
+        "--kernel-tree",
+        help="The device's kernel tree (directory or .tar.xz/.tar.gz) to build the Kbuild map "
+        "from (default: the bundled map of the device kernel's series, or the closest).",
     ),
     complete: bool | None = typer.Option(
         None,
@@ -48,15 +52,14 @@ def kernel_cmd(
             release,
             config,
             now=current_time(),
-            kernel_tree=kernel_tree,
+            source=source,
             complete=complete,
             apply=apply,
             author=author or current_user(),
         )
     finally:
         store.close()
-    results, kmap = outcome.results, outcome.kbuild_map
-    totals = counts(results)
+    results, summary = outcome.results, outcome.summary
     if fmt is OutputFormat.json:
         print_json(
             {
@@ -64,9 +67,22 @@ def kernel_cmd(
                 "release": release,
                 "config": str(config),
                 "config_complete": outcome.config_complete,
-                "kbuild_map": {"kernel": kmap.kernel, "source": kmap.source},
-                "counts": totals,
+                "kbuild_map": {
+                    "kernel": summary.map_kernel,
+                    "series": summary.map_series,
+                    "source": summary.map_source,
+                    "origin": summary.map_origin.value,
+                },
+                "device_kernel": {
+                    "version": summary.device_kernel,
+                    "from": summary.device_kernel_from,
+                },
+                "series_mismatch": summary.series_mismatch,
+                "warning": summary.warning,
+                "counts": dict(summary.counts),
+                "unknown_not_in_map": summary.not_in_map,
                 "recorded": outcome.recorded,
+                "withdrawn": summary.withdrawn,
                 "findings": [
                     {
                         "vulnerability": t.vuln_id,
@@ -83,19 +99,36 @@ def kernel_cmd(
                 ],
             }
         )
+        if summary.warning:
+            err_console.print(
+                f"warning: {summary.warning}", markup=False, highlight=False, soft_wrap=True
+            )
         return
     rows = [(t.vuln_id, t.verdict.value, t.existing or "", t.evidence) for t in results]
     print_table(
-        f"kernel config triage: {product} {release} (Kbuild map linux {kmap.kernel})",
+        f"kernel config triage: {product} {release} (Kbuild map linux {summary.map_series})",
         ["vulnerability", "verdict", "decided", "evidence"],
         rows,
     )
-    summary = ", ".join(f"{v} {n}" for v, n in totals.items())
-    console.print(f"{len(results)} kernel findings: {summary}", markup=False, highlight=False)
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    device = summary.device_kernel or "unknown (no kernel component in the SBOM, no config header)"
+    say(f"judged with the {summary.judged_by}; device kernel {device}")
+    if summary.warning:
+        say(f"WARNING: {summary.warning}")
+    totals = ", ".join(f"{v} {n}" for v, n in summary.counts.items())
+    say(f"{len(results)} kernel findings: {totals} ({summary.not_in_map} unknown: not in the map)")
     if apply:
-        console.print(f"recorded {outcome.recorded} not_affected decisions", markup=False)
+        say(f"recorded {outcome.recorded} not_affected decisions")
+        if summary.withdrawn:
+            say(
+                f"put {summary.withdrawn} earlier kernel-triage not_affected decisions back in "
+                "triage: this run does not find their code not built"
+            )
     else:
-        console.print("nothing recorded (use --apply to record not-built findings)", markup=False)
+        say("nothing recorded (use --apply to record not-built findings)")
 
 
 def register(app: typer.Typer) -> None:

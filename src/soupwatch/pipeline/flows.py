@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from soupwatch.match.interface import CompiledRecords
     from soupwatch.match.matcher import MatchResult
     from soupwatch.model.assessment import Assessment
+    from soupwatch.model.triage import KernelTriageSummary
     from soupwatch.risk.policy import Policy
     from soupwatch.risk.profile import DeviceProfile
     from soupwatch.triage.kbuild import KbuildMap
@@ -182,12 +183,14 @@ def _display(name: str, version: str | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class KernelTriageOutcome:
-    """Per kernel finding: built / not built / unknown, and the decisions recorded."""
+    """Per kernel finding: built / not built / unknown, the decisions recorded, and the
+    summary (which map judged, of which series and origin, against which device kernel)."""
 
     results: tuple[KernelTriage, ...]
     recorded: int
     config_complete: bool
     kbuild_map: KbuildMap
+    summary: KernelTriageSummary
 
 
 def triage_kernel(
@@ -197,33 +200,62 @@ def triage_kernel(
     config: Path,
     *,
     now: datetime,
-    kernel_tree: Path | None = None,
+    source: Path | None = None,
     complete: bool | None = None,
     apply: bool = False,
     author: str = "soupwatch kernel-config triage",
 ) -> KernelTriageOutcome:
     """Judge a release's kernel findings against the device's kernel ``.config``.
 
+    ``source``: the device's kernel tree (directory or tarball) to build the Kbuild map from;
+    without it, the bundled map of the device kernel's series (or the closest) is the fallback.
     With ``apply``, each not-built finding without a human decision gets an audited
     not_affected / code_not_present decision (scope: this release) whose detail is the
-    evidence; otherwise nothing is written.
+    evidence and names the map; an earlier triage's not_affected that this run does not
+    confirm goes back to in_triage; the summary is stored for reports. Otherwise nothing is
+    written.
     """
-    from soupwatch.triage.kbuild import build_map, load_map, makefiles_from_dir
+    from soupwatch.store.triage_tables import save_kernel_triage
+    from soupwatch.triage.kbuild import load_bundled, map_from_source, series
     from soupwatch.triage.kconfig import load_config
-    from soupwatch.triage.kernel import apply_not_built, triage_release
+    from soupwatch.triage.kernel import (
+        apply_not_built,
+        config_kernel_version,
+        device_kernel,
+        open_kernel_findings,
+        summarize,
+        triage_release,
+        withdraw_unsupported,
+    )
 
     kconfig = load_config(config, complete=complete)
-    kmap = (
-        build_map(makefiles_from_dir(kernel_tree), str(kernel_tree)) if kernel_tree else load_map()
-    )
+    built = map_from_source(source) if source is not None else None  # fails before any write
     with store.session() as session:
-        results = triage_release(session, product, release, kmap, kconfig, now)
-        saved = (
-            apply_not_built(session, product, release, results, author=author, now=now)
-            if apply
-            else []
-        )
-    return KernelTriageOutcome(tuple(results), len(saved), kconfig.complete, kmap)
+        findings = open_kernel_findings(session, product, release)
+        device = device_kernel(findings, config_kernel_version(config))
+        kmap = built or load_bundled(series(device[0]))
+        results = triage_release(session, product, release, kmap, kconfig, now, findings)
+        summary = summarize(results, kmap, kconfig, device, now=now)
+        if apply:
+            saved = apply_not_built(
+                session, product, release, results,
+                author=author, now=now, judged_by=summary.judged_by,
+            )  # fmt: skip
+            withdrawn = withdraw_unsupported(
+                session, product, release, results,
+                author=author, now=now, judged_by=summary.judged_by,
+            )  # fmt: skip
+            summary = replace(summary, recorded=len(saved), withdrawn=len(withdrawn))
+            save_kernel_triage(session, product, release, summary, now)
+    return KernelTriageOutcome(tuple(results), summary.recorded, kconfig.complete, kmap, summary)
+
+
+def kernel_triage_summary(store: Store, product: str, release: str) -> KernelTriageSummary | None:
+    """The release's latest applied kernel triage summary (for reports), or None."""
+    from soupwatch.store.triage_tables import load_kernel_triage
+
+    with store.session() as session:
+        return load_kernel_triage(session, product, release)
 
 
 def assess(
@@ -253,6 +285,8 @@ class MainJobResult:
     files: tuple[Path, ...]
     notes: tuple[str, ...] = ()
     """What the data could not say and what awaits a person (printed under the headline)."""
+    kernel_triage: KernelTriageSummary | None = None
+    """Which Kbuild map judged the kernel findings, and what it decided (with a kernel config)."""
 
 
 def run_main_job(
@@ -298,9 +332,10 @@ def run_main_job(
         synced = tuple(r.source for r in outcome.results)
     tell("matching components to vulnerabilities")
     scan_release(store, product, release, now=now)
+    kernel = None
     if kernel_config is not None:
         tell(f"triaging kernel findings against {kernel_config.name}")
-        triage_kernel(store, product, release, kernel_config, now=now, apply=True)
+        kernel = triage_kernel(store, product, release, kernel_config, now=now, apply=True)
     tell("assessing risk in the device's context")
     assessment = assess(store, product, release, profile, now=now, policy=policy)
     tell("writing the FDA premarket cybersecurity package")
@@ -315,4 +350,5 @@ def run_main_job(
         report_dir=out,
         files=tuple(files),
         notes=tuple(notes(assessment)),
+        kernel_triage=kernel.summary if kernel else None,
     )

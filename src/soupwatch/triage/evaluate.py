@@ -2,7 +2,9 @@
 
 Conservative: a file is *not built* only when every chain of conditions that builds it has a
 condition that is decidably false; any true chain means *built*; otherwise *unknown*. Headers
-and files with no Makefile rule are unknown (who includes a header is not known).
+are unknown (who includes a header is not known), and so is a file with no Makefile rule in the
+map: "<path> not in the Kbuild map of linux <series>" — it may exist in the device's kernel
+when the map is of another series, so its absence never means not built.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class FileVerdict:
     path: str
     verdict: BuildVerdict
     evidence: str
+    not_in_map: bool = False
+    """Unknown because the map has no rule for the file (it may be of another series)."""
 
 
 def condition_state(cond: str, config: KernelConfig) -> bool | None:
@@ -70,12 +74,17 @@ def evaluate_file(path: str, kmap: KbuildMap, config: KernelConfig) -> FileVerdi
     stem, ext = posixpath.splitext(path)
     if ext == ".h":
         return FileVerdict(path, BuildVerdict.UNKNOWN, f"{path} is a header: its users are unknown")
-    chains = kmap.chains(stem) if ext in _SOURCES else None
+    if ext not in _SOURCES:
+        return FileVerdict(
+            path, BuildVerdict.UNKNOWN, f"{path} is not a source file Kbuild compiles"
+        )
+    chains = kmap.chains(stem)
     if chains is None:
         return FileVerdict(
             path,
             BuildVerdict.UNKNOWN,
-            f"{path} has no Makefile rule in the linux {kmap.kernel} map",
+            f"{path} not in the Kbuild map of linux {kmap.series} ({kmap.kernel})",
+            not_in_map=True,
         )
     states = [(chain, *_chain_state(chain, config)) for chain in chains]
     for chain, state, _ in states:

@@ -11,6 +11,11 @@ Makefiles' ``core-``/``libs-``/``drivers-`` lists), one :func:`parse_makefile` p
 
 A directory or object is built when any of its chains holds, together with its directory's
 reach (recursively up to the tree root).
+
+A map is built from the device's own tree (:func:`map_from_source`: a directory, or a
+``.tar.xz``/``.tar.gz`` of it as Debian's ``linux-source`` ships) or read from the maps bundled
+in ``data/`` (``kbuild-map-<series>.json.gz``, :func:`load_bundled`), the fallback. Each map knows
+its kernel series (``5.10``) and where it came from, so every verdict can name them.
 """
 
 from __future__ import annotations
@@ -24,19 +29,34 @@ import tarfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from soupwatch.errors import ConfigError
+from soupwatch.model.triage import MapOrigin
 from soupwatch.triage.makefile import Cond, parse_makefile
 
 FORMAT = 1
 MAX_CHAINS = 64
+MAX_MAKEFILE = 2_000_000
+"""Bytes: the largest Kbuild/Makefile read (Linux 6.12's largest is the top-level, ~70 kB)."""
 _NAMES = ("Kbuild", "Makefile")
 _TOP_DIRS = {"arch", "block", "certs", "crypto", "drivers", "fs", "init", "io_uring", "ipc"}
 _TOP_DIRS |= {"kernel", "lib", "mm", "net", "rust", "samples", "security", "sound", "usr", "virt"}
 
+_TARBALLS = (".tar.xz", ".tar.gz", ".tgz", ".txz", ".tar.bz2", ".tar")
+_BUNDLED = re.compile(r"^kbuild-map-(\d+\.\d+)\.json\.gz$")
+
 Chain = tuple[Cond, ...]
+
+
+def series(version: str | None) -> str | None:
+    """The kernel series (``5.10``) of a version (``5.10.52``, ``v5.10.52-rt``), else None."""
+    if not version:
+        return None
+    match = re.match(r"^v?(\d+)\.(\d+)(?:[.\-+~_]|$)", version.strip())
+    return f"{int(match.group(1))}.{int(match.group(2))}" if match else None
 
 
 def _wanted(rel: str) -> bool:
@@ -54,10 +74,23 @@ def makefiles_from_dir(root: Path) -> dict[str, str]:
     for base, dirs, files in os.walk(root):
         dirs.sort()
         for name in files:
-            rel = Path(base, name).relative_to(root).as_posix()
-            if _wanted(rel):
-                found[rel] = Path(base, name).read_text(encoding="utf-8", errors="replace")
+            file = Path(base, name)
+            rel = file.relative_to(root).as_posix()
+            if not _wanted(rel) or file.is_symlink():
+                continue
+            try:
+                _check_size(file.stat().st_size, root, rel)
+                found[rel] = file.read_text(encoding="utf-8", errors="replace")
+            except OSError as err:
+                raise ConfigError(f"cannot read {rel}: {err.strerror}", path=str(root)) from err
     return found
+
+
+def _check_size(size: int, where: Path, rel: str) -> None:
+    if size > MAX_MAKEFILE:
+        raise ConfigError(
+            f"{rel} is {size} bytes: not a kernel Makefile (limit {MAX_MAKEFILE})", path=str(where)
+        )
 
 
 def makefiles_from_tarball(path: Path) -> dict[str, str]:
@@ -66,16 +99,45 @@ def makefiles_from_tarball(path: Path) -> dict[str, str]:
     try:
         with tarfile.open(path, "r:*") as tar:
             for member in tar:
-                rel = member.name.split("/", 1)[1] if "/" in member.name else member.name
+                name = member.name.removeprefix("./")
+                rel = name.split("/", 1)[1] if "/" in name else name
                 if member.isfile() and _wanted(rel):
+                    _check_size(member.size, path, rel)
                     data = tar.extractfile(member)
                     if data is not None:
                         found[rel] = data.read().decode("utf-8", errors="replace")
+    except tarfile.ReadError as err:
+        raise ConfigError(
+            "cannot read the kernel tarball: not a tar, .tar.gz, .tar.bz2 or .tar.xz archive",
+            path=str(path),
+        ) from err
     except (OSError, tarfile.TarError, EOFError) as err:
-        raise ConfigError(f"cannot read the kernel tarball: {err}", path=str(path)) from err
+        why = " ".join(str(err).split())
+        raise ConfigError(f"cannot read the kernel tarball: {why}", path=str(path)) from err
     if "Kbuild" not in found:
         raise ConfigError("no top-level Kbuild: not a kernel source tarball", path=str(path))
     return found
+
+
+def makefiles_from_source(path: Path) -> dict[str, str]:
+    """Every ``Kbuild``/``Makefile`` of a kernel tree given as a directory or a tarball."""
+    if path.is_dir():
+        return makefiles_from_dir(path)
+    if not path.exists():
+        raise ConfigError("no such kernel source directory or tarball", path=str(path))
+    if not path.name.endswith(_TARBALLS):
+        raise ConfigError(
+            "not a kernel source tree: give a directory or a .tar.xz/.tar.gz of one",
+            path=str(path),
+        )
+    return makefiles_from_tarball(path)
+
+
+def map_from_source(path: Path, label: str | None = None) -> KbuildMap:
+    """Build the map from the device's own kernel tree (directory or tarball)."""
+    kmap = build_map(makefiles_from_source(path), label or str(path))
+    kmap.origin, kmap.where = MapOrigin.SOURCE, str(path)
+    return kmap
 
 
 def kernel_version(top_makefile: str) -> str:
@@ -97,7 +159,16 @@ class KbuildMap:
     objs: dict[str, list[tuple[str, Chain]]] = field(default_factory=dict)
     unresolved: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    origin: MapOrigin = MapOrigin.SOURCE
+    """Built from a kernel tree, or bundled with soupwatch (not stored in the JSON)."""
+    where: str = ""
+    """The tree, tarball or map file it was read from."""
     _reach: dict[str, list[Chain]] = field(default_factory=dict)
+
+    @property
+    def series(self) -> str:
+        """The map's kernel series (``6.1``), or its version when that has no series."""
+        return series(self.kernel) or self.kernel
 
     def reach(self, directory: str, _active: frozenset[str] = frozenset()) -> list[Chain]:
         """Chains under which ``directory`` (``a/b/``, root ``""``) is descended into."""
@@ -245,15 +316,50 @@ def save_map(kmap: KbuildMap, path: Path) -> None:
     path.write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
 
 
-def load_map(path: Path | None = None) -> KbuildMap:
-    """Read a gzipped map; by default the one shipped with soupwatch (Linux 6.1)."""
+def bundled_series() -> list[str]:
+    """The series of the maps shipped in ``soupwatch/triage/data``, oldest first."""
+    data = resources.files("soupwatch.triage").joinpath("data")
+    found = [m.group(1) for p in data.iterdir() if (m := _BUNDLED.match(p.name))]
+    return sorted(found, key=_series_key)
+
+
+def _series_key(s: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in s.split("."))
+
+
+def closest_series(wanted: str | None, available: list[str]) -> str:
+    """``wanted`` when bundled; else the nearest bundled series (ties: the newer); else newest."""
+    if not available:
+        raise ConfigError("soupwatch ships no Kbuild map", path="soupwatch/triage/data")
+    if wanted is None or wanted in available:
+        return wanted or available[-1]
+    major, minor = _series_key(wanted)[:2]
+
+    def distance(s: str) -> tuple[int, int, int]:
+        a, b = _series_key(s)[:2]
+        return (abs(a - major), abs(b - minor) if a == major else (-b if a < major else b), -a)
+
+    return min(available, key=distance)
+
+
+def load_bundled(wanted: str | None = None) -> KbuildMap:
+    """The bundled map of series ``wanted``, or the closest one (default: the newest)."""
+    chosen = closest_series(wanted, bundled_series())
+    name = f"kbuild-map-{chosen}.json.gz"
+    kmap = load_map(resources.files("soupwatch.triage").joinpath("data", name), where=name)
+    kmap.origin = MapOrigin.BUNDLED
+    return kmap
+
+
+def load_map(path: Path | Traversable | None = None, *, where: str | None = None) -> KbuildMap:
+    """Read a gzipped map (a file written by :func:`save_map`); None: the newest bundled one."""
+    if path is None:
+        return load_bundled()
+    shown = where or str(path)
     try:
-        if path is None:
-            ref = resources.files("soupwatch.triage").joinpath("data/kbuild-map.json.gz")
-            raw, where = ref.read_bytes(), "soupwatch/triage/data/kbuild-map.json.gz"
-        else:
-            raw, where = path.read_bytes(), str(path)
-        data = json.loads(gzip.decompress(raw))
+        data = json.loads(gzip.decompress(path.read_bytes()))
     except (OSError, EOFError, ValueError) as err:
-        raise ConfigError(f"cannot read the Kbuild map: {err}", path=str(path or "")) from err
-    return KbuildMap.from_json(data, where)
+        raise ConfigError(f"cannot read the Kbuild map: {err}", path=shown) from err
+    kmap = KbuildMap.from_json(data, shown)
+    kmap.where = f"soupwatch/triage/data/{where}" if where else str(path)
+    return kmap

@@ -172,34 +172,43 @@ class _Builder:
 
     def expand(
         self, tokens: list[str], where: str, composite: str | None = None, depth: int = 0
-    ) -> list[tuple[str, str | None]]:
-        """Tokens with plain variables expanded: (token, unknown-condition or None).
+    ) -> list[tuple[str, str | None, tuple[Cond, ...]]]:
+        """Tokens with plain variables expanded: (token, unknown-condition or None, chain).
 
-        An expression we cannot expand becomes the token ``$?`` (unresolved) in a composite's
-        parts, and is recorded as unresolved elsewhere.
+        ``$(tmp-y)`` after ``tmp-$(CONFIG_X) := a.o`` expands to ``a.o`` with the chain
+        ``CONFIG_X``. An expression we cannot expand becomes the token ``$?`` (unresolved) in a
+        composite's parts, and is recorded as unresolved elsewhere.
         """
-        out: list[tuple[str, str | None]] = []
+        out: list[tuple[str, str | None, tuple[Cond, ...]]] = []
         for tok in tokens:
             m = _VAR_REF.match(tok)
             name = m.group(1) if m else ""
             split = _split_lhs(name) if m else None
             if m and name in self.vars and depth < 5:
                 for sub, why in self.vars[name]:
-                    for t, w in self.expand([sub], where, composite, depth + 1):
-                        out.append((t, why or w))
+                    for t, w, c in self.expand([sub], where, composite, depth + 1):
+                        out.append((t, why or w, c))
             elif composite and split and split[0] == "composite:" + composite:
                 continue  # foo-objs := $(foo-y): the foo-y parts are recorded already
+            elif (
+                not composite
+                and split
+                and split[1] == "y"
+                and split[0][10:] in self.composites
+                and all(part != "$?" for part, _ in self.composites[split[0][10:]])
+            ):
+                out.extend((part, None, c) for part, c in self.composites[split[0][10:]])
             elif name in _ARCH_LISTS:
                 continue  # the arch Makefile's core-/libs-/drivers- lists, parsed as such
             elif "$(SRCARCH)" in tok and self.arches:
-                out.append((tok, None))
+                out.append((tok, None, ()))
             elif "$" in tok or tok.startswith(("%", ",")):
                 if composite:
-                    out.append(("$?", where))
+                    out.append(("$?", where, ()))
                 else:
                     self.unresolved.append(f"{where} ({tok[:60]})")
             else:
-                out.append((tok, None))
+                out.append((tok, None, ()))
         return out
 
     def feed(self, a: _Assign) -> None:
@@ -217,8 +226,9 @@ class _Builder:
         if a.block:
             chain.append(("?inside a conditional block", a.block))
         name = kind[10:] if kind.startswith("composite:") else None
-        for tok, why in self.expand(a.tokens, a.where, name):
-            full = chain + ([("?variable set inside a conditional block", why)] if why else [])
+        for tok, why, extra in self.expand(a.tokens, a.where, name):
+            full = chain + list(extra)
+            full += [("?variable set inside a conditional block", why)] if why else []
             if kind.startswith("composite:"):
                 self.composites.setdefault(kind[10:], []).append((tok, tuple(full)))
             elif kind in _TOP_KINDS:

@@ -1,12 +1,15 @@
-"""End to end: real kernel CNA records, findings of a release, ``triage kernel`` with --apply."""
+"""End to end: real kernel CNA records, findings of a release, ``triage kernel`` with --apply,
+the map picked by the device kernel's series, and a map of another series built with --source."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from tests.conftest import run_cli
+from tests.unit.triage.test_series import synthetic_tree
 
 from soupwatch.config import Settings
 from soupwatch.model import (
@@ -19,6 +22,7 @@ from soupwatch.model import (
     Vulnerability,
     VulnId,
 )
+from soupwatch.pipeline import kernel_triage_summary
 from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import save_findings
 from soupwatch.store.inventory import save_release
@@ -45,12 +49,14 @@ def _release(store: Store) -> None:
 
 
 @pytest.mark.synced("cve5")
-def test_triage_kernel_end_to_end(store: Store, cli_env: Settings) -> None:
+def test_triage_kernel_end_to_end(store: Store, cli_env: Settings, tmp_path: Path) -> None:
     _release(store)
     args = ("triage", "kernel", "--product", "pump", "--release", "1", "--config", str(EXAMPLE))
     code, out, err = run_cli(*args)
     assert code == 0, err
     assert "not_built 1" in out and "built 1" in out
+    assert "judged with the Kbuild map of linux 5.10 (5.10.262, bundled" in out  # by series
+    assert "device kernel 5.10.52" in out and "WARNING" not in out
     with store.session() as s:
         assert list_decisions(s, product="pump") == []  # nothing written without --apply
 
@@ -62,10 +68,35 @@ def test_triage_kernel_end_to_end(store: Store, cli_env: Settings) -> None:
     d = saved[0]
     assert d.state.value == "not_affected" and d.justification
     assert d.justification.value == "code_not_present" and d.author == "qa@example.com"
-    assert "CONFIG_WLAN_VENDOR_REALTEK (via drivers/net/wireless/Makefile:19)" in (d.detail or "")
+    assert "CONFIG_WLAN_VENDOR_REALTEK (via drivers/net/wireless/Makefile:17)" in (d.detail or "")
+    assert "Judged with the Kbuild map of linux 5.10 (5.10.262, bundled" in (d.detail or "")
+    stored = kernel_triage_summary(store, "pump", "1")
+    assert stored is not None and stored.map_series == "5.10" and stored.recorded == 1
+    assert stored.device_kernel == "5.10.52" and not stored.series_mismatch
+    assert dict(stored.counts) == {"built": 1, "not_built": 1, "unknown": 0}
     with store.session() as s:
         log = audit.export(s)
     assert [e["reason"] for e in log] == ["kernel config triage"]
+
+    # a 6.1 tree without the Wi-Fi Makefiles: loud mismatch, and the absent files stay unknown
+    tree = synthetic_tree(tmp_path / "linux-6.1", "6.1.7")
+    code, out, err = run_cli(*args, "--kernel-tree", str(tree), "--format", "json", "--apply")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["kbuild_map"]["series"] == "6.1" and data["kbuild_map"]["origin"] == "source"
+    assert data["series_mismatch"] is True and data["device_kernel"]["version"] == "5.10.52"
+    assert "warning: the device kernel is 5.10.52" in err and "series 5.10" in err
+    assert data["counts"] == {"built": 0, "not_built": 0, "unknown": 2}
+    off = next(f for f in data["findings"] if f["vulnerability"] == OFF)
+    assert off["evidence"].endswith("dev.c not in the Kbuild map of linux 6.1 (6.1.7).")
+    # the earlier not_affected is not confirmed by this map: back in triage, audited
+    assert data["recorded"] == 0 and data["withdrawn"] == 1
+    with store.session() as s:
+        (back,) = list_decisions(s, product="pump")
+    assert back.vulnerability == OFF and back.state.value == "in_triage"
+    assert "not_affected withdrawn, now unknown" in (back.detail or "")
+    stored = kernel_triage_summary(store, "pump", "1")
+    assert stored is not None and stored.series_mismatch and stored.withdrawn == 1
 
     bad = EXAMPLE.parent / "infusion-pump.cdx.json"
     code, _, err = run_cli("triage", "kernel", "--product", "pump", "--release", "1",
