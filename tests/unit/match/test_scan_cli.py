@@ -10,7 +10,7 @@ import pytest
 
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.config import Settings
-from soupwatch.match.output import fails
+from soupwatch.match.output import UnknownSeverity, fails
 from soupwatch.model import (
     ComponentRef,
     CvssScore,
@@ -67,7 +67,10 @@ def test_fail_on_rule() -> None:
     assert fails([f(9.8, False)], Severity.CRITICAL, False)
     assert not fails([f(8.0, False)], Severity.CRITICAL, False)
     assert fails([f(5.0, False)], Severity.MEDIUM, False)
-    assert not fails([f(None, False)], Severity.LOW, False)
+    # no score is not a low score: unknown severity meets any threshold unless told to pass
+    assert fails([f(None, False)], Severity.CRITICAL, False)
+    assert not fails([f(None, False)], Severity.LOW, False, UnknownSeverity.passes)
+    assert not fails([f(None, False)], None, False)
     assert fails([f(None, True)], None, True) and not fails([f(9.9, False)], None, True)
 
 
