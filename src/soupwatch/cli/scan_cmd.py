@@ -25,7 +25,6 @@ from soupwatch.errors import ConfigError
 from soupwatch.model import Finding, SbomDocument, Severity
 
 if TYPE_CHECKING:
-    from soupwatch.match.matcher import MatchResult
     from soupwatch.match.output import ScanSummary
     from soupwatch.match.versions import Scheme
 
@@ -139,7 +138,7 @@ def _summary(name: str, summary: ScanSummary, fail_on: FailOn | None, unknown: s
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
-def _table(result: MatchResult, limit: int) -> None:
+def _table(result: Any, limit: int) -> None:
     from soupwatch.match.output import scan_priority
 
     ordered = sorted(result.findings, key=scan_priority)
@@ -171,7 +170,7 @@ def _table(result: MatchResult, limit: int) -> None:
     )
 
 
-def _skipped(result: MatchResult, limit: int) -> None:
+def _skipped(result: Any, limit: int) -> None:
     """One line per skipped component (on stderr), at most ``limit`` (0: all)."""
     shown = result.skipped if limit == 0 else result.skipped[:limit]
     for s in shown:
@@ -204,7 +203,9 @@ def scan(
     fmt: ScanFormat = typer.Option(ScanFormat.table, "--format", help="table, json or sarif."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE, not stdout."),
     fail_on: FailOn | None = typer.Option(
-        None, "--fail-on", help="Exit 1 when a finding is at least this severe."
+        None,
+        "--fail-on",
+        help="Exit 1 when a finding is at least this severe (no score: see --unknown-severity).",
     ),
     fail_on_kev: bool = typer.Option(
         False, "--fail-on-kev", help="Exit 1 when a finding is in CISA KEV."
@@ -219,6 +220,7 @@ def scan(
         20,
         "--limit",
         min=0,
+        metavar="N",
         help="Table: print the N worst findings after the summary; 0 prints all. JSON and "
         "SARIF always hold every finding.",
     ),
