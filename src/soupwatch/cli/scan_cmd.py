@@ -124,8 +124,7 @@ def _summary(name: str, summary: ScanSummary, fail_on: FailOn | None, unknown: s
     if summary.warnings:
         lines.append(
             f"warnings: {summary.warnings} component(s) state a CPE no record names "
-            "(looked up, nothing found through it; their purls were looked up too; "
-            "--format json lists them)"
+            "(nothing was found through it; --format json lists each with the reason)"
         )
     if fail_on is not None:
         lines.append(

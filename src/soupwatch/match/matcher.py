@@ -181,10 +181,20 @@ class _Group:
     decided: list[tuple[str, Finding]] = field(default_factory=list)
     unknown: tuple[str, ...] = ()
     """Stated CPEs that no NVD or CNA record names (see :class:`MatchWarning`)."""
+    unknown_reason: str = ""
 
 
-def _unknown_cpes(c: Component, data: ScanData) -> tuple[str, ...]:
-    """The CPEs the SBOM states for ``c`` that no record of any feed names."""
+_UNKNOWN = (
+    "no NVD or CNA record in the store names this vendor:product, so nothing was found "
+    "through it: either no vulnerability is known for it or it is not the CPE the feeds use "
+    "(generators guess CPEs from package names); "
+)
+_OTHERS_LOOKED_UP = _UNKNOWN + "the component's other identifiers were looked up"
+_NOTHING_ELSE = _UNKNOWN + "the component has no other identifier, so no source could judge it"
+
+
+def _unknown_cpes(c: Component, data: ScanData) -> tuple[tuple[str, ...], str]:
+    """The CPEs the SBOM states for ``c`` that no record of any feed names, and why it matters."""
     ident = identify(c)
     cna_known = {(i[2], i[3], i[4]) for i in ident.cna if data.cna.get(i[1].lower())}
     out = []
@@ -194,15 +204,9 @@ def _unknown_cpes(c: Component, data: ScanData) -> tuple[str, ...]:
         if (cpe.version, cpe.confidence, cpe.how) in cna_known:
             continue
         out.append(cpe.how.removeprefix("CPE stated in the SBOM: "))
-    return tuple(dict.fromkeys(out))
-
-
-_UNKNOWN_REASON = (
-    "no NVD or CNA record in the store names this vendor:product, so nothing was found "
-    "through it: either no vulnerability is known for it or it is not the CPE the feeds use "
-    "(generators guess CPEs from package names); the component's other identifiers were "
-    "looked up"
-)
+    unknown = tuple(dict.fromkeys(out))
+    others = ident.osv is not None or len(ident.cpes) > len(out)
+    return unknown, _OTHERS_LOOKED_UP if others else _NOTHING_ELSE
 
 
 def _judge_group(group: _Group, scan: _Scan, ids: set[str]) -> None:
@@ -280,14 +284,14 @@ def _match(
     ids: set[str] = set()
     for group in groups.values():
         _judge_group(group, scan, ids)
-        group.unknown = _unknown_cpes(group.members[0], data)
+        group.unknown, group.unknown_reason = _unknown_cpes(group.members[0], data)
     records = query.vulnerabilities(sorted(ids)) if ids else {}
     for group in groups.values():
         _decide_group(group, records)
     findings, overruled = _emit(groups.values(), skipped)
     skipped.sort(key=lambda s: (s.component.ref, s.component.name, s.reason))
     warnings = [
-        MatchWarning(c, g.unknown, _UNKNOWN_REASON)
+        MatchWarning(c, g.unknown, g.unknown_reason)
         for g in groups.values()
         if g.unknown
         for c in g.members

@@ -96,3 +96,24 @@ def test_osv_says_affected_cpe_says_not_both_kept(intel: IntelQuery) -> None:
     assert f.match.source == "osv:PyPI"
     assert any(m.source == "nvd" for m in f.other_matches)
     assert "nvd says not affected" in f.match.explanation
+
+
+def test_a_cpe_no_record_names_is_said_even_without_another_identifier(
+    intel: IntelQuery,
+) -> None:
+    """The imaging workstation's OS: a CPE NVD does not use, no purl, a name not in the table."""
+    cpe = "cpe:2.3:o:microsoft:windows_10_21h2:-:*:*:*:*:*:x64:*"
+    os_ = Component(ComponentRef("os"), "Windows 10 IoT Enterprise LTSC 2021", "21H2", cpe=cpe)
+    lib = Component(
+        ComponentRef("nj"),
+        "Newtonsoft.Json",
+        "12.0.3",
+        purl="pkg:nuget/Newtonsoft.Json@12.0.3",
+        cpe="cpe:2.3:a:newtonsoft:json.net:12.0.3:*:*:*:*:*:*:*",
+    )
+    result = match_components([os_, lib], intel)
+    assert not result.skipped
+    reasons = {w.component.ref: w.reason for w in result.warnings}
+    assert reasons["os"].endswith("no other identifier, so no source could judge it")
+    assert reasons["nj"].endswith("other identifiers were looked up")
+    assert {f.component_ref for f in result.findings} == {"nj"}  # OSV NuGet, through the purl
