@@ -1,4 +1,5 @@
-"""``soupwatch scan TARGET``: components → findings, printed as a table, JSON or SARIF."""
+"""``soupwatch scan TARGET``: components → findings, as a summary and the worst rows, JSON or
+SARIF."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from soupwatch.errors import ConfigError
 from soupwatch.model import Finding, SbomDocument, Severity
 
 if TYPE_CHECKING:
+    from soupwatch.match.output import ScanSummary
     from soupwatch.match.versions import Scheme
 
 SBOM_SUFFIXES = {".json", ".xml", ".spdx", ".yaml", ".yml", ".rdf", ".ttl", ".jsonld", ".cdx"}
@@ -44,6 +46,13 @@ class FailOn(StrEnum):
     high = "high"
     medium = "medium"
     low = "low"
+
+
+class UnknownSeverityChoice(StrEnum):
+    """``--unknown-severity``: whether findings without a score meet ``--fail-on``."""
+
+    fail = "fail"
+    pass_ = "pass"
 
 
 def _render(fmt: ScanFormat, doc: SbomDocument, result: Any, target: Path) -> str | None:
@@ -94,7 +103,45 @@ def fixed_cell(f: Finding) -> str:
     return f"{first} +{len(f.fixed_versions) - 1} more"
 
 
-def _table(result: Any) -> None:
+def _summary(name: str, summary: ScanSummary, fail_on: FailOn | None, unknown: str) -> None:
+    """The numbers first: components, findings by severity, KEV, skipped, fail-on."""
+    sev = summary.by_severity
+    lines = [
+        f"{name}: {summary.components} components, {summary.vulnerable_components} with findings",
+        f"findings: {summary.findings} (critical {sev['critical']}, high {sev['high']}, "
+        f"medium {sev['medium']}, low {sev['low']}, none {sev['none']}, "
+        f"unknown severity {sev['unknown']})",
+        f"in CISA KEV: {summary.kev}",
+        f"skipped: {summary.skipped} component(s) that could not be judged, "
+        f"{len(summary.skip_reasons)} reason(s)",
+    ]
+    lines += [f"  {count} x {reason}" for reason, count in summary.skip_reasons.items()]
+    if summary.overruled:
+        lines.append(
+            f"overruled: {summary.overruled} (a preferred source says not affected; "
+            "--format json lists each with both sources)"
+        )
+    if summary.warnings:
+        lines.append(
+            f"warnings: {summary.warnings} component(s) state a CPE no record names "
+            "(nothing was found through it; --format json lists each with the reason)"
+        )
+    if fail_on is not None:
+        lines.append(
+            f"--fail-on {fail_on.value}: {summary.failing} finding(s) meet it; findings of "
+            f"unknown severity {'count' if unknown == 'fail' else 'do not count'} "
+            f"(--unknown-severity {unknown}): {sev['unknown']} of unknown severity, "
+            f"{summary.unknown_failing} of them counted"
+        )
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _table(result: Any, limit: int) -> None:
+    from soupwatch.match.output import scan_priority
+
+    ordered = sorted(result.findings, key=scan_priority)
+    shown = ordered if limit == 0 else ordered[:limit]
     rows = [
         [
             f.component_name,
@@ -105,19 +152,37 @@ def _table(result: Any) -> None:
             fixed_cell(f),
             f"{f.match.by} ({f.match.confidence:.2f})",
         ]
-        for f in result.findings
+        for f in shown
     ]
+    head = f"worst {len(shown)} of {len(ordered)}" if len(shown) < len(ordered) else "all"
+    console.print(
+        f"{head} findings, KEV first, then severity, then CVSS score"
+        + (" (--limit 0 prints all):" if len(shown) < len(ordered) else ":"),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     print_table(
-        "Findings",
+        None,
         ["component", "version", "vulnerability", "severity", "KEV", "fixed in", "matched by"],
         rows,
     )
-    for s in result.skipped:
+
+
+def _skipped(result: Any, limit: int) -> None:
+    """One line per skipped component (on stderr), at most ``limit`` (0: all)."""
+    shown = result.skipped if limit == 0 else result.skipped[:limit]
+    for s in shown:
         err_console.print(
             f"skipped: {s.component.display}: {s.reason}",
             markup=False,
             highlight=False,
             soft_wrap=True,
+        )
+    if len(shown) < len(result.skipped):
+        err_console.print(
+            f"skipped: {len(result.skipped) - len(shown)} more (--format json lists each)",
+            markup=False,
         )
 
 
@@ -137,15 +202,31 @@ def scan(
     fmt: ScanFormat = typer.Option(ScanFormat.table, "--format", help="table, json or sarif."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE, not stdout."),
     fail_on: FailOn | None = typer.Option(
-        None, "--fail-on", help="Exit 1 when a finding is at least this severe."
+        None,
+        "--fail-on",
+        help="Exit 1 when a finding is at least this severe (no score: see --unknown-severity).",
     ),
     fail_on_kev: bool = typer.Option(
         False, "--fail-on-kev", help="Exit 1 when a finding is in CISA KEV."
     ),
+    unknown_severity: UnknownSeverityChoice = typer.Option(
+        UnknownSeverityChoice.fail,
+        "--unknown-severity",
+        help="Whether findings with no CVSS score meet --fail-on: fail (they count; a missing "
+        "score is not a low one) or pass. The summary says which way it went.",
+    ),
+    limit: int = typer.Option(
+        20,
+        "--limit",
+        min=0,
+        metavar="N",
+        help="Table: print the N worst findings after the summary; 0 prints all. JSON and "
+        "SARIF always hold every finding.",
+    ),
 ) -> None:
     """Match a target's components against the vulnerability data in the store."""
     from soupwatch import pipeline
-    from soupwatch.match.output import fails
+    from soupwatch.match.output import UnknownSeverity, scan_summary
 
     if (product is None) != (release is None):
         raise ConfigError("--product and --release go together")
@@ -170,17 +251,30 @@ def scan(
     finally:
         store.close()
     text = _render(fmt, doc, result, target)
+    unknown = UnknownSeverity(unknown_severity.value)
+    threshold = Severity(fail_on.value) if fail_on else None
+    summary = scan_summary(len(doc.components), result, threshold, fail_on_kev, unknown)
     if output is not None:
         write_output(output, text or "", f"{fmt.value} scan results")
     elif text is not None:
         sys.stdout.write(text)
     else:
-        _table(result)
+        _summary(target.name, summary, fail_on, unknown.value)
+        if result.findings:
+            _table(result, limit)
+        _skipped(result, limit)
     if note:
         err_console.print(note, markup=False, highlight=False)
-    failing = fails(result.findings, Severity(fail_on.value) if fail_on else None, fail_on_kev)
-    if failing:
-        err_console.print(f"{len(failing)} finding(s) meet the --fail-on threshold", markup=False)
+    if summary.failing:
+        err_console.print(
+            f"{summary.failing} finding(s) meet the --fail-on threshold"
+            + (
+                f" ({summary.unknown_failing} of unknown severity, --unknown-severity fail)"
+                if summary.unknown_failing
+                else ""
+            ),
+            markup=False,
+        )
         raise typer.Exit(int(ExitCode.FINDINGS))
     if fmt is ScanFormat.table and not result.findings:
         console.print("no findings", markup=False)

@@ -309,9 +309,10 @@ class CnaMatcher:
 
     def judge(self, subject: Subject, data: ScanData) -> Judgement | Unparsable:
         """The CNA's affected verdicts for every (vendor, product) of the subject."""
-        factor = subject.basis.factor
+        factor, note = subject.basis.factor, subject.basis.note
         judged: list[CnaJudgement] = []
-        for vendor, product, version, conf, how in subject.identity.cna:
+        for vendor, product, version, conf, stated in subject.identity.cna:
+            how = f"{stated.rstrip('.')}. {note}" if note else stated
             key = (vendor, product, version, conf, how, factor)
             got = self._judged.get(key)
             if got is None:

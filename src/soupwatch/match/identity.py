@@ -2,6 +2,8 @@
 
 Order of trust: a CPE the SBOM states (0.95); a purl mapped to its upstream product by the
 alias table (0.9); a name found in the alias table (0.8, 0.7 for a ``lib…`` so-version).
+Every key a component has is looked up: a stated CPE never replaces the product its purl
+names (generators such as syft, cdxgen and Trivy write guessed CPEs that no record uses).
 Distribution packages are judged by their distro's advisories; only when the store holds no
 advisory at all for the package does the matcher fall back to the upstream version (and says
 that backports are then not considered).
@@ -104,28 +106,33 @@ def _identify(
         )
         if n.target_sw not in (ANY, NA):
             target_sw = n.target_sw
-    inferred = None
-    if not cpes:
-        inferred = aliases.by_purl(purl) if purl else None
-        if inferred is None and (purl is None or okey is None):
-            inferred = aliases.by_name(name)
-        if inferred is not None:
-            for vendor, product in inferred.alias.cpes:
-                cpes.append(
-                    CpeIdentity(
-                        CpeName(inferred.alias.part, vendor, product),
-                        base_version,
-                        "alias-cpe",
-                        inferred.confidence,
-                        inferred.how,
-                    )
+    # the purl's (or name's) upstream product is looked up too, whatever CPEs the SBOM states:
+    # generators (syft, cdxgen, Trivy) guess CPEs from package names, and a guessed CPE that no
+    # record uses must not hide the product the purl names
+    stated = {(i.name.key, i.version) for i in cpes}
+    inferred = aliases.by_purl(purl) if purl else None
+    if inferred is None and (purl is None or okey is None):
+        inferred = aliases.by_name(name)
+    if inferred is not None:
+        for vendor, product in inferred.alias.cpes:
+            if ((vendor, product), base_version) in stated:
+                continue
+            cpes.append(
+                CpeIdentity(
+                    CpeName(inferred.alias.part, vendor, product),
+                    base_version,
+                    "alias-cpe",
+                    inferred.confidence,
+                    inferred.how,
                 )
-    cna: list[tuple[str, str, str, float, str]] = []
+            )
+    cna: dict[tuple[str, str, str], tuple[str, str, str, float, str]] = {}
     for ident in cpes:
         alias = aliases.by_cpe(ident.name.key)
         for vendor, product in alias.cna if alias else ():
-            cna.append((vendor, product, ident.version, ident.confidence, ident.how))
-    return Identity(tuple(cpes), tuple(dict.fromkeys(cna)), okey, target_sw)
+            entry = (vendor, product, ident.version, ident.confidence, ident.how)
+            cna.setdefault((vendor, product, ident.version), entry)
+    return Identity(tuple(cpes), tuple(cna.values()), okey, target_sw)
 
 
 _TARGET_SW_PLATFORMS = {

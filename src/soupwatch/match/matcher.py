@@ -39,6 +39,7 @@ __all__ = [
     "PLATFORM_UNDECIDED_FACTOR",
     "MatchContext",
     "MatchResult",
+    "MatchWarning",
     "SkippedComponent",
     "match_components",
 ]
@@ -65,6 +66,19 @@ class SkippedComponent(NamedTuple):
     reason: str
 
 
+class MatchWarning(NamedTuple):
+    """Identifiers of a component that were looked up and that no record in the store names.
+
+    Nothing was found through them: either no vulnerability is known for the product, or the
+    identifier is not the one the feeds use (a CPE guessed from a package name). The component
+    was still judged by its other identifiers; it is not skipped.
+    """
+
+    component: Component
+    identifiers: tuple[str, ...]
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class MatchContext:
     """What the components run on; build it with :meth:`for_components`."""
@@ -79,11 +93,13 @@ class MatchContext:
 
 @dataclass(frozen=True, slots=True)
 class MatchResult:
-    """Findings (sorted), skipped components, and findings a preferred source ruled out."""
+    """Findings (sorted), skipped components, findings a preferred source ruled out, and
+    components with identifiers no record names (sorted like ``skipped``)."""
 
     findings: list[Finding]
     skipped: list[SkippedComponent]
     overruled: list[Finding] = field(default_factory=list)
+    warnings: list[MatchWarning] = field(default_factory=list)
 
 
 def _affected_ids(verdicts: list[Verdict]) -> set[str]:
@@ -96,7 +112,11 @@ def _affected_ids(verdicts: list[Verdict]) -> set[str]:
 def _relevant(verdicts: list[Verdict]) -> list[Verdict]:
     """Affected verdicts, and unaffected ones only where another source says affected."""
     hit = _affected_ids(verdicts)
-    return [v for v in verdicts if v.affected or v.vuln_id in hit]
+    return [
+        v
+        for v in verdicts
+        if v.affected or v.vuln_id in hit or canonical_id(v.vuln_id, v.aliases) in hit
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +179,34 @@ class _Group:
     by_canon: dict[str, list[Verdict]] = field(default_factory=dict)
     problem: str | None = None
     decided: list[tuple[str, Finding]] = field(default_factory=list)
+    unknown: tuple[str, ...] = ()
+    """Stated CPEs that no NVD or CNA record names (see :class:`MatchWarning`)."""
+    unknown_reason: str = ""
+
+
+_UNKNOWN = (
+    "no NVD or CNA record in the store names this vendor:product, so nothing was found "
+    "through it: either no vulnerability is known for it or it is not the CPE the feeds use "
+    "(generators guess CPEs from package names); "
+)
+_OTHERS_LOOKED_UP = _UNKNOWN + "the component's other identifiers were looked up"
+_NOTHING_ELSE = _UNKNOWN + "the component has no other identifier, so no source could judge it"
+
+
+def _unknown_cpes(c: Component, data: ScanData) -> tuple[tuple[str, ...], str]:
+    """The CPEs the SBOM states for ``c`` that no record of any feed names, and why it matters."""
+    ident = identify(c)
+    cna_known = {(i[2], i[3], i[4]) for i in ident.cna if data.cna.get(i[1].lower())}
+    out = []
+    for cpe in ident.cpes:
+        if cpe.by != "cpe" or data.cpe.get(cpe.name.key):
+            continue
+        if (cpe.version, cpe.confidence, cpe.how) in cna_known:
+            continue
+        out.append(cpe.how.removeprefix("CPE stated in the SBOM: "))
+    unknown = tuple(dict.fromkeys(out))
+    others = ident.osv is not None or len(ident.cpes) > len(out)
+    return unknown, _OTHERS_LOOKED_UP if others else _NOTHING_ELSE
 
 
 def _judge_group(group: _Group, scan: _Scan, ids: set[str]) -> None:
@@ -236,12 +284,20 @@ def _match(
     ids: set[str] = set()
     for group in groups.values():
         _judge_group(group, scan, ids)
+        group.unknown, group.unknown_reason = _unknown_cpes(group.members[0], data)
     records = query.vulnerabilities(sorted(ids)) if ids else {}
     for group in groups.values():
         _decide_group(group, records)
     findings, overruled = _emit(groups.values(), skipped)
     skipped.sort(key=lambda s: (s.component.ref, s.component.name, s.reason))
-    return MatchResult(findings, skipped, overruled)
+    warnings = [
+        MatchWarning(c, g.unknown, g.unknown_reason)
+        for g in groups.values()
+        if g.unknown
+        for c in g.members
+    ]
+    warnings.sort(key=lambda w: (w.component.ref, w.component.name, w.identifiers))
+    return MatchResult(findings, skipped, overruled, warnings)
 
 
 def _emit(

@@ -214,10 +214,39 @@ def judge_osv(affected: Mapping[str, Any], version: str, scheme: Scheme) -> OsvV
     return OsvVerdict(hit is not None, crit, tuple(sorted(fixed)), tuple(notes))
 
 
-def _verdicts(key: OsvKey, purl: str, data: ScanData) -> tuple[list[Verdict], bool] | Unparsable:
-    """OSV verdicts, and whether the store knows the package at all."""
+@dataclass(frozen=True, slots=True)
+class OsvRebuttals:
+    """OSV's "not affected" verdicts: advisories of the package that do not name its version.
+
+    Offered only for the ids another source says affected (an NVD CPE range, a CNA range), so
+    that a disagreement is kept on the finding and explained instead of going unseen.
+    """
+
+    verdicts: tuple[Verdict, ...]
+
+    def unaffected_for(self, ids: set[str]) -> list[Verdict]:
+        """The "not affected" verdicts on ``ids`` (by the advisory's id or one of its aliases)."""
+        return [v for v in self.verdicts if v.vuln_id in ids or any(a in ids for a in v.aliases)]
+
+
+def _evidence(key: OsvKey, purl: str, criteria: str, explanation: str) -> MatchEvidence:
+    return MatchEvidence(
+        by="purl",
+        source=f"osv:{key.ecosystem}",
+        query=purl,
+        criteria=criteria,
+        confidence=1.0,
+        explanation=explanation,
+    )
+
+
+def _verdicts(
+    key: OsvKey, purl: str, data: ScanData
+) -> tuple[list[Verdict], list[Verdict], bool] | Unparsable:
+    """OSV's affected and "not affected" verdicts, and whether the store knows the package."""
     scheme = scheme_for_ecosystem(key.ecosystem)
     out: list[Verdict] = []
+    unaffected: dict[str, Verdict] = {}
     known = False
     for name in key.names:
         for cand in data.osv.get((key.ecosystem, name), ()):
@@ -227,18 +256,20 @@ def _verdicts(key: OsvKey, purl: str, data: ScanData) -> tuple[list[Verdict], bo
             v = judge_osv(cand.affected, key.version, scheme)
             if isinstance(v, Unparsable):
                 return v
-            if not v.affected:
+            notes = " ".join(n + "." for n in v.notes)
+            if v.affected:
+                ev = _evidence(key, purl, v.criteria, notes)
+                out.append(Verdict("osv", cand.vuln_id, True, ev, v.fixed_versions, cand.aliases))
                 continue
-            ev = MatchEvidence(
-                by="purl",
-                source=f"osv:{key.ecosystem}",
-                query=purl,
-                criteria=v.criteria,
-                confidence=1.0,
-                explanation=" ".join(n + "." for n in v.notes),
+            fixed = f" (fixed in {', '.join(v.fixed_versions)})" if v.fixed_versions else ""
+            said = f"OSV's {key.ecosystem} advisory does not name version {key.version}{fixed}."
+            ev = _evidence(key, purl, v.criteria + fixed, f"{said} {notes}".strip())
+            unaffected.setdefault(
+                cand.vuln_id,
+                Verdict("osv", cand.vuln_id, False, ev, v.fixed_versions, cand.aliases),
             )
-            out.append(Verdict("osv", cand.vuln_id, True, ev, v.fixed_versions, cand.aliases))
-    return out, known
+    hit = {v.vuln_id for v in out}
+    return out, [v for i, v in sorted(unaffected.items()) if i not in hit], known
 
 
 class OsvMatcher:
@@ -250,7 +281,7 @@ class OsvMatcher:
     """
 
     def judge(self, subject: Subject, data: ScanData) -> Judgement | Unparsable:
-        """Affected verdicts of every advisory naming the purl's version."""
+        """Affected verdicts of every advisory naming the purl's version; the rest as rebuttals."""
         key, purl = subject.identity.osv, subject.component.purl
         if key is None or not purl:
             return Judgement()
@@ -264,7 +295,8 @@ class OsvMatcher:
             )
         if isinstance(got, Unparsable):
             return Judgement(basis=fallback, problems=(got,))
-        verdicts, known = got
+        verdicts, unaffected, known = got
+        rebuttals = (OsvRebuttals(tuple(unaffected)),) if unaffected else ()
         if key.distro and known:
-            return Judgement(tuple(verdicts), final=True)
-        return Judgement(tuple(verdicts), basis=fallback)
+            return Judgement(tuple(verdicts), final=True)  # no later source to disagree
+        return Judgement(tuple(verdicts), basis=fallback, rebuttals=rebuttals)

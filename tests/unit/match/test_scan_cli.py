@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.config import Settings
-from soupwatch.match.output import fails
+from soupwatch.match.output import UnknownSeverity, fails
 from soupwatch.model import (
     ComponentRef,
     CvssScore,
@@ -67,7 +68,10 @@ def test_fail_on_rule() -> None:
     assert fails([f(9.8, False)], Severity.CRITICAL, False)
     assert not fails([f(8.0, False)], Severity.CRITICAL, False)
     assert fails([f(5.0, False)], Severity.MEDIUM, False)
-    assert not fails([f(None, False)], Severity.LOW, False)
+    # no score is not a low score: unknown severity meets any threshold unless told to pass
+    assert fails([f(None, False)], Severity.CRITICAL, False)
+    assert not fails([f(None, False)], Severity.LOW, False, UnknownSeverity.passes)
+    assert not fails([f(None, False)], None, False)
     assert fails([f(None, True)], None, True) and not fails([f(9.9, False)], None, True)
 
 
@@ -135,3 +139,68 @@ def test_scan_bad_input_exits_2(cli_env: Settings, tmp_path: Path) -> None:
     assert code == 2 and "missing.json" in err
     code, _, err = run_cli("scan", str(broken), "--product", "P")
     assert code == 2 and "--product and --release go together" in err
+
+
+GATEWAY = Path(__file__).parent / "data" / "cdxgen-gateway.cdx.json"
+ROW = re.compile(r"^\s*(\S+)\s+(\S+)\s+((?:CVE|GHSA|PYSEC)-\S+)\s+(\w+)\s+(yes)?")
+ORDER = ["critical", "high", "unknown", "medium", "low", "none"]
+
+
+def _rows(out: str) -> list[tuple[str, str, bool]]:
+    """(vulnerability, severity, KEV) of each table row."""
+    return [
+        (m.group(3), m.group(4), bool(m.group(5)))
+        for line in out.splitlines()
+        if (m := ROW.match(line))
+    ]
+
+
+@pytest.mark.synced("nvd", "nvd-legacy", "osv", "cve5", "kev", "eol")
+def test_scan_prints_a_summary_then_the_worst_rows(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from soupwatch.cli import common
+
+    monkeypatch.setattr(common.console, "_width", 160)
+    code, out, _ = run_cli("scan", str(GATEWAY), "--format", "json")
+    assert code == 0
+    summary = json.loads(out)["summary"]
+    sev = summary["by_severity"]
+    assert summary["findings"] == 69 and summary["warnings"] == 2 and sev["unknown"] > 0
+    assert {w["name"] for w in json.loads(out)["warnings"]} == {"ansible", "jinja2"}
+
+    code, out, err = run_cli("scan", str(GATEWAY), "--limit", "3", "--fail-on", "critical")
+    lines = out.splitlines()
+    assert lines[0] == "cdxgen-gateway.cdx.json: 4 components, 4 with findings"
+    assert lines[1] == (
+        f"findings: 69 (critical {sev['critical']}, high {sev['high']}, "
+        f"medium {sev['medium']}, low {sev['low']}, none {sev['none']}, "
+        f"unknown severity {sev['unknown']})"
+    )
+    assert f"in CISA KEV: {summary['kev']}" in lines
+    assert "skipped: 0 component(s) that could not be judged, 0 reason(s)" in lines
+    assert any(
+        line.startswith("warnings: 2 component(s) state a CPE no record names") for line in lines
+    )
+    failing = sev["critical"] + sev["unknown"]
+    assert (
+        f"--fail-on critical: {failing} finding(s) meet it; findings of unknown severity count "
+        f"(--unknown-severity fail): {sev['unknown']} of unknown severity, "
+        f"{sev['unknown']} of them counted"
+    ) in out
+    assert "worst 3 of 69 findings, KEV first, then severity, then CVSS score" in out
+    rows = _rows(out)
+    assert len(rows) == 3
+    assert code == int(ExitCode.FINDINGS) and f"{failing} finding(s) meet" in err
+
+    code, out, _ = run_cli(
+        "scan", str(GATEWAY), "--limit", "0", "--fail-on", "critical", "--unknown-severity", "pass"
+    )
+    assert f"--fail-on critical: {sev['critical']} finding(s) meet it" in out
+    assert "do not count (--unknown-severity pass)" in out and "0 of them counted" in out
+    assert code == (int(ExitCode.FINDINGS) if sev["critical"] else 0)
+    rows = _rows(out)
+    assert len(rows) == 69 and rows[:3] == _rows(run_cli("scan", str(GATEWAY), "--limit", "3")[1])
+    # KEV first, then severity (unknown is unassessed, not minor: after high, before medium)
+    keys = [(not kev, ORDER.index(s)) for _, s, kev in rows]
+    assert keys == sorted(keys)
