@@ -26,12 +26,14 @@ from soupwatch.pipeline.assessments import (
 from soupwatch.pipeline.audit import AuditExport, export_audit, feed_snapshot, verify_audit
 from soupwatch.pipeline.decisions import (
     VEX_FORMATS,
+    DecisionInput,
     ExportedVex,
     RecordedDecision,
     export_vex,
     import_vex,
     list_decisions,
     record_decision,
+    record_decisions,
 )
 from soupwatch.pipeline.deliver import (
     Assessed,
@@ -74,6 +76,7 @@ __all__ = [
     "VEX_FORMATS",
     "Assessed",
     "AuditExport",
+    "DecisionInput",
     "DeviceContext",
     "ExportedVex",
     "FeedStatus",
@@ -110,6 +113,7 @@ __all__ = [
     "portfolio",
     "record_context",
     "record_decision",
+    "record_decisions",
     "record_rubric_answer",
     "record_support_override",
     "release_list",

@@ -70,13 +70,21 @@ class Store:
         return store
 
     def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+        """Bring the schema to the newest Alembic revision.
+
+        Concurrent first runs wait for each other (:data:`~soupwatch.store.locks.MIGRATE`):
+        the lock is taken before Alembic reads the current revision, so a run that waited
+        finds the schema the first one committed and has nothing left to do.
+        """
         from alembic import command  # imported here: alembic costs ~1 s of every CLI start
         from alembic.config import Config
+
+        from soupwatch.store.locks import MIGRATE, lock_connection
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         with self.engine.begin() as conn:
+            lock_connection(conn, MIGRATE)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 

@@ -79,14 +79,18 @@ def list_vex(
 
 
 @router.post(
-    "/vex", status_code=201, response_model=VexRecordedOut, responses={404: {"model": ErrorOut}}
+    "/vex",
+    status_code=201,
+    response_model=VexRecordedOut,
+    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
 def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
     """Record a decision (replacing one on the same subject); the change is audited.
 
     The rules are those of ``soupwatch vex set`` (docs/vex.md): a broken rule is 422 naming the
-    field, an unknown product (or release, for release scope) 404; a vulnerability unknown to
-    the feeds or a component not shipped is recorded and listed in ``warnings``.
+    field, an unknown product (or release, for release scope) 404, a stale ``expected_version``
+    409; a vulnerability unknown to the feeds or a component not shipped is recorded and
+    listed in ``warnings``.
     """
     from soupwatch.model.shapes import decision_json as to_json
     from soupwatch.pipeline import record_decision
@@ -114,5 +118,6 @@ def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
         actor=f"api:{body.author}",
         reason=body.reason,
         now=datetime.now(UTC),
+        expected_version=body.expected_version,
     )
     return {**to_json(recorded.statement), "warnings": list(recorded.warnings)}
