@@ -17,6 +17,7 @@ from soupwatch.cli.common import (
     open_store,
     print_table,
     scan_gc,
+    warn_incomplete,
     write_output,
 )
 from soupwatch.cli.exit_codes import ExitCode
@@ -167,6 +168,7 @@ def scan(
                 note = f"imported {target.name} as {product} {release} and stored its findings"
             else:
                 result = pipeline.match_document(store, doc)
+        incomplete = pipeline.incomplete_feeds(store)
     finally:
         store.close()
     text = _render(fmt, doc, result, target)
@@ -178,6 +180,7 @@ def scan(
         _table(result)
     if note:
         err_console.print(note, markup=False, highlight=False)
+    warn_incomplete(incomplete)
     failing = fails(result.findings, Severity(fail_on.value) if fail_on else None, fail_on_kev)
     if failing:
         err_console.print(f"{len(failing)} finding(s) meet the --fail-on threshold", markup=False)

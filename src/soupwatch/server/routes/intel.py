@@ -32,7 +32,8 @@ def impact(request: Request, vuln_id: str) -> dict[str, Any]:
 
 
 def feed_status(request: Request) -> list[dict[str, Any]]:
-    """Per feed: record count, newest record, last sync, age of the data in hours."""
+    """Per feed: record count, newest record, last sync, age of the data in hours, and
+    ``incomplete`` (``incomplete: nvd sync interrupted at …``) while its newest sync is partial."""
     now = datetime.now(UTC)
     snapshot = pipeline.feed_snapshot(store_of(request))
     return [
@@ -44,6 +45,7 @@ def feed_status(request: Request) -> list[dict[str, Any]]:
             "age_hours": round((now - s.last_sync).total_seconds() / 3600, 1)
             if s.last_sync
             else None,
+            "incomplete": s.incomplete,
         }
         for s in snapshot
     ]
@@ -51,13 +53,15 @@ def feed_status(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/status")
 def status(request: Request) -> dict[str, Any]:
-    """The feed snapshot and the database in use."""
+    """The feed snapshot and the database in use; ``incomplete`` lists the partial feeds."""
     from soupwatch import __version__
 
+    feeds = feed_status(request)
     return {
         "version": __version__,
         "database": store_of(request).dialect,
-        "feeds": feed_status(request),
+        "feeds": feeds,
+        "incomplete": [f["incomplete"] for f in feeds if f["incomplete"]],
     }
 
 
