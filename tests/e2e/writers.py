@@ -131,7 +131,8 @@ def _decide(store: Any, worker: int, writes: int, result: dict[str, Any]) -> Non
     from soupwatch.pipeline import list_decisions, record_decision
 
     for i in range(writes):
-        vuln, name, version = SUBJECTS[i % len(SUBJECTS)]
+        # writes 0, 1 on the first finding, 2, 3 on the second, …: both see both kinds
+        vuln, name, version = SUBJECTS[(i // 2) % len(SUBJECTS)]
         statement = VexStatement(
             vulnerability=vuln,
             state=VexState.IN_TRIAGE if i % 3 else VexState.EXPLOITABLE,
