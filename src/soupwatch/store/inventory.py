@@ -23,7 +23,7 @@ from soupwatch.model import (
     Release,
     SupportLevel,
 )
-from soupwatch.store.locks import write_lock
+from soupwatch.store.locks import begin_write
 from soupwatch.store.tables import ComponentRow, ProductRow, ReleaseRow
 
 
@@ -133,9 +133,6 @@ def _row_to_component(r: ComponentRow) -> Component:
     )
 
 
-INVENTORY = "soupwatch.inventory"
-"""The lock name of inventory writes (SQLite: the database's write lock, taken up front)."""
-
 R = TypeVar("R", ProductRow, ReleaseRow)
 
 
@@ -188,7 +185,7 @@ def save_release(session: Session, product: Product, release: Release) -> int:
     or release all succeed (the last one's components win); on SQLite the database's write
     lock is taken first, so what is read stays current.
     """
-    write_lock(session, INVENTORY)
+    begin_write(session)
     prow = upsert_product(session, product)
     # FOR UPDATE (PostgreSQL): a concurrent import of the same release waits for this one,
     # then replaces its components instead of adding its own next to them.

@@ -33,6 +33,16 @@ def write_lock(session: Session, name: str) -> None:
     lock_connection(session.connection(), name)
 
 
+def begin_write(session: Session) -> None:
+    """SQLite: take the database's write lock now, so what is read next stays current.
+
+    PostgreSQL: nothing; row locks and unique constraints order its writers (see the callers).
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        lock_connection(conn, "sqlite")
+
+
 def lock_connection(conn: Connection, name: str) -> None:
     """:func:`write_lock` on a connection inside a transaction."""
     if conn.dialect.name == "postgresql":
