@@ -231,8 +231,14 @@ class FeedState:
         if self.sync_finished is None:
             at = self.sync_progress or self.sync_started
             return f"incomplete: {self.source} sync interrupted at {_stamp(at)}"
-        why = f": {self.last_error}" if self.last_error else " (see `soupwatch db status`)"
+        cause = self.last_error or next(iter(self.warning_messages), None)
+        why = f": {_short(cause)}" if cause else " (see `soupwatch db status`)"
         return f"incomplete: {self.source} sync failed at {_stamp(self.sync_finished)}{why}"
+
+
+def _short(text: str, limit: int = 160) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
 def _stamp(at: datetime) -> str:

@@ -177,3 +177,16 @@ def test_failed_sync_is_incomplete_with_its_error(store: Store, server: HeldServ
 
     assert sync_all(store, sources=["nvd"], source=good).failures == ()
     assert pipeline.incomplete_feeds(store) == []
+
+
+def test_a_feed_missing_from_the_mirror_is_incomplete_with_the_reason(
+    store: Store, feeds: Path, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    sync_all(store, mirror=mirror, sources=["kev"])
+    [note] = pipeline.incomplete_feeds(store)
+    assert note.startswith("incomplete: kev sync failed at ") and "not in the mirror" in note
+    (mirror / "kev").symlink_to(feeds / "kev", target_is_directory=True)
+    assert sync_all(store, mirror=mirror, sources=["kev"]).failures == ()
+    assert pipeline.incomplete_feeds(store) == []
