@@ -147,6 +147,8 @@ def apply_cmd(
             line.statement,
             line.reason or reason or f"vex apply {file.name}",
             line.expected_version,
+            path=str(file),
+            where=f"line {line.line}",
         )
         for line in lines
     ]

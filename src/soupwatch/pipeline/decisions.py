@@ -10,12 +10,14 @@ a writer that names the version it read gets a conflict instead of overwriting a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from soupwatch.errors import SoupwatchError
 from soupwatch.model.vex import VexStatement
 from soupwatch.store import inventory
 from soupwatch.store.db import Session, Store
@@ -60,6 +62,23 @@ class DecisionInput:
     statement: VexStatement
     reason: str
     expected_version: int | None = None
+    path: str | None = None
+    """Where the decision was read (a refusal names it), e.g. the decisions file."""
+    where: str | None = None
+    """The place in ``path``, e.g. ``line 7``."""
+
+
+@contextmanager
+def _named(item: DecisionInput) -> Iterator[None]:
+    """A refusal of ``item`` names the file and line it came from."""
+    try:
+        yield
+    except SoupwatchError as err:
+        if item.path is not None:
+            err.path = item.path
+            err.where = ", ".join(w for w in (item.where, err.where) if w)
+            err.args = (str(err),)
+        raise
 
 
 def record_decision(
@@ -93,24 +112,28 @@ def record_decisions(
     the fast path for many decisions (``soupwatch vex apply``).
     """
     for item in items:
-        check_statement(item.statement, today=now.date(), require_justification=True)
+        with _named(item):
+            check_statement(item.statement, today=now.date(), require_justification=True)
     recorded: list[RecordedDecision] = []
     with store.session() as session:
-        checked = [
-            (item, check_target(session, item.statement), _known(store, session, item.statement))
-            for item in items
-        ]
-        for item, target, known in checked:
-            saved = decisions.set_decision(
-                session,
-                item.statement,
-                actor=actor,
-                reason=item.reason,
-                now=now,
-                require_justification=True,
-                expected_version=item.expected_version,
-            )
-            warnings = ([] if known else [unknown_vulnerability_warning(item.statement)]) + target
+        checked = []
+        for item in items:
+            with _named(item):
+                checked.append((item, check_target(session, item.statement)))
+        known = [_known(store, session, item.statement) for item in items]
+        for (item, target), is_known in zip(checked, known, strict=True):
+            with _named(item):
+                saved = decisions.set_decision(
+                    session,
+                    item.statement,
+                    actor=actor,
+                    reason=item.reason,
+                    now=now,
+                    require_justification=True,
+                    expected_version=item.expected_version,
+                )
+            unknown = [] if is_known else [unknown_vulnerability_warning(item.statement)]
+            warnings = unknown + target
             recorded.append(RecordedDecision(saved, tuple(warnings)))
     return recorded
 

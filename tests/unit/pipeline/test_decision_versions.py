@@ -141,6 +141,18 @@ def test_cli_apply_a_file_and_refuse_a_stale_set(
     )
     assert _entries(store) == 50  # nothing of the bad file was stored
 
+    rule = tmp_path / "rule.jsonl"
+    rule.write_text(
+        _lines(tmp_path / "ok.jsonl", 2).read_text() + '{"vulnerability": "CVE-1", '
+        '"state": "not_affected", "product": "infusion-pump"}\n'
+    )
+    code, _, err = run_cli("vex", "apply", str(rule))
+    assert code == 2 and err.startswith(f"error: {rule} (line 4, justification): ")
+    stale = _lines(tmp_path / "stale.jsonl", 2, expected_version=0)  # both exist at version 1
+    code, _, err = run_cli("vex", "apply", str(stale))
+    assert code == 3 and err.startswith(f"error: {stale} (line 2, expected_version): conflict")
+    assert _entries(store) == 50
+
     base = ["vex", "set", "--product", "infusion-pump", "--vulnerability", "CVE-2025-0001"]
     base += ["--state", "in_triage", "--component", "openssl@1.1.1k"]
     code, out, err = run_cli(*base, "--expected-version", "1")
