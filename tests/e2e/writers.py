@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -59,7 +60,7 @@ def _open(url: str, migrate: bool = True) -> Any:
     from soupwatch.config import Settings
     from soupwatch.store.db import Store
 
-    return Store.open(Settings(home=Path("/tmp"), database_url=url), migrate=migrate)
+    return Store.open(Settings(home=Path(tempfile.gettempdir()), database_url=url), migrate=migrate)
 
 
 def work_decisions(url: str, worker: int, writes: int, go: Path) -> dict[str, Any]:
@@ -316,7 +317,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.role == "worker":
         return _worker_main(args)
-    tmp = Path(os.environ.get("TMPDIR", "/tmp"))
+    tmp = Path(tempfile.gettempdir())
     if args.mode == "decisions":
         setup_decisions(args.url)
     outcome = run(
