@@ -17,7 +17,8 @@
     ├── MatchError             a component could not be matched
     ├── RiskError              a device profile or rubric answer is invalid
     ├── VexError               a VEX statement or document is invalid
-    │   └── AuditError         the audit trail is broken
+    │   ├── AuditError         the audit trail is broken
+    │   └── DecisionConflict   another writer changed the decision since the caller read it
     └── ReportError            a deliverable could not be produced
 
 Every error carries a one-line message that names the file and, where it applies, the
@@ -109,6 +110,25 @@ class VexError(SoupwatchError):
 
 class AuditError(VexError):
     """The hash-chained audit trail does not verify."""
+
+
+class DecisionConflict(VexError):
+    """A decision was written with an expected version that is no longer the stored one.
+
+    Another writer recorded a decision on the same subject since the caller read it; the
+    caller should read the current decision (its ``current`` version) and decide again.
+    """
+
+    def __init__(self, subject: str, expected: int, current: int) -> None:
+        self.subject = subject
+        self.expected = expected
+        self.current = current
+        stored = f"version {current}" if current else "no decision"
+        super().__init__(
+            f"conflict: the decision on {subject} is at {stored}, not version {expected}; "
+            "read it again and retry",
+            where="expected_version",
+        )
 
 
 class ReportError(SoupwatchError):

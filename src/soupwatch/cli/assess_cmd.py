@@ -18,6 +18,7 @@ from soupwatch.cli.common import (
     open_store,
     print_json,
     print_table,
+    warn_incomplete,
 )
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import RiskError
@@ -275,8 +276,10 @@ def assess(
         result = pipeline.assessment(
             store, product, release, now=current_time(), profile=device, policy=rules
         )
+        incomplete = pipeline.incomplete_feeds(store)
     finally:
         store.close()
+    warn_incomplete(incomplete)
     if fmt is OutputFormat.json:
         print_json(to_jsonable(result))
     elif use_compact(wide, console.is_terminal):

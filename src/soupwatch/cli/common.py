@@ -62,6 +62,12 @@ def open_store() -> Store:
     return Store.open(load_settings())
 
 
+def warn_incomplete(notes: Sequence[str]) -> None:
+    """On stderr, one ``warning: incomplete: nvd sync interrupted at …`` line per partial feed."""
+    for note in notes:
+        err_console.print(f"warning: {note}", markup=False, highlight=False, soft_wrap=True)
+
+
 def print_json(data: Any) -> None:
     """Print JSON to stdout, sorted and indented, without rich markup."""
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")

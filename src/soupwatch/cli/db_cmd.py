@@ -109,6 +109,9 @@ def status(
     )
     for note in warning_notes(rows):
         console.print(note, markup=False, highlight=False, soft_wrap=True)
+    for r in rows:
+        if r.incomplete:
+            console.print(r.incomplete, markup=False, highlight=False, soft_wrap=True)
 
 
 WARNING_CHARS = 120

@@ -9,7 +9,7 @@ import typer
 from soupwatch import __version__
 from soupwatch.cli import commands
 from soupwatch.cli.common import err_console
-from soupwatch.cli.exit_codes import ExitCode
+from soupwatch.cli.exit_codes import ExitCode, for_error
 from soupwatch.errors import SoupwatchError
 
 app = typer.Typer(
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         rv = app(args=argv, prog_name="soupwatch", standalone_mode=False)
     except SoupwatchError as err:
         err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
-        return int(ExitCode.BAD_INPUT)
+        return int(for_error(err))
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except KeyboardInterrupt:

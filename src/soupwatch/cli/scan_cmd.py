@@ -18,6 +18,7 @@ from soupwatch.cli.common import (
     open_store,
     print_table,
     scan_gc,
+    warn_incomplete,
     write_output,
 )
 from soupwatch.cli.exit_codes import ExitCode
@@ -248,6 +249,7 @@ def scan(
                 note = f"imported {target.name} as {product} {release} and stored its findings"
             else:
                 result = pipeline.match_document(store, doc)
+        incomplete = pipeline.incomplete_feeds(store)
     finally:
         store.close()
     text = _render(fmt, doc, result, target)
@@ -265,6 +267,7 @@ def scan(
         _skipped(result, limit)
     if note:
         err_console.print(note, markup=False, highlight=False)
+    warn_incomplete(incomplete)
     if summary.failing:
         err_console.print(
             f"{summary.failing} finding(s) meet the --fail-on threshold"

@@ -23,12 +23,14 @@ from soupwatch.errors import VexError
 from soupwatch.model.shapes import decision_json as to_json
 from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState, VexStatement
 from soupwatch.pipeline import (
+    DecisionInput,
     export_vex,
     import_vex,
     list_decisions,
     record_decision,
+    record_decisions,
 )
-from soupwatch.vex import ImportTarget, parse_expiry, refuse
+from soupwatch.vex import ImportTarget, parse_expiry, read_lines, refuse
 
 vex_app = typer.Typer(
     help="Record, list, import and export VEX triage decisions.", no_args_is_help=True
@@ -82,6 +84,12 @@ def set_cmd(
     alias: list[str] = typer.Option([], "--alias", help="Other ids of the vulnerability."),
     author: str | None = typer.Option(None, "--author", help="Default: $SOUPWATCH_USER or you."),
     reason: str = typer.Option("", "--reason", help="Why the decision changes (audit log)."),
+    expected_version: int | None = typer.Option(
+        None,
+        "--expected-version",
+        min=0,
+        help="The version of the decision you read (0: none); exit 3 if another was recorded.",
+    ),
 ) -> None:
     """Record a triage decision; the change is appended to the audit trail."""
     now = _now()
@@ -106,7 +114,12 @@ def set_cmd(
     store = open_store()
     try:
         recorded = record_decision(
-            store, statement, actor=who, reason=reason or f"vex set {state.value}", now=now
+            store,
+            statement,
+            actor=who,
+            reason=reason or f"vex set {state.value}",
+            now=now,
+            expected_version=expected_version,
         )
     finally:
         store.close()
@@ -114,11 +127,40 @@ def set_cmd(
         _warn(f"{warning}; recorded anyway")
     saved = recorded.statement
     console.print(
-        f"recorded decision {saved.id}: {saved.vulnerability} {saved.state.value} "
-        f"({saved.scope.value} scope)",
+        f"recorded decision {saved.id} version {saved.version}: {saved.vulnerability} "
+        f"{saved.state.value} ({saved.scope.value} scope)",
         markup=False,
         highlight=False,
     )
+
+
+@vex_app.command("apply")
+def apply_cmd(
+    file: Path = typer.Argument(..., help="JSON Lines: one decision per line (docs/vex.md)."),
+    reason: str | None = typer.Option(None, "--reason", help="For lines without a reason."),
+) -> None:
+    """Record many decisions from a file in one transaction (all or none), each audited."""
+    who = current_user()
+    lines = read_lines(file, default_author=who)
+    items = [
+        DecisionInput(
+            line.statement,
+            line.reason or reason or f"vex apply {file.name}",
+            line.expected_version,
+            path=str(file),
+            where=f"line {line.line}",
+        )
+        for line in lines
+    ]
+    store = open_store()
+    try:
+        recorded = record_decisions(store, items, actor=who, now=_now())
+    finally:
+        store.close()
+    for line, done in zip(lines, recorded, strict=True):
+        for warning in done.warnings:
+            _warn(f"{file} (line {line.line}): {warning}; recorded anyway")
+    console.print(f"recorded {len(recorded)} decisions from {file}", markup=False, highlight=False)
 
 
 @vex_app.command("list")

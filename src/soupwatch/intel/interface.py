@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -210,6 +210,39 @@ class FeedState:
     warnings: int = 0
     warning_messages: tuple[str, ...] = ()
     last_error: str | None = None
+    sync_started: datetime | None = None
+    """When the newest sync started (None: no sync recorded since this was tracked)."""
+    sync_finished: datetime | None = None
+    """When it ended; None while it runs, and forever when it was killed."""
+    sync_progress: datetime | None = None
+    """When it last committed a unit of data."""
+    sync_complete: bool = True
+    """False from the start of a sync until one ends completely."""
+
+    @property
+    def incomplete(self) -> str | None:
+        """``incomplete: nvd sync interrupted at …`` while the newest sync has not completed.
+
+        THE one wording of partial data: ``scan``, ``assess``, ``db status``, the reports and
+        the API all show this text, until a sync of the feed completes.
+        """
+        if self.sync_complete or self.sync_started is None:
+            return None
+        if self.sync_finished is None:
+            at = self.sync_progress or self.sync_started
+            return f"incomplete: {self.source} sync interrupted at {_stamp(at)}"
+        cause = self.last_error or next(iter(self.warning_messages), None)
+        why = f": {_short(cause)}" if cause else " (see `soupwatch db status`)"
+        return f"incomplete: {self.source} sync failed at {_stamp(self.sync_finished)}{why}"
+
+
+def _short(text: str, limit: int = 160) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ") if at.tzinfo else at.isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +254,13 @@ class FeedEnding:
     advance: bool
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    finished: datetime | None = None
+    """When the sync ended (the feed's clock)."""
+
+    @property
+    def complete(self) -> bool:
+        """True when the sync got everything it set out to get (it advances, with no error)."""
+        return self.advance and self.error is None
 
 
 class IntelSink(Protocol):

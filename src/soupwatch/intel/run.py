@@ -87,6 +87,7 @@ class FeedRun:
             advance=advance,
             warnings=tuple(self.warnings),
             error=error,
+            finished=self.clock(),
         )
         state = self.sink.finish(self.feed, ending)
         return SyncResult(

@@ -12,7 +12,8 @@ from soupwatch.store.db import Store
 
 @dataclass(frozen=True, slots=True)
 class FeedStatus:
-    """One feed's state: records, newest record, last sync, data age, warnings, last error."""
+    """One feed's state: records, newest record, last sync, data age, warnings, last error, and
+    whether its newest sync was interrupted or failed (``incomplete``)."""
 
     source: str
     records: int
@@ -23,6 +24,8 @@ class FeedStatus:
     last_error: str | None
     resumable: bool
     warning_messages: tuple[str, ...] = ()
+    incomplete: str | None = None
+    """``incomplete: nvd sync interrupted at …`` until a sync of the feed completes."""
 
     def as_json(self) -> dict[str, Any]:
         """A JSON object with ISO timestamps."""
@@ -36,6 +39,7 @@ class FeedStatus:
             "last_error": self.last_error,
             "resumable": self.resumable,
             "warning_messages": list(self.warning_messages),
+            "incomplete": self.incomplete,
         }
 
 
@@ -58,6 +62,7 @@ def feed_status(store: Store, names: list[str], now: datetime) -> list[FeedStatu
                 last_error=state.last_error,
                 resumable=bool(state.cursor),
                 warning_messages=state.warning_messages,
+                incomplete=state.incomplete,
             )
         )
     return result

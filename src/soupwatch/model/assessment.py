@@ -166,6 +166,8 @@ class DataSnapshot:
     records: int
     newest_record: datetime | None
     last_sync: datetime | None
+    incomplete: str | None = None
+    """Set while the feed's newest sync has not completed: ``incomplete: nvd sync …``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,7 @@ def decision_json(s: VexStatement) -> dict[str, Any]:
         "component_name": s.component_name,
         "component_version": s.component_version,
         "component_purl": s.component_purl,
+        "version": s.version,
     }
 
 

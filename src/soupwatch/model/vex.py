@@ -85,3 +85,6 @@ class VexStatement:
     id: int | None = None
     aliases: tuple[str, ...] = ()
     """Other ids of the same vulnerability (GHSA-…, OSV ids) the decision also covers."""
+    version: int | None = None
+    """The stored decision's version: 1 when first recorded, +1 per decision recorded over it
+    (None before it is stored). Give it back as the expected version to write over it safely."""

@@ -26,12 +26,14 @@ from soupwatch.pipeline.assessments import (
 from soupwatch.pipeline.audit import AuditExport, export_audit, feed_snapshot, verify_audit
 from soupwatch.pipeline.decisions import (
     VEX_FORMATS,
+    DecisionInput,
     ExportedVex,
     RecordedDecision,
     export_vex,
     import_vex,
     list_decisions,
     record_decision,
+    record_decisions,
 )
 from soupwatch.pipeline.deliver import (
     Assessed,
@@ -48,6 +50,7 @@ from soupwatch.pipeline.flows import (
     Step,
     assess,
     feed_status,
+    incomplete_feeds,
     kernel_triage_summary,
     load_target,
     match_document,
@@ -75,6 +78,7 @@ __all__ = [
     "VEX_FORMATS",
     "Assessed",
     "AuditExport",
+    "DecisionInput",
     "DeviceContext",
     "ExportedVex",
     "FeedStatus",
@@ -101,6 +105,7 @@ __all__ = [
     "get_release",
     "import_sbom",
     "import_vex",
+    "incomplete_feeds",
     "ingest_sbom",
     "kernel_triage_summary",
     "list_decisions",
@@ -112,6 +117,7 @@ __all__ = [
     "portfolio",
     "record_context",
     "record_decision",
+    "record_decisions",
     "record_rubric_answer",
     "record_support_override",
     "release_list",

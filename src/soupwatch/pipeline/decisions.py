@@ -4,18 +4,23 @@ The CLI (``soupwatch vex``) and the REST API (``/api/v1/vex``) call these and no
 so both apply the same rules (:mod:`soupwatch.vex.rules`) and give the same verdict: the
 same refusal naming the same field, or the same warnings next to a recorded decision.
 Each flow is one transaction: a decision and its audit entry land together or not at all.
+Concurrent writers are serialised by the store (:func:`soupwatch.store.decision_repo.lock`);
+a writer that names the version it read gets a conflict instead of overwriting a newer one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from soupwatch.errors import SoupwatchError
 from soupwatch.model.vex import VexStatement
 from soupwatch.store import inventory
-from soupwatch.store.db import Store
+from soupwatch.store.db import Session, Store
 from soupwatch.vex import decisions, exchange
 from soupwatch.vex.document import ImportTarget
 from soupwatch.vex.rules import (
@@ -45,34 +50,98 @@ class ExportedVex:
     warnings: tuple[str, ...] = ()
 
 
-def _known_to_feeds(store: Store, vulnerability: str) -> bool:
-    """True when a synced feed has a record of the id or lists it as an alias."""
-    text = vulnerability.strip()
-    if not text:
-        return False
-    with store.session() as session:
-        return store.intel(session).knows(text)
+@dataclass(frozen=True, slots=True)
+class DecisionInput:
+    """One decision to record: the statement, why (audit reason), the version it replaces.
+
+    ``expected_version``: the version of the decision the writer read (0: it saw none). When
+    another writer has recorded one since, the write is refused with
+    :class:`~soupwatch.errors.DecisionConflict`; None records it as the next version.
+    """
+
+    statement: VexStatement
+    reason: str
+    expected_version: int | None = None
+    path: str | None = None
+    """Where the decision was read (a refusal names it), e.g. the decisions file."""
+    where: str | None = None
+    """The place in ``path``, e.g. ``line 7``."""
+
+
+@contextmanager
+def _named(item: DecisionInput) -> Iterator[None]:
+    """A refusal of ``item`` names the file and line it came from."""
+    try:
+        yield
+    except SoupwatchError as err:
+        if item.path is not None:
+            err.path = item.path
+            err.where = ", ".join(w for w in (item.where, err.where) if w)
+            err.args = (str(err),)
+        raise
 
 
 def record_decision(
-    store: Store, statement: VexStatement, *, actor: str, reason: str, now: datetime
+    store: Store,
+    statement: VexStatement,
+    *,
+    actor: str,
+    reason: str,
+    now: datetime,
+    expected_version: int | None = None,
 ) -> RecordedDecision:
     """Check a decision against every rule, then record it with its audit entry.
 
-    Raises :class:`~soupwatch.errors.VexError` for a broken rule and
+    Raises :class:`~soupwatch.errors.VexError` for a broken rule,
     :class:`~soupwatch.errors.NotFoundError` for an unknown product (or release, for release
-    scope); nothing is stored then. A vulnerability the synced feeds do not know and a
+    scope) and :class:`~soupwatch.errors.DecisionConflict` when ``expected_version`` is not
+    the stored one; nothing is stored then. A vulnerability the synced feeds do not know and a
     component the target does not ship are recorded, with a warning each.
     """
-    check_statement(statement, today=now.date(), require_justification=True)
-    known = _known_to_feeds(store, statement.vulnerability)
+    item = DecisionInput(statement, reason, expected_version)
+    return record_decisions(store, [item], actor=actor, now=now)[0]
+
+
+def record_decisions(
+    store: Store, items: Sequence[DecisionInput], *, actor: str, now: datetime
+) -> list[RecordedDecision]:
+    """Record many decisions in ONE transaction (all or none), each with its audit entry.
+
+    Every statement is checked first (the rules of :func:`record_decision`); the first
+    refusal or conflict stores nothing. One transaction and one lock for the lot: this is
+    the fast path for many decisions (``soupwatch vex apply``).
+    """
+    for item in items:
+        with _named(item):
+            check_statement(item.statement, today=now.date(), require_justification=True)
+    recorded: list[RecordedDecision] = []
     with store.session() as session:
-        target = check_target(session, statement)
-        saved = decisions.set_decision(
-            session, statement, actor=actor, reason=reason, now=now, require_justification=True
-        )
-    warnings = ([] if known else [unknown_vulnerability_warning(statement)]) + target
-    return RecordedDecision(saved, tuple(warnings))
+        checked = []
+        for item in items:
+            with _named(item):
+                checked.append((item, check_target(session, item.statement)))
+        known = [_known(store, session, item.statement) for item in items]
+        for (item, target), is_known in zip(checked, known, strict=True):
+            with _named(item):
+                saved = decisions.set_decision(
+                    session,
+                    item.statement,
+                    actor=actor,
+                    reason=item.reason,
+                    now=now,
+                    require_justification=True,
+                    expected_version=item.expected_version,
+                )
+            unknown = [] if is_known else [unknown_vulnerability_warning(item.statement)]
+            warnings = unknown + target
+            recorded.append(RecordedDecision(saved, tuple(warnings)))
+    return recorded
+
+
+def _known(store: Store, session: Session, statement: VexStatement) -> bool:
+    """True when a synced feed has a record of the id or lists it as an alias."""
+    text = statement.vulnerability.strip()
+    return bool(text) and store.intel(session).knows(text)
 
 
 def list_decisions(

@@ -118,6 +118,19 @@ def feed_status(store: Store, now: datetime) -> list[FeedStatus]:
     return status(store, feed_names(), now)
 
 
+def incomplete_feeds(store: Store) -> list[str]:
+    """One line per feed whose newest sync was interrupted or failed, sorted by feed.
+
+    ``incomplete: nvd sync interrupted at 2026-12-04 20:31:07Z``: what ``scan``, ``assess``,
+    ``db status`` and the API warn with until a sync of that feed completes.
+    """
+    from soupwatch.store.intel_query import StoreIntelQuery
+
+    with store.session() as session:
+        states = StoreIntelQuery(session).feed_states()
+    return [s.incomplete for s in states if s.incomplete]
+
+
 def unsynced_feeds(store: Store) -> list[str]:
     """Feeds that have never been synced into this store."""
     from soupwatch.intel.sync import feed_names

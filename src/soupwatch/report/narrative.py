@@ -16,13 +16,15 @@ from soupwatch.report.table import iso
 
 
 def snapshot_line(a: Assessment) -> str:
-    """``nvd: 29 records, newest …, synced …; kev: …`` — the data the assessment rests on."""
+    """``nvd: 29 records, newest …, synced …; kev: …`` — the data the assessment rests on,
+    led by ``incomplete: nvd sync interrupted at …`` for each feed whose sync was partial."""
     parts = []
     for s in sorted(a.snapshot, key=lambda s: s.source):
         newest = iso(s.newest_record) or "unknown"
         synced = iso(s.last_sync) or "never"
         parts.append(f"{s.source}: {s.records} records, newest {newest}, synced {synced}")
-    return "; ".join(parts) or "no feed data recorded"
+    partial = [s.incomplete for s in sorted(a.snapshot, key=lambda s: s.source) if s.incomplete]
+    return "; ".join(partial + parts) or "no feed data recorded"
 
 
 def snapshot_short(a: Assessment) -> str:
@@ -31,7 +33,8 @@ def snapshot_short(a: Assessment) -> str:
         f"{s.source} synced {s.last_sync.date().isoformat() if s.last_sync else 'never'}"
         for s in sorted(a.snapshot, key=lambda s: s.source)
     ]
-    return "Data: " + (", ".join(parts) or "no feed data recorded")
+    partial = [s.incomplete for s in sorted(a.snapshot, key=lambda s: s.source) if s.incomplete]
+    return "Data: " + (", ".join(partial + parts) or "no feed data recorded")
 
 
 def summary(a: Assessment) -> dict[str, int]:

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 
 from soupwatch.errors import (
     ConfigError,
+    DecisionConflict,
     NotFoundError,
     RiskError,
     SbomError,
@@ -18,14 +19,16 @@ from soupwatch.errors import (
 
 STATUS: tuple[tuple[type[SoupwatchError], int], ...] = (
     (NotFoundError, 404),
+    (DecisionConflict, 409),
     (SbomError, 422),
     (VexError, 422),
     (RiskError, 422),
     (ConfigError, 422),
     (SoupwatchError, 400),
 )
-"""First match wins: a missing product, release or record is 404; any other store failure is
-a soupwatch error like the rest (400)."""
+"""First match wins: a missing product, release or record is 404; a decision written over a
+newer one (a stale ``expected_version``) is 409; any other store failure is a soupwatch error
+like the rest (400)."""
 
 
 def status_of(err: SoupwatchError) -> int:

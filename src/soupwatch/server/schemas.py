@@ -55,6 +55,13 @@ class VexIn(BaseModel):
     )
     aliases: list[str] = Field(default_factory=list)
     reason: str = Field(min_length=1, description="Why: kept in the audit trail.")
+    expected_version: int | None = Field(
+        default=None,
+        ge=0,
+        description="The version of the decision you read (0: none). If another writer has "
+        "recorded one since, the answer is 409 and nothing is stored; leave it out to record "
+        "this decision as the next version.",
+    )
 
 
 class VexRecordedOut(BaseModel):
@@ -66,6 +73,7 @@ class VexRecordedOut(BaseModel):
     vulnerability: str
     state: VexState
     scope: VexScope
+    version: int = Field(description="The decision's version now (send it as expected_version).")
     warnings: list[str] = Field(
         description="Recorded anyway: a vulnerability unknown to the synced feeds, a component "
         "the product or release does not ship."

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from soupwatch.store.locks import AUDIT, write_lock
 from soupwatch.store.vex_tables import AuditEntryRow
 
 
@@ -48,9 +49,11 @@ def _entry(row: AuditEntryRow) -> StoredAuditEntry:
 
 
 def take_write_lock(session: Session) -> None:
-    """On SQLite, start the write transaction now so the head we read cannot go stale."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE audit_log SET seq = seq WHERE seq < 0"))
+    """Serialise appenders: the head read next stays the head until this transaction ends.
+
+    PostgreSQL: an advisory lock; SQLite: the database's write lock (:mod:`soupwatch.store.locks`).
+    """
+    write_lock(session, AUDIT)
 
 
 def head(session: Session) -> tuple[int, str] | None:

@@ -70,13 +70,29 @@ class Store:
         return store
 
     def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+        """Bring the schema to the newest Alembic revision.
+
+        A store already at the newest revision is left alone (no lock, no transaction).
+        Otherwise concurrent first runs wait for each other
+        (:data:`~soupwatch.store.locks.MIGRATE`): the lock is taken before Alembic reads the
+        current revision again, so a run that waited finds the schema the first one committed
+        and has nothing left to do.
+        """
         from alembic import command  # imported here: alembic costs ~1 s of every CLI start
         from alembic.config import Config
+        from alembic.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        from soupwatch.store.locks import MIGRATE, lock_connection
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        with self.engine.connect() as conn:
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return
         with self.engine.begin() as conn:
+            lock_connection(conn, MIGRATE)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 

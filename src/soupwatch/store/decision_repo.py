@@ -2,6 +2,12 @@
 
 The VEX stage decides what a key is, which decision applies to a finding and what goes into
 the audit log (:mod:`soupwatch.vex.decisions`); this module reads and writes the rows.
+
+Concurrent writers: :func:`lock` serialises decision writers with the audit chain (one lock,
+:data:`~soupwatch.store.locks.AUDIT`), so reading the current decision, writing the next one and
+appending its audit entry happen as one step; two writers on the same key never both insert.
+Each write raises the row's ``version``; a writer that names the version it read and finds
+another one gets :class:`~soupwatch.errors.DecisionConflict`.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from soupwatch.errors import DecisionConflict
 from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState, VexStatement
+from soupwatch.store.locks import AUDIT, write_lock
 from soupwatch.store.vex_tables import VexDecisionRow
 
 
@@ -34,23 +42,53 @@ def _statement(r: VexDecisionRow) -> VexStatement:
         expires=r.expires,
         id=r.id,
         aliases=tuple(r.aliases or ()),
+        version=r.version,
     )
+
+
+def lock(session: Session) -> None:
+    """Take the decisions' write lock (shared with the audit chain) until the transaction ends.
+
+    Take it before reading the decision to be replaced: what is read then stays current.
+    """
+    write_lock(session, AUDIT)
+
+
+def _current(session: Session, key: str) -> VexDecisionRow | None:
+    q = select(VexDecisionRow).where(VexDecisionRow.key == key)
+    return session.scalars(q.execution_options(populate_existing=True)).first()
 
 
 def find_decision(session: Session, key: str) -> VexStatement | None:
     """The decision stored under ``key``, or None."""
-    row = session.scalars(select(VexDecisionRow).where(VexDecisionRow.key == key)).first()
+    row = _current(session, key)
     return _statement(row) if row else None
 
 
 def save_decision(
-    session: Session, key: str, statement: VexStatement, now: datetime
+    session: Session,
+    key: str,
+    statement: VexStatement,
+    now: datetime,
+    *,
+    subject: str | None = None,
+    expected_version: int | None = None,
 ) -> VexStatement:
-    """Insert or replace the decision under ``key``; returns it with its row id."""
-    row = session.scalars(select(VexDecisionRow).where(VexDecisionRow.key == key)).first()
+    """Insert or replace the decision under ``key``; returns it with its row id and version.
+
+    ``expected_version``: the version the caller read (0: it saw no decision). Another one
+    stored raises :class:`~soupwatch.errors.DecisionConflict` (naming ``subject``) and writes
+    nothing; without it the decision is recorded over whatever is stored, as the next version.
+    Call :func:`lock` first when other writers may run.
+    """
+    row = _current(session, key)
+    current = row.version if row is not None else 0
+    if expected_version is not None and expected_version != current:
+        raise DecisionConflict(subject or key, expected_version, current)
     if row is None:
         row = VexDecisionRow(key=key)
         session.add(row)
+    row.version = current + 1
     s = statement
     row.vulnerability, row.aliases = s.vulnerability, list(s.aliases)
     row.state = s.state.value
@@ -62,7 +100,7 @@ def save_decision(
     row.component_name, row.component_version = s.component_name, s.component_version
     row.component_purl = s.component_purl
     session.flush()
-    return replace(s, id=row.id, created=row.created_at)
+    return replace(s, id=row.id, created=row.created_at, version=row.version)
 
 
 def query_decisions(

@@ -215,13 +215,14 @@ class StoreIntelQuery:
         )
 
     def snapshot(self) -> list[DataSnapshot]:
-        """Per source: record count, newest record, last sync."""
+        """Per source: record count, newest record, last sync, and whether the sync is partial."""
         return [
             DataSnapshot(
                 source=s.source,
                 records=s.records,
                 newest_record=s.newest_record,
                 last_sync=s.last_sync,
+                incomplete=s.incomplete,
             )
             for s in self.feed_states()
         ]

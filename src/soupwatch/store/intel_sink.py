@@ -4,6 +4,11 @@ Kill-safety: every unit (a file, a page, a chunk of a zip) is written in ONE tra
 also records how far the sync got (``intel_feed_files`` for whole files, ``cursor`` in
 ``intel_feed_state`` for partial ones). A sync killed at any moment leaves the last committed
 unit and all older data intact; the next run skips the units already done.
+
+Partial syncs are never shown as complete: :meth:`StoreIntelSink.start` marks the feed's sync
+started and not complete, and only a :meth:`StoreIntelSink.finish` that advances without an
+error marks it complete; a killed sync leaves it started and unfinished, a failed one finished
+and not complete.
 """
 
 from __future__ import annotations
@@ -64,6 +69,10 @@ def feed_state(row: IntelFeedStateRow) -> FeedState:
         warnings=row.warnings or 0,
         warning_messages=tuple(str(m) for m in row.warning_messages or ()),
         last_error=row.last_error,
+        sync_started=as_utc(row.sync_started),
+        sync_finished=as_utc(row.sync_finished),
+        sync_progress=as_utc(row.sync_progress),
+        sync_complete=row.sync_complete is not False,
     )
 
 
@@ -112,12 +121,19 @@ class StoreIntelSink:
         self.store = store
 
     def start(self, feed: str, now: datetime) -> FeedState:
-        """Note the attempt and return the feed's state (cursor, last sync) as stored."""
+        """Note the attempt and return the feed's state (cursor, last sync) as stored.
+
+        From here until :meth:`finish` records a complete sync, the feed reads as incomplete
+        (:attr:`~soupwatch.intel.interface.FeedState.incomplete`): a killed sync stays so.
+        """
         with self.store.session() as session:
             state = state_row(session, feed)
+            before = feed_state(state)
             state.last_attempt = now
+            state.sync_started, state.sync_finished, state.sync_progress = now, None, None
+            state.sync_complete = False
             session.flush()
-            return feed_state(state)
+            return before
 
     def is_done(self, feed: str, file: str, sha256: str) -> bool:
         """True when this exact file (same SHA-256) was imported completely before."""
@@ -143,7 +159,9 @@ class StoreIntelSink:
                     )
                 else:
                     row.sha256, row.records, row.imported_at = mark.sha256, count, now
-            state_row(session, feed).cursor = dict(mark.cursor) if mark.cursor else None
+            state = state_row(session, feed)
+            state.cursor = dict(mark.cursor) if mark.cursor else None
+            state.sync_progress = now
         return count
 
     def finish(self, feed: str, ending: FeedEnding) -> FeedState:
@@ -159,12 +177,20 @@ class StoreIntelSink:
             state.warnings = len(ending.warnings)
             state.warning_messages = list(ending.warnings[:MAX_KEPT_WARNINGS])
             state.last_error = ending.error
+            state.sync_finished = ending.finished or ending.started
+            state.sync_complete = ending.complete
             session.flush()
             return feed_state(state)
 
     def record_failure(self, feed: str, message: str, now: datetime) -> None:
-        """Keep a failed sync's error without touching its data, cursor or last sync."""
+        """Keep a failed sync's error without touching its data, cursor or last sync.
+
+        The feed reads as incomplete (failed at ``now``) until a sync of it completes.
+        """
         with self.store.session() as session:
             state = state_row(session, feed)
             state.last_attempt = now
             state.last_error = message
+            state.sync_started = state.sync_started or now
+            state.sync_finished = now
+            state.sync_complete = False

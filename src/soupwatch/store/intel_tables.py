@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -262,6 +263,14 @@ class IntelFeedStateRow(Base):
     warnings: Mapped[int] = mapped_column(Integer, default=0)
     warning_messages: Mapped[list[Any]] = mapped_column(JSON)
     last_error: Mapped[str | None] = mapped_column(Text)
+    sync_started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the newest sync started."""
+    sync_finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When it ended (None: still running, or killed)."""
+    sync_progress: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When it last committed a unit of data."""
+    sync_complete: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    """False from the start of a sync until one ends completely (killed or failed: stays False)."""
 
 
 class IntelFeedFileRow(Base):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from soupwatch.errors import NotFoundError
@@ -22,6 +23,7 @@ from soupwatch.model import (
     Release,
     SupportLevel,
 )
+from soupwatch.store.locks import begin_write
 from soupwatch.store.tables import ComponentRow, ProductRow, ReleaseRow
 
 
@@ -131,24 +133,47 @@ def _row_to_component(r: ComponentRow) -> Component:
     )
 
 
+R = TypeVar("R", ProductRow, ReleaseRow)
+
+
+def _get_or_create(session: Session, query: Select[R], make: Callable[[], R]) -> R:
+    """The row ``query`` finds, or a new one; idempotent under concurrent writers.
+
+    Two writers creating the same row at once: the unique constraint refuses the second
+    insert (PostgreSQL waits for the first transaction to end), its savepoint is rolled back
+    and it reads the row the first writer committed.
+    """
+    row = session.scalar(query)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = make()
+            session.add(row)
+    except IntegrityError:
+        row = session.scalar(query.execution_options(populate_existing=True))
+        if row is None:  # the constraint refused something else: not ours to hide
+            raise
+    return row
+
+
 def upsert_product(session: Session, product: Product) -> ProductRow:
-    """Create the product, or update the fields the caller knows."""
-    row = session.scalar(select(ProductRow).where(ProductRow.name == product.name))
-    if row is None:
-        row = ProductRow(
+    """Create the product (idempotent under concurrent writers), or update the fields given."""
+    row = _get_or_create(
+        session,
+        select(ProductRow).where(ProductRow.name == product.name),
+        lambda: ProductRow(
             name=product.name,
             manufacturer=product.manufacturer,
             device_class=product.device_class,
             description=product.description,
             created_at=_now(),
-        )
-        session.add(row)
-        session.flush()
-    else:
-        for attr in ("manufacturer", "device_class", "description"):
-            value = getattr(product, attr)
-            if value is not None:
-                setattr(row, attr, value)
+        ),
+    )
+    for attr in ("manufacturer", "device_class", "description"):
+        value = getattr(product, attr)
+        if value is not None and getattr(row, attr) != value:
+            setattr(row, attr, value)
     return row
 
 
@@ -156,21 +181,28 @@ def save_release(session: Session, product: Product, release: Release) -> int:
     """Store a release with its components, replacing an earlier import of the same version.
 
     Runs inside the caller's transaction: either the whole new release is there, or the
-    old one is untouched. Returns the release id.
+    old one is untouched. Returns the release id. Concurrent imports of the same new product
+    or release all succeed (the last one's components win); on SQLite the database's write
+    lock is taken first, so what is read stays current.
     """
+    begin_write(session)
     prow = upsert_product(session, product)
-    rrow = session.scalar(
-        select(ReleaseRow).where(
-            ReleaseRow.product_id == prow.id, ReleaseRow.version == release.version
-        )
+    # FOR UPDATE (PostgreSQL): a concurrent import of the same release waits for this one,
+    # then replaces its components instead of adding its own next to them.
+    rrow = _get_or_create(
+        session,
+        select(ReleaseRow)
+        .where(ReleaseRow.product_id == prow.id, ReleaseRow.version == release.version)
+        .with_for_update(),
+        lambda: ReleaseRow(
+            product_id=prow.id,
+            version=release.version,
+            imported_at=release.imported_at or _now(),
+        ),
     )
-    if rrow is None:
-        rrow = ReleaseRow(product_id=prow.id, version=release.version)
-        session.add(rrow)
-    else:
-        # Keep the release row (and so the findings and decisions hanging off it, with
-        # their first-seen dates); replace what the new SBOM says.
-        session.execute(delete(ComponentRow).where(ComponentRow.release_id == rrow.id))
+    # Keep the release row (and so the findings and decisions hanging off it, with
+    # their first-seen dates); replace what the new SBOM says.
+    session.execute(delete(ComponentRow).where(ComponentRow.release_id == rrow.id))
     rrow.imported_at = release.imported_at or _now()
     rrow.source = release.source
     rrow.sbom_format = release.sbom_format

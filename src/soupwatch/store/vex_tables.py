@@ -2,7 +2,9 @@
 
 ``vex_decisions`` holds the current decision per key (scope, product, release, component
 name and version, vulnerability); ``key`` is that tuple joined, unique, so that a second
-decision on the same subject replaces the first (its history lives in the audit log).
+decision on the same subject replaces the first (its history lives in the audit log) and
+raises ``version`` by one: a writer that names the version it read gets a conflict instead of
+overwriting a decision it has not seen.
 
 ``audit_log`` is append-only by API: ``seq`` is the primary key (two writers cannot take
 the same number), ``at`` is stored as the exact ISO 8601 text that was hashed, and
@@ -15,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from soupwatch.store.tables import Base
@@ -47,6 +49,8 @@ class VexDecisionRow(Base):
     component_name: Mapped[str | None] = mapped_column(Text)
     component_version: Mapped[str | None] = mapped_column(Text)
     component_purl: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    """1 for the first decision on the key, +1 for each one recorded over it."""
 
 
 class AuditEntryRow(Base):

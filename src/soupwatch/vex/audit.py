@@ -12,8 +12,10 @@ entry *n-1* (64 zeros for the first) and::
 ensure_ascii=False)`` encoded as UTF-8, with ``old``/``new`` being the *parsed* stored JSON
 values. An auditor re-verifies an :func:`export` with nothing but this recipe (docs/vex.md).
 
-There is no update or delete in this API. Two writers are safe: ``seq`` is the primary key,
-so a conflicting append fails and is retried with the next number. Storage is
+There is no update or delete in this API. Two writers are safe: appenders are serialised
+before the head is read (:func:`soupwatch.store.audit_repo.take_write_lock`: a PostgreSQL
+advisory lock, SQLite's write lock, held to commit), so no two entries link to the same
+predecessor; ``seq`` is also the primary key, and a conflicting append is retried. Storage is
 :mod:`soupwatch.store.audit_repo`; this module computes and checks the chain.
 """
 

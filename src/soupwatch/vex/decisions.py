@@ -73,6 +73,7 @@ def _normalise(s: VexStatement, now: datetime) -> VexStatement:
         responses=tuple(sorted(set(s.responses))),
         created=s.created or now,
         id=None,
+        version=None,
     )
 
 
@@ -84,17 +85,25 @@ def set_decision(
     reason: str,
     now: datetime,
     require_justification: bool = False,
+    expected_version: int | None = None,
 ) -> VexStatement:
     """Record a decision (replacing the one on the same subject) and audit the change.
 
     The statement must pass :func:`soupwatch.vex.rules.check_statement`; imports leave
     ``require_justification`` off (OpenVEX lets an impact statement explain not_affected).
+    ``expected_version`` is the version of the decision the caller read (0 for none): when
+    another writer has recorded one since, :class:`~soupwatch.errors.DecisionConflict` is
+    raised and nothing is written. Without it, the decision becomes the next version.
+    Concurrent writers are serialised (:func:`soupwatch.store.decision_repo.lock`).
     """
     check_statement(statement, today=now.date(), require_justification=require_justification)
     new = _normalise(statement, now)
     key = decision_key(new)
+    decision_repo.lock(session)
     old = decision_repo.find_decision(session, key)
-    saved = decision_repo.save_decision(session, key, new, now)
+    saved = decision_repo.save_decision(
+        session, key, new, now, subject=subject(new), expected_version=expected_version
+    )
     old_json = _without_id(to_json(old)) if old else None
     audit.append(
         session,

@@ -32,7 +32,8 @@ def impact(request: Request, vuln_id: str) -> dict[str, Any]:
 
 
 def feed_status(request: Request) -> list[dict[str, Any]]:
-    """Per feed: record count, newest record, last sync, age of the data in hours."""
+    """Per feed: record count, newest record, last sync, age of the data in hours, and
+    ``incomplete`` (``incomplete: nvd sync interrupted at …``) while its newest sync is partial."""
     now = datetime.now(UTC)
     snapshot = pipeline.feed_snapshot(store_of(request))
     return [
@@ -44,6 +45,7 @@ def feed_status(request: Request) -> list[dict[str, Any]]:
             "age_hours": round((now - s.last_sync).total_seconds() / 3600, 1)
             if s.last_sync
             else None,
+            "incomplete": s.incomplete,
         }
         for s in snapshot
     ]
@@ -51,13 +53,15 @@ def feed_status(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/status")
 def status(request: Request) -> dict[str, Any]:
-    """The feed snapshot and the database in use."""
+    """The feed snapshot and the database in use; ``incomplete`` lists the partial feeds."""
     from soupwatch import __version__
 
+    feeds = feed_status(request)
     return {
         "version": __version__,
         "database": store_of(request).dialect,
-        "feeds": feed_status(request),
+        "feeds": feeds,
+        "incomplete": [f["incomplete"] for f in feeds if f["incomplete"]],
     }
 
 
@@ -79,14 +83,18 @@ def list_vex(
 
 
 @router.post(
-    "/vex", status_code=201, response_model=VexRecordedOut, responses={404: {"model": ErrorOut}}
+    "/vex",
+    status_code=201,
+    response_model=VexRecordedOut,
+    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
 def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
     """Record a decision (replacing one on the same subject); the change is audited.
 
     The rules are those of ``soupwatch vex set`` (docs/vex.md): a broken rule is 422 naming the
-    field, an unknown product (or release, for release scope) 404; a vulnerability unknown to
-    the feeds or a component not shipped is recorded and listed in ``warnings``.
+    field, an unknown product (or release, for release scope) 404, a stale ``expected_version``
+    409; a vulnerability unknown to the feeds or a component not shipped is recorded and
+    listed in ``warnings``.
     """
     from soupwatch.model.shapes import decision_json as to_json
     from soupwatch.pipeline import record_decision
@@ -114,5 +122,6 @@ def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
         actor=f"api:{body.author}",
         reason=body.reason,
         now=datetime.now(UTC),
+        expected_version=body.expected_version,
     )
     return {**to_json(recorded.statement), "warnings": list(recorded.warnings)}

@@ -1,0 +1,53 @@
+"""Named write locks held for one transaction, so concurrent writers wait instead of failing.
+
+PostgreSQL: a transaction-scoped advisory lock (``pg_advisory_xact_lock``) per name; taking it
+again in the same transaction stacks, and it is released at commit or rollback. Reads after
+taking it see every write committed before (READ COMMITTED takes a snapshot per statement).
+
+SQLite has one writer per database: the lock is the database's write lock, taken at the start
+of the transaction (``BEGIN IMMEDIATE``, waiting up to the busy timeout). The driver starts a
+transaction only at the first write, so a transaction that has written already holds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+AUDIT = "soupwatch.audit"
+"""Serialises the audit chain and the decisions it records (read head / current, append)."""
+
+MIGRATE = "soupwatch.migrate"
+"""Serialises schema migrations: concurrent first runs wait for the first one."""
+
+
+def lock_key(name: str) -> int:
+    """The advisory-lock number of a name (a stable signed 64-bit integer)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def write_lock(session: Session, name: str) -> None:
+    """Hold ``name`` until the session's transaction ends (see the module docstring)."""
+    lock_connection(session.connection(), name)
+
+
+def begin_write(session: Session) -> None:
+    """SQLite: take the database's write lock now, so what is read next stays current.
+
+    PostgreSQL: nothing; row locks and unique constraints order its writers (see the callers).
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        lock_connection(conn, "sqlite")
+
+
+def lock_connection(conn: Connection, name: str) -> None:
+    """:func:`write_lock` on a connection inside a transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
+        return
+    raw = conn.connection.dbapi_connection
+    if raw is not None and not getattr(raw, "in_transaction", True):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
