@@ -11,6 +11,7 @@ module here is one family of flows; this face re-exports them, and the edges imp
 """
 
 from soupwatch.intel.status import FeedStatus
+from soupwatch.pipeline import accounts, products
 from soupwatch.pipeline.assessments import (
     DeviceContext,
     FindingsPage,
@@ -84,6 +85,7 @@ __all__ = [
     "RecordedDecision",
     "ReleaseSummary",
     "Step",
+    "accounts",
     "assess",
     "assessed_release",
     "assessment",
@@ -108,6 +110,7 @@ __all__ = [
     "match_document",
     "mds2_answers",
     "portfolio",
+    "products",
     "record_context",
     "record_decision",
     "record_rubric_answer",

@@ -16,6 +16,7 @@ def metadata() -> MetaData:
         "risk_tables",
         "watch_tables",
         "assessment_tables",
+        "identity_tables",
     ):
         try:
             __import__(f"soupwatch.store.{name}")
