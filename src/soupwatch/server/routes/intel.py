@@ -81,7 +81,6 @@ def list_vex(
     from soupwatch.model.shapes import decision_json as to_json
     from soupwatch.pipeline import list_decisions
 
-    check_product(principal, product)
     found = list_decisions(
         store_of(request), product=product, release=release, vulnerability=vulnerability
     )
