@@ -211,8 +211,15 @@ def undeclared(app: FastAPI) -> list[str]:
 
 
 def teams_of(request: Request, principal: Principal) -> tuple[str, ...]:
-    """The caller's teams (what a product it creates is granted to)."""
-    return pipeline.accounts.account(store_of(request), principal.name).teams
+    """The caller's teams (what a product it creates is granted to); Forbidden for a caller
+    who sees only its teams' products and has no team (it could not see what it made)."""
+    teams = pipeline.accounts.account(store_of(request), principal.name).teams
+    if not teams and not principal.sees_everything:
+        raise Forbidden(
+            f"{principal.name} belongs to no team, so it would not see the product; "
+            "an administrator must add it to a team first"
+        )
+    return teams
 
 
 def cookie_secure(request: Request) -> bool:

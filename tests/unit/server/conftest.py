@@ -59,7 +59,7 @@ class Client:
                 transport=transport, base_url="http://testserver", cookies=self.cookies
             ) as c:
                 got = await c.request(method, url, headers=headers, **kwargs)
-                self.cookies.update(dict(c.cookies))
+                self.cookies.update({cookie.name: cookie.value or "" for cookie in c.cookies.jar})
                 return got
 
         return asyncio.run(send())
