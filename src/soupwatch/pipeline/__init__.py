@@ -12,6 +12,7 @@ module here is one family of flows; this face re-exports them, and the edges imp
 
 from soupwatch.intel.status import FeedStatus
 from soupwatch.pipeline import accounts, products
+from soupwatch.pipeline.accounts import LoginLimits, PasswordCost
 from soupwatch.pipeline.assessments import (
     DeviceContext,
     FindingsPage,
@@ -81,7 +82,9 @@ __all__ = [
     "FindingsPage",
     "Ingested",
     "KernelTriageOutcome",
+    "LoginLimits",
     "MainJobResult",
+    "PasswordCost",
     "RecordedDecision",
     "ReleaseSummary",
     "Step",

@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request
 from soupwatch import __version__
 from soupwatch.config import Settings
 from soupwatch.errors import ConfigError
-from soupwatch.pipeline.accounts import LoginLimits, PasswordCost
+from soupwatch.pipeline import LoginLimits, PasswordCost
 from soupwatch.store.db import Store
 
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024

@@ -27,7 +27,7 @@ TINY = json.dumps(
         "specVersion": "1.5",
         "version": 1,
         "components": [{"type": "library", "name": "zlib", "version": "1.2.11"}],
-    }  # fmt: skip
+    }
 ).encode()
 JSON = {"content-type": "application/json"}
 
@@ -68,8 +68,11 @@ def test_login_sets_a_safe_cookie_and_rotates_the_session_id(app: FastAPI) -> No
     stale.cookies[SESSION_COOKIE] = first
     assert stale.get(f"{API}/me").status_code == 401
     # An open redirect through ?next= is refused.
-    evil = browser.post("/login", data={"username": "pat", "password": PASSWORD,
-                                        "next": "//evil.example/"}, follow_redirects=False)  # fmt: skip
+    evil = browser.post(
+        "/login",
+        data={"username": "pat", "password": PASSWORD, "next": "//evil.example/"},
+        follow_redirects=False,
+    )
     assert evil.headers["location"] == "/"
 
 
@@ -169,8 +172,14 @@ def test_changes_are_audited_under_the_authenticated_user(app: FastAPI) -> None:
     assert made.status_code == 201
     up = pat.post(f"{API}/products/pump/releases/1.0/sbom", content=TINY, headers=JSON)
     assert up.status_code == 200, up.text
-    vex = {"vulnerability": "CVE-2014-0160", "state": "not_affected", "scope": "product",
-           "product": "pump", "justification": "code_not_present", "reason": "not built"}  # fmt: skip
+    vex = {
+        "vulnerability": "CVE-2014-0160",
+        "state": "not_affected",
+        "scope": "product",
+        "product": "pump",
+        "justification": "code_not_present",
+        "reason": "not built",
+    }
     refused = pat.post(f"{API}/vex", json=dict(vex, author="mallory"))
     assert refused.status_code == 422 and "author" in refused.json()["detail"]
     recorded = pat.post(f"{API}/vex", json=vex)
@@ -205,13 +214,17 @@ def test_product_names_and_upload_types(app: FastAPI) -> None:
     r = admin.post(f"{API}/products/%3Cb%3E/releases/1/sbom", content=TINY, headers=JSON)
     assert r.status_code == 422 and "product name" in r.json()["detail"]
     for kind in ("text/plain", "application/x-www-form-urlencoded", ""):
-        r = admin.post(f"{API}/products/pump/releases/1/sbom", content=TINY,
-                       headers={"content-type": kind})  # fmt: skip
+        r = admin.post(
+            f"{API}/products/pump/releases/1/sbom", content=TINY, headers={"content-type": kind}
+        )
         assert r.status_code == 415, kind
     assert admin.get(f"{API}/products").json() == []  # nothing stored
     xml = b'<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1"><components/></bom>'
-    r = admin.post(f"{API}/products/pump/releases/1/sbom", content=xml,
-                   headers={"content-type": "application/vnd.cyclonedx+xml"})  # fmt: skip
+    r = admin.post(
+        f"{API}/products/pump/releases/1/sbom",
+        content=xml,
+        headers={"content-type": "application/vnd.cyclonedx+xml"},
+    )
     assert r.status_code == 200, r.text
 
 
@@ -227,8 +240,11 @@ def test_secure_defaults(app: FastAPI, caplog: pytest.LogCaptureFixture) -> None
     assert r.headers["x-frame-options"] == "DENY"
     bad_host = admin.get(f"{API}/products", headers={"host": "evil.example"})
     assert bad_host.status_code == 400 and "evil.example" in bad_host.json()["detail"]
-    preflight = admin.request("OPTIONS", f"{API}/products", headers={
-        "origin": "https://elsewhere.example", "access-control-request-method": "GET"})  # fmt: skip
+    preflight = admin.request(
+        "OPTIONS",
+        f"{API}/products",
+        headers={"origin": "https://elsewhere.example", "access-control-request-method": "GET"},
+    )
     assert "access-control-allow-origin" not in preflight.headers
     assert Client(app).get("/healthz").json() == {"status": "ok"}
     docs = admin.get("/docs")

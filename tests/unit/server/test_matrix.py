@@ -103,8 +103,14 @@ class Recipe:
 
 
 def _vex(world: World, product: str) -> dict[str, Any]:
-    return {"vulnerability": "CVE-2014-0160", "state": "not_affected", "scope": "product",
-            "product": product, "justification": "code_not_present", "reason": "matrix"}  # fmt: skip
+    return {
+        "vulnerability": "CVE-2014-0160",
+        "state": "not_affected",
+        "scope": "product",
+        "product": product,
+        "justification": "code_not_present",
+        "reason": "matrix",
+    }
 
 
 def _login(world: World, caller: Any) -> dict[str, str]:
@@ -133,7 +139,7 @@ RECIPES: dict[tuple[str, str], Recipe] = {
             "name": f"u{next(w.counter)}",
             "role": "auditor",
             "password": PASSWORD,
-        }  # fmt: skip
+        }
     ),
     ("PATCH", "/api/v1/admin/users/{user}"): Recipe(
         path={"user": "spare"}, json=lambda w, p: {"role": "auditor"}
@@ -233,8 +239,9 @@ def world(settings: Settings, tmp_path: Path) -> Iterator[World]:
         for team in ("team-own", "team-other"):
             accounts.create_team(store, team, actor="test", now=NOW)
         w.repair()
-        accounts.create_user(store, "spare", Role.AUDITOR, PASSWORD, actor="test", now=NOW,
-                             cost=accounts.CHEAP)  # fmt: skip
+        accounts.create_user(
+            store, "spare", Role.AUDITOR, PASSWORD, actor="test", now=NOW, cost=accounts.CHEAP
+        )
         for caller in CALLERS:
             if caller is None:
                 w.clients[None] = Client(app)
@@ -279,8 +286,10 @@ def test_authorization_matrix(world: World) -> None:
                 ok = ok and r.headers["content-type"] == "application/problem+json"
             if not ok:
                 who = world.user(caller)
-                wrong.append(f"{entry.methods[0]} {entry.path} {who} {product}: "
-                             f"want {want}, got {r.status_code} {r.text[:120]}")  # fmt: skip
+                wrong.append(
+                    f"{entry.methods[0]} {entry.path} {who} {product}: "
+                    f"want {want}, got {r.status_code} {r.text[:120]}"
+                )
             if entry.methods[0] != "GET":
                 world.repair()
     assert not wrong, f"{len(wrong)} of {checked} wrong:\n" + "\n".join(wrong)
