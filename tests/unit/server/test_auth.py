@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +38,18 @@ def app(settings: Settings) -> Iterator[FastAPI]:
     """The app with three failures allowed per user and five per address."""
     limits = accounts.LoginLimits(per_user=3, per_address=5, window=timedelta(minutes=15))
     made = create_app(settings, options(login_limits=limits))
+    try:
+        yield made
+    finally:
+        made.state.store.close()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path) -> Iterator[FastAPI]:
+    """The app on SQLite only: for what does not depend on the database (headers, CORS)."""
+    made = create_app(
+        Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'db'}"), options()
+    )
     try:
         yield made
     finally:
@@ -228,7 +241,8 @@ def test_product_names_and_upload_types(app: FastAPI) -> None:
     assert r.status_code == 200, r.text
 
 
-def test_secure_defaults(app: FastAPI, caplog: pytest.LogCaptureFixture) -> None:
+def test_secure_defaults(sqlite_app: FastAPI, caplog: pytest.LogCaptureFixture) -> None:
+    app = sqlite_app
     admin = admin_client(app)
     with caplog.at_level(logging.INFO, logger="soupwatch.access"):
         r = admin.get(f"{API}/products", headers={"user-agent": "curl/8"})
@@ -257,7 +271,8 @@ def test_secure_defaults(app: FastAPI, caplog: pytest.LogCaptureFixture) -> None
     assert Client(app).get("/static/soupwatch.css").status_code == 200
 
 
-def test_cors_opens_only_to_configured_origins(settings: Settings) -> None:
+def test_cors_opens_only_to_configured_origins(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'db'}")
     made = create_app(settings, options(cors_origins=("https://portal.example",)))
     try:
         client = admin_client(made)
