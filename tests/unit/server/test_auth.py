@@ -282,3 +282,30 @@ def test_cors_opens_only_to_configured_origins(tmp_path: Path) -> None:
         assert "access-control-allow-origin" not in other.headers
     finally:
         made.state.store.close()
+
+
+def test_disabling_a_user_ends_its_sessions_and_keys(app: FastAPI) -> None:
+    admin = admin_client(app)
+    made = admin.post(
+        f"{API}/admin/users", json={"name": "pat", "role": "auditor", "password": PASSWORD}
+    )
+    assert made.status_code == 201 and made.json()["role"] == "auditor"
+    again = admin.post(
+        f"{API}/admin/users", json={"name": "pat", "role": "auditor", "password": PASSWORD}
+    )
+    assert again.status_code == 409
+    browser = Client(app)
+    assert _login(browser, "pat").status_code == 303
+    key = browser.post(
+        f"{API}/keys",
+        json={"scope": "read"},
+        headers={"x-csrf-token": browser.get(f"{API}/me").json()["csrf_token"]},
+    )
+    keyed = Client(app, key.json()["token"])
+    assert keyed.get(f"{API}/me").json()["name"] == "pat"
+    off = admin.request("PATCH", f"{API}/admin/users/pat", json={"disabled": True})
+    assert off.status_code == 200 and off.json()["disabled"] is True
+    assert browser.get(f"{API}/me").status_code == 401
+    assert keyed.get(f"{API}/me").status_code == 401
+    assert _login(browser, "pat").status_code == 401
+    assert [u["name"] for u in admin.get(f"{API}/admin/users").json()] == ["admin", "pat"]
