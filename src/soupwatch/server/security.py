@@ -9,8 +9,9 @@ and the checks run in one order: authenticated (else 401, or a redirect to /logi
 dashboard page), CSRF token for a cookie-authenticated write (else 403), the ``{product}`` of
 the path (or the ``product`` query parameter) visible to the caller (else 404, the same answer
 as for a product that does not exist), the permission held (else 403). ``public()`` marks
-the few routes open to everyone. :func:`route_need` reads the declaration back: the app refuses to start with a route that has
-none, and the authorization-matrix test is generated from it.
+the few routes open to everyone. :func:`route_need` reads the declaration back: the app
+refuses to start with a route that has none, and the authorization-matrix test is generated
+from it.
 """
 
 from __future__ import annotations
