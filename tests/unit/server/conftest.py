@@ -42,9 +42,12 @@ class Client:
     With ``token`` every request sends ``Authorization: Bearer <token>``; cookies the app sets
     are kept and sent back (a browser's session)."""
 
-    def __init__(self, app: FastAPI, token: str | None = None) -> None:
+    def __init__(
+        self, app: FastAPI, token: str | None = None, base_url: str = "http://testserver"
+    ) -> None:
         self.app = app
         self.token = token
+        self.base_url = base_url
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -56,7 +59,7 @@ class Client:
         async def send() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://testserver", cookies=self.cookies
+                transport=transport, base_url=self.base_url, cookies=self.cookies
             ) as c:
                 got = await c.request(method, url, headers=headers, **kwargs)
                 self.cookies.update({cookie.name: cookie.value or "" for cookie in c.cookies.jar})

@@ -80,6 +80,10 @@ def test_login_sets_a_safe_cookie_and_rotates_the_session_id(app: FastAPI) -> No
     stale = Client(app)
     stale.cookies[SESSION_COOKIE] = first
     assert stale.get(f"{API}/me").status_code == 401
+    # Over https the cookie is Secure and the answer carries HSTS.
+    secure = _login(Client(app, base_url="https://testserver"), "pat")
+    assert "secure" in secure.headers["set-cookie"].lower()
+    assert secure.headers["strict-transport-security"].startswith("max-age=")
     # An open redirect through ?next= is refused.
     evil = browser.post(
         "/login",
