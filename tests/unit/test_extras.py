@@ -54,6 +54,7 @@ def test_core_dependencies_are_the_cli_and_sqlite_only() -> None:
         "uvicorn",
         "argon2-cffi",
         "fastapi-offline",
+        "joserfc",
     }
     dev = extras["dev"]
     assert "soupwatch[pdf,postgres,server]" in dev  # the tests run everything

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import typer
 from soupwatch.cli.common import err_console
 from soupwatch.cli.common import open_store as _open_store
 from soupwatch.errors import ConfigError, MissingExtra
+
+OIDC_SECRET_ENV = "SOUPWATCH_OIDC_CLIENT_SECRET"
+"""Where ``serve --oidc-issuer`` reads the client secret (never from the command line)."""
 
 
 def serve(
@@ -30,13 +34,19 @@ def serve(
     cors_origin: list[str] = typer.Option(
         [], "--cors-origin", help="Origin allowed cross-origin requests (repeatable; default none)."
     ),
+    oidc_issuer: str | None = typer.Option(
+        None, "--oidc-issuer", help="OpenID Connect provider for single sign-on (issuer URL)."
+    ),
+    oidc_client_id: str = typer.Option(
+        "soupwatch", "--oidc-client-id", help="Client id registered at the provider."
+    ),
 ) -> None:
     """Serve the REST API (/api/v1, OpenAPI at /openapi.json) and the dashboard (/), for
     logged-in users and API keys (create the first user with `soupwatch admin create-user`)."""
     try:
         import uvicorn
 
-        from soupwatch.server.app import ServerOptions, create_app
+        from soupwatch.server.app import OidcSettings, ServerOptions, create_app
     except ImportError as err:
         raise MissingExtra("soupwatch serve", "server") from err
     from soupwatch.config import load_settings
@@ -53,6 +63,12 @@ def serve(
     )
     if profiles is not None:
         options = replace(options, profiles_dir=profiles)
+    if oidc_issuer:
+        secret = os.environ.get(OIDC_SECRET_ENV, "")
+        if not secret:
+            raise ConfigError(f"--oidc-issuer needs the client secret in ${OIDC_SECRET_ENV}")
+        sso = OidcSettings(issuer=oidc_issuer, client_id=oidc_client_id, client_secret=secret)
+        options = replace(options, oidc=sso)
     settings = load_settings()
     store = _open_store()
     try:

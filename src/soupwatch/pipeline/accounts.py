@@ -473,16 +473,47 @@ def login(
             repo.add_failure(session, name, address, now)
         raise NotAuthenticated("wrong user name or password")
     assert creds is not None
+    return _open_session(store, creds, now=now, limits=limits, replaces=replaces)
+
+
+def _open_session(
+    store: Store,
+    creds: repo.Credentials,
+    *,
+    now: datetime,
+    limits: LoginLimits,
+    replaces: str | None,
+) -> LoggedIn:
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + limits.session_lifetime
     with store.session() as session:
         if replaces:
             repo.drop_session(session, digest(replaces))
         repo.drop_expired_sessions(session, now)
-        repo.clear_failures(session, name)
+        repo.clear_failures(session, creds.name)
         repo.add_session(session, digest(session_id), creds.user_id, csrf, now, expires)
         principal = _principal(session, creds, None)
     return LoggedIn(session_id, csrf, principal, expires)
+
+
+def login_external(
+    store: Store,
+    name: str,
+    *,
+    now: datetime,
+    limits: LoginLimits | None = None,
+    replaces: str | None = None,
+) -> LoggedIn:
+    """Open a session for a user an identity provider vouched for (OpenID Connect): the user
+    must exist here and be enabled; its role and teams are the local ones."""
+    with store.session() as session:
+        creds = repo.credentials(session, name)
+    if creds is None or creds.disabled:
+        raise NotAuthenticated(
+            f"the identity provider vouched for {name!r}, but no enabled soupwatch user has "
+            "that name; an administrator must create it"
+        )
+    return _open_session(store, creds, now=now, limits=limits or LoginLimits(), replaces=replaces)
 
 
 def logout(store: Store, session_id: str) -> None:

@@ -31,6 +31,18 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True, slots=True)
+class OidcSettings:
+    """An OpenID Connect provider to log in with (authorization code flow with PKCE)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    username_claim: str = "preferred_username"
+    """The ID token claim that names the (existing, local) soupwatch user."""
+    scopes: str = "openid profile email"
+
+
+@dataclass(frozen=True, slots=True)
 class ServerOptions:
     """What the server needs besides the store: profiles, limits, and its security settings."""
 
@@ -44,6 +56,8 @@ class ServerOptions:
     """The session cookie's Secure flag: None sets it when the request came by https."""
     password_cost: PasswordCost = field(default_factory=PasswordCost)
     login_limits: LoginLimits = field(default_factory=LoginLimits)
+    oidc: OidcSettings | None = None
+    """Single sign-on through this provider, besides passwords (None: passwords only)."""
 
 
 def store_of(request: Request) -> Store:
@@ -64,7 +78,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
 
     from soupwatch.server import docs, errors, security
     from soupwatch.server.middleware import AccessLog, HostAndHeaders
-    from soupwatch.server.routes import admin, api, auth, dashboard, intel
+    from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc
 
     options = options or ServerOptions()
     store = Store.open(settings)
@@ -89,6 +103,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.state.options = options
     errors.install(app)
     app.include_router(auth.router)
+    app.include_router(oidc.router)
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(intel.router, prefix="/api/v1")
     app.include_router(admin.router, prefix="/api/v1")

@@ -98,6 +98,8 @@ class Recipe:
     form: Callable[[World, Any], dict[str, str]] | None = None
     body_product: bool = False
     """The product is named in the body: the permission is checked before visibility."""
+    public_status: int | None = None
+    """What a public route answers everyone here (single sign-on is not configured: 404)."""
 
 
 def _vex(world: World, product: str) -> dict[str, Any]:
@@ -123,6 +125,8 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/healthz"): Recipe(),
     ("GET", "/login"): Recipe(),
     ("POST", "/login"): Recipe(form=_login),
+    ("GET", "/login/oidc"): Recipe(public_status=404),
+    ("GET", "/login/oidc/callback"): Recipe(public_status=404),
     ("POST", "/logout"): Recipe(),
     ("GET", "/impact"): Recipe(params={"vuln": "CVE-2014-0160"}),
     ("GET", "/impact/{vuln_id}"): Recipe(path={"vuln_id": "CVE-2014-0160"}),
@@ -192,7 +196,7 @@ def expected(entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None
     need = entry.need
     assert need is not None
     if need.permission is None:
-        return "ok"
+        return str(recipe.public_status) if recipe.public_status else "ok"
     if caller is None:
         return "login" if need.page else "401"
     role, scope = caller

@@ -38,24 +38,40 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site (no scheme, no ``//host``): no open redirect."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
 
 
-def _login_page(request: Request, *, error: str | None = None, status: int = 200) -> HTMLResponse:
+def login_page(request: Request, *, error: str | None = None, status: int = 200) -> HTMLResponse:
+    """The login form (with the error of a failed attempt, and a single sign-on link when an
+    identity provider is configured)."""
     from soupwatch.server.routes.dashboard import render
 
-    nxt = _safe_next(request.query_params.get("next"))
-    return render("login.html", status=status, next=nxt, error=error)
+    nxt = safe_next(request.query_params.get("next"))
+    sso = options_of(request).oidc is not None
+    return render("login.html", status=status, next=nxt, error=error, sso=sso)
+
+
+def set_session_cookie(request: Request, response: Response, session_id: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure over https, for the session's life."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        max_age=int(options_of(request).login_limits.session_lifetime.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(request),
+        path="/",
+    )
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False, dependencies=[public()])
 def login_form(request: Request) -> HTMLResponse:
     """The login form."""
-    return _login_page(request)
+    return login_page(request)
 
 
 def _address(request: Request) -> str:
@@ -70,7 +86,7 @@ async def login(request: Request) -> Response:
     form = parse_qs(raw[:MAX_FORM].decode("utf-8", "replace"))
     name = (form.get("username") or [""])[0]
     password = (form.get("password") or [""])[0]
-    target = _safe_next((form.get("next") or ["/"])[0])
+    target = safe_next((form.get("next") or ["/"])[0])
     options = options_of(request)
     try:
         done = pipeline.accounts.login(
@@ -84,21 +100,13 @@ async def login(request: Request) -> Response:
             replaces=request.cookies.get(SESSION_COOKIE),
         )
     except Throttled as err:
-        page = _login_page(request, error=str(err), status=429)
+        page = login_page(request, error=str(err), status=429)
         page.headers["Retry-After"] = str(err.retry_after)
         return page
     except NotAuthenticated as err:
-        return _login_page(request, error=str(err), status=401)
+        return login_page(request, error=str(err), status=401)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        done.session_id,
-        max_age=int(options.login_limits.session_lifetime.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=cookie_secure(request),
-        path="/",
-    )
+    set_session_cookie(request, response, done.session_id)
     request.state.user = done.principal.name
     return response
 
