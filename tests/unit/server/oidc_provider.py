@@ -18,6 +18,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 CLIENT_ID, CLIENT_SECRET = "soupwatch", "client-secret-for-tests"
+_OTHER_KEY = RSAKey.generate_key(2048, parameters={"kid": "k1"})
 
 
 class Provider:
@@ -51,8 +52,9 @@ class Provider:
             "iat": now,
             "exp": now - 60 if self.tamper == "expired" else now + 300,
         }
-        key = RSAKey.generate_key(2048, parameters={"kid": "k1"}) if self.tamper == "key" else None
-        return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key or self.key)
+        if self.tamper == "key":  # same kid, another key: the signature must not verify
+            return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, _OTHER_KEY)
+        return jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self.key)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         provider = self

@@ -21,11 +21,19 @@ from .conftest import Client, add_user, options
 from .oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
 
-@pytest.fixture
-def provider() -> Iterator[Provider]:
-    """The local identity provider, running."""
+@pytest.fixture(scope="module")
+def running_provider() -> Iterator[Provider]:
+    """The local identity provider, started once for the module (its RSA key costs ~1 s)."""
     with Provider() as running:
         yield running
+
+
+@pytest.fixture
+def provider(running_provider: Provider) -> Provider:
+    """The provider, behaving."""
+    running_provider.tamper = None
+    running_provider.codes.clear()
+    return running_provider
 
 
 @pytest.fixture
@@ -81,7 +89,8 @@ def test_state_must_match_and_the_user_must_exist(app: FastAPI, provider: Provid
     assert unknown.status_code == 401 and "no enabled soupwatch user" in unknown.text
 
 
-def test_without_a_provider_there_is_no_single_sign_on(settings: Settings) -> None:
+def test_without_a_provider_there_is_no_single_sign_on(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'db'}")
     made = create_app(settings, options())
     try:
         assert Client(made).get("/login/oidc").status_code == 404
