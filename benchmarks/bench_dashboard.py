@@ -34,7 +34,7 @@ from soupwatch import pipeline
 from soupwatch.config import Settings
 from soupwatch.pipeline.assessments import _fingerprint, _shared
 from soupwatch.risk.profile import load_profile
-from soupwatch.server.app import ServerOptions, create_app
+from soupwatch.server.app import create_app
 from soupwatch.store import assessments as repo
 from soupwatch.store.assessment_tables import AssessedFindingRow, AssessmentRow
 from soupwatch.store.db import Store
@@ -46,7 +46,7 @@ PRODUCTS, RELEASES, FINDINGS, RUNS = 20, 10, 5000, 30
 NOW = datetime.now(UTC)  # the views assess as of today: the stored ones must be today's
 sys.path.insert(0, str(ROOT))
 
-from tests.unit.server.conftest import Client  # noqa: E402  (the in-process ASGI client)
+from tests.unit.server.conftest import admin_client, options  # noqa: E402  (in-process client)
 
 
 def _seed(store: Store) -> None:
@@ -150,8 +150,8 @@ def main() -> int:
         print(f"baseline: assess the seed release from scratch ({len(made.findings)} findings) "
               f"{base * 1000:.0f} ms")  # fmt: skip
         store.close()
-        app = create_app(settings, ServerOptions())
-        client = Client(app)
+        app = create_app(settings, options())
+        client = admin_client(app)  # an administrator's key: every request authenticates
         portfolio = client.get("/api/v1/portfolio").json()
         assert len(portfolio) == PRODUCTS * RELEASES
         assert all(p["counts"]["findings"] == FINDINGS for p in portfolio), "stale assessments"

@@ -10,7 +10,13 @@
     ├── DiscoveryError         an artifact could not be unpacked or read
     │   └── UnpackLimitError   a size / ratio / count / depth limit refused the input
     ├── StoreError             the database refused or is out of date
-    │   └── NotFoundError      no such product, release or record
+    │   ├── NotFoundError      no such product, release or record
+    │   ├── AlreadyExists      a user, team, product … of that name is already there
+    │   └── InUse              still named by other records (a product decisions name)
+    ├── AccessError            identity and access (server/, soupwatch admin)
+    │   ├── NotAuthenticated   no valid session or API key, or a wrong password
+    │   ├── Forbidden          authenticated, but the role or key scope does not allow it
+    │   └── Throttled          too many failed logins; retry after ``retry_after`` seconds
     ├── FeedError              a vulnerability feed failed
     │   ├── FeedUnavailable    network / HTTP failure (non-fatal: collected and reported)
     │   └── FeedFormatError    a feed file is truncated, corrupt or of an unknown version
@@ -82,6 +88,34 @@ class StoreError(SoupwatchError):
 
 class NotFoundError(StoreError):
     """A product, release or record the caller named is not in the store."""
+
+
+class AlreadyExists(StoreError):
+    """A user, team, product or grant of that name is already stored."""
+
+
+class InUse(StoreError):
+    """The change would leave other records naming what no longer exists."""
+
+
+class AccessError(SoupwatchError):
+    """Identity and access: who the caller is and what it may do."""
+
+
+class NotAuthenticated(AccessError):
+    """No valid session or API key came with the request, or the credentials are wrong."""
+
+
+class Forbidden(AccessError):
+    """The caller is known, but its role (or its key's scope) does not allow this."""
+
+
+class Throttled(AccessError):
+    """Too many failed logins for a user or from an address; try again later."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class FeedError(SoupwatchError):

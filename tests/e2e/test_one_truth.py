@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 from tests.conftest import ROOT, run_cli
-from tests.unit.server.conftest import Client
+from tests.unit.server.conftest import Client, admin_client, options
 
 from soupwatch.config import Settings
-from soupwatch.server.app import ServerOptions, create_app
+from soupwatch.server.app import create_app
 
 EXAMPLES = ROOT / "examples"
 PRODUCT, RELEASE = "infusion-pump", "3.2.0"
@@ -112,8 +112,8 @@ def test_every_view_gives_the_same_counts(cli_env: Settings, feeds: Path, tmp_pa
          "--release", RELEASE, "--manufacturer", "Example Medical")  # fmt: skip
     _cli("scan", str(sbom), "--product", PRODUCT, "--release",
          RELEASE, "--format", "json", "-o", str(tmp_path / "scan.json"))  # fmt: skip
-    app = create_app(cli_env, ServerOptions(profiles_dir=EXAMPLES))
-    client = Client(app)
+    app = create_app(cli_env, options(profiles_dir=EXAMPLES))
+    client = admin_client(app)
     try:
         _decide(client)
 

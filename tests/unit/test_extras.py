@@ -49,7 +49,13 @@ def test_core_dependencies_are_the_cli_and_sqlite_only() -> None:
     assert "dnfile" not in core  # imported nowhere
     assert {_name(r) for r in extras["pdf"]} == {"weasyprint", "matplotlib"}
     assert {_name(r) for r in extras["postgres"]} == {"psycopg"}
-    assert {_name(r) for r in extras["server"]} == {"fastapi", "uvicorn"}
+    assert {_name(r) for r in extras["server"]} == {
+        "fastapi",
+        "uvicorn",
+        "argon2-cffi",
+        "fastapi-offline",
+        "joserfc",
+    }
     dev = extras["dev"]
     assert "soupwatch[pdf,postgres,server]" in dev  # the tests run everything
     assert {"pytest", "pytest-xdist", "ruff", "mypy", "pypdf"} <= {_name(r) for r in dev}

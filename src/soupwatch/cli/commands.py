@@ -8,6 +8,7 @@ import typer
 def register(app: typer.Typer) -> None:
     """Attach every command module to ``app``."""
     from soupwatch.cli import (
+        admin_cmd,
         advisory_cmd,
         assess_cmd,
         audit_cmd,
@@ -38,6 +39,7 @@ def register(app: typer.Typer) -> None:
         advisory_cmd,
         watch_cmd,
         serve_cmd,
+        admin_cmd,
         demo_cmd,
     ):
         module.register(app)

@@ -11,6 +11,8 @@ module here is one family of flows; this face re-exports them, and the edges imp
 """
 
 from soupwatch.intel.status import FeedStatus
+from soupwatch.pipeline import accounts, products
+from soupwatch.pipeline.accounts import LoginLimits, PasswordCost
 from soupwatch.pipeline.assessments import (
     DeviceContext,
     FindingsPage,
@@ -85,10 +87,13 @@ __all__ = [
     "FindingsPage",
     "Ingested",
     "KernelTriageOutcome",
+    "LoginLimits",
     "MainJobResult",
+    "PasswordCost",
     "RecordedDecision",
     "ReleaseSummary",
     "Step",
+    "accounts",
     "assess",
     "assessed_release",
     "assessment",
@@ -115,6 +120,7 @@ __all__ = [
     "match_document",
     "mds2_answers",
     "portfolio",
+    "products",
     "record_context",
     "record_decision",
     "record_decisions",

@@ -61,10 +61,13 @@ def store_document(
     manufacturer: str | None = None,
     device_class: str | None = None,
     now: datetime | None = None,
+    actor: str | None = None,
 ) -> int:
     """Store a read or discovered document as a release (re-import replaces it atomically);
-    returns the release id."""
+    returns the release id. With ``actor``, the import is entered in the audit trail
+    (``sbom.upload``) in the same transaction."""
     from soupwatch.store import inventory
+    from soupwatch.vex import audit
 
     rel = Release(
         product=product,
@@ -77,9 +80,26 @@ def store_document(
         properties=tuple(("soupwatch:import:warning", w) for w in doc.warnings[:1000]),
     )
     with store.session() as session:
-        return inventory.save_release(
+        rid = inventory.save_release(
             session, Product(product, manufacturer=manufacturer, device_class=device_class), rel
         )
+        if actor is not None:
+            stored = {
+                "source": source,
+                "format": rel.sbom_format,
+                "components": len(rel.components),
+            }
+            audit.append(
+                session,
+                actor,
+                "sbom.upload",
+                f"release:{product}/{release}",
+                None,
+                stored,
+                "SBOM upload",
+                now or datetime.now(UTC),
+            )
+        return rid
 
 
 def sync_feeds(

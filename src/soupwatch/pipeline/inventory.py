@@ -64,11 +64,13 @@ def ingest_sbom(
     name: str | None = None,
     max_bytes: int | None = None,
     now: datetime | None = None,
+    actor: str | None = None,
 ) -> Ingested:
     """Read an SBOM, store it as the release (replacing an earlier import) and scan it.
 
     ``name``: how errors name the file (e.g. "uploaded SBOM" for a temporary copy). The file
-    is read completely before anything is written, so a bad one changes nothing.
+    is read completely before anything is written, so a bad one changes nothing. With
+    ``actor``, the import is audited (``sbom.upload``) with the release it writes.
     """
     from soupwatch.errors import SbomError
     from soupwatch.pipeline.flows import scan_release
@@ -81,7 +83,7 @@ def ingest_sbom(
         if name:
             err.path = name
         raise
-    store_document(store, doc, product, release, source=source, now=now)
+    store_document(store, doc, product, release, source=source, now=now, actor=actor)
     return Ingested(doc, scan_release(store, product, release, now=now))
 
 

@@ -1,34 +1,63 @@
 """``create_app(settings)``: the FastAPI application (REST API under /api/v1 and the dashboard).
 
 The app opens (and migrates) the store once and shares it across requests; every request runs
-its own transactions through the pipeline and the store's repositories.
+its own transactions through the pipeline and the store's repositories. Every route declares
+what it needs (``server/security.py``); the app refuses to start with a route that declares
+nothing. Around the routes: the Host allow-list and security headers, the access log, and CORS
+only when origins are configured.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 
 from soupwatch import __version__
 from soupwatch.config import Settings
+from soupwatch.errors import ConfigError
+from soupwatch.pipeline import LoginLimits, PasswordCost
 from soupwatch.store.db import Store
 
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 """Largest SBOM body accepted by POST …/sbom (bytes); bigger bodies get 413."""
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "examples"
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+"""The Host names served by default (``--allowed-host`` adds more)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OidcSettings:
+    """An OpenID Connect provider to log in with (authorization code flow with PKCE)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    username_claim: str = "preferred_username"
+    """The ID token claim that names the (existing, local) soupwatch user."""
+    scopes: str = "openid profile email"
 
 
 @dataclass(frozen=True, slots=True)
 class ServerOptions:
-    """What the server needs besides the store: where device profiles live, upload limit."""
+    """What the server needs besides the store: profiles, limits, and its security settings."""
 
     profiles_dir: Path = EXAMPLES_DIR
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    """Host header names answered; any other is refused with 400 (``*``: any)."""
+    cors_origins: tuple[str, ...] = ()
+    """Origins allowed cross-origin requests; none by default (CORS closed)."""
+    secure_cookies: bool | None = None
+    """The session cookie's Secure flag: None sets it when the request came by https."""
+    password_cost: PasswordCost = field(default_factory=PasswordCost)
+    login_limits: LoginLimits = field(default_factory=LoginLimits)
+    oidc: OidcSettings | None = None
+    """Single sign-on through this provider, besides passwords (None: passwords only)."""
 
 
 def store_of(request: Request) -> Store:
@@ -45,9 +74,13 @@ def options_of(request: Request) -> ServerOptions:
 
 def create_app(settings: Settings, options: ServerOptions | None = None) -> FastAPI:
     """Build the app on the store ``settings`` names (opened and migrated now)."""
-    from soupwatch.server import errors
-    from soupwatch.server.routes import api, dashboard, intel
+    from starlette.middleware.cors import CORSMiddleware
 
+    from soupwatch.server import docs, errors, security
+    from soupwatch.server.middleware import AccessLog, HostAndHeaders
+    from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc
+
+    options = options or ServerOptions()
     store = Store.open(settings)
 
     @asynccontextmanager
@@ -59,13 +92,33 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         title="soupwatch",
         version=__version__,
         description="SOUP cybersecurity risk for medical devices: inventory, findings, "
-        "VEX decisions, impact of a new vulnerability.",
+        "VEX decisions, impact of a new vulnerability. Authenticate with "
+        "`Authorization: Bearer <API key>` (`soupwatch admin create-key`) or the login form.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.store = store
-    app.state.options = options or ServerOptions()
+    app.state.options = options
     errors.install(app)
+    app.include_router(auth.router)
+    app.include_router(oidc.router)
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(intel.router, prefix="/api/v1")
+    app.include_router(admin.router, prefix="/api/v1")
     app.include_router(dashboard.router)
+    docs.install(app)
+    missing = security.undeclared(app)
+    if missing:
+        raise ConfigError(f"routes without a declared permission: {', '.join(missing)}")
+    if options.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(options.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["authorization", "content-type", security.CSRF_HEADER],
+        )
+    app.add_middleware(HostAndHeaders, allowed_hosts=options.allowed_hosts)
+    app.add_middleware(AccessLog)
     return app

@@ -1,25 +1,46 @@
-"""The one place that turns errors into HTTP status codes, always with ``{"error": message}``."""
+"""The one place that turns errors into HTTP answers: RFC 9457 problem details.
+
+Every error is ``application/problem+json``: ``{"type": "about:blank", "title": <the status
+phrase>, "status": <code>, "detail": <one line naming the problem and its place>,
+"instance": <the request path>}``. A dashboard page asked for without a session is the one
+exception: a 303 redirect to ``/login``.
+"""
 
 from __future__ import annotations
 
+from http import HTTPStatus
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from soupwatch.errors import (
+    AlreadyExists,
     ConfigError,
     DecisionConflict,
+    Forbidden,
+    InUse,
+    NotAuthenticated,
     NotFoundError,
     RiskError,
     SbomError,
     SoupwatchError,
+    Throttled,
     VexError,
 )
+
+PROBLEM = "application/problem+json"
 
 STATUS: tuple[tuple[type[SoupwatchError], int], ...] = (
     (NotFoundError, 404),
     (DecisionConflict, 409),
+    (AlreadyExists, 409),
+    (InUse, 409),
+    (NotAuthenticated, 401),
+    (Forbidden, 403),
+    (Throttled, 429),
     (SbomError, 422),
     (VexError, 422),
     (RiskError, 422),
@@ -36,23 +57,47 @@ def status_of(err: SoupwatchError) -> int:
     return next(code for cls, code in STATUS if isinstance(err, cls))
 
 
-async def _soupwatch(_: Request, exc: Exception) -> JSONResponse:
+def problem(
+    request: Request, status: int, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """An RFC 9457 problem-details response."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+async def _soupwatch(request: Request, exc: Exception) -> Response:
+    from soupwatch.server.security import LoginRequired
+
     assert isinstance(exc, SoupwatchError)
-    return JSONResponse({"error": str(exc)}, status_code=status_of(exc))
+    if isinstance(exc, LoginRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    headers: dict[str, str] = {}
+    if isinstance(exc, NotAuthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="soupwatch"'
+    if isinstance(exc, Throttled):
+        headers["Retry-After"] = str(exc.retry_after)
+    return problem(request, status_of(exc), str(exc), headers)
 
 
-async def _http(_: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+    return problem(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
-async def _validation(_: Request, exc: Exception) -> JSONResponse:
+async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     parts = []
     for e in exc.errors():
         where = ".".join(str(p) for p in e.get("loc", ()))
         parts.append(f"{where}: {e.get('msg', 'invalid')}")
-    return JSONResponse({"error": "; ".join(parts) or "invalid request"}, status_code=422)
+    return problem(request, 422, "; ".join(parts) or "invalid request")
 
 
 def install(app: FastAPI) -> None:

@@ -2,15 +2,50 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from soupwatch.model.product import product_name_problem
 from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState
 
 
 class ErrorOut(BaseModel):
-    """Every error response: one line naming the problem and its place."""
+    """Every error response: RFC 9457 problem details (``application/problem+json``)."""
 
-    error: str
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = Field(description="One line naming the problem and its place.")
+    instance: str
+
+
+def _product_name(value: str | None) -> str | None:
+    problem = None if value is None else product_name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+class ProductIn(BaseModel):
+    """A product to create."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=255)
+    manufacturer: str | None = Field(default=None, max_length=255)
+    device_class: str | None = Field(default=None, max_length=64)
+
+    _name = field_validator("name")(_product_name)
+
+
+class ProductPatch(BaseModel):
+    """What to change in a product: its name, its manufacturer (omitted: unchanged)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=255)
+    manufacturer: str | None = Field(default=None, max_length=255)
+
+    _name = field_validator("name")(_product_name)
 
 
 class ProductOut(BaseModel):
@@ -34,7 +69,8 @@ class UploadOut(BaseModel):
 
 
 class VexIn(BaseModel):
-    """A VEX decision to record (CycloneDX analysis vocabulary), with who and why."""
+    """A VEX decision to record (CycloneDX analysis vocabulary) and why; the author is the
+    authenticated caller, never a name from the body."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -49,7 +85,6 @@ class VexIn(BaseModel):
     justification: VexJustification | None = None
     responses: list[VexResponse] = Field(default_factory=list)
     detail: str | None = None
-    author: str = Field(min_length=1, max_length=255)
     expires: str | None = Field(
         default=None, description="YYYY-MM-DD, after today (UTC)", examples=["2027-06-30"]
     )

@@ -17,6 +17,7 @@ def metadata() -> MetaData:
         "watch_tables",
         "assessment_tables",
         "triage_tables",
+        "identity_tables",
     ):
         try:
             __import__(f"soupwatch.store.{name}")

@@ -1,4 +1,5 @@
-"""Server fixtures: the app on the test database, with the example portfolio scanned."""
+"""Server fixtures: the app on the test database, with the example portfolio scanned, and
+clients that authenticate (an API key per role; passwords hashed at a test-only argon2 cost)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 from fastapi import FastAPI
 
 from soupwatch.config import Settings
-from soupwatch.pipeline import load_target, scan_release, store_document
+from soupwatch.model.access import KeyScope, Role
+from soupwatch.pipeline import accounts, load_target, scan_release, store_document
 from soupwatch.server.app import ServerOptions, create_app
 from tests import synced
 
@@ -23,19 +25,45 @@ NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 SCANNED_FEEDS = ("nvd", "nvd-legacy", "kev")
 
 
-class Client:
-    """A synchronous face on httpx's ASGITransport: requests go to the app in-process."""
+PASSWORD = "correct horse battery"
 
-    def __init__(self, app: FastAPI) -> None:
+
+def options(**kwargs: Any) -> ServerOptions:
+    """Server options for tests: the test client's host name allowed, a cheap argon2 cost."""
+    kwargs.setdefault("allowed_hosts", ("testserver", "localhost"))
+    kwargs.setdefault("password_cost", accounts.CHEAP)
+    kwargs.setdefault("profiles_dir", EXAMPLES)
+    return ServerOptions(**kwargs)
+
+
+class Client:
+    """A synchronous face on httpx's ASGITransport: requests go to the app in-process.
+
+    With ``token`` every request sends ``Authorization: Bearer <token>``; cookies the app sets
+    are kept and sent back (a browser's session)."""
+
+    def __init__(
+        self, app: FastAPI, token: str | None = None, base_url: str = "http://testserver"
+    ) -> None:
         self.app = app
+        self.token = token
+        self.base_url = base_url
+        self.cookies: dict[str, str] = {}
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send one request to the app and return its response."""
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.token and "authorization" not in {k.lower() for k in headers}:
+            headers["Authorization"] = f"Bearer {self.token}"
 
         async def send() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-                return await c.request(method, url, **kwargs)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=self.base_url, cookies=self.cookies
+            ) as c:
+                got = await c.request(method, url, headers=headers, **kwargs)
+                self.cookies.update({cookie.name: cookie.value or "" for cookie in c.cookies.jar})
+                return got
 
         return asyncio.run(send())
 
@@ -48,12 +76,37 @@ class Client:
         return self.request("POST", url, **kwargs)
 
 
+def add_user(
+    app: FastAPI,
+    name: str,
+    role: Role,
+    *,
+    teams: tuple[str, ...] = (),
+    scope: KeyScope = KeyScope.WRITE,
+) -> Client:
+    """Create a user (password ``PASSWORD``) with a key of ``scope``; a client using the key."""
+    store = app.state.store
+    accounts.create_user(
+        store, name, role, PASSWORD, actor="test", now=NOW, cost=accounts.CHEAP, teams=teams
+    )
+    key = accounts.create_key(
+        store, name, scope, days=30, label="test", actor="test", now=datetime.now(UTC)
+    )
+    return Client(app, key.token)
+
+
+def admin_client(app: FastAPI) -> Client:
+    """A client of an administrator (created now) authenticated by a write key."""
+    return add_user(app, "admin", Role.ADMINISTRATOR)
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[Client]:
-    """A client of the app on an empty database (in-process, no sockets); upload limit 64 KiB."""
-    app = create_app(settings, ServerOptions(profiles_dir=EXAMPLES, max_upload_bytes=64 * 1024))
+    """An administrator's client of the app on an empty database (in-process, no sockets);
+    upload limit 64 KiB."""
+    app = create_app(settings, options(max_upload_bytes=64 * 1024))
     try:
-        yield Client(app)
+        yield admin_client(app)
     finally:
         app.state.store.close()
 

@@ -54,7 +54,6 @@ def test_findings_carry_vex_state_after_post(scanned: Client) -> None:
         "component_name": target["component"]["name"],
         "component_version": target["component"]["version"],
         "detail": "the affected API is never called by the pump firmware",
-        "author": "psirt@example.com",
         "reason": "code review PR-1234",
     }
     created = scanned.post(f"{API}/vex", json=body)
@@ -78,24 +77,29 @@ def test_findings_carry_vex_state_after_post(scanned: Client) -> None:
 
 @pytest.mark.synced(*SCANNED_FEEDS)
 def test_bad_vex_is_422_naming_the_field(scanned: Client) -> None:
-    bad = {"vulnerability": "CVE-2021-3711", "state": "maybe", "author": "a", "reason": "r"}
+    bad = {"vulnerability": "CVE-2021-3711", "state": "maybe", "reason": "r"}
     r = scanned.post(f"{API}/vex", json=bad)
-    assert r.status_code == 422 and "body.state" in r.json()["error"]
+    assert r.status_code == 422 and "body.state" in r.json()["detail"]
     # not_affected without a justification: the VEX stage refuses it.
     incomplete = dict(bad, state="not_affected", product="infusion-pump", release="1.0")
     r = scanned.post(f"{API}/vex", json=incomplete)
-    assert r.status_code == 422 and "justification" in r.json()["error"]
+    assert r.status_code == 422 and "justification" in r.json()["detail"]
     unknown = dict(incomplete, product="nope", justification="code_not_present")
     assert scanned.post(f"{API}/vex", json=unknown).status_code == 404
 
 
 def test_unknown_product_and_release_are_404_json(client: Client) -> None:
     r = client.get(f"{API}/products/nope/releases")
-    assert r.status_code == 404 and r.json() == {
-        "error": "no product named 'nope'; see `soupwatch products list`"
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert r.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "no product named 'nope'; see `soupwatch products list`",
+        "instance": f"{API}/products/nope/releases",
     }
     r = client.get(f"{API}/products/nope/releases/1.0/findings")
-    assert r.status_code == 404 and "nope" in r.json()["error"]
+    assert r.status_code == 404 and "nope" in r.json()["detail"]
 
 
 @pytest.mark.synced(*SCANNED_FEEDS)
@@ -113,17 +117,24 @@ def test_upload_scans_and_bad_uploads_are_refused(scanned: Client) -> None:
     stored = scanned.get(f"{API}/products/glucose-monitor/releases/1.4.1/findings").json()
     assert stored["total"] == r.json()["findings"] == stored["release"]["counts"]["findings"]
     broken = body[: len(body) // 2]
-    r = scanned.post(f"{API}/products/glucose-monitor/releases/2.0/sbom", content=broken)
+    json_type = {"content-type": "application/json"}
+    r = scanned.post(
+        f"{API}/products/glucose-monitor/releases/2.0/sbom", content=broken, headers=json_type
+    )
     assert r.status_code == 422
-    assert r.json()["error"].startswith("uploaded SBOM (line ")
+    assert r.json()["detail"].startswith("uploaded SBOM (line ")
     assert scanned.get(f"{API}/products/glucose-monitor/releases").json()[-1]["version"] == "1.4.1"
     big = json.dumps({"bomFormat": "CycloneDX", "pad": "x" * 70_000}).encode()
-    r = scanned.post(f"{API}/products/glucose-monitor/releases/3.0/sbom", content=big)
-    assert r.status_code == 413 and "limit" in r.json()["error"]
-    r = scanned.post(f"{API}/products/glucose-monitor/releases/3.0/sbom", content=b"")
+    r = scanned.post(
+        f"{API}/products/glucose-monitor/releases/3.0/sbom", content=big, headers=json_type
+    )
+    assert r.status_code == 413 and "limit" in r.json()["detail"]
+    r = scanned.post(
+        f"{API}/products/glucose-monitor/releases/3.0/sbom", content=b"", headers=json_type
+    )
     assert r.status_code == 422
-    r = scanned.post(f"{API}/products/{'p' * 300}/releases/1/sbom", content=body)
-    assert r.status_code == 422 and r.json()["error"].startswith("path.product")
+    r = scanned.post(f"{API}/products/{'p' * 300}/releases/1/sbom", content=body, headers=json_type)
+    assert r.status_code == 422 and r.json()["detail"].startswith("path.product")
 
 
 @pytest.mark.synced(*SCANNED_FEEDS)
@@ -161,11 +172,11 @@ def test_a_policy_recorded_through_the_api_reaches_every_view(
     """The API records profile and policy like `--profile`/`--policy` on the CLI do."""
     import shutil
 
-    from soupwatch.server.app import ServerOptions
+    from .conftest import options
 
     shutil.copy(EXAMPLES / "infusion-pump.profile.yaml", tmp_path / "pump.profile.yaml")
     (tmp_path / "fast.policy.yaml").write_text("uncontrolled_communicate_days: 15\n")
-    scanned.app.state.options = ServerOptions(profiles_dir=tmp_path)
+    scanned.app.state.options = options(profiles_dir=tmp_path)
     url = f"{API}/products/infusion-pump/profile"
     r = scanned.request("PUT", url, params={"profile": "pump", "policy": "fast"})
     assert r.status_code == 200 and r.json()["policy"] == "fast", r.text

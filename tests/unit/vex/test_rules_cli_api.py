@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import run_cli
-from tests.unit.server.conftest import Client
+from tests.unit.server.conftest import Client, admin_client, options
 
 from soupwatch.config import Settings
 from soupwatch.pipeline import load_target, store_document, sync_feeds
@@ -141,7 +141,7 @@ def _via_cli(options: dict[str, str]) -> Verdict:
 
 
 def _body(options: dict[str, str]) -> dict[str, Any]:
-    body: dict[str, Any] = {"author": "psirt@example.com", "reason": "table test"}
+    body: dict[str, Any] = {"reason": "table test"}
     for key, value in options.items():
         if key == "component":
             name, _, version = value.partition("@")
@@ -160,7 +160,7 @@ def _via_api(client: Client, options: dict[str, str], not_found: bool) -> Verdic
         assert {"id", "created", "justification", "expires", "component_name"} <= recorded.keys()
         return Verdict(True, None, tuple(recorded["warnings"]))
     assert r.status_code == (404 if not_found else 422), r.text
-    return Verdict(False, _field(r.json()["error"]), ())
+    return Verdict(False, _field(r.json()["detail"]), ())
 
 
 @pytest.fixture
@@ -173,9 +173,9 @@ def client(cli_env: Settings, feeds: Path, monkeypatch: pytest.MonkeyPatch) -> I
         store_document(store, load_target(PUMP), "infusion-pump", "1.0", source=str(PUMP))
     finally:
         store.close()
-    app = create_app(cli_env)
+    app = create_app(cli_env, options())
     try:
-        yield Client(app)
+        yield admin_client(app)
     finally:
         app.state.store.close()
 

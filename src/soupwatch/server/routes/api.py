@@ -1,4 +1,5 @@
-"""REST: products, releases, components, findings, SBOM upload, assessment."""
+"""REST: products (create, rename, delete), releases, components, findings, SBOM upload,
+assessment, device profile, the audit trail."""
 
 from __future__ import annotations
 
@@ -12,26 +13,116 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from soupwatch import pipeline
 from soupwatch.model import Severity
+from soupwatch.model.access import Permission, Principal
 from soupwatch.model.assessment import PostmarketCategory, RiskLevel
 from soupwatch.model.shapes import component_json, product_json
 from soupwatch.model.status import FindingFilter, FindingStatus
 from soupwatch.server import views
 from soupwatch.server.app import options_of, store_of
-from soupwatch.server.schemas import ErrorOut, ProductOut, UploadOut
+from soupwatch.server.schemas import (
+    ErrorOut,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+    UploadOut,
+)
+from soupwatch.server.security import needs, teams_of
 from soupwatch.server.views import MAX_PAGE
 
-router = APIRouter(tags=["inventory"], responses={404: {"model": ErrorOut}})
+router = APIRouter(
+    tags=["inventory"],
+    responses={
+        401: {"model": ErrorOut},
+        403: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+    },
+)
+Reader = Annotated[Principal, needs(Permission.READ)]
+SBOM_TYPES = frozenset(
+    {
+        "application/json",
+        "application/xml",
+        "text/xml",
+        "application/vnd.cyclonedx+json",
+        "application/vnd.cyclonedx+xml",
+        "application/spdx+json",
+    }
+)
+"""Content types an SBOM upload may have; any other is 415."""
 
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 @router.get("/products", response_model=list[ProductOut])
-def products(request: Request) -> list[ProductOut]:
-    """Every product with the versions of its releases."""
-    return [ProductOut(**product_json(p, v)) for p, v in pipeline.list_products(store_of(request))]
+def products(request: Request, principal: Reader) -> list[ProductOut]:
+    """The products the caller sees, with the versions of their releases."""
+    return [
+        ProductOut(**product_json(p, v))
+        for p, v in pipeline.list_products(store_of(request))
+        if principal.sees(p.name)
+    ]
 
 
-@router.get("/products/{product}/releases")
+@router.post("/products", response_model=ProductOut, status_code=201)
+def create_product(
+    request: Request,
+    body: ProductIn,
+    principal: Annotated[Principal, needs(Permission.MANAGE_PRODUCTS)],
+) -> ProductOut:
+    """Create a product without releases (audited ``product.create``); it is granted to the
+    caller's teams, so that they see it."""
+    made = pipeline.products.create_product(
+        store_of(request),
+        body.name,
+        actor=principal.name,
+        now=_now(),
+        manufacturer=body.manufacturer,
+        device_class=body.device_class,
+        grant_to=teams_of(request, principal),
+    )
+    return ProductOut(**product_json(made, []))
+
+
+@router.patch("/products/{product}", response_model=ProductOut)
+def update_product(
+    request: Request,
+    product: str,
+    body: ProductPatch,
+    principal: Annotated[Principal, needs(Permission.MANAGE_PRODUCTS)],
+) -> ProductOut:
+    """Rename the product and/or set its manufacturer (audited). A rename is refused (409)
+    while VEX decisions, rubric answers or support overrides name the product."""
+    store = store_of(request)
+    changed = pipeline.products.update_product(
+        store,
+        product,
+        actor=principal.name,
+        now=_now(),
+        new_name=body.name,
+        manufacturer=body.manufacturer,
+    )
+    return ProductOut(**product_json(changed, pipeline.list_releases(store, changed.name)))
+
+
+@router.delete("/products/{product}")
+def delete_product(
+    request: Request,
+    product: str,
+    principal: Annotated[Principal, needs(Permission.ADMINISTER)],
+) -> dict[str, Any]:
+    """Delete the product with its releases, findings and assessments (audited
+    ``product.delete``; VEX decisions naming it stay, as history)."""
+    gone = pipeline.products.delete_product(
+        store_of(request), product, actor=principal.name, now=_now()
+    )
+    return {"product": product, "deleted_releases": gone}
+
+
+@router.get("/products/{product}/releases", dependencies=[needs(Permission.READ)])
 def releases(request: Request, product: str) -> list[dict[str, Any]]:
     """A product's releases, oldest import first."""
     return [
@@ -46,7 +137,9 @@ def releases(request: Request, product: str) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/products/{product}/releases/{release}/components")
+@router.get(
+    "/products/{product}/releases/{release}/components", dependencies=[needs(Permission.READ)]
+)
 def components(request: Request, product: str, release: str) -> list[dict[str, Any]]:
     """A release's components (nested ones included): what the SBOM says, and the support
     level and end of support the stored assessment found (the dashboard and reports show it)."""
@@ -59,7 +152,9 @@ def components(request: Request, product: str, release: str) -> list[dict[str, A
     ]
 
 
-@router.get("/products/{product}/releases/{release}/findings")
+@router.get(
+    "/products/{product}/releases/{release}/findings", dependencies=[needs(Permission.READ)]
+)
 def findings(
     request: Request,
     product: str,
@@ -106,14 +201,13 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 @router.post(
     "/products/{product}/releases/{release}/sbom",
     response_model=UploadOut,
-    responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses={413: {"model": ErrorOut}, 415: {"model": ErrorOut}, 422: {"model": ErrorOut}},
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"type": "object"}},
-                "application/xml": {"schema": {"type": "string"}},
-                "text/plain": {"schema": {"type": "string"}},
+                kind: {"schema": {"type": "object" if kind.endswith("json") else "string"}}
+                for kind in sorted(SBOM_TYPES)
             },
         }
     },
@@ -122,22 +216,30 @@ async def upload_sbom(
     request: Request,
     product: Annotated[str, Path(min_length=1, max_length=255)],
     release: Annotated[str, Path(min_length=1, max_length=255)],
+    principal: Annotated[Principal, needs(Permission.UPLOAD, creates=True)],
 ) -> UploadOut:
-    """Store an SBOM (CycloneDX or SPDX, any supported encoding) as a release and scan it."""
+    """Store an SBOM (CycloneDX or SPDX, JSON or XML) as a release and scan it, audited
+    ``sbom.upload``. An unknown product is created (by a caller who may create products) and
+    granted to the caller's teams."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in SBOM_TYPES:
+        raise HTTPException(
+            415, f"an SBOM upload must be one of {', '.join(sorted(SBOM_TYPES))}, not {kind!r}"
+        )
     limit = options_of(request).max_upload_bytes
     body = await _read_limited(request, limit)
-    kind = request.headers.get("content-type", "")
-    suffix = ".xml" if "xml" in kind else ".spdx" if "text/plain" in kind else ".json"
+    suffix = ".json" if kind.endswith("json") else ".xml"
     with tempfile.TemporaryDirectory(prefix="soupwatch-upload-") as tmp:
         path = FilePath(tmp) / f"uploaded-sbom{suffix}"
         path.write_bytes(body)
-        got = pipeline.ingest_sbom(
+        got = pipeline.products.upload_sbom(
             store_of(request),
             path,
             product,
             release,
-            source="api upload",
-            name="uploaded SBOM",
+            actor=principal.name,
+            now=_now(),
+            grant_to=teams_of(request, principal),
             max_bytes=limit,
         )
     doc, result = got.document, got.result
@@ -151,7 +253,9 @@ async def upload_sbom(
     )
 
 
-@router.get("/products/{product}/releases/{release}/assessment")
+@router.get(
+    "/products/{product}/releases/{release}/assessment", dependencies=[needs(Permission.READ)]
+)
 def assessment(request: Request, product: str, release: str) -> dict[str, Any]:
     """The release's stored assessment: headline counts, when, with which profile (findings:
     the paged ``…/findings``)."""
@@ -160,9 +264,27 @@ def assessment(request: Request, product: str, release: str) -> dict[str, Any]:
 
 
 @router.get("/portfolio")
-def portfolio(request: Request) -> list[dict[str, Any]]:
-    """Every release's headline counts from its stored assessment."""
-    return views.portfolio(store_of(request))
+def portfolio(request: Request, principal: Reader) -> list[dict[str, Any]]:
+    """Every release the caller sees, with its headline counts from its stored assessment."""
+    return [r for r in views.portfolio(store_of(request)) if principal.sees(r["product"])]
+
+
+@router.get("/audit", tags=["audit"])
+def audit_trail(
+    request: Request, _: Annotated[Principal, needs(Permission.READ_AUDIT)]
+) -> dict[str, Any]:
+    """The whole hash-chained audit trail and whether it verifies (docs/vex.md has the
+    recipe to re-verify it independently)."""
+    got = pipeline.export_audit(store_of(request))
+    r = got.result
+    verified = {
+        "ok": r.ok,
+        "count": r.count,
+        "head_hash": r.head_hash,
+        "broken_seq": r.broken_seq,
+        "problem": r.problem,
+    }
+    return {"verified": verified, "entries": got.entries}
 
 
 def _named_file(request: Request, kind: str, name: str) -> FilePath:
@@ -177,7 +299,11 @@ def _named_file(request: Request, kind: str, name: str) -> FilePath:
 
 @router.put("/products/{product}/profile")
 def set_profile(
-    request: Request, product: str, profile: str, policy: str | None = None
+    request: Request,
+    product: str,
+    profile: str,
+    principal: Annotated[Principal, needs(Permission.CONFIGURE)],
+    policy: str | None = None,
 ) -> dict[str, Any]:
     """Record the device profile NAME (``NAME.profile.yaml`` in the profiles folder) and, when
     given, the policy NAME (``NAME.policy.yaml``) for the product: every view of its releases is
@@ -188,13 +314,13 @@ def set_profile(
     rules = load_policy(_named_file(request, "policy", policy)) if policy else None
     store = store_of(request)
     current = pipeline.device_context(store, product)
-    context = pipeline.record_context(
+    context = pipeline.products.set_context(
         store,
         product,
         device,
         rules or (current.policy if current.recorded else None),
-        now=datetime.now(UTC),
-        actor="api",
+        actor=principal.name,
+        now=_now(),
     )
     kept = "the recorded policy" if current.recorded else "the default policy"
     return {"product": product, "profile": context.profile.name, "policy": policy or kept}

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 
 from soupwatch import pipeline
+from soupwatch.errors import Forbidden
+from soupwatch.model.access import Permission, Principal
 from soupwatch.model.vex import VexStatement
 from soupwatch.server.app import store_of
 from soupwatch.server.schemas import ErrorOut, VexIn, VexRecordedOut
+from soupwatch.server.security import check_product, needs
 
-router = APIRouter(tags=["vulnerabilities"], responses={422: {"model": ErrorOut}})
+router = APIRouter(
+    tags=["vulnerabilities"],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+Reader = Annotated[Principal, needs(Permission.READ)]
 
 
 @router.get("/impact/{vuln_id}")
-def impact(request: Request, vuln_id: str) -> dict[str, Any]:
-    """Every product / release / component the vulnerability (or an alias) touches."""
+def impact(request: Request, vuln_id: str, principal: Reader) -> dict[str, Any]:
+    """Every product / release / component the vulnerability (or an alias) touches, among the
+    products the caller sees."""
     from soupwatch.watch import impact as find_impact
     from soupwatch.watch import known_to_feeds
     from soupwatch.watch.output import impact_json
 
-    rows = find_impact(store_of(request), vuln_id)
+    rows = [r for r in find_impact(store_of(request), vuln_id) if principal.sees(r.product)]
     return {
         "vulnerability": vuln_id.strip(),
         "known_to_feeds": known_to_feeds(store_of(request), vuln_id),
@@ -51,7 +59,7 @@ def feed_status(request: Request) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/status")
+@router.get("/status", dependencies=[needs(Permission.READ)])
 def status(request: Request) -> dict[str, Any]:
     """The feed snapshot and the database in use; ``incomplete`` lists the partial feeds."""
     from soupwatch import __version__
@@ -68,6 +76,7 @@ def status(request: Request) -> dict[str, Any]:
 @router.get("/vex")
 def list_vex(
     request: Request,
+    principal: Reader,
     product: str | None = None,
     release: str | None = None,
     vulnerability: str | None = None,
@@ -79,7 +88,7 @@ def list_vex(
     found = list_decisions(
         store_of(request), product=product, release=release, vulnerability=vulnerability
     )
-    return [to_json(s) for s in found]
+    return [to_json(s) for s in found if s.product is None or principal.sees(s.product)]
 
 
 @router.post(
@@ -88,8 +97,12 @@ def list_vex(
     response_model=VexRecordedOut,
     responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
-def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
-    """Record a decision (replacing one on the same subject); the change is audited.
+def record_vex(
+    request: Request, body: VexIn, principal: Annotated[Principal, needs(Permission.TRIAGE)]
+) -> dict[str, Any]:
+    """Record a decision (replacing one on the same subject); the change is audited with the
+    caller as its author. A decision without a product (component scope) reaches every
+    product, so it needs a caller who sees every product (403 otherwise).
 
     The rules are those of ``soupwatch vex set`` (docs/vex.md): a broken rule is 422 naming the
     field, an unknown product (or release, for release scope) 404, a stale ``expected_version``
@@ -100,6 +113,12 @@ def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
     from soupwatch.pipeline import record_decision
     from soupwatch.vex import parse_expiry
 
+    check_product(principal, body.product)
+    if body.product is None and not principal.sees_everything:
+        raise Forbidden(
+            f"{principal.name} sees only its teams' products: a decision without a product "
+            "would reach every product"
+        )
     statement = VexStatement(
         vulnerability=body.vulnerability,
         state=body.state,
@@ -112,14 +131,14 @@ def record_vex(request: Request, body: VexIn) -> dict[str, Any]:
         justification=body.justification,
         responses=tuple(body.responses),
         detail=body.detail,
-        author=body.author,
+        author=principal.name,
         expires=parse_expiry(body.expires),
         aliases=tuple(body.aliases),
     )
     recorded = record_decision(
         store_of(request),
         statement,
-        actor=f"api:{body.author}",
+        actor=principal.name,
         reason=body.reason,
         now=datetime.now(UTC),
         expected_version=body.expected_version,

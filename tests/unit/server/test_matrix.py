@@ -1,0 +1,294 @@
+"""The authorization matrix, generated from the app's route table: every route × every role (and
+a read-only key, and nobody) × (the caller's team's product, another team's product).
+
+What each route needs is declared once, on the route (``server/security.py``: ``needs``). The
+expected answer follows from that declaration and ``model/access.py``'s role table: public → it
+answers (< 400); nobody → 401 (a page: 303 to /login); another team's product → 404 (as for a
+product that does not exist); a permission the role lacks → 403; else it answers (< 400). A
+route without a declaration stops the app from starting; a route without a recipe here fails
+the matrix, so a new route cannot slip past it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from soupwatch.config import Settings
+from soupwatch.model.access import (
+    READ_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    SEES_EVERY_PRODUCT,
+    KeyScope,
+    Permission,
+    Role,
+)
+from soupwatch.pipeline import accounts, load_target, products, scan_release, store_document
+from soupwatch.server.app import create_app
+from soupwatch.server.security import RouteEntry, route_table
+
+from .conftest import NOW, PASSWORD, Client, add_user, options
+
+OWN, OTHER = "infusion-pump", "glucose-monitor"
+"""Granted to the callers' team / to another team (both have a profile in examples/)."""
+SBOM = {
+    "bomFormat": "CycloneDX",
+    "specVersion": "1.5",
+    "version": 1,
+    "components": [
+        {"type": "library", "name": "zlib", "version": "1.2.11", "purl": "pkg:generic/zlib@1.2.11"}
+    ],
+}
+CALLERS: tuple[tuple[Role, KeyScope] | None, ...] = (
+    *((role, KeyScope.WRITE) for role in Role),
+    (Role.PRODUCT_SECURITY, KeyScope.READ),
+    None,
+)
+"""Every role with a write key, a product-security user's read-only key, and nobody."""
+
+
+@dataclass
+class World:
+    """The app with two products, two teams, one user per caller, and a counter for names."""
+
+    app: FastAPI
+    sbom: Path
+    clients: dict[tuple[Role, KeyScope] | None, Client] = field(default_factory=dict)
+    counter: Iterator[int] = field(default_factory=itertools.count)
+
+    def user(self, caller: tuple[Role, KeyScope] | None) -> str:
+        """The user name of a caller."""
+        return "nobody" if caller is None else f"{caller[0].value}-{caller[1].value}"
+
+    def repair(self) -> None:
+        """Put back what an allowed write took away (a deleted product, a revoked grant)."""
+        store = self.app.state.store
+        for product, team in ((OWN, "team-own"), (OTHER, "team-other")):
+            if not products.product_exists(store, product):
+                doc = load_target(self.sbom)
+                store_document(store, doc, product, "1.0", source="matrix", now=NOW)
+                scan_release(store, product, "1.0", now=NOW)
+            accounts.set_grant(store, team, product, True, actor="test", now=NOW)
+        accounts.set_grant(store, "team-own", OTHER, False, actor="test", now=NOW)
+
+    def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
+        """A fresh key of the caller's user (the caller's own key to revoke)."""
+        name = "administrator-write" if caller is None else self.user(caller)
+        made = accounts.create_key(
+            self.app.state.store, name, KeyScope.READ, days=1, label="x", actor="test", now=NOW
+        )
+        return made.info.prefix
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to call one route: its path parameters besides ``{product}``, and the request."""
+
+    path: dict[str, str | Callable[[World, Any], str]] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    json: Callable[[World, str], Any] | None = None
+    sbom: bool = False
+    form: Callable[[World, Any], dict[str, str]] | None = None
+    body_product: bool = False
+    """The product is named in the body: the permission is checked before visibility."""
+    public_status: int | None = None
+    """What a public route answers everyone here (single sign-on is not configured: 404)."""
+
+
+def _vex(world: World, product: str) -> dict[str, Any]:
+    return {
+        "vulnerability": "CVE-2014-0160",
+        "state": "not_affected",
+        "scope": "product",
+        "product": product,
+        "justification": "code_not_present",
+        "reason": "matrix",
+    }
+
+
+def _login(world: World, caller: Any) -> dict[str, str]:
+    return {"username": "product_security-write", "password": PASSWORD, "next": "/"}
+
+
+RECIPES: dict[tuple[str, str], Recipe] = {
+    ("GET", "/"): Recipe(),
+    ("GET", "/docs"): Recipe(),
+    ("GET", "/redoc"): Recipe(),
+    ("GET", "/openapi.json"): Recipe(),
+    ("GET", "/healthz"): Recipe(),
+    ("GET", "/login"): Recipe(),
+    ("POST", "/login"): Recipe(form=_login),
+    ("GET", "/login/oidc"): Recipe(public_status=404),
+    ("GET", "/login/oidc/callback"): Recipe(public_status=404),
+    ("POST", "/logout"): Recipe(),
+    ("GET", "/impact"): Recipe(params={"vuln": "CVE-2014-0160"}),
+    ("GET", "/impact/{vuln_id}"): Recipe(path={"vuln_id": "CVE-2014-0160"}),
+    ("GET", "/products/{product}/releases/{release}"): Recipe(path={"release": "1.0"}),
+    ("GET", "/api/v1/me"): Recipe(),
+    ("GET", "/api/v1/keys"): Recipe(),
+    ("POST", "/api/v1/keys"): Recipe(json=lambda w, p: {"scope": "read", "days": 1}),
+    ("DELETE", "/api/v1/keys/{prefix}"): Recipe(path={"prefix": World.key_prefix}),
+    ("GET", "/api/v1/admin/users"): Recipe(),
+    ("POST", "/api/v1/admin/users"): Recipe(
+        json=lambda w, p: {
+            "name": f"u{next(w.counter)}",
+            "role": "auditor",
+            "password": PASSWORD,
+        }
+    ),
+    ("PATCH", "/api/v1/admin/users/{user}"): Recipe(
+        path={"user": "spare"}, json=lambda w, p: {"role": "auditor"}
+    ),
+    ("GET", "/api/v1/admin/teams"): Recipe(),
+    ("POST", "/api/v1/admin/teams"): Recipe(json=lambda w, p: {"name": f"t{next(w.counter)}"}),
+    ("PUT", "/api/v1/admin/teams/{team}/members/{user}"): Recipe(
+        path={"team": "team-own", "user": "spare"}
+    ),
+    ("DELETE", "/api/v1/admin/teams/{team}/members/{user}"): Recipe(
+        path={"team": "team-own", "user": "spare"}
+    ),
+    ("PUT", "/api/v1/admin/teams/{team}/products/{product}"): Recipe(path={"team": "team-own"}),
+    ("DELETE", "/api/v1/admin/teams/{team}/products/{product}"): Recipe(path={"team": "team-own"}),
+    ("GET", "/api/v1/audit"): Recipe(),
+    ("GET", "/api/v1/impact/{vuln_id}"): Recipe(path={"vuln_id": "CVE-2014-0160"}),
+    ("GET", "/api/v1/portfolio"): Recipe(),
+    ("GET", "/api/v1/status"): Recipe(),
+    ("GET", "/api/v1/products"): Recipe(),
+    ("POST", "/api/v1/products"): Recipe(json=lambda w, p: {"name": f"new-{next(w.counter)}"}),
+    ("PATCH", "/api/v1/products/{product}"): Recipe(json=lambda w, p: {"manufacturer": "Ex"}),
+    ("DELETE", "/api/v1/products/{product}"): Recipe(),
+    ("PUT", "/api/v1/products/{product}/profile"): Recipe(params={"profile": "{product}"}),
+    ("GET", "/api/v1/products/{product}/releases"): Recipe(),
+    ("GET", "/api/v1/products/{product}/releases/{release}/assessment"): Recipe(
+        path={"release": "1.0"}
+    ),
+    ("GET", "/api/v1/products/{product}/releases/{release}/components"): Recipe(
+        path={"release": "1.0"}
+    ),
+    ("GET", "/api/v1/products/{product}/releases/{release}/findings"): Recipe(
+        path={"release": "1.0"}
+    ),
+    ("POST", "/api/v1/products/{product}/releases/{release}/sbom"): Recipe(
+        path={"release": "1.0"}, sbom=True
+    ),
+    ("GET", "/api/v1/vex"): Recipe(params={"product": "{product}"}),
+    ("POST", "/api/v1/vex"): Recipe(json=_vex, body_product=True),
+}
+
+
+def _scoped(entry: RouteEntry, recipe: Recipe) -> bool:
+    return (
+        "{product}" in entry.path
+        or recipe.body_product
+        or any(v == "{product}" for v in recipe.params.values())
+    )
+
+
+def expected(entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None) -> str:
+    """``ok``, ``login``, or the status code the declaration implies."""
+    need = entry.need
+    assert need is not None
+    if need.permission is None:
+        return str(recipe.public_status) if recipe.public_status else "ok"
+    if caller is None:
+        return "login" if need.page else "401"
+    role, scope = caller
+    held = ROLE_PERMISSIONS[role] & (
+        READ_PERMISSIONS if scope is KeyScope.READ else frozenset(Permission)
+    )
+    hidden = product == OTHER and role not in SEES_EVERY_PRODUCT
+    if recipe.body_product:  # the permission is checked before the body is read
+        return "403" if need.permission not in held else "404" if hidden else "ok"
+    if hidden:
+        return "404"
+    return "ok" if need.permission in held else "403"
+
+
+def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None) -> Any:
+    values: dict[str, str] = {"product": product or ""}
+    for name, value in recipe.path.items():
+        values[name] = value(world, caller) if callable(value) else value
+    url = entry.path.format(**values)
+    params = {k: v.format(**values) for k, v in recipe.params.items()}
+    client = world.clients[caller]
+    kwargs: dict[str, Any] = {"params": params, "follow_redirects": False}
+    if recipe.json:
+        kwargs["json"] = recipe.json(world, product or "")
+    if recipe.sbom:
+        kwargs["content"] = json.dumps(SBOM).encode()
+        kwargs["headers"] = {"content-type": "application/json"}
+    if recipe.form:
+        kwargs["data"] = recipe.form(world, caller)
+    return client.request(entry.methods[0], url, **kwargs)
+
+
+@pytest.fixture
+def world(settings: Settings, tmp_path: Path) -> Iterator[World]:
+    """Two products, each granted to its team; a user (with a key) per caller in team-own."""
+    app = create_app(settings, options())
+    sbom = tmp_path / "tiny.cdx.json"
+    sbom.write_text(json.dumps(SBOM))
+    w = World(app, sbom)
+    store = app.state.store
+    try:
+        for team in ("team-own", "team-other"):
+            accounts.create_team(store, team, actor="test", now=NOW)
+        w.repair()
+        accounts.create_user(
+            store, "spare", Role.AUDITOR, PASSWORD, actor="test", now=NOW, cost=accounts.CHEAP
+        )
+        for caller in CALLERS:
+            if caller is None:
+                w.clients[None] = Client(app)
+                continue
+            w.clients[caller] = add_user(
+                app, w.user(caller), caller[0], teams=("team-own",), scope=caller[1]
+            )
+        yield w
+    finally:
+        store.close()
+
+
+def test_authorization_matrix(world: World) -> None:
+    table = route_table(world.app)
+    assert all(len(e.methods) == 1 for e in table)
+    routes = {(e.methods[0], e.path) for e in table}
+    assert routes == set(RECIPES), (
+        f"routes without a recipe: {sorted(routes - set(RECIPES))}; "
+        f"recipes without a route: {sorted(set(RECIPES) - routes)}"
+    )
+    wrong: list[str] = []
+    checked = 0
+    for entry in table:
+        recipe = RECIPES[(entry.methods[0], entry.path)]
+        variants: tuple[str | None, ...] = (OWN, OTHER) if _scoped(entry, recipe) else (None,)
+        for caller, product in itertools.product(CALLERS, variants):
+            want = expected(entry, recipe, caller, product)
+            r = _call(world, entry, recipe, caller, product)
+            checked += 1
+            if want == "ok":
+                ok = r.status_code < 400
+            elif want == "login":
+                ok = r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+            else:
+                ok = str(r.status_code) == want
+                ok = ok and r.headers["content-type"] == "application/problem+json"
+            if not ok:
+                who = world.user(caller)
+                wrong.append(
+                    f"{entry.methods[0]} {entry.path} {who} {product}: "
+                    f"want {want}, got {r.status_code} {r.text[:120]}"
+                )
+            for client in world.clients.values():
+                client.cookies.clear()  # POST /login set a session cookie: callers use keys
+            if r.status_code < 400 and entry.methods[0] != "GET":
+                world.repair()
+    assert not wrong, f"{len(wrong)} of {checked} wrong:\n" + "\n".join(wrong)
+    assert checked >= 300  # the matrix's size: routes × callers × products
