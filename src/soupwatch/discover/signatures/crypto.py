@@ -16,6 +16,8 @@ SIGNATURES: tuple[Signature, ...] = (
         # programs linking libcrypto (osslsigncode) print with their compile-time version
         context=(b"OPENSSLDIR", b"Use -help for summary"),
         soname=r"lib(?:ssl|crypto)\.so\.(?:3|1\.1|1\.0\.\d)$",
+        # OPENSSL_3.0.0 names the ABI level the symbols were added in, not the release
+        verdef_floor=r"OPENSSL_\d+\.\d+\.\d+[a-z]?",
         confidence=0.95,
     ),
     Signature(
@@ -55,6 +57,9 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="wolfssl:wolfssl",
         anchors=(b"wolfSSL",),
         version=rb"wolfSSL[ _/v]{1,3}(\d+\.\d+\.\d+)",
+        # wolfSSL_lib_version() returns LIBWOLFSSL_VERSION_STRING
+        functions=(("wolfSSL_lib_version", "string"),),
+        soname=r"libwolfssl\.so\.\d+$",
     ),
     Signature(
         key="libsodium",
