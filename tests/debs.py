@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,6 +48,12 @@ ARCHITECTURES: dict[str, tuple[str, ...]] = {
     "trixie": ("amd64", "arm64", "armhf", "i386", "ppc64el", "riscv64", "s390x"),
 }
 """Architectures whose package lists each release's private apt root fetches."""
+
+LISTS_MAX_AGE = 7 * 86400
+"""Package lists older than this are fetched again (the mirror drops superseded versions)."""
+
+FAILED_MAX_AGE = 86400
+"""A package the mirror lacked is not asked for again for this long."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +127,7 @@ class DebCache:
     def _ensure_lists(self, release: str) -> None:
         base = self._apt_root(release)
         done = base / "updated"
-        if done.is_file():
+        if done.is_file() and time.time() - done.stat().st_mtime < LISTS_MAX_AGE:
             return
         (base / "lists" / "partial").mkdir(parents=True, exist_ok=True)
         (base / "cache" / "archives" / "partial").mkdir(parents=True, exist_ok=True)
@@ -142,6 +149,9 @@ class DebCache:
         if reason:
             _skip_or_fail(reason)
         target = self.root / release / arch / package
+        failed = target / ".failed"
+        if failed.is_file() and time.time() - failed.stat().st_mtime < FAILED_MAX_AGE:
+            pytest.skip(failed.read_text())
         with _locked(self.root / f"{release}.lock"):
             if not (target / ".done").is_file():
                 self._ensure_lists(release)
@@ -167,7 +177,7 @@ class DebCache:
             todo = sorted(
                 f"{p}:{a}"
                 for p, a, r in wanted
-                if r == release and not (self.root / r / a / p / ".done").is_file()
+                if r == release and not self._settled(self.root / r / a / p)
             )
             if not todo:
                 continue
@@ -189,6 +199,21 @@ class DebCache:
                     todo = [t for t in todo if t not in missing]
 
     @staticmethod
+    def _settled(target: Path) -> bool:
+        """Extracted already, or known missing from the mirror (within a day)."""
+        failed = target / ".failed"
+        recent = failed.is_file() and time.time() - failed.stat().st_mtime < FAILED_MAX_AGE
+        return recent or (target / ".done").is_file()
+
+    @staticmethod
+    def _unavailable(target: Path, reason: str) -> None:
+        """One package the mirror lacks today (a hole, not a broken setup): skipped, and not
+        asked for again for a day."""
+        target.mkdir(parents=True, exist_ok=True)
+        (target / ".failed").write_text(reason)
+        pytest.skip(reason)
+
+    @staticmethod
     def _debs(spool: Path, package: str, arch: str) -> list[Path]:
         return sorted(spool.glob(f"{package}_*_{arch}.deb")) or sorted(
             spool.glob(f"{package}_*_all.deb")
@@ -205,10 +230,10 @@ class DebCache:
             )
             if run.returncode != 0:
                 reason = run.stderr.strip()[-300:]
-                _skip_or_fail(f"apt-get download {qualified} ({release}): {reason}")
+                self._unavailable(target, f"apt-get download {qualified} ({release}): {reason}")
             have = self._debs(spool, package, arch)
         if not have:
-            _skip_or_fail(f"apt-get download {package}:{arch} ({release}) left no .deb")
+            self._unavailable(target, f"apt-get download {package}:{arch} ({release}): no .deb")
         deb = have[-1]
         if target.exists():
             shutil.rmtree(target)

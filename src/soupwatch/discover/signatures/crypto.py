@@ -35,6 +35,28 @@ SIGNATURES: tuple[Signature, ...] = (
         version=rb"BoringSSL[ /]v?(\d+\.\d+\.\d+)",
         versionless=True,
         confidence=0.6,
+        unless=(b"AWS-LC ",),  # AWS-LC, BoringSSL's fork, keeps BoringSSL's texts
+    ),
+    Signature(
+        key="aws_lc",
+        product="AWS-LC",
+        cpe="amazon:aws-lc",
+        anchors=(b"AWS-LC ",),
+        version=rb"\x00AWS-LC (\d+\.\d+\.\d+)\x00",
+        before=1,
+        versionless=True,
+        confidence=0.85,
+    ),
+    Signature(
+        key="s2n_tls",
+        product="s2n-tls",
+        cpe="amazon:s2n-tls",
+        # s2n's error-name table; the library embeds no version text
+        anchors=(b"S2N_ERR_T_",),
+        version=rb"s2n-tls[ /v]{1,2}(\d+\.\d+\.\d+)",
+        versionless=True,
+        context=(b"s2n_strerror",),
+        confidence=0.6,
     ),
     Signature(
         key="gnutls",

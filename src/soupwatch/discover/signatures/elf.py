@@ -93,10 +93,14 @@ class ElfView:
         except (ELFError, struct.error, ValueError, IndexError):
             return None
         s_off, s_size = strtab["sh_offset"], strtab["sh_size"]
-        idx = self._data.find(b"\x00" + name.encode() + b"\x00", s_off, s_off + s_size)
-        if idx < 0:
+        # the name may also be the tail of a longer one (``__xmlParserVersion``): linkers
+        # share string-table suffixes, so every place the name ends a string counts
+        names, word, pos = set(), name.encode() + b"\x00", s_off
+        while (idx := self._data.find(word, pos, s_off + s_size)) >= 0:
+            names.add(idx - s_off)
+            pos = idx + 1
+        if not names:
             return None
-        st_name = idx + 1 - s_off
         is64 = self._elf.elfclass == 64
         order = "<" if self._elf.little_endian else ">"
         fmt = order + ("IBBHQQ" if is64 else "IIIBBH")
@@ -104,7 +108,7 @@ class ElfView:
         for entry in struct.iter_unpack(
             fmt, self._data[off : off + size - size % struct.calcsize(fmt)]
         ):
-            if entry[0] != st_name:
+            if entry[0] not in names:
                 continue
             if is64:
                 info, shndx, value, sym_size = entry[1], entry[3], entry[4], entry[5]
@@ -146,6 +150,8 @@ class ElfView:
             return self._glib_version(symbol)
         if kind == "triple-calls":
             return self._triple_calls(symbol)
+        if kind in ("data-decimal", "data-pointer-decimal"):
+            return self._data_version(symbol, kind)
         value = self._returned(symbol)
         if value is None:
             return None
@@ -153,6 +159,49 @@ class ElfView:
         if version is None:
             return None
         return FunctionVersion(version, value[1], f"{symbol}() returns {version} ({self.machine})")
+
+    def _data_version(self, symbol: str, kind: str) -> FunctionVersion | None:
+        """An exported object holding the version as a decimal number (``xsltLibxsltVersion``
+        = 10142) or pointing to one as text (``xmlParserVersion`` -> "21209")."""
+        found = self._symbol(symbol, stt=1)
+        if found is None:
+            return None
+        off = self._offset(found[0])
+        if off is None:
+            return None
+        if kind == "data-decimal":
+            number = self.u32(found[0])
+        else:
+            target = self.pointer(found[0])
+            text = self.cstring(target) if target is not None else None
+            number = int(text) if text and text.isdigit() and 4 <= len(text) <= 6 else None
+        version = _number(number, "decimal") if number else None
+        if version is None:
+            return None
+        return FunctionVersion(version, off, f"{symbol} holds {number} = {version}")
+
+    def pointer(self, vaddr: int) -> int | None:
+        """The pointer stored at ``vaddr``: its ``RELATIVE`` relocation's addend when the
+        dynamic linker fills it in (RELA machines), else the word in the file."""
+        is64 = self._elf.elfclass == 64
+        order = "<" if self._elf.little_endian else ">"
+        fmt = order + ("QQq" if is64 else "IIi")
+        try:
+            for section in self._elf.iter_sections():
+                if section["sh_type"] != "SHT_RELA":
+                    continue
+                off, size = section["sh_offset"], section["sh_size"]
+                raw = self._data[off : off + size - size % struct.calcsize(fmt)]
+                for r_offset, _info, addend in struct.iter_unpack(fmt, raw):
+                    if r_offset == vaddr:
+                        return int(addend)
+        except (ELFError, struct.error, ValueError):
+            return None
+        word = self.load(vaddr, 8 if is64 else 4)
+        if word is None:
+            return None
+        value = int.from_bytes(word, "little" if self._elf.little_endian else "big")
+        return value or None
 
     def _triple_calls(self, symbol: str) -> FunctionVersion | None:
         """Three functions returning major, minor and micro (``gtk_get_major_version``)."""

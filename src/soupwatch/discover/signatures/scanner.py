@@ -56,7 +56,7 @@ class SignatureScanner:
         for idx, sig in enumerate(signatures):
             for anchor in sig.anchors:
                 words.setdefault(anchor, []).append((0, idx))
-            for anchor in sig.context:
+            for anchor in (*sig.context, *sig.unless):
                 words.setdefault(anchor, []).append((1, idx))
         self._automaton = ahocorasick.Automaton()
         for word, targets in words.items():
@@ -94,6 +94,8 @@ class SignatureScanner:
         elf: list[ElfView | None] = []
         for idx, starts in sorted(hits.by_signature.items()):
             sig = self.signatures[idx]
+            if any(u in hits.context for u in sig.unless):
+                continue
             context_ok = not sig.context or any(c in hits.context for c in sig.context)
             found = _from_strings(sig, data, starts) if context_ok else []
             if not found and (sig.functions or sig.soname or sig.verdef or sig.verdef_floor):
