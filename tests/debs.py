@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -252,3 +253,39 @@ def upstream(version: str) -> str:
     """The upstream part of a Debian version (``1:9e-1+b1`` -> ``9e``): the truth the quality
     sets compare against."""
     return merge.upstream(version)
+
+
+WHEELS = CACHE.parent / "wheels"
+
+
+def wheel(requirement: str, platform: str) -> Path:
+    """A real binary wheel from PyPI (``lxml==5.3.0``, ``manylinux_2_17_aarch64``), cached."""
+    name, version = requirement.split("==")
+    found = sorted(WHEELS.glob(f"{name}-{version}-*{platform}*.whl"))
+    if found:
+        return found[0]
+    WHEELS.mkdir(parents=True, exist_ok=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--python-version",
+            "3.11",
+            "--platform",
+            platform,
+            "-d",
+            str(WHEELS),
+            requirement,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    found = sorted(WHEELS.glob(f"{name}-{version}-*{platform}*.whl"))
+    if run.returncode != 0 or not found:
+        pytest.skip(f"pip download {requirement} ({platform}): {run.stderr.strip()[-300:]}")
+    return found[0]
