@@ -70,8 +70,10 @@ SIGNATURES: tuple[Signature, ...] = (
         key="mbedtls",
         product="Mbed TLS",
         cpe="arm:mbed_tls",
-        anchors=(b"mbed TLS ", b"Mbed TLS "),
+        anchors=(b"mbed TLS ", b"Mbed TLS ", b"mbedtls_version_get_number"),
         version=rb"[Mm]bed TLS (\d+\.\d+\.\d+)",
+        # MBEDTLS_VERSION_NUMBER 0x021C0300 = 2.28.3 (i386 builds fold the text into code)
+        functions=(("mbedtls_version_get_number", "mbedtls"),),
     ),
     Signature(
         key="wolfssl",

@@ -268,7 +268,7 @@ class ElfView:
 
 def _decode(view: ElfView, value: tuple[int, bool], kind: str) -> str | None:
     number, is_address = value
-    if kind in ("decimal", "hex", "postgres", "lcms", "brotli", "rdkafka"):
+    if kind in ("decimal", "hex", "postgres", "lcms", "brotli", "rdkafka", "mbedtls"):
         return None if is_address else _number(number, kind)
     if kind == "string":
         text = view.cstring(number)
@@ -289,8 +289,8 @@ def _number(value: int, kind: str) -> str | None:
         return f"{value // 1000}.{(value % 1000) // 10}" if 1000 <= value < 10000 else None
     elif kind == "brotli":  # BROTLI_VERSION: (major << 24) | (minor << 12) | patch
         major, minor, patch = value >> 24, (value >> 12) & 0xFFF, value & 0xFFF
-    elif kind == "rdkafka":  # RD_KAFKA_VERSION: 0xMMmmrrxx, xx = 0xff for a release
-        if value & 0xFF != 0xFF:
+    elif kind in ("rdkafka", "mbedtls"):  # 0xMMmmrrxx: xx = 0xff (librdkafka) or 0 (Mbed TLS)
+        if value & 0xFF != (0xFF if kind == "rdkafka" else 0):
             return None
         major, minor, patch = value >> 24, (value >> 16) & 0xFF, (value >> 8) & 0xFF
     elif kind == "hex":
