@@ -247,6 +247,7 @@ class DebCache:
             text=True,
         ).stdout
         (target / ".done").write_text(control + f"Deb: {deb.name}\n")
+        deb.unlink()  # the extracted tree is what the tests read; keep the cache half the size
 
 
 def upstream(version: str) -> str:
