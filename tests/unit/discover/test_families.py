@@ -76,3 +76,5 @@ def test_awscrt_vendors_aws_lc_and_s2n() -> None:
     assert found["aws_lc"] == {"1.40.0"}
     assert found["s2n_tls"] == {None}  # identified; s2n embeds no version
     assert "boringssl" not in found  # AWS-LC keeps BoringSSL's texts; it is not BoringSSL
+    for part in ("common", "io", "http", "mqtt", "auth", "cal", "s3"):
+        assert found[f"aws_c_{part}"] == {None}, part  # listed: version unknown

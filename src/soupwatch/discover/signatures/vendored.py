@@ -133,6 +133,21 @@ SIGNATURES: tuple[Signature, ...] = (
         confidence=0.95,
         soname=r"libgcrypt\.so\.20$",
     ),
+    *(
+        Signature(
+            key=f"aws_c_{part.replace('-', '_')}",
+            product=f"aws-c-{part}",
+            cpe=f"amazon:aws-c-{part}",
+            # the AWS C SDK libraries (vendored by awscrt and device SDKs) embed no version;
+            # their source paths (assert messages) show the code is compiled in
+            anchors=(f"/aws-c-{part}/source/".encode(),),
+            version=rb"aws-c-" + part.encode() + rb"[-/v](\d+\.\d+\.\d+)/",
+            before=0,
+            versionless=True,
+            confidence=0.6,
+        )
+        for part in ("common", "io", "http", "mqtt", "auth", "cal", "s3")
+    ),
     Signature(
         key="gtk",
         product="GTK",
