@@ -31,11 +31,11 @@ def _norm(text: str | None) -> str:
 
 
 def upstream(version: str) -> str:
-    """The upstream part of a distribution version: no epoch, revision, ``+dfsg``."""
+    """The upstream part of a distribution version: no epoch, revision, ``+dfsg``, repack."""
     v = re.sub(r"^\d+:", "", version)
     if "-" in v:
         v = v.rsplit("-", 1)[0]
-    return re.sub(r"(?:[+.~]dfsg\w*|\+ds\w*|~.*)$", "", v)
+    return re.sub(r"(?:[+.~]dfsg\w*|\+ds\w*|\+repack\w*|\+p\d+|~.*)$", "", v)
 
 
 def _is_binary(c: Component) -> bool:

@@ -158,7 +158,10 @@ def _skip_reason(c: Component) -> str | None:
     if not ident.cpes and not ident.osv and not ident.cna:
         return "no purl, no CPE, and the name is not in the alias table: cannot be looked up"
     if not c.version and not (ident.cpes and all(i.version for i in ident.cpes)):
-        return "no version: cannot tell affected from unaffected"
+        return (
+            "version unknown — cannot be assessed "
+            "(no version: cannot tell affected from unaffected)"
+        )
     return None
 
 

@@ -16,6 +16,8 @@ SIGNATURES: tuple[Signature, ...] = (
         # programs linking libcrypto (osslsigncode) print with their compile-time version
         context=(b"OPENSSLDIR", b"Use -help for summary"),
         soname=r"lib(?:ssl|crypto)\.so\.(?:3|1\.1|1\.0\.\d)$",
+        # OPENSSL_3.0.0 names the ABI level the symbols were added in, not the release
+        verdef_floor=r"OPENSSL_\d+\.\d+\.\d+[a-z]?",
         confidence=0.95,
     ),
     Signature(
@@ -33,6 +35,28 @@ SIGNATURES: tuple[Signature, ...] = (
         version=rb"BoringSSL[ /]v?(\d+\.\d+\.\d+)",
         versionless=True,
         confidence=0.6,
+        unless=(b"AWS-LC ",),  # AWS-LC, BoringSSL's fork, keeps BoringSSL's texts
+    ),
+    Signature(
+        key="aws_lc",
+        product="AWS-LC",
+        cpe="amazon:aws-lc",
+        anchors=(b"AWS-LC ",),
+        version=rb"\x00AWS-LC (\d+\.\d+\.\d+)\x00",
+        before=1,
+        versionless=True,
+        confidence=0.85,
+    ),
+    Signature(
+        key="s2n_tls",
+        product="s2n-tls",
+        cpe="amazon:s2n-tls",
+        # s2n's error-name table; the library embeds no version text
+        anchors=(b"S2N_ERR_T_",),
+        version=rb"s2n-tls[ /v]{1,2}(\d+\.\d+\.\d+)",
+        versionless=True,
+        context=(b"s2n_strerror",),
+        confidence=0.6,
     ),
     Signature(
         key="gnutls",
@@ -46,8 +70,10 @@ SIGNATURES: tuple[Signature, ...] = (
         key="mbedtls",
         product="Mbed TLS",
         cpe="arm:mbed_tls",
-        anchors=(b"mbed TLS ", b"Mbed TLS "),
+        anchors=(b"mbed TLS ", b"Mbed TLS ", b"mbedtls_version_get_number"),
         version=rb"[Mm]bed TLS (\d+\.\d+\.\d+)",
+        # MBEDTLS_VERSION_NUMBER 0x021C0300 = 2.28.3 (i386 builds fold the text into code)
+        functions=(("mbedtls_version_get_number", "mbedtls"),),
     ),
     Signature(
         key="wolfssl",
@@ -55,6 +81,9 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="wolfssl:wolfssl",
         anchors=(b"wolfSSL",),
         version=rb"wolfSSL[ _/v]{1,3}(\d+\.\d+\.\d+)",
+        # wolfSSL_lib_version() returns LIBWOLFSSL_VERSION_STRING
+        functions=(("wolfSSL_lib_version", "string"),),
+        soname=r"libwolfssl\.so\.\d+$",
     ),
     Signature(
         key="libsodium",

@@ -94,8 +94,11 @@ SIGNATURES: tuple[Signature, ...] = (
         key="libxml2",
         product="libxml2",
         cpe="xmlsoft:libxml2",
-        anchors=(b"libxml2.so.2",),
+        anchors=(b"libxml2.so.2", b"xmlParserVersion"),
         version=rb"libxml2[ /-](\d+\.\d+\.\d+)",
+        # a file defining xmlParserVersion holds libxml2 (lxml's extension modules link it
+        # statically): it points to LIBXML_VERSION_STRING ("21209" = 2.12.9)
+        functions=(("xmlParserVersion", "data-pointer-decimal"),),
         soname=r"libxml2\.so\.2$",
         file_version=r"libxml2\.so\.(2\.\d+\.\d+)$",
     ),
@@ -103,8 +106,10 @@ SIGNATURES: tuple[Signature, ...] = (
         key="libxslt",
         product="libxslt",
         cpe="xmlsoft:libxslt",
-        anchors=(b"libxslt.so.1",),
+        anchors=(b"libxslt.so.1", b"xsltLibxsltVersion"),
         version=rb"libxslt[ /-](\d+\.\d+\.\d+)",
+        # the exported const int xsltLibxsltVersion = LIBXSLT_VERSION (10142 = 1.1.42)
+        functions=(("xsltLibxsltVersion", "data-decimal"),),
         soname=r"libxslt\.so\.1$",
         file_version=r"libxslt\.so\.(1\.\d+\.\d+)$",
     ),

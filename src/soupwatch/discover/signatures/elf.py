@@ -1,8 +1,6 @@
-"""Reading the few ELF facts signatures need: the soname and version functions' return values.
-
-Only x86-64 code is decoded (``mov eax, imm32`` and RIP-relative ``lea``); other machines
-still get their soname and byte signatures.
-"""
+"""Reading the few ELF facts signatures need: the soname, symbol-version definitions, exported
+version data and what version functions return, on every machine and byte order (the function
+bodies are decoded by :mod:`.machine`, never executed)."""
 
 from __future__ import annotations
 
@@ -14,8 +12,10 @@ from dataclasses import dataclass
 from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
+from elftools.elf.gnuversions import GNUVerDefSection
 
-_ENDBR64 = b"\xf3\x0f\x1e\xfa"
+from soupwatch.discover.signatures.machine import Image, returned
+
 _VERSION_TEXT = re.compile(r"(\d+\.\d+(?:\.\d+)?)(?:$|[-/ +~])")
 
 
@@ -50,6 +50,26 @@ class ElfView:
         """``EM_X86_64``, ``EM_ARM``, ..."""
         return str(self._elf["e_machine"])
 
+    def version_definitions(self) -> list[tuple[str, int]]:
+        """Names of the ``.gnu.version_d`` nodes this file defines (not the file's own base
+        node), each with the file offset of its name, in file order."""
+        out: list[tuple[str, int]] = []
+        try:
+            for section in self._elf.iter_sections():
+                if not isinstance(section, GNUVerDefSection):
+                    continue
+                strtab = self._elf.get_section(section["sh_link"])
+                for verdef, aux in section.iter_versions():
+                    if verdef["vd_flags"] & 1:  # VER_FLG_BASE: the soname itself
+                        continue
+                    for entry in aux:
+                        name = str(entry.name)
+                        out.append((name, int(strtab["sh_offset"] + entry["vda_name"])))
+                        break
+        except (ELFError, struct.error, ValueError, AttributeError, KeyError):
+            return out
+        return out
+
     def soname(self) -> str | None:
         """The ``DT_SONAME`` entry, if any."""
         try:
@@ -73,17 +93,22 @@ class ElfView:
         except (ELFError, struct.error, ValueError, IndexError):
             return None
         s_off, s_size = strtab["sh_offset"], strtab["sh_size"]
-        idx = self._data.find(b"\x00" + name.encode() + b"\x00", s_off, s_off + s_size)
-        if idx < 0:
+        # the name may also be the tail of a longer one (``__xmlParserVersion``): linkers
+        # share string-table suffixes, so every place the name ends a string counts
+        names, word, pos = set(), name.encode() + b"\x00", s_off
+        while (idx := self._data.find(word, pos, s_off + s_size)) >= 0:
+            names.add(idx - s_off)
+            pos = idx + 1
+        if not names:
             return None
-        st_name = idx + 1 - s_off
         is64 = self._elf.elfclass == 64
-        fmt = "<IBBHQQ" if is64 else "<IIIBBH"
+        order = "<" if self._elf.little_endian else ">"
+        fmt = order + ("IBBHQQ" if is64 else "IIIBBH")
         off, size = dynsym["sh_offset"], dynsym["sh_size"]
         for entry in struct.iter_unpack(
             fmt, self._data[off : off + size - size % struct.calcsize(fmt)]
         ):
-            if entry[0] != st_name:
+            if entry[0] not in names:
                 continue
             if is64:
                 info, shndx, value, sym_size = entry[1], entry[3], entry[4], entry[5]
@@ -112,25 +137,108 @@ class ElfView:
             return None
         return self._data[off:end].decode("latin-1")
 
+    def load(self, vaddr: int, size: int) -> bytes | None:
+        """``size`` bytes of the file image at virtual address ``vaddr``, or None."""
+        off = self._offset(vaddr)
+        if off is None or off + size > len(self._data):
+            return None
+        return self._data[off : off + size]
+
     def function_version(self, symbol: str, kind: str) -> FunctionVersion | None:
         """Decode what ``symbol`` returns, per ``kind`` (see ``Signature.functions``)."""
-        if kind == "glib":
+        if kind in ("glib", "triple"):
             return self._glib_version(symbol)
-        if self.machine != "EM_X86_64":
+        if kind == "triple-calls":
+            return self._triple_calls(symbol)
+        if kind in ("data-decimal", "data-pointer-decimal"):
+            return self._data_version(symbol, kind)
+        value = self._returned(symbol)
+        if value is None:
             return None
+        version = _decode(self, value[0], kind)
+        if version is None:
+            return None
+        return FunctionVersion(version, value[1], f"{symbol}() returns {version} ({self.machine})")
+
+    def _data_version(self, symbol: str, kind: str) -> FunctionVersion | None:
+        """An exported object holding the version as a decimal number (``xsltLibxsltVersion``
+        = 10142) or pointing to one as text (``xmlParserVersion`` -> "21209")."""
+        found = self._symbol(symbol, stt=1)
+        if found is None:
+            return None
+        off = self._offset(found[0])
+        if off is None:
+            return None
+        if kind == "data-decimal":
+            number = self.u32(found[0])
+        else:
+            target = self.pointer(found[0])
+            text = self.cstring(target) if target is not None else None
+            number = int(text) if text and text.isdigit() and 4 <= len(text) <= 6 else None
+        version = _number(number, "decimal") if number else None
+        if version is None:
+            return None
+        return FunctionVersion(version, off, f"{symbol} holds {number} = {version}")
+
+    def pointer(self, vaddr: int) -> int | None:
+        """The pointer stored at ``vaddr``: its ``RELATIVE`` relocation's addend when the
+        dynamic linker fills it in (RELA machines), else the word in the file."""
+        is64 = self._elf.elfclass == 64
+        order = "<" if self._elf.little_endian else ">"
+        fmt = order + ("QQq" if is64 else "IIi")
+        try:
+            for section in self._elf.iter_sections():
+                if section["sh_type"] != "SHT_RELA":
+                    continue
+                off, size = section["sh_offset"], section["sh_size"]
+                raw = self._data[off : off + size - size % struct.calcsize(fmt)]
+                for r_offset, _info, addend in struct.iter_unpack(fmt, raw):
+                    if r_offset == vaddr:
+                        return int(addend)
+        except (ELFError, struct.error, ValueError):
+            return None
+        word = self.load(vaddr, 8 if is64 else 4)
+        if word is None:
+            return None
+        value = int.from_bytes(word, "little" if self._elf.little_endian else "big")
+        return value or None
+
+    def _triple_calls(self, symbol: str) -> FunctionVersion | None:
+        """Three functions returning major, minor and micro (``gtk_get_major_version``)."""
+        parts: list[int] = []
+        first: int | None = None
+        for part in ("major", "minor", "micro"):
+            value = self._returned(symbol.replace("major", part))
+            if value is None or value[0][1] or value[0][0] > 999:
+                return None
+            parts.append(value[0][0])
+            first = value[1] if first is None else first
+        if first is None or parts[0] == 0:
+            return None
+        version = ".".join(str(p) for p in parts)
+        return FunctionVersion(version, first, f"{symbol}() and friends return {version}")
+
+    def _returned(self, symbol: str) -> tuple[tuple[int, bool], int] | None:
+        """What the defined function ``symbol`` returns, and the file offset of its code."""
         found = self._symbol(symbol)
         if found is None:
             return None
         vaddr, _size = found
+        thumb = self.machine == "EM_ARM" and bool(vaddr & 1)
+        vaddr &= ~1 if thumb else ~0
         off = self._offset(vaddr)
         if off is None:
             return None
-        code = self._data[off : off + 48]
-        skip = len(_ENDBR64) if code.startswith(_ENDBR64) else 0
-        version = _decode(self, code, skip, vaddr, kind)
-        if version is None:
-            return None
-        return FunctionVersion(version, off, f"{symbol}() returns {version}")
+        image = Image(
+            self._data[off : off + 96],
+            vaddr,
+            bool(self._elf.little_endian),
+            self._elf.elfclass == 64,
+            self.load,
+            thumb,
+        )
+        value = returned(self.machine, image)
+        return None if value is None else (value, off)
 
     def _glib_version(self, symbol: str) -> FunctionVersion | None:
         """GLib exports its version as three ``const guint`` objects (``glib_major_version``,
@@ -150,39 +258,26 @@ class ElfView:
         version = ".".join(str(p) for p in parts)
         return FunctionVersion(version, first, f"{symbol} and friends hold {version}")
 
-    def rip_target(self, code: bytes, vaddr: int) -> int | None:
-        """Target of the first RIP-relative ``lea`` in ``code`` (which starts at ``vaddr``)."""
-        for i in range(len(code) - 7):
-            if code[i] in (0x48, 0x4C) and code[i + 1] == 0x8D and (code[i + 2] & 0xC7) == 0x05:
-                disp = struct.unpack_from("<i", code, i + 3)[0]
-                return vaddr + i + 7 + int(disp)
-        return None
-
     def u32(self, vaddr: int) -> int | None:
-        """The little-endian 32-bit word at ``vaddr``."""
-        off = self._offset(vaddr)
-        if off is None or off + 4 > len(self._data):
+        """The 32-bit word at ``vaddr``, in the file's byte order."""
+        raw = self.load(vaddr, 4)
+        if raw is None:
             return None
-        return int(struct.unpack_from("<I", self._data, off)[0])
+        return int.from_bytes(raw, "little" if self._elf.little_endian else "big")
 
 
-def _decode(view: ElfView, code: bytes, skip: int, vaddr: int, kind: str) -> str | None:
-    body = code[skip:]
-    if kind in ("decimal", "hex", "postgres", "lcms", "brotli"):
-        if len(body) < 6 or body[0] != 0xB8 or body[5] != 0xC3:
-            return None
-        return _number(int(struct.unpack_from("<I", body, 1)[0]), kind)
-    target = view.rip_target(code, vaddr)
-    if target is None:
-        return None
+def _decode(view: ElfView, value: tuple[int, bool], kind: str) -> str | None:
+    number, is_address = value
+    if kind in ("decimal", "hex", "postgres", "lcms", "brotli", "rdkafka", "mbedtls"):
+        return None if is_address else _number(number, kind)
     if kind == "string":
-        text = view.cstring(target)
+        text = view.cstring(number)
         if text is None:
             return None
         m = _VERSION_TEXT.match(text)
         return m.group(1) if m and len(text) <= 64 else None
     if kind == "struct-hex-4":
-        word = view.u32(target + 4)
+        word = view.u32(number + 4)
         return _number(word, "hex") if word else None
     return None
 
@@ -194,6 +289,10 @@ def _number(value: int, kind: str) -> str | None:
         return f"{value // 1000}.{(value % 1000) // 10}" if 1000 <= value < 10000 else None
     elif kind == "brotli":  # BROTLI_VERSION: (major << 24) | (minor << 12) | patch
         major, minor, patch = value >> 24, (value >> 12) & 0xFFF, value & 0xFFF
+    elif kind in ("rdkafka", "mbedtls"):  # 0xMMmmrrxx: xx = 0xff (librdkafka) or 0 (Mbed TLS)
+        if value & 0xFF != (0xFF if kind == "rdkafka" else 0):
+            return None
+        major, minor, patch = value >> 24, (value >> 16) & 0xFF, (value >> 8) & 0xFF
     elif kind == "hex":
         major, minor, patch = (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
     else:  # postgres: 150005 -> 15.5, 90624 -> 9.6.24

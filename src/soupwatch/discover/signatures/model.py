@@ -48,6 +48,14 @@ class Signature:
     """Regex on the file name (group 1 = version), trusted only once ``soname`` matched."""
     libtool: tuple[tuple[str, str], ...] = ()
     """File-name libtool suffix -> release, for libraries whose suffix is not the version."""
+    unless: tuple[bytes, ...] = ()
+    """Texts whose presence means the file is another product (a fork keeping these texts)."""
+    verdef: str | None = None
+    """Regex on the ELF symbol-version definitions (``.gnu.version_d``) whose groups are the
+    *release* (libmodbus's ``LMB3.1.6``); only for products whose nodes name releases."""
+    verdef_floor: str | None = None
+    """Regex on version definitions that name an ABI (``OPENSSL_3.0.0``): the newest is
+    recorded as a lower bound in the evidence text, never as the version."""
     pattern: re.Pattern[bytes] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

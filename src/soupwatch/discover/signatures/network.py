@@ -12,17 +12,22 @@ SIGNATURES: tuple[Signature, ...] = (
         key="bluez",
         product="BlueZ",
         cpe="bluez:bluez",
-        anchors=(b"BlueZ ",),
-        version=rb"(?:\x00(\d+\.\d+)\x00BlueZ %s|BlueZ (\d+\.\d+)\b)",
+        anchors=(b"BlueZ ", b"libbluetooth.so.3"),
+        version=rb"(?:\x00(\d+\.\d+)\x00+BlueZ %s|BlueZ (\d+\.\d+)\b)",
         before=24,
         confidence=0.8,
+        # libbluetooth holds no version text: its file name, from the release table
+        soname=r"libbluetooth\.so\.3$",
     ),
     Signature(
         key="wpa_supplicant",
         product="wpa_supplicant",
         cpe="w1.fi:wpa_supplicant",
         anchors=(b"wpa_supplicant v",),
-        version=rb"wpa_supplicant v(\d+\.\d+(?:\.\d+)?)",
+        # "v%s" with VERSION_STR just before it (distribution builds), or the text itself
+        version=rb"(?:\x00(\d+\.\d+(?:\.\d+)?)\x00+wpa_supplicant v%s"
+        rb"|wpa_supplicant v(\d+\.\d+(?:\.\d+)?))",
+        before=24,
         type=APP,
     ),
     Signature(
@@ -30,7 +35,8 @@ SIGNATURES: tuple[Signature, ...] = (
         product="hostapd",
         cpe="w1.fi:hostapd",
         anchors=(b"hostapd v",),
-        version=rb"hostapd v(\d+\.\d+(?:\.\d+)?)",
+        version=rb"(?:\x00(\d+\.\d+(?:\.\d+)?)\x00+hostapd v%s|hostapd v(\d+\.\d+(?:\.\d+)?))",
+        before=24,
         type=APP,
     ),
     Signature(
@@ -52,12 +58,14 @@ SIGNATURES: tuple[Signature, ...] = (
         key="mosquitto",
         product="Eclipse Mosquitto",
         cpe="eclipse:mosquitto",
-        anchors=(b"mosquitto version ",),
+        anchors=(b"mosquitto version ", b"libmosquitto.so.1"),
         version=(
-            rb"(?:\x00(\d+\.\d+\.\d+)\x00mosquitto version %s"
+            rb"(?:\x00(\d+\.\d+\.\d+)\x00+mosquitto version %s"
             rb"|mosquitto version (\d+\.\d+\.\d+))"
         ),
         before=24,
+        soname=r"libmosquitto\.so\.1$",
+        file_version=r"libmosquitto\.so\.(\d+\.\d+\.\d+)$",
     ),
     Signature(
         key="nginx",
@@ -90,6 +98,8 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="civetweb_project:civetweb",
         anchors=(b"CivetWeb",),
         version=rb"CivetWeb(?: V|/| v)(\d+\.\d+(?:\.\d+)?)",
+        # mg_version() returns CIVETWEB_VERSION (Mongoose's mg_version has no CivetWeb text)
+        functions=(("mg_version", "string"),),
     ),
     Signature(
         key="libmicrohttpd",
@@ -113,11 +123,12 @@ SIGNATURES: tuple[Signature, ...] = (
         key="curl",
         product="curl",
         cpe="haxx:curl",
-        anchors=(b"curl/",),
+        anchors=(b"curl/", b"libcurl.so.4", b"libcurl-gnutls.so.4"),
         version=rb"curl/(\d+\.\d+\.\d+)",
         # libcurl and the curl tool build "libcurl/VERSION"; cmake's "curl/7.86.0" user agent
         # is the compile-time header version of a libcurl it links dynamically
         context=(b"libcurl/",),
+        soname=r"libcurl(?:-gnutls)?\.so\.4$",
     ),
     Signature(
         key="nghttp2",
@@ -135,15 +146,21 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=(b"libcoap",),
         version=rb"libcoap[ /v-]{1,3}(\d+\.\d+\.\d+)",
         functions=(("coap_package_version", "string"),),
+        soname=r"libcoap-\d(?:-\w+)?\.so\.\d+$",
     ),
     Signature(
         key="paho_mqtt_c",
         product="Eclipse Paho MQTT C",
         cpe="eclipse:paho_mqtt_c_client",
-        anchors=(b"Eclipse Paho",),
-        version=rb"Eclipse Paho[^\x00]{0,60}?(\d+\.\d+\.\d+)",
+        anchors=(b"Eclipse Paho", b"libpaho-mqtt3", b"V3_Version "),
+        # MQTTClient_getVersionInfo's table ("Product name", the name, "Version", the version)
+        # and the MQTTClientV3_Version / MQTTAsyncV3_Version trace text
+        version=rb"Eclipse Paho[^\x00]{0,60}?(?:\x00+Version\x00+)?(\d+\.\d+\.\d+)"
+        rb"|MQTT(?:Client|Async)V3_Version (\d+\.\d+\.\d+)",
         versionless=True,
         confidence=0.7,
+        soname=r"libpaho-mqtt3(?:a|as|c|cs)\.so\.1$",
+        file_version=r"libpaho-mqtt3(?:a|as|c|cs)\.so\.(\d+\.\d+\.\d+)$",
     ),
     Signature(
         key="net_snmp",
@@ -166,6 +183,27 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="libmodbus:libmodbus",
         anchors=(b"libmodbus",),
         version=rb"libmodbus[ /v-]{1,3}(\d+\.\d+\.\d+)",
+        # the exported const ints libmodbus_version_{major,minor,micro}, any machine
+        functions=(("libmodbus_version_major", "triple"),),
+        verdef=r"LMB(\d+)\.(\d+)\.(\d+)",
+        soname=r"libmodbus\.so\.5$",
+    ),
+    Signature(
+        key="zeromq",
+        product="ZeroMQ",
+        cpe="zeromq:libzmq",
+        anchors=(b"libzmq.so.5",),
+        version=rb"ZeroMQ (\d+\.\d+\.\d+)",
+        # zmq_version() writes through pointers; the release comes from the file name
+        soname=r"libzmq\.so\.5$",
+    ),
+    Signature(
+        key="nanomsg",
+        product="nanomsg",
+        cpe="nanomsg:nanomsg",
+        anchors=(b"libnanomsg.so.5",),
+        version=rb"nanomsg (\d+\.\d+\.\d+)",
+        soname=r"libnanomsg\.so\.5$",
     ),
     Signature(
         key="lwip",
@@ -187,7 +225,8 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="confluent:librdkafka",
         anchors=(b"librdkafka.so.1",),
         version=rb"librdkafka/(\d+\.\d+\.\d+)",
-        functions=(("rd_kafka_version_str", "string"),),
+        # rd_kafka_version() returns RD_KAFKA_VERSION (0x020002ff = 2.0.2)
+        functions=(("rd_kafka_version", "rdkafka"),),
         soname=r"librdkafka\.so\.\d+$",
     ),
 )

@@ -10,16 +10,21 @@ SIGNATURES: tuple[Signature, ...] = (
         key="qt",
         product="Qt",
         cpe="qt:qt",
-        anchors=(b"This is the QtCore library version",),
-        version=rb"QtCore library version Qt (\d+\.\d+\.\d+)",
+        anchors=(b"This is the QtCore library version", b" build; by "),
+        # Qt 5's banner; Qt 6's QLibraryInfo::build() text
+        version=rb"QtCore library version Qt (\d+\.\d+\.\d+)"
+        rb"|\x00Qt (\d+\.\d+\.\d+) \([\w-]+ (?:shared|static) \([\w ]+\) \w+ build; by ",
+        before=96,
         type=ComponentType.FRAMEWORK,
     ),
     Signature(
         key="python",
         product="Python",
         cpe="python:python",
-        anchors=(b"libpython3.",),
-        version=rb"\x00Python (3\.\d+\.\d+)\x00",
+        anchors=(b"libpython3.", b"%.80s (%.80s) %.80s"),
+        # PY_VERSION just before Py_GetVersion's format, or the banner itself
+        version=rb"\x00(3\.\d+\.\d+)\x00+%\.80s \(%\.80s\) %\.80s|\x00Python (3\.\d+\.\d+)\x00",
+        before=24,
         soname=r"libpython3\.\d+\.so\.1\.0$",
         versionless=True,
         confidence=0.6,

@@ -18,6 +18,7 @@ from soupwatch.discover.signatures import ALL_SIGNATURES
 from soupwatch.discover.signatures.elf import ElfView
 from soupwatch.discover.signatures.model import Signature
 from soupwatch.discover.signatures.resolvers import RESOLVERS
+from soupwatch.discover.signatures.sonames import release_of
 
 CHUNK = 4 * 1024 * 1024
 """Bytes handed to the automaton at a time (plus an overlap of the longest anchor)."""
@@ -33,8 +34,8 @@ class Detection:
     signature: Signature
     version: str | None
     method: str
-    """``string``, ``function``, ``soname+file-name``, ``soname+libtool``, ``soname``,
-    ``anchor``."""
+    """``string``, ``function``, ``verdef``, ``soname+release-table``, ``soname+file-name``,
+    ``soname+libtool``, ``soname``, ``anchor``."""
     offset: int | None
     text: str
     confidence: float
@@ -55,7 +56,7 @@ class SignatureScanner:
         for idx, sig in enumerate(signatures):
             for anchor in sig.anchors:
                 words.setdefault(anchor, []).append((0, idx))
-            for anchor in sig.context:
+            for anchor in (*sig.context, *sig.unless):
                 words.setdefault(anchor, []).append((1, idx))
         self._automaton = ahocorasick.Automaton()
         for word, targets in words.items():
@@ -93,9 +94,11 @@ class SignatureScanner:
         elf: list[ElfView | None] = []
         for idx, starts in sorted(hits.by_signature.items()):
             sig = self.signatures[idx]
+            if any(u in hits.context for u in sig.unless):
+                continue
             context_ok = not sig.context or any(c in hits.context for c in sig.context)
             found = _from_strings(sig, data, starts) if context_ok else []
-            if not found and (sig.functions or sig.soname):
+            if not found and (sig.functions or sig.soname or sig.verdef or sig.verdef_floor):
                 if not elf:
                     elf.append(ElfView.open(data))
                 found = _from_elf(sig, elf[0], name, context_ok)
@@ -144,6 +147,38 @@ def _show(data: bytes, start: int, length: int = 80) -> str:
     return chunk.decode("latin-1")
 
 
+_REQUIREMENT_AFTER = re.compile(
+    rb"[\x20\t,)]*(?:or (?:later|higher|newer|above|greater|better)|and (?:later|above|newer)"
+    rb"|\+? ?(?:is |are )?(?:required|needed)|minimum\b)",
+    re.IGNORECASE,
+)
+_REQUIREMENT_BEFORE = re.compile(
+    rb"(?:requires?|required|requiring|needs?|compiled against|built against|linked against"
+    rb"|at least|minimum(?: version)?(?: of| is)?|newer than|older than|>=|<)[\x20\t:(]*"
+    rb"(?:version )?$",
+    re.IGNORECASE,
+)
+REQUIREMENT_WINDOW = 40
+"""Bytes either side of a version text searched for requirement wording."""
+
+
+def is_requirement(data: bytes, start: int, end: int) -> bool:
+    """True when the text at ``data[start:end]`` states a requirement about a product ("GnuTLS
+    3.3.0 or later is required", "requires X", "compiled against X") rather than naming the
+    product that is present: such text is never a version claim."""
+    after = data[end : end + REQUIREMENT_WINDOW].split(b"\x00", 1)[0]
+    if _REQUIREMENT_AFTER.match(after):
+        return True
+    before = data[max(0, start - REQUIREMENT_WINDOW) : start].rsplit(b"\x00", 1)[-1]
+    return bool(_REQUIREMENT_BEFORE.search(before))
+
+
+def _version_end(m: re.Match[bytes]) -> int:
+    """Where the version text inside a match ends (a pattern may match words after it)."""
+    ends = [m.end(i) for i in range(1, (m.re.groups or 0) + 1) if m.group(i) is not None]
+    return max(ends, default=m.end())
+
+
 def _version_of(sig: Signature, m: re.Match[bytes]) -> str:
     return ".".join(g.decode("latin-1") for g in m.groups() if g)
 
@@ -159,6 +194,7 @@ def _from_strings(sig: Signature, data: bytes, starts: list[int]) -> list[Detect
             m = sig.pattern.search(data, lo, min(len(data), start + sig.after))
             if m:
                 matches.append(m)
+    matches = [m for m in matches if not is_requirement(data, m.start(), _version_end(m))]
     seen: dict[str, Detection] = {}
     for m in matches:
         raw = _version_of(sig, m)
@@ -216,9 +252,23 @@ def _from_elf(sig: Signature, elf: ElfView | None, name: str, context_ok: bool) 
         fv = elf.function_version(symbol, kind)
         if fv is not None:
             return [Detection(sig, fv.version, "function", fv.offset, fv.text, 0.9)]
+    nodes = elf.version_definitions() if sig.verdef or sig.verdef_floor else []
+    for node, offset in nodes if sig.verdef else []:
+        m = re.fullmatch(sig.verdef or "", node)
+        if m:
+            version = ".".join(g for g in m.groups() if g)
+            text = f"symbol-version definition {node} (.gnu.version_d)"
+            return [Detection(sig, version, "verdef", offset, text, 0.85)]
     if not is_library:
         return []
     basename = name.rsplit("/", 1)[-1]
+    known = release_of(sig.key, _unmangled(basename))
+    if known is not None:
+        text = (
+            f"DT_SONAME {soname}; file name {basename} is {sig.product} {known.version}"
+            f" in {known.source}"
+        )
+        return [Detection(sig, known.version, "soname+release-table", None, text, 0.7)]
     if sig.file_version:
         m = re.search(sig.file_version, _unmangled(basename))
         if m:
@@ -231,4 +281,7 @@ def _from_elf(sig: Signature, elf: ElfView | None, name: str, context_ok: bool) 
                 text = f"DT_SONAME {soname}; version from file name {basename}"
                 return [Detection(sig, suffix, "soname+file-name", None, text, 0.7)]
     text = f"DT_SONAME {soname}; no version found in the file"
+    floors = [n for n, _ in nodes if sig.verdef_floor and re.fullmatch(sig.verdef_floor, n)]
+    if floors:
+        text += f"; symbol-version node {floors[-1]} (an ABI level: a lower bound only)"
     return [Detection(sig, None, "soname", None, text, 0.6)]

@@ -10,6 +10,7 @@ checked on Debian 12's own builds (``/usr/lib/x86_64-linux-gnu``) against ``dpkg
 from __future__ import annotations
 
 from soupwatch.discover.signatures.model import Signature
+from soupwatch.model import ComponentType
 
 # libffi's libtool suffix -> release (Debian/Ubuntu builds: 3.2.1, 3.3, 3.4.2, 3.4.4, 3.4.6).
 _LIBFFI_LIBTOOL = (
@@ -126,10 +127,45 @@ SIGNATURES: tuple[Signature, ...] = (
         product="Libgcrypt",
         cpe="gnupg:libgcrypt",
         # the library's own banner (gcry_check_version("\x01\x01") returns it)
-        anchors=(b"This is Libgcrypt ",),
+        anchors=(b"This is Libgcrypt ", b"libgcrypt.so.20"),
         version=rb"This is Libgcrypt (\d+\.\d+\.\d+) - The GNU Crypto Library",
         before=0,
         confidence=0.95,
+        soname=r"libgcrypt\.so\.20$",
+    ),
+    *(
+        Signature(
+            key=f"aws_c_{part.replace('-', '_')}",
+            product=f"aws-c-{part}",
+            cpe=f"amazon:aws-c-{part}",
+            # the AWS C SDK libraries (vendored by awscrt and device SDKs) embed no version;
+            # their source paths (assert messages) show the code is compiled in
+            anchors=(f"/aws-c-{part}/source/".encode(),),
+            version=rb"aws-c-" + part.encode() + rb"[-/v](\d+\.\d+\.\d+)/",
+            before=0,
+            versionless=True,
+            confidence=0.6,
+        )
+        for part in ("common", "io", "http", "mqtt", "auth", "cal", "s3")
+    ),
+    Signature(
+        key="gtk",
+        product="GTK",
+        cpe="gnome:gtk",
+        anchors=(b"gtk_get_major_version",),
+        version=rb"\x00GTK\+? (\d+\.\d+\.\d+)\x00",
+        # gtk_get_{major,minor,micro}_version() each return a constant, any machine
+        functions=(("gtk_get_major_version", "triple-calls"),),
+        type=ComponentType.FRAMEWORK,
+    ),
+    Signature(
+        key="gdcm",
+        product="GDCM",
+        cpe="mathieu_malaterre:grassroots_dicom",
+        anchors=(b"_ZN4gdcm7Version10GetVersionEv",),
+        version=rb"\x00GDCM (\d+\.\d+\.\d+)\x00",
+        # gdcm::Version::GetVersion() returns GDCM_VERSION; only libgdcmCommon defines it
+        functions=(("_ZN4gdcm7Version10GetVersionEv", "string"),),
     ),
     Signature(
         key="glib",
