@@ -3,7 +3,8 @@
 Applied to the merged components while the unpacked files are still on disk:
 
 * **hash**: the SHA-256 of every file that holds the component's code (the files a binary, PE or
-  .NET detector read); ``soupwatch:file:sha256`` names the file of each (``HEX  location``);
+  .NET detector read, and the ELF and PE files a dpkg file list gives the package);
+  ``soupwatch:file:sha256`` names the file of each (``HEX  location``);
 * **supplier**: package metadata (dpkg ``Maintainer``, rpm ``Vendor``, apk ``m:``, Python and
   npm authors, PE ``CompanyName``) as the detectors read it, else the vendor of the signature
   that identified it, else the CPE vendor;
@@ -131,9 +132,8 @@ def _owners(components: Sequence[Component], facts: Facts) -> dict[str, set[Comp
 
 
 def _elf_graph(
-    components: Sequence[Component], facts: Facts
+    owners: dict[str, set[ComponentRef]], facts: Facts
 ) -> tuple[dict[ComponentRef, set[ComponentRef]], dict[ComponentRef, set[str]]]:
-    owners = _owners(components, facts)
     deps: dict[ComponentRef, set[ComponentRef]] = defaultdict(set)
     unresolved: dict[ComponentRef, set[str]] = defaultdict(set)
     needs = [
@@ -224,7 +224,14 @@ def _reasons(c: Component, hashes: list[Hash]) -> list[tuple[str, str]]:
 def complete(components: Sequence[Component], facts: Facts) -> list[Component]:
     """Fill hashes, suppliers and dependencies; say why where one cannot be filled."""
     hasher = _Hasher(facts.files)
-    elf_deps, unresolved = _elf_graph(components, facts)
+    owners = _owners(components, facts)
+    elf_deps, unresolved = _elf_graph(owners, facts)
+    # the binaries a package lists (dpkg *.list) were read for their links: they are its files
+    binaries: dict[ComponentRef, set[str]] = defaultdict(set)
+    for location, refs in owners.items():
+        if location in facts.linkage.elf or location in facts.linkage.pe:
+            for ref in refs:
+                binaries[ref].add(location)
     pkg_deps = _package_graph(components)
     for ref, more in _assembly_graph(components).items():
         pkg_deps[ref] |= more
@@ -232,7 +239,7 @@ def complete(components: Sequence[Component], facts: Facts) -> list[Component]:
     for c in components:
         props = list(c.properties)
         hashes = list(c.hashes)
-        for loc in _code_files(c):
+        for loc in sorted(binaries.get(c.ref, set()) | set(_code_files(c))):
             digest = hasher(loc)
             if digest:
                 props.append((FILE_HASH, f"{digest}  {loc}"))
