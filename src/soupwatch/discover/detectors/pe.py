@@ -98,7 +98,7 @@ class PeDetector:
             props.append(
                 (UNMAPPED, f"ProductName {product!r} is not in the PE alias table: no CPE or purl")
             )
-            version = resource_version(raw)
+            version = resource_version(raw, parts=None)
             return component(
                 product,
                 version,

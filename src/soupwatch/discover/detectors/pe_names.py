@@ -71,19 +71,21 @@ def canonical(product_name: str, file_description: str | None) -> Canonical | No
     return ALIASES.get((name, _key(file_description))) or ALIASES.get((name, None))
 
 
-def resource_version(text: str | None, parts: int = 3) -> str | None:
+def resource_version(text: str | None, parts: int | None = 3) -> str | None:
     """``2, 32, 10, 0`` -> ``2.32.10``; ``1.70.0.0 (MSVC release)`` -> ``1.70.0``.
 
-    Commas become dots, a parenthesised note is dropped, a fourth field (Windows' build or
-    revision number) is dropped, and trailing ``.0`` fields beyond ``parts`` are removed.
-    Anything after the numbers (``1.11.1_DEV``) is kept: it is part of what was built.
+    Commas become dots and a parenthesised note is dropped. For a canonical product (``parts``
+    given) a fourth field (Windows' build or revision number, not part of the release number
+    NVD and NuGet use) is dropped and trailing ``.0`` fields beyond ``parts`` are removed;
+    ``parts=None`` keeps every field. Anything after the numbers (``1.11.1_DEV``) is kept: it
+    is part of what was built.
     """
     if not text:
         return None
     v = re.sub(r"\([^)]*\)", "", text)
     v = re.sub(r"\s*,\s*", ".", v).strip()
     m = re.match(r"^(\d+(?:\.\d+)*)(.*)$", v)
-    if not m:
+    if not m or parts is None:
         return v or None
     fields, rest = m.group(1).split("."), m.group(2).strip()
     if len(fields) >= 4 and not rest:
