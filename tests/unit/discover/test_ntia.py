@@ -279,3 +279,33 @@ def test_an_elf_library_nothing_identifies_is_a_file_component_with_its_hash(
     assert c.purl == f"pkg:generic/{real.name}?checksum=sha256:{digest}"
     assert c.property(el.WHY_NO_VERSION) and c.property(el.WHY_NO_SUPPLIER)
     assert "libc.so.6" in (c.property(el.UNRESOLVED) or "")
+
+
+def test_package_dependency_fields_name_packages() -> None:
+    from soupwatch.discover.detectors.dpkg import package_names
+
+    depends = "libc6 (>= 2.34), libssl3 (>= 3.0.0) | libssl1.1, debconf:any [!hurd-i386]"
+    assert package_names("dpkg (>= 1.15)", depends) == [
+        "dpkg",
+        "libc6",
+        "libssl3",
+        "libssl1.1",
+        "debconf",
+    ]
+
+
+def test_apk_dependencies_and_maintainer(tmp_path: Path) -> None:
+    db = tmp_path / "root/lib/apk/db/installed"
+    db.parent.mkdir(parents=True)
+    db.write_text(
+        "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nm:Timo Teräs <timo.teras@iki.fi>\no:musl\n\n"
+        "C:Q1def=\nP:busybox\nV:1.36.1-r5\nA:x86_64\n"
+        "m:Sören Tempel <soeren+alpine@soeren-tempel.net>\no:busybox\n"
+        "D:so:libc.musl-x86_64.so.1 musl>=1.2 /bin/sh\n\n",
+        encoding="utf-8",
+    )
+    doc = discover_path(tmp_path / "root", clock=lambda: NOW)
+    comps = _by_name(doc)
+    assert comps["busybox"].depends_on == (comps["musl"].ref,)
+    assert comps["busybox"].supplier == "Sören Tempel <soeren+alpine@soeren-tempel.net>"
+    assert comps["musl"].property(el.WHY_NO_HASH)  # known from the database only
