@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from soupwatch.discover import discover_path
 from soupwatch.discover.detectors.pe import UNMAPPED, PeDetector
 from soupwatch.discover.detectors.pe_names import resource_version
-from soupwatch.discover.unpack import FileEntry, unpacked
+from soupwatch.discover.unpack import FileEntry
 from soupwatch.model import Component
 
 CACHE = Path.home() / ".cache" / "soupwatch-tests"
@@ -104,12 +105,29 @@ def newtonsoft_deb() -> Path:
     return _fetch(name, [apt, "download", f"{name}={version}"], CACHE / "debs", f"{name}_*_all.deb")
 
 
+def _dlls(wheel: Path) -> Path:
+    """The wheel's DLLs, extracted once into the cache (a wheel is a zip; nothing else read)."""
+    folder = CACHE / "win-dlls" / wheel.stem
+    done = folder / ".complete"
+    if not done.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(wheel) as zf:
+            for info in zf.infolist():
+                if info.filename.lower().endswith(".dll") and ".." not in info.filename:
+                    dest = folder / info.filename
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    dest.write_bytes(zf.read(info))
+        done.touch()
+    return folder
+
+
 def _pe_components(wheel: Path) -> dict[str, Component]:
-    """File name -> what the PE detector makes of it, for every PE file in the wheel."""
+    """File name -> what the PE detector makes of it, for every DLL in the wheel."""
     detector = PeDetector()
-    with unpacked(wheel) as tree:
-        entries: list[FileEntry] = [f for f in tree.files if detector.wants(f)]
-        found = detector.detect(entries, tree.files).components
+    folder = _dlls(wheel)
+    rels = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.dll"))
+    entries = [FileEntry(folder / rel, rel, "", rel) for rel in rels]
+    found = detector.detect(entries, entries).components
     return {c.provenance[0].evidence[0].location.rsplit("/", 1)[-1]: c for c in found}
 
 
@@ -122,7 +140,7 @@ def test_resource_versions_are_normalised() -> None:
     assert resource_version("14.51.36260.0", parts=None) == "14.51.36260.0"  # unmapped: as is
 
 
-@pytest.mark.slow  # unpacks 35 MB of wheels
+@pytest.mark.slow  # reads 60 MB of DLLs
 def test_pe_version_resources_map_to_canonical_identity(wheels: dict[str, Path]) -> None:
     right = mapped = unmapped = 0
     for wheel, truth in TRUTH.items():
@@ -147,10 +165,9 @@ def test_openssl_and_curl_carry_nvd_cpes_and_dll_imports_become_relationships(
     wheels: dict[str, Path], tmp_path: Path
 ) -> None:
     # pycurl's bundled DLLs, without the 30 MB ICU data file (scanning it only costs time)
-    with unpacked(wheels["pycurl"]) as tree:
-        for f in tree.files:
-            if f.rel.startswith("pycurl.libs/") and not f.name.startswith("icudt"):
-                shutil.copyfile(f.path, tmp_path / f.name)
+    for dll in _dlls(wheels["pycurl"]).rglob("*.dll"):
+        if not dll.name.startswith("icudt"):
+            shutil.copyfile(dll, tmp_path / dll.name)
     doc = discover_path(tmp_path)
     comps = {c.name: c for c in doc.components}
     openssl, curl = comps["OpenSSL"], comps["curl"]
@@ -179,8 +196,10 @@ def test_dotnet_assemblies_from_a_wheel_are_read_from_their_metadata(
     assert c.provenance[0].evidence[0].detector == "dotnet-assembly"
     assert c.property("soupwatch:dotnet:assembly-version") == "3.2.1.0"
     assert "netstandard 2.0.0.0" in (c.property("soupwatch:dotnet:references") or "")
-    loaders = _pe_components(wheels["clr-loader"])
-    assert {(x.name, x.version) for x in loaders.values()} == {("ClrLoader", "1.0.0")}
+    detector, folder = PeDetector(), _dlls(wheels["clr-loader"])
+    loaders = [FileEntry(p, p.name, "", p.name) for p in sorted(folder.rglob("ClrLoader.dll"))]
+    found_loaders = detector.detect(loaders, loaders).components
+    assert [(x.name, x.version) for x in found_loaders] == [("ClrLoader", "1.0.0")] * 2
 
 
 def test_dotnet_assembly_from_a_debian_package(newtonsoft_deb: Path) -> None:
