@@ -6,8 +6,9 @@ Applied to the merged components while the unpacked files are still on disk:
   .NET detector read, and the ELF and PE files a dpkg file list gives the package);
   ``soupwatch:file:sha256`` names the file of each (``HEX  location``);
 * **supplier**: package metadata (dpkg ``Maintainer``, rpm ``Vendor``, apk ``m:``, Python and
-  npm authors, PE ``CompanyName``) as the detectors read it, else the vendor of the signature
-  that identified it, else the CPE vendor;
+  npm authors, PE ``CompanyName``) as the detectors read it, else for a package the os-release
+  ``NAME`` of the distribution whose database lists it, else the vendor of the signature that
+  identified it, else the CPE vendor;
 * **dependencies**: ELF ``DT_NEEDED`` resolved to the component owning the file that provides the
   soname (:mod:`.linkage`), and the package managers' own dependency lists;
 * ELF files with a soname that nothing identifies become ``file`` components with their hash.
@@ -20,8 +21,9 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from soupwatch.discover.detectors.osrelease import os_release_of
 from soupwatch.discover.detectors.pe import ASSEMBLY, REFERENCES
 from soupwatch.discover.found import Seen, component, purl
 from soupwatch.discover.linkage import Linkage, dpkg_owners, read_linkage, tree_of
@@ -58,6 +60,8 @@ class Facts:
     files: dict[str, FileEntry]
     linkage: Linkage
     owners: dict[tuple[str, str], str]
+    os_names: dict[str, str | None] = field(default_factory=dict)
+    """Tree -> os-release ``NAME``, filled as packages ask for it."""
 
     @classmethod
     def read(cls, files: Sequence[FileEntry], symlinks: Sequence[tuple[str, str]]) -> Facts:
@@ -192,7 +196,24 @@ def _assembly_graph(components: Sequence[Component]) -> dict[ComponentRef, set[C
     return deps
 
 
-def _supplier(c: Component) -> tuple[str | None, tuple[str, str]]:
+def _distribution(c: Component, facts: Facts) -> str | None:
+    """The os-release ``NAME`` of the tree whose package database lists ``c``, if any."""
+    for p in c.provenance:
+        if p.method in PACKAGE_DETECTORS:
+            for e in p.evidence:
+                tree = tree_of(e.location)
+                if tree not in facts.os_names:
+                    osr = os_release_of(tree, list(facts.files.values()))
+                    facts.os_names[tree] = osr.name if osr else None
+                if facts.os_names[tree]:
+                    return facts.os_names[tree]
+    return None
+
+
+def _supplier(c: Component, facts: Facts) -> tuple[str | None, tuple[str, str]]:
+    distribution = _distribution(c, facts)
+    if distribution:
+        return distribution, (SUPPLIER_SOURCE, "os-release NAME of the distribution that lists it")
     key = c.property("soupwatch:discovery:signature")
     if key and key in _VENDOR:
         return _VENDOR[key], (SUPPLIER_SOURCE, f"CPE vendor of the signature {key!r}")
@@ -247,7 +268,7 @@ def complete(components: Sequence[Component], facts: Facts) -> list[Component]:
                     hashes.append(Hash("SHA-256", digest))
         supplier = c.supplier
         if not (supplier or c.group):
-            supplier, note = _supplier(c)
+            supplier, note = _supplier(c, facts)
             props.append(note)
         ident = c.purl
         if c.property(SONAME) is not None and not (c.purl or c.cpe) and hashes:

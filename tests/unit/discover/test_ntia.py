@@ -301,11 +301,19 @@ def test_apk_dependencies_and_maintainer(tmp_path: Path) -> None:
         "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nm:Timo Teräs <timo.teras@iki.fi>\no:musl\n\n"
         "C:Q1def=\nP:busybox\nV:1.36.1-r5\nA:x86_64\n"
         "m:Sören Tempel <soeren+alpine@soeren-tempel.net>\no:busybox\n"
-        "D:so:libc.musl-x86_64.so.1 musl>=1.2 /bin/sh\n\n",
+        "D:so:libc.musl-x86_64.so.1 musl>=1.2 /bin/sh\n\n"
+        "C:Q1ghi=\nP:alpine-baselayout-data\nV:3.4.3-r1\nA:x86_64\n\n",
         encoding="utf-8",
     )
+    (tmp_path / "root/etc").mkdir()
+    (tmp_path / "root/etc/os-release").write_text('NAME="Alpine Linux"\nID=alpine\n')
     doc = discover_path(tmp_path / "root", clock=lambda: NOW)
     comps = _by_name(doc)
     assert comps["busybox"].depends_on == (comps["musl"].ref,)
     assert comps["busybox"].supplier == "Sören Tempel <soeren+alpine@soeren-tempel.net>"
     assert comps["musl"].property(el.WHY_NO_HASH)  # known from the database only
+    layout = comps["alpine-baselayout-data"]  # no m: line: the distribution supplies it
+    assert layout.supplier == "Alpine Linux"
+    assert layout.property(el.SUPPLIER_SOURCE) == (
+        "os-release NAME of the distribution that lists it"
+    )
