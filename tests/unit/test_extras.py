@@ -46,7 +46,7 @@ def test_core_dependencies_are_the_cli_and_sqlite_only() -> None:
     extras = project["optional-dependencies"]
     assert isinstance(extras, dict)
     assert not core & {"weasyprint", "matplotlib", "pypdf", "fastapi", "uvicorn", "psycopg"}
-    assert "dnfile" not in core  # imported nowhere
+    assert "dnfile" in core  # .NET assembly metadata (ADR 0008); ADR 0006 had removed it unused
     assert {_name(r) for r in extras["pdf"]} == {"weasyprint", "matplotlib"}
     assert {_name(r) for r in extras["postgres"]} == {"psycopg"}
     assert {_name(r) for r in extras["server"]} == {

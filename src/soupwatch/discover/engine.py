@@ -15,6 +15,7 @@ from soupwatch.discover.detectors.embedded import BuildrootDetector, YoctoDetect
 from soupwatch.discover.detectors.osrelease import OsReleaseDetector
 from soupwatch.discover.detectors.rpm import RpmDetector
 from soupwatch.discover.detectors.rpmfile import RpmFileDetector
+from soupwatch.discover.elements import Facts, complete, unknown_elf_files
 from soupwatch.discover.interface import Detector, Findings
 from soupwatch.discover.limits import UnpackLimits
 from soupwatch.discover.merge import merge
@@ -83,7 +84,10 @@ def discover_path(
         packaged = _package_files(tree.archives, tree.files)
         components += packaged.components
         warnings = [*tree.warnings, *packaged.warnings, *warnings]
-    merged = merge(components, warnings)
+        # the NTIA elements need the files: hashes, ELF links, package file lists
+        facts = Facts.read(tree.files, tree.symlinks)
+        components += unknown_elf_files(components, facts)
+        merged = complete(merge(components, warnings), facts)
     return SbomDocument(
         metadata_component=_subject(target, merged),
         format="discovered",
@@ -92,6 +96,7 @@ def discover_path(
         name=target.name,
         created=clock(),
         tools=("soupwatch-discover",),
+        authors=("soupwatch-discover",),  # the tool wrote the SBOM data (NTIA "author")
         source=str(target),
         warnings=tuple(warnings),
     )

@@ -68,6 +68,8 @@ def _combine(a: Component, b: Component) -> Component:
         provenance=a.provenance + b.provenance,
         cpe=a.cpe or b.cpe,
         purl=a.purl or b.purl,
+        supplier=a.supplier or b.supplier,
+        hashes=tuple(dict.fromkeys(a.hashes + b.hashes)),
         properties=props,
     )
 

@@ -18,6 +18,10 @@ class Product:
     description: str | None = None
 
 
+SBOM_AUTHOR = "soupwatch:sbom:author"
+"""Release property: an author of the SBOM data (NTIA), as the imported document names it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Release:
     """A firmware / software version of a product, with its components."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from soupwatch.errors import SbomFormatError
 from soupwatch.model import Product, Release, SbomDocument
+from soupwatch.model.product import SBOM_AUTHOR
 from soupwatch.model.status import ReleaseCounts
 from soupwatch.store.db import Store
 
@@ -77,7 +78,10 @@ def store_document(
         source=source,
         sbom_format=f"{doc.format} {doc.spec_version}",
         metadata_component=doc.metadata_component,
-        properties=tuple(("soupwatch:import:warning", w) for w in doc.warnings[:1000]),
+        properties=(
+            *((SBOM_AUTHOR, a) for a in doc.authors),
+            *(("soupwatch:import:warning", w) for w in doc.warnings[:1000]),
+        ),
     )
     with store.session() as session:
         rid = inventory.save_release(

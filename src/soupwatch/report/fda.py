@@ -78,7 +78,7 @@ def build_tables(a: Assessment, release: Release | None) -> dict[str, Table]:
         metrics.build_detail(a),
         monitoring.build_sources(a),
         monitoring.build_sla(a),
-        quality.build(a),
+        quality.build(a, release),
         quality.build_document(release, a),
     ]
     return {t.key: t for t in tables}

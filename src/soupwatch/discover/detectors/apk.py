@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from soupwatch.discover.detectors.osrelease import distro_qualifier, os_release_of
+from soupwatch.discover.elements import DEPENDS
 from soupwatch.discover.found import Seen, component, purl
 from soupwatch.discover.interface import Findings
 from soupwatch.discover.unpack import FileEntry
@@ -55,7 +57,17 @@ class ApkDetector:
             namespace="alpine",
             qualifiers={"arch": r.get("A", ""), "distro": distro or ""},
         )
-        props = (("soupwatch:package:source", r["o"]),) if r.get("o") else ()
+        props: tuple[tuple[str, str], ...] = (
+            (("soupwatch:package:source", r["o"]),) if r.get("o") else ()
+        )
+        # D: names packages, and provided sonames/commands (so:, cmd:) that need a provides index
+        depends = [
+            re.split(r"[<>=~]", d, maxsplit=1)[0]
+            for d in r.get("D", "").split()
+            if ":" not in d and "/" not in d and not d.startswith("!")
+        ]
+        if depends:
+            props += ((DEPENDS, ",".join(dict.fromkeys(depends))),)
         out.components.append(
             component(
                 name,

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from soupwatch.discover.detectors.osrelease import distro_qualifier, os_release_of
+from soupwatch.discover.elements import DEPENDS
 from soupwatch.discover.found import Seen, component, purl
 from soupwatch.discover.interface import Findings
 from soupwatch.discover.unpack import FileEntry
@@ -44,6 +45,19 @@ def upstream_version(version: str) -> str:
     return v.rsplit("-", 1)[0] if "-" in v else v
 
 
+def package_names(*fields: str) -> list[str]:
+    """Package names of ``Depends``-style fields: versions, arch qualifiers dropped; of
+    alternatives (``a | b``) every one is kept (whichever is installed is the dependency)."""
+    names: list[str] = []
+    for value in fields:
+        for clause in value.split(","):
+            for alt in clause.split("|"):
+                name = re.split(r"[\s(:\[<]", alt.strip(), maxsplit=1)[0]
+                if name and name not in names:
+                    names.append(name)
+    return names
+
+
 class DpkgDetector:
     """Installed packages from dpkg (and opkg) status files."""
 
@@ -78,6 +92,9 @@ class DpkgDetector:
                 props = [("soupwatch:package:version", version)]
                 if source:
                     props.append(("soupwatch:package:source", source))
+                depends = package_names(f.get("Pre-Depends", ""), f.get("Depends", ""))
+                if depends:
+                    props.append((DEPENDS, ",".join(depends)))
                 detector = "opkg" if opkg else self.name
                 seen = Seen(
                     detector,

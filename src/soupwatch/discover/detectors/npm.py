@@ -72,6 +72,12 @@ class NpmDetector:
         name, version = data.get("name"), data.get("version")
         if isinstance(name, str) and isinstance(version, str):
             self._add(e, name, version, f'"name": "{name}", "version": "{version}"', out, 1.0)
+            author = data.get("author")
+            if isinstance(author, dict):
+                author = author.get("name")
+            if isinstance(author, str) and author.strip():
+                supplier = re.sub(r"\s*[<(].*$", "", author).strip()[:200] or None
+                out.components[-1] = out.components[-1].with_changes(supplier=supplier)
 
     def _package_lock(self, e: FileEntry, data: dict[str, Any], out: Findings) -> None:
         packages = data.get("packages")

@@ -115,6 +115,7 @@ class OsReleaseDetector:
                     seen,
                     cpe=cpe,
                     type=ComponentType.OPERATING_SYSTEM,
+                    supplier=osr.name,
                     description=osr.pretty,
                 )
             )

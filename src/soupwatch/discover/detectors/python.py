@@ -22,14 +22,30 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _pypi(name: str, version: str | None, seen: Seen, licenses: tuple[str, ...] = ()) -> Component:
+def _pypi(
+    name: str,
+    version: str | None,
+    seen: Seen,
+    licenses: tuple[str, ...] = (),
+    supplier: str | None = None,
+) -> Component:
     return component(
         normalize(name),
         version,
         seen,
         purl=purl("pypi", normalize(name), version),
         licenses=licenses,
+        supplier=supplier,
     )
+
+
+def _author(value: str | None) -> str | None:
+    """``Maintainer``/``Author`` text, or the names of an ``*-email`` field (``A <a@x>``)."""
+    if not value:
+        return None
+    names = [re.sub(r"\s*<[^>]*>", "", part).strip(' "') for part in value.split(",")]
+    text = ", ".join(n for n in names if n)
+    return text[:200] or None
 
 
 class PythonDetector:
@@ -74,7 +90,15 @@ class PythonDetector:
         lic = msg.get("License-Expression") or msg.get("License") or ""
         licenses = (lic,) if lic and len(lic) < 80 and "\n" not in lic else ()
         seen = Seen(self.name, e.location, f"Name: {name} / Version: {version}", 1.0)
-        out.components.append(_pypi(name, version, seen, licenses))
+        supplier = next(
+            (
+                a
+                for k in ("Maintainer", "Author", "Maintainer-email", "Author-email")
+                if (a := _author(msg.get(k)))
+            ),
+            None,
+        )
+        out.components.append(_pypi(name, version, seen, licenses, supplier))
 
     def _pipfile(self, e: FileEntry, text: str, out: Findings) -> None:
         data = json.loads(text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from soupwatch.model.assessment import AssessedComponent, Assessment
 from soupwatch.model.component import Component, SupportLevel
-from soupwatch.model.product import Release
+from soupwatch.model.product import SBOM_AUTHOR, Release
 from soupwatch.report.table import Column, Table
 
 COLUMNS: tuple[Column, ...] = (
@@ -36,8 +36,13 @@ DOC_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def _in_graph(a: Assessment) -> set[str]:
+def _in_graph(a: Assessment, release: Release | None = None) -> set[str]:
+    """Refs with a dependency relationship: a dependency edge, a parent, or inclusion in the
+    release's own component (NTIA 2021: "an upstream component X is included in software Y")."""
     refs: set[str] = set()
+    meta = release.metadata_component if release else None
+    if meta is not None:
+        refs.update(meta.depends_on)
     for ac in a.components:
         c = ac.component
         if c.depends_on or c.parent:
@@ -82,9 +87,9 @@ def fda_missing(ac: AssessedComponent) -> list[str]:
     return missing
 
 
-def build(a: Assessment) -> Table:
+def build(a: Assessment, release: Release | None = None) -> Table:
     """Per-component gaps, sorted by name and version."""
-    graph = _in_graph(a)
+    graph = _in_graph(a, release)
     rows = []
     for ac in sorted(
         a.components,
@@ -107,10 +112,13 @@ def build(a: Assessment) -> Table:
 def build_document(release: Release | None, a: Assessment) -> Table:
     """The document-level elements, from the stored release."""
     meta = release.metadata_component if release else None
+    authors = [v for k, v in release.properties if k == SBOM_AUTHOR] if release else []
     rows = (
         {
             "element": "SBOM author / software producer",
-            "value": (meta.supplier or meta.author) if meta else None,
+            "value": ((meta.supplier or meta.author) if meta else None)
+            or ", ".join(authors)
+            or None,
             "required_by": "NTIA, CISA 2025",
         },
         {
