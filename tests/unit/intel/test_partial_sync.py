@@ -26,7 +26,7 @@ from soupwatch.intel.sync import sync_all
 from soupwatch.store.db import Store
 from tests.conftest import ROOT, run_cli
 from tests.unit.intel.httpserver import MirrorServer
-from tests.unit.server.conftest import Client
+from tests.unit.server.conftest import admin_client, options
 
 NVD_PATH = "/nvd/rest/json/cves/2.0"
 CHILD = textwrap.dedent(
@@ -132,9 +132,9 @@ def test_killed_sync_is_reported_incomplete_until_a_sync_completes(
 
     from soupwatch.server.app import create_app
 
-    app = create_app(cli_env)
+    app = create_app(cli_env, options())
     try:
-        body = Client(app).get("/api/v1/status").json()
+        body = admin_client(app).get("/api/v1/status").json()
     finally:
         app.state.store.close()
     assert body["incomplete"] == notes

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import ROOT, run_cli
-from tests.unit.server.conftest import Client
+from tests.unit.server.conftest import admin_client, options
 
 from soupwatch.config import Settings
 from soupwatch.errors import DecisionConflict
@@ -165,24 +165,23 @@ def test_cli_apply_a_file_and_refuse_a_stale_set(
 
 
 def test_api_answers_409_for_a_stale_version(settings: Settings) -> None:
-    app = create_app(settings)
+    app = create_app(settings, options())
     try:
         _pump(app.state.store)
-        client = Client(app)
+        client = admin_client(app)  # the authenticated user is the author
         body = {
             "vulnerability": "CVE-2014-0160",
             "state": "in_triage",
             "product": "infusion-pump",
             "component_name": "openssl",
             "component_version": "1.1.1k",
-            "author": "alice",
             "reason": "triage",
         }
         first = client.post("/api/v1/vex", json={**body, "expected_version": 0})
         assert first.status_code == 201 and first.json()["version"] == 1
         stale = client.post("/api/v1/vex", json={**body, "expected_version": 0})
         assert stale.status_code == 409
-        assert "at version 1, not version 0" in stale.json()["error"]
+        assert "at version 1, not version 0" in stale.json()["detail"]
         blind = client.post("/api/v1/vex", json=body)
         assert blind.status_code == 201 and blind.json()["version"] == 2
     finally:

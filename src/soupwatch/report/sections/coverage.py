@@ -48,6 +48,8 @@ def coverage(a: Assessment) -> list[CoverageLine]:
     empty: set[str] = set()
     for s in sorted(a.snapshot, key=lambda s: s.source):
         use = _USED_FOR.get(s.source, "vulnerability data")
+        if s.incomplete:
+            out.append(CoverageLine("warning", f"{s.incomplete}: its data may be partial"))
         if s.last_sync is None or s.records == 0:
             empty.add(s.source)
             out.append(
@@ -150,7 +152,8 @@ def warnings(a: Assessment) -> list[str]:
             f"newest record over {GAP_DAYS} days old: {', '.join(gaps)} — anything published "
             "since is missing"
         )
-    per_source = ("no data", "stale", "newest record is")
+    out += [f"{s.incomplete}: its data may be partial" for s in a.snapshot if s.incomplete]
+    per_source = ("no data", "stale", "newest record is", "may be partial")
     out += [
         line.text
         for line in coverage(a)
