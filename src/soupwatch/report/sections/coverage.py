@@ -48,7 +48,7 @@ def coverage(a: Assessment) -> list[CoverageLine]:
     empty: set[str] = set()
     for s in sorted(a.snapshot, key=lambda s: s.source):
         use = _USED_FOR.get(s.source, "vulnerability data")
-        if s.incomplete:
+        if s.incomplete and s.records:  # an empty source is said to be empty below
             out.append(CoverageLine("warning", f"{s.incomplete}: its data may be partial"))
         if s.last_sync is None or s.records == 0:
             empty.add(s.source)
@@ -152,7 +152,11 @@ def warnings(a: Assessment) -> list[str]:
             f"newest record over {GAP_DAYS} days old: {', '.join(gaps)} — anything published "
             "since is missing"
         )
-    out += [f"{s.incomplete}: its data may be partial" for s in a.snapshot if s.incomplete]
+    out += [
+        f"{s.incomplete}: its data may be partial"
+        for s in a.snapshot
+        if s.incomplete and s.source not in empty
+    ]
     per_source = ("no data", "stale", "newest record is", "may be partial")
     out += [
         line.text
