@@ -28,6 +28,7 @@ from soupwatch.model.component import SupportLevel
 
 support_app = typer.Typer(help="End-of-support decisions.", no_args_is_help=True)
 rubric_app = typer.Typer(help="Per-vulnerability answers to the CVSS rubric.", no_args_is_help=True)
+clock_app = typer.Typer(help="When the FDA clocks of a vulnerability start.", no_args_is_help=True)
 
 
 def to_jsonable(assessment: Assessment) -> dict[str, Any]:
@@ -367,8 +368,37 @@ def rubric_answer(
     )
 
 
+@clock_app.command("learnt")
+def clock_learnt(
+    product: str = typer.Option(..., "--product"),
+    vulnerability: str = typer.Option(..., "--vulnerability", help="CVE or other id."),
+    on: str = typer.Option(..., "--date", help="YYYY-MM-DD: the day it was first learnt of."),
+    reason: str = typer.Option(..., "--reason", help="How you learnt of it (ISAO, supplier…)."),
+    author: str = typer.Option(..., "--author"),
+) -> None:
+    """Record that you learnt of a vulnerability before soupwatch found it (audited): the
+    30/60-day clocks of its findings in this product start on that day."""
+    from soupwatch import pipeline
+
+    day = _parse_date(on, "--date")
+    assert day is not None
+    store = open_store()
+    try:
+        pipeline.record_learnt_date(
+            store, product, vulnerability, day, reason=reason, author=author, now=current_time()
+        )
+    finally:
+        store.close()
+    console.print(
+        f"{vulnerability.upper()} in {product}: clocks start {day.isoformat()} (if earlier than "
+        "first identification)",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Attach ``assess``, ``support`` and ``rubric`` to the root app."""
+    """Attach ``assess``, ``support``, ``rubric`` and ``clock`` to the root app."""
     app.command("assess")(assess)
     app.add_typer(support_app, name="support")
     app.add_typer(rubric_app, name="rubric")
+    app.add_typer(clock_app, name="clock")

@@ -73,7 +73,11 @@ from soupwatch.pipeline.inventory import (
     list_releases,
     release_list,
 )
-from soupwatch.pipeline.records import record_rubric_answer, record_support_override
+from soupwatch.pipeline.records import (
+    record_learnt_date,
+    record_rubric_answer,
+    record_support_override,
+)
 
 __all__ = [
     "SBOM_SUFFIXES",
@@ -124,6 +128,7 @@ __all__ = [
     "record_context",
     "record_decision",
     "record_decisions",
+    "record_learnt_date",
     "record_rubric_answer",
     "record_support_override",
     "release_list",

@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from soupwatch.errors import RiskError
@@ -27,11 +27,12 @@ from soupwatch.store import inventory
 from soupwatch.store.db import Store
 
 if TYPE_CHECKING:
+    from soupwatch.risk.finding import Lifecycle
     from soupwatch.risk.policy import Policy
     from soupwatch.risk.profile import DeviceProfile
     from soupwatch.store.db import Session
 
-ASSESSMENT_VERSION = "3"
+ASSESSMENT_VERSION = "4"
 """Bumped when the risk rules change, so that every stored assessment is recomputed."""
 
 SYSTEM_ACTOR = "soupwatch"
@@ -116,6 +117,14 @@ VEX_SUBJECT = re.compile(r"^vex:\S+ (?:.*) (release|product|component):(.*)$", r
 """``vex:<vuln> <component> <scope>:<target>`` (``soupwatch.vex.statements.subject``)."""
 
 
+def learnt_earlier(life: Lifecycle, day: date, why: str) -> Lifecycle:
+    """The lifecycle with the clocks' start moved to a recorded earlier day (never later)."""
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    if life.first_seen is not None and life.first_seen <= start:
+        return life
+    return replace(life, first_seen=start, first_seen_source=f"first learnt {day}, {why}")
+
+
 def _product_of(subject: str, products: set[str]) -> str | None:
     """The product an audited decision is about; None when it may reach any product.
 
@@ -178,7 +187,11 @@ def _gather(
     """Read every input of one release's assessment and build it (risk stage, pure)."""
     from soupwatch.risk.assess import FindingInput, build_assessment
     from soupwatch.risk.finding import Lifecycle
-    from soupwatch.risk.records import load_rubric_answers, load_support_overrides
+    from soupwatch.risk.records import (
+        load_learnt_dates,
+        load_rubric_answers,
+        load_support_overrides,
+    )
     from soupwatch.store.finding_tables import load_findings
     from soupwatch.store.intel_query import StoreIntelQuery
     from soupwatch.vex.decisions import decisions_for
@@ -192,10 +205,13 @@ def _gather(
         newer = fresh.get(s.finding.vulnerability.id)
         findings.append(replace(s.finding, vulnerability=newer) if newer else s.finding)
     lookup = decisions_for(session, stamp.product, stamp.release, findings, now)
+    learnt = load_learnt_dates(session, stamp.product)
     inputs = []
     for s, f in zip(stored, findings, strict=True):
         d = lookup.for_finding(f)
         life = Lifecycle(s.first_seen, s.fix_available, s.resolved_at, s.resolved_by)
+        if (known := learnt.get(str(f.vulnerability.id))) is not None:
+            life = learnt_earlier(life, *known)
         inputs.append(FindingInput(f, life, d.statement if d else None, bool(d and d.needs_review)))
     return build_assessment(
         product=stamp.product,

@@ -43,6 +43,8 @@ class Lifecycle:
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     """``rescan`` when the latest scan no longer finds it (the store's lifecycle field)."""
+    first_seen_source: str | None = None
+    """Set when the clocks start at a recorded earlier day than first identification."""
     fix_source: str | None = None
     """Where ``fix_available`` comes from (:func:`soupwatch.risk.fixdate.fix_available`)."""
 
@@ -233,6 +235,10 @@ def _decide(
         )
         out = replace(out, communicate_by=clocks.communicate_by, fix_by=clocks.fix_by)
         factors.append(Factor("clocks", f"{clocks.track} track", clocks.explanation))
+        if lifecycle.first_seen_source:
+            factors.append(
+                Factor("first learnt", lifecycle.first_seen_source, "the clocks start here")
+            )
         if category is PostmarketCategory.AWAITING_ASSESSMENT:
             due = start + timedelta(days=policy.assessment_days)
             out = replace(out, assessment_due=due)

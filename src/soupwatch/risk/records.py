@@ -7,7 +7,7 @@ rows are written by :mod:`soupwatch.store.records_repo`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from soupwatch.errors import RiskError
 from soupwatch.model.component import SupportLevel
@@ -115,3 +115,38 @@ def load_support_overrides(session: Session, product: str) -> tuple[SupportOverr
         )
         for r in records_repo.load_support_overrides(session, product)
     )
+
+
+def save_learnt_date(
+    session: Session,
+    product: str,
+    vulnerability: str,
+    learnt_on: date,
+    *,
+    reason: str,
+    author: str,
+    now: datetime,
+) -> None:
+    """Record the day the manufacturer first learnt of a vulnerability, audited. Refused when
+    it lies in the future or reason/author is empty: the FDA clocks start from it."""
+    if learnt_on > now.date():
+        raise RiskError(
+            f"{learnt_on.isoformat()} is in the future", path="learnt date", where="date"
+        )
+    for name, value in (("reason", reason), ("author", author)):
+        if not value.strip():
+            raise RiskError(f"a learnt date needs a non-empty {name}", path="learnt date")
+    record = records_repo.LearntDateRecord(
+        product, vulnerability.upper(), learnt_on, reason.strip(), author.strip()
+    )
+    old, new = records_repo.save_learnt_date(session, record, now)
+    subject = f"{product}/{record.vulnerability}"
+    audit.append(session, record.author, "risk.learnt-date", subject, old, new, record.reason, now)
+
+
+def load_learnt_dates(session: Session, product: str) -> dict[str, tuple[date, str]]:
+    """Vulnerability id → (day first learnt, ``"recorded by AUTHOR: REASON"``)."""
+    return {
+        r.vulnerability: (r.learnt_on, f"recorded by {r.author}: {r.reason}")
+        for r in records_repo.load_learnt_dates(session, product)
+    }

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from soupwatch.store.risk_tables import RubricAnswerRow, SupportOverrideRow
+from soupwatch.store.risk_tables import LearntDateRow, RubricAnswerRow, SupportOverrideRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,4 +149,56 @@ def load_support_overrides(session: Session, product: str) -> list[SupportOverri
             created=r.created_at,
         )
         for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class LearntDateRecord:
+    """The day a product's manufacturer first learnt of a vulnerability (``vulnerability``
+    upper-case)."""
+
+    product: str
+    vulnerability: str
+    learnt_on: date
+    reason: str
+    author: str
+
+
+def save_learnt_date(
+    session: Session, record: LearntDateRecord, now: datetime
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Insert or replace a learnt date; returns (old, new) as the audit log records them."""
+    row = session.scalar(
+        select(LearntDateRow).where(
+            LearntDateRow.product == record.product,
+            LearntDateRow.vulnerability == record.vulnerability,
+        )
+    )
+
+    def as_dict(r: LearntDateRow) -> dict[str, Any]:
+        return {"learnt_on": r.learnt_on.isoformat(), "reason": r.reason, "author": r.author}
+
+    old = as_dict(row) if row else None
+    if row is None:
+        row = LearntDateRow(product=record.product, vulnerability=record.vulnerability)
+        session.add(row)
+    row.learnt_on, row.reason, row.author, row.created_at = (
+        record.learnt_on,
+        record.reason,
+        record.author,
+        now,
+    )
+    session.flush()
+    return old, as_dict(row)
+
+
+def load_learnt_dates(session: Session, product: str) -> list[LearntDateRecord]:
+    """Every learnt date recorded for a product, by vulnerability."""
+    rows = session.scalars(
+        select(LearntDateRow)
+        .where(LearntDateRow.product == product)
+        .order_by(LearntDateRow.vulnerability)
+    ).all()
+    return [
+        LearntDateRecord(r.product, r.vulnerability, r.learnt_on, r.reason, r.author) for r in rows
     ]

@@ -55,3 +55,21 @@ class SupportOverrideRow(Base):
     justification: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LearntDateRow(Base):
+    """The day the manufacturer first learnt of a vulnerability, when earlier than soupwatch's
+    first identification (an ISAO notice, a supplier's e-mail): the FDA clocks start there."""
+
+    __tablename__ = "risk_learnt_dates"
+    __table_args__ = (
+        UniqueConstraint("product", "vulnerability", name="uq_risk_learnt_date"),
+        Index("ix_risk_learnt_dates_product", "product"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product: Mapped[str] = mapped_column(String(255))
+    vulnerability: Mapped[str] = mapped_column(String(64))
+    learnt_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

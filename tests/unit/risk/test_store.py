@@ -296,6 +296,29 @@ def test_end_to_end_from_synced_feeds(
     assert support["linux-kernel"].support.cycle == "5.10"
     assert {s.source for s in result.snapshot} >= {"nvd", "kev", "eol"}
 
+    # The manufacturer learnt of the BlueZ CVE from its supplier before soupwatch found it:
+    # recorded (audited), the clocks start on that day; a later day never moves them.
+    from soupwatch.pipeline import record_learnt_date, verify_audit
+
+    record_learnt_date(store, "infusion-pump", "cve-2022-39176", date(2026, 10, 20),
+                       reason="BlueZ maintainers' notice", author="psirt", now=NOW)  # fmt: skip
+    again = assessment(store, "infusion-pump", "2.1.0", profile=pump, now=NOW)
+    bluez = next(a for a in again.findings if a.finding.vulnerability.id == "CVE-2022-39176")
+    assert bluez.communicate_by == date(2026, 11, 19)
+    assert any(f.name == "first learnt" and "BlueZ" in f.value for f in bluez.factors)
+    record_learnt_date(store, "infusion-pump", "CVE-2014-0160", date(2026, 11, 20),
+                       reason="later than first seen", author="psirt", now=NOW)  # fmt: skip
+    heartbleed = next(
+        a
+        for a in assessment(store, "infusion-pump", "2.1.0", profile=pump, now=NOW).findings
+        if a.finding.vulnerability.id == "CVE-2014-0160"
+    )
+    assert heartbleed.first_seen == datetime(2026, 11, 2, tzinfo=UTC)
+    with pytest.raises(RiskError, match="in the future"):
+        record_learnt_date(store, "infusion-pump", "CVE-2014-0160", date(2027, 1, 1),
+                           reason="typo", author="psirt", now=NOW)  # fmt: skip
+    assert verify_audit(store).ok
+
 
 @pytest.mark.synced("kev", "eol")
 def test_cli_assess(
