@@ -129,19 +129,6 @@ def _check_password(password: str) -> None:
         )
 
 
-def _audit(
-    session: Session,
-    actor: str,
-    action: str,
-    subject: str,
-    old: Any,
-    new: Any,
-    reason: str,
-    now: datetime,
-) -> None:
-    audit.append(session, actor, action, subject, old, new, reason, now)
-
-
 def _account_json(a: Account | None) -> dict[str, Any] | None:
     if a is None:
         return None
@@ -174,7 +161,7 @@ def create_user(
         for team in teams:
             repo.set_member(session, team, name, True)
         created = repo.account(session, name)
-        _audit(
+        audit.append(
             session,
             actor,
             "user.create",
@@ -212,7 +199,7 @@ def update_user(
         if disabled or hashed:
             repo.drop_user_sessions(session, creds.user_id)
         new = dict(_account_json(after) or {}, password_changed=hashed is not None)
-        _audit(
+        audit.append(
             session,
             actor,
             "user.update",
@@ -236,7 +223,7 @@ def create_team(store: Store, name: str, *, actor: str, now: datetime) -> Team:
     check_name("team", name)
     with store.session() as session:
         repo.add_team(session, name, now)
-        _audit(
+        audit.append(
             session,
             actor,
             "team.create",
@@ -257,7 +244,7 @@ def set_member(
         changed = repo.set_member(session, team, user, member)
         if changed:
             action = "team.add_member" if member else "team.remove_member"
-            _audit(
+            audit.append(
                 session,
                 actor,
                 action,
@@ -278,7 +265,7 @@ def set_grant(
         changed = repo.set_grant(session, team, product, granted)
         if changed:
             action = "team.grant" if granted else "team.revoke"
-            _audit(
+            audit.append(
                 session,
                 actor,
                 action,
@@ -324,7 +311,7 @@ def create_key(
             now=now,
             expires_at=now + timedelta(days=days),
         )
-        _audit(
+        audit.append(
             session,
             actor,
             "key.create",
@@ -357,7 +344,7 @@ def revoke_key(
         if found is None or (owner is not None and found.info.user != owner):
             raise NotFoundError(f"no API key {prefix!r}")
         info = repo.revoke_key(session, prefix, now)
-        _audit(
+        audit.append(
             session,
             actor,
             "key.revoke",
