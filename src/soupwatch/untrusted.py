@@ -179,7 +179,10 @@ def load_yaml(text: str, limits: InputLimits, fail: Fail) -> tuple[Any, int]:
         data = yaml.load(text, Loader=loader)  # noqa: S506 - CSafeLoader / SafeLoader
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        raise fail(f"invalid YAML: {err.problem or err.context}", _mark(mark)) from err
+        problem = str(err.problem or err.context)
+        if "nesting depth" in problem:  # libyaml's own guard (1,000 levels)
+            problem += f" ({limits.describe('max_depth')})"
+        raise fail(f"invalid YAML: {problem}", _mark(mark)) from err
     except yaml.YAMLError as err:
         raise fail(f"invalid YAML: {err}", None) from err
     except RecursionError as err:
@@ -201,7 +204,7 @@ def _check_scalar(event: Any, limits: InputLimits, fail: Fail) -> None:
             _mark(event.start_mark),
         )
     if (
-        event.style is None
+        not event.style  # plain: None from PyYAML, "" from libyaml
         and len(value) > limits.max_number_digits
         and _YAML_NUMBER.fullmatch(value)
         and sum(c.isdigit() for c in value) > limits.max_number_digits
