@@ -17,7 +17,7 @@ from typing import Any
 from soupwatch.errors import FeedFormatError, FeedUnavailable
 from soupwatch.intel.bulk import import_members
 from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
-from soupwatch.intel.records import ParsedRecord, english, parse_datetime
+from soupwatch.intel.records import ParsedRecord, english, parse_datetime, record_parser
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, load_json, sha256_hex, zip_members
 from soupwatch.model import CvssScore
@@ -41,6 +41,7 @@ def _assigner(meta: dict[str, Any], cna: dict[str, Any]) -> str:
     )
 
 
+@record_parser(1)
 def parse_record(doc: Any, where: str) -> ParsedRecord:
     """One CVE JSON 5 record; unknown data versions and records without an id raise."""
     if not isinstance(doc, dict) or doc.get("dataType") != "CVE_RECORD":
