@@ -88,10 +88,8 @@ def read_bytes(path: Path, limits: InputLimits, fail: Fail) -> bytes:
     except OSError as err:
         raise fail(f"cannot read file: {err.strerror or err}", None) from err
     if len(raw) > limit:
-        raise fail(
-            f"file grew past the {limit:,}-byte limit while read ({limits.describe('max_input_bytes')})",
-            None,
-        )
+        limit_name = limits.describe("max_input_bytes")
+        raise fail(f"file grew past the {limit:,}-byte limit while read ({limit_name})", None)
     return raw
 
 
@@ -176,7 +174,7 @@ def load_yaml(text: str, limits: InputLimits, fail: Fail) -> tuple[Any, int]:
                 raise fail("YAML aliases (*name) are not allowed", _mark(event.start_mark))
             elif isinstance(event, yaml.ScalarEvent):
                 _check_scalar(event, limits, fail)
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - CSafeLoader / SafeLoader
+        data = yaml.load(text, Loader=loader)  # CSafeLoader or SafeLoader: safe types only
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = str(err.problem or err.context)
@@ -336,4 +334,3 @@ def _where(key: object) -> str:
 
 def _bad_key(key: str, limits: InputLimits) -> bool:
     return len(key) > limits.max_string_chars or _UNSTORABLE.search(key) is not None
-

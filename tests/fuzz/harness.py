@@ -157,8 +157,14 @@ def _vex_seeds(kind: str) -> list[bytes]:
     if kind == "cyclonedx":
         return _corpus(lambda p, h: p.name.endswith("vex.json"), _small_json)
     if kind == "openvex":
-        return [(REPO / "tests" / "golden" / "vex" / "two-decisions" / "expected.openvex.json").read_bytes()]
-    return [_small_json(p) for p in _files(shared() / "schemas" / "examples" / "csaf-2.0", "*.json")]
+        return [
+            (
+                REPO / "tests" / "golden" / "vex" / "two-decisions" / "expected.openvex.json"
+            ).read_bytes()
+        ]
+    return [
+        _small_json(p) for p in _files(shared() / "schemas" / "examples" / "csaf-2.0", "*.json")
+    ]
 
 
 def _gz_json_records(path: Path, key: str, n: int = 3) -> list[bytes]:
@@ -346,31 +352,49 @@ def _enc(key: str) -> Callable[[], list[bytes]]:
     return lambda: [spdx_encodings()[key]]
 
 
+_NVD2 = ("nvd", "nvdcve-2.0-subset-0001.json.gz", "vulnerabilities")
+_NVD1 = ("nvd-1.1", "nvdcve-1.1-2017-subset.json.gz", "CVE_Items")
+
+
+def _nvd_seeds(folder: str, name: str, key: str) -> Callable[[], list[bytes]]:
+    return lambda: _gz_json_records(shared() / "feeds" / folder / name, key)
+
+
+def _sboms(match: Callable[[Path, bytes], bool], small: Callable[[Path], bytes]) -> Any:
+    return lambda: _corpus(match, small)
+
+
+_SBOM = (_sbom, (SbomError,))
+_FEED = (FeedError,)
 FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
-        Family("sbom-cyclonedx-json", ".json", "json", lambda: _corpus(_is_cdx_json, _small_json), _sbom, (SbomError,)),
-        Family("sbom-cyclonedx-xml", ".xml", "text", lambda: _corpus(_is_cdx_xml, _small_text), _sbom, (SbomError,)),
-        Family("sbom-spdx-json", ".json", "json", lambda: _corpus(_is_spdx_json, _small_json), _sbom, (SbomError,)),
-        Family("sbom-spdx-tag-value", ".spdx", "text", lambda: _corpus(_is_tag_value, _small_text), _sbom, (SbomError,)),
-        Family("sbom-spdx-yaml", ".yaml", "text", _enc("yaml"), _sbom, (SbomError,)),
-        Family("sbom-spdx-xml", ".xml", "text", _enc("xml"), _sbom, (SbomError,)),
-        Family("sbom-spdx-rdf", ".rdf", "text", _enc("rdf"), _sbom, (SbomError,)),
-        Family("sbom-spdx-turtle", ".ttl", "text", _enc("ttl"), _sbom, (SbomError,)),
-        Family("vex-cyclonedx", ".json", "json", lambda: _vex_seeds("cyclonedx"), _vex, (VexError,)),
+        Family("sbom-cyclonedx-json", ".json", "json", _sboms(_is_cdx_json, _small_json), *_SBOM),
+        Family("sbom-cyclonedx-xml", ".xml", "text", _sboms(_is_cdx_xml, _small_text), *_SBOM),
+        Family("sbom-spdx-json", ".json", "json", _sboms(_is_spdx_json, _small_json), *_SBOM),
+        Family("sbom-spdx-tag-value", ".spdx", "text", _sboms(_is_tag_value, _small_text), *_SBOM),
+        Family("sbom-spdx-yaml", ".yaml", "text", _enc("yaml"), *_SBOM),
+        Family("sbom-spdx-xml", ".xml", "text", _enc("xml"), *_SBOM),
+        Family("sbom-spdx-rdf", ".rdf", "text", _enc("rdf"), *_SBOM),
+        Family("sbom-spdx-turtle", ".ttl", "text", _enc("ttl"), *_SBOM),
+        Family(
+            "vex-cyclonedx", ".json", "json", lambda: _vex_seeds("cyclonedx"), _vex, (VexError,)
+        ),
         Family("vex-openvex", ".json", "json", lambda: _vex_seeds("openvex"), _vex, (VexError,)),
         Family("vex-csaf", ".json", "json", lambda: _vex_seeds("csaf"), _vex, (VexError,)),
-        Family("feed-nvd-2.0", ".json", "json", lambda: _gz_json_records(shared() / "feeds" / "nvd" / "nvdcve-2.0-subset-0001.json.gz", "vulnerabilities"), _feed(_nvd2), (FeedError,)),
-        Family("feed-nvd-1.1", ".json", "json", lambda: _gz_json_records(shared() / "feeds" / "nvd-1.1" / "nvdcve-1.1-2017-subset.json.gz", "CVE_Items"), _feed(_nvd1), (FeedError,)),
-        Family("feed-cve5", ".json", "json", _cve5_seeds, _feed(_cve5), (FeedError,)),
-        Family("feed-osv", ".json", "json", _osv_seeds, _feed(_osv), (FeedError,)),
-        Family("feed-kev", ".json", "json", _kev_seeds, _feed(_kev), (FeedError,)),
-        Family("feed-eol", ".json", "json", _eol_seeds, _feed(_eol), (FeedError,)),
-        Family("device-profile", ".yaml", "text", _profile_seeds, _profile, (RiskError, ConfigError)),
+        Family("feed-nvd-2.0", ".json", "json", _nvd_seeds(*_NVD2), _feed(_nvd2), _FEED),
+        Family("feed-nvd-1.1", ".json", "json", _nvd_seeds(*_NVD1), _feed(_nvd1), _FEED),
+        Family("feed-cve5", ".json", "json", _cve5_seeds, _feed(_cve5), _FEED),
+        Family("feed-osv", ".json", "json", _osv_seeds, _feed(_osv), _FEED),
+        Family("feed-kev", ".json", "json", _kev_seeds, _feed(_kev), _FEED),
+        Family("feed-eol", ".json", "json", _eol_seeds, _feed(_eol), _FEED),
+        Family(
+            "device-profile", ".yaml", "text", _profile_seeds, _profile, (RiskError, ConfigError)
+        ),
         Family("kernel-config", ".config", "text", _kconfig_seeds, _kconfig, (ConfigError,)),
         Family("archive-image", ".bin", "binary", archive_seeds, _archive, (DiscoveryError,)),
     )
-}  # fmt: skip
+}
 
 
 # --- mutators --------------------------------------------------------------------------------
@@ -385,7 +409,11 @@ def hostile_value(rnd: random.Random) -> Any:
     pick = rnd.randrange(16)
     if pick == 0:
         depth = rnd.choice((50, 101, 600, 5000, 100_000))
-        return json.loads("[" * depth + "]" * depth) if depth < 900 else _Raw("[" * depth + "]" * depth)
+        return (
+            json.loads("[" * depth + "]" * depth)
+            if depth < 900
+            else _Raw("[" * depth + "]" * depth)
+        )
     if pick == 1:
         return _Raw("1" + "0" * rnd.choice((99, 101, 4301, 100_000)))
     if pick == 2:
@@ -488,7 +516,9 @@ def mutate_json(seed: bytes, rnd: random.Random) -> bytes:
     if len(text) > 4 * MAX_MUTANT_BYTES:
         return seed
     for marker, raw in raws.items():
-        text = text.replace(json.dumps(marker, ensure_ascii=False), raw).replace(json.dumps(marker), raw)
+        text = text.replace(json.dumps(marker, ensure_ascii=False), raw).replace(
+            json.dumps(marker), raw
+        )
     return text.encode("utf-8", "surrogatepass")
 
 
@@ -506,7 +536,7 @@ TEXT_TOKENS = (
     b'"\\ud800"',
     b'"\\x00"',
     b"&#0;",
-    b"<!DOCTYPE x [<!ENTITY a \"aaaa\">]>",
+    b'<!DOCTYPE x [<!ENTITY a "aaaa">]>',
     b"&a;",
     b"*anchor",
     b"&anchor ",

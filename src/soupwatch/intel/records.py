@@ -40,6 +40,7 @@ def record_parser(where_at: int) -> Callable[[Callable[_P, _R]], Callable[_P, _R
 
     return wrap
 
+
 _CPE_SPLIT = re.compile(r"(?<!\\):")
 _PEP503 = re.compile(r"[-_.]+")
 

@@ -159,6 +159,7 @@ def maybe_gunzip(data: bytes, name: str, limits: UnpackLimits | None = None) -> 
 def load_json(data: bytes, name: str) -> Any:
     """Parse JSON within the run's input limits (depth, string and number sizes; NUL and lone
     surrogates replaced), naming the file and line/column on error."""
+
     def fail(message: str, where: str | None) -> FeedFormatError:
         text = message.replace("invalid JSON", "corrupt JSON")
         place = where.replace(", column", " column") if where else None  # the feeds' spelling

@@ -9,7 +9,7 @@ otherwise SPDX tag-value, SPDX YAML or SPDX RDF/Turtle by their first keywords.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ class Loaded:
     data: Any
     text: str
     cleaned: int = 0
-    limits: InputLimits = InputLimits()
+    limits: InputLimits = field(default_factory=InputLimits)
 
 
 def _fail(path: Path, message: str, where: str | None = None) -> SbomFormatError:
@@ -70,9 +70,7 @@ def effective_limits(limits: InputLimits | None, max_bytes: int | None) -> Input
     return base
 
 
-def read_text(
-    path: Path, max_bytes: int | None = None, limits: InputLimits | None = None
-) -> str:
+def read_text(path: Path, max_bytes: int | None = None, limits: InputLimits | None = None) -> str:
     """The file as text: refuses missing, non-regular, oversized, empty and non-UTF-8 files."""
     lim = effective_limits(limits, max_bytes)
     fail = _failer(path)
@@ -82,9 +80,7 @@ def read_text(
     return text
 
 
-def load(
-    path: Path, max_bytes: int | None = None, limits: InputLimits | None = None
-) -> Loaded:
+def load(path: Path, max_bytes: int | None = None, limits: InputLimits | None = None) -> Loaded:
     """Read and classify ``path``; SbomFormatError with file and place on any problem."""
     lim = effective_limits(limits, max_bytes)
     text = read_text(path, limits=lim)
@@ -169,11 +165,8 @@ def _load_xml(path: Path, text: str, limits: InputLimits) -> Loaded:
         return Loaded("spdx-rdf-xml", root, text, 0, limits)
     if local in ("Document", "SpdxDocument", "spdx"):
         return Loaded("spdx-xml", root, text, 0, limits)
-    raise _fail(
-        path,
-        f"not an SBOM: XML root element is <{local[:60]}>{' in namespace ' + ns[:100] if ns else ''}",
-        "line 1",
-    )
+    where = f" in namespace {ns[:100]}" if ns else ""
+    raise _fail(path, f"not an SBOM: XML root element is <{local[:60]}>{where}", "line 1")
 
 
 def _load_yaml(path: Path, text: str, limits: InputLimits) -> Loaded:
