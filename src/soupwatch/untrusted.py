@@ -187,7 +187,7 @@ def load_yaml(text: str, limits: InputLimits, fail: Fail) -> tuple[Any, int]:
         raise _too_deep(limits, fail) from err
     except (ValueError, TypeError, OverflowError) as err:  # a value the constructor rejects
         raise fail(f"invalid YAML value: {err}", None) from err
-    return check_tree(data, limits, fail, strings=False, clean=True, numbers=False)
+    return check_tree(data, limits, fail, strings=False, clean=True, numbers=True)
 
 
 def _mark(mark: Any) -> str | None:

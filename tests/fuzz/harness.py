@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import logging
 import os
 import random
 import tarfile
@@ -40,6 +41,8 @@ from soupwatch.errors import (
     VexError,
 )
 
+logging.getLogger("rdflib").setLevel(logging.ERROR)  # it warns about every bad URI it meets
+
 MAX_SECONDS = 10.0
 """No input may take longer than this (the issue's bound)."""
 REPO = Path(__file__).resolve().parents[2]
@@ -49,9 +52,10 @@ MAX_SEED_BYTES = 64 * 1024
 
 
 def shared() -> Path:
-    """The shared data folder (``SOUPWATCH_SHARED``, else ``../shared`` of the repo)."""
-    env = os.environ.get("SOUPWATCH_SHARED")
-    return Path(env) if env else REPO.parent / "shared"
+    """The shared data folder, as the test suite finds it (``SOUPWATCH_SHARED``)."""
+    from tests.conftest import SHARED
+
+    return SHARED
 
 
 @dataclass(frozen=True)
