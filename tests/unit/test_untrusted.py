@@ -1,4 +1,4 @@
-"""The named input limits (config.InputLimits) and the readers of untrusted data that enforce them."""
+"""The named input limits (config.InputLimits) and the untrusted-input readers enforcing them."""
 
 from __future__ import annotations
 
