@@ -128,6 +128,10 @@ def _is_spdx_json(p: Path, head: bytes) -> bool:
     return head.lstrip()[:1] == b"{" and b"spdxVersion" in head
 
 
+def _is_spdx3(p: Path, head: bytes) -> bool:
+    return head.lstrip()[:1] == b"{" and b"spdx.org/rdf/3" in head
+
+
 def _is_cdx_xml(p: Path, head: bytes) -> bool:
     return head.lstrip()[:1] == b"<" and b"cyclonedx" in head
 
@@ -197,6 +201,11 @@ def _cve5_seeds() -> list[bytes]:
 def _osv_seeds() -> list[bytes]:
     found = sorted((shared() / "feeds" / "osv").rglob("*.json"))
     return [_small_json(p) for p in found[:12]]
+
+
+def _epss_seeds() -> list[bytes]:
+    path = REPO / "tests" / "unit" / "intel" / "data" / "epss_scores-2025-03-15.csv"
+    return [b"\n".join(path.read_bytes().splitlines()[:40])]
 
 
 def _kev_seeds() -> list[bytes]:
@@ -298,6 +307,18 @@ def _feed(parse: Callable[[Any, str], object]) -> Callable[[Path], object]:
     return run
 
 
+def _epss(path: Path) -> object:
+    from soupwatch.intel.epss import parse_csv
+    from soupwatch.intel.source import maybe_gunzip
+
+    data = maybe_gunzip(path.read_bytes(), path.name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None  # the feed warns and keeps its data (intel/epss.py)
+    return parse_csv(text, path.name, lambda _m: None)
+
+
 def _nvd2(doc: Any, where: str) -> object:
     from soupwatch.intel.nvd import parse_page
 
@@ -378,6 +399,7 @@ FAMILIES: dict[str, Family] = {
         Family("sbom-spdx-json", ".json", "json", _sboms(_is_spdx_json, _small_json), *_SBOM),
         Family("sbom-spdx-tag-value", ".spdx", "text", _sboms(_is_tag_value, _small_text), *_SBOM),
         Family("sbom-spdx-yaml", ".yaml", "text", _enc("yaml"), *_SBOM),
+        Family("sbom-spdx3-jsonld", ".json", "json", _sboms(_is_spdx3, _small_json), *_SBOM),
         Family("sbom-spdx-xml", ".xml", "text", _enc("xml"), *_SBOM),
         Family("sbom-spdx-rdf", ".rdf", "text", _enc("rdf"), *_SBOM),
         Family("sbom-spdx-turtle", ".ttl", "text", _enc("ttl"), *_SBOM),
@@ -392,6 +414,7 @@ FAMILIES: dict[str, Family] = {
         Family("feed-osv", ".json", "json", _osv_seeds, _feed(_osv), _FEED),
         Family("feed-kev", ".json", "json", _kev_seeds, _feed(_kev), _FEED),
         Family("feed-eol", ".json", "json", _eol_seeds, _feed(_eol), _FEED),
+        Family("feed-epss", ".csv", "text", _epss_seeds, _epss, _FEED),
         Family(
             "device-profile", ".yaml", "text", _profile_seeds, _profile, (RiskError, ConfigError)
         ),
