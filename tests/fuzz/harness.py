@@ -231,8 +231,8 @@ def _kconfig_seeds() -> list[bytes]:
 
 @cache
 def archive_seeds() -> list[bytes]:
-    """A tar, a tar.gz, a zip, a gzip file and (when mksquashfs is there) a squashfs image of
-    a small tree holding a real binary from the corpus."""
+    """A tar, a tar.gz, a zip and (when the tools are installed) squashfs and ext2 images of a
+    small tree holding a real binary from the corpus."""
     folder = CACHE / "archive-seeds"
     folder.mkdir(parents=True, exist_ok=True)
     binaries = shared() / "corpus" / "binaries"
@@ -259,27 +259,35 @@ def archive_seeds() -> list[bytes]:
         for name, data in members.items():
             archive.writestr(name, data)
     out.append(zbuf.getvalue())
-    image = folder / "seed.squashfs"
-    if not image.is_file():
-        import shutil
-        import subprocess
-        import tempfile
-
-        tool = shutil.which("mksquashfs")
-        if tool is not None:
-            with tempfile.TemporaryDirectory() as tmp:
-                for name, data in members.items():
-                    target = Path(tmp, name)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                subprocess.run(
-                    [tool, tmp, str(image), "-noappend", "-quiet", "-no-progress"],
-                    check=True,
-                    capture_output=True,
-                )
-    if image.is_file():
-        out.append(image.read_bytes())
+    images = {
+        "seed.squashfs": ("mksquashfs", "{tree}", "{image}", "-noappend", "-quiet", "-no-progress"),
+        "seed.ext2": ("mke2fs", "-q", "-F", "-t", "ext2", "-d", "{tree}", "{image}", "1M"),
+    }
+    for file_name, command in images.items():
+        image = folder / file_name
+        if not image.is_file():
+            _build_image(members, command, image)
+        if image.is_file():
+            out.append(image.read_bytes())
     return out
+
+
+def _build_image(members: dict[str, bytes], command: tuple[str, ...], image: Path) -> None:
+    """Build a file-system image of ``members`` with a system tool, when it is installed."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    tool = shutil.which(command[0])
+    if tool is None:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in members.items():
+            target = Path(tmp, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        args = [a.format(tree=tmp, image=image) for a in command[1:]]
+        subprocess.run([tool, *args], check=True, capture_output=True)
 
 
 # --- running the parsers ---------------------------------------------------------------------
