@@ -32,7 +32,6 @@ from soupwatch.errors import (
     SoupwatchError,
     VexError,
 )
-
 from tests.fuzz.mutators import MUTATORS
 from tests.fuzz.seeds import (
     CACHE,
