@@ -45,7 +45,9 @@ _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 """Characters no export can carry: C0 controls but tab and line breaks (XML 1.0 forbids them,
 PostgreSQL refuses NUL), lone surrogates (not encodable as UTF-8) and the non-characters."""
 _JSON_RISKY_ESCAPE = re.compile(r"\\u(?:00[01]|[dD][89a-fA-F]|[fF]{3}[eEfF])")
-"""A JSON escape that may decode to an unstorable character (raw ones are invalid JSON)."""
+_JSON_RISKY_ESCAPE_BYTES = re.compile(rb"\\u(?:00[01]|[dD][89a-fA-F]|[fF]{3}[eEfF])")
+"""A JSON escape that may decode to an unstorable character (raw controls are invalid JSON;
+raw U+FFFE and U+FFFF are looked for separately)."""
 _YAML_NUMBER = re.compile(r"[-+]?[0-9][0-9_:.xXoObBa-fA-FeE+-]*")
 
 
@@ -144,9 +146,14 @@ def loads_json(text: str | bytes, limits: InputLimits, fail: Fail) -> tuple[Any,
     except ValueError as err:  # what parse_int did not see (a float's exponent, say)
         raise fail(f"invalid JSON value: {err}", None) from err
     size = len(text)
-    risky = isinstance(text, str) and _JSON_RISKY_ESCAPE.search(text) is not None
     if isinstance(text, bytes):
-        risky = re.search(rb"\\u(?:00[01]|[dD][89a-fA-F]|[fF]{3}[eEfF])", text) is not None
+        risky = (
+            _JSON_RISKY_ESCAPE_BYTES.search(text) is not None
+            or b"\xef\xbf\xbe" in text
+            or b"\xef\xbf\xbf" in text
+        )
+    else:
+        risky = _JSON_RISKY_ESCAPE.search(text) is not None or "\ufffe" in text or "\uffff" in text
     return check_tree(
         data, limits, fail, strings=size > limits.max_string_chars, clean=risky, numbers=False
     )
