@@ -80,7 +80,26 @@ def test_inline_regression(case: str, tmp_path: Path) -> None:
     check(FAMILIES[family], data, tmp_path)
 
 
-@pytest.mark.parametrize("case", _regressions(), ids=lambda p: p.name)
+OPEN = {
+    "archive-image--elf-section-offset-overflow.bin": (
+        "discover/signatures/scanner.py data_spans: an ELF section header offset past the C "
+        "ssize_t range raises OverflowError (found by scripts/fuzz.py; the ELF work owns the fix)"
+    ),
+}
+"""Kept crashers whose fix belongs to other work: expected to fail until it lands (strict, so
+the mark must go when it does)."""
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(reason=OPEN[p.name], strict=True))
+        if p.name in OPEN
+        else p
+        for p in _regressions()
+    ],
+    ids=lambda p: p.name,
+)
 def test_regression(case: Path, tmp_path: Path) -> None:
     """A crasher the harness found, named ``<family>--<what>.<suffix>``, replayed as it was."""
     family = FAMILIES[case.name.split("--", 1)[0]]
