@@ -54,6 +54,7 @@ from tests.fuzz.seeds import (
     shared,
     small_json,
     small_text,
+    small_xml,
     spdx_encodings,
     vex_seeds,
 )
@@ -203,7 +204,7 @@ FAMILIES: dict[str, Family] = {
     f.name: f
     for f in (
         Family("sbom-cyclonedx-json", ".json", "json", _sboms(is_cdx_json, small_json), *_SBOM),
-        Family("sbom-cyclonedx-xml", ".xml", "text", _sboms(is_cdx_xml, small_text), *_SBOM),
+        Family("sbom-cyclonedx-xml", ".xml", "text", _sboms(is_cdx_xml, small_xml), *_SBOM),
         Family("sbom-spdx-json", ".json", "json", _sboms(is_spdx_json, small_json), *_SBOM),
         Family("sbom-spdx-tag-value", ".spdx", "text", _sboms(is_tag_value, small_text), *_SBOM),
         Family("sbom-spdx-yaml", ".yaml", "text", _enc("yaml"), *_SBOM),
