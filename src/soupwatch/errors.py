@@ -27,20 +27,36 @@
     │   └── DecisionConflict   another writer changed the decision since the caller read it
     └── ReportError            a deliverable could not be produced
 
-Every error carries a one-line message that names the file and, where it applies, the
+Every error carries a one-line message (line breaks in quoted input are folded, long quotes
+cut: :func:`one_line`) that names the file and, where it applies, the
 place in it (line, JSON path). The CLI prints that line and exits with code 2.
 """
 
 from __future__ import annotations
+
+import re
+
+MAX_MESSAGE_CHARS = 500
+"""A message (or a path or place) longer than this is cut: hostile input can be quoted in it."""
+_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f\ud800-\udfff]")
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` on one line (line breaks become ``⏎``, control characters and lone surrogates
+    ``\ufffd``, so any terminal can print it), cut to ``limit`` characters."""
+    head = text.strip()[: limit * 2]  # cut first: the patterns then see a bounded text
+    flat = _UNPRINTABLE.sub("\ufffd", _BREAKS.sub(" ⏎ ", head))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class SoupwatchError(Exception):
     """Root of every error soupwatch raises on purpose."""
 
     def __init__(self, message: str, *, path: str | None = None, where: str | None = None):
-        self.message = message
-        self.path = path
-        self.where = where
+        self.message = one_line(message)
+        self.path = None if path is None else one_line(path)
+        self.where = None if where is None else one_line(where)
         super().__init__(self.__str__())
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ recorded as facts (and checked for escapes), device nodes and FIFOs are refused.
 from __future__ import annotations
 
 import shutil
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from PySquashfsImage import SquashFsImage
 from soupwatch.discover import images_ext, images_jffs2, images_ubi
 from soupwatch.discover.limits import Guard, inside, safe_member
 from soupwatch.discover.sink import Extracted, Sink
-from soupwatch.errors import DiscoveryError
+from soupwatch.errors import DiscoveryError, UnpackLimitError
 
 _COMPRESSED = ("gzip", "bzip2", "xz", "zstd")
 _AR_INDEX = ("/", "//", "/SYM64/", "__.SYMDEF", "__.SYMDEF SORTED")
@@ -63,7 +64,14 @@ def extract(path: Path, kind: str, dest: Path, guard: Guard, where: str) -> Extr
     dest.mkdir(parents=True, exist_ok=True)
     image = _IMAGES.get(kind)
     if image is not None:
-        return image(path, dest, guard, where)
+        try:
+            return image(path, dest, guard, where)
+        except (DiscoveryError, MemoryError):
+            raise
+        except Exception as err:  # image libraries raise anything on a corrupt image
+            raise DiscoveryError(
+                f"cannot read {kind} image ({err.__class__.__name__}: {err})", path=where
+            ) from err
     try:
         return _libarchive(path, dest, guard, where, "all", untyped_is_file=kind == "ar")
     except ArchiveError as err:
@@ -89,7 +97,7 @@ def _libarchive(
     links: list[tuple[str, str]] = []
     with libarchive.file_reader(str(path), format_name=fmt) as archive:
         for entry in archive:
-            name = entry.pathname or ""
+            name: str | bytes = entry.pathname or ""  # bytes when it is not UTF-8
             if fmt == "raw":
                 name = _raw_name(path)
             elif name in _AR_INDEX:
@@ -98,11 +106,11 @@ def _libarchive(
             if not rel:
                 continue
             if entry.isdir:
-                inside(dest, rel).mkdir(parents=True, exist_ok=True)
+                sink.mkdir(rel)
             elif entry.issym:
-                sink.symlink(rel, entry.linkpath or "")
+                sink.symlink(rel, _text(entry.linkpath))
             elif entry.islnk:
-                links.append((rel, safe_member(entry.linkpath or "", f"{where}!/{rel}")))
+                links.append((rel, safe_member(_text(entry.linkpath), f"{where}!/{rel}")))
             elif entry.isreg or (untyped_is_file and entry.filetype == 0):
                 sink.write(rel, entry.get_blocks())
             else:
@@ -113,6 +121,13 @@ def _libarchive(
         if source.is_file():
             sink.write(rel, iter([source.read_bytes()]))
     return sink.result
+
+
+def _text(name: str | bytes | None) -> str:
+    """A link target as text (libarchive hands over bytes when it is not UTF-8)."""
+    if isinstance(name, bytes):
+        return name.decode("utf-8", "replace")
+    return name or ""
 
 
 def _raw_name(path: Path) -> str:
@@ -135,7 +150,7 @@ def _squashfs(path: Path, dest: Path, guard: Guard, where: str) -> Extracted:
             if not rel:
                 continue
             if item.is_dir:
-                inside(dest, rel).mkdir(parents=True, exist_ok=True)
+                sink.mkdir(rel)
             elif item.is_symlink:
                 sink.symlink(rel, item.readlink())
             elif item.is_file:
@@ -147,12 +162,26 @@ def _squashfs(path: Path, dest: Path, guard: Guard, where: str) -> Extracted:
                         container_in=sink.size_in,
                         where=f"{where}!/{rel}",
                     )
-                sink.write(rel, item.iter_bytes())
+                _squashfs_file(sink, rel, item)
             else:
                 sink.skip_special(rel, "device node or FIFO")
     finally:
         image.close()
     return sink.result
+
+
+def _squashfs_file(sink: Sink, rel: str, item: object) -> None:
+    """Write one file of a squashfs image; a block that does not decompress skips the file."""
+    try:
+        sink.write(rel, item.iter_bytes())  # type: ignore[attr-defined]
+    except UnpackLimitError:
+        raise
+    except (zlib.error, ValueError, EOFError, IndexError) as err:
+        sink.result.warnings.append(
+            f"{sink.where}!/{rel}: corrupt data in the image ({err.__class__.__name__}: {err}); "
+            "the file is skipped"
+        )
+        inside(sink.dest, rel).unlink(missing_ok=True)
 
 
 _IMAGES: dict[str, _Extractor] = {

@@ -4,28 +4,34 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from soupwatch.config import MIB, input_limits
 from soupwatch.errors import UnpackLimitError
 
-MIB = 1024 * 1024
+PATH_MAX_BYTES = 4000
+"""Bytes of a whole unpacked path below the work folder (Linux refuses 4,096)."""
 
 
 @dataclass(frozen=True, slots=True)
 class UnpackLimits:
-    """What unpacking may do before it refuses the input.
+    """What unpacking may do before it refuses the input (or, for paths, skips a member).
 
+    The defaults are the run's :class:`~soupwatch.config.InputLimits` (``SOUPWATCH_LIMIT_*``):
+    ``max_total_bytes`` is ``max_decompressed_bytes``, ``max_depth`` is ``max_archive_depth``.
     ``max_ratio`` is unpacked bytes per byte of the container, checked once a container has
     produced ``ratio_grace`` bytes (small, very compressible files are normal).
     """
 
-    max_total_bytes: int = 8 * 1024 * MIB
-    max_file_bytes: int = 2 * 1024 * MIB
+    max_total_bytes: int = field(default_factory=lambda: input_limits().max_decompressed_bytes)
+    max_file_bytes: int = field(default_factory=lambda: input_limits().max_file_bytes)
     max_ratio: float = 250.0
     ratio_grace: int = 4 * MIB
-    max_files: int = 500_000
-    max_depth: int = 4
+    max_files: int = field(default_factory=lambda: input_limits().max_files)
+    max_depth: int = field(default_factory=lambda: input_limits().max_archive_depth)
+    max_path_depth: int = field(default_factory=lambda: input_limits().max_path_depth)
+    max_name_bytes: int = field(default_factory=lambda: input_limits().max_name_bytes)
 
 
 class Guard:
@@ -44,6 +50,22 @@ class Guard:
                 path=where,
                 where="max_depth",
             )
+
+    def path_problem(self, rel: str) -> str | None:
+        """Why a member's relative path cannot be unpacked (too deep, a name too long), or None.
+
+        Such members are skipped with a warning rather than refusing the whole artifact.
+        """
+        parts = rel.split("/") if rel else []
+        lim = self.limits
+        if len(parts) > lim.max_path_depth:
+            return f"{len(parts)} folders deep (limit max_path_depth={lim.max_path_depth})"
+        longest = max((len(p.encode("utf-8", "surrogateescape")) for p in parts), default=0)
+        if longest > lim.max_name_bytes:
+            return f"a name of {longest} bytes (limit max_name_bytes={lim.max_name_bytes})"
+        if len(rel.encode("utf-8", "surrogateescape")) > PATH_MAX_BYTES:
+            return f"a path longer than {PATH_MAX_BYTES} bytes"
+        return None
 
     def count_file(self, where: str) -> None:
         """Count one more extracted entry."""

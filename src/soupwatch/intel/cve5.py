@@ -17,7 +17,7 @@ from typing import Any
 from soupwatch.errors import FeedFormatError, FeedUnavailable
 from soupwatch.intel.bulk import import_members
 from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
-from soupwatch.intel.records import ParsedRecord, english, parse_datetime
+from soupwatch.intel.records import ParsedRecord, english, parse_datetime, record_parser
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, load_json, sha256_hex, zip_members
 from soupwatch.model import CvssScore, SsvcAssertion
@@ -137,6 +137,7 @@ def read_adp(doc: dict[str, Any], vid: str, record: ParsedRecord, feed: str) -> 
         record.ssvc.extend(_ssvc(vid, adp.get("metrics"), provider, feed))
 
 
+@record_parser(1)
 def parse_adp_record(doc: Any, where: str, feed: str) -> ParsedRecord:
     """Only the ADP part of a CVE 5 record (namespace ``adp``), for the Vulnrichment feed."""
     vid, meta = _check(doc, where)
@@ -159,6 +160,7 @@ def parse_adp_record(doc: Any, where: str, feed: str) -> ParsedRecord:
     return record
 
 
+@record_parser(1)
 def parse_record(doc: Any, where: str) -> ParsedRecord:
     """One CVE JSON 5 record; unknown data versions and records without an id raise."""
     vid, meta = _check(doc, where)

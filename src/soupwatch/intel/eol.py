@@ -23,7 +23,7 @@ from soupwatch.intel.interface import (
     ProgressCallback,
     SyncResult,
 )
-from soupwatch.intel.records import parse_date
+from soupwatch.intel.records import parse_date, record_parser
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, load_json
 
@@ -56,6 +56,7 @@ def _cycle(release: dict[str, Any]) -> EolCycle:
     )
 
 
+@record_parser(3)
 def parse_product(
     name: str, doc: Any, release_data: Any, where: str, warn: Any
 ) -> tuple[EolProduct, dict[str, str | None]]:

@@ -17,6 +17,7 @@ from soupwatch.intel.records import parse_date
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, maybe_gunzip, sha256_hex
 from soupwatch.model import Epss
+from soupwatch.untrusted import clean_text
 
 EPSS_URL = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
 MAX_ROW_WARNINGS = 20
@@ -28,7 +29,15 @@ def _header(line: str) -> tuple[str | None, date | None]:
 
 
 def parse_csv(text: str, where: str, warn: Any) -> EpssScores:
-    """The file's scores by CVE; a file without the ``cve,epss,percentile`` header raises."""
+    """The file's scores by CVE; a file without the ``cve,epss,percentile`` header, or that the
+    CSV reader cannot read (a field over its size limit), raises FeedFormatError."""
+    try:
+        return _parse_csv(clean_text(text)[0], where, warn)
+    except csv.Error as err:
+        raise FeedFormatError(f"corrupt CSV: {err}", path=where) from err
+
+
+def _parse_csv(text: str, where: str, warn: Any) -> EpssScores:
     lines = text.splitlines()
     model, scored = (None, None)
     if lines and lines[0].startswith("#"):

@@ -16,7 +16,7 @@ from soupwatch.intel.interface import (
     ProgressCallback,
     SyncResult,
 )
-from soupwatch.intel.records import parse_date
+from soupwatch.intel.records import parse_date, record_parser
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, load_json, maybe_gunzip, sha256_hex
 from soupwatch.model import KevEntry
@@ -25,6 +25,7 @@ KEV_URL = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulner
 MIRROR_PATH = "kev/known_exploited_vulnerabilities.json"
 
 
+@record_parser(1)
 def parse_catalog(doc: Any, where: str, warn: Any) -> KevCatalogue:
     """The catalogue's entries by CVE; entries without a CVE id or dateAdded are warned."""
     if not isinstance(doc, dict) or not isinstance(doc.get("vulnerabilities"), list):

@@ -13,7 +13,13 @@ from typing import Any
 
 from soupwatch.errors import FeedFormatError
 from soupwatch.intel.interface import IntelSink, ProgressCallback, RecordBatch, SyncResult
-from soupwatch.intel.records import ParsedRecord, cvss_version, english, parse_datetime
+from soupwatch.intel.records import (
+    ParsedRecord,
+    cvss_version,
+    english,
+    parse_datetime,
+    record_parser,
+)
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, gunzip, load_json, sha256_hex
 from soupwatch.model import CvssScore
@@ -24,6 +30,7 @@ MAX_WINDOW = timedelta(days=120)
 _METRIC_KEYS = ("cvssMetricV40", "cvssMetricV31", "cvssMetricV30", "cvssMetricV2")
 
 
+@record_parser(1)
 def parse_cve(cve: dict[str, Any], where: str) -> ParsedRecord:
     """One API 2.0 ``cve`` object as a record; FeedFormatError when it has no usable id."""
     vid = cve.get("id")
@@ -66,6 +73,7 @@ def parse_cve(cve: dict[str, Any], where: str) -> ParsedRecord:
     return record
 
 
+@record_parser(1)
 def parse_page(page: Any, where: str, warn: Any) -> tuple[list[ParsedRecord], int]:
     """Records of one API response page and its ``totalResults``; bad records are warned."""
     if not isinstance(page, dict) or not isinstance(page.get("vulnerabilities"), list):

@@ -14,7 +14,7 @@ from typing import Any
 
 from soupwatch.errors import FeedFormatError, FeedUnavailable
 from soupwatch.intel.interface import IntelSink, ProgressCallback, RecordBatch, SyncResult
-from soupwatch.intel.records import ParsedRecord, english, parse_datetime
+from soupwatch.intel.records import ParsedRecord, english, parse_datetime, record_parser
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, gunzip, load_json, sha256_hex
 from soupwatch.model import CvssScore
@@ -72,6 +72,7 @@ def convert_configurations(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return configs
 
 
+@record_parser(1)
 def parse_item(item: dict[str, Any], where: str) -> ParsedRecord:
     """One 1.1 ``CVE_Items`` entry as a record in the 2.0 shape."""
     cve = item.get("cve") or {}
@@ -113,6 +114,7 @@ def parse_item(item: dict[str, Any], where: str) -> ParsedRecord:
     return record
 
 
+@record_parser(1)
 def parse_feed(doc: Any, where: str, warn: Any) -> list[ParsedRecord]:
     """Records of one 1.1 feed file; unknown versions raise, bad items are warned and skipped."""
     if not isinstance(doc, dict) or not isinstance(doc.get("CVE_Items"), list):

@@ -19,7 +19,7 @@ from soupwatch.errors import FeedFormatError, FeedUnavailable
 from soupwatch.intel.bulk import import_members
 from soupwatch.intel.cvss_scores import score_vector
 from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
-from soupwatch.intel.records import ParsedRecord, parse_datetime
+from soupwatch.intel.records import ParsedRecord, parse_datetime, record_parser
 from soupwatch.intel.run import FeedRun
 from soupwatch.intel.source import FeedSource, load_json, sha256_hex, zip_members
 
@@ -28,6 +28,7 @@ DEFAULT_ECOSYSTEMS = ("PyPI", "Maven", "npm", "NuGet", "AlmaLinux:8", "AlmaLinux
 _SEVERITY_VERSIONS = {"CVSS_V2": "2.0", "CVSS_V3": None, "CVSS_V4": "4.0"}
 
 
+@record_parser(1)
 def parse_advisory(doc: Any, where: str, namespace: str) -> ParsedRecord:
     """One OSV advisory as a record; FeedFormatError on an unknown schema or a missing id."""
     if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not doc["id"]:

@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+from soupwatch.errors import FeedError, FeedFormatError
 from soupwatch.model import CvssScore, SsvcAssertion
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+SHAPE_ERRORS = (AttributeError, LookupError, TypeError, ValueError, ArithmeticError, RecursionError)
+"""What reading a record of an unexpected shape raises (a string where an object belongs…)."""
+
+
+def record_parser(where_at: int) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Turn the shape errors of a record parser into :class:`FeedFormatError` naming the file
+    (the parser's argument at ``where_at``), so a hostile record is skipped with a warning."""
+
+    def wrap(parse: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(parse)
+        def checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            try:
+                return parse(*args, **kwargs)
+            except FeedError:
+                raise
+            except SHAPE_ERRORS as err:
+                where = args[where_at] if len(args) > where_at else kwargs.get("where", "?")
+                raise FeedFormatError(
+                    f"unexpected record structure ({err.__class__.__name__}: {err})",
+                    path=str(where),
+                ) from err
+
+        return checked
+
+    return wrap
+
 
 _CPE_SPLIT = re.compile(r"(?<!\\):")
 _PEP503 = re.compile(r"[-_.]+")

@@ -11,7 +11,6 @@ import email.utils
 import gzip
 import hashlib
 import io
-import json
 import time
 import zipfile
 import zlib
@@ -23,7 +22,9 @@ from typing import Any
 
 import httpx
 
+from soupwatch.config import input_limits
 from soupwatch.errors import FeedFormatError, FeedUnavailable
+from soupwatch.untrusted import loads_json
 
 RETRY_STATUSES = frozenset({403, 429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = 60.0
@@ -156,15 +157,16 @@ def maybe_gunzip(data: bytes, name: str, limits: UnpackLimits | None = None) -> 
 
 
 def load_json(data: bytes, name: str) -> Any:
-    """Parse JSON, naming the file and line/column on error."""
-    try:
-        return json.loads(data)
-    except UnicodeDecodeError as err:
-        raise FeedFormatError(f"not UTF-8 JSON: {err.reason}", path=name) from err
-    except json.JSONDecodeError as err:
-        raise FeedFormatError(
-            f"corrupt JSON: {err.msg}", path=name, where=f"line {err.lineno} column {err.colno}"
-        ) from err
+    """Parse JSON within the run's input limits (depth, string and number sizes; NUL and lone
+    surrogates replaced), naming the file and line/column on error."""
+
+    def fail(message: str, where: str | None) -> FeedFormatError:
+        text = message.replace("invalid JSON", "corrupt JSON")
+        place = where.replace(", column", " column") if where else None  # the feeds' spelling
+        return FeedFormatError(text, path=name, where=place)
+
+    value, _cleaned = loads_json(data, input_limits(), fail)
+    return value
 
 
 def zip_members(

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import fastjsonschema
-import yaml
 
+from soupwatch.config import input_limits
 from soupwatch.errors import RiskError
 from soupwatch.model.component import Component
+from soupwatch.untrusted import decode_text, load_yaml, read_bytes
 
 
 class Exposure(StrEnum):
@@ -292,18 +293,19 @@ def yaml_path(path: Any) -> str:
 
 
 def read_yaml(path: Path, what: str) -> Any:
-    """Read a YAML file, turning I/O and syntax errors into a one-line :class:`RiskError`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise RiskError(f"cannot read the {what}: {err.strerror}", path=str(path)) from err
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(err, "problem", None) or "invalid YAML"
-        raise RiskError(f"not valid YAML: {problem}", path=str(path), where=where) from err
+    """Read a YAML file within the run's input limits, turning I/O, encoding, syntax and limit
+    errors into a one-line :class:`RiskError`."""
+    limits = input_limits()
+
+    def fail(message: str, where: str | None) -> RiskError:
+        if message.startswith("cannot read"):
+            message = message.replace("cannot read file", f"cannot read the {what}", 1)
+        elif message.startswith("invalid YAML: "):
+            message = "not valid YAML: " + message[len("invalid YAML: ") :]
+        return RiskError(message, path=str(path), where=where)
+
+    data, _cleaned = load_yaml(decode_text(read_bytes(path, limits, fail), fail), limits, fail)
+    return data
 
 
 @cache

@@ -8,25 +8,34 @@ otherwise SPDX tag-value, SPDX YAML or SPDX RDF/Turtle by their first keywords.
 
 from __future__ import annotations
 
-import json
 import re
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import defusedxml.ElementTree as DET
-from defusedxml import DefusedXmlException
-
+from soupwatch.config import InputLimits, input_limits
 from soupwatch.errors import SbomFormatError
+from soupwatch.untrusted import (
+    Fail,
+    clean_text,
+    decode_text,
+    load_yaml,
+    loads_json,
+    parse_xml,
+    read_bytes,
+)
 
-DEFAULT_MAX_BYTES = 1 << 30
+DEFAULT_MAX_BYTES = InputLimits().max_input_bytes
 """Files above this size (1 GiB) are refused before they are read."""
 
-_TAG_VALUE = re.compile(r"^\s*SPDXVersion\s*:", re.M)
-_YAML = re.compile(r"^spdxVersion\s*:", re.M)
-_XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
+# Linear-time patterns: ``[ \t]*`` where ``\s*`` would let a line start swallow the next
+# lines (``x`` and 100,000 newlines took minutes), and the XML declaration is looked at only
+# within its first 1,024 characters.
+_TAG_VALUE = re.compile(r"^[ \t]*SPDXVersion[ \t]*:", re.M)
+_YAML = re.compile(r"^spdxVersion[ \t]*:", re.M)
+_XML_ENCODING = re.compile(r"""[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*["'][^"']*["']""")
 _TURTLE = re.compile(r"@prefix\s|^PREFIX\s", re.M | re.I)
+_XML_DECLARATION_CHARS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,68 +43,61 @@ class Loaded:
     """A file's content, parsed as far as needed to know its format.
 
     ``kind`` is a reader registry key; ``data`` is a JSON-like value, an XML element
-    or the text, depending on the kind.
+    or the text, depending on the kind. ``cleaned`` counts the strings whose NUL, control
+    characters or lone surrogates were replaced by U+FFFD.
     """
 
     kind: str
     data: Any
     text: str
+    cleaned: int = 0
+    limits: InputLimits = field(default_factory=InputLimits)
 
 
 def _fail(path: Path, message: str, where: str | None = None) -> SbomFormatError:
     return SbomFormatError(message, path=path.name, where=where)
 
 
-def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """The file as text: refuses missing, oversized, empty and non-UTF-8 files."""
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise _fail(path, f"cannot read file: {err.strerror or err}") from err
-    if size > max_bytes:
-        raise _fail(
-            path,
-            f"file is {size:,} bytes, above the {max_bytes:,}-byte limit; "
-            "refused without reading it",
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise _fail(path, f"cannot read file: {err.strerror or err}") from err
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError as err:
-            raise _fail(path, f"invalid UTF-16: {err.reason}") from err
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        raise _fail(
-            path,
-            f"not UTF-8 text: byte 0x{raw[err.start]:02x} at offset {err.start} cannot be decoded",
-            f"line {line}",
-        ) from err
+def _failer(path: Path) -> Fail:
+    return lambda message, where: _fail(path, message, where)
+
+
+def effective_limits(limits: InputLimits | None, max_bytes: int | None) -> InputLimits:
+    """The run's limits (``SOUPWATCH_LIMIT_*``), with the read size capped at ``max_bytes``."""
+    base = limits if limits is not None else input_limits()
+    if max_bytes is not None and max_bytes < base.max_input_bytes:
+        return replace(base, max_input_bytes=max_bytes)
+    return base
+
+
+def read_text(path: Path, max_bytes: int | None = None, limits: InputLimits | None = None) -> str:
+    """The file as text: refuses missing, non-regular, oversized, empty and non-UTF-8 files."""
+    lim = effective_limits(limits, max_bytes)
+    fail = _failer(path)
+    text = decode_text(read_bytes(path, lim, fail), fail)
     if not text.strip():
         raise _fail(path, "empty file: no SBOM content")
     return text
 
 
-def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
+def load(path: Path, max_bytes: int | None = None, limits: InputLimits | None = None) -> Loaded:
     """Read and classify ``path``; SbomFormatError with file and place on any problem."""
-    text = read_text(path, max_bytes)
+    lim = effective_limits(limits, max_bytes)
+    text = read_text(path, limits=lim)
     head = text.lstrip()
     if head[0] in "{[":
-        return _load_json(path, text)
+        return _load_json(path, text, lim)
     if head[0] == "<":
-        return _load_xml(path, text)
+        return _load_xml(path, text, lim)
     if _TAG_VALUE.search(text):
-        return Loaded("spdx-tag-value", None, text)
+        text, cleaned = clean_text(text)
+        return Loaded("spdx-tag-value", None, text, cleaned, lim)
     if _YAML.search(text):
-        return _load_yaml(path, text)
+        return _load_yaml(path, text, lim)
     if _TURTLE.search(text) and "spdx.org/rdf/terms" in text:
-        return Loaded("spdx-turtle", None, text)
-    first = head.splitlines()[0][:60]
+        text, cleaned = clean_text(text)
+        return Loaded("spdx-turtle", None, text, cleaned, lim)
+    first = head[:200].splitlines()[0][:60]
     raise _fail(
         path,
         f"not an SBOM: neither JSON, XML, SPDX tag-value, YAML nor Turtle (starts with {first!r})",
@@ -103,22 +105,16 @@ def load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
     )
 
 
-def _load_json(path: Path, text: str) -> Loaded:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise _fail(
-            path, f"invalid JSON: {err.msg}", f"line {err.lineno}, column {err.colno}"
-        ) from err
-    except RecursionError as err:
-        raise _fail(path, "invalid JSON: nested too deeply") from err
+def _load_json(path: Path, text: str, limits: InputLimits) -> Loaded:
+    data, cleaned = loads_json(text, limits, _failer(path))
     if isinstance(data, dict):
-        if str(data.get("bomFormat")).lower() == "cyclonedx":
-            return Loaded("cyclonedx-json", data, text)
+        if str(data.get("bomFormat"))[:20].lower() == "cyclonedx":
+            return Loaded("cyclonedx-json", data, text, cleaned, limits)
         if "spdxVersion" in data:
-            return Loaded("spdx-json", data, text)
-        if "@context" in data and "spdx.org/rdf/3" in json.dumps(data["@context"]):
-            return Loaded("spdx3-jsonld", data, text)
+            return Loaded("spdx-json", data, text, cleaned, limits)
+        context = data.get("@context")
+        if context is not None and "spdx.org/rdf/3" in str(context)[:10_000]:
+            return Loaded("spdx3-jsonld", data, text, cleaned, limits)
     raise _fail(path, f"not an SBOM: {describe_json(data)}", "$")
 
 
@@ -154,55 +150,27 @@ def describe_json(data: Any) -> str:
     return f"a JSON {type(data).__name__}, not a CycloneDX or SPDX document"
 
 
-def _load_xml(path: Path, text: str) -> Loaded:
+def _load_xml(path: Path, text: str, limits: InputLimits) -> Loaded:
     # the text is already decoded: drop the declared encoding and hand over UTF-8
-    text = _XML_ENCODING.sub(r"\1", text, count=1)
-    try:
-        root = DET.fromstring(
-            text.encode("utf-8"),
-            forbid_dtd=False,
-            forbid_entities=True,
-            forbid_external=True,
-        )
-    except DefusedXmlException as err:
-        raise _fail(
-            path,
-            f"XML refused: it declares entities or external references "
-            f"({err.__class__.__name__}); entity expansion is not allowed",
-        ) from err
-    except ET.ParseError as err:
-        line, col = err.position
-        raise _fail(
-            path,
-            f"invalid XML: {err.msg if hasattr(err, 'msg') else err}",
-            f"line {line}, column {col + 1}",
-        ) from err
+    if text.startswith("<?xml"):
+        end = text.find("?>", 0, _XML_DECLARATION_CHARS)
+        if end > 0:
+            text = _XML_ENCODING.sub("", text[:end], count=1) + text[end:]
+    root = parse_xml(text, limits, _failer(path))
     tag = root.tag
     ns, local = tag[1:].split("}", 1) if tag.startswith("{") else ("", tag)
     if local == "bom" and "cyclonedx.org/schema/bom/" in ns:
-        return Loaded("cyclonedx-xml", root, text)
+        return Loaded("cyclonedx-xml", root, text, 0, limits)
     if local == "RDF":
-        return Loaded("spdx-rdf-xml", root, text)
+        return Loaded("spdx-rdf-xml", root, text, 0, limits)
     if local in ("Document", "SpdxDocument", "spdx"):
-        return Loaded("spdx-xml", root, text)
-    raise _fail(
-        path,
-        f"not an SBOM: XML root element is <{local}>{' in namespace ' + ns if ns else ''}",
-        "line 1",
-    )
+        return Loaded("spdx-xml", root, text, 0, limits)
+    where = f" in namespace {ns[:100]}" if ns else ""
+    raise _fail(path, f"not an SBOM: XML root element is <{local[:60]}>{where}", "line 1")
 
 
-def _load_yaml(path: Path, text: str) -> Loaded:
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        raise _fail(path, f"invalid YAML: {err.problem}", where) from err
-    except yaml.YAMLError as err:
-        raise _fail(path, f"invalid YAML: {err}") from err
+def _load_yaml(path: Path, text: str, limits: InputLimits) -> Loaded:
+    data, cleaned = load_yaml(text, limits, _failer(path))
     if not isinstance(data, dict):
         raise _fail(path, "not an SBOM: YAML is not a mapping")
-    return Loaded("spdx-yaml", data, text)
+    return Loaded("spdx-yaml", data, text, cleaned, limits)

@@ -13,28 +13,44 @@ from collections.abc import Iterable, Mapping, Sequence
 from soupwatch.model import Component, ComponentRef
 
 MAX_CYCLE_WARNINGS = 5
+MAX_DUPLICATE_WARNINGS = 20
+"""Duplicate refs named one by one; the rest are counted in one closing warning."""
 
 
 class RefAllocator:
     """Hands out unique component refs, renaming duplicates with a logged warning."""
 
-    __slots__ = ("_seen", "warnings")
+    __slots__ = ("_dups", "_next", "_seen", "_summary", "warnings")
 
     def __init__(self, warnings: list[str]):
         self._seen: set[str] = set()
+        self._next: dict[str, int] = {}
+        """The next ``#dupN`` to try per ref: 50,000 holders of one ref stay linear."""
         self.warnings = warnings
+        self._dups = 0
+        self._summary = -1
 
     def take(self, ref: str, where: str) -> ComponentRef:
         """``ref`` itself if unused, else ``ref#dupN`` with a warning naming ``where``."""
         if ref not in self._seen:
             self._seen.add(ref)
             return ComponentRef(ref)
-        n = 2
+        n = self._next.get(ref, 2)
         while f"{ref}#dup{n}" in self._seen:
             n += 1
         new = f"{ref}#dup{n}"
+        self._next[ref] = n + 1
         self._seen.add(new)
-        self.warnings.append(f"{where}: duplicate ref {ref!r} renamed to {new!r}")
+        self._dups += 1
+        if self._dups <= MAX_DUPLICATE_WARNINGS:
+            self.warnings.append(f"{where}: duplicate ref {ref[:200]!r} renamed to {new[:200]!r}")
+        else:
+            more = f"… and {self._dups - MAX_DUPLICATE_WARNINGS} more duplicate refs renamed"
+            if self._summary < 0:
+                self._summary = len(self.warnings)
+                self.warnings.append(more)
+            else:
+                self.warnings[self._summary] = more
         return ComponentRef(new)
 
     def __contains__(self, ref: object) -> bool:

@@ -137,7 +137,7 @@ class SpdxRdfReader(SpdxReader):
         except Exception as err:  # rdflib raises many unrelated types for bad input
             line = getattr(err, "lineno", None) or getattr(err, "_linenumber", None)
             raise self.fail(
-                f"invalid {self.format_name}: {str(err).splitlines()[0][:200]}",
+                f"invalid {self.format_name}: {err}",  # one line: SoupwatchError folds it
                 f"line {line}" if line else None,
             ) from err
         return self.read_document(to_json_shape(g))

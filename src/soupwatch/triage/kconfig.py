@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from soupwatch.config import input_limits
 from soupwatch.errors import ConfigError
+from soupwatch.untrusted import clean_text, decode_text, read_bytes
 
 _SET = re.compile(r"^(CONFIG_[A-Za-z0-9_]+)=(.*)$")
 _UNSET = re.compile(r"^#\s*(CONFIG_[A-Za-z0-9_]+) is not set\s*$")
@@ -115,9 +117,13 @@ def parse_config(text: str, path: str, *, complete: bool | None = None) -> Kerne
 
 
 def load_config(path: Path, *, complete: bool | None = None) -> KernelConfig:
-    """Read and parse a ``.config`` file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"cannot read the kernel config: {err}", path=str(path)) from err
+    """Read (a regular file, within ``max_input_bytes``) and parse a ``.config`` file."""
+    limits = input_limits()
+
+    def fail(message: str, where: str | None) -> ConfigError:
+        if message.startswith("cannot read file"):
+            message = message.replace("cannot read file", "cannot read the kernel config", 1)
+        return ConfigError(message, path=str(path), where=where)
+
+    text, _cleaned = clean_text(decode_text(read_bytes(path, limits, fail), fail))
     return parse_config(text, str(path), complete=complete)

@@ -8,17 +8,18 @@ specific per (vulnerability, component). Import stores every statement through
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from soupwatch.config import input_limits
 from soupwatch.errors import StoreError, VexError
 from soupwatch.model.vex import VexScope, VexStatement
 from soupwatch.store import inventory
 from soupwatch.store.db import Session
+from soupwatch.untrusted import decode_text, loads_json, read_bytes
 from soupwatch.vex import csaf, cyclonedx_vex, openvex
 from soupwatch.vex.decisions import list_decisions, set_decision
 from soupwatch.vex.document import ImportedVex, ImportTarget, VexContext
@@ -54,26 +55,29 @@ def detect(doc: Any, *, path: str) -> str:
 
 
 def load(path: Path) -> tuple[str, dict[str, Any]]:
-    """Read a file and detect its format; errors name the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise VexError(f"cannot read: {err}", path=str(path)) from err
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise VexError(
-            f"invalid JSON: {err.msg}",
-            path=str(path),
-            where=f"line {err.lineno}, column {err.colno}",
-        ) from err
+    """Read a file within the run's input limits and detect its format; errors name the file
+    and line. NUL and lone surrogates in strings are replaced by U+FFFD (no export carries them)."""
+    limits = input_limits()
+
+    def fail(message: str, where: str | None) -> VexError:
+        return VexError(message, path=str(path), where=where)
+
+    doc, _cleaned = loads_json(decode_text(read_bytes(path, limits, fail), fail), limits, fail)
     return detect(doc, path=str(path)), doc
 
 
 def read_file(path: Path, target: ImportTarget) -> ImportedVex:
     """Statements of a VEX file, placed on the target product/release."""
     fmt, doc = load(path)
-    return _READERS[fmt](doc, target, path=str(path))
+    try:
+        return _READERS[fmt](doc, target, path=str(path))
+    except (AttributeError, LookupError, TypeError, ValueError, ArithmeticError) as err:
+        # a shape no reader rule foresaw (a string where an object belongs): one line, no trace
+        raise VexError(
+            f"unexpected {fmt} structure ({err.__class__.__name__}: {err})", path=str(path)
+        ) from err
+    except RecursionError as err:
+        raise VexError(f"{fmt} document nested too deeply", path=str(path)) from err
 
 
 @dataclass(frozen=True, slots=True)
