@@ -80,12 +80,7 @@ def test_inline_regression(case: str, tmp_path: Path) -> None:
     check(FAMILIES[family], data, tmp_path)
 
 
-OPEN = {
-    "archive-image--elf-section-offset-overflow.bin": (
-        "discover/signatures/scanner.py data_spans: an ELF section header offset past the C "
-        "ssize_t range raises OverflowError (found by scripts/fuzz.py; the ELF work owns the fix)"
-    ),
-}
+OPEN: dict[str, str] = {}
 """Kept crashers whose fix belongs to other work: expected to fail until it lands (strict, so
 the mark must go when it does)."""
 

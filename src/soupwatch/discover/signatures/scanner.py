@@ -126,12 +126,14 @@ def data_spans(data: bytes) -> list[tuple[int, int]]:
             shentsize, shnum = struct.unpack_from(endian + "HH", data, 0x2E)
             fmt, flags_at, off_at = endian + "IIIIII", 2, 4
         code: list[tuple[int, int]] = []
+        if shoff >= len(data):  # a header table past the end (or past ssize_t): not an ELF to trust
+            return whole
         for i in range(shnum):
             sh = struct.unpack_from(fmt, data, shoff + i * shentsize)
             sh_type, flags, offset, size = sh[1], sh[flags_at], sh[off_at], sh[off_at + 1]
             if flags & 0x4 and sh_type != 8 and size > 4096:  # SHF_EXECINSTR, not NOBITS
                 code.append((offset, min(len(data), offset + size)))
-    except struct.error:
+    except (struct.error, OverflowError):
         return whole
     spans, pos = [], 0
     for start, stop in sorted(code):
