@@ -257,6 +257,8 @@ def parse_xml(text: str, limits: InputLimits, fail: Fail) -> ET.Element:
     except ET.ParseError as err:
         line, col = err.position
         raise fail(f"invalid XML: {err.msg}", f"line {line}, column {col + 1}") from err
+    except LookupError as err:  # expat: the XML declaration names an encoding Python lacks
+        raise fail(f"invalid XML: unknown encoding ({err})", "line 1") from err
     if root is None:
         raise fail("invalid XML: no element found", "line 1")
     return root
