@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from soupwatch.errors import SbomFormatError
+from soupwatch.errors import ConfigError, SbomFormatError
 from soupwatch.model import Product, Release, SbomDocument
 from soupwatch.model.product import SBOM_AUTHOR
 from soupwatch.model.status import ReleaseCounts
@@ -70,6 +70,16 @@ def store_document(
     from soupwatch.store import inventory
     from soupwatch.vex import audit
 
+    for what, value, most in (
+        ("product name", product, 255),
+        ("release", release, 255),
+        ("manufacturer", manufacturer, 255),
+        ("device class", device_class, 64),
+    ):
+        if value is not None and (len(value) > most or not value.strip()):
+            raise ConfigError(
+                f"a {what} has 1 to {most} characters, not {len(value.strip())}", where=what
+            )
     rel = Release(
         product=product,
         version=release,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from soupwatch.config import Settings
 from soupwatch.errors import SbomFormatError
 from soupwatch.pipeline import export_sbom, import_sbom
 from soupwatch.sbom import read
@@ -189,3 +190,18 @@ def test_cli_import_of_a_hostile_file_exits_2_on_one_line(cli_env: object, tmp_p
     assert code == 2
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and "max_depth" in lines[0], err
+
+
+def test_overlong_product_or_release_name_is_one_line_error(
+    cli_env: Settings, corpus: Path
+) -> None:
+    """Names longer than the store's columns are refused before anything is written (on
+    PostgreSQL they used to end in a DataError traceback)."""
+    sbom = corpus / "sboms" / "libspdm__sbom.cdx.json"
+    for args in (
+        ("--product", "p" * 300, "--release", "1"),
+        ("--product", "p", "--release", "1" * 300),
+    ):
+        code, _, err = run_cli("sbom", "import", str(sbom), *args)
+        assert code == 2 and "characters" in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
