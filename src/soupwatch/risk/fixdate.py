@@ -3,10 +3,11 @@
 Never the identification time: a fix that existed before soupwatch first saw the finding is
 dated by the data that says so. In order:
 
-1. endoflife.date release data: a fixed version *in the installed version's own release line*
-   (same major.minor) that is the latest of a release cycle (``latest`` + ``latestReleaseDate``)
-   or the cycle's first release (``releaseDate``) has the date that release was published (a fix
-   on another line — mainline 6.10 for a 5.10 kernel — is not a patch this device can take);
+1. endoflife.date release data: the device's own patch — the nearest safe upgrade
+   (:func:`soupwatch.risk.upgrade.nearest_safe_upgrade`, the same release line where there is
+   one) — when it is the latest of a release cycle (``latest`` + ``latestReleaseDate``) or the
+   cycle's first release (``releaseDate``) has the date that release was published (a fix on
+   another line — mainline 6.10 for a 5.10 kernel — is not a patch this device can take);
 2. the publication date of the vulnerability record that names the fixed version (the NVD, the
    CNA's CVE record or the OSV advisory; the earliest of them);
 3. otherwise unknown, and the metrics count it as unknown.
@@ -20,6 +21,7 @@ from soupwatch.intel.interface import EolProduct
 from soupwatch.model.component import Component
 from soupwatch.model.vulnerability import Finding
 from soupwatch.risk.support import find_product
+from soupwatch.risk.upgrade import nearest_safe_upgrade
 
 
 def fix_available(
@@ -32,8 +34,8 @@ def fix_available(
     if found is not None:
         product = found[0]
         dated: list[tuple[datetime, str]] = []
-        line = _line(component.version)
-        own = [v for v in finding.fixed_versions if line is None or _line(v) == line]
+        patch = nearest_safe_upgrade(component.version, finding.fixed_versions)
+        own = [patch] if patch else ([] if component.version else list(finding.fixed_versions))
         for cycle in product.cycles:
             for version in own:
                 if cycle.latest == version and cycle.latest_release_date:
@@ -58,11 +60,3 @@ def fix_available(
             f"published {vuln.published.date().isoformat()}"
         )
     return None, None
-
-
-def _line(version: str | None) -> str | None:
-    """``5.10`` of ``5.10.52``: the release line a fix must be on to be this device's patch."""
-    if not version:
-        return None
-    parts = version.split(".")
-    return ".".join(parts[:2]) if len(parts) >= 2 else parts[0]

@@ -40,6 +40,8 @@ class CoverageLine:
 
     level: str
     text: str
+    source: str | None = None
+    """Set on a line about one source's state (the headline summarises those in one line)."""
 
 
 def coverage(a: Assessment) -> list[CoverageLine]:
@@ -49,7 +51,9 @@ def coverage(a: Assessment) -> list[CoverageLine]:
     for s in sorted(a.snapshot, key=lambda s: s.source):
         use = _USED_FOR.get(s.source, "vulnerability data")
         if s.incomplete and s.records:  # an empty source is said to be empty below
-            out.append(CoverageLine("warning", f"{s.incomplete}: its data may be partial"))
+            out.append(
+                CoverageLine("warning", f"{s.incomplete}: its data may be partial", s.source)
+            )
         if s.last_sync is None or s.records == 0:
             empty.add(s.source)
             out.append(
@@ -57,6 +61,7 @@ def coverage(a: Assessment) -> list[CoverageLine]:
                     "warning",
                     f"{s.source}: no data ({s.records} records, "
                     f"{'never synced' if s.last_sync is None else 'synced'}) — {use} not used",
+                    s.source,
                 )
             )
             continue
@@ -72,17 +77,18 @@ def coverage(a: Assessment) -> list[CoverageLine]:
             else None
         )
         if age > STALE_DAYS:
-            out.append(CoverageLine("warning", f"{text}; stale: {age} days old"))
+            out.append(CoverageLine("warning", f"{text}; stale: {age} days old", s.source))
         elif gap is not None and gap > GAP_DAYS:
             out.append(
                 CoverageLine(
                     "warning",
                     f"{text}; its newest record is {gap} days older than the assessment: "
                     f"anything published after {newest} is missing",
+                    s.source,
                 )
             )
         else:
-            out.append(CoverageLine("ok", text))
+            out.append(CoverageLine("ok", text, s.source))
         if s.source == "nvd" and s.records < THIN_NVD_RECORDS:
             out.append(
                 CoverageLine(
@@ -157,10 +163,9 @@ def warnings(a: Assessment) -> list[str]:
         for s in a.snapshot
         if s.incomplete and s.source not in empty
     ]
-    per_source = ("no data", "stale", "newest record is", "may be partial")
     out += [
         line.text
         for line in coverage(a)
-        if line.level == "warning" and not any(m in line.text for m in per_source)
+        if line.level == "warning" and line.source is None  # per-source lines: summarised above
     ]
     return out
