@@ -99,9 +99,7 @@ def _summary(result: MainJobResult) -> None:
     for note in result.notes:
         say(f"  {note}")
     if (kt := result.kernel_triage) is not None:
-        decided = ", ".join(f"{v} {n}" for v, n in kt.counts.items())
-        say(f"kernel findings ({decided}; {kt.not_in_map} unknown: not in the map) judged with")
-        say(f"  the {kt.judged_by}; {kt.recorded} recorded not affected")
+        say(kt.outcome)
         if kt.warning:
             say(f"WARNING: {kt.warning}")
     say(f"report: {(result.report_dir / 'report.html').resolve()}")

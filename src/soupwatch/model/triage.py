@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import PurePath
 from typing import Any
 
 
@@ -51,6 +52,19 @@ class KernelTriageSummary:
         how = "built from the device's source" if self.map_origin is MapOrigin.SOURCE else "bundled"
         return (
             f"Kbuild map of linux {self.map_series} ({self.map_kernel}, {how}: {self.map_source})"
+        )
+
+    @property
+    def outcome(self) -> str:
+        """``kernel findings (not built 1234, built 56; 78 unknown: not in the map) judged with
+        the Kbuild map …; 1234 recorded not affected``: one sentence for run/demo and reports."""
+        decided = ", ".join(f"{v} {n}" for v, n in self.counts.items())
+        config = "complete" if self.config_complete else "incomplete: unset options are unknown"
+        name = PurePath(self.config).name
+        return (
+            f"kernel findings ({decided}; {self.not_in_map} unknown: not in the map) judged "
+            f"against the device's kernel configuration {name} ({config}) with the "
+            f"{self.judged_by}; {self.recorded} recorded not affected"
         )
 
     def to_json(self) -> dict[str, Any]:

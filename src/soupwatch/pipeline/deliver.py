@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from soupwatch.model.assessment import Assessment
 from soupwatch.model.product import Product, Release
 from soupwatch.pipeline.assessments import DeviceContext, assessment, device_context
+from soupwatch.pipeline.flows import kernel_triage_summary
 from soupwatch.store import inventory
 from soupwatch.store.db import Store
 
@@ -74,7 +75,8 @@ def fda_package(
     def writer(release: Release, fmt: str) -> str:
         return sbom_write(release, fmt, manufacturer=maker, now=now)
 
-    options = FdaOptions(now, maker, cadence, pdf=pdf, row_limit=max_rows)
+    kernel = kernel_triage_summary(store, product, release)
+    options = FdaOptions(now, maker, cadence, pdf=pdf, row_limit=max_rows, kernel_triage=kernel)
     return write_package(got.assessment, got.release, out, options, writer)
 
 

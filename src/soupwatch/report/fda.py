@@ -18,6 +18,7 @@ from soupwatch import __version__
 from soupwatch.errors import ReportError
 from soupwatch.model.assessment import Assessment
 from soupwatch.model.product import Release
+from soupwatch.model.triage import KernelTriageSummary
 from soupwatch.report import narrative
 from soupwatch.report.legend import legend
 from soupwatch.report.render import html_to_pdf, render_html
@@ -64,6 +65,8 @@ class FdaOptions:
     pdf: bool = True
     row_limit: int | None = 100
     """Per-finding tables in the HTML/PDF show at most this many rows (CSV/JSON keep all)."""
+    kernel_triage: KernelTriageSummary | None = None
+    """How the release's kernel findings were judged (cited under the data's coverage)."""
 
 
 def build_tables(a: Assessment, release: Release | None) -> dict[str, Table]:
@@ -116,7 +119,7 @@ def build_context(
         "generated_at": iso(options.generated_at),
         "version": __version__,
         "snapshot_line": narrative.snapshot_line(a),
-        "coverage": coverage.coverage(a),
+        "coverage": coverage.coverage(a) + coverage.kernel_lines(options.kernel_triage),
         "snapshot_short": narrative.snapshot_short(a),
         "summary": narrative.summary(a),
         "method": narrative.method(a, release),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from soupwatch.model.assessment import Assessment
+from soupwatch.model.triage import KernelTriageSummary
 
 STALE_DAYS = 7
 """A source last synchronised more than this many days before the assessment is stale."""
@@ -168,4 +169,15 @@ def warnings(a: Assessment) -> list[str]:
         for line in coverage(a)
         if line.level == "warning" and line.source is None  # per-source lines: summarised above
     ]
+    return out
+
+
+def kernel_lines(summary: KernelTriageSummary | None) -> list[CoverageLine]:
+    """How the kernel findings were judged (the Kbuild map and the device's configuration), with
+    the map's warning when it does not fit the device's kernel; nothing without a triage."""
+    if summary is None:
+        return []
+    out = [CoverageLine("info", summary.outcome)]
+    if summary.warning:
+        out.append(CoverageLine("warning", summary.warning))
     return out
