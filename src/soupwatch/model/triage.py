@@ -56,15 +56,17 @@ class KernelTriageSummary:
 
     @property
     def outcome(self) -> str:
-        """``kernel findings (not built 1234, built 56; 78 unknown: not in the map) judged with
-        the Kbuild map …; 1234 recorded not affected``: one sentence for run/demo and reports."""
-        decided = ", ".join(f"{v} {n}" for v, n in self.counts.items())
+        """``kernel findings judged against the device's kernel configuration X (complete) with
+        the Kbuild map …: built 56, not built 1234, unknown 90 (78 of them because their file is
+        not in the map); 1234 recorded not affected``: one sentence for run/demo and reports."""
+        decided = ", ".join(f"{v.replace('_', ' ')} {n}" for v, n in self.counts.items())
+        if self.not_in_map:
+            decided += f" ({self.not_in_map} of them because their file is not in the map)"
         config = "complete" if self.config_complete else "incomplete: unset options are unknown"
         name = PurePath(self.config).name
         return (
-            f"kernel findings ({decided}; {self.not_in_map} unknown: not in the map) judged "
-            f"against the device's kernel configuration {name} ({config}) with the "
-            f"{self.judged_by}; {self.recorded} recorded not affected"
+            f"kernel findings judged against the device's kernel configuration {name} ({config}) "
+            f"with the {self.judged_by}: {decided}; {self.recorded} recorded not affected"
         )
 
     def to_json(self) -> dict[str, Any]:

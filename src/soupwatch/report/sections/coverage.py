@@ -177,7 +177,7 @@ def kernel_lines(summary: KernelTriageSummary | None) -> list[CoverageLine]:
     the map's warning when it does not fit the device's kernel; nothing without a triage."""
     if summary is None:
         return []
-    out = [CoverageLine("info", summary.outcome)]
+    out = [CoverageLine("ok", summary.outcome)]
     if summary.warning:
         out.append(CoverageLine("warning", summary.warning))
     return out
