@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -78,7 +79,8 @@ def _unavailable() -> str | None:
     return None
 
 
-def _skip_or_fail(reason: str) -> None:
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip, or fail under CI (which has the registries: a missing fixture there is a bug)."""
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
@@ -141,14 +143,14 @@ class DebCache:
         (base / "sources.list").write_text(text)
         run = subprocess.run(self._apt(release, "update"), capture_output=True, text=True)
         if run.returncode != 0:
-            _skip_or_fail(f"apt-get update for {release} failed: {run.stderr.strip()[-300:]}")
+            skip_or_fail(f"apt-get update for {release} failed: {run.stderr.strip()[-300:]}")
         done.write_text("ok\n")
 
     def unpacked(self, package: str, arch: str, release: str = "bookworm") -> Unpacked:
         """The package for ``arch`` from ``release``, extracted (downloaded on first use)."""
         reason = _unavailable()
         if reason:
-            _skip_or_fail(reason)
+            skip_or_fail(reason)
         target = self.root / release / arch / package
         failed = target / ".failed"
         if failed.is_file() and time.time() - failed.stat().st_mtime < FAILED_MAX_AGE:
@@ -288,5 +290,5 @@ def wheel(requirement: str, platform: str) -> Path:
     )
     found = sorted(WHEELS.glob(f"{name}-{version}-*{platform}*.whl"))
     if run.returncode != 0 or not found:
-        pytest.skip(f"pip download {requirement} ({platform}): {run.stderr.strip()[-300:]}")
+        skip_or_fail(f"pip download {requirement} ({platform}): {run.stderr.strip()[-300:]}")
     return found[0]

@@ -21,6 +21,7 @@ from soupwatch.discover.detectors.pe import UNMAPPED, PeDetector
 from soupwatch.discover.detectors.pe_names import resource_version
 from soupwatch.discover.unpack import FileEntry
 from soupwatch.model import Component
+from tests.debs import skip_or_fail
 
 CACHE = Path.home() / ".cache" / "soupwatch-tests"
 WHEELS = {
@@ -79,10 +80,10 @@ def _fetch(what: str, command: Sequence[str], folder: Path, pattern: str) -> Pat
     try:
         subprocess.run(command, cwd=folder, check=True, capture_output=True, timeout=300)
     except (OSError, subprocess.SubprocessError) as err:
-        pytest.skip(f"{what} is not cached and cannot be downloaded: {err}")
+        skip_or_fail(f"{what} is not cached and cannot be downloaded: {err}")
     found = sorted(folder.glob(pattern))
     if not found:
-        pytest.skip(f"{what}: download gave no {pattern}")
+        skip_or_fail(f"{what}: download gave no {pattern}")
     return found[0]
 
 
