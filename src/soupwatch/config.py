@@ -21,6 +21,13 @@ DEFAULT_SQLITE_NAME = "soupwatch.db"
 ENV_LIMIT_PREFIX = "SOUPWATCH_LIMIT_"
 """``SOUPWATCH_LIMIT_<NAME>`` overrides one :class:`InputLimits` field (``…_MAX_DEPTH=200``)."""
 
+ENV_OIDC_CLIENT_SECRET = "SOUPWATCH_OIDC_CLIENT_SECRET"
+"""Where ``serve --oidc-issuer`` reads the client secret (never from the command line)."""
+DEFAULT_MAX_CONCURRENT = 16
+"""Requests one server worker process works on at once (``serve --max-concurrent``)."""
+DEFAULT_REQUEST_TIMEOUT = 60.0
+"""Seconds a read (GET, HEAD) may take before it is answered 503 (``serve --request-timeout``)."""
+
 MIB = 1024 * 1024
 
 

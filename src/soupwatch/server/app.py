@@ -18,15 +18,10 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 
 from soupwatch import __version__
-from soupwatch.config import Settings
+from soupwatch.config import DEFAULT_MAX_CONCURRENT, DEFAULT_REQUEST_TIMEOUT, Settings
 from soupwatch.errors import ConfigError
 from soupwatch.pipeline import LoginLimits, PasswordCost
-from soupwatch.server.middleware import (
-    DEFAULT_MAX_CONCURRENT,
-    DEFAULT_QUEUE,
-    DEFAULT_QUEUE_SECONDS,
-    DEFAULT_REQUEST_TIMEOUT,
-)
+from soupwatch.server.middleware import DEFAULT_QUEUE, DEFAULT_QUEUE_SECONDS
 from soupwatch.store.db import Store
 
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024

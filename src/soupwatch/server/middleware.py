@@ -17,6 +17,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from soupwatch.config import DEFAULT_MAX_CONCURRENT, DEFAULT_REQUEST_TIMEOUT
+
 ACCESS_LOG = logging.getLogger("soupwatch.access")
 """Combined Log Format lines, one per request, with the authenticated user name."""
 ERROR_LOG = logging.getLogger("soupwatch.server")
@@ -135,14 +137,10 @@ def combined_line(scope: Scope, status: int, size: int, now: float | None = None
     )
 
 
-DEFAULT_MAX_CONCURRENT = 16
-"""Requests one worker process works on at once (``serve --max-concurrent``)."""
 DEFAULT_QUEUE = 64
 """Requests one worker lets wait for a free slot before answering 503 at once."""
 DEFAULT_QUEUE_SECONDS = 10.0
 """Seconds a request waits for a free slot before it is answered 503."""
-DEFAULT_REQUEST_TIMEOUT = 60.0
-"""Seconds a read (GET, HEAD) may take before it is answered 503 (``serve --request-timeout``)."""
 RETRY_AFTER = 2
 """The ``Retry-After`` seconds of a 503 from :class:`Bounded`."""
 UNBOUNDED_PATHS = ("/healthz", "/static/")

@@ -19,7 +19,7 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from soupwatch.config import Settings
-from soupwatch.errors import StoreBusy
+from soupwatch.errors import ConfigError, StoreBusy
 from soupwatch.model.access import Role
 from soupwatch.server.app import create_app
 from soupwatch.server.middleware import Bounded
@@ -233,3 +233,25 @@ def test_twenty_clients_get_answers_or_503_and_memory_stays_bounded(
     assert sum(statuses.values()) == 4 * 20 * 4
     assert statuses[200] > 0 and set(statuses) <= {200, 303, 503}
     assert grown < 64 * 1024 * 1024, f"RSS grew by {grown / 1e6:.0f} MB over 3 rounds"
+
+
+def test_each_worker_builds_the_options_serve_was_given() -> None:
+    """``serve --workers N`` hands its options to the worker processes as JSON; the OIDC
+    client secret is not in it (each worker reads its own variable)."""
+    from soupwatch.server.app import OidcSettings, ServerOptions
+    from soupwatch.server.serving import options_from_json, options_json
+
+    given = ServerOptions(
+        allowed_hosts=("soupwatch.example",),
+        max_concurrent=3,
+        request_timeout=7.5,
+        cors_origins=("https://a.example",),
+        oidc=OidcSettings(issuer="https://idp.example", client_id="sw", client_secret="s3cret"),
+    )
+    text = options_json(given)
+    assert "s3cret" not in text
+    assert options_from_json(text, "s3cret") == given
+    with pytest.raises(ConfigError, match="SOUPWATCH_OIDC_CLIENT_SECRET"):
+        options_from_json(text, None)
+    with pytest.raises(ConfigError, match="SOUPWATCH_SERVE_OPTIONS"):
+        options_from_json('{"max_concurrent": 3}')
