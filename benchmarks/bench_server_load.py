@@ -82,9 +82,7 @@ async def _load(base: str, token: str, clients: int, seconds: float) -> dict[str
             elif got.status_code == 503:
                 await asyncio.sleep(float(got.headers.get("retry-after", "1")))
 
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=120
-    ) as c:
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=120) as c:
         began = time.perf_counter()
         await asyncio.gather(*(one(c, n) for n in range(clients)))
         took = time.perf_counter() - began

@@ -255,3 +255,25 @@ def test_each_worker_builds_the_options_serve_was_given() -> None:
         options_from_json(text, None)
     with pytest.raises(ConfigError, match="SOUPWATCH_SERVE_OPTIONS"):
         options_from_json('{"max_concurrent": 3}')
+
+
+def test_every_api_error_is_problem_json(client: Client) -> None:
+    """413 (declared and streamed), 415, a malformed body, an unknown route and method: the
+    documented shape every time, never plain text."""
+    api = "/api/v1/products/p/releases/1/sbom"
+    json_type = {"content-type": "application/json"}
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(40):
+            yield b" " * 4096  # 160 KiB without a Content-Length: counted while it streams
+
+    cases = [
+        (client.post(api, content=b"{}" + b" " * 70_000, headers=json_type), 413),
+        (client.post(api, content=chunks(), headers=json_type), 413),
+        (client.post(api, content=b"name: x", headers={"content-type": "text/plain"}), 415),
+        (client.post("/api/v1/products", content=b'{"name": ', headers=json_type), 422),
+        (client.get("/api/v1/no-such-thing"), 404),
+        (client.request("DELETE", "/api/v1/portfolio"), 405),
+    ]
+    for response, status in cases:
+        _problem(response, status)
