@@ -239,7 +239,7 @@ def main(clients: int, seconds: float) -> int:
             base_p95 = _p(single[name], 0.95)
             p95 = _p(xs, 0.95)
             print(f"  {name:<24} p50 {statistics.median(xs) * 1000:7.1f} ms  "
-                  f"p95 {p95 * 1000:7.1f} ms  ({p95 / base_p95:.1f}x the 1-client p95)")  # fmt: skip
+                  f"p95 {p95 * 1000:7.1f} ms  ({p95 / base_p95:.1f}x 1-client p95)")  # fmt: skip
         print(f"server RSS (supervisor + {WORKERS} workers): {rss_before / 1e6:.0f} MB before, "
               f"{rss_after / 1e6:.0f} MB after ({rss_after / rss_before:.2f}x)")  # fmt: skip
         return 1 if errors else 0
