@@ -45,6 +45,7 @@ def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_large_upload_does_not_hold_a_small_get(settings: Settings, corpus: Path) -> None:
     """The upload is read while it streams and parsed in the thread pool: a GET sent once its
     last byte is on the way is answered before the upload is (it once waited 9 s for it)."""
@@ -82,6 +83,7 @@ def test_a_large_upload_does_not_hold_a_small_get(settings: Settings, corpus: Pa
     assert order == ["get", "upload"]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_beyond_the_limit_a_request_is_answered_503_with_retry_after(settings: Settings) -> None:
     """One slot, no queue: while an upload holds the slot (its body still streaming), a read is
     refused at once in the problem shape, and is served again once the slot is free."""
@@ -257,6 +259,7 @@ def test_each_worker_builds_the_options_serve_was_given() -> None:
         options_from_json('{"max_concurrent": 3}')
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_every_api_error_is_problem_json(client: Client) -> None:
     """413 (declared and streamed), 415, a malformed body, an unknown route and method: the
     documented shape every time, never plain text."""
@@ -277,3 +280,26 @@ def test_every_api_error_is_problem_json(client: Client) -> None:
     ]
     for response, status in cases:
         _problem(response, status)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_killed_servers_upload_folder_goes_at_the_next_start(settings: Settings) -> None:
+    """Uploads work in folders named like discovery's (``soupwatch-unpack-<pid>-upload-…``):
+    the app removes those of dead processes when it starts; a live process's stay."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from soupwatch.discover.unpack import WORK_PREFIX
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    dead = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{gone.stdout.strip()}-upload-"))
+    (dead / "uploaded-sbom.json").write_bytes(b"{}")
+    alive = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-upload-"))
+    try:
+        app = create_app(settings, options())
+        app.state.store.close()
+        assert not dead.exists() and alive.is_dir()
+    finally:
+        alive.rmdir()
