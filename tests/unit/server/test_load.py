@@ -303,3 +303,29 @@ def test_a_killed_servers_upload_folder_goes_at_the_next_start(settings: Setting
         assert not dead.exists() and alive.is_dir()
     finally:
         alive.rmdir()
+
+
+ASYNC_ROUTES = {"upload_sbom", "login"}
+"""The only ``async def`` routes: each awaits the body, then hands its work to the thread pool."""
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_routes_do_their_work_off_the_event_loop(settings: Settings) -> None:
+    """A plain ``def`` route runs in Starlette's thread pool; an ``async def`` one runs on the
+    event loop, where one synchronous query holds every other request. New routes are plain."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    try:  # FastAPI >= 0.16x keeps included routers as routes of their own
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI: app.routes is flat
+        iter_route_contexts = list  # type: ignore[assignment]
+
+    app = create_app(settings, options())
+    app.state.store.close()
+    routes = [getattr(c, "original_route", c) for c in iter_route_contexts(app.routes)]
+    endpoints = [r.endpoint for r in routes if isinstance(r, APIRoute)]
+    found = {e.__name__ for e in endpoints if inspect.iscoroutinefunction(e)}
+    assert len(endpoints) > 20 and "upload_sbom" in found
+    assert found <= ASYNC_ROUTES, f"async routes doing their work on the event loop: {found}"
