@@ -97,6 +97,11 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        # every admitted request gets a thread of the pool its routes run in (default 40)
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, options.max_concurrent)
         yield
         store.close()
 
