@@ -212,6 +212,11 @@ def main(clients: int, seconds: float) -> int:
             stderr=subprocess.DEVNULL,
         )
         _wait_up(base, proc)
+        got_portfolio = httpx.get(
+            base + VIEWS["API portfolio"], headers={"Authorization": f"Bearer {token}"}, timeout=600
+        ).json()
+        assert len(got_portfolio) == seeding.PRODUCTS * seeding.RELEASES
+        assert all(p["counts"]["findings"] == seeding.FINDINGS for p in got_portfolio), "stale"
         single = _single(base, token)
         print(f"server: soupwatch serve --workers {WORKERS}, PostgreSQL, loopback")
         print(f"baseline: 1 client, {RUNS} requests per view after 3 warm-up requests")
