@@ -113,18 +113,24 @@ def serve(
             highlight=False,
         )
     os.environ[OPTIONS_ENV] = options_json(options)  # what each worker builds its app from
-    uvicorn.run(
-        FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=log_config(),
-        access_log=False,  # soupwatch's own access log names the authenticated user
-        proxy_headers=bool(trusted_proxy),
-        forwarded_allow_ips=",".join(trusted_proxy) or None,
-        server_header=False,
-    )
+    uvicorn.run(FACTORY, **uvicorn_options(host, port, workers, trusted_proxy))
+
+
+def uvicorn_options(host: str, port: int, workers: int, trusted: list[str]) -> dict[str, Any]:
+    """How uvicorn runs the app: in ``workers`` processes, each building it
+    (:data:`~soupwatch.server.serving.FACTORY`); ``X-Forwarded-*`` believed only from the
+    ``trusted`` addresses (uvicorn's own default trusts 127.0.0.1)."""
+    return {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_config": log_config(),
+        "access_log": False,  # soupwatch's own access log names the authenticated user
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": ",".join(trusted) if trusted else None,
+        "server_header": False,
+    }
 
 
 def log_config() -> dict[str, Any]:

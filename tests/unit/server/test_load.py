@@ -329,3 +329,17 @@ def test_routes_do_their_work_off_the_event_loop(settings: Settings) -> None:
     found = {e.__name__ for e in endpoints if inspect.iscoroutinefunction(e)}
     assert len(endpoints) > 20 and "upload_sbom" in found
     assert found <= ASYNC_ROUTES, f"async routes doing their work on the event loop: {found}"
+
+
+def test_proxy_headers_are_believed_only_from_named_proxies() -> None:
+    """uvicorn believes ``X-Forwarded-*`` from 127.0.0.1 unless told otherwise: serve tells it
+    to believe no one unless ``--trusted-proxy`` names addresses."""
+    import uvicorn
+
+    from soupwatch.cli.serve_cmd import uvicorn_options
+    from soupwatch.server.serving import FACTORY
+
+    closed = uvicorn.Config(FACTORY, **uvicorn_options("127.0.0.1", 0, 2, []))
+    assert closed.proxy_headers is False and closed.workers == 2 and closed.factory
+    trusted = uvicorn.Config(FACTORY, **uvicorn_options("127.0.0.1", 0, 1, ["10.0.0.5"]))
+    assert trusted.proxy_headers is True and trusted.forwarded_allow_ips == "10.0.0.5"
