@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -258,6 +259,7 @@ def main(clients: int, seconds: float) -> int:
                 proc.wait(timeout=30)
         with psycopg.connect(PG.replace("+psycopg", ""), autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
