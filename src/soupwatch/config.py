@@ -21,6 +21,13 @@ DEFAULT_SQLITE_NAME = "soupwatch.db"
 ENV_LIMIT_PREFIX = "SOUPWATCH_LIMIT_"
 """``SOUPWATCH_LIMIT_<NAME>`` overrides one :class:`InputLimits` field (``…_MAX_DEPTH=200``)."""
 
+ENV_OIDC_CLIENT_SECRET = "SOUPWATCH_OIDC_CLIENT_SECRET"
+"""Where ``serve --oidc-issuer`` reads the client secret (never from the command line)."""
+DEFAULT_MAX_CONCURRENT = 16
+"""Requests one server worker process works on at once (``serve --max-concurrent``)."""
+DEFAULT_REQUEST_TIMEOUT = 60.0
+"""Seconds a read (GET, HEAD) may take before it is answered 503 (``serve --request-timeout``)."""
+
 MIB = 1024 * 1024
 
 
@@ -41,6 +48,10 @@ class InputLimits:
     """Characters in one string value (licence texts are the longest real ones, ~100 KB)."""
     max_number_digits: int = 100
     """Digits in one integer (Python refuses to print ints above 4,300 digits)."""
+    max_json_values: int = 25_000_000
+    """Values (array elements, object members, containers) in one JSON document, counted from
+    its separators before it is parsed: a parsed value costs 50-100 bytes of memory, so this
+    bounds the parsed tree, not only the bytes (an NVD 1.1 yearly feed holds a few million)."""
     max_components: int = 1_000_000
     """Components in one SBOM."""
     max_relationships: int = 5_000_000

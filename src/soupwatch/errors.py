@@ -12,7 +12,8 @@
     ├── StoreError             the database refused or is out of date
     │   ├── NotFoundError      no such product, release or record
     │   ├── AlreadyExists      a user, team, product … of that name is already there
-    │   └── InUse              still named by other records (a product decisions name)
+    │   ├── InUse              still named by other records (a product decisions name)
+    │   └── StoreBusy          no database connection free in time; retry after ``retry_after``
     ├── AccessError            identity and access (server/, soupwatch admin)
     │   ├── NotAuthenticated   no valid session or API key, or a wrong password
     │   ├── Forbidden          authenticated, but the role or key scope does not allow it
@@ -104,6 +105,15 @@ class StoreError(SoupwatchError):
 
 class NotFoundError(StoreError):
     """A product, release or record the caller named is not in the store."""
+
+
+class StoreBusy(StoreError):
+    """Every database connection of the pool stayed in use for the pool timeout: the server is
+    overloaded (HTTP 503 with ``Retry-After``), nothing was written."""
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class AlreadyExists(StoreError):

@@ -8,6 +8,8 @@ one-line message naming the limit:
 
 - only regular files are read, at most ``max_input_bytes`` of them (a FIFO, a device or
   ``/dev/zero`` is refused before a byte is read);
+- a JSON document holds at most ``max_json_values`` values, counted from its separators
+  before it is parsed (memory follows the parsed tree, not the bytes);
 - JSON and YAML collections and XML elements nest at most ``max_depth`` deep (checked on the
   YAML event stream and while XML is parsed, before anything recursive sees the data);
 - strings hold at most ``max_string_chars`` characters and integers ``max_number_digits``
@@ -123,8 +125,29 @@ def _too_deep(limits: InputLimits, fail: Fail, where: str | None = None) -> Soup
     )
 
 
+def _json_size(text: str | bytes, limits: InputLimits, fail: Fail) -> None:
+    """Refuse a document over ``max_input_bytes`` or ``max_json_values`` before parsing it:
+    its bytes come from anywhere (a feed archive member, an HTTP body), not only from
+    :func:`read_bytes`, and the parsed tree costs many times its text."""
+    if len(text) > limits.max_input_bytes:
+        raise fail(
+            f"a JSON document of {len(text):,} bytes ({limits.describe('max_input_bytes')})", None
+        )
+    if isinstance(text, bytes):
+        seps = (b",", b":", b"[", b"{")
+        values = 1 + sum(text.count(sep) for sep in seps)
+    else:
+        values = 1 + sum(text.count(sep) for sep in (",", ":", "[", "{"))
+    if values > limits.max_json_values:
+        raise fail(
+            f"a JSON document of up to {values:,} values ({limits.describe('max_json_values')})",
+            None,
+        )
+
+
 def loads_json(text: str | bytes, limits: InputLimits, fail: Fail) -> tuple[Any, int]:
     """Parse JSON within the limits; returns the value and the number of strings cleaned."""
+    _json_size(text, limits, fail)
 
     def parse_int(digits: str) -> int:
         if len(digits.lstrip("-")) > limits.max_number_digits:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import logging
+import copy
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from soupwatch.cli.common import err_console
 from soupwatch.cli.common import open_store as _open_store
+from soupwatch.config import (
+    DEFAULT_MAX_CONCURRENT,
+    DEFAULT_REQUEST_TIMEOUT,
+    ENV_OIDC_CLIENT_SECRET,
+)
 from soupwatch.errors import ConfigError, MissingExtra
-
-OIDC_SECRET_ENV = "SOUPWATCH_OIDC_CLIENT_SECRET"
-"""Where ``serve --oidc-issuer`` reads the client secret (never from the command line)."""
 
 
 def serve(
@@ -40,17 +43,39 @@ def serve(
     oidc_client_id: str = typer.Option(
         "soupwatch", "--oidc-client-id", help="Client id registered at the provider."
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Worker processes (each with its own limits)."
+    ),
+    max_concurrent: int = typer.Option(
+        DEFAULT_MAX_CONCURRENT,
+        "--max-concurrent",
+        min=1,
+        max=1000,
+        help="Requests at work at once per worker (its database pool is sized to it); "
+        "beyond it and a short wait: 503 with Retry-After.",
+    ),
+    request_timeout: float = typer.Option(
+        DEFAULT_REQUEST_TIMEOUT,
+        "--request-timeout",
+        min=0.1,
+        help="Seconds a read may take before it is answered 503.",
+    ),
+    trusted_proxy: list[str] = typer.Option(
+        [],
+        "--trusted-proxy",
+        help="Address of a reverse proxy whose X-Forwarded-For/-Proto are believed "
+        "(repeatable; default none: the headers are ignored).",
+    ),
 ) -> None:
     """Serve the REST API (/api/v1, OpenAPI at /openapi.json) and the dashboard (/), for
     logged-in users and API keys (create the first user with `soupwatch admin create-user`)."""
     try:
         import uvicorn
 
-        from soupwatch.server.app import OidcSettings, ServerOptions, create_app
+        from soupwatch.server.app import OidcSettings, ServerOptions
+        from soupwatch.server.serving import FACTORY, OPTIONS_ENV, options_json
     except ImportError as err:
         raise MissingExtra("soupwatch serve", "server") from err
-    from soupwatch.config import load_settings
-
     if profiles is not None and not profiles.is_dir():
         raise ConfigError("profiles folder does not exist", path=str(profiles))
     from soupwatch import pipeline
@@ -60,16 +85,17 @@ def serve(
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         allowed_hosts=(*LOCAL_HOSTS, *allowed_host),
         cors_origins=tuple(cors_origin),
+        max_concurrent=max_concurrent,
+        request_timeout=request_timeout,
     )
     if profiles is not None:
         options = replace(options, profiles_dir=profiles)
     if oidc_issuer:
-        secret = os.environ.get(OIDC_SECRET_ENV, "")
+        secret = os.environ.get(ENV_OIDC_CLIENT_SECRET, "")
         if not secret:
-            raise ConfigError(f"--oidc-issuer needs the client secret in ${OIDC_SECRET_ENV}")
+            raise ConfigError(f"--oidc-issuer needs the client secret in ${ENV_OIDC_CLIENT_SECRET}")
         sso = OidcSettings(issuer=oidc_issuer, client_id=oidc_client_id, client_secret=secret)
         options = replace(options, oidc=sso)
-    settings = load_settings()
     store = _open_store()
     try:
         if not pipeline.accounts.has_users(store):
@@ -79,7 +105,6 @@ def serve(
             )
     finally:
         store.close()
-    app = create_app(settings, options)
     if host not in LOCAL_HOSTS:
         err_console.print(
             f"warning: listening on {host}: terminate TLS in a reverse proxy in front "
@@ -87,8 +112,45 @@ def serve(
             markup=False,
             highlight=False,
         )
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    os.environ[OPTIONS_ENV] = options_json(options)  # what each worker builds its app from
+    uvicorn.run(FACTORY, **uvicorn_options(host, port, workers, trusted_proxy))
+
+
+def uvicorn_options(host: str, port: int, workers: int, trusted: list[str]) -> dict[str, Any]:
+    """How uvicorn runs the app: in ``workers`` processes, each building it
+    (:data:`~soupwatch.server.serving.FACTORY`); ``X-Forwarded-*`` believed only from the
+    ``trusted`` addresses (uvicorn's own default trusts 127.0.0.1)."""
+    return {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_config": log_config(),
+        "access_log": False,  # soupwatch's own access log names the authenticated user
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": ",".join(trusted) if trusted else None,
+        "server_header": False,
+    }
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus soupwatch's loggers (the access log: one plain line each), set
+    up in every worker process."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["plain"] = {"format": "%(message)s"}
+    config["handlers"]["soupwatch"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "plain",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["soupwatch"] = {
+        "handlers": ["soupwatch"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
 
 
 def register(app: typer.Typer) -> None:

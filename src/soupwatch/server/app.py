@@ -3,8 +3,9 @@
 The app opens (and migrates) the store once and shares it across requests; every request runs
 its own transactions through the pipeline and the store's repositories. Every route declares
 what it needs (``server/security.py``); the app refuses to start with a route that declares
-nothing. Around the routes: the Host allow-list and security headers, the access log, and CORS
-only when origins are configured.
+nothing. Around the routes: the access log, the Host allow-list and security headers,
+back-pressure (a concurrency limit with a bounded wait, 503 with Retry-After beyond it, the
+database pool sized to the limit) and CORS only when origins are configured.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 
 from soupwatch import __version__
-from soupwatch.config import Settings
+from soupwatch.config import DEFAULT_MAX_CONCURRENT, DEFAULT_REQUEST_TIMEOUT, Settings
 from soupwatch.errors import ConfigError
 from soupwatch.pipeline import LoginLimits, PasswordCost
+from soupwatch.server.middleware import DEFAULT_QUEUE, DEFAULT_QUEUE_SECONDS
 from soupwatch.store.db import Store
 
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
@@ -58,6 +60,14 @@ class ServerOptions:
     login_limits: LoginLimits = field(default_factory=LoginLimits)
     oidc: OidcSettings | None = None
     """Single sign-on through this provider, besides passwords (None: passwords only)."""
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT
+    """Requests at work at once in this process; the database pool is sized to it."""
+    queue: int = DEFAULT_QUEUE
+    """Requests waiting for a slot at once; beyond, 503 with Retry-After at once."""
+    queue_seconds: float = DEFAULT_QUEUE_SECONDS
+    """Seconds a request waits for a slot before it is answered 503."""
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    """Seconds a read may take before it is answered 503 (writes run to their end)."""
 
 
 def store_of(request: Request) -> Store:
@@ -76,15 +86,22 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     """Build the app on the store ``settings`` names (opened and migrated now)."""
     from starlette.middleware.cors import CORSMiddleware
 
+    from soupwatch.discover.unpack import clean_leftovers
     from soupwatch.server import docs, errors, security
-    from soupwatch.server.middleware import AccessLog, HostAndHeaders
+    from soupwatch.server.middleware import AccessLog, Bounded, HostAndHeaders
     from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc
 
     options = options or ServerOptions()
-    store = Store.open(settings)
+    store = Store.open(settings, connections=options.max_concurrent)
+    clean_leftovers()  # temporary folders of killed runs (uploads and unpacking)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        # every admitted request gets a thread of the pool its routes run in (default 40)
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, options.max_concurrent)
         yield
         store.close()
 
@@ -119,6 +136,13 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["authorization", "content-type", security.CSRF_HEADER],
         )
+    app.add_middleware(
+        Bounded,
+        max_concurrent=options.max_concurrent,
+        queue=options.queue,
+        queue_seconds=options.queue_seconds,
+        timeout=options.request_timeout,
+    )
     app.add_middleware(HostAndHeaders, allowed_hosts=options.allowed_hosts)
     app.add_middleware(AccessLog)
     return app

@@ -27,6 +27,7 @@ from soupwatch.errors import (
     RiskError,
     SbomError,
     SoupwatchError,
+    StoreBusy,
     Throttled,
     VexError,
 )
@@ -41,6 +42,7 @@ STATUS: tuple[tuple[type[SoupwatchError], int], ...] = (
     (NotAuthenticated, 401),
     (Forbidden, 403),
     (Throttled, 429),
+    (StoreBusy, 503),
     (SbomError, 422),
     (VexError, 422),
     (RiskError, 422),
@@ -81,7 +83,7 @@ async def _soupwatch(request: Request, exc: Exception) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, NotAuthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="soupwatch"'
-    if isinstance(exc, Throttled):
+    if isinstance(exc, Throttled | StoreBusy):
         headers["Retry-After"] = str(exc.retry_after)
     return problem(request, status_of(exc), str(exc), headers)
 
@@ -100,8 +102,14 @@ async def _validation(request: Request, exc: Exception) -> Response:
     return problem(request, 422, "; ".join(parts) or "invalid request")
 
 
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A bug: still the documented shape (the traceback goes to the server's log)."""
+    return problem(request, 500, f"internal error ({exc.__class__.__name__}); see the server log")
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(SoupwatchError, _soupwatch)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)

@@ -1,4 +1,5 @@
-"""What wraps every request: the Host allow-list, the security headers, the access log.
+"""What wraps every request: the Host allow-list, the security headers, the access log, and
+back-pressure (:class:`Bounded`: a concurrency limit per worker, 503 with Retry-After beyond it).
 
 Pure ASGI middleware (no request-body buffering, so uploads still stream). CORS is Starlette's
 ``CORSMiddleware``, added by ``create_app`` only when origins are configured: closed by default.
@@ -6,15 +7,21 @@ Pure ASGI middleware (no request-body buffering, so uploads still stream). CORS 
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import time
 from collections.abc import Iterable
+from http import HTTPStatus
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from soupwatch.config import DEFAULT_MAX_CONCURRENT, DEFAULT_REQUEST_TIMEOUT
+
 ACCESS_LOG = logging.getLogger("soupwatch.access")
 """Combined Log Format lines, one per request, with the authenticated user name."""
+ERROR_LOG = logging.getLogger("soupwatch.server")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -81,28 +88,7 @@ class HostAndHeaders:
 
 
 async def _refuse_host(scope: Scope, send: Send, host: str) -> None:
-    import json
-
-    body = json.dumps(
-        {
-            "type": "about:blank",
-            "title": "Bad Request",
-            "status": 400,
-            "detail": f"host {host!r} is not served here (see --allowed-host)",
-            "instance": scope.get("path", ""),
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 400,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_problem(send, scope, 400, f"host {host!r} is not served here (see --allowed-host)")
 
 
 class AccessLog:
@@ -149,3 +135,147 @@ def combined_line(scope: Scope, status: int, size: int, now: float | None = None
         f'{client[0]} - {user} [{when}] "{_quote(request)}" {status} {size or "-"} '
         f'"{_quote(headers.get("referer", "-"))}" "{_quote(headers.get("user-agent", "-"))}"'
     )
+
+
+DEFAULT_QUEUE = 64
+"""Requests one worker lets wait for a free slot before answering 503 at once."""
+DEFAULT_QUEUE_SECONDS = 10.0
+"""Seconds a request waits for a free slot before it is answered 503."""
+RETRY_AFTER = 2
+"""The ``Retry-After`` seconds of a 503 from :class:`Bounded`."""
+UNBOUNDED_PATHS = ("/healthz", "/static/")
+"""Answered whatever the load: liveness and static assets touch no database."""
+
+
+class Bounded:
+    """Back-pressure: at most ``max_concurrent`` requests at work, at most ``queue`` waiting
+    (each for ``queue_seconds``); any other is answered ``503`` with ``Retry-After`` in the
+    problem-JSON shape at once, instead of piling up threads, connections and memory.
+
+    A read that runs longer than ``timeout`` seconds is answered 503 too; its work (a thread
+    cannot be stopped) keeps its slot until it ends, so the bound holds while it finishes.
+    Writes are not timed out: their client learns how they ended.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+        queue: int = DEFAULT_QUEUE,
+        queue_seconds: float = DEFAULT_QUEUE_SECONDS,
+        timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    ) -> None:
+        self.app = app
+        self.max_concurrent = max_concurrent
+        self.queue = queue
+        self.queue_seconds = queue_seconds
+        self.timeout = timeout
+        self.waiting = 0
+        self.refused = 0
+        """503s answered so far (busy or timed out), for the logs and the tests."""
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots = asyncio.Semaphore(max_concurrent)
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (tests run one per request)
+            self._loop = loop
+            self._slots = asyncio.Semaphore(self.max_concurrent)
+        return self._slots
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(UNBOUNDED_PATHS):
+            await self.app(scope, receive, send)
+            return
+        slots = self._semaphore()
+        if slots.locked():
+            if self.waiting >= self.queue:
+                await self._refuse(scope, send, "the server is at its limit of waiting requests")
+                return
+            self.waiting += 1
+            try:
+                await asyncio.wait_for(slots.acquire(), self.queue_seconds)
+            except TimeoutError:
+                await self._refuse(
+                    scope, send, f"no request slot free within {self.queue_seconds:g} s"
+                )
+                return
+            finally:
+                self.waiting -= 1
+        else:
+            await slots.acquire()
+        if scope.get("method") not in ("GET", "HEAD"):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                slots.release()
+            return
+        await self._timed(scope, receive, send, slots)
+
+    async def _timed(
+        self, scope: Scope, receive: Receive, send: Send, slots: asyncio.Semaphore
+    ) -> None:
+        state = {"started": False, "abandoned": False}
+
+        async def guarded(message: Message) -> None:
+            if state["abandoned"]:
+                return
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+
+        work = asyncio.ensure_future(self.app(scope, receive, guarded))
+        work.add_done_callback(lambda _: slots.release())
+        done, _ = await asyncio.wait({work}, timeout=self.timeout)
+        if done or state["started"]:
+            await work  # finished (re-raise its error), or already answering: let it end
+            return
+        state["abandoned"] = True
+        work.add_done_callback(_retrieve)
+        await self._refuse(
+            scope, send, f"the request took longer than {self.timeout:g} s; try again later"
+        )
+
+    async def _refuse(self, scope: Scope, send: Send, detail: str) -> None:
+        self.refused += 1
+        await send_problem(send, scope, 503, detail, [(b"retry-after", str(RETRY_AFTER).encode())])
+
+
+def _retrieve(task: asyncio.Future[None]) -> None:
+    """Collect an abandoned request's outcome (its error is logged, not lost)."""
+    if not task.cancelled() and task.exception() is not None:
+        ERROR_LOG.error("abandoned request failed", exc_info=task.exception())
+
+
+async def send_problem(
+    send: Send,
+    scope: Scope,
+    status: int,
+    detail: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Answer with an RFC 9457 problem (what ``server/errors.py`` gives the routes), from
+    middleware that runs outside the app's exception handlers."""
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
+            "instance": scope.get("path", ""),
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

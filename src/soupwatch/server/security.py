@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from soupwatch import pipeline
 from soupwatch.errors import Forbidden, NotAuthenticated, NotFoundError
@@ -132,8 +133,8 @@ class Need:
     async def __call__(self, request: Request) -> Principal | None:
         if self.permission is None:
             return None
-        try:
-            caller = authenticate(request)
+        try:  # a database query: in the thread pool, never on the event loop
+            caller = await run_in_threadpool(authenticate, request)
         except NotAuthenticated as err:
             if self.page:
                 raise LoginRequired(str(err)) from err
@@ -144,7 +145,7 @@ class Need:
         if (
             product is not None
             and not principal.sees(product)
-            and not self._may_create(request, principal, product)
+            and not await run_in_threadpool(self._may_create, request, principal, product)
         ):
             raise product_not_found(product)
         if not principal.may(self.permission):

@@ -30,6 +30,7 @@ from soupwatch.store.assessment_tables import (
     ReleaseScanRow,
 )
 from soupwatch.store.intel_tables import IntelFeedStateRow
+from soupwatch.store.locks import ASSESSMENTS, write_lock
 from soupwatch.store.tables import ProductRow, ReleaseRow
 from soupwatch.store.vex_tables import AuditEntryRow
 
@@ -241,7 +242,14 @@ def summaries(session: Session, release_ids: Iterable[int]) -> dict[int, Assessm
 def save_assessment(
     session: Session, release_id: int, assessment: Assessment, fingerprint: str
 ) -> None:
-    """Replace the release's stored assessment (one transaction: the caller's session)."""
+    """Replace the release's stored assessment (one transaction: the caller's session).
+
+    Readers that find no current assessment compute and save one, so concurrent page views
+    save at once: the ``ASSESSMENTS`` lock makes them wait for each other (the later one
+    replaces the earlier one's rows and sees its shared parts) instead of one failing on the
+    release's key or a part's digest.
+    """
+    write_lock(session, ASSESSMENTS)
     session.execute(delete(AssessedFindingRow).where(AssessedFindingRow.release_id == release_id))
     session.execute(delete(AssessmentRow).where(AssessmentRow.release_id == release_id))
     header = encode(assessment)

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session as Session  # re-exported: stages type the unit of work
 from sqlalchemy.orm import sessionmaker
 
 from soupwatch.config import Settings
-from soupwatch.errors import MissingExtra, StoreError
+from soupwatch.errors import MissingExtra, StoreBusy, StoreError
 
 if TYPE_CHECKING:
     from soupwatch.store.intel_query import StoreIntelQuery
@@ -48,6 +49,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+POOL_TIMEOUT = 10.0
+"""Seconds a session waits for a free pooled connection before :class:`StoreBusy`."""
+POOL_SPARE = 2
+"""Connections allowed above the pool size (the app's own start-up and shutdown work)."""
+
+
+def pool_options(connections: int | None, timeout: float = POOL_TIMEOUT) -> dict[str, Any]:
+    """Engine arguments for a pool of ``connections`` (None: SQLAlchemy's defaults)."""
+    if connections is None:
+        return {}
+    return {"pool_size": connections, "max_overflow": POOL_SPARE, "pool_timeout": timeout}
+
+
 class Store:
     """The database behind soupwatch. ``Store.open(settings)`` migrates to the newest schema."""
 
@@ -56,10 +70,16 @@ class Store:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, settings: Settings, *, migrate: bool = True) -> Store:
-        """Open (and by default migrate) the store the settings name."""
+    def open(
+        cls, settings: Settings, *, migrate: bool = True, connections: int | None = None
+    ) -> Store:
+        """Open (and by default migrate) the store the settings name.
+
+        ``connections`` sizes the connection pool (the server passes its concurrency limit, so
+        that admitted requests never wait for a connection); None keeps SQLAlchemy's default.
+        """
         try:
-            store = cls(make_engine(settings.database_url))
+            store = cls(make_engine(settings.database_url, **pool_options(connections)))
             if migrate:
                 store.migrate()
         except SQLAlchemyError as err:
@@ -108,6 +128,8 @@ class Store:
         try:
             with session.begin():
                 yield session
+        except PoolTimeout as err:
+            raise StoreBusy("no database connection came free in time: the server is busy") from err
         finally:
             session.close()
 

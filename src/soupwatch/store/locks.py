@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session
 AUDIT = "soupwatch.audit"
 """Serialises the audit chain and the decisions it records (read head / current, append)."""
 
+ASSESSMENTS = "soupwatch.assessments"
+"""Serialises saving stored assessments (concurrent readers of a stale one all save it)."""
+
 MIGRATE = "soupwatch.migrate"
 """Serialises schema migrations: concurrent first runs wait for the first one."""
 

@@ -3,6 +3,7 @@ assessment, device profile, the audit trail."""
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from datetime import UTC, datetime
@@ -10,8 +11,10 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from soupwatch import pipeline
+from soupwatch.discover.unpack import WORK_PREFIX
 from soupwatch.model import Severity
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.assessment import PostmarketCategory, RiskLevel
@@ -228,8 +231,26 @@ async def upload_sbom(
         )
     limit = options_of(request).max_upload_bytes
     body = await _read_limited(request, limit)
+    # parsing, matching and storing are synchronous: the thread pool, never the event loop
+    return await run_in_threadpool(
+        _store_upload, request, body, kind, product, release, principal, limit
+    )
+
+
+def _store_upload(
+    request: Request,
+    body: bytes,
+    kind: str,
+    product: str,
+    release: str,
+    principal: Principal,
+    limit: int,
+) -> UploadOut:
     suffix = ".json" if kind.endswith("json") else ".xml"
-    with tempfile.TemporaryDirectory(prefix="soupwatch-upload-") as tmp:
+    grant_to = teams_of(request, principal)
+    # named like discovery's work folders: a killed server's leftovers go at the next start
+    prefix = f"{WORK_PREFIX}{os.getpid()}-upload-"
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         path = FilePath(tmp) / f"uploaded-sbom{suffix}"
         path.write_bytes(body)
         got = pipeline.products.upload_sbom(
@@ -239,7 +260,7 @@ async def upload_sbom(
             release,
             actor=principal.name,
             now=_now(),
-            grant_to=teams_of(request, principal),
+            grant_to=grant_to,
             max_bytes=limit,
         )
     doc, result = got.document, got.result

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from soupwatch import pipeline
 from soupwatch.errors import NotAuthenticated, NotFoundError, Throttled
@@ -89,7 +90,8 @@ async def login(request: Request) -> Response:
     target = safe_next((form.get("next") or ["/"])[0])
     options = options_of(request)
     try:
-        done = pipeline.accounts.login(
+        done = await run_in_threadpool(  # argon2 and the database: off the event loop
+            pipeline.accounts.login,
             store_of(request),
             name,
             password,
