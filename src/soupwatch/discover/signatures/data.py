@@ -142,7 +142,8 @@ SIGNATURES: tuple[Signature, ...] = (
         product="PCRE2",
         cpe="pcre:pcre2",
         anchors=(b"libpcre2-8.so.0", b"libpcre2-16.so.0", b"libpcre2-32.so.0"),
-        version=rb"\x00(10\.\d\d) 20\d\d-\d\d-\d\d\x00",
+        # "10.42 2022-12-11": a C string, but on arm64 right after data, not after a NUL
+        version=rb"(?<![\d.])(10\.\d\d) 20\d\d-\d\d-\d\d\x00",
         context=(b"\\ at end of pattern",),
         whole_file=True,
     ),

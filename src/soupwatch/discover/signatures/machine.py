@@ -127,6 +127,15 @@ def _aarch64(img: Image) -> Result:
             _set(regs, addr, rd, got, True)  # a GOT entry
         elif ins & 0xFFFFF01F == 0xD503201F:  # HINT space: nop, bti c, paciasp, autiasp
             continue
+        elif ins & 0x7F20001F == 0x6B00001F or ins & 0x7F80001F == 0x7100001F:
+            continue  # cmp (register / immediate): flags only
+        elif ins & 0x7FE00C00 == 0x1A800000:  # csel rd, rn, rm, cond
+            rn, rm = (ins >> 5) & 0x1F, (ins >> 16) & 0x1F
+            # ``return least <= VERSION ? &info : NULL`` (nghttp2_version): the non-null side
+            keep = rn if rm == 31 else rm if rn == 31 else None
+            if keep is None or keep not in regs:
+                return None
+            _set(regs, addr, rd, regs[keep], keep in addr)
         else:
             return None
     return None
@@ -172,6 +181,17 @@ def _thumb(img: Image) -> Result:
         if hw & 0xF800 == 0x2000:  # movs rd, #imm8
             _set(regs, addr, (hw >> 8) & 7, hw & 0xFF, False)
             i += 2
+        elif hw & 0xF800 == 0x2800 or hw & 0xF000 == 0xD000 and hw & 0x0E00 != 0x0E00:
+            # cmp rn, #imm8; b<cond> (the fall-through path is the one returning the
+            # version: ``return least > VERSION ? NULL : &info``)
+            i += 2
+        elif hw & 0xFBF0 == 0xF1B0 and i + 4 <= len(code):  # cmp.w rn, #imm
+            i += 4
+        elif hw & 0xFBEF == 0xF04F and i + 4 <= len(code):  # mov.w rd, #imm (modified)
+            (lo,) = struct.unpack_from(order + "H", code, i + 2)
+            imm12 = ((hw >> 10) & 1) << 11 | ((lo >> 12) & 7) << 8 | lo & 0xFF
+            _set(regs, addr, (lo >> 8) & 0xF, _thumb_expand(imm12), False)
+            i += 4
         elif hw & 0xF800 == 0x4800:  # ldr rd, [pc, #imm8*4]
             value = img.word(((pc + 4) & ~3) + (hw & 0xFF) * 4, 4)
             if value is None:
@@ -194,6 +214,15 @@ def _thumb(img: Image) -> Result:
         else:
             return None
     return None
+
+
+def _thumb_expand(imm12: int) -> int:
+    """ThumbExpandImm: a Thumb-2 modified immediate (``mov.w r0, #516``)."""
+    imm8 = imm12 & 0xFF
+    if imm12 >> 10 == 0:
+        return [imm8, imm8 * 0x00010001, imm8 * 0x01000100, imm8 * 0x01010101][imm12 >> 8 & 3]
+    value, rot = 0x80 | imm12 & 0x7F, imm12 >> 7
+    return ((value >> rot) | (value << (32 - rot))) & 0xFFFFFFFF
 
 
 def _mips(img: Image) -> Result:

@@ -219,12 +219,15 @@ def _from_strings(sig: Signature, data: bytes, starts: list[int]) -> list[Detect
     ]
 
 
+_FORMAT = re.compile(rb"%[-.\d]*s")
+
+
 def _lone(
     sig: Signature, data: bytes, starts: list[int], spans: list[tuple[int, int]]
 ) -> list[Detection]:
     """The one version string a program prints through its ``NAME v%s`` format, when the
     linker put it elsewhere (see ``Signature.lone``)."""
-    formats = [s for s in starts if data.find(b"%s", s, s + 48) >= 0]
+    formats = [s for s in starts if _FORMAT.search(data[s : s + 48].split(b"\x00", 1)[0])]
     if not formats:
         return []
     pattern = re.compile(sig.lone or b"")
