@@ -181,7 +181,7 @@ def _thumb(img: Image) -> Result:
         if hw & 0xF800 == 0x2000:  # movs rd, #imm8
             _set(regs, addr, (hw >> 8) & 7, hw & 0xFF, False)
             i += 2
-        elif hw & 0xF800 == 0x2800 or hw & 0xF000 == 0xD000 and hw & 0x0E00 != 0x0E00:
+        elif hw & 0xF800 == 0x2800 or (hw & 0xF000 == 0xD000 and hw & 0x0E00 != 0x0E00):
             # cmp rn, #imm8; b<cond> (the fall-through path is the one returning the
             # version: ``return least > VERSION ? NULL : &info``)
             i += 2
@@ -402,7 +402,8 @@ def _store(out: dict[int, int], args: tuple[int, ...], base: int, value: int | N
 
 
 def _x86_64_stores(img: Image) -> Stored:
-    code, i, out = img.code, 4 if img.code.startswith(b"\xf3\x0f\x1e\xfa") else 0, {}
+    code, i = img.code, 4 if img.code.startswith(b"\xf3\x0f\x1e\xfa") else 0
+    out: dict[int, int] = {}
     args = (7, 6, 2, 1)  # rdi, rsi, rdx, rcx
     while i < len(code):
         if code[i] == 0xC3:  # ret
@@ -418,7 +419,8 @@ def _x86_64_stores(img: Image) -> Stored:
 
 
 def _i386_stores(img: Image) -> Stored:
-    code, i, out = img.code, 4 if img.code.startswith(b"\xf3\x0f\x1e\xfb") else 0, {}
+    code, i = img.code, 4 if img.code.startswith(b"\xf3\x0f\x1e\xfb") else 0
+    out: dict[int, int] = {}
     holds: dict[int, int] = {}  # register -> argument number loaded into it
     while i < len(code):
         if code[i] == 0xC3:
@@ -534,7 +536,7 @@ def _ppc64_stores(img: Image) -> Stored:
         elif op == 36 and imm == 0:  # stw rs, 0(ra)
             if not _store(out, (3, 4, 5, 6), ra, regs.get(rt)):
                 return None
-        elif op in (14, 15) and rt == 2 or ins == 0x60000000:
+        elif (op in (14, 15) and rt == 2) or ins == 0x60000000:
             continue  # the TOC set-up of the global entry point (addis/addi r2), nop
         else:
             return None
