@@ -3,8 +3,9 @@
 Files: every ELF file of the quality sets' real Debian packages (``tests/quality/elf_sets.py``:
 bookworm and trixie, ten architectures; ``DEV_ONLY`` on the development pairs) already
 extracted in the test cache (run ``tests/quality`` once to fill it). Both tools read the same
-files in the same run, one process each, one core each; the truth of a package is its own upstream version. Prints, per
-architecture and in total, MB/s per CPU second and precision/recall of (product, version).
+files in the same run, one process each, one core each; the truth of a package is its own
+upstream version. Prints, per architecture and in total, MB/s per CPU second and
+precision/recall of (product, version).
 
     PYTHONPATH=src:. .venv/bin/python benchmarks/bench_elf_arch.py [--no-cbt]
 """
