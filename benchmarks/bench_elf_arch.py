@@ -1,10 +1,11 @@
 """Binary discovery on real firmware-style libraries of every architecture, with cve-bin-tool.
 
 Files: every ELF file of the quality sets' real Debian packages (``tests/quality/elf_sets.py``:
-bookworm and trixie, ten architectures) already extracted in the test cache (run
-``tests/quality`` once to fill it). Both tools read the same files in the same run, one process
-each, one core each; the truth of a package is its own upstream version. Prints, per
-architecture and in total, MB/s per CPU second and precision/recall of (product, version).
+bookworm and trixie, ten architectures; ``DEV_ONLY`` on the development pairs) already
+extracted in the test cache (run ``tests/quality`` once to fill it). Both tools read the same
+files in the same run, one process each, one core each; the truth of a package is its own
+upstream version. Prints, per architecture and in total, MB/s per CPU second and
+precision/recall of (product, version).
 
     PYTHONPATH=src:. .venv/bin/python benchmarks/bench_elf_arch.py [--no-cbt]
 """
@@ -18,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from tests.debs import CACHE, upstream
-from tests.quality.elf_sets import CASES, DEV, EVAL
+from tests.quality.elf_sets import CASES, DEV, DEV_ONLY, EVAL
 
 from soupwatch.discover.signatures.scanner import SignatureScanner
 
@@ -28,7 +29,7 @@ from bench_signatures import peak_rss_mib, run_cbt
 Key = tuple[str, str, str]  # (release/arch, package, truth product)
 
 
-EXTRA = {c.package: {p.split(":")[1] for p in c.extra} for c in CASES}
+EXTRA = {c.package: {p.split(":")[1] for p in c.extra} for c in CASES + DEV_ONLY}
 """Products a package really holds besides its own (not counted as wrong)."""
 
 
@@ -36,8 +37,9 @@ def collect() -> tuple[dict[Path, Key], dict[Key, str]]:
     """ELF file -> its package; package -> true upstream version."""
     files: dict[Path, Key] = {}
     truth: dict[Key, str] = {}
-    for release, arch in (*DEV, *EVAL):
-        for case in (c for c in CASES if release in c.releases):
+    sets = [(pair, CASES + DEV_ONLY) for pair in DEV] + [(pair, CASES) for pair in EVAL]
+    for (release, arch), cases in sets:
+        for case in (c for c in cases if release in c.releases):
             target = CACHE / release / arch / case.package
             done = target / ".done"
             if not done.is_file():

@@ -77,6 +77,19 @@ CASES: tuple[Case, ...] = (
 )
 """The packages, each a case on every architecture of its set."""
 
+DEV_ONLY: tuple[Case, ...] = (
+    Case("libqt5network5", "qt:qt", releases=("bookworm",)),
+    Case("libqt6network6", "qt:qt", releases=("bookworm",)),
+    Case("libmbedtls14", "arm:mbed_tls", releases=("bookworm",)),
+    Case("libncursesw6", "gnu:ncurses", releases=("bookworm",)),
+    Case("python3.11-minimal", "python:python", releases=("bookworm",)),
+    Case("libnghttp2-14", "nghttp2:nghttp2", releases=("bookworm",)),
+    Case("libwebp7", "webmproject:libwebp", releases=("bookworm",)),
+    Case("libpcre2-8-0", "pcre:pcre2", releases=("bookworm",)),
+)
+"""Further packages of the seed's families, added to the development set only (the classes of
+misses they showed were fixed on them): the evaluation set keeps exactly :data:`CASES`."""
+
 DEV: tuple[tuple[str, str], ...] = (
     ("bookworm", "amd64"),
     ("bookworm", "arm64"),

@@ -7,6 +7,7 @@ machine code (``signatures/machine.py``), exported version data read in the file
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,41 @@ def test_strings_read_in_both_byte_orders(debs: DebCache) -> None:
         assert sum(b - a for a, b in spans) < len(data)  # executable code skipped
         found = {(d.signature.key, d.version) for d in scanner.scan(data, "libgcrypt.so.20")}
         assert ("libgcrypt", upstream(pkg.version)) in found, (arch, found)
+
+
+# Debian 12 builds outside the evaluation set (whose i386 and MIPS builds are held out)
+STORES = ["amd64", "arm64", "armhf", "ppc64el", "s390x"]
+
+
+@pytest.mark.slow
+def test_versions_stored_through_pointer_arguments(debs: DebCache) -> None:
+    """``zmq_version(&major, &minor, &patch)`` stores three constants: read on each machine."""
+    debs.prefetch([("libzmq5", arch, "bookworm") for arch in STORES])
+    results = {}
+    for arch in STORES:
+        pkg = debs.unpacked("libzmq5", arch)
+        view = ElfView.open(_library(pkg.root, "libzmq.so.5.").read_bytes())
+        assert view is not None and view.machine == MACHINES[arch]
+        found = view.function_version("zmq_version", "out-triple")
+        results[arch] = (found.version if found else None, upstream(pkg.version))
+        # the same code is not a function *returning* a version
+        assert view.function_version("zmq_version", "decimal") is None
+    assert all(got == want for got, want in results.values()), results
+
+
+def test_lone_version_string_only_when_unique(debs: DebCache) -> None:
+    """hostapd prints ``VERSION_STR`` through ``hostapd v%s``; on amd64 the linker keeps the
+    string far from the format, so the file's only such string is taken; two candidates
+    (any ``N.N`` string, also wpa_supplicant's "0.3" and "8.3") are refused."""
+    pkg = debs.unpacked("hostapd", "amd64")
+    data = (pkg.root / "usr/sbin/hostapd").read_bytes()
+    found = [d for d in SignatureScanner().scan(data, "hostapd") if d.signature.key == "hostapd"]
+    assert [(d.version, d.confidence) for d in found] == [(upstream(pkg.version), 0.7)]
+    assert "prints the file's only version string" in found[0].text
+    sig = found[0].signature
+    loose = replace(sig, lone=rb"\x00(\d\.\d+)\x00", version=rb"(?!)")
+    wpa = debs.unpacked("wpasupplicant", "amd64")
+    both = (pkg.root / "usr/sbin/hostapd").read_bytes() + (
+        wpa.root / "sbin/wpa_supplicant"
+    ).read_bytes()
+    assert [d for d in SignatureScanner((loose,)).scan(both, "x") if d.version] == []

@@ -70,10 +70,21 @@ SIGNATURES: tuple[Signature, ...] = (
         key="mbedtls",
         product="Mbed TLS",
         cpe="arm:mbed_tls",
-        anchors=(b"mbed TLS ", b"Mbed TLS ", b"mbedtls_version_get_number"),
+        anchors=(
+            b"mbed TLS ",
+            b"Mbed TLS ",
+            b"mbedtls_version_get_number",
+            b"libmbedtls.so.",
+            b"libmbedx509.so.",
+            b"libmbedcrypto.so.",
+        ),
         version=rb"[Mm]bed TLS (\d+\.\d+\.\d+)",
         # MBEDTLS_VERSION_NUMBER 0x021C0300 = 2.28.3 (i386 builds fold the text into code)
         functions=(("mbedtls_version_get_number", "mbedtls"),),
+        # libmbedtls and libmbedx509 hold no version: upstream's build names every library
+        # file after the release (VERSION in library/CMakeLists.txt: libmbedtls.so.2.28.3)
+        soname=r"libmbed(?:tls|x509|crypto)\.so\.\d+$",
+        file_version=r"libmbed(?:tls|x509|crypto)\.so\.(\d+\.\d+\.\d+)$",
     ),
     Signature(
         key="wolfssl",

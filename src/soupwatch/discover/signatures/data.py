@@ -42,9 +42,16 @@ SIGNATURES: tuple[Signature, ...] = (
         key="mariadb",
         product="MariaDB",
         cpe="mariadb:mariadb",
-        anchors=(b"-MariaDB",),
-        # a MariaDB release (5.1-5.5, 10+), not a tool's own "2.7.4-MariaDB" (mariadb-check)
-        version=rb"(?<![\d.])((?:5\.[1-5]|[1-9]\d)\.\d+\.\d+)-MariaDB",
+        anchors=(b"-MariaDB", b"MARIADB_UNIX_PORT\x00"),
+        # a MariaDB release (5.1-5.5, 10+), not a tool's own "2.7.4-MariaDB" (mariadb-check);
+        # or the client library built in the server tree (libmariadb): its
+        # MARIADB_CLIENT_VERSION_STR is the server release and sits right after the
+        # getenv("MARIADB_UNIX_PORT") name (mysql_get_client_info() returns the Connector/C
+        # package version 3.3.x, not the release the library was built from)
+        version=(
+            rb"(?<![\d.])((?:5\.[1-5]|[1-9]\d)\.\d+\.\d+)-MariaDB"
+            rb"|MARIADB_UNIX_PORT\x00{1,16}((?:5\.[1-5]|[1-9]\d)\.\d+\.\d+)\x00"
+        ),
         before=16,
     ),
     Signature(
@@ -135,7 +142,8 @@ SIGNATURES: tuple[Signature, ...] = (
         product="PCRE2",
         cpe="pcre:pcre2",
         anchors=(b"libpcre2-8.so.0", b"libpcre2-16.so.0", b"libpcre2-32.so.0"),
-        version=rb"\x00(10\.\d\d) 20\d\d-\d\d-\d\d\x00",
+        # "10.42 2022-12-11": a C string, but on arm64 right after data, not after a NUL
+        version=rb"(?<![\d.])(10\.\d\d) 20\d\d-\d\d-\d\d\x00",
         context=(b"\\ at end of pattern",),
         whole_file=True,
     ),

@@ -14,7 +14,7 @@ from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerDefSection
 
-from soupwatch.discover.signatures.machine import Image, returned
+from soupwatch.discover.signatures.machine import Image, returned, stored
 
 _VERSION_TEXT = re.compile(r"(\d+\.\d+(?:\.\d+)?)(?:$|[-/ +~])")
 
@@ -150,6 +150,8 @@ class ElfView:
             return self._glib_version(symbol)
         if kind == "triple-calls":
             return self._triple_calls(symbol)
+        if kind == "out-triple":
+            return self._out_triple(symbol)
         if kind in ("data-decimal", "data-pointer-decimal"):
             return self._data_version(symbol, kind)
         value = self._returned(symbol)
@@ -218,8 +220,21 @@ class ElfView:
         version = ".".join(str(p) for p in parts)
         return FunctionVersion(version, first, f"{symbol}() and friends return {version}")
 
-    def _returned(self, symbol: str) -> tuple[tuple[int, bool], int] | None:
-        """What the defined function ``symbol`` returns, and the file offset of its code."""
+    def _out_triple(self, symbol: str) -> FunctionVersion | None:
+        """A function writing major, minor and patch through its three pointer arguments
+        (``zmq_version(&major, &minor, &patch)``)."""
+        code = self._code(symbol)
+        if code is None:
+            return None
+        out = stored(self.machine, code[0])
+        if out is None or sorted(out) != [0, 1, 2] or max(out.values()) > 999 or not out[0]:
+            return None
+        version = f"{out[0]}.{out[1]}.{out[2]}"
+        text = f"{symbol}() stores {version} through its arguments ({self.machine})"
+        return FunctionVersion(version, code[1], text)
+
+    def _code(self, symbol: str) -> tuple[Image, int] | None:
+        """The machine code of the defined function ``symbol``, and its file offset."""
         found = self._symbol(symbol)
         if found is None:
             return None
@@ -237,8 +252,15 @@ class ElfView:
             self.load,
             thumb,
         )
-        value = returned(self.machine, image)
-        return None if value is None else (value, off)
+        return image, off
+
+    def _returned(self, symbol: str) -> tuple[tuple[int, bool], int] | None:
+        """What the defined function ``symbol`` returns, and the file offset of its code."""
+        code = self._code(symbol)
+        if code is None:
+            return None
+        value = returned(self.machine, code[0])
+        return None if value is None else (value, code[1])
 
     def _glib_version(self, symbol: str) -> FunctionVersion | None:
         """GLib exports its version as three ``const guint`` objects (``glib_major_version``,

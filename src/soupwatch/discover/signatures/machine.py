@@ -127,6 +127,15 @@ def _aarch64(img: Image) -> Result:
             _set(regs, addr, rd, got, True)  # a GOT entry
         elif ins & 0xFFFFF01F == 0xD503201F:  # HINT space: nop, bti c, paciasp, autiasp
             continue
+        elif ins & 0x7F20001F == 0x6B00001F or ins & 0x7F80001F == 0x7100001F:
+            continue  # cmp (register / immediate): flags only
+        elif ins & 0x7FE00C00 == 0x1A800000:  # csel rd, rn, rm, cond
+            rn, rm = (ins >> 5) & 0x1F, (ins >> 16) & 0x1F
+            # ``return least <= VERSION ? &info : NULL`` (nghttp2_version): the non-null side
+            keep = rn if rm == 31 else rm if rn == 31 else None
+            if keep is None or keep not in regs:
+                return None
+            _set(regs, addr, rd, regs[keep], keep in addr)
         else:
             return None
     return None
@@ -172,6 +181,17 @@ def _thumb(img: Image) -> Result:
         if hw & 0xF800 == 0x2000:  # movs rd, #imm8
             _set(regs, addr, (hw >> 8) & 7, hw & 0xFF, False)
             i += 2
+        elif hw & 0xF800 == 0x2800 or (hw & 0xF000 == 0xD000 and hw & 0x0E00 != 0x0E00):
+            # cmp rn, #imm8; b<cond> (the fall-through path is the one returning the
+            # version: ``return least > VERSION ? NULL : &info``)
+            i += 2
+        elif hw & 0xFBF0 == 0xF1B0 and i + 4 <= len(code):  # cmp.w rn, #imm
+            i += 4
+        elif hw & 0xFBEF == 0xF04F and i + 4 <= len(code):  # mov.w rd, #imm (modified)
+            (lo,) = struct.unpack_from(order + "H", code, i + 2)
+            imm12 = ((hw >> 10) & 1) << 11 | ((lo >> 12) & 7) << 8 | lo & 0xFF
+            _set(regs, addr, (lo >> 8) & 0xF, _thumb_expand(imm12), False)
+            i += 4
         elif hw & 0xF800 == 0x4800:  # ldr rd, [pc, #imm8*4]
             value = img.word(((pc + 4) & ~3) + (hw & 0xFF) * 4, 4)
             if value is None:
@@ -194,6 +214,15 @@ def _thumb(img: Image) -> Result:
         else:
             return None
     return None
+
+
+def _thumb_expand(imm12: int) -> int:
+    """ThumbExpandImm: a Thumb-2 modified immediate (``mov.w r0, #516``)."""
+    imm8 = imm12 & 0xFF
+    if imm12 >> 10 == 0:
+        return [imm8, imm8 * 0x00010001, imm8 * 0x01000100, imm8 * 0x01010101][imm12 >> 8 & 3]
+    value, rot = 0x80 | imm12 & 0x7F, imm12 >> 7
+    return ((value >> rot) | (value << (32 - rot))) & 0xFFFFFFFF
 
 
 def _mips(img: Image) -> Result:
@@ -349,6 +378,257 @@ def returned(machine: str, img: Image) -> Result:
     if machine == "EM_ARM" and img.thumb:
         return _thumb(img)
     decoder = DECODERS.get(machine)
+    if decoder is None or len(img.code) < 4:
+        return None
+    try:
+        return decoder(img)
+    except (struct.error, IndexError):
+        return None
+
+
+# --- constants stored through pointer arguments (``zmq_version(&major, &minor, &patch)``) ---
+
+Stored = dict[int, int] | None
+"""Argument number -> the constant the function stores at the address that argument holds."""
+
+
+def _store(out: dict[int, int], args: tuple[int, ...], base: int, value: int | None) -> bool:
+    """Record ``*arg = value``; False (give up) when the base is not an argument register or
+    the value is unknown."""
+    if base not in args or value is None:
+        return False
+    out[args.index(base)] = value
+    return True
+
+
+def _x86_64_stores(img: Image) -> Stored:
+    code, i = img.code, 4 if img.code.startswith(b"\xf3\x0f\x1e\xfa") else 0
+    out: dict[int, int] = {}
+    args = (7, 6, 2, 1)  # rdi, rsi, rdx, rcx
+    while i < len(code):
+        if code[i] == 0xC3:  # ret
+            return out
+        # movl $imm32, (reg): c7 /0 with mod 00
+        if code[i] == 0xC7 and i + 6 <= len(code) and code[i + 1] & 0xF8 == 0:
+            if not _store(out, args, code[i + 1], int.from_bytes(code[i + 2 : i + 6], "little")):
+                return None
+            i += 6
+        else:
+            return None
+    return None
+
+
+def _i386_stores(img: Image) -> Stored:
+    code, i = img.code, 4 if img.code.startswith(b"\xf3\x0f\x1e\xfb") else 0
+    out: dict[int, int] = {}
+    holds: dict[int, int] = {}  # register -> argument number loaded into it
+    while i < len(code):
+        if code[i] == 0xC3:
+            return out
+        # mov reg, [esp + 4 + 4n]: 8b /r, mod 01, rm 100 (SIB 0x24), disp8
+        if code[i] == 0x8B and i + 4 <= len(code) and code[i + 1] & 0xC7 == 0x44:
+            if code[i + 2] != 0x24 or code[i + 3] < 4 or code[i + 3] % 4:
+                return None
+            holds[(code[i + 1] >> 3) & 7] = code[i + 3] // 4 - 1
+            i += 4
+        elif code[i] == 0xC7 and i + 6 <= len(code) and code[i + 1] & 0xF8 == 0:
+            arg = holds.get(code[i + 1])
+            if arg is None:
+                return None
+            out[arg] = int.from_bytes(code[i + 2 : i + 6], "little")
+            i += 6
+        else:
+            return None
+    return None
+
+
+def _aarch64_stores(img: Image) -> Stored:
+    regs: dict[int, int] = {31: 0}  # wzr
+    out: dict[int, int] = {}
+    for _pc, ins in _words(img):
+        if ins == 0xD65F03C0:  # ret
+            return out
+        if ins & 0x7F800000 == 0x52800000:  # movz
+            regs[ins & 0x1F] = ((ins >> 5) & 0xFFFF) << (16 * ((ins >> 21) & 3))
+        elif ins & 0xFFFFFC00 == 0xB9000000:  # str wt, [xn] (offset 0)
+            if not _store(out, (0, 1, 2, 3), (ins >> 5) & 0x1F, regs.get(ins & 0x1F)):
+                return None
+        elif ins & 0xFFFFF01F != 0xD503201F:  # not a hint (nop, bti, paciasp)
+            return None
+    return None
+
+
+def _arm_stores(img: Image) -> Stored:
+    regs: dict[int, int] = {}
+    out: dict[int, int] = {}
+    for _pc, ins in _words(img):
+        rd = (ins >> 12) & 0xF
+        if ins == 0xE12FFF1E:  # bx lr
+            return out
+        if ins & 0x0FF00000 == 0x03000000:  # movw
+            regs[rd] = (ins >> 4) & 0xF000 | ins & 0xFFF
+        elif ins & 0x0FEF0000 == 0x03A00000:  # mov rd, #imm (rotated)
+            rot, imm = ((ins >> 8) & 0xF) * 2, ins & 0xFF
+            regs[rd] = ((imm >> rot) | (imm << (32 - rot))) & 0xFFFFFFFF
+        elif ins & 0x0FF00FFF == 0x05800000:  # str rd, [rn]
+            if not _store(out, (0, 1, 2, 3), (ins >> 16) & 0xF, regs.get(rd)):
+                return None
+        else:
+            return None
+    return None
+
+
+def _thumb_stores(img: Image) -> Stored:
+    regs: dict[int, int] = {}
+    out: dict[int, int] = {}
+    code, i = img.code, 0
+    order = "<" if img.little else ">"
+    while i + 2 <= len(code) and i < MAX_INSTRUCTIONS * 2:
+        (hw,) = struct.unpack_from(order + "H", code, i)
+        lo = struct.unpack_from(order + "H", code, i + 2)[0] if i + 4 <= len(code) else 0
+        i += 2
+        if hw == 0x4770:  # bx lr
+            return out
+        if hw & 0xF800 == 0x2000:  # movs rd, #imm8
+            regs[(hw >> 8) & 7] = hw & 0xFF
+        elif hw & 0xFFC0 == 0x6000:  # str rt, [rn] (offset 0)
+            if not _store(out, (0, 1, 2, 3), (hw >> 3) & 7, regs.get(hw & 7)):
+                return None
+        elif hw & 0xFE00 == 0xB400 or hw & 0xFF00 == 0xBC00 or hw == 0xBF00:
+            continue  # push, pop without pc, nop: saving a scratch register
+        elif hw == 0xF85D and lo & 0x0FFF == 0x0B04:  # ldr.w rt, [sp], #4 (a pop)
+            i += 2
+        else:
+            return None
+    return None
+
+
+def _mips_stores(img: Image) -> Stored:
+    regs: dict[int, int] = {0: 0}
+    out: dict[int, int] = {}
+    returning = False
+    for _pc, ins in _words(img):
+        op, rs, rt = ins >> 26, (ins >> 21) & 0x1F, (ins >> 16) & 0x1F
+        if ins == 0x03E00008:  # jr ra (its delay slot runs next)
+            returning = True
+            continue
+        if op in (0x09, 0x19) and rs == 0:  # li rt, imm = (d)addiu rt, $zero, imm
+            regs[rt] = _sx(ins & 0xFFFF, 16) & 0xFFFFFFFF
+        elif op == 0x2B and ins & 0xFFFF == 0:  # sw rt, 0(rs)
+            if not _store(out, (4, 5, 6, 7), rs, regs.get(rt)):
+                return None
+        elif ins != 0:
+            return None
+        if returning:
+            return out
+    return None
+
+
+def _ppc64_stores(img: Image) -> Stored:
+    regs: dict[int, int] = {}
+    out: dict[int, int] = {}
+    for _pc, ins in _words(img):
+        op, rt, ra, imm = ins >> 26, (ins >> 21) & 0x1F, (ins >> 16) & 0x1F, ins & 0xFFFF
+        if ins == 0x4E800020:  # blr
+            return out
+        if op == 14 and ra == 0:  # li rt, imm
+            regs[rt] = _sx(imm, 16) & 0xFFFFFFFF
+        elif op == 36 and imm == 0:  # stw rs, 0(ra)
+            if not _store(out, (3, 4, 5, 6), ra, regs.get(rt)):
+                return None
+        elif (op in (14, 15) and rt == 2) or ins == 0x60000000:
+            continue  # the TOC set-up of the global entry point (addis/addi r2), nop
+        else:
+            return None
+    return None
+
+
+def _riscv_stores(img: Image) -> Stored:
+    regs: dict[int, int] = {0: 0}
+    out: dict[int, int] = {}
+    args = (10, 11, 12, 13)
+    code, i = img.code, 0
+    while i + 2 <= len(code) and i < MAX_INSTRUCTIONS * 4:
+        (half,) = struct.unpack_from("<H", code, i)
+        if half & 3 != 3:  # compressed
+            i += 2
+            f3, op, rd = half >> 13, half & 3, (half >> 7) & 0x1F
+            if half == 0x8082:  # c.ret
+                return out
+            if op == 1 and f3 == 2:  # c.li
+                regs[rd] = _sx(((half >> 12) & 1) << 5 | (half >> 2) & 0x1F, 6) & 0xFFFFFFFF
+            elif op == 0 and f3 == 6 and half & 0x1C60 == 0:  # c.sw rs2', 0(rs1')
+                rs1, rs2 = ((half >> 7) & 7) + 8, ((half >> 2) & 7) + 8
+                if not _store(out, args, rs1, regs.get(rs2)):
+                    return None
+            elif half != 0x0001:  # not c.nop
+                return None
+            continue
+        if i + 4 > len(code):
+            return None
+        (ins,) = struct.unpack_from("<I", code, i)
+        i += 4
+        op, rd, f3, rs1 = ins & 0x7F, (ins >> 7) & 0x1F, (ins >> 12) & 7, (ins >> 15) & 0x1F
+        if ins == 0x00008067:  # ret
+            return out
+        if op in (0x13, 0x1B) and f3 == 0 and rs1 == 0:  # li rd, imm
+            regs[rd] = _sx(ins >> 20, 12) & 0xFFFFFFFF
+        elif op == 0x23 and f3 == 2 and ins & 0xFE000F80 == 0:  # sw rs2, 0(rs1)
+            if not _store(out, args, rs1, regs.get((ins >> 20) & 0x1F)):
+                return None
+        else:
+            return None
+    return None
+
+
+def _s390x_stores(img: Image) -> Stored:
+    regs: dict[int, int] = {}
+    out: dict[int, int] = {}
+    code, i = img.code, 0
+    args = (2, 3, 4, 5)
+    while i + 2 <= len(code) and i < MAX_INSTRUCTIONS * 6:
+        if code[i : i + 2] == b"\x07\xfe":  # br %r14
+            return out
+        if code[i : i + 2] == b"\xe5\x4c" and i + 6 <= len(code):  # mvhi d(b), imm16
+            base, disp = code[i + 2] >> 4, (code[i + 2] & 0xF) << 8 | code[i + 3]
+            value = _sx(int.from_bytes(code[i + 4 : i + 6], "big"), 16) & 0xFFFFFFFF
+            if disp or not _store(out, args, base, value):
+                return None
+            i += 6
+        elif code[i] == 0xA7 and code[i + 1] & 0x0F in (8, 9):  # lhi / lghi
+            regs[code[i + 1] >> 4] = _sx(int.from_bytes(code[i + 2 : i + 4], "big"), 16)
+            i += 4
+        elif code[i] == 0x50 and i + 4 <= len(code):  # st r1, d(x, b)
+            index, base = code[i + 1] & 0xF, code[i + 2] >> 4
+            disp = (code[i + 2] & 0xF) << 8 | code[i + 3]
+            if index or disp or not _store(out, args, base, regs.get(code[i + 1] >> 4)):
+                return None
+            i += 4
+        else:
+            return None
+    return None
+
+
+STORE_DECODERS: dict[str, Callable[[Image], Stored]] = {
+    "EM_X86_64": _x86_64_stores,
+    "EM_386": _i386_stores,
+    "EM_AARCH64": _aarch64_stores,
+    "EM_ARM": _arm_stores,
+    "EM_MIPS": _mips_stores,
+    "EM_PPC64": _ppc64_stores,
+    "EM_RISCV": _riscv_stores,
+    "EM_S390": _s390x_stores,
+}
+"""ELF ``e_machine`` -> decoder of the constants a leaf function stores through its
+pointer arguments."""
+
+
+def stored(machine: str, img: Image) -> Stored:
+    """What the leaf function at ``img`` stores at the addresses its first arguments hold
+    (``zmq_version`` writes 4, 3, 4 through its three pointers), or None when unsure: only
+    immediate loads, stores at offset 0 from an argument register and the return are
+    understood."""
+    decoder = _thumb_stores if machine == "EM_ARM" and img.thumb else STORE_DECODERS.get(machine)
     if decoder is None or len(img.code) < 4:
         return None
     try:

@@ -56,6 +56,12 @@ class Signature:
     verdef_floor: str | None = None
     """Regex on version definitions that name an ABI (``OPENSSL_3.0.0``): the newest is
     recorded as a lower bound in the evidence text, never as the version."""
+    lone: bytes | None = None
+    """Regex (group 1 = version) for the version as a C string of its own, anywhere in the
+    file's data: tried only when an anchor hit is a ``printf`` format (``%s`` right after
+    it) and no version is next to it. The linker merges identical strings, so the one
+    ``VERSION_STR`` a program prints (``hostapd v%s``) can sit far from the format; it is
+    taken only when exactly one distinct such string exists in the file."""
     pattern: re.Pattern[bytes] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -7,6 +7,9 @@ from soupwatch.model import ComponentType
 
 APP = ComponentType.APPLICATION
 
+_W1_VERSION_STR = rb"\x00([0-2]\.\d{1,2}(?:\.\d{1,2})?)\x00"
+"""hostap's ``VERSION_STR`` as a string of its own (0.5 ... 2.11)."""
+
 SIGNATURES: tuple[Signature, ...] = (
     Signature(
         key="bluez",
@@ -28,6 +31,7 @@ SIGNATURES: tuple[Signature, ...] = (
         version=rb"(?:\x00(\d+\.\d+(?:\.\d+)?)\x00+wpa_supplicant v%s"
         rb"|wpa_supplicant v(\d+\.\d+(?:\.\d+)?))",
         before=24,
+        lone=_W1_VERSION_STR,
         type=APP,
     ),
     Signature(
@@ -37,6 +41,7 @@ SIGNATURES: tuple[Signature, ...] = (
         anchors=(b"hostapd v",),
         version=rb"(?:\x00(\d+\.\d+(?:\.\d+)?)\x00+hostapd v%s|hostapd v(\d+\.\d+(?:\.\d+)?))",
         before=24,
+        lone=_W1_VERSION_STR,
         type=APP,
     ),
     Signature(
@@ -194,7 +199,8 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="zeromq:libzmq",
         anchors=(b"libzmq.so.5",),
         version=rb"ZeroMQ (\d+\.\d+\.\d+)",
-        # zmq_version() writes through pointers; the release comes from the file name
+        # zmq_version() writes major, minor and patch through its three pointers
+        functions=(("zmq_version", "out-triple"),),
         soname=r"libzmq\.so\.5$",
     ),
     Signature(

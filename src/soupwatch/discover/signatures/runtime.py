@@ -10,11 +10,15 @@ SIGNATURES: tuple[Signature, ...] = (
         key="qt",
         product="Qt",
         cpe="qt:qt",
-        anchors=(b"This is the QtCore library version", b" build; by "),
+        anchors=(b"This is the QtCore library version", b" build; by ", b"libQt5", b"libQt6"),
         # Qt 5's banner; Qt 6's QLibraryInfo::build() text
         version=rb"QtCore library version Qt (\d+\.\d+\.\d+)"
         rb"|\x00Qt (\d+\.\d+\.\d+) \([\w-]+ (?:shared|static) \([\w ]+\) \w+ build; by ",
         before=96,
+        # the other module libraries (QtNetwork, QtGui, ...) hold no version text; Qt's build
+        # names each after the release (libQt5Network.so.5.15.8)
+        soname=r"libQt[56]\w+\.so\.[56]$",
+        file_version=r"libQt[56]\w+\.so\.([56]\.\d+\.\d+)$",
         type=ComponentType.FRAMEWORK,
     ),
     Signature(
@@ -25,6 +29,10 @@ SIGNATURES: tuple[Signature, ...] = (
         # PY_VERSION just before Py_GetVersion's format, or the banner itself
         version=rb"\x00(3\.\d+\.\d+)\x00+%\.80s \(%\.80s\) %\.80s|\x00Python (3\.\d+\.\d+)\x00",
         before=24,
+        # an interpreter linked statically (Debian's /usr/bin/python3.11): PY_VERSION merged
+        # elsewhere by the linker, the file's only "3.x.y" string (unicodedata's Unicode 3.2.0
+        # table version aside)
+        lone=rb"(?<!unidata_version)\x00(3\.\d{1,2}\.\d{1,2})\x00",
         soname=r"libpython3\.\d+\.so\.1\.0$",
         versionless=True,
         confidence=0.6,

@@ -89,7 +89,8 @@ class SignatureScanner:
 
     def scan(self, data: bytes, name: str) -> list[Detection]:
         """Every product found in ``data`` (the bytes of a file called ``name``)."""
-        hits = self._hits(data, data_spans(data))
+        spans = data_spans(data)
+        hits = self._hits(data, spans)
         result: list[Detection] = []
         elf: list[ElfView | None] = []
         for idx, starts in sorted(hits.by_signature.items()):
@@ -98,6 +99,8 @@ class SignatureScanner:
                 continue
             context_ok = not sig.context or any(c in hits.context for c in sig.context)
             found = _from_strings(sig, data, starts) if context_ok else []
+            if not found and sig.lone and context_ok:
+                found = _lone(sig, data, starts, spans)
             if not found and (sig.functions or sig.soname or sig.verdef or sig.verdef_floor):
                 if not elf:
                     elf.append(ElfView.open(data))
@@ -214,6 +217,30 @@ def _from_strings(sig: Signature, data: bytes, starts: list[int]) -> list[Detect
         for v, d in seen.items()
         if not any(o != v and v and o.startswith(v) and not o[len(v)].isdigit() for o in seen)
     ]
+
+
+_FORMAT = re.compile(rb"%[-.\d]*s")
+
+
+def _lone(
+    sig: Signature, data: bytes, starts: list[int], spans: list[tuple[int, int]]
+) -> list[Detection]:
+    """The one version string a program prints through its ``NAME v%s`` format, when the
+    linker put it elsewhere (see ``Signature.lone``)."""
+    formats = [s for s in starts if _FORMAT.search(data[s : s + 48].split(b"\x00", 1)[0])]
+    if not formats:
+        return []
+    pattern = re.compile(sig.lone or b"")
+    found: dict[str, int] = {}
+    for lo, hi in spans:
+        for m in pattern.finditer(data, lo, hi):
+            found.setdefault(m.group(1).decode("latin-1"), m.start(1))
+    if len(found) != 1:
+        return []
+    ((version, offset),) = found.items()
+    fmt = _show(data, formats[0], 40).split("\n", 1)[0]
+    text = f"{fmt!r} prints the file's only version string {version!r}"
+    return [Detection(sig, version, "string", offset, text, 0.7)]
 
 
 _WHEEL_HASH = re.compile(r"-[0-9a-f]{8}(?=\.so)")

@@ -86,8 +86,12 @@ SIGNATURES: tuple[Signature, ...] = (
         key="ncurses",
         product="ncurses",
         cpe="gnu:ncurses",
-        anchors=(b"ncurses ",),
+        anchors=(b"ncurses ", b"libncurses", b"libtinfo.so.", b"libformw.so.", b"libmenuw.so."),
         version=rb"ncurses (\d+\.\d+)\.\d{8}",
+        # libncursesw, libformw, ... hold no version text (curses_version() is in libtinfo):
+        # ncurses names its library files ABI.release (libncursesw.so.6.4 = ncurses 6.4)
+        soname=r"lib(?:ncurses|tinfo|form|menu|panel)w?\.so\.[56]$",
+        file_version=r"lib(?:ncurses|tinfo|form|menu|panel)w?\.so\.([56]\.\d+)$",
     ),
     Signature(
         key="freertos",
