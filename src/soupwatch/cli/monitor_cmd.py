@@ -76,10 +76,14 @@ def mqtt_cmd(
     )
     store = open_store()
     try:
-        ingester = MqttIngester(store, options, on_batch=_Progress(progress))
+        ingester = MqttIngester(
+            store,
+            options,
+            on_batch=_Progress(progress),
+            on_ready=lambda: _say(f"subscribed to {topic} on mqtt://{host}:{port} as {client_id}"),
+        )
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: ingester.stop())
-        _say(f"listening on mqtt://{host}:{port} {topic} as {client_id}")
         stats = ingester.run()
     finally:
         store.close()

@@ -43,8 +43,9 @@ MAX_DEPTH = 8
 """Deepest nesting of an event's fields."""
 MAX_ID = 128
 """Longest event id a unit may send."""
-TOPIC = re.compile(r"^soupwatch/units/([^/]+)/events$")
-"""The MQTT topic units publish on; subscribe to ``soupwatch/units/+/events``."""
+TOPIC = re.compile(r"(?:^|/)units/([^/]+)/events$")
+"""The MQTT topics units publish on: ``[PREFIX/]units/SERIAL/events`` (soupwatch subscribes to
+``soupwatch/units/+/events`` by default)."""
 _SD_ID = "soupwatch@"
 _MONTHS = {
     m: i
@@ -167,7 +168,7 @@ def events_from_json(
 
 def unit_of_topic(topic: str) -> str | None:
     """The unit a topic belongs to (``soupwatch/units/SN-1/events`` → ``SN-1``)."""
-    m = TOPIC.match(topic)
+    m = TOPIC.search(topic)
     return m.group(1) if m and SERIAL.match(m.group(1)) else None
 
 

@@ -77,6 +77,7 @@ class MqttIngester:
         options: MqttOptions,
         *,
         on_batch: Callable[[IngestStats], None] | None = None,
+        on_ready: Callable[[], None] | None = None,
     ) -> None:
         try:
             import paho.mqtt.client as mqtt
@@ -87,6 +88,7 @@ class MqttIngester:
         self.options = options
         self.stats = IngestStats()
         self._on_batch = on_batch
+        self._on_ready = on_ready
         self._pending: list[tuple[int, int, list[DeviceEvent | RejectedEvent]]] = []
         self._first_pending = 0.0
         self._stop = threading.Event()
@@ -104,10 +106,15 @@ class MqttIngester:
             self.client.tls_set()
         self.client.on_message = self._on_message
         self.client.on_connect = self._on_connect
-        self.client.on_subscribe = lambda *_args: self._subscribed.set()
+        self.client.on_subscribe = self._on_subscribe
 
     def _on_connect(self, client, userdata, flags, reason_code, properties):  # type: ignore[no-untyped-def]
         client.subscribe(self.options.topic, qos=1)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):  # type: ignore[no-untyped-def]
+        self._subscribed.set()
+        if self._on_ready is not None:
+            self._on_ready()
 
     def _on_message(self, client, userdata, msg):  # type: ignore[no-untyped-def]
         unit = unit_of_topic(msg.topic)
