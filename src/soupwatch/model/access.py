@@ -28,6 +28,8 @@ class Role(StrEnum):
     """Reads everything (audit trail included), changes nothing."""
     HOSPITAL_CUSTOMER = "hospital_customer"
     """Reads the products granted to its team, changes nothing."""
+    DEVICE = "device"
+    """A unit, gateway or update server: reports telemetry, reads nothing."""
 
 
 class Permission(StrEnum):
@@ -49,6 +51,8 @@ class Permission(StrEnum):
     """Read the whole hash-chained audit trail."""
     OWN_KEYS = "own_keys"
     """Create, list and revoke one's own API keys."""
+    REPORT_TELEMETRY = "report_telemetry"
+    """Send device events (``POST /api/v1/telemetry/events``)."""
     ADMINISTER = "administer"
     """Users, teams, product grants, anyone's keys; delete a product."""
 
@@ -70,6 +74,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.AUDITOR: frozenset({Permission.READ, Permission.OWN_KEYS, Permission.READ_AUDIT}),
     Role.HOSPITAL_CUSTOMER: frozenset({Permission.READ, Permission.OWN_KEYS}),
+    Role.DEVICE: frozenset({Permission.REPORT_TELEMETRY}),
 }
 """The one table of what each role may do."""
 

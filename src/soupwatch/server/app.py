@@ -89,7 +89,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     from soupwatch.discover.unpack import clean_leftovers
     from soupwatch.server import docs, errors, security
     from soupwatch.server.middleware import AccessLog, Bounded, HostAndHeaders
-    from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc
+    from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc, telemetry
 
     options = options or ServerOptions()
     store = Store.open(settings, connections=options.max_concurrent)
@@ -124,6 +124,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(intel.router, prefix="/api/v1")
     app.include_router(admin.router, prefix="/api/v1")
+    app.include_router(telemetry.router, prefix="/api/v1")
     app.include_router(dashboard.router)
     docs.install(app)
     missing = security.undeclared(app)

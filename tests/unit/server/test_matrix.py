@@ -180,6 +180,9 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ),
     ("GET", "/api/v1/vex"): Recipe(params={"product": "{product}"}),
     ("POST", "/api/v1/vex"): Recipe(json=_vex, body_product=True),
+    ("POST", "/api/v1/telemetry/events"): Recipe(
+        json=lambda w, p: [{"unit": "SN-1", "time": "2026-12-05T10:00:00Z", "kind": "reboot"}]
+    ),
 }
 
 
