@@ -56,8 +56,9 @@ def test_core_dependencies_are_the_cli_and_sqlite_only() -> None:
         "fastapi-offline",
         "joserfc",
     }
+    assert {_name(r) for r in extras["monitor"]} == {"paho-mqtt"}
     dev = extras["dev"]
-    assert "soupwatch[pdf,postgres,server]" in dev  # the tests run everything
+    assert "soupwatch[pdf,postgres,server,monitor]" in dev  # the tests run everything
     assert {"pytest", "pytest-xdist", "ruff", "mypy", "pypdf"} <= {_name(r) for r in dev}
 
 

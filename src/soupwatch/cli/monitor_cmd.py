@@ -17,7 +17,7 @@ from soupwatch.cli.common import console, open_store, print_json
 from soupwatch.errors import ConfigError
 
 if TYPE_CHECKING:
-    from soupwatch.monitor.mqtt import IngestStats
+    from soupwatch.monitor import IngestStats
 
 monitor_app = typer.Typer(
     help="Device telemetry: ingest events over MQTT or syslog, list a unit's events.",
@@ -69,7 +69,7 @@ def mqtt_cmd(
 ) -> None:
     """Store the events units publish on soupwatch/units/SERIAL/events (QoS 1, each
     acknowledged after its commit) until interrupted."""
-    from soupwatch.monitor.mqtt import MqttIngester, MqttOptions
+    from soupwatch.monitor import MqttIngester, MqttOptions
 
     options = MqttOptions(
         host, port, client_id, topic, username, password, tls, inflight, flush_after
@@ -102,7 +102,7 @@ def syslog_cmd(
     progress: float = typer.Option(10.0, "--progress", help="Seconds between progress lines."),
 ) -> None:
     """Store syslog messages (RFC 5424 or RFC 3164) from units until interrupted."""
-    from soupwatch.monitor.syslog import SyslogIngester, SyslogOptions
+    from soupwatch.monitor import SyslogIngester, SyslogOptions
 
     context = None
     if tls_cert is not None:
@@ -144,7 +144,7 @@ def events_cmd(
     as_json: bool = typer.Option(False, "--json", help="JSON instead of lines."),
 ) -> None:
     """A unit's stored events, oldest first."""
-    from soupwatch.pipeline.telemetry import unit_events
+    from soupwatch.pipeline import unit_events
 
     start = None
     if since is not None:

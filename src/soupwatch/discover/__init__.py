@@ -9,5 +9,6 @@ from __future__ import annotations
 
 from soupwatch.discover.engine import discover_path
 from soupwatch.discover.limits import UnpackLimits
+from soupwatch.discover.unpack import WORK_PREFIX, clean_leftovers
 
-__all__ = ["UnpackLimits", "discover_path"]
+__all__ = ["WORK_PREFIX", "UnpackLimits", "clean_leftovers", "discover_path"]

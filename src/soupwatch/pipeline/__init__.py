@@ -78,6 +78,7 @@ from soupwatch.pipeline.records import (
     record_rubric_answer,
     record_support_override,
 )
+from soupwatch.pipeline.telemetry import Recorded, event_counts, record_events, unit_events
 
 __all__ = [
     "SBOM_SUFFIXES",
@@ -94,6 +95,7 @@ __all__ = [
     "LoginLimits",
     "MainJobResult",
     "PasswordCost",
+    "Recorded",
     "RecordedDecision",
     "ReleaseSummary",
     "Step",
@@ -104,6 +106,7 @@ __all__ = [
     "assessment_header",
     "csaf_advisory",
     "device_context",
+    "event_counts",
     "export_audit",
     "export_sbom",
     "export_vex",
@@ -128,6 +131,7 @@ __all__ = [
     "record_context",
     "record_decision",
     "record_decisions",
+    "record_events",
     "record_learnt_date",
     "record_rubric_answer",
     "record_support_override",
@@ -139,6 +143,7 @@ __all__ = [
     "store_document",
     "sync_feeds",
     "triage_kernel",
+    "unit_events",
     "unsynced_feeds",
     "verify_audit",
 ]

@@ -86,7 +86,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     """Build the app on the store ``settings`` names (opened and migrated now)."""
     from starlette.middleware.cors import CORSMiddleware
 
-    from soupwatch.discover.unpack import clean_leftovers
+    from soupwatch.discover import clean_leftovers
     from soupwatch.server import docs, errors, security
     from soupwatch.server.middleware import AccessLog, Bounded, HostAndHeaders
     from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc, telemetry

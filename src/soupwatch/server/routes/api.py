@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from soupwatch import pipeline
-from soupwatch.discover.unpack import WORK_PREFIX
+from soupwatch.discover import WORK_PREFIX
 from soupwatch.model import Severity
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.assessment import PostmarketCategory, RiskLevel

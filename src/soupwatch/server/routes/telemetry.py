@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.telemetry import RejectedEvent, Transport
-from soupwatch.monitor.events import MAX_BATCH, MAX_MESSAGE, events_from_json
-from soupwatch.pipeline.telemetry import record_events
+from soupwatch.monitor import MAX_BATCH, MAX_MESSAGE, events_from_json
+from soupwatch.pipeline import record_events
 from soupwatch.server.app import store_of
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import needs
