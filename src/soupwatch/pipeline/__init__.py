@@ -25,7 +25,13 @@ from soupwatch.pipeline.assessments import (
     record_context,
     release_summary,
 )
-from soupwatch.pipeline.audit import AuditExport, export_audit, feed_snapshot, verify_audit
+from soupwatch.pipeline.audit import (
+    AuditExport,
+    decision_history,
+    export_audit,
+    feed_snapshot,
+    verify_audit,
+)
 from soupwatch.pipeline.decisions import (
     VEX_FORMATS,
     DecisionInput,
@@ -72,15 +78,18 @@ from soupwatch.pipeline.inventory import (
     list_products,
     list_releases,
     release_list,
+    search_components,
 )
 from soupwatch.pipeline.records import (
     record_learnt_date,
     record_rubric_answer,
     record_support_override,
 )
+from soupwatch.pipeline.snapshots import TREND_DAYS, record_snapshot, snapshot_history
 
 __all__ = [
     "SBOM_SUFFIXES",
+    "TREND_DAYS",
     "VEX_FORMATS",
     "Assessed",
     "AuditExport",
@@ -103,6 +112,7 @@ __all__ = [
     "assessment",
     "assessment_header",
     "csaf_advisory",
+    "decision_history",
     "device_context",
     "export_audit",
     "export_sbom",
@@ -130,11 +140,14 @@ __all__ = [
     "record_decisions",
     "record_learnt_date",
     "record_rubric_answer",
+    "record_snapshot",
     "record_support_override",
     "release_list",
     "release_summary",
     "run_main_job",
     "scan_release",
+    "search_components",
+    "snapshot_history",
     "soup_list",
     "store_document",
     "sync_feeds",

@@ -11,6 +11,7 @@ from soupwatch.model import Product, Release, SbomDocument
 from soupwatch.pipeline.flows import store_document
 from soupwatch.store import inventory
 from soupwatch.store.db import Store
+from soupwatch.store.inventory import ComponentHit
 
 
 def import_sbom(
@@ -124,3 +125,16 @@ def release_list(store: Store, product: str) -> list[Release]:
             inventory.get_release(session, product, v)
             for v in inventory.list_releases(session, product)
         ]
+
+
+SEARCH_LIMIT = 200
+"""The most components one portfolio search returns."""
+
+
+def search_components(store: Store, text: str, *, limit: int = SEARCH_LIMIT) -> list[ComponentHit]:
+    """Components of every stored release whose name, purl or CPE contains ``text``."""
+    text = text.strip()
+    if not text:
+        return []
+    with store.session() as session:
+        return inventory.search_components(session, text, limit=limit)

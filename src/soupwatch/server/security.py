@@ -84,6 +84,10 @@ async def _csrf_token_sent(request: Request) -> str | None:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         values = form.get(CSRF_FIELD)
         return values[0] if values else None
+    if kind == "multipart/form-data":  # the dashboard's upload form (parsed once, kept)
+        parts = await request.form(max_part_size=options_of(request).max_upload_bytes)
+        token = parts.get(CSRF_FIELD)
+        return token if isinstance(token, str) else None
     return None
 
 

@@ -92,6 +92,17 @@ def all_entries(session: Session) -> list[StoredAuditEntry]:
     return [_entry(r) for r in rows]
 
 
+def entries_about(session: Session, subject_prefix: str) -> list[StoredAuditEntry]:
+    """The entries whose subject starts with ``subject_prefix``, in sequence order."""
+    escaped = subject_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = session.scalars(
+        select(AuditEntryRow)
+        .where(AuditEntryRow.subject.like(escaped + "%", escape="\\"))
+        .order_by(AuditEntryRow.seq)
+    ).all()
+    return [_entry(r) for r in rows]
+
+
 def count(session: Session) -> int:
     """How many entries the log holds."""
     return int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)

@@ -96,6 +96,8 @@ class Recipe:
     json: Callable[[World, str], Any] | None = None
     sbom: bool = False
     form: Callable[[World, Any], dict[str, str]] | None = None
+    upload: bool = False
+    """A multipart form: the dashboard's SBOM upload (product named in the form)."""
     body_product: bool = False
     """The product is named in the body: the permission is checked before visibility."""
     public_status: int | None = None
@@ -109,6 +111,17 @@ def _vex(world: World, product: str) -> dict[str, Any]:
         "scope": "product",
         "product": product,
         "justification": "code_not_present",
+        "reason": "matrix",
+    }
+
+
+def _triage_form(world: World, caller: Any) -> dict[str, str]:
+    return {
+        "state": "not_affected",
+        "justification": "code_not_present",
+        "scope": "release",
+        "component_name": "zlib",
+        "component_version": "1.2.11",
         "reason": "matrix",
     }
 
@@ -131,6 +144,25 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/impact"): Recipe(params={"vuln": "CVE-2014-0160"}),
     ("GET", "/impact/{vuln_id}"): Recipe(path={"vuln_id": "CVE-2014-0160"}),
     ("GET", "/products/{product}/releases/{release}"): Recipe(path={"release": "1.0"}),
+    ("GET", "/products/{product}"): Recipe(),
+    ("GET", "/products/{product}/releases/{release}/findings/{vuln_id}"): Recipe(
+        path={"release": "1.0", "vuln_id": "CVE-2014-0160"}
+    ),
+    ("POST", "/products/{product}/releases/{release}/findings/{vuln_id}/decision"): Recipe(
+        path={"release": "1.0", "vuln_id": "CVE-2014-0160"}, form=_triage_form
+    ),
+    ("GET", "/search"): Recipe(params={"q": "zlib"}),
+    ("GET", "/support"): Recipe(),
+    ("GET", "/upload"): Recipe(),
+    ("POST", "/upload"): Recipe(upload=True, body_product=True),
+    ("GET", "/audit"): Recipe(),
+    ("GET", "/admin"): Recipe(),
+    ("POST", "/admin/users"): Recipe(
+        form=lambda w, c: {"name": f"u{next(w.counter)}", "role": "auditor", "password": PASSWORD}
+    ),
+    ("POST", "/admin/teams"): Recipe(form=lambda w, c: {"name": f"t{next(w.counter)}"}),
+    ("POST", "/admin/members"): Recipe(form=lambda w, c: {"team": "team-own", "user": "spare"}),
+    ("POST", "/admin/grants"): Recipe(form=lambda w, c: {"team": "team-own", "product": OWN}),
     ("GET", "/api/v1/me"): Recipe(),
     ("GET", "/api/v1/keys"): Recipe(),
     ("POST", "/api/v1/keys"): Recipe(json=lambda w, p: {"scope": "read", "days": 1}),
@@ -226,6 +258,9 @@ def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product:
         kwargs["headers"] = {"content-type": "application/json"}
     if recipe.form:
         kwargs["data"] = recipe.form(world, caller)
+    if recipe.upload:
+        kwargs["data"] = {"product": product or "", "release": "1.0"}
+        kwargs["files"] = {"sbom": ("tiny.cdx.json", json.dumps(SBOM).encode(), "application/json")}
     return client.request(entry.methods[0], url, **kwargs)
 
 
