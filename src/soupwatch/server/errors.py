@@ -80,6 +80,7 @@ def problem(
         page = render(
             "error.html",
             status=status,
+            code=status,
             title=HTTPStatus(status).phrase,
             detail=detail,
             **user_context(request),
