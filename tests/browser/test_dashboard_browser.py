@@ -14,7 +14,6 @@ Without Chromium the module is skipped with the reason, and fails under ``CI=1``
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time

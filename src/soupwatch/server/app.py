@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 
 from soupwatch import __version__
 from soupwatch.config import Settings
-from soupwatch.errors import ConfigError
+from soupwatch.errors import ConfigError, MissingExtra
 from soupwatch.pipeline import LoginLimits, PasswordCost
 from soupwatch.store.db import Store
 
@@ -79,6 +79,11 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     from soupwatch.server import docs, errors, security
     from soupwatch.server.middleware import AccessLog, HostAndHeaders
     from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc, pages
+
+    try:  # Starlette parses the dashboard's form posts with it: refuse to start without it
+        import python_multipart  # noqa: F401
+    except ImportError as err:  # pragma: no cover - installed with the [server] extra
+        raise MissingExtra("the dashboard's forms", "server") from err
 
     options = options or ServerOptions()
     store = Store.open(settings)

@@ -31,7 +31,7 @@ from soupwatch.server.charts import trend_chart
 from soupwatch.server.routes.intel import feed_status
 from soupwatch.server.security import authenticate, needs, product_not_found
 from soupwatch.server.views import RISK_ORDER, SEVERITY_ORDER, findings, portfolio
-from soupwatch.vex.rules import refuse
+from soupwatch.vex import refuse
 
 router = APIRouter(include_in_schema=False)
 E = TypeVar("E", bound=StrEnum)
