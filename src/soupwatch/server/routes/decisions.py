@@ -35,7 +35,9 @@ router = APIRouter(
 Reader = Annotated[Principal, needs(Permission.READ)]
 Reviewer = Annotated[Principal, needs(Permission.SIGN_OFF)]
 DecisionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The decision's id.")]
-CONFLICT = {409: {"model": ErrorOut, "description": "The decision changed, or has its verdict."}}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorOut, "description": "The decision changed, or has its verdict."}
+}
 
 
 def _now() -> datetime:
