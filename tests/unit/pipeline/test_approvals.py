@@ -7,12 +7,14 @@ reviews, bob triages and may not sign off.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
+from soupwatch.config import Settings
 from soupwatch.errors import AlreadyReviewed, DecisionConflict, Forbidden, NotFoundError, VexError
 from soupwatch.model.access import Role
 from soupwatch.model.vex import (
@@ -157,3 +159,30 @@ def test_comments_are_kept_per_version_and_audited(store: Store) -> None:
     assert [e["actor"] for e in comments] == ["carol", "alice"]
     assert comments[0]["new"]["text"] == "is the heartbeat reachable?"
     assert export_audit(store).result.ok
+
+
+@pytest.mark.filterwarnings("ignore:Deprecated re-export location:DeprecationWarning")
+def test_cli_pending_approve_reject_comment(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store.open(cli_env)
+    try:
+        did = _setup(store)
+    finally:
+        store.close()
+    code, out, _ = run_cli("vex", "pending", "--format", "json")
+    assert code == 0 and [d["id"] for d in json.loads(out)] == [did]
+    monkeypatch.setenv("SOUPWATCH_USER", "alice")
+    code, _, err = run_cli("vex", "approve", str(did), "--version", "1")
+    assert code == 2 and "four eyes" in err
+    monkeypatch.setenv("SOUPWATCH_USER", "carol")
+    code, out, _ = run_cli("vex", "comment", str(did), "looks right")
+    assert code == 0 and f"on decision {did} version 1" in out
+    code, out, _ = run_cli("vex", "approve", str(did), "--version", "1", "--reason", "ok")
+    assert code == 0 and "version 1 (CVE-2014-0160): approved by carol on" in out
+    code, _, err = run_cli("vex", "reject", str(did), "--version", "1", "--reason", "late")
+    assert code == 3 and "already approved by carol" in err
+    code, out, _ = run_cli("vex", "pending")
+    assert code == 0 and "CVE-2014-0160" not in out
+    code, out, _ = run_cli("vex", "comments", str(did), "--format", "json")
+    assert [c["text"] for c in json.loads(out)] == ["looks right"]

@@ -21,7 +21,6 @@ from soupwatch.model.vex import VexStatement
 from soupwatch.server.app import store_of
 from soupwatch.server.schemas import CommentIn, ErrorOut, RejectIn, ReviewIn
 from soupwatch.server.security import needs
-from soupwatch.store.db import Store
 
 router = APIRouter(
     tags=["decisions"],
@@ -44,10 +43,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def visible(store: Store, principal: Principal, decision_id: int, *, write: bool) -> VexStatement:
+def visible(
+    request: Request, principal: Principal, decision_id: int, *, write: bool
+) -> VexStatement:
     """The decision, when the caller may see it (else 404, as for none); for a ``write``, a
     decision without a product needs a caller who sees every product (else 403)."""
-    found = pipeline.get_decision(store, decision_id)
+    found = pipeline.get_decision(store_of(request), decision_id)
     if found.product is not None and not principal.sees(found.product):
         raise NotFoundError(f"no VEX decision with id {decision_id}")
     if write and found.product is None and not principal.sees_everything:
@@ -62,7 +63,7 @@ def visible(store: Store, principal: Principal, decision_id: int, *, write: bool
 def decision(request: Request, decision_id: DecisionId, principal: Reader) -> dict[str, Any]:
     """The decision (current version, its approval state) with its comments, oldest first."""
     store = store_of(request)
-    found = visible(store, principal, decision_id, write=False)
+    found = visible(request, principal, decision_id, write=False)
     comments = pipeline.decision_comments(store, decision_id)
     return {**decision_json(found), "comments": [comment_json(c) for c in comments]}
 
@@ -71,7 +72,7 @@ def decision(request: Request, decision_id: DecisionId, principal: Reader) -> di
 def comments(request: Request, decision_id: DecisionId, principal: Reader) -> list[dict[str, Any]]:
     """The comments on the decision, oldest first, each with the version it was written on."""
     store = store_of(request)
-    visible(store, principal, decision_id, write=False)
+    visible(request, principal, decision_id, write=False)
     return [comment_json(c) for c in pipeline.decision_comments(store, decision_id)]
 
 
@@ -84,7 +85,7 @@ def add_comment(
 ) -> dict[str, Any]:
     """Comment on the decision's current version (audited ``vex.comment``, by the caller)."""
     store = store_of(request)
-    visible(store, principal, decision_id, write=True)
+    visible(request, principal, decision_id, write=True)
     made = pipeline.comment_decision(
         store, decision_id, body.text, actor=principal.name, now=_now()
     )
@@ -99,7 +100,7 @@ def approve(
     author (four eyes); 409 when the decision is at another version (read it again) or that
     version already has its verdict."""
     store = store_of(request)
-    visible(store, principal, decision_id, write=True)
+    visible(request, principal, decision_id, write=True)
     done = pipeline.approve_decision(
         store,
         decision_id,
@@ -118,7 +119,7 @@ def reject(
     """Reject version ``version`` of the decision, saying why (audited ``vex.reject``); the
     same refusals as approving. The decision stays recorded until its author changes it."""
     store = store_of(request)
-    visible(store, principal, decision_id, write=True)
+    visible(request, principal, decision_id, write=True)
     done = pipeline.reject_decision(
         store,
         decision_id,
