@@ -25,6 +25,7 @@
     ├── VexError               a VEX statement or document is invalid
     │   ├── AuditError         the audit trail is broken
     │   └── DecisionConflict   another writer changed the decision since the caller read it
+    │       └── AlreadyReviewed  that version of the decision is already approved or rejected
     └── ReportError            a deliverable could not be produced
 
 Every error carries a one-line message (line breaks in quoted input are folded, long quotes
@@ -178,6 +179,24 @@ class DecisionConflict(VexError):
             f"conflict: the decision on {subject} is at {stored}, not version {expected}; "
             "read it again and retry",
             where="expected_version",
+        )
+
+
+class AlreadyReviewed(DecisionConflict):
+    """The decision version named already has its verdict (approved or rejected).
+
+    A verdict is final for its version; changing the decision makes a new version to review.
+    """
+
+    def __init__(self, subject: str, version: int, verdict: str) -> None:
+        self.subject = subject
+        self.expected = version
+        self.current = version
+        VexError.__init__(
+            self,
+            f"conflict: version {version} of the decision on {subject} is already {verdict}; "
+            "change the decision to have a new version reviewed",
+            where="version",
         )
 
 

@@ -13,6 +13,14 @@ module here is one family of flows; this face re-exports them, and the edges imp
 from soupwatch.intel.status import FeedStatus
 from soupwatch.pipeline import accounts, products
 from soupwatch.pipeline.accounts import LoginLimits, PasswordCost
+from soupwatch.pipeline.approvals import (
+    approve_decision,
+    comment_decision,
+    decision_comments,
+    get_decision,
+    pending_approvals,
+    reject_decision,
+)
 from soupwatch.pipeline.assessments import (
     DeviceContext,
     FindingsPage,
@@ -107,11 +115,14 @@ __all__ = [
     "ReleaseSummary",
     "Step",
     "accounts",
+    "approve_decision",
     "assess",
     "assessed_release",
     "assessment",
     "assessment_header",
+    "comment_decision",
     "csaf_advisory",
+    "decision_comments",
     "decision_history",
     "device_context",
     "export_audit",
@@ -121,6 +132,7 @@ __all__ = [
     "feed_snapshot",
     "feed_status",
     "findings_page",
+    "get_decision",
     "get_release",
     "import_sbom",
     "import_vex",
@@ -133,6 +145,7 @@ __all__ = [
     "load_target",
     "match_document",
     "mds2_answers",
+    "pending_approvals",
     "portfolio",
     "products",
     "record_context",
@@ -142,6 +155,7 @@ __all__ = [
     "record_rubric_answer",
     "record_snapshot",
     "record_support_override",
+    "reject_decision",
     "release_list",
     "release_summary",
     "run_main_job",

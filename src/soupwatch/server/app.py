@@ -78,7 +78,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
 
     from soupwatch.server import docs, errors, security
     from soupwatch.server.middleware import AccessLog, HostAndHeaders
-    from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc, pages
+    from soupwatch.server.routes import admin, api, auth, dashboard, decisions, intel, oidc, pages
 
     try:  # Starlette parses the dashboard's form posts with it: refuse to start without it
         import python_multipart  # noqa: F401
@@ -111,6 +111,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(oidc.router)
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(intel.router, prefix="/api/v1")
+    app.include_router(decisions.router, prefix="/api/v1")
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(dashboard.router)
     app.include_router(pages.router)

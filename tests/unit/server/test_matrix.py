@@ -30,7 +30,15 @@ from soupwatch.model.access import (
     Permission,
     Role,
 )
-from soupwatch.pipeline import accounts, load_target, products, scan_release, store_document
+from soupwatch.model.vex import VexScope, VexState, VexStatement
+from soupwatch.pipeline import (
+    accounts,
+    load_target,
+    products,
+    record_decision,
+    scan_release,
+    store_document,
+)
 from soupwatch.server.app import create_app
 from soupwatch.server.security import RouteEntry, route_table
 
@@ -62,6 +70,8 @@ class World:
     sbom: Path
     clients: dict[tuple[Role, KeyScope] | None, Client] = field(default_factory=dict)
     counter: Iterator[int] = field(default_factory=itertools.count)
+    versions: dict[str, int] = field(default_factory=dict)
+    """Per product: the version of its matrix decision that :meth:`proposed` last recorded."""
 
     def user(self, caller: tuple[Role, KeyScope] | None) -> str:
         """The user name of a caller."""
@@ -77,6 +87,23 @@ class World:
                 scan_release(store, product, "1.0", now=NOW)
             accounts.set_grant(store, team, product, True, actor="test", now=NOW)
         accounts.set_grant(store, "team-own", OTHER, False, actor="test", now=NOW)
+
+    def proposed(self, product: str) -> str:
+        """The id of the product's matrix decision, recorded again now (a new version, so it
+        awaits a verdict) by an author who is none of the callers (four eyes)."""
+        statement = VexStatement(
+            vulnerability="CVE-2014-0160",
+            state=VexState.IN_TRIAGE,
+            scope=VexScope.PRODUCT,
+            product=product,
+            author="matrix-author",
+        )
+        got = record_decision(
+            self.app.state.store, statement, actor="matrix-author", reason="matrix", now=NOW
+        ).statement
+        assert got.id is not None and got.version is not None
+        self.versions[product] = got.version
+        return str(got.id)
 
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
         """A fresh key of the caller's user (the caller's own key to revoke)."""
@@ -100,6 +127,9 @@ class Recipe:
     """A multipart form: the dashboard's SBOM upload (product named in the form)."""
     body_product: bool = False
     """The product is named in the body: the permission is checked before visibility."""
+    decision: bool = False
+    """``{decision_id}`` names a decision on the product: the permission is checked before
+    the decision is read, then its product's visibility."""
     public_status: int | None = None
     """What a public route answers everyone here (single sign-on is not configured: 404)."""
 
@@ -156,6 +186,16 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/upload"): Recipe(),
     ("POST", "/upload"): Recipe(upload=True, body_product=True),
     ("GET", "/audit"): Recipe(),
+    ("GET", "/approvals"): Recipe(),
+    ("POST", "/approvals/{decision_id}/approve"): Recipe(
+        decision=True, form=lambda w, p: {"version": str(w.versions[p])}
+    ),
+    ("POST", "/approvals/{decision_id}/reject"): Recipe(
+        decision=True, form=lambda w, p: {"version": str(w.versions[p]), "reason": "matrix"}
+    ),
+    ("POST", "/decisions/{decision_id}/comment"): Recipe(
+        decision=True, form=lambda w, p: {"text": "matrix", "next": "/"}
+    ),
     ("GET", "/admin"): Recipe(),
     ("POST", "/admin/users"): Recipe(
         form=lambda w, c: {"name": f"u{next(w.counter)}", "role": "auditor", "password": PASSWORD}
@@ -212,6 +252,18 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ),
     ("GET", "/api/v1/vex"): Recipe(params={"product": "{product}"}),
     ("POST", "/api/v1/vex"): Recipe(json=_vex, body_product=True),
+    ("GET", "/api/v1/approvals"): Recipe(),
+    ("GET", "/api/v1/decisions/{decision_id}"): Recipe(decision=True),
+    ("GET", "/api/v1/decisions/{decision_id}/comments"): Recipe(decision=True),
+    ("POST", "/api/v1/decisions/{decision_id}/comments"): Recipe(
+        decision=True, json=lambda w, p: {"text": "matrix"}
+    ),
+    ("POST", "/api/v1/decisions/{decision_id}/approve"): Recipe(
+        decision=True, json=lambda w, p: {"version": w.versions[p]}
+    ),
+    ("POST", "/api/v1/decisions/{decision_id}/reject"): Recipe(
+        decision=True, json=lambda w, p: {"version": w.versions[p], "reason": "matrix"}
+    ),
 }
 
 
@@ -219,6 +271,7 @@ def _scoped(entry: RouteEntry, recipe: Recipe) -> bool:
     return (
         "{product}" in entry.path
         or recipe.body_product
+        or recipe.decision
         or any(v == "{product}" for v in recipe.params.values())
     )
 
@@ -236,7 +289,7 @@ def expected(entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None
         READ_PERMISSIONS if scope is KeyScope.READ else frozenset(Permission)
     )
     hidden = product == OTHER and role not in SEES_EVERY_PRODUCT
-    if recipe.body_product:  # the permission is checked before the body is read
+    if recipe.body_product or recipe.decision:  # permission first, then the body / decision
         return "403" if need.permission not in held else "404" if hidden else "ok"
     if hidden:
         return "404"
@@ -245,6 +298,8 @@ def expected(entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None
 
 def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None) -> Any:
     values: dict[str, str] = {"product": product or ""}
+    if recipe.decision and product is not None:
+        values["decision_id"] = world.proposed(product)
     for name, value in recipe.path.items():
         values[name] = value(world, caller) if callable(value) else value
     url = entry.path.format(**values)
@@ -257,7 +312,7 @@ def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product:
         kwargs["content"] = json.dumps(SBOM).encode()
         kwargs["headers"] = {"content-type": "application/json"}
     if recipe.form:
-        kwargs["data"] = recipe.form(world, caller)
+        kwargs["data"] = recipe.form(world, product or "")
     if recipe.upload:
         kwargs["data"] = {"product": product or "", "release": "1.0"}
         kwargs["files"] = {"sbom": ("tiny.cdx.json", json.dumps(SBOM).encode(), "application/json")}

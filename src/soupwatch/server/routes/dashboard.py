@@ -23,9 +23,16 @@ from soupwatch.errors import ConfigError, DecisionConflict, SoupwatchError, VexE
 from soupwatch.model import Severity
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.assessment import PostmarketCategory, RiskLevel
+from soupwatch.model.shapes import approval_json
 from soupwatch.model.status import FindingFilter, FindingStatus
 from soupwatch.model.trend import daily_totals
-from soupwatch.model.vex import VexJustification, VexScope, VexState, VexStatement
+from soupwatch.model.vex import (
+    DecisionComment,
+    VexJustification,
+    VexScope,
+    VexState,
+    VexStatement,
+)
 from soupwatch.server.app import store_of
 from soupwatch.server.charts import trend_chart
 from soupwatch.server.routes.intel import feed_status
@@ -211,9 +218,22 @@ def _finding_page(
     flt = FindingFilter(vulnerability=vuln_id)
     got = findings(store, product, release, flt, 0, DETAIL_LIMIT)
     caller = authenticate(request)
+    reviews: dict[int, Any] = {}
+    comments: dict[int, list[DecisionComment]] = {}
+    for item in got.items:
+        vex = item["vex"]
+        if vex and vex.get("id") and vex["id"] not in reviews:
+            current = pipeline.get_decision(store, vex["id"])
+            reviews[vex["id"]] = approval_json(current.approval)
+            comments[vex["id"]] = pipeline.decision_comments(store, vex["id"])
+    here = request.url.path
     return page(
         request,
         "finding.html",
+        reviews=reviews,
+        comments=comments,
+        here=here,
+        can_comment=caller.principal.may(Permission.COMMENT),
         status=status,
         product=product,
         release=release,

@@ -1,6 +1,7 @@
-"""Dashboard pages that change things or read the trail: SBOM upload, the audit trail, users
-and teams administration. Every form carries the session's CSRF token; every change goes
-through the same pipeline function as its REST route and is audited as the caller."""
+"""Dashboard pages that change things or read the trail: SBOM upload, the approval queue and
+decision comments, the audit trail, users and teams administration. Every form carries the
+session's CSRF token; every change goes through the same pipeline function as its REST route
+and is audited as the caller."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from soupwatch import pipeline
-from soupwatch.errors import NotFoundError, SoupwatchError
+from soupwatch.errors import DecisionConflict, Forbidden, NotFoundError, SoupwatchError, VexError
 from soupwatch.model.access import Permission, Principal, Role
+from soupwatch.model.shapes import decision_json
 from soupwatch.server.app import options_of, store_of
+from soupwatch.server.routes.auth import safe_next
 from soupwatch.server.routes.dashboard import page
+from soupwatch.server.routes.decisions import DecisionId, visible
 from soupwatch.server.security import needs, product_not_found, teams_of
 
 router = APIRouter(include_in_schema=False)
@@ -227,3 +231,95 @@ def _status(err: SoupwatchError) -> int:
     from soupwatch.server.errors import status_of
 
     return status_of(err)
+
+
+Reviewer = Annotated[Principal, needs(Permission.SIGN_OFF, page=True)]
+Commenter = Annotated[Principal, needs(Permission.COMMENT, page=True)]
+
+
+def _approvals_page(
+    request: Request,
+    principal: Principal,
+    *,
+    status: int = 200,
+    notice: str | None = None,
+    problem: str | None = None,
+) -> HTMLResponse:
+    waiting = pipeline.pending_approvals(store_of(request), products=principal.products)
+    return page(
+        request,
+        "approvals.html",
+        status=status,
+        items=[decision_json(s) for s in waiting],
+        notice=notice,
+        problem=problem,
+    )
+
+
+@router.get("/approvals", response_class=HTMLResponse)
+def approvals_page(request: Request, principal: Reviewer, done: str | None = None) -> HTMLResponse:
+    """The approval queue: decisions of the caller's products awaiting a verdict, each with
+    an approve and a reject form naming the version shown."""
+    return _approvals_page(request, principal, notice=done)
+
+
+async def _review(
+    request: Request, principal: Principal, decision_id: int, verdict: str
+) -> Response:
+    form = await request.form()
+    visible(request, principal, decision_id, write=True)
+    version = _text(form, "version")
+    reason = _text(form, "reason")
+    if not version.isdigit():
+        return _approvals_page(
+            request, principal, status=422, problem="version: the form names no version"
+        )
+    try:
+        if verdict == "approve":
+            done = pipeline.approve_decision(
+                store_of(request),
+                decision_id,
+                version=int(version),
+                actor=principal.name,
+                now=_now(),
+                reason=reason or "approved",
+            )
+        else:
+            done = pipeline.reject_decision(
+                store_of(request),
+                decision_id,
+                version=int(version),
+                actor=principal.name,
+                reason=reason,
+                now=_now(),
+            )
+    except (DecisionConflict, Forbidden, VexError) as err:
+        return _approvals_page(
+            request, principal, status=_status(err), problem=f"not {verdict}d: {err}"
+        )
+    message = f"{done.vulnerability} version {version}: {verdict}d"
+    return RedirectResponse(f"/approvals?done={quote(message)}", status_code=303)
+
+
+@router.post("/approvals/{decision_id}/approve", response_class=HTMLResponse)
+async def approve(request: Request, decision_id: DecisionId, principal: Reviewer) -> Response:
+    """Approve the version of the decision the form names (four eyes; audited)."""
+    return await _review(request, principal, decision_id, "approve")
+
+
+@router.post("/approvals/{decision_id}/reject", response_class=HTMLResponse)
+async def reject(request: Request, decision_id: DecisionId, principal: Reviewer) -> Response:
+    """Reject the version of the decision the form names, saying why (audited)."""
+    return await _review(request, principal, decision_id, "reject")
+
+
+@router.post("/decisions/{decision_id}/comment", response_class=HTMLResponse)
+async def comment(request: Request, decision_id: DecisionId, principal: Commenter) -> Response:
+    """Comment on a decision (audited ``vex.comment``), then back to the page it was made on."""
+    form = await request.form()
+    visible(request, principal, decision_id, write=True)
+    target = safe_next(_text(form, "next"))
+    pipeline.comment_decision(
+        store_of(request), decision_id, _text(form, "text"), actor=principal.name, now=_now()
+    )
+    return RedirectResponse(target, status_code=303)

@@ -2,14 +2,14 @@
 trend history (store/snapshot_tables.py SnapshotRow)
 
 Revision ID: 0013c
-Revises: 0012
+Revises: 0013d
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013c"
-down_revision = "0012"
+down_revision = "0013d"
 branch_labels = None
 depends_on = None
 
