@@ -4,7 +4,7 @@
 One browser for the module; one server per database (SQLite and PostgreSQL), seeded small:
 the infusion pump and a glucose monitor (another team's) stored, NVD + KEV synced, one user
 per role. The flows are the ones a team works through: product security logs in, uploads an SBOM
-and triages a finding; the regulatory reviewer sees the decision; the auditor reads it in the
+and triages a finding; the regulatory reviewer approves it from the approval queue; the auditor reads it in the
 audit trail; the hospital customer sees only its own product; the administrator manages users.
 ``SOUPWATCH_UPDATE_SCREENS=1`` writes each role's main screen to docs/screens/ (SQLite run,
 quantized to 64 colours to keep the PNGs small).
@@ -27,7 +27,7 @@ import pytest
 
 from soupwatch.config import Settings
 from soupwatch.model.access import Role
-from soupwatch.pipeline import accounts, load_target, store_document
+from soupwatch.pipeline import accounts, load_target, record_snapshot, store_document
 from tests.unit.server.conftest import EXAMPLES, NOW, PASSWORD, SCANNED_FEEDS, options
 
 CHROMIUM = "/usr/bin/chromium"
@@ -219,8 +219,7 @@ def test_each_role_works_in_the_browser(browser: Any, live: Live, tmp_path: Path
     assert d.current_url.endswith("#main")
     rows = d.find_elements(By.CSS_SELECTOR, "table tbody tr")
     assert any(OWN in r.text for r in rows) and not any(OTHER in r.text for r in rows)
-    assert d.find_element(By.CSS_SELECTOR, "figure.trend, p.muted")  # trend or its hint
-    _screen(d, live, "product_security")
+    record_snapshot(live.store, now=NOW)  # the day before the upload: nothing scanned
     d.find_element(By.LINK_TEXT, "Upload SBOM").click()
     _h1(d, "Upload an SBOM")
     d.find_element(By.ID, "product").send_keys(OWN)
@@ -228,6 +227,13 @@ def test_each_role_works_in_the_browser(browser: Any, live: Live, tmp_path: Path
     d.find_element(By.ID, "sbom").send_keys(str(EXAMPLES / f"{OWN}.cdx.json"))
     d.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
     assert _h1(d, f"{OWN} 1.1") == f"{OWN} 1.1", d.find_element(By.TAG_NAME, "main").text[:300]
+    today = record_snapshot(live.store)  # today: the uploaded release's findings
+    open_now = sum(r.open for r in today)
+    d.get(f"{url}/")
+    assert open_now > 0
+    assert f"open {open_now}" in d.find_element(By.CSS_SELECTOR, "figure.trend figcaption").text
+    _screen(d, live, "product_security")
+    d.get(f"{url}/products/{OWN}/releases/1.1")
     Select(d.find_element(By.ID, "f-risk")).select_by_value("critical")
     d.find_element(By.CSS_SELECTOR, "form.filters button").click()
     _wait(d, lambda: "risk=critical" in d.current_url)
@@ -245,12 +251,25 @@ def test_each_role_works_in_the_browser(browser: Any, live: Live, tmp_path: Path
     history = d.find_element(By.XPATH, "//h2[.='Decision history']/following-sibling::table")
     assert "sec" in history.text and "not_affected" in history.text
 
-    # Regulatory reviewer: sees the decision on the finding, may not triage (no form).
+    d.find_element(By.ID, "comment-1").send_keys("checked with the firmware team")
+    d.find_element(By.CSS_SELECTOR, "form[action^='/decisions/'] button").click()
+    _wait(d, lambda: "checked with the firmware team" in d.find_element(By.TAG_NAME, "main").text)
+
+    # Regulatory reviewer: the approval queue holds the decision; approving names its version.
     _login(d, live, "reg")
-    d.get(f"{url}/products/{OWN}/releases/1.1/findings/{vuln}")
-    assert "not_affected" in d.find_element(By.TAG_NAME, "main").text
-    assert not d.find_elements(By.CSS_SELECTOR, "form.triage")
+    d.find_element(By.LINK_TEXT, "Approvals").click()
+    _h1(d, "Approval queue")
+    queued = d.find_element(By.CSS_SELECTOR, "section.review")
+    assert vuln in queued.text and "by sec" in queued.text
     _screen(d, live, "regulatory_reviewer")
+    queued.find_element(By.CSS_SELECTOR, "input[name=reason]").send_keys("four eyes: agreed")
+    queued.find_element(By.CSS_SELECTOR, "form[action$='/approve'] button").click()
+    _wait(d, lambda: "done=" in d.current_url)
+    assert "approved" in d.find_element(By.CLASS_NAME, "notice").text
+    d.get(f"{url}/products/{OWN}/releases/1.1/findings/{vuln}")
+    main = d.find_element(By.TAG_NAME, "main").text
+    assert "approved by reg" in main and "checked with the firmware team" in main
+    assert not d.find_elements(By.CSS_SELECTOR, "form[action$='/decision']")  # no triage
 
     # Auditor: the audit trail verifies and names who uploaded and who decided.
     _login(d, live, "aud")
@@ -258,7 +277,7 @@ def test_each_role_works_in_the_browser(browser: Any, live: Live, tmp_path: Path
     _h1(d, "Audit trail")
     assert "The hash chain verifies" in d.find_element(By.CLASS_NAME, "notice").text
     trail = d.find_element(By.CSS_SELECTOR, "table tbody").text
-    assert "vex.create" in trail and "sbom.upload" in trail and "sec" in trail
+    assert "vex.create" in trail and "sbom.upload" in trail and "vex.approve" in trail
     _screen(d, live, "auditor")
 
     # Hospital customer: only its product; another team's product is an HTML 404 page.
