@@ -3,9 +3,10 @@
 
 One browser for the module; one server per database (SQLite and PostgreSQL), seeded small:
 the infusion pump and a glucose monitor (another team's) stored, NVD + KEV synced, one user
-per role. The flows are the ones a team works through: product security logs in, uploads an SBOM
-and triages a finding; the regulatory reviewer approves it from the approval queue; the auditor reads it in the
-audit trail; the hospital customer sees only its own product; the administrator manages users.
+per role. The flows are the ones a team works through: product security logs in, uploads an
+SBOM and triages a finding; the regulatory reviewer approves it from the approval queue; the
+auditor reads it in the audit trail; the hospital customer sees only its own product; the
+administrator manages users.
 ``SOUPWATCH_UPDATE_SCREENS=1`` writes each role's main screen to docs/screens/ (SQLite run,
 quantized to 64 colours to keep the PNGs small).
 Without Chromium the module is skipped with the reason, and fails under ``CI=1``.
