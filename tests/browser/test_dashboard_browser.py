@@ -159,8 +159,32 @@ def _login(driver: Any, live: Live, name: str) -> None:
     assert f"{name} (" in driver.find_element(By.CLASS_NAME, "user").text
 
 
+def _accessible(driver: Any) -> None:
+    """The page's basics: ``lang``, one h1 and no skipped heading level, a label for every
+    visible form control, a skip link to ``#main``."""
+    from selenium.webdriver.common.by import By
+
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    levels = [int(h.tag_name[1]) for h in driver.find_elements(By.CSS_SELECTOR, "h1,h2,h3,h4")]
+    assert levels[:1] == [1] and levels.count(1) == 1, levels
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    labelled = {
+        label.get_attribute("for") for label in driver.find_elements(By.TAG_NAME, "label")
+    }
+    for control in driver.find_elements(By.CSS_SELECTOR, "input, select, textarea"):
+        if control.get_attribute("type") == "hidden":
+            continue
+        name = control.get_attribute("name")
+        assert control.get_attribute("id") in labelled or control.get_attribute(
+            "aria-label"
+        ), f"{driver.current_url}: the {name!r} control has no label"
+    assert driver.find_element(By.CSS_SELECTOR, "a.skip").get_attribute("href").endswith("#main")
+
+
 def _screen(driver: Any, live: Live, name: str) -> None:
-    """Save the current page as docs/screens/<name>.png (asked for, SQLite run only)."""
+    """Check the page's accessibility basics; save it as docs/screens/<name>.png (asked for,
+    SQLite run only)."""
+    _accessible(driver)
     if UPDATE_SCREENS and live.dialect == "sqlite":
         from io import BytesIO
 
@@ -174,9 +198,15 @@ def _screen(driver: Any, live: Live, name: str) -> None:
 
 def _wait(driver: Any, until: Any) -> None:
     """Wait (at most 10 s) until ``until()`` holds: a form post's page has loaded."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, 10, poll_frequency=0.05).until(lambda _: until())
+    WebDriverWait(
+        driver,
+        10,
+        poll_frequency=0.05,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    ).until(lambda _: until())
 
 
 def _h1(driver: Any, want: str | None = None) -> str:
