@@ -15,6 +15,7 @@ Without Chromium the module is skipped with the reason, and fails under ``CI=1``
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import socket
 import threading
@@ -167,17 +168,15 @@ def _accessible(driver: Any) -> None:
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     levels = [int(h.tag_name[1]) for h in driver.find_elements(By.CSS_SELECTOR, "h1,h2,h3,h4")]
     assert levels[:1] == [1] and levels.count(1) == 1, levels
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
-    labelled = {
-        label.get_attribute("for") for label in driver.find_elements(By.TAG_NAME, "label")
-    }
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
+    labelled = {label.get_attribute("for") for label in driver.find_elements(By.TAG_NAME, "label")}
     for control in driver.find_elements(By.CSS_SELECTOR, "input, select, textarea"):
         if control.get_attribute("type") == "hidden":
             continue
         name = control.get_attribute("name")
-        assert control.get_attribute("id") in labelled or control.get_attribute(
-            "aria-label"
-        ), f"{driver.current_url}: the {name!r} control has no label"
+        assert control.get_attribute("id") in labelled or control.get_attribute("aria-label"), (
+            f"{driver.current_url}: the {name!r} control has no label"
+        )
     assert driver.find_element(By.CSS_SELECTOR, "a.skip").get_attribute("href").endswith("#main")
 
 
