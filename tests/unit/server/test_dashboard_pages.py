@@ -159,3 +159,39 @@ def test_error_pages_are_html_for_browsers_and_problems_for_the_api(client: Clie
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
     plain = browser.get("/products/nope")
     assert plain.headers["content-type"] == "application/problem+json"
+
+
+def test_search_sees_granted_products_and_admin_forms_take_access_back(client: Client) -> None:
+    app, store = client.app, client.app.state.store
+    add_user(app, "boss", Role.ADMINISTRATOR)
+    boss, token = _browser(app, "boss")
+    files = {"sbom": ("tiny.cdx.json", TINY, "application/json")}
+    up = boss.post(
+        "/upload",
+        data={"product": "pump", "release": "1", "csrf_token": token},
+        files=files,
+        follow_redirects=False,
+    )
+    assert up.status_code == 303
+    accounts.create_team(store, "ward", actor="test", now=NOW)
+    add_user(app, "nurse", Role.HOSPITAL_CUSTOMER, teams=("ward",))
+    nurse, _ = _browser(app, "nurse")
+    assert "pump" not in nurse.get("/search", params={"q": "zlib"}).text  # not granted
+    assert "/products/pump/releases/1" in boss.get("/search", params={"q": "ZLIB"}).text
+    grant = {"team": "ward", "product": "pump", "csrf_token": token}
+    assert boss.post("/admin/grants", data=grant, follow_redirects=False).status_code == 303
+    assert "/products/pump/releases/1" in nurse.get("/search", params={"q": "zlib"}).text
+    taken = boss.post("/admin/revoke", data=grant, follow_redirects=False)
+    assert taken.status_code == 303 and "taken%20from%20ward" in taken.headers["location"]
+    assert nurse.get("/products/pump", follow_redirects=False).status_code == 404
+
+    # Disabling a user ends its sessions at once; the trail names who did it.
+    off = {"disabled": "yes", "csrf_token": token}
+    assert (
+        boss.post("/admin/users/nurse/state", data=off, follow_redirects=False).status_code == 303
+    )
+    assert nurse.get("/", follow_redirects=False).status_code == 303  # back to the login form
+    actions = [(e["actor"], e["action"]) for e in client.get("/api/v1/audit").json()["entries"]]
+    assert ("boss", "team.revoke") in actions and ("boss", "user.update") in actions
+    page = boss.get("/admin").text
+    assert 'aria-label="enable nurse"' in page and 'aria-label="disable boss"' not in page

@@ -203,6 +203,10 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("POST", "/admin/teams"): Recipe(form=lambda w, c: {"name": f"t{next(w.counter)}"}),
     ("POST", "/admin/members"): Recipe(form=lambda w, c: {"team": "team-own", "user": "spare"}),
     ("POST", "/admin/grants"): Recipe(form=lambda w, c: {"team": "team-own", "product": OWN}),
+    ("POST", "/admin/revoke"): Recipe(form=lambda w, c: {"team": "team-own", "product": OWN}),
+    ("POST", "/admin/users/{user}/state"): Recipe(
+        path={"user": "spare"}, form=lambda w, c: {"disabled": "yes"}
+    ),
     ("GET", "/api/v1/me"): Recipe(),
     ("GET", "/api/v1/keys"): Recipe(),
     ("POST", "/api/v1/keys"): Recipe(json=lambda w, p: {"scope": "read", "days": 1}),

@@ -323,3 +323,38 @@ async def comment(request: Request, decision_id: DecisionId, principal: Commente
         store_of(request), decision_id, _text(form, "text"), actor=principal.name, now=_now()
     )
     return RedirectResponse(target, status_code=303)
+
+
+@router.post("/admin/users/{user}/state", response_class=HTMLResponse)
+async def admin_user_state(request: Request, user: str, admin: Admin) -> Response:
+    """Disable a user (its sessions end) or enable it again (audited ``user.update``)."""
+    form = await request.form()
+    wanted = _text(form, "disabled")
+    if wanted not in ("yes", "no"):
+        return _admin_page(request, status=422, problem="disabled: 'yes' or 'no'")
+    try:
+        pipeline.accounts.update_user(
+            store_of(request),
+            user,
+            actor=admin.name,
+            now=_now(),
+            disabled=wanted == "yes",
+            cost=options_of(request).password_cost,
+        )
+    except SoupwatchError as err:
+        return _admin_page(request, status=_status(err), problem=f"not changed: {err}")
+    return _done(f"user {user} {'disabled' if wanted == 'yes' else 'enabled'}")
+
+
+@router.post("/admin/revoke", response_class=HTMLResponse)
+async def admin_revoke(request: Request, admin: Admin) -> Response:
+    """Take a product back from a team (audited ``team.revoke``)."""
+    form = await request.form()
+    team, product = _text(form, "team"), _text(form, "product")
+    try:
+        changed = pipeline.accounts.set_grant(
+            store_of(request), team, product, False, actor=admin.name, now=_now()
+        )
+    except SoupwatchError as err:
+        return _admin_page(request, status=_status(err), problem=f"not revoked: {err}")
+    return _done(f"{product} taken from {team}" if changed else f"{team} did not hold {product}")
