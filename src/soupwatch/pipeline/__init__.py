@@ -72,6 +72,8 @@ from soupwatch.pipeline.flows import (
     unsynced_feeds,
 )
 from soupwatch.pipeline.inventory import (
+    MAX_HITS,
+    ComponentSearch,
     Ingested,
     export_sbom,
     get_release,
@@ -80,6 +82,7 @@ from soupwatch.pipeline.inventory import (
     list_products,
     list_releases,
     release_list,
+    search_components,
 )
 from soupwatch.pipeline.records import (
     record_learnt_date,
@@ -88,10 +91,12 @@ from soupwatch.pipeline.records import (
 )
 
 __all__ = [
+    "MAX_HITS",
     "SBOM_SUFFIXES",
     "VEX_FORMATS",
     "Assessed",
     "AuditExport",
+    "ComponentSearch",
     "DecisionInput",
     "DeviceContext",
     "ExportedVex",
@@ -149,6 +154,7 @@ __all__ = [
     "release_summary",
     "run_main_job",
     "scan_release",
+    "search_components",
     "soup_list",
     "store_document",
     "sync_feeds",

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from soupwatch.risk.profile import DeviceProfile
     from soupwatch.store.db import Session
 
-ASSESSMENT_VERSION = "4"
+ASSESSMENT_VERSION = "5"
 """Bumped when the risk rules change, so that every stored assessment is recomputed."""
 
 SYSTEM_ACTOR = "soupwatch"
@@ -407,6 +407,8 @@ class FindingsPage:
     items: list[AssessedFinding]
     header: Assessment | None = None
     """The assessment without its findings, when asked for (one staleness check for both)."""
+    next_cursor: str | None = None
+    """Paged by cursor: the cursor of the next page (None: this is the last one)."""
 
 
 def findings_page(
@@ -419,13 +421,41 @@ def findings_page(
     limit: int = 50,
     now: datetime | None = None,
     header: bool = False,
+    cursor: str | None = None,
+    paged: bool = False,
 ) -> FindingsPage:
     """The current assessment's summary, how many findings match, one page of them (and, with
-    ``header``, the assessment without its findings)."""
+    ``header``, the assessment without its findings).
+
+    With ``cursor`` (the ``next_cursor`` of the previous page) or ``paged`` (the first page),
+    pages are cut by cursor (:mod:`soupwatch.pipeline.paging`): the page after the cursor's
+    last finding, and ``next_cursor`` for the one after it; ``offset`` is then ignored.
+    """
+    from soupwatch.pipeline import paging
+
     now = now or datetime.now(UTC)
+    token = paging.decode(cursor) if cursor is not None else None
     summary, made = _ensure(store, product, release, device_context(store, product), now)
+    with_cursor = paged or token is not None
     with store.session() as session:
         rid = inventory.release_id(session, product, release)
-        total, page = repo.finding_page(session, rid, flt, offset=offset, limit=limit)
+        after = None
+        if token is not None:
+            after = paging.check(token, rid, summary.assessed_at, flt)
+        total, page = repo.finding_page(
+            session,
+            rid,
+            flt,
+            offset=0 if with_cursor else offset,
+            limit=limit + 1 if with_cursor else limit,
+            after=after,
+        )
+    following = None
+    if with_cursor and len(page) > limit:
+        page = page[:limit]
+        last = paging.Cursor(
+            rid, summary.assessed_at.isoformat(), paging.filter_digest(flt), page[-1].priority
+        )
+        following = paging.encode(last)
     top = _header(store, product, release, made) if header else None
-    return FindingsPage(summary, total, page, top)
+    return FindingsPage(summary, total, page, top, following)
