@@ -4,14 +4,17 @@ definition (``FindingFilter.matches``) answers, and stale or foreign cursors ref
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from soupwatch.config import Settings
 from soupwatch.model.assessment import AssessedFinding
 from soupwatch.model.status import FindingFilter
 from soupwatch.pipeline import assessment
+from tests.conftest import run_cli
 
 from .conftest import SCANNED_FEEDS, Client
 
@@ -61,7 +64,10 @@ def _decide(client: Client, f: dict[str, Any], state: str, **more: str) -> None:
 
 
 @pytest.mark.synced(*SCANNED_FEEDS)
-def test_cursor_paging_and_filters_agree_with_the_one_definition(scanned: Client) -> None:
+@pytest.mark.filterwarnings("ignore:Deprecated re-export location:DeprecationWarning")
+def test_cursor_paging_and_filters_agree_with_the_one_definition(
+    scanned: Client, cli_env: Settings
+) -> None:
     store = scanned.app.state.store
     before = scanned.get(PUMP, params={"limit": 3}).json()
     _decide(scanned, before["items"][0], "not_affected", justification="code_not_present")
@@ -109,6 +115,20 @@ def test_cursor_paging_and_filters_agree_with_the_one_definition(scanned: Client
         assert got == want, params
         narrowed += 0 < len(want) < len(whole)
     assert narrowed >= 6  # most filters split this release: the comparison is not vacuous
+
+    # soupwatch assess filters with the same definition
+    code, out, _ = run_cli(
+        "assess", "--product", "infusion-pump", "--release", "1.0", "--format", "json",
+        "--risk", "critical", "--component", "linux",
+    )  # fmt: skip
+    assert code == 0
+    listed = json.loads(out)
+    want = _expected(whole, FindingFilter(risk="critical", component="linux"))
+    got = [
+        (f["finding"]["component_ref"], f["finding"]["vulnerability"]["id"])
+        for f in listed["findings"]
+    ]
+    assert got == want and listed["counts"]["findings"] == len(whole)
 
     bad = scanned.get(PUMP, params={"exploitation": "likely"})
     assert bad.status_code == 422 and "exploitation" in bad.json()["detail"]
