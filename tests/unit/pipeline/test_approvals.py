@@ -132,6 +132,20 @@ def test_four_eyes_version_bound_approval_and_audit(store: Store) -> None:
     assert approve["subject"] == chain[0]["subject"] and approve["reason"] == "ok"
     assert "approval" not in chain[0]["new"]  # decisions are audited without verdicts
 
+    # four eyes counts who recorded the version too (an import names the supplier as author)
+    supplied = VexStatement(
+        vulnerability="CVE-2016-2107",
+        state=VexState.IN_TRIAGE,
+        scope=VexScope.PRODUCT,
+        product="infusion-pump",
+        author="supplier",
+    )
+    other = record_decision(store, supplied, actor="carol", reason="import", now=NOW)
+    assert other.statement.id is not None
+    with pytest.raises(Forbidden, match="four eyes: carol recorded"):
+        approve_decision(store, other.statement.id, version=1, actor="carol", now=LATER)
+    assert approve_decision(store, other.statement.id, version=1, actor="alice", now=LATER)
+
 
 def test_comments_are_kept_per_version_and_audited(store: Store) -> None:
     did = _setup(store)
