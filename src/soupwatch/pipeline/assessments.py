@@ -156,11 +156,22 @@ class SharedStamp:
         return {**self.feeds, "decisions": str(head)}
 
 
+NOT_ASSESSED_SUBJECTS = ("user:", "team:", "key:")
+"""Audit subjects that no assessment reads (users, teams and grants, API keys): a change to
+one leaves every stored assessment current."""
+NOT_ASSESSED_ACTIONS = ("vex.comment",)
+"""Audit actions that change nothing an assessment shows (a comment on a decision; its
+verdict does count: reports show the approval state)."""
+
+
 def _shared(session: Session) -> SharedStamp:
     products = {p.name for p, _ in inventory.list_products(session)}
     heads: dict[str, int] = {}
     everywhere = 0
-    for subject, seq in repo.audit_heads(session):
+    entries = repo.audit_heads(
+        session, skip_prefixes=NOT_ASSESSED_SUBJECTS, skip_actions=NOT_ASSESSED_ACTIONS
+    )
+    for subject, seq in entries:
         product = _product_of(subject, products)
         if product is None:
             everywhere = max(everywhere, seq)

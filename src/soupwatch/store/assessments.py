@@ -195,12 +195,21 @@ def feed_stamp(session: Session) -> dict[str, str]:
     return {f"feed:{source}": _iso(s) for source, s in feeds}
 
 
-def audit_heads(session: Session) -> list[tuple[str, int]]:
+def audit_heads(
+    session: Session,
+    *,
+    skip_prefixes: Sequence[str] = (),
+    skip_actions: Sequence[str] = (),
+) -> list[tuple[str, int]]:
     """(subject, newest entry) of the audit trail: every human decision (VEX, rubric answer,
-    support override) appends an entry naming its subject."""
-    rows = session.execute(
-        select(AuditEntryRow.subject, func.max(AuditEntryRow.seq)).group_by(AuditEntryRow.subject)
-    )
+    support override) appends an entry naming its subject. Entries whose subject starts with
+    one of ``skip_prefixes``, or whose action is one of ``skip_actions``, are left out."""
+    query = select(AuditEntryRow.subject, func.max(AuditEntryRow.seq))
+    for prefix in skip_prefixes:
+        query = query.where(~AuditEntryRow.subject.startswith(prefix, autoescape=True))
+    if skip_actions:
+        query = query.where(AuditEntryRow.action.not_in(list(skip_actions)))
+    rows = session.execute(query.group_by(AuditEntryRow.subject))
     return [(subject, int(seq)) for subject, seq in rows]
 
 
