@@ -12,7 +12,8 @@
     ├── StoreError             the database refused or is out of date
     │   ├── NotFoundError      no such product, release or record
     │   ├── AlreadyExists      a user, team, product … of that name is already there
-    │   └── InUse              still named by other records (a product decisions name)
+    │   ├── InUse              still named by other records (a product decisions name)
+    │   └── StaleCursor        a page cursor of a list that changed since: start again
     ├── AccessError            identity and access (server/, soupwatch admin)
     │   ├── NotAuthenticated   no valid session or API key, or a wrong password
     │   ├── Forbidden          authenticated, but the role or key scope does not allow it
@@ -113,6 +114,11 @@ class AlreadyExists(StoreError):
 
 class InUse(StoreError):
     """The change would leave other records naming what no longer exists."""
+
+
+class StaleCursor(StoreError):
+    """A page cursor of a list that has changed since it was made (the release's assessment
+    was recomputed: a scan, a feed sync, a decision, a new day); page again from the start."""
 
 
 class AccessError(SoupwatchError):

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from soupwatch.model.assessment import AssessedFinding
-from soupwatch.model.component import Component
+from soupwatch.model.component import Component, ComponentHit
 from soupwatch.model.product import Product
 from soupwatch.model.vex import Approval, DecisionComment, VexStatement
 from soupwatch.model.vulnerability import Finding
@@ -140,6 +140,19 @@ def component_json(c: Component) -> dict[str, Any]:
     }
 
 
+def component_hit_json(h: ComponentHit) -> dict[str, Any]:
+    """A component found across the portfolio (``inventory search``, ``/api/v1/components``)."""
+    return {
+        "product": h.product,
+        "release": h.release,
+        "ref": h.ref,
+        "name": h.name,
+        "version": h.version,
+        "purl": h.purl,
+        "cpe": h.cpe,
+    }
+
+
 def product_json(p: Product, releases: list[str]) -> dict[str, Any]:
     """A product with the versions of its releases (``products list``, ``/api/v1/products``)."""
     return {
@@ -178,6 +191,8 @@ def assessed_finding_json(a: AssessedFinding) -> dict[str, Any]:
             "cvss4_vector": a.cvss4_vector,
         },
         "ssvc": a.ssvc_decision,
+        "exploitation": a.exploitation.value,
+        "due": _iso(a.due),
         "reachable": a.reachable,
         "exposure": a.exposure,
         "nearest_safe_upgrade": a.nearest_safe_upgrade,

@@ -78,6 +78,8 @@ from soupwatch.pipeline.flows import (
     unsynced_feeds,
 )
 from soupwatch.pipeline.inventory import (
+    MAX_HITS,
+    ComponentSearch,
     Ingested,
     export_sbom,
     get_release,
@@ -96,11 +98,13 @@ from soupwatch.pipeline.records import (
 from soupwatch.pipeline.snapshots import TREND_DAYS, record_snapshot, snapshot_history
 
 __all__ = [
+    "MAX_HITS",
     "SBOM_SUFFIXES",
     "TREND_DAYS",
     "VEX_FORMATS",
     "Assessed",
     "AuditExport",
+    "ComponentSearch",
     "DecisionInput",
     "DeviceContext",
     "ExportedVex",

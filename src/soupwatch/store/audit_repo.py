@@ -106,3 +106,14 @@ def entries_about(session: Session, subject_prefix: str) -> list[StoredAuditEntr
 def count(session: Session) -> int:
     """How many entries the log holds."""
     return int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
+
+
+def last_actor(session: Session, subject: str, actions: tuple[str, ...]) -> str | None:
+    """The actor of the newest entry on ``subject`` with one of ``actions`` (None: none)."""
+    q = (
+        select(AuditEntryRow.actor)
+        .where(AuditEntryRow.subject == subject, AuditEntryRow.action.in_(actions))
+        .order_by(AuditEntryRow.seq.desc())
+        .limit(1)
+    )
+    return session.scalar(q)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -314,48 +314,3 @@ def iter_all_releases(session: Session) -> Iterable[tuple[str, str]]:
         .order_by(ProductRow.name, ReleaseRow.id)
     ).all()
     return [(r[0], r[1]) for r in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class ComponentHit:
-    """A component of a stored release that a portfolio search found."""
-
-    product: str
-    release: str
-    name: str
-    version: str | None
-    purl: str | None
-    cpe: str | None
-    support_level: str
-    end_of_support: date | None
-
-
-def search_components(session: Session, text: str, *, limit: int) -> list[ComponentHit]:
-    """Components whose name, purl or CPE contains ``text`` (case-insensitive), across every
-    release, by product, release, name; at most ``limit``."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    needle = f"%{escaped}%"
-    rows: Sequence[Any] = session.execute(
-        select(
-            ProductRow.name,
-            ReleaseRow.version,
-            ComponentRow.name,
-            ComponentRow.version,
-            ComponentRow.purl,
-            ComponentRow.cpe,
-            ComponentRow.support_level,
-            ComponentRow.end_of_support,
-        )
-        .join(ReleaseRow, ReleaseRow.id == ComponentRow.release_id)
-        .join(ProductRow, ProductRow.id == ReleaseRow.product_id)
-        .where(
-            or_(
-                func.lower(ComponentRow.name).like(needle, escape="\\"),
-                func.lower(ComponentRow.purl).like(needle, escape="\\"),
-                func.lower(ComponentRow.cpe).like(needle, escape="\\"),
-            )
-        )
-        .order_by(ProductRow.name, ReleaseRow.id, ComponentRow.name, ComponentRow.position)
-        .limit(limit)
-    ).all()
-    return [ComponentHit(*r) for r in rows]

@@ -4,7 +4,8 @@ A recorded decision is ``proposed``. A reviewer (a user whose role holds
 :attr:`~soupwatch.model.access.Permission.SIGN_OFF`) approves or rejects it, naming the
 decision version they read: a verdict is bound to that version, so a later change to the
 decision (a new version) is ``proposed`` again and needs a new verdict. Nobody reviews a
-decision they authored (four eyes). Every comment and verdict is one entry of the hash-chained
+decision they authored or recorded (four eyes: an imported decision's author is the
+document's, its recorder the importer). Every comment and verdict is one entry of the hash-chained
 audit trail (``vex.comment``, ``vex.approve``, ``vex.reject``) under the decision's subject,
 written in the same transaction.
 
@@ -20,7 +21,7 @@ from datetime import datetime
 from soupwatch.errors import AlreadyReviewed, DecisionConflict, Forbidden, NotFoundError
 from soupwatch.model.access import ROLE_PERMISSIONS, Permission
 from soupwatch.model.vex import ApprovalState, DecisionComment, VexStatement
-from soupwatch.store import decision_repo, identity_repo
+from soupwatch.store import audit_repo, decision_repo, identity_repo
 from soupwatch.store.db import Session
 from soupwatch.vex import audit
 from soupwatch.vex.rules import refuse
@@ -63,15 +64,21 @@ def comment(
     return made
 
 
+RECORDED = ("vex.create", "vex.update")
+"""The audit actions that record a version of a decision."""
+
+
 def check_reviewer(session: Session, s: VexStatement, actor: str) -> None:
-    """Forbidden unless ``actor`` is an enabled user whose role may sign off, and not the
-    decision's author (four eyes)."""
+    """Forbidden unless ``actor`` is an enabled user whose role may sign off, and neither the
+    decision's author nor the user who recorded its current version (four eyes)."""
     creds = identity_repo.credentials(session, actor)
     if creds is None or creds.disabled:
         raise Forbidden(f"{actor} is not an enabled soupwatch user; a reviewer must be one")
     if Permission.SIGN_OFF not in ROLE_PERMISSIONS[creds.role]:
         raise Forbidden(f"{actor} ({creds.role.value}) may not sign off decisions")
-    if s.author is not None and s.author.strip().lower() == actor.strip().lower():
+    recorder = audit_repo.last_actor(session, subject(s), RECORDED)
+    makers = {(name or "").strip().lower() for name in (s.author, recorder)} - {""}
+    if actor.strip().lower() in makers:
         raise Forbidden(
             f"four eyes: {actor} recorded version {s.version} of the decision on "
             f"{subject(s)}; another reviewer must approve or reject it"

@@ -36,6 +36,7 @@ from soupwatch.pipeline import (
     pending_approvals,
     record_decision,
     reject_decision,
+    release_summary,
     store_document,
 )
 from soupwatch.store.db import Store
@@ -132,9 +133,24 @@ def test_four_eyes_version_bound_approval_and_audit(store: Store) -> None:
     assert approve["subject"] == chain[0]["subject"] and approve["reason"] == "ok"
     assert "approval" not in chain[0]["new"]  # decisions are audited without verdicts
 
+    # four eyes counts who recorded the version too (an import names the supplier as author)
+    supplied = VexStatement(
+        vulnerability="CVE-2016-2107",
+        state=VexState.IN_TRIAGE,
+        scope=VexScope.PRODUCT,
+        product="infusion-pump",
+        author="supplier",
+    )
+    other = record_decision(store, supplied, actor="carol", reason="import", now=NOW)
+    assert other.statement.id is not None
+    with pytest.raises(Forbidden, match="four eyes: carol recorded"):
+        approve_decision(store, other.statement.id, version=1, actor="carol", now=LATER)
+    assert approve_decision(store, other.statement.id, version=1, actor="alice", now=LATER)
+
 
 def test_comments_are_kept_per_version_and_audited(store: Store) -> None:
     did = _setup(store)
+    assert release_summary(store, "infusion-pump", "1.0", now=NOW).recomputed
     first = comment_decision(store, did, "  is the heartbeat reachable?  ", actor="carol", now=NOW)
     assert (first.text, first.decision_version, first.author) == (
         "is the heartbeat reachable?",
@@ -154,9 +170,26 @@ def test_comments_are_kept_per_version_and_audited(store: Store) -> None:
         comment_decision(store, 999, "hello", actor="carol", now=NOW)
     with pytest.raises(NotFoundError):
         decision_comments(store, 999)
+    # comments and accounts change nothing an assessment shows: it stays current; a verdict
+    # is shown (reports print the approval state), so it makes the assessment current again
+    assert release_summary(store, "infusion-pump", "1.0", now=NOW).recomputed
+    comment_decision(store, did, "one more", actor="bob", now=NOW)
+    accounts.create_user(
+        store,
+        "erin",
+        Role.AUDITOR,
+        "correct horse battery",
+        actor="t",
+        now=NOW,
+        cost=accounts.CHEAP,
+    )
+    assert not release_summary(store, "infusion-pump", "1.0", now=NOW).recomputed
+    approve_decision(store, did, version=2, actor="carol", now=NOW)
+    assert release_summary(store, "infusion-pump", "1.0", now=NOW).recomputed
+
     entries = export_audit(store).entries
     comments = [e for e in entries if e["action"] == "vex.comment"]
-    assert [e["actor"] for e in comments] == ["carol", "alice"]
+    assert [e["actor"] for e in comments] == ["carol", "alice", "bob"]
     assert comments[0]["new"]["text"] == "is the heartbeat reachable?"
     assert export_audit(store).result.ok
 

@@ -61,6 +61,12 @@ def test_trend_filters_and_triage_form(scanned: Client) -> None:
     crit = scanned.get(PUMP, params={"risk": "critical"})
     rows = re.findall(r'<td class="sev-(\w+)">\1</td>\s*<td class="sev-(\w+)"', crit.text)
     assert rows and {risk for _, risk in rows} == {"critical"}
+    api = scanned.get(f"/api/v1{PUMP}/findings", params={"exploitation": "none"}).json()
+    page = scanned.get(PUMP, params={"exploitation": "none", "show": "all"}).text
+    assert f"{api['total']} finding(s) match" in page  # the API's filter, the same count
+    due = scanned.get(PUMP, params={"due_before": "2000-01-01"}).text
+    assert "0 finding(s) match" in due
+    assert scanned.get(PUMP, params={"due_after": "soon"}).status_code == 422
     bad = scanned.get(PUMP, params={"risk": "dire"})
     assert bad.status_code == 422 and "risk: 'dire' is not one of" in bad.json()["detail"]
 
@@ -103,6 +109,10 @@ def test_trend_filters_and_triage_form(scanned: Client) -> None:
     assert found.status_code == 200 and "infusion-pump" in found.text
     by_id = browser.get("/search", params={"q": vuln}).text
     assert f'href="/impact/{vuln}"' in by_id
+    by_purl = browser.get("/search", params={"purl": "pkg:generic/nonexistent"})
+    assert by_purl.status_code == 200 and "No component" in by_purl.text
+    bad_purl = browser.get("/search", params={"purl": "not a purl"}, headers=HTML)
+    assert bad_purl.status_code == 422 and "purl:" in unescape(bad_purl.text)
     assert browser.get("/support").status_code == 200
 
 

@@ -19,10 +19,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from soupwatch import pipeline
-from soupwatch.errors import ConfigError, DecisionConflict, SoupwatchError, VexError
+from soupwatch.errors import (
+    ConfigError,
+    DecisionConflict,
+    MatchError,
+    SoupwatchError,
+    VexError,
+)
 from soupwatch.model import Severity
 from soupwatch.model.access import Permission, Principal
-from soupwatch.model.assessment import PostmarketCategory, RiskLevel
+from soupwatch.model.assessment import Exploitation, PostmarketCategory, RiskLevel
 from soupwatch.model.shapes import approval_json
 from soupwatch.model.status import FindingFilter, FindingStatus
 from soupwatch.model.trend import daily_totals
@@ -132,6 +138,16 @@ def _choice(name: str, value: str | None, enum: type[StrEnum]) -> str | None:
     return value
 
 
+def _day(name: str, value: str | None) -> str:
+    """A date filter's value (``YYYY-MM-DD``; "" when empty), or a one-line error."""
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ConfigError(f"{name}: {value!r} is not a date (YYYY-MM-DD)", where=name) from None
+
+
 def _yes_no(name: str, value: str | None) -> bool | None:
     if not value:
         return None
@@ -144,6 +160,7 @@ FILTERS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("show", "show", (("open", "open only"), ("all", "all findings"))),
     ("status", "status", (("", "any"), *((s.value, s.value) for s in FindingStatus))),
     ("kev", "in CISA KEV", (("", "any"), ("yes", "yes"), ("no", "no"))),
+    ("exploitation", "exploitation", (("", "any"), *((e.value, e.value) for e in Exploitation))),
     ("risk", "risk", (("", "any"), *((r.value, r.value) for r in RiskLevel))),
     ("severity", "severity", (("", "any"), *((s, s) for s in SEVERITY_ORDER))),
     ("category", "FDA category", (("", "any"), *((c.value, c.value) for c in PostmarketCategory))),
@@ -170,6 +187,9 @@ def release(request: Request, product: str, release: str) -> HTMLResponse:
         "risk": _choice("risk", q.get("risk"), RiskLevel) or "",
         "severity": _choice("severity", q.get("severity"), Severity) or "",
         "category": _choice("category", q.get("category"), PostmarketCategory) or "",
+        "exploitation": _choice("exploitation", q.get("exploitation"), Exploitation) or "",
+        "due_before": _day("due_before", q.get("due_before")),
+        "due_after": _day("due_after", q.get("due_after")),
         "component": (q.get("component") or "").strip()[:255],
         "vulnerability": (q.get("vulnerability") or "").strip()[:128],
     }
@@ -180,6 +200,9 @@ def release(request: Request, product: str, release: str) -> HTMLResponse:
         risk=chosen["risk"] or None,
         severity=chosen["severity"] or None,
         category=chosen["category"] or None,
+        exploitation=chosen["exploitation"] or None,
+        due_before=date.fromisoformat(chosen["due_before"]) if chosen["due_before"] else None,
+        due_after=date.fromisoformat(chosen["due_after"]) if chosen["due_after"] else None,
         component=chosen["component"] or None,
         vulnerability=chosen["vulnerability"] or None,
     )
@@ -342,22 +365,54 @@ async def triage(
     return RedirectResponse(target, status_code=303)
 
 
+SEARCH_FIELDS = ("name", "purl", "cpe", "range")
+"""The search form's criteria (:func:`soupwatch.pipeline.search_components`); ``q`` is a name
+or a vulnerability id."""
+
+
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, principal: Viewer, q: str = "") -> HTMLResponse:
-    """Components across the portfolio by name, purl or CPE; a vulnerability id links to its
-    impact page."""
+def search(request: Request, principal: Viewer) -> HTMLResponse:
+    """Components across the caller's products by name, purl, CPE and ``vers`` range (the
+    search of ``GET /api/v1/components``); a vulnerability id links to its impact page."""
     from soupwatch.watch import check_vuln_id
 
-    text = q.strip()[:255]
-    hits = [
-        h for h in pipeline.search_components(store_of(request), text) if principal.sees(h.product)
-    ]
+    q = request.query_params
+    asked = {f: (q.get(f) or "").strip()[:255] for f in ("q", *SEARCH_FIELDS[1:])}
+    name = asked["q"] or None
     try:
-        vuln = check_vuln_id(text) if text else None
+        vuln = check_vuln_id(name) if name else None
     except SoupwatchError:
         vuln = None
-    truncated = len(hits) >= pipeline.inventory.SEARCH_LIMIT
-    return page(request, "search.html", q=text, hits=hits, vuln=vuln, truncated=truncated)
+    hits: list[Any] = []
+    truncated, problem, status = False, None, 200
+    criteria = {"name": name, **{f: asked[f] or None for f in SEARCH_FIELDS[1:]}}
+    if vuln is not None:
+        criteria["name"] = None
+    if any(criteria.values()):
+        try:
+            got = pipeline.search_components(
+                store_of(request),
+                name=criteria["name"],
+                purl=criteria["purl"],
+                cpe=criteria["cpe"],
+                range=criteria["range"],
+                products=principal.products,
+            )
+        except MatchError as err:
+            problem, status = str(err), 422
+        else:
+            hits, truncated = got.hits, got.truncated
+    return page(
+        request,
+        "search.html",
+        status=status,
+        asked=asked,
+        searched=any(criteria.values()),
+        hits=hits,
+        vuln=vuln,
+        truncated=truncated,
+        problem=problem,
+    )
 
 
 @router.get("/support", response_class=HTMLResponse)
