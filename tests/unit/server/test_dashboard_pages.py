@@ -101,6 +101,10 @@ def test_trend_filters_and_triage_form(scanned: Client) -> None:
         action, data={**form, "csrf_token": token, "justification": ""}, headers=HTML
     )
     assert missing.status_code == 422 and "justification" in missing.text
+    # A product decision over the release decision shown: its own subject, no stale version.
+    broader = {**form, "scope": "product", "expected_scope": "release", "expected_version": "1"}
+    wide = browser.post(action, data={**broader, "csrf_token": token}, follow_redirects=False)
+    assert wide.status_code == 303
     history_page = browser.get(f"{PUMP}/findings/{vuln}").text
     assert "vex.create" in history_page and "never called" in history_page
 

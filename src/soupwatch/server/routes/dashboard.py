@@ -298,6 +298,20 @@ def _enum(form: Any, name: str, enum: type[E], default: str | None = None) -> E:
         raise refuse(name, f"{value!r} is not one of {allowed}") from None
 
 
+def _expected(form: Any, scope: VexScope) -> int | None:
+    """The version of the decision this write replaces, as the form's page showed it: the
+    version shown when the decision shown has the chosen scope; 0 (none: one recorded since is
+    a conflict) when nothing was shown or a release decision is made over a broader one shown
+    (a release decision would have been the one shown); None (no check) otherwise, and for a
+    decision made for another component version (its subject differs)."""
+    shown, version = _field(form, "expected_scope"), _field(form, "expected_version")
+    if version is None or not version.isdigit():
+        return None
+    if shown is None or shown == scope.value:
+        return int(version) if shown else 0
+    return 0 if scope is VexScope.RELEASE else None
+
+
 def _field(form: Any, name: str) -> str | None:
     value = form.get(name)
     return value.strip() if isinstance(value, str) and value.strip() else None
@@ -324,7 +338,6 @@ async def triage(
             if _field(form, "justification")
             else None
         )
-        expected = _field(form, "expected_version")
         statement = VexStatement(
             vulnerability=vuln_id,
             state=state,
@@ -343,7 +356,7 @@ async def triage(
             actor=principal.name,
             reason=_field(form, "reason") or "",
             now=_now(),
-            expected_version=int(expected) if expected and expected.isdigit() else None,
+            expected_version=_expected(form, scope),
         )
     except DecisionConflict as err:
         return _finding_page(
