@@ -1,14 +1,24 @@
 """Daily snapshots of the portfolio: the counts of each release on one day (trend history).
 
 A snapshot row says, for one release on one day, how many findings were open, how many of
-those were uncontrolled (FDA sense) and how many were overdue (still open after their fix-by
-date). ``soupwatch snapshot`` records today's; the dashboard draws the history.
+those were uncontrolled (FDA sense) and how many were overdue (:func:`overdue_filter`: open,
+with a clock that ran out before that day). ``soupwatch snapshot`` records today's; the
+dashboard draws the history.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+
+from soupwatch.model.status import FindingFilter
+
+
+def overdue_filter(today: date) -> FindingFilter:
+    """The one definition of *overdue* on ``today``: an open finding whose earliest running
+    clock (communicate by, fix by, CISA KEV due date, assessment due date:
+    ``AssessedFinding.due``) fell before today. The dashboard links each count to this page."""
+    return FindingFilter(open=True, due_before=today - timedelta(days=1))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,18 +2,17 @@
 
 A snapshot is made from the stored assessments (stale ones are recomputed first, as every view
 does): per release, its open and uncontrolled findings (``ReleaseCounts``, the one definition)
-and its overdue ones (open after their fix-by date: the SLA rule of the FDA package's
-monitoring section, :func:`soupwatch.report.sections.monitoring.sla_outcome`). Recording the
-same day again replaces that day's rows, so a daily timer may run it as often as it likes.
+and its overdue ones (:func:`soupwatch.model.trend.overdue_filter`, counted in SQL by the same
+query as the findings pages). Recording the same day again replaces that day's rows, so a
+daily timer may run it as often as it likes.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from soupwatch.model.trend import ReleaseSnapshot
-from soupwatch.pipeline.assessments import assessment, portfolio
-from soupwatch.report.sections.monitoring import sla_outcome
+from soupwatch.model.trend import ReleaseSnapshot, overdue_filter
+from soupwatch.pipeline.assessments import findings_page, portfolio
 from soupwatch.store import snapshot_tables as repo
 from soupwatch.store.db import Store
 
@@ -27,8 +26,9 @@ def record_snapshot(store: Store, *, now: datetime | None = None) -> list[Releas
     today = now.date()
     rows = []
     for s in portfolio(store, now=now):
-        made = assessment(store, s.product, s.release, now=now)
-        overdue = sum(1 for f in made.findings if sla_outcome(f, today) == "overdue")
+        overdue = findings_page(
+            store, s.product, s.release, overdue_filter(today), limit=1, now=now
+        ).total
         counts = s.counts
         rows.append(
             ReleaseSnapshot(

@@ -31,7 +31,7 @@ from soupwatch.model.access import Permission, Principal
 from soupwatch.model.assessment import Exploitation, PostmarketCategory, RiskLevel
 from soupwatch.model.shapes import approval_json
 from soupwatch.model.status import FindingFilter, FindingStatus
-from soupwatch.model.trend import daily_totals
+from soupwatch.model.trend import daily_totals, overdue_filter
 from soupwatch.model.vex import (
     DecisionComment,
     VexJustification,
@@ -125,7 +125,21 @@ def product_page(request: Request, product: str) -> HTMLResponse:
     rows = [r for r in portfolio(store) if r["product"] == product]
     history = [r for r in pipeline.snapshot_history(store) if r.product == product]
     chart = trend_chart(daily_totals(history))
-    return page(request, "product.html", product=found[0], rows=rows, chart=chart)
+    return page(
+        request,
+        "product.html",
+        product=found[0],
+        rows=rows,
+        chart=chart,
+        overdue_before=_overdue_before(),
+    )
+
+
+def _overdue_before() -> str:
+    """The ``due_before`` of today's overdue findings (:func:`overdue_filter`)."""
+    due = overdue_filter(_now().date()).due_before
+    assert due is not None
+    return due.isoformat()
 
 
 def _choice(name: str, value: str | None, enum: type[StrEnum]) -> str | None:
@@ -221,6 +235,7 @@ def release(request: Request, product: str, release: str) -> HTMLResponse:
         pages=max(1, -(-got.total // PAGE_SIZE)),
         filters=FILTERS,
         chosen=chosen,
+        overdue_before=_overdue_before(),
         query=query,
         components=header.components,
         skipped=header.skipped,
