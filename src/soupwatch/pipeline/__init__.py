@@ -96,6 +96,7 @@ from soupwatch.pipeline.records import (
     record_support_override,
 )
 from soupwatch.pipeline.snapshots import TREND_DAYS, record_snapshot, snapshot_history
+from soupwatch.pipeline.support import SupportEnd, support_ends
 
 __all__ = [
     "MAX_HITS",
@@ -118,6 +119,7 @@ __all__ = [
     "RecordedDecision",
     "ReleaseSummary",
     "Step",
+    "SupportEnd",
     "accounts",
     "approve_decision",
     "assess",
@@ -168,6 +170,7 @@ __all__ = [
     "snapshot_history",
     "soup_list",
     "store_document",
+    "support_ends",
     "sync_feeds",
     "triage_kernel",
     "unsynced_feeds",

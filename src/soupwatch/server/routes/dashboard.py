@@ -446,31 +446,21 @@ def search(request: Request, principal: Viewer) -> HTMLResponse:
 @router.get("/support", response_class=HTMLResponse)
 def support(request: Request, principal: Viewer) -> HTMLResponse:
     """Every component with a known end-of-support date, soonest first."""
-    store = store_of(request)
     today = _now().date()
-    rows = []
-    for r in portfolio(store):
-        if not principal.sees(r["product"]):
-            continue
-        header = pipeline.assessment_header(store, r["product"], r["release"])
-        for a in header.components:
-            eos: date | None = a.support.end_of_support
-            if eos is None:
-                continue
-            rows.append(
-                {
-                    "end_of_support": eos.isoformat(),
-                    "days_left": (eos - today).days,
-                    "name": a.component.name,
-                    "version": a.component.version,
-                    "level": a.support.level.value,
-                    "finding": a.support_finding,
-                    "source": a.support.source,
-                    "product": r["product"],
-                    "release": r["release"],
-                }
-            )
-    rows.sort(key=lambda x: (x["end_of_support"], x["name"], x["product"], x["release"]))
+    rows = [
+        {
+            "end_of_support": s.ends.isoformat(),
+            "days_left": (s.ends - today).days,
+            "name": s.assessed.component.name,
+            "version": s.assessed.component.version,
+            "level": s.assessed.support.level.value,
+            "finding": s.assessed.support_finding,
+            "source": s.assessed.support.source,
+            "product": s.product,
+            "release": s.release,
+        }
+        for s in pipeline.support_ends(store_of(request), products=principal.products)
+    ]
     return page(request, "support.html", rows=rows, today=today.isoformat())
 
 
