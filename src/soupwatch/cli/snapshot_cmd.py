@@ -10,7 +10,8 @@ from soupwatch.cli.common import console, current_time, open_store, print_table
 
 
 def snapshot_cmd() -> None:
-    """Record today's snapshot of every release (a second run today replaces the first)."""
+    """Record every release's open, uncontrolled and overdue counts for today (the dashboard's
+    trends; a second run today replaces the first)."""
     store = open_store()
     try:
         rows = pipeline.record_snapshot(store, now=current_time())
