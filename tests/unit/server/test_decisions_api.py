@@ -61,6 +61,8 @@ def test_review_flow_four_eyes_versions_visibility_and_audit(scanned: Client) ->
     # the queue and the decision, as each team sees them (IDOR: another team's is 404)
     assert [d["id"] for d in rev.get(f"{API}/approvals").json()] == [did]
     assert outsider.get(f"{API}/approvals").json() == []
+    assert [d["id"] for d in rev.get(f"{API}/approvals?product=infusion-pump").json()] == [did]
+    _problem(outsider.get(f"{API}/approvals?product=infusion-pump"), 404, "no product named")
     for method, url, payload in (
         ("GET", f"{API}/decisions/{did}", None),
         ("GET", f"{API}/decisions/{did}/comments", None),

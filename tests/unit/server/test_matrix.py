@@ -216,7 +216,7 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ),
     ("GET", "/api/v1/vex"): Recipe(params={"product": "{product}"}),
     ("POST", "/api/v1/vex"): Recipe(json=_vex, body_product=True),
-    ("GET", "/api/v1/approvals"): Recipe(),
+    ("GET", "/api/v1/approvals"): Recipe(params={"product": "{product}"}),
     ("GET", "/api/v1/components"): Recipe(params={"name": "zlib"}),
     ("GET", "/api/v1/decisions/{decision_id}"): Recipe(decision=True),
     ("GET", "/api/v1/decisions/{decision_id}/comments"): Recipe(decision=True),

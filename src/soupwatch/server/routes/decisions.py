@@ -132,9 +132,12 @@ def reject(
 
 
 @router.get("/approvals")
-def approvals(request: Request, principal: Reader) -> list[dict[str, Any]]:
-    """The approval queue: decisions of the products the caller sees whose current version
-    has no verdict yet (decisions without a product only for a caller who sees every
-    product)."""
-    waiting = pipeline.pending_approvals(store_of(request), products=principal.products)
+def approvals(
+    request: Request, principal: Reader, product: str | None = None
+) -> list[dict[str, Any]]:
+    """The approval queue: decisions of the products the caller sees (or of ``product``)
+    whose current version has no verdict yet (decisions without a product only for a caller
+    who sees every product, and no ``product`` given)."""
+    scope = frozenset({product}) if product is not None else principal.products
+    waiting = pipeline.pending_approvals(store_of(request), products=scope)
     return [decision_json(s) for s in waiting]
