@@ -92,6 +92,12 @@ def all_entries(session: Session) -> list[StoredAuditEntry]:
     return [_entry(r) for r in rows]
 
 
+def entries_about(session: Session, subject: str) -> list[StoredAuditEntry]:
+    """The entries naming ``subject``, in sequence order."""
+    q = select(AuditEntryRow).where(AuditEntryRow.subject == subject).order_by(AuditEntryRow.seq)
+    return [_entry(r) for r in session.scalars(q)]
+
+
 def count(session: Session) -> int:
     """How many entries the log holds."""
     return int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)

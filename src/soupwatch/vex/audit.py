@@ -190,6 +190,11 @@ def entries(session: Session) -> list[AuditEntry]:
     return [_entry(r) for r in audit_repo.all_entries(session)]
 
 
+def history(session: Session, subject: str) -> list[AuditEntry]:
+    """The entries about one subject (a decision's versions, comments and verdicts), in order."""
+    return [_entry(r) for r in audit_repo.entries_about(session, subject)]
+
+
 def count(session: Session) -> int:
     """How many entries the log holds."""
     return audit_repo.count(session)

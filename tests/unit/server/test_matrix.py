@@ -220,6 +220,7 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/api/v1/components"): Recipe(params={"name": "zlib"}),
     ("GET", "/api/v1/decisions/{decision_id}"): Recipe(decision=True),
     ("GET", "/api/v1/decisions/{decision_id}/comments"): Recipe(decision=True),
+    ("GET", "/api/v1/decisions/{decision_id}/history"): Recipe(decision=True),
     ("POST", "/api/v1/decisions/{decision_id}/comments"): Recipe(
         decision=True, json=lambda w, p: {"text": "matrix"}
     ),
