@@ -29,8 +29,8 @@ def decision_history(store: Store, decision_id: int) -> list[dict[str, Any]]:
     """The decision's history from the audit trail: every version recorded, comment and
     verdict, oldest first, as exported to an auditor (NotFoundError for an unknown decision)."""
     with store.session() as session:
-        found = approval.get(session, decision_id)
-        return [e.as_dict() for e in audit.history(session, subject(found))]
+        about = subject(approval.get(session, decision_id))
+        return [e.as_dict() for e in audit.entries_about(session, about) if e.subject == about]
 
 
 def decision_comments(store: Store, decision_id: int) -> list[DecisionComment]:

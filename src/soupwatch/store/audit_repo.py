@@ -92,10 +92,15 @@ def all_entries(session: Session) -> list[StoredAuditEntry]:
     return [_entry(r) for r in rows]
 
 
-def entries_about(session: Session, subject: str) -> list[StoredAuditEntry]:
-    """The entries naming ``subject``, in sequence order."""
-    q = select(AuditEntryRow).where(AuditEntryRow.subject == subject).order_by(AuditEntryRow.seq)
-    return [_entry(r) for r in session.scalars(q)]
+def entries_about(session: Session, subject_prefix: str) -> list[StoredAuditEntry]:
+    """The entries whose subject starts with ``subject_prefix``, in sequence order."""
+    escaped = subject_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = session.scalars(
+        select(AuditEntryRow)
+        .where(AuditEntryRow.subject.like(escaped + "%", escape="\\"))
+        .order_by(AuditEntryRow.seq)
+    ).all()
+    return [_entry(r) for r in rows]
 
 
 def count(session: Session) -> int:

@@ -190,9 +190,9 @@ def entries(session: Session) -> list[AuditEntry]:
     return [_entry(r) for r in audit_repo.all_entries(session)]
 
 
-def history(session: Session, subject: str) -> list[AuditEntry]:
-    """The entries about one subject (a decision's versions, comments and verdicts), in order."""
-    return [_entry(r) for r in audit_repo.entries_about(session, subject)]
+def entries_about(session: Session, subject_prefix: str) -> list[AuditEntry]:
+    """The entries whose subject starts with ``subject_prefix`` (e.g. ``vex:CVE-… ``)."""
+    return [_entry(r) for r in audit_repo.entries_about(session, subject_prefix)]
 
 
 def count(session: Session) -> int:
