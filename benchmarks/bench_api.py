@@ -9,8 +9,8 @@ releases. Then times, through the ASGI app in-process:
 - walking all 5,000 findings of a release 50 at a time by ``cursor`` (100 requests), and the
   same walk by ``offset``; and the last page alone, by cursor and by offset;
 - a component search by name with a ``vers`` range over the whole portfolio (administrator)
-  and scoped to one team's product (a product-security user): the scoped query reads only the
-  team's rows.
+  and scoped to one team's product (a product-security user), through the API and as the
+  query alone (the API time of a team's user includes resolving its key to its products).
 
 Prints each time and its ratio to the baseline.
 """
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import psycopg
 
+from soupwatch import pipeline
 from soupwatch.config import Settings
 from soupwatch.model.access import Role
 from soupwatch.pipeline import accounts
@@ -121,6 +122,17 @@ def main() -> int:
                 lambda: team.get("/api/v1/components", params=search),
                 RUNS,
             ),
+            "  the query alone, whole portfolio": (
+                lambda: pipeline.search_components(app.state.store, **search),
+                RUNS,
+            ),
+            "  the query alone, one team's product": (
+                lambda: pipeline.search_components(
+                    app.state.store, **search, products=frozenset({"pump-03"})
+                ),
+                RUNS,
+            ),
+            "  who the team's key is (GET /me)": (lambda: team.get("/api/v1/me"), RUNS),
         }
         for name, (call, runs) in cases.items():
             xs = _time(call, runs)

@@ -17,6 +17,7 @@ from soupwatch.pipeline.approvals import (
     approve_decision,
     comment_decision,
     decision_comments,
+    decision_history,
     get_decision,
     pending_approvals,
     reject_decision,

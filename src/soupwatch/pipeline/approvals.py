@@ -10,18 +10,27 @@ its versions; a verdict names the version it approves (docs/vex.md, "Approval").
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from soupwatch.model.vex import ApprovalState, DecisionComment, VexStatement
 from soupwatch.store import decision_repo
 from soupwatch.store.db import Store
-from soupwatch.vex import approval
-from soupwatch.vex.statements import sort_key
+from soupwatch.vex import approval, audit
+from soupwatch.vex.statements import sort_key, subject
 
 
 def get_decision(store: Store, decision_id: int) -> VexStatement:
     """The decision with this id, its current version and verdict (NotFoundError if none)."""
     with store.session() as session:
         return approval.get(session, decision_id)
+
+
+def decision_history(store: Store, decision_id: int) -> list[dict[str, Any]]:
+    """The decision's history from the audit trail: every version recorded, comment and
+    verdict, oldest first, as exported to an auditor (NotFoundError for an unknown decision)."""
+    with store.session() as session:
+        about = subject(approval.get(session, decision_id))
+        return [e.as_dict() for e in audit.entries_about(session, about) if e.subject == about]
 
 
 def decision_comments(store: Store, decision_id: int) -> list[DecisionComment]:

@@ -61,9 +61,12 @@ def test_review_flow_four_eyes_versions_visibility_and_audit(scanned: Client) ->
     # the queue and the decision, as each team sees them (IDOR: another team's is 404)
     assert [d["id"] for d in rev.get(f"{API}/approvals").json()] == [did]
     assert outsider.get(f"{API}/approvals").json() == []
+    assert [d["id"] for d in rev.get(f"{API}/approvals?product=infusion-pump").json()] == [did]
+    _problem(outsider.get(f"{API}/approvals?product=infusion-pump"), 404, "no product named")
     for method, url, payload in (
         ("GET", f"{API}/decisions/{did}", None),
         ("GET", f"{API}/decisions/{did}/comments", None),
+        ("GET", f"{API}/decisions/{did}/history", None),
         ("POST", f"{API}/decisions/{did}/comments", {"text": "peek"}),
         ("POST", f"{API}/decisions/{did}/approve", {"version": 1}),
         ("POST", f"{API}/decisions/{did}/reject", {"version": 1, "reason": "x"}),
@@ -103,6 +106,17 @@ def test_review_flow_four_eyes_versions_visibility_and_audit(scanned: Client) ->
     assert changed.json()["approval"]["state"] == "proposed"
     assert _finding(rev, vuln, comp["ref"])["vex"]["approval"]["text"] == "not yet approved"
     assert sorted(d["id"] for d in rev.get(f"{API}/approvals").json()) == [did, own["id"]]
+
+    story = rev.get(f"{API}/decisions/{did}/history").json()
+    assert [(e["action"], e["actor"]) for e in story] == [
+        ("vex.create", "sec"),
+        ("vex.comment", "rev"),
+        ("vex.comment", "sec"),
+        ("vex.approve", "rev"),
+        ("vex.update", "sec"),
+    ]
+    assert story[-1]["old"]["detail"] is None
+    assert story[-1]["new"]["detail"] == "also unreachable by config"
 
     trail = scanned.get(f"{API}/audit").json()
     assert trail["verified"]["ok"]

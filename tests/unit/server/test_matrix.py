@@ -71,7 +71,9 @@ class World:
     clients: dict[tuple[Role, KeyScope] | None, Client] = field(default_factory=dict)
     counter: Iterator[int] = field(default_factory=itertools.count)
     versions: dict[str, int] = field(default_factory=dict)
-    """Per product: the version of its matrix decision that :meth:`proposed` last recorded."""
+    """Per product: the version of its matrix decision that :meth:`decision` last recorded."""
+    ids: dict[str, int] = field(default_factory=dict)
+    """Per product: the id of its matrix decision."""
 
     def user(self, caller: tuple[Role, KeyScope] | None) -> str:
         """The user name of a caller."""
@@ -88,22 +90,24 @@ class World:
             accounts.set_grant(store, team, product, True, actor="test", now=NOW)
         accounts.set_grant(store, "team-own", OTHER, False, actor="test", now=NOW)
 
-    def proposed(self, product: str) -> str:
-        """The id of the product's matrix decision, recorded again now (a new version, so it
-        awaits a verdict) by an author who is none of the callers (four eyes)."""
-        statement = VexStatement(
-            vulnerability="CVE-2014-0160",
-            state=VexState.IN_TRIAGE,
-            scope=VexScope.PRODUCT,
-            product=product,
-            author="matrix-author",
-        )
-        got = record_decision(
-            self.app.state.store, statement, actor="matrix-author", reason="matrix", now=NOW
-        ).statement
-        assert got.id is not None and got.version is not None
-        self.versions[product] = got.version
-        return str(got.id)
+    def decision(self, product: str, *, proposed: bool) -> str:
+        """The id of the product's matrix decision, recorded by an author who is none of the
+        callers (four eyes); with ``proposed``, recorded again now (a new version, so that it
+        awaits a verdict)."""
+        if proposed or product not in self.versions:
+            statement = VexStatement(
+                vulnerability="CVE-2014-0160",
+                state=VexState.IN_TRIAGE,
+                scope=VexScope.PRODUCT,
+                product=product,
+                author="matrix-author",
+            )
+            got = record_decision(
+                self.app.state.store, statement, actor="matrix-author", reason="matrix", now=NOW
+            ).statement
+            assert got.id is not None and got.version is not None
+            self.versions[product], self.ids[product] = got.version, got.id
+        return str(self.ids[product])
 
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
         """A fresh key of the caller's user (the caller's own key to revoke)."""
@@ -130,6 +134,8 @@ class Recipe:
     decision: bool = False
     """``{decision_id}`` names a decision on the product: the permission is checked before
     the decision is read, then its product's visibility."""
+    proposed: bool = False
+    """The decision must await a verdict (approve, reject): a new version per call."""
     public_status: int | None = None
     """What a public route answers everyone here (single sign-on is not configured: 404)."""
 
@@ -256,18 +262,21 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ),
     ("GET", "/api/v1/vex"): Recipe(params={"product": "{product}"}),
     ("POST", "/api/v1/vex"): Recipe(json=_vex, body_product=True),
-    ("GET", "/api/v1/approvals"): Recipe(),
+    ("GET", "/api/v1/approvals"): Recipe(params={"product": "{product}"}),
     ("GET", "/api/v1/components"): Recipe(params={"name": "zlib"}),
     ("GET", "/api/v1/decisions/{decision_id}"): Recipe(decision=True),
     ("GET", "/api/v1/decisions/{decision_id}/comments"): Recipe(decision=True),
+    ("GET", "/api/v1/decisions/{decision_id}/history"): Recipe(decision=True),
     ("POST", "/api/v1/decisions/{decision_id}/comments"): Recipe(
         decision=True, json=lambda w, p: {"text": "matrix"}
     ),
     ("POST", "/api/v1/decisions/{decision_id}/approve"): Recipe(
-        decision=True, json=lambda w, p: {"version": w.versions[p]}
+        decision=True, proposed=True, json=lambda w, p: {"version": w.versions[p]}
     ),
     ("POST", "/api/v1/decisions/{decision_id}/reject"): Recipe(
-        decision=True, json=lambda w, p: {"version": w.versions[p], "reason": "matrix"}
+        decision=True,
+        proposed=True,
+        json=lambda w, p: {"version": w.versions[p], "reason": "matrix"},
     ),
 }
 
@@ -304,7 +313,7 @@ def expected(entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None
 def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None) -> Any:
     values: dict[str, str] = {"product": product or ""}
     if recipe.decision and product is not None:
-        values["decision_id"] = world.proposed(product)
+        values["decision_id"] = world.decision(product, proposed=recipe.proposed)
     for name, value in recipe.path.items():
         values[name] = value(world, caller) if callable(value) else value
     url = entry.path.format(**values)

@@ -68,6 +68,14 @@ def decision(request: Request, decision_id: DecisionId, principal: Reader) -> di
     return {**decision_json(found), "comments": [comment_json(c) for c in comments]}
 
 
+@router.get("/decisions/{decision_id}/history")
+def history(request: Request, decision_id: DecisionId, principal: Reader) -> list[dict[str, Any]]:
+    """The decision's audit entries, oldest first: each version recorded (``vex.create``,
+    ``vex.update``, old and new values), comment and verdict, with actor, time and reason."""
+    visible(request, principal, decision_id, write=False)
+    return pipeline.decision_history(store_of(request), decision_id)
+
+
 @router.get("/decisions/{decision_id}/comments")
 def comments(request: Request, decision_id: DecisionId, principal: Reader) -> list[dict[str, Any]]:
     """The comments on the decision, oldest first, each with the version it was written on."""
@@ -132,9 +140,12 @@ def reject(
 
 
 @router.get("/approvals")
-def approvals(request: Request, principal: Reader) -> list[dict[str, Any]]:
-    """The approval queue: decisions of the products the caller sees whose current version
-    has no verdict yet (decisions without a product only for a caller who sees every
-    product)."""
-    waiting = pipeline.pending_approvals(store_of(request), products=principal.products)
+def approvals(
+    request: Request, principal: Reader, product: str | None = None
+) -> list[dict[str, Any]]:
+    """The approval queue: decisions of the products the caller sees (or of ``product``)
+    whose current version has no verdict yet (decisions without a product only for a caller
+    who sees every product, and no ``product`` given)."""
+    scope = frozenset({product}) if product is not None else principal.products
+    waiting = pipeline.pending_approvals(store_of(request), products=scope)
     return [decision_json(s) for s in waiting]
