@@ -34,13 +34,7 @@ from soupwatch.pipeline.assessments import (
     record_context,
     release_summary,
 )
-from soupwatch.pipeline.audit import (
-    AuditExport,
-    decision_history,
-    export_audit,
-    feed_snapshot,
-    verify_audit,
-)
+from soupwatch.pipeline.audit import AuditExport, export_audit, feed_snapshot, verify_audit
 from soupwatch.pipeline.decisions import (
     VEX_FORMATS,
     DecisionInput,

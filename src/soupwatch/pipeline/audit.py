@@ -34,16 +34,3 @@ def feed_snapshot(store: Store) -> list[DataSnapshot]:
     """Per feed: record count, newest record, last sync."""
     with store.session() as session:
         return store.intel(session).snapshot()
-
-
-def decision_history(store: Store, vulnerability: str, product: str) -> list[audit.AuditEntry]:
-    """Every recorded VEX decision change about ``vulnerability`` that can reach ``product``
-    (its release and product decisions, and component decisions), oldest first."""
-    with store.session() as session:
-        found = audit.entries_about(session, f"vex:{vulnerability} ")
-    return [
-        e
-        for e in found
-        if f" release:{product}/" in e.subject
-        or e.subject.endswith((f" product:{product}", " component:any-product"))
-    ]

@@ -194,10 +194,12 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/audit"): Recipe(),
     ("GET", "/approvals"): Recipe(),
     ("POST", "/approvals/{decision_id}/approve"): Recipe(
-        decision=True, form=lambda w, p: {"version": str(w.versions[p])}
+        decision=True, proposed=True, form=lambda w, p: {"version": str(w.versions[p])}
     ),
     ("POST", "/approvals/{decision_id}/reject"): Recipe(
-        decision=True, form=lambda w, p: {"version": str(w.versions[p]), "reason": "matrix"}
+        decision=True,
+        proposed=True,
+        form=lambda w, p: {"version": str(w.versions[p]), "reason": "matrix"},
     ),
     ("POST", "/decisions/{decision_id}/comment"): Recipe(
         decision=True, form=lambda w, p: {"text": "matrix", "next": "/"}

@@ -277,7 +277,10 @@ def _finding_page(
         release=release,
         vuln=vuln_id,
         items=got.items,
-        history=[e.as_dict() for e in pipeline.decision_history(store, vuln_id, product)],
+        history=sorted(
+            (e for d in reviews for e in pipeline.decision_history(store, d)),
+            key=lambda e: int(e["seq"]),
+        ),
         can_triage=caller.principal.may(Permission.TRIAGE),
         vex_states=[s.value for s in VexState],
         vex_justifications=[j.value for j in VexJustification],
