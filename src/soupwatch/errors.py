@@ -13,7 +13,8 @@
     │   ├── NotFoundError      no such product, release or record
     │   ├── AlreadyExists      a user, team, product … of that name is already there
     │   ├── InUse              still named by other records (a product decisions name)
-    │   └── StoreBusy          no database connection free in time; retry after ``retry_after``
+    │   ├── StoreBusy          no database connection free in time; retry after ``retry_after``
+    │   └── StaleCursor        a page cursor of a list that changed since: start again
     ├── AccessError            identity and access (server/, soupwatch admin)
     │   ├── NotAuthenticated   no valid session or API key, or a wrong password
     │   ├── Forbidden          authenticated, but the role or key scope does not allow it
@@ -26,6 +27,7 @@
     ├── VexError               a VEX statement or document is invalid
     │   ├── AuditError         the audit trail is broken
     │   └── DecisionConflict   another writer changed the decision since the caller read it
+    │       └── AlreadyReviewed  that version of the decision is already approved or rejected
     └── ReportError            a deliverable could not be produced
 
 Every error carries a one-line message (line breaks in quoted input are folded, long quotes
@@ -124,6 +126,11 @@ class InUse(StoreError):
     """The change would leave other records naming what no longer exists."""
 
 
+class StaleCursor(StoreError):
+    """A page cursor of a list that has changed since it was made (the release's assessment
+    was recomputed: a scan, a feed sync, a decision, a new day); page again from the start."""
+
+
 class AccessError(SoupwatchError):
     """Identity and access: who the caller is and what it may do."""
 
@@ -188,6 +195,24 @@ class DecisionConflict(VexError):
             f"conflict: the decision on {subject} is at {stored}, not version {expected}; "
             "read it again and retry",
             where="expected_version",
+        )
+
+
+class AlreadyReviewed(DecisionConflict):
+    """The decision version named already has its verdict (approved or rejected).
+
+    A verdict is final for its version; changing the decision makes a new version to review.
+    """
+
+    def __init__(self, subject: str, version: int, verdict: str) -> None:
+        self.subject = subject
+        self.expected = version
+        self.current = version
+        VexError.__init__(
+            self,
+            f"conflict: version {version} of the decision on {subject} is already {verdict}; "
+            "change the decision to have a new version reviewed",
+            where="version",
         )
 
 

@@ -55,6 +55,7 @@ def test_core_dependencies_are_the_cli_and_sqlite_only() -> None:
         "argon2-cffi",
         "fastapi-offline",
         "joserfc",
+        "python-multipart",
     }
     assert {_name(r) for r in extras["monitor"]} == {"paho-mqtt"}
     dev = extras["dev"]

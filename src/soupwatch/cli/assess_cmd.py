@@ -22,9 +22,16 @@ from soupwatch.cli.common import (
 )
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import RiskError
-from soupwatch.model.assessment import AssessedFinding, Assessment, PostmarketCategory
+from soupwatch.model.assessment import (
+    AssessedFinding,
+    Assessment,
+    Exploitation,
+    PostmarketCategory,
+    RiskLevel,
+)
 from soupwatch.model.codec import encode
 from soupwatch.model.component import SupportLevel
+from soupwatch.model.status import FindingFilter, FindingStatus
 
 support_app = typer.Typer(help="End-of-support decisions.", no_args_is_help=True)
 rubric_app = typer.Typer(help="Per-vulnerability answers to the CVSS rubric.", no_args_is_help=True)
@@ -158,26 +165,40 @@ def _summary(assessment: Assessment, support: int) -> str:
 SUPPORT_TITLE = "unsupported or soon unsupported"
 
 
-def _shown(assessment: Assessment, limit: int) -> tuple[AssessedFinding, ...]:
-    """The first ``limit`` findings in priority order (all when ``limit`` is 0)."""
-    return assessment.findings if limit <= 0 else assessment.findings[:limit]
+def _matching(assessment: Assessment, flt: FindingFilter | None) -> tuple[AssessedFinding, ...]:
+    """The findings the filter keeps (the one findings filter: ``FindingFilter.matches``)."""
+    if flt is None:
+        return assessment.findings
+    return tuple(a for a in assessment.findings if flt.matches(a))
 
 
-def _more(assessment: Assessment, limit: int) -> str | None:
-    hidden = len(assessment.findings) - len(_shown(assessment, limit))
+def _shown(
+    assessment: Assessment, limit: int, flt: FindingFilter | None = None
+) -> tuple[AssessedFinding, ...]:
+    """The first ``limit`` matching findings in priority order (all when ``limit`` is 0)."""
+    found = _matching(assessment, flt)
+    return found if limit <= 0 else found[:limit]
+
+
+def _more(assessment: Assessment, limit: int, flt: FindingFilter | None = None) -> str | None:
+    matching = len(_matching(assessment, flt))
+    hidden = matching - len(_shown(assessment, limit, flt))
+    of = f"{matching} matching" if flt is not None else str(matching)
     if hidden <= 0:
-        return None
+        return None if flt is None else f"{matching} of {len(assessment.findings)} findings match"
     return (
-        f"showing the {limit} highest-priority of {len(assessment.findings)} findings; "
+        f"showing the {limit} highest-priority of {of} findings; "
         "--limit 0 shows all, --format json gives every field"
     )
 
 
-def render_compact(assessment: Assessment, limit: int = 0) -> None:
+def render_compact(
+    assessment: Assessment, limit: int = 0, flt: FindingFilter | None = None
+) -> None:
     """The terminal view: seven columns that fit the console (80 columns too)."""
-    rows = [_compact_row(a) for a in _shown(assessment, limit)]
+    rows = [_compact_row(a) for a in _shown(assessment, limit, flt)]
     print_table(_title(assessment), COMPACT_COLUMNS, rows)
-    more = _more(assessment, limit)
+    more = _more(assessment, limit, flt)
     if more:
         console.print(more, style="dim", markup=False, highlight=False)
     support = _support_rows(assessment)
@@ -194,9 +215,9 @@ def render_compact(assessment: Assessment, limit: int = 0) -> None:
     )
 
 
-def render_table(assessment: Assessment, limit: int = 0) -> None:
+def render_table(assessment: Assessment, limit: int = 0, flt: FindingFilter | None = None) -> None:
     """Print the prioritised findings and the support findings, every column."""
-    rows = [_finding_row(a) for a in _shown(assessment, limit)]
+    rows = [_finding_row(a) for a in _shown(assessment, limit, flt)]
     columns = [
         ("#", True),
         ("vulnerability", True),
@@ -210,7 +231,7 @@ def render_table(assessment: Assessment, limit: int = 0) -> None:
     ]
     out = _wide()
     out.print(_table(_title(assessment), columns, rows))
-    more = _more(assessment, limit)
+    more = _more(assessment, limit, flt)
     if more:
         out.print(more, markup=False, highlight=False)
     support = _support_rows(assessment)
@@ -265,10 +286,33 @@ def assess(
     limit: int = typer.Option(
         50, "--limit", min=0, help="Table: the N highest-priority findings (0: all)."
     ),
+    status: FindingStatus | None = typer.Option(None, "--status", help="Only this status."),
+    kev: bool | None = typer.Option(None, "--kev/--not-kev", help="Only (not) in CISA KEV."),
+    exploitation: Exploitation | None = typer.Option(None, "--exploitation"),
+    risk: RiskLevel | None = typer.Option(None, "--risk", help="Only this in-context risk."),
+    category: PostmarketCategory | None = typer.Option(None, "--category"),
+    due_before: str | None = typer.Option(None, "--due-before", help="YYYY-MM-DD, inclusive."),
+    due_after: str | None = typer.Option(None, "--due-after", help="YYYY-MM-DD, inclusive."),
+    component: str | None = typer.Option(None, "--component", help="Part of the name."),
 ) -> None:
-    """Assess a release's findings in the device's context (risk, FDA category, clocks)."""
+    """Assess a release's findings in the device's context (risk, FDA category, clocks).
+
+    The filters (as the API's) narrow the findings listed; the headline and
+    --fail-on-uncontrolled always count the whole release."""
     from soupwatch import pipeline
     from soupwatch.risk import load_policy, load_profile
+
+    flt = FindingFilter(
+        status=status.value if status else None,
+        kev=kev,
+        exploitation=exploitation.value if exploitation else None,
+        risk=risk.value if risk else None,
+        category=category.value if category else None,
+        due_before=_parse_date(due_before, "--due-before"),
+        due_after=_parse_date(due_after, "--due-after"),
+        component=component,
+    )
+    chosen = None if flt == FindingFilter() else flt
 
     device = load_profile(profile) if profile else None
     rules = load_policy(policy) if policy else None
@@ -282,11 +326,14 @@ def assess(
         store.close()
     warn_incomplete(incomplete)
     if fmt is OutputFormat.json:
-        print_json(to_jsonable(result))
+        data = to_jsonable(result)
+        if chosen is not None:
+            data["findings"] = [encode(a) for a in _matching(result, chosen)]
+        print_json(data)
     elif use_compact(wide, console.is_terminal):
-        render_compact(result, limit)
+        render_compact(result, limit, chosen)
     else:
-        render_table(result, limit)
+        render_table(result, limit, chosen)
     code = exit_code(result, fail_on_uncontrolled=fail_on_uncontrolled)
     if code is not ExitCode.OK:
         err_console.print("open uncontrolled finding(s) and --fail-on-uncontrolled", markup=False)

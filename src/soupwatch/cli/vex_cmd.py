@@ -188,6 +188,7 @@ def list_cmd(
             f"{s.scope.value}:{s.product or ''}{'/' + s.release if s.release else ''}",
             s.expires,
             s.author,
+            s.approval.text() if s.approval else "",
         )
         for s in items
     ]
@@ -202,6 +203,7 @@ def list_cmd(
             "scope",
             "expires",
             "author",
+            "approval",
         ],
         rows,
     )
@@ -266,5 +268,7 @@ def export_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    """Attach ``soupwatch vex`` to the root app."""
+    """Attach ``soupwatch vex`` (with its review commands) to the root app."""
+    from soupwatch.cli import review_cmd  # noqa: F401  (adds pending, approve, reject, comment)
+
     app.add_typer(vex_app, name="vex")

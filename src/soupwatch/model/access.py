@@ -43,6 +43,8 @@ class Permission(StrEnum):
     """Record a VEX decision."""
     SIGN_OFF = "sign_off"
     """Approve decisions and sign off reports."""
+    COMMENT = "comment"
+    """Comment on a VEX decision (triage and review discuss it there)."""
     CONFIGURE = "configure"
     """Record a product's device profile and policy."""
     MANAGE_PRODUCTS = "manage_products"
@@ -64,13 +66,19 @@ class KeyScope(StrEnum):
     WRITE = "write"
 
 
-_TRIAGE = {Permission.UPLOAD, Permission.TRIAGE, Permission.CONFIGURE, Permission.MANAGE_PRODUCTS}
+_TRIAGE = {
+    Permission.UPLOAD,
+    Permission.TRIAGE,
+    Permission.COMMENT,
+    Permission.CONFIGURE,
+    Permission.MANAGE_PRODUCTS,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
     Role.PRODUCT_SECURITY: frozenset({Permission.READ, Permission.OWN_KEYS, *_TRIAGE}),
     Role.REGULATORY_REVIEWER: frozenset(
-        {Permission.READ, Permission.OWN_KEYS, Permission.SIGN_OFF}
+        {Permission.READ, Permission.OWN_KEYS, Permission.SIGN_OFF, Permission.COMMENT}
     ),
     Role.AUDITOR: frozenset({Permission.READ, Permission.OWN_KEYS, Permission.READ_AUDIT}),
     Role.HOSPITAL_CUSTOMER: frozenset({Permission.READ, Permission.OWN_KEYS}),

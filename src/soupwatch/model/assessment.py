@@ -41,6 +41,18 @@ class PostmarketCategory(StrEnum):
     a work item for a person, counted apart, never guessed either way."""
 
 
+class Exploitation(StrEnum):
+    """The exploitation evidence of a finding, as the priority order ranks it
+    (``soupwatch.risk.assess.exploitation_rank``)."""
+
+    ACTIVE = "active"
+    """Exploited in the wild: CISA KEV, or a published SSVC judgement ``active``."""
+    POC = "poc"
+    """A public exploit or proof of concept (a reference to exploit code, or SSVC ``poc``)."""
+    NONE = "none"
+    """No exploitation evidence."""
+
+
 @dataclass(frozen=True, slots=True)
 class Factor:
     """One factor of a decision, in words: name, value, and its effect on the result."""
@@ -115,6 +127,23 @@ class AssessedFinding:
     """Awaiting assessment: the day a person must have judged it by."""
     owner: str | None = None
     """Awaiting assessment: who judges it (the profile's ``owner``); None: unassigned."""
+    exploitation: Exploitation = Exploitation.NONE
+    """The exploitation evidence (set with the priority: ``soupwatch.risk.assess``)."""
+
+    @property
+    def due(self) -> date | None:
+        """The earliest clock still running on an open finding: communicate by, fix by, the
+        CISA KEV due date, the assessment due date (None: closed, or no clock)."""
+        if not self.is_open:
+            return None
+        kev = self.finding.vulnerability.kev
+        clocks = (
+            self.communicate_by,
+            self.fix_by,
+            kev.due_date if kev is not None else None,
+            self.assessment_due,
+        )
+        return min((d for d in clocks if d is not None), default=None)
 
     @property
     def is_open(self) -> bool:
@@ -145,6 +174,21 @@ class AssessedFinding:
     def severity_value(self) -> str:
         """The vulnerability's severity value."""
         return self.finding.vulnerability.severity.value
+
+    @property
+    def exploitation_value(self) -> str:
+        """The exploitation evidence's value."""
+        return self.exploitation.value
+
+    @property
+    def component_name(self) -> str:
+        """The finding's component name."""
+        return self.finding.component_name
+
+    @property
+    def vulnerability_id(self) -> str:
+        """The finding's vulnerability id."""
+        return str(self.finding.vulnerability.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,3 +138,16 @@ class Component:
             if key == name:
                 return value
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentHit:
+    """A component found by a portfolio search: where it ships and what it is."""
+
+    product: str
+    release: str
+    ref: str
+    name: str
+    version: str | None
+    purl: str | None
+    cpe: str | None

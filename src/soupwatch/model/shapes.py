@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from soupwatch.model.assessment import AssessedFinding
-from soupwatch.model.component import Component
+from soupwatch.model.component import Component, ComponentHit
 from soupwatch.model.product import Product
-from soupwatch.model.vex import VexStatement
+from soupwatch.model.vex import Approval, DecisionComment, VexStatement
 from soupwatch.model.vulnerability import Finding
 
 
@@ -90,6 +90,33 @@ def decision_json(s: VexStatement) -> dict[str, Any]:
         "component_version": s.component_version,
         "component_purl": s.component_purl,
         "version": s.version,
+        "approval": approval_json(s.approval),
+    }
+
+
+def approval_json(a: Approval | None) -> dict[str, Any] | None:
+    """A decision's review verdict on its current version (None: not read from the store)."""
+    if a is None:
+        return None
+    return {
+        "state": a.state.value,
+        "decision_version": a.decision_version,
+        "by": a.by,
+        "at": _iso(a.at),
+        "reason": a.reason,
+        "text": a.text(),
+    }
+
+
+def comment_json(c: DecisionComment) -> dict[str, Any]:
+    """A comment on a VEX decision (``vex comments``, ``…/decisions/{id}/comments``)."""
+    return {
+        "id": c.id,
+        "decision": c.decision_id,
+        "decision_version": c.decision_version,
+        "author": c.author,
+        "at": _iso(c.at),
+        "text": c.text,
     }
 
 
@@ -110,6 +137,19 @@ def component_json(c: Component) -> dict[str, Any]:
         "depends_on": list(c.depends_on),
         "support_level": c.support_level.value,
         "end_of_support": _iso(c.end_of_support),
+    }
+
+
+def component_hit_json(h: ComponentHit) -> dict[str, Any]:
+    """A component found across the portfolio (``inventory search``, ``/api/v1/components``)."""
+    return {
+        "product": h.product,
+        "release": h.release,
+        "ref": h.ref,
+        "name": h.name,
+        "version": h.version,
+        "purl": h.purl,
+        "cpe": h.cpe,
     }
 
 
@@ -151,6 +191,8 @@ def assessed_finding_json(a: AssessedFinding) -> dict[str, Any]:
             "cvss4_vector": a.cvss4_vector,
         },
         "ssvc": a.ssvc_decision,
+        "exploitation": a.exploitation.value,
+        "due": _iso(a.due),
         "reachable": a.reachable,
         "exposure": a.exposure,
         "nearest_safe_upgrade": a.nearest_safe_upgrade,

@@ -184,9 +184,36 @@ def count_findings(
     )
 
 
+class Filtered(Counted, Protocol):
+    """What :meth:`FindingFilter.matches` reads of an assessed finding."""
+
+    @property
+    def exploitation_value(self) -> str:
+        """The exploitation evidence's value (active, poc, none)."""
+        ...
+
+    @property
+    def due(self) -> date | None:
+        """The earliest running clock (None: closed, or no clock)."""
+        ...
+
+    @property
+    def component_name(self) -> str:
+        """The finding's component name."""
+        ...
+
+    @property
+    def vulnerability_id(self) -> str:
+        """The finding's vulnerability id."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class FindingFilter:
-    """What a page of findings is narrowed to (None: no restriction)."""
+    """What a list of findings is narrowed to (None: no restriction): the one definition of
+    the findings filters. The store applies it in SQL (``store/assessments.py``) for the API
+    and the dashboard; :meth:`matches` applies it in memory (``soupwatch assess``); a test
+    holds the two to the same answers."""
 
     open: bool | None = None
     status: str | None = None
@@ -198,3 +225,30 @@ class FindingFilter:
     """Substring of the component name, case-insensitive."""
     vulnerability: str | None = None
     """Exact vulnerability id."""
+    exploitation: str | None = None
+    """``active``, ``poc`` or ``none`` (``soupwatch.model.assessment.Exploitation``)."""
+    due_before: date | None = None
+    """Only findings with a running clock due on or before this day."""
+    due_after: date | None = None
+    """Only findings with a running clock due on or after this day."""
+
+    def matches(self, f: Filtered) -> bool:
+        """Whether one assessed finding passes every restriction."""
+        for wanted, value in (
+            (self.open, f.status.is_open),
+            (self.status, f.status.value),
+            (self.category, f.category_value),
+            (self.severity, f.severity_value),
+            (self.risk, f.risk_value),
+            (self.kev, f.kev),
+            (self.vulnerability, f.vulnerability_id),
+            (self.exploitation, f.exploitation_value),
+        ):
+            if wanted is not None and wanted != value:
+                return False
+        if self.component and self.component.lower() not in f.component_name.lower():
+            return False
+        due = f.due
+        if self.due_before is not None and (due is None or due > self.due_before):
+            return False
+        return self.due_after is None or (due is not None and due >= self.due_after)

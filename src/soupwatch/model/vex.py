@@ -64,6 +64,59 @@ class VexScope(StrEnum):
     """Every product and release with this component name and version."""
 
 
+class ApprovalState(StrEnum):
+    """Where a decision is in the four-eyes review (docs/vex.md, "Approval")."""
+
+    PROPOSED = "proposed"
+    """Recorded, not yet approved or rejected in its current version."""
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """The review verdict on one version of a decision: who approved or rejected it, when, why.
+
+    A decision whose current version has no verdict is ``proposed``: a change to an approved
+    decision makes a new version, which needs a new approval.
+    """
+
+    state: ApprovalState
+    decision_version: int | None = None
+    """The version of the decision the verdict names (None while proposed)."""
+    by: str | None = None
+    at: datetime | None = None
+    reason: str | None = None
+
+    @property
+    def approved(self) -> bool:
+        """True when the current version of the decision is approved."""
+        return self.state is ApprovalState.APPROVED
+
+    def text(self) -> str:
+        """The state in words, as reports and the API show it: ``approved by X on D``."""
+        if self.state is ApprovalState.PROPOSED or self.at is None:
+            return "not yet approved"
+        return f"{self.state.value} by {self.by} on {self.at.date().isoformat()}"
+
+
+PROPOSED = Approval(ApprovalState.PROPOSED)
+"""The approval of a decision without a verdict on its current version."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionComment:
+    """One comment on a VEX decision (audited ``vex.comment``)."""
+
+    id: int
+    decision_id: int
+    decision_version: int
+    """The version of the decision the comment was written on."""
+    author: str
+    at: datetime
+    text: str
+
+
 @dataclass(frozen=True, slots=True)
 class VexStatement:
     """One triage decision about a vulnerability in a component."""
@@ -88,3 +141,5 @@ class VexStatement:
     version: int | None = None
     """The stored decision's version: 1 when first recorded, +1 per decision recorded over it
     (None before it is stored). Give it back as the expected version to write over it safely."""
+    approval: Approval | None = None
+    """The review verdict on this version (None: not read from the store, or not stored)."""

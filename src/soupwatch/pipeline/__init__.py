@@ -13,6 +13,15 @@ module here is one family of flows; this face re-exports them, and the edges imp
 from soupwatch.intel.status import FeedStatus
 from soupwatch.pipeline import accounts, products
 from soupwatch.pipeline.accounts import LoginLimits, PasswordCost
+from soupwatch.pipeline.approvals import (
+    approve_decision,
+    comment_decision,
+    decision_comments,
+    decision_history,
+    get_decision,
+    pending_approvals,
+    reject_decision,
+)
 from soupwatch.pipeline.assessments import (
     DeviceContext,
     FindingsPage,
@@ -64,6 +73,8 @@ from soupwatch.pipeline.flows import (
     unsynced_feeds,
 )
 from soupwatch.pipeline.inventory import (
+    MAX_HITS,
+    ComponentSearch,
     Ingested,
     export_sbom,
     get_release,
@@ -72,19 +83,25 @@ from soupwatch.pipeline.inventory import (
     list_products,
     list_releases,
     release_list,
+    search_components,
 )
 from soupwatch.pipeline.records import (
     record_learnt_date,
     record_rubric_answer,
     record_support_override,
 )
+from soupwatch.pipeline.snapshots import TREND_DAYS, record_snapshot, snapshot_history
+from soupwatch.pipeline.support import SupportEnd, support_ends
 from soupwatch.pipeline.telemetry import Recorded, event_counts, record_events, unit_events
 
 __all__ = [
+    "MAX_HITS",
     "SBOM_SUFFIXES",
+    "TREND_DAYS",
     "VEX_FORMATS",
     "Assessed",
     "AuditExport",
+    "ComponentSearch",
     "DecisionInput",
     "DeviceContext",
     "ExportedVex",
@@ -99,12 +116,17 @@ __all__ = [
     "RecordedDecision",
     "ReleaseSummary",
     "Step",
+    "SupportEnd",
     "accounts",
+    "approve_decision",
     "assess",
     "assessed_release",
     "assessment",
     "assessment_header",
+    "comment_decision",
     "csaf_advisory",
+    "decision_comments",
+    "decision_history",
     "device_context",
     "event_counts",
     "export_audit",
@@ -114,6 +136,7 @@ __all__ = [
     "feed_snapshot",
     "feed_status",
     "findings_page",
+    "get_decision",
     "get_release",
     "import_sbom",
     "import_vex",
@@ -126,6 +149,7 @@ __all__ = [
     "load_target",
     "match_document",
     "mds2_answers",
+    "pending_approvals",
     "portfolio",
     "products",
     "record_context",
@@ -134,13 +158,18 @@ __all__ = [
     "record_events",
     "record_learnt_date",
     "record_rubric_answer",
+    "record_snapshot",
     "record_support_override",
+    "reject_decision",
     "release_list",
     "release_summary",
     "run_main_job",
     "scan_release",
+    "search_components",
+    "snapshot_history",
     "soup_list",
     "store_document",
+    "support_ends",
     "sync_feeds",
     "triage_kernel",
     "unit_events",

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from soupwatch.risk.profile import DeviceProfile
     from soupwatch.store.db import Session
 
-ASSESSMENT_VERSION = "4"
+ASSESSMENT_VERSION = "5"
 """Bumped when the risk rules change, so that every stored assessment is recomputed."""
 
 SYSTEM_ACTOR = "soupwatch"
@@ -156,11 +156,22 @@ class SharedStamp:
         return {**self.feeds, "decisions": str(head)}
 
 
+NOT_ASSESSED_SUBJECTS = ("user:", "team:", "key:")
+"""Audit subjects that no assessment reads (users, teams and grants, API keys): a change to
+one leaves every stored assessment current."""
+NOT_ASSESSED_ACTIONS = ("vex.comment",)
+"""Audit actions that change nothing an assessment shows (a comment on a decision; its
+verdict does count: reports show the approval state)."""
+
+
 def _shared(session: Session) -> SharedStamp:
     products = {p.name for p, _ in inventory.list_products(session)}
     heads: dict[str, int] = {}
     everywhere = 0
-    for subject, seq in repo.audit_heads(session):
+    entries = repo.audit_heads(
+        session, skip_prefixes=NOT_ASSESSED_SUBJECTS, skip_actions=NOT_ASSESSED_ACTIONS
+    )
+    for subject, seq in entries:
         product = _product_of(subject, products)
         if product is None:
             everywhere = max(everywhere, seq)
@@ -407,6 +418,8 @@ class FindingsPage:
     items: list[AssessedFinding]
     header: Assessment | None = None
     """The assessment without its findings, when asked for (one staleness check for both)."""
+    next_cursor: str | None = None
+    """Paged by cursor: the cursor of the next page (None: this is the last one)."""
 
 
 def findings_page(
@@ -419,13 +432,41 @@ def findings_page(
     limit: int = 50,
     now: datetime | None = None,
     header: bool = False,
+    cursor: str | None = None,
+    paged: bool = False,
 ) -> FindingsPage:
     """The current assessment's summary, how many findings match, one page of them (and, with
-    ``header``, the assessment without its findings)."""
+    ``header``, the assessment without its findings).
+
+    With ``cursor`` (the ``next_cursor`` of the previous page) or ``paged`` (the first page),
+    pages are cut by cursor (:mod:`soupwatch.pipeline.paging`): the page after the cursor's
+    last finding, and ``next_cursor`` for the one after it; ``offset`` is then ignored.
+    """
+    from soupwatch.pipeline import paging
+
     now = now or datetime.now(UTC)
+    token = paging.decode(cursor) if cursor is not None else None
     summary, made = _ensure(store, product, release, device_context(store, product), now)
+    with_cursor = paged or token is not None
     with store.session() as session:
         rid = inventory.release_id(session, product, release)
-        total, page = repo.finding_page(session, rid, flt, offset=offset, limit=limit)
+        after = None
+        if token is not None:
+            after = paging.check(token, rid, summary.assessed_at, flt)
+        total, page = repo.finding_page(
+            session,
+            rid,
+            flt,
+            offset=0 if with_cursor else offset,
+            limit=limit + 1 if with_cursor else limit,
+            after=after,
+        )
+    following = None
+    if with_cursor and len(page) > limit:
+        page = page[:limit]
+        last = paging.Cursor(
+            rid, summary.assessed_at.isoformat(), paging.filter_digest(flt), page[-1].priority
+        )
+        following = paging.encode(last)
     top = _header(store, product, release, made) if header else None
-    return FindingsPage(summary, total, page, top)
+    return FindingsPage(summary, total, page, top, following)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from soupwatch.match.matcher import MatchResult
 from soupwatch.model import Product, Release, SbomDocument
+from soupwatch.model.component import ComponentHit
 from soupwatch.pipeline.flows import store_document
 from soupwatch.store import inventory
 from soupwatch.store.db import Store
@@ -124,3 +125,53 @@ def release_list(store: Store, product: str) -> list[Release]:
             inventory.get_release(session, product, v)
             for v in inventory.list_releases(session, product)
         ]
+
+
+MAX_HITS = 1000
+"""The most components one search returns."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentSearch:
+    """The components a search found (in product, release, SBOM order) and whether more
+    matched than were returned."""
+
+    hits: list[ComponentHit]
+    truncated: bool
+
+
+def search_components(
+    store: Store,
+    *,
+    name: str | None = None,
+    purl: str | None = None,
+    cpe: str | None = None,
+    range: str | None = None,
+    products: frozenset[str] | None = None,
+    limit: int = 200,
+) -> ComponentSearch:
+    """Components across the portfolio by name, purl, CPE and ``vers`` range
+    (:mod:`soupwatch.match.search`), among ``products`` only (None: every product: the query
+    is scoped before it runs). A criterion that cannot be read is a
+    :class:`~soupwatch.errors.MatchError` naming it."""
+    from soupwatch.match.search import parse_criteria
+    from soupwatch.store.component_search import component_rows
+
+    criteria = parse_criteria(name=name, purl=purl, cpe=cpe, range=range)
+    limit = max(1, min(limit, MAX_HITS))
+    hits: list[ComponentHit] = []
+    with store.session() as session:
+        rows = component_rows(
+            session,
+            name=criteria.name,
+            purl_base=criteria.purl_base,
+            cpe_words=criteria.cpe_words,
+            products=products,
+        )
+        for hit in rows:
+            if not criteria.matches(hit):
+                continue
+            if len(hits) == limit:
+                return ComponentSearch(hits, True)
+            hits.append(hit)
+    return ComponentSearch(hits, False)

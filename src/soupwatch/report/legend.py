@@ -38,6 +38,11 @@ TERMS: tuple[tuple[str, str], ...] = (
     ),
     ("not yet triaged", "No VEX decision exists yet; the finding is treated as affecting."),
     (
+        "not yet approved",
+        "A VEX decision whose current version no regulatory reviewer has approved yet (four "
+        "eyes: never its author); it counts as recorded. Approved: 'approved by X on D'.",
+    ),
+    (
         "Level of support",
         "actively-maintained, security-fixes-only, no-longer-maintained, abandoned, or unknown.",
     ),

@@ -21,7 +21,7 @@ from soupwatch import __version__
 from soupwatch.model.assessment import AssessedComponent, Assessment
 from soupwatch.report.render import render_html
 from soupwatch.report.sections.addendum import identifiers_of
-from soupwatch.report.sections.common import sorted_findings
+from soupwatch.report.sections.common import sorted_findings, vex_status
 from soupwatch.report.table import Column, Table, iso, row_schema
 
 NOT_STATED = "not stated"
@@ -101,8 +101,7 @@ def build(a: Assessment, options: SoupOptions) -> Table:
         c = ac.component
         mine = [f for f in findings if f.finding.component_ref == c.ref]
         open_ = [
-            f"{f.finding.vulnerability.id} ({f.risk.value}, "
-            f"{f.vex.state.value if f.vex else 'not yet triaged'})"
+            f"{f.finding.vulnerability.id} ({f.risk.value}, {vex_status(f)})"
             for f in mine
             if f.is_open
         ]

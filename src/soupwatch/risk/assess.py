@@ -20,6 +20,7 @@ from soupwatch.model.assessment import (
     AssessedFinding,
     Assessment,
     DataSnapshot,
+    Exploitation,
     PostmarketCategory,
 )
 from soupwatch.model.component import Component
@@ -87,10 +88,18 @@ def priority_key(a: AssessedFinding) -> tuple[Any, ...]:
     )
 
 
+EXPLOITATION_BY_RANK = (Exploitation.ACTIVE, Exploitation.POC, Exploitation.NONE)
+"""The :class:`Exploitation` of each :func:`exploitation_rank`."""
+
+
 def prioritise(findings: Iterable[AssessedFinding]) -> tuple[AssessedFinding, ...]:
-    """The findings in priority order, numbered from 1 (deterministic: ties broken by ids)."""
+    """The findings in priority order, numbered from 1 (deterministic: ties broken by ids),
+    each with its exploitation evidence named (what the findings filter on)."""
     ordered = sorted(findings, key=priority_key)
-    return tuple(replace(a, priority=n) for n, a in enumerate(ordered, start=1))
+    return tuple(
+        replace(a, priority=n, exploitation=EXPLOITATION_BY_RANK[exploitation_rank(a)])
+        for n, a in enumerate(ordered, start=1)
+    )
 
 
 def _assess_components(

@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request
 
 from soupwatch import __version__
 from soupwatch.config import DEFAULT_MAX_CONCURRENT, DEFAULT_REQUEST_TIMEOUT, Settings
-from soupwatch.errors import ConfigError
+from soupwatch.errors import ConfigError, MissingExtra
 from soupwatch.pipeline import LoginLimits, PasswordCost
 from soupwatch.server.middleware import DEFAULT_QUEUE, DEFAULT_QUEUE_SECONDS
 from soupwatch.store.db import Store
@@ -89,7 +89,22 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     from soupwatch.discover import clean_leftovers
     from soupwatch.server import docs, errors, security
     from soupwatch.server.middleware import AccessLog, Bounded, HostAndHeaders
-    from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc, telemetry
+    from soupwatch.server.routes import (
+        admin,
+        api,
+        auth,
+        dashboard,
+        decisions,
+        intel,
+        oidc,
+        pages,
+        telemetry,
+    )
+
+    try:  # Starlette parses the dashboard's form posts with it: refuse to start without it
+        import python_multipart  # noqa: F401
+    except ImportError as err:  # pragma: no cover - installed with the [server] extra
+        raise MissingExtra("the dashboard's forms", "server") from err
 
     options = options or ServerOptions()
     store = Store.open(settings, connections=options.max_concurrent)
@@ -123,9 +138,11 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(oidc.router)
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(intel.router, prefix="/api/v1")
+    app.include_router(decisions.router, prefix="/api/v1")
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(telemetry.router, prefix="/api/v1")
     app.include_router(dashboard.router)
+    app.include_router(pages.router)
     docs.install(app)
     missing = security.undeclared(app)
     if missing:

@@ -2,8 +2,10 @@
 
 Every error is ``application/problem+json``: ``{"type": "about:blank", "title": <the status
 phrase>, "status": <code>, "detail": <one line naming the problem and its place>,
-"instance": <the request path>}``. A dashboard page asked for without a session is the one
-exception: a 303 redirect to ``/login``.
+"instance": <the request path>}``, except for a browser asking for a page: a path outside
+``/api/`` whose ``Accept`` header names ``text/html`` gets the same status with an HTML error
+page (``templates/error.html``), and a dashboard page asked for without a session is a 303
+redirect to ``/login``.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from soupwatch.errors import (
     DecisionConflict,
     Forbidden,
     InUse,
+    MatchError,
     NotAuthenticated,
     NotFoundError,
     RiskError,
     SbomError,
     SoupwatchError,
+    StaleCursor,
     StoreBusy,
     Throttled,
     VexError,
@@ -39,12 +43,14 @@ STATUS: tuple[tuple[type[SoupwatchError], int], ...] = (
     (DecisionConflict, 409),
     (AlreadyExists, 409),
     (InUse, 409),
+    (StaleCursor, 409),
     (NotAuthenticated, 401),
     (Forbidden, 403),
     (Throttled, 429),
     (StoreBusy, 503),
     (SbomError, 422),
     (VexError, 422),
+    (MatchError, 422),
     (RiskError, 422),
     (ConfigError, 422),
     (SoupwatchError, 400),
@@ -59,10 +65,35 @@ def status_of(err: SoupwatchError) -> int:
     return next(code for cls, code in STATUS if isinstance(err, cls))
 
 
+API_PREFIXES = ("/api/", "/openapi.json", "/healthz")
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a dashboard page (not the API): it gets HTML error pages."""
+    path = request.url.path
+    if path.startswith(API_PREFIXES) or path.startswith("/static/"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
 def problem(
     request: Request, status: int, detail: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    """An RFC 9457 problem-details response."""
+) -> Response:
+    """An RFC 9457 problem-details response (an HTML error page for a browser's page)."""
+    if wants_html(request):
+        from soupwatch.server.routes.dashboard import render, user_context
+
+        page = render(
+            "error.html",
+            status=status,
+            code=status,
+            title=HTTPStatus(status).phrase,
+            detail=detail,
+            **user_context(request),
+        )
+        for name, value in (headers or {}).items():
+            page.headers[name] = value
+        return page
     body = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -103,13 +134,13 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    """A bug: still the documented shape (the traceback goes to the server's log)."""
-    return problem(request, 500, f"internal error ({exc.__class__.__name__}); see the server log")
+    return problem(request, 500, "internal error: the server could not answer; see its log")
 
 
 def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
-    app.add_exception_handler(Exception, _unexpected)
+    """Register the handlers on ``app`` (an unexpected exception is a 500 problem or page; it
+    is still raised to the server, which logs it)."""
     app.add_exception_handler(SoupwatchError, _soupwatch)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(Exception, _unexpected)

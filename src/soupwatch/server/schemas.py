@@ -113,3 +113,33 @@ class VexRecordedOut(BaseModel):
         description="Recorded anyway: a vulnerability unknown to the synced feeds, a component "
         "the product or release does not ship."
     )
+
+
+class CommentIn(BaseModel):
+    """A comment on a VEX decision; the author is the authenticated caller."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class ReviewIn(BaseModel):
+    """An approval: the decision version the reviewer read and approves, and optionally why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(
+        ge=1,
+        description="The version of the decision you read and approve; if it has changed "
+        "since, the answer is 409 and nothing is stored.",
+    )
+    reason: str | None = Field(default=None, max_length=2_000)
+
+
+class RejectIn(BaseModel):
+    """A rejection: the decision version the reviewer read and rejects, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="The version of the decision you read and reject.")
+    reason: str = Field(min_length=1, max_length=2_000, description="Why: kept in the audit trail.")

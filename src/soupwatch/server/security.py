@@ -20,7 +20,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
@@ -81,10 +81,11 @@ async def _csrf_token_sent(request: Request) -> str | None:
     if sent:
         return sent
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/x-www-form-urlencoded":
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
-        values = form.get(CSRF_FIELD)
-        return values[0] if values else None
+    if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        # the dashboard's forms: parsed once and kept (server/forms.py reads the same parse)
+        parts = await request.form(max_part_size=options_of(request).max_upload_bytes)
+        token = parts.get(CSRF_FIELD)
+        return token if isinstance(token, str) else None
     return None
 
 

@@ -47,6 +47,8 @@ class Page:
     items: list[dict[str, Any]]
     header: Assessment | None = None
     """The assessment without its findings (the dashboard's components), when asked for."""
+    next_cursor: str | None = None
+    """Paged by cursor: the cursor of the next page (None: the last page, or offset paging)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON of a page: the release headline, the paging, the findings."""
@@ -55,6 +57,7 @@ class Page:
             "total": self.total,
             "offset": self.offset,
             "limit": self.limit,
+            "next_cursor": self.next_cursor,
             "items": self.items,
         }
 
@@ -68,14 +71,28 @@ def findings(
     limit: int,
     *,
     header: bool = False,
+    cursor: str | None = None,
+    paged: bool = False,
 ) -> Page:
-    """A page of a release's assessed findings, in priority order."""
+    """A page of a release's assessed findings, in priority order (by ``offset``, or by
+    ``cursor``/``paged``: see :func:`soupwatch.pipeline.findings_page`)."""
     limit = max(1, min(limit, MAX_PAGE))
     got = pipeline.findings_page(
-        store, product, release, flt, offset=max(0, offset), limit=limit, header=header
+        store,
+        product,
+        release,
+        flt,
+        offset=max(0, offset),
+        limit=limit,
+        header=header,
+        cursor=cursor,
+        paged=paged,
     )
     items = [assessed_finding_json(a) for a in got.items]
-    return Page(summary_json(got.summary), got.total, offset, limit, items, got.header)
+    shown = 0 if cursor is not None or paged else offset
+    return Page(
+        summary_json(got.summary), got.total, shown, limit, items, got.header, got.next_cursor
+    )
 
 
 def _iso(value: date | None) -> str | None:

@@ -19,6 +19,7 @@ def metadata() -> MetaData:
         "triage_tables",
         "identity_tables",
         "telemetry_tables",
+        "snapshot_tables",
     ):
         try:
             __import__(f"soupwatch.store.{name}")

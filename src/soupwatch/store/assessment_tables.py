@@ -10,12 +10,13 @@ lists filter, sort and page on.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -98,6 +99,10 @@ class AssessedFindingRow(Base):
     is_open: Mapped[bool] = mapped_column(Boolean)
     kev: Mapped[bool] = mapped_column(Boolean)
     epss: Mapped[float | None] = mapped_column(Float)
+    exploitation: Mapped[str | None] = mapped_column(String(8))
+    """``active``, ``poc`` or ``none`` (:class:`soupwatch.model.status.Exploitation`)."""
+    due: Mapped[date | None] = mapped_column(Date)
+    """The earliest clock of the finding (:attr:`AssessedFinding.due`); None: no clock."""
     body: Mapped[bytes] = mapped_column(LargeBinary)
 
 

@@ -196,12 +196,21 @@ def feed_stamp(session: Session) -> dict[str, str]:
     return {f"feed:{source}": _iso(s) for source, s in feeds}
 
 
-def audit_heads(session: Session) -> list[tuple[str, int]]:
+def audit_heads(
+    session: Session,
+    *,
+    skip_prefixes: Sequence[str] = (),
+    skip_actions: Sequence[str] = (),
+) -> list[tuple[str, int]]:
     """(subject, newest entry) of the audit trail: every human decision (VEX, rubric answer,
-    support override) appends an entry naming its subject."""
-    rows = session.execute(
-        select(AuditEntryRow.subject, func.max(AuditEntryRow.seq)).group_by(AuditEntryRow.subject)
-    )
+    support override) appends an entry naming its subject. Entries whose subject starts with
+    one of ``skip_prefixes``, or whose action is one of ``skip_actions``, are left out."""
+    query = select(AuditEntryRow.subject, func.max(AuditEntryRow.seq))
+    for prefix in skip_prefixes:
+        query = query.where(~AuditEntryRow.subject.startswith(prefix, autoescape=True))
+    if skip_actions:
+        query = query.where(AuditEntryRow.action.not_in(list(skip_actions)))
+    rows = session.execute(query.group_by(AuditEntryRow.subject))
     return [(subject, int(seq)) for subject, seq in rows]
 
 
@@ -359,6 +368,8 @@ def _finding_row(release_id: int, a: AssessedFinding, body: bytes) -> dict[str, 
         "is_open": a.is_open,
         "kev": a.kev,
         "epss": a.epss_score,
+        "exploitation": a.exploitation.value,
+        "due": a.due,
         "body": body,
     }
 
@@ -395,6 +406,7 @@ def _filtered(query: Any, release_id: int, flt: FindingFilter) -> Any:
         (AssessedFindingRow.risk, flt.risk),
         (AssessedFindingRow.kev, flt.kev),
         (AssessedFindingRow.vuln_id, flt.vulnerability),
+        (AssessedFindingRow.exploitation, flt.exploitation),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -402,19 +414,31 @@ def _filtered(query: Any, release_id: int, flt: FindingFilter) -> Any:
         query = query.where(
             func.lower(AssessedFindingRow.component_name).contains(flt.component.lower())
         )
+    if flt.due_before is not None:
+        query = query.where(AssessedFindingRow.due <= flt.due_before)
+    if flt.due_after is not None:
+        query = query.where(AssessedFindingRow.due >= flt.due_after)
     return query
 
 
 def finding_page(
-    session: Session, release_id: int, flt: FindingFilter, *, offset: int, limit: int
+    session: Session,
+    release_id: int,
+    flt: FindingFilter,
+    *,
+    offset: int,
+    limit: int,
+    after: int | None = None,
 ) -> tuple[int, list[AssessedFinding]]:
-    """(total matching, one page of assessed findings in priority order)."""
+    """(total matching, one page of assessed findings in priority order). ``after``: the
+    priority of the last finding of the previous page (keyset paging; ``offset`` then counts
+    from there)."""
     total = session.scalar(_filtered(select(func.count()), release_id, flt)) or 0
+    query = _filtered(select(AssessedFindingRow.body), release_id, flt)
+    if after is not None:
+        query = query.where(AssessedFindingRow.priority > after)
     bodies = session.scalars(
-        _filtered(select(AssessedFindingRow.body), release_id, flt)
-        .order_by(AssessedFindingRow.priority)
-        .offset(offset)
-        .limit(limit)
+        query.order_by(AssessedFindingRow.priority).offset(offset).limit(limit)
     )
     dictionary = session.scalar(
         select(AssessmentRow.dictionary).where(AssessmentRow.release_id == release_id)

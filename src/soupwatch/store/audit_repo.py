@@ -92,6 +92,28 @@ def all_entries(session: Session) -> list[StoredAuditEntry]:
     return [_entry(r) for r in rows]
 
 
+def entries_about(session: Session, subject_prefix: str) -> list[StoredAuditEntry]:
+    """The entries whose subject starts with ``subject_prefix``, in sequence order."""
+    escaped = subject_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = session.scalars(
+        select(AuditEntryRow)
+        .where(AuditEntryRow.subject.like(escaped + "%", escape="\\"))
+        .order_by(AuditEntryRow.seq)
+    ).all()
+    return [_entry(r) for r in rows]
+
+
 def count(session: Session) -> int:
     """How many entries the log holds."""
     return int(session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
+
+
+def last_actor(session: Session, subject: str, actions: tuple[str, ...]) -> str | None:
+    """The actor of the newest entry on ``subject`` with one of ``actions`` (None: none)."""
+    q = (
+        select(AuditEntryRow.actor)
+        .where(AuditEntryRow.subject == subject, AuditEntryRow.action.in_(actions))
+        .order_by(AuditEntryRow.seq.desc())
+        .limit(1)
+    )
+    return session.scalar(q)

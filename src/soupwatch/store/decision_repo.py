@@ -8,20 +8,37 @@ Concurrent writers: :func:`lock` serialises decision writers with the audit chai
 appending its audit entry happen as one step; two writers on the same key never both insert.
 Each write raises the row's ``version``; a writer that names the version it read and finds
 another one gets :class:`~soupwatch.errors.DecisionConflict`.
+
+Approvals and comments (``vex_approvals``, ``vex_comments``) cite the decision version they
+were made on; every statement read here carries the verdict on its *current* version
+(:data:`~soupwatch.model.vex.PROPOSED` when there is none). The rule of who may approve what
+lives in :mod:`soupwatch.vex.approval`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from soupwatch.errors import DecisionConflict
-from soupwatch.model.vex import VexJustification, VexResponse, VexScope, VexState, VexStatement
+from soupwatch.intel.records import as_utc
+from soupwatch.model.vex import (
+    PROPOSED,
+    Approval,
+    ApprovalState,
+    DecisionComment,
+    VexJustification,
+    VexResponse,
+    VexScope,
+    VexState,
+    VexStatement,
+)
 from soupwatch.store.locks import AUDIT, write_lock
-from soupwatch.store.vex_tables import VexDecisionRow
+from soupwatch.store.vex_tables import VexApprovalRow, VexCommentRow, VexDecisionRow
 
 
 def _statement(r: VexDecisionRow) -> VexStatement:
@@ -46,6 +63,26 @@ def _statement(r: VexDecisionRow) -> VexStatement:
     )
 
 
+def _approval(r: VexApprovalRow) -> Approval:
+    return Approval(
+        ApprovalState(r.state), r.decision_version, r.actor, as_utc(r.at) or r.at, r.reason
+    )
+
+
+def _with_approvals(session: Session, rows: Iterable[VexDecisionRow]) -> list[VexStatement]:
+    """The rows as statements, each with the verdict on its current version (one query)."""
+    rows = list(rows)
+    verdicts: dict[int, Approval] = {}
+    current = {r.id: r.version for r in rows}
+    ids = sorted(current)
+    for start in range(0, len(ids), 500):
+        q = select(VexApprovalRow).where(VexApprovalRow.decision_id.in_(ids[start : start + 500]))
+        for a in session.scalars(q):
+            if a.decision_version == current[a.decision_id]:
+                verdicts[a.decision_id] = _approval(a)
+    return [replace(_statement(r), approval=verdicts.get(r.id, PROPOSED)) for r in rows]
+
+
 def lock(session: Session) -> None:
     """Take the decisions' write lock (shared with the audit chain) until the transaction ends.
 
@@ -62,7 +99,84 @@ def _current(session: Session, key: str) -> VexDecisionRow | None:
 def find_decision(session: Session, key: str) -> VexStatement | None:
     """The decision stored under ``key``, or None."""
     row = _current(session, key)
-    return _statement(row) if row else None
+    return _with_approvals(session, [row])[0] if row else None
+
+
+def decision_by_id(session: Session, decision_id: int) -> VexStatement | None:
+    """The decision with this id (stable across its versions), or None."""
+    q = select(VexDecisionRow).where(VexDecisionRow.id == decision_id)
+    row = session.scalars(q.execution_options(populate_existing=True)).first()
+    return _with_approvals(session, [row])[0] if row else None
+
+
+def save_approval(
+    session: Session,
+    decision_id: int,
+    decision_version: int,
+    state: ApprovalState,
+    *,
+    actor: str,
+    now: datetime,
+    reason: str,
+) -> Approval:
+    """Store the verdict on one version of a decision (the caller checked it has none yet)."""
+    row = VexApprovalRow(
+        decision_id=decision_id,
+        decision_version=decision_version,
+        state=state.value,
+        actor=actor,
+        at=now,
+        reason=reason,
+    )
+    session.add(row)
+    session.flush()
+    return Approval(state, decision_version, actor, now, reason)
+
+
+def add_comment(
+    session: Session, decision_id: int, decision_version: int, author: str, now: datetime, text: str
+) -> DecisionComment:
+    """Store a comment on a decision; returns it with its id."""
+    row = VexCommentRow(
+        decision_id=decision_id, decision_version=decision_version, author=author, at=now, text=text
+    )
+    session.add(row)
+    session.flush()
+    return DecisionComment(row.id, decision_id, decision_version, author, now, text)
+
+
+def comments(session: Session, decision_id: int) -> list[DecisionComment]:
+    """The comments on a decision, oldest first."""
+    q = (
+        select(VexCommentRow)
+        .where(VexCommentRow.decision_id == decision_id)
+        .order_by(VexCommentRow.id)
+    )
+    return [
+        DecisionComment(
+            r.id, r.decision_id, r.decision_version, r.author, as_utc(r.at) or r.at, r.text
+        )
+        for r in session.scalars(q)
+    ]
+
+
+def pending(session: Session, products: frozenset[str] | None = None) -> list[VexStatement]:
+    """Decisions without a verdict on their current version, in row order; with ``products``,
+    only those naming one of them (a decision without a product reaches every product, so it
+    is listed only when ``products`` is None)."""
+    verdict = and_(
+        VexApprovalRow.decision_id == VexDecisionRow.id,
+        VexApprovalRow.decision_version == VexDecisionRow.version,
+    )
+    q = (
+        select(VexDecisionRow)
+        .outerjoin(VexApprovalRow, verdict)
+        .where(VexApprovalRow.id.is_(None))
+        .order_by(VexDecisionRow.id)
+    )
+    if products is not None:
+        q = q.where(VexDecisionRow.product.in_(sorted(products)))
+    return _with_approvals(session, session.scalars(q))
 
 
 def save_decision(
@@ -100,7 +214,7 @@ def save_decision(
     row.component_name, row.component_version = s.component_name, s.component_version
     row.component_purl = s.component_purl
     session.flush()
-    return replace(s, id=row.id, created=row.created_at, version=row.version)
+    return replace(s, id=row.id, created=row.created_at, version=row.version, approval=PROPOSED)
 
 
 def query_decisions(
@@ -118,7 +232,7 @@ def query_decisions(
         q = q.where(or_(VexDecisionRow.release == release, VexDecisionRow.release.is_(None)))
     if vulnerability:
         q = q.where(VexDecisionRow.vulnerability == vulnerability)
-    return [_statement(r) for r in session.scalars(q)]
+    return _with_approvals(session, session.scalars(q))
 
 
 def candidate_decisions(session: Session, product: str, release: str) -> list[VexStatement]:
@@ -136,4 +250,4 @@ def candidate_decisions(session: Session, product: str, release: str) -> list[Ve
         )
         .order_by(VexDecisionRow.id)
     )
-    return [_statement(r) for r in session.scalars(q)]
+    return _with_approvals(session, session.scalars(q))

@@ -6,6 +6,9 @@ decision on the same subject replaces the first (its history lives in the audit 
 raises ``version`` by one: a writer that names the version it read gets a conflict instead of
 overwriting a decision it has not seen.
 
+``vex_approvals`` holds the review verdict on a version of a decision (one per version), and
+``vex_comments`` the comments on a decision; both cite the decision version they were made on.
+
 ``audit_log`` is append-only by API: ``seq`` is the primary key (two writers cannot take
 the same number), ``at`` is stored as the exact ISO 8601 text that was hashed, and
 ``old_value``/``new_value`` as the canonical JSON text that was hashed, so verification does
@@ -17,7 +20,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from soupwatch.store.tables import Base
@@ -51,6 +65,38 @@ class VexDecisionRow(Base):
     component_purl: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     """1 for the first decision on the key, +1 for each one recorded over it."""
+
+
+class VexApprovalRow(Base):
+    """The review verdict (approved or rejected) on one version of a decision.
+
+    One verdict per version (unique): a later version of the decision needs its own.
+    """
+
+    __tablename__ = "vex_approvals"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "decision_version", name="uq_vex_approval_version"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("vex_decisions.id", ondelete="CASCADE"))
+    decision_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class VexCommentRow(Base):
+    """One comment on a decision, on the version it was written on."""
+
+    __tablename__ = "vex_comments"
+    __table_args__ = (Index("ix_vex_comments_decision", "decision_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("vex_decisions.id", ondelete="CASCADE"))
+    decision_version: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class AuditEntryRow(Base):

@@ -190,6 +190,11 @@ def entries(session: Session) -> list[AuditEntry]:
     return [_entry(r) for r in audit_repo.all_entries(session)]
 
 
+def entries_about(session: Session, subject_prefix: str) -> list[AuditEntry]:
+    """The entries whose subject starts with ``subject_prefix`` (e.g. ``vex:CVE-… ``)."""
+    return [_entry(r) for r in audit_repo.entries_about(session, subject_prefix)]
+
+
 def count(session: Session) -> int:
     """How many entries the log holds."""
     return audit_repo.count(session)

@@ -121,7 +121,8 @@ def set_decision(
 
 
 def _without_id(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if k != "id"}
+    """The audited form of a decision: no row id, no review verdict (audited on its own)."""
+    return {k: v for k, v in d.items() if k not in ("id", "approval")}
 
 
 def _reached_releases(session: Session, s: VexStatement) -> list[tuple[str, str]]:

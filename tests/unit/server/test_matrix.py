@@ -30,7 +30,15 @@ from soupwatch.model.access import (
     Permission,
     Role,
 )
-from soupwatch.pipeline import accounts, load_target, products, scan_release, store_document
+from soupwatch.model.vex import VexScope, VexState, VexStatement
+from soupwatch.pipeline import (
+    accounts,
+    load_target,
+    products,
+    record_decision,
+    scan_release,
+    store_document,
+)
 from soupwatch.server.app import create_app
 from soupwatch.server.security import RouteEntry, route_table
 
@@ -62,6 +70,10 @@ class World:
     sbom: Path
     clients: dict[tuple[Role, KeyScope] | None, Client] = field(default_factory=dict)
     counter: Iterator[int] = field(default_factory=itertools.count)
+    versions: dict[str, int] = field(default_factory=dict)
+    """Per product: the version of its matrix decision that :meth:`decision` last recorded."""
+    ids: dict[str, int] = field(default_factory=dict)
+    """Per product: the id of its matrix decision."""
 
     def user(self, caller: tuple[Role, KeyScope] | None) -> str:
         """The user name of a caller."""
@@ -77,6 +89,25 @@ class World:
                 scan_release(store, product, "1.0", now=NOW)
             accounts.set_grant(store, team, product, True, actor="test", now=NOW)
         accounts.set_grant(store, "team-own", OTHER, False, actor="test", now=NOW)
+
+    def decision(self, product: str, *, proposed: bool) -> str:
+        """The id of the product's matrix decision, recorded by an author who is none of the
+        callers (four eyes); with ``proposed``, recorded again now (a new version, so that it
+        awaits a verdict)."""
+        if proposed or product not in self.versions:
+            statement = VexStatement(
+                vulnerability="CVE-2014-0160",
+                state=VexState.IN_TRIAGE,
+                scope=VexScope.PRODUCT,
+                product=product,
+                author="matrix-author",
+            )
+            got = record_decision(
+                self.app.state.store, statement, actor="matrix-author", reason="matrix", now=NOW
+            ).statement
+            assert got.id is not None and got.version is not None
+            self.versions[product], self.ids[product] = got.version, got.id
+        return str(self.ids[product])
 
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
         """A fresh key of the caller's user (the caller's own key to revoke)."""
@@ -96,8 +127,15 @@ class Recipe:
     json: Callable[[World, str], Any] | None = None
     sbom: bool = False
     form: Callable[[World, Any], dict[str, str]] | None = None
+    upload: bool = False
+    """A multipart form: the dashboard's SBOM upload (product named in the form)."""
     body_product: bool = False
     """The product is named in the body: the permission is checked before visibility."""
+    decision: bool = False
+    """``{decision_id}`` names a decision on the product: the permission is checked before
+    the decision is read, then its product's visibility."""
+    proposed: bool = False
+    """The decision must await a verdict (approve, reject): a new version per call."""
     public_status: int | None = None
     """What a public route answers everyone here (single sign-on is not configured: 404)."""
 
@@ -109,6 +147,17 @@ def _vex(world: World, product: str) -> dict[str, Any]:
         "scope": "product",
         "product": product,
         "justification": "code_not_present",
+        "reason": "matrix",
+    }
+
+
+def _triage_form(world: World, caller: Any) -> dict[str, str]:
+    return {
+        "state": "not_affected",
+        "justification": "code_not_present",
+        "scope": "release",
+        "component_name": "zlib",
+        "component_version": "1.2.11",
         "reason": "matrix",
     }
 
@@ -131,6 +180,41 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/impact"): Recipe(params={"vuln": "CVE-2014-0160"}),
     ("GET", "/impact/{vuln_id}"): Recipe(path={"vuln_id": "CVE-2014-0160"}),
     ("GET", "/products/{product}/releases/{release}"): Recipe(path={"release": "1.0"}),
+    ("GET", "/products/{product}"): Recipe(),
+    ("GET", "/products/{product}/releases/{release}/findings/{vuln_id}"): Recipe(
+        path={"release": "1.0", "vuln_id": "CVE-2014-0160"}
+    ),
+    ("POST", "/products/{product}/releases/{release}/findings/{vuln_id}/decision"): Recipe(
+        path={"release": "1.0", "vuln_id": "CVE-2014-0160"}, form=_triage_form
+    ),
+    ("GET", "/search"): Recipe(params={"q": "zlib"}),
+    ("GET", "/support"): Recipe(),
+    ("GET", "/upload"): Recipe(),
+    ("POST", "/upload"): Recipe(upload=True, body_product=True),
+    ("GET", "/audit"): Recipe(),
+    ("GET", "/approvals"): Recipe(),
+    ("POST", "/approvals/{decision_id}/approve"): Recipe(
+        decision=True, proposed=True, form=lambda w, p: {"version": str(w.versions[p])}
+    ),
+    ("POST", "/approvals/{decision_id}/reject"): Recipe(
+        decision=True,
+        proposed=True,
+        form=lambda w, p: {"version": str(w.versions[p]), "reason": "matrix"},
+    ),
+    ("POST", "/decisions/{decision_id}/comment"): Recipe(
+        decision=True, form=lambda w, p: {"text": "matrix", "next": "/"}
+    ),
+    ("GET", "/admin"): Recipe(),
+    ("POST", "/admin/users"): Recipe(
+        form=lambda w, c: {"name": f"u{next(w.counter)}", "role": "auditor", "password": PASSWORD}
+    ),
+    ("POST", "/admin/teams"): Recipe(form=lambda w, c: {"name": f"t{next(w.counter)}"}),
+    ("POST", "/admin/members"): Recipe(form=lambda w, c: {"team": "team-own", "user": "spare"}),
+    ("POST", "/admin/grants"): Recipe(form=lambda w, c: {"team": "team-own", "product": OWN}),
+    ("POST", "/admin/revoke"): Recipe(form=lambda w, c: {"team": "team-own", "product": OWN}),
+    ("POST", "/admin/users/{user}/state"): Recipe(
+        path={"user": "spare"}, form=lambda w, c: {"disabled": "yes"}
+    ),
     ("GET", "/api/v1/me"): Recipe(),
     ("GET", "/api/v1/keys"): Recipe(),
     ("POST", "/api/v1/keys"): Recipe(json=lambda w, p: {"scope": "read", "days": 1}),
@@ -183,6 +267,22 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("POST", "/api/v1/telemetry/events"): Recipe(
         json=lambda w, p: [{"unit": "SN-1", "time": "2026-12-05T10:00:00Z", "kind": "reboot"}]
     ),
+    ("GET", "/api/v1/approvals"): Recipe(params={"product": "{product}"}),
+    ("GET", "/api/v1/components"): Recipe(params={"name": "zlib"}),
+    ("GET", "/api/v1/decisions/{decision_id}"): Recipe(decision=True),
+    ("GET", "/api/v1/decisions/{decision_id}/comments"): Recipe(decision=True),
+    ("GET", "/api/v1/decisions/{decision_id}/history"): Recipe(decision=True),
+    ("POST", "/api/v1/decisions/{decision_id}/comments"): Recipe(
+        decision=True, json=lambda w, p: {"text": "matrix"}
+    ),
+    ("POST", "/api/v1/decisions/{decision_id}/approve"): Recipe(
+        decision=True, proposed=True, json=lambda w, p: {"version": w.versions[p]}
+    ),
+    ("POST", "/api/v1/decisions/{decision_id}/reject"): Recipe(
+        decision=True,
+        proposed=True,
+        json=lambda w, p: {"version": w.versions[p], "reason": "matrix"},
+    ),
 }
 
 
@@ -190,6 +290,7 @@ def _scoped(entry: RouteEntry, recipe: Recipe) -> bool:
     return (
         "{product}" in entry.path
         or recipe.body_product
+        or recipe.decision
         or any(v == "{product}" for v in recipe.params.values())
     )
 
@@ -207,7 +308,7 @@ def expected(entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None
         READ_PERMISSIONS if scope is KeyScope.READ else frozenset(Permission)
     )
     hidden = product == OTHER and role not in SEES_EVERY_PRODUCT
-    if recipe.body_product:  # the permission is checked before the body is read
+    if recipe.body_product or recipe.decision:  # permission first, then the body / decision
         return "403" if need.permission not in held else "404" if hidden else "ok"
     if hidden:
         return "404"
@@ -216,6 +317,8 @@ def expected(entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None
 
 def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product: str | None) -> Any:
     values: dict[str, str] = {"product": product or ""}
+    if recipe.decision and product is not None:
+        values["decision_id"] = world.decision(product, proposed=recipe.proposed)
     for name, value in recipe.path.items():
         values[name] = value(world, caller) if callable(value) else value
     url = entry.path.format(**values)
@@ -228,7 +331,10 @@ def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product:
         kwargs["content"] = json.dumps(SBOM).encode()
         kwargs["headers"] = {"content-type": "application/json"}
     if recipe.form:
-        kwargs["data"] = recipe.form(world, caller)
+        kwargs["data"] = recipe.form(world, product or "")
+    if recipe.upload:
+        kwargs["data"] = {"product": product or "", "release": "1.0"}
+        kwargs["files"] = {"sbom": ("tiny.cdx.json", json.dumps(SBOM).encode(), "application/json")}
     return client.request(entry.methods[0], url, **kwargs)
 
 

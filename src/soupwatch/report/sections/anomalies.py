@@ -17,7 +17,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("risk", "Risk", "In-context risk.", nullable=False),
     Column("category", "Controlled?", "controlled or uncontrolled.", nullable=False),
     Column(
-        "vex_status", "VEX status", "exploitable, in_triage, or 'not yet triaged'.", nullable=False
+        "vex_status",
+        "VEX status",
+        "exploitable or in_triage with its review in brackets "
+        "('approved by X on D', 'not yet approved'), or 'not yet triaged'.",
+        nullable=False,
     ),
     Column(
         "rationale",

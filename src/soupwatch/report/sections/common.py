@@ -18,10 +18,12 @@ def components_by_ref(a: Assessment) -> dict[str, Component]:
 
 
 def vex_status(f: AssessedFinding) -> str:
-    """The VEX state, or ``not yet triaged`` when no decision exists."""
+    """The VEX state with its review (``not_affected (approved by carol on 2026-12-02)``,
+    ``exploitable (not yet approved)``), or ``not yet triaged`` when no decision exists."""
     if f.vex is None:
         return "not yet triaged"
-    return f.vex.state.value
+    review = f.vex.approval.text() if f.vex.approval is not None else "not yet approved"
+    return f"{f.vex.state.value} ({review})"
 
 
 def control_or_fix(f: AssessedFinding) -> str:

@@ -55,7 +55,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "vex_status",
         "VEX status",
-        "CycloneDX analysis state, or 'not yet triaged'.",
+        "CycloneDX analysis state with its review in brackets ('approved by X on D', "
+        "'rejected by X on D', 'not yet approved'), or 'not yet triaged'.",
         nullable=False,
     ),
     Column("vex_justification", "VEX justification", "Why not affected, when so decided."),

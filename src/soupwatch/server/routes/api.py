@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -17,8 +17,8 @@ from soupwatch import pipeline
 from soupwatch.discover import WORK_PREFIX
 from soupwatch.model import Severity
 from soupwatch.model.access import Permission, Principal
-from soupwatch.model.assessment import PostmarketCategory, RiskLevel
-from soupwatch.model.shapes import component_json, product_json
+from soupwatch.model.assessment import Exploitation, PostmarketCategory, RiskLevel
+from soupwatch.model.shapes import component_hit_json, component_json, product_json
 from soupwatch.model.status import FindingFilter, FindingStatus
 from soupwatch.server import views
 from soupwatch.server.app import options_of, store_of
@@ -155,25 +155,78 @@ def components(request: Request, product: str, release: str) -> list[dict[str, A
     ]
 
 
+@router.get("/components", responses={422: {"model": ErrorOut}})
+def search_components(
+    request: Request,
+    principal: Reader,
+    name: Annotated[str | None, Query(max_length=255, description="Part of the name.")] = None,
+    purl: Annotated[
+        str | None, Query(max_length=512, description="A package: any version, or its own.")
+    ] = None,
+    cpe: Annotated[str | None, Query(max_length=512, description="CPE 2.3 or 2.2 URI.")] = None,
+    range: Annotated[
+        str | None,
+        Query(max_length=512, description="vers range, e.g. vers:generic/>=1.1.0|<1.1.1w"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=pipeline.MAX_HITS)] = 200,
+) -> dict[str, Any]:
+    """Components across the portfolio (the products the caller sees) by name, purl, CPE and
+    version range; every given criterion must hold. Each hit names its product, release,
+    component and version; ``truncated`` says more matched than ``limit``."""
+    found = pipeline.search_components(
+        store_of(request),
+        name=name,
+        purl=purl,
+        cpe=cpe,
+        range=range,
+        products=principal.products,
+        limit=limit,
+    )
+    return {
+        "items": [component_hit_json(h) for h in found.hits],
+        "truncated": found.truncated,
+    }
+
+
 @router.get(
-    "/products/{product}/releases/{release}/findings", dependencies=[needs(Permission.READ)]
+    "/products/{product}/releases/{release}/findings",
+    dependencies=[needs(Permission.READ)],
+    responses={400: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
 def findings(
     request: Request,
     product: str,
     release: str,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=512, description="The next_cursor of the previous page."),
+    ] = None,
+    offset: Annotated[
+        int, Query(ge=0, description="Offset paging (no cursor); prefer cursor.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     open: bool | None = None,
     status: FindingStatus | None = None,
-    category: PostmarketCategory | None = None,
+    category: Annotated[PostmarketCategory | None, Query(description="FDA category.")] = None,
     severity: Severity | None = None,
-    risk: RiskLevel | None = None,
-    kev: bool | None = None,
+    risk: Annotated[RiskLevel | None, Query(description="In-context risk.")] = None,
+    kev: Annotated[bool | None, Query(description="Listed in CISA KEV.")] = None,
+    exploitation: Annotated[
+        Exploitation | None, Query(description="Exploitation evidence: active, poc, none.")
+    ] = None,
+    due_before: Annotated[
+        date | None, Query(description="A running clock due on or before this day.")
+    ] = None,
+    due_after: Annotated[
+        date | None, Query(description="A running clock due on or after this day.")
+    ] = None,
     component: Annotated[str | None, Query(max_length=255)] = None,
     vulnerability: Annotated[str | None, Query(max_length=128)] = None,
 ) -> dict[str, Any]:
-    """A page of the release's assessed findings in priority order, with the release headline."""
+    """A page of the release's assessed findings in the shared priority order, with the
+    release headline. The first page (no ``offset``) carries ``next_cursor``; pass it as
+    ``cursor`` for the next page (no finding repeated or skipped). A cursor of an assessment
+    that was recomputed since (a scan, a sync, a decision, a new day) is 409: start again."""
     flt = FindingFilter(
         open=open,
         status=status.value if status else None,
@@ -183,8 +236,21 @@ def findings(
         kev=kev,
         component=component,
         vulnerability=vulnerability,
+        exploitation=exploitation.value if exploitation else None,
+        due_before=due_before,
+        due_after=due_after,
     )
-    return views.findings(store_of(request), product, release, flt, offset, limit).as_dict()
+    page = views.findings(
+        store_of(request),
+        product,
+        release,
+        flt,
+        offset,
+        limit,
+        cursor=cursor,
+        paged=cursor is None and offset == 0,
+    )
+    return page.as_dict()
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:

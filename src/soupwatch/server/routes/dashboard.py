@@ -1,28 +1,61 @@
-"""The dashboard: server-rendered HTML (Jinja2, autoescaped, no JavaScript, no external assets)."""
+"""The dashboard: server-rendered HTML (Jinja2, autoescaped, no JavaScript, no external assets).
+
+Pages read through the pipeline like the API does; forms post with the session's CSRF token
+(``server/security.py`` checks it before the route runs) and answer with a redirect (303) on
+success, or the page again with a one-line message on a refused input. See docs/server.md and
+docs/adr/0013-dashboard.md.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
-from urllib.parse import quote
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from soupwatch import pipeline
+from soupwatch.errors import (
+    ConfigError,
+    DecisionConflict,
+    MatchError,
+    SoupwatchError,
+    VexError,
+)
+from soupwatch.model import Severity
 from soupwatch.model.access import Permission, Principal
-from soupwatch.model.status import FindingFilter
+from soupwatch.model.assessment import Exploitation, PostmarketCategory, RiskLevel
+from soupwatch.model.shapes import approval_json
+from soupwatch.model.status import FindingFilter, FindingStatus
+from soupwatch.model.trend import daily_totals, overdue_filter
+from soupwatch.model.vex import (
+    DecisionComment,
+    VexJustification,
+    VexScope,
+    VexState,
+    VexStatement,
+)
 from soupwatch.server.app import store_of
+from soupwatch.server.charts import trend_chart
+from soupwatch.server.forms import Form
 from soupwatch.server.routes.intel import feed_status
-from soupwatch.server.security import authenticate, needs
+from soupwatch.server.security import authenticate, needs, product_not_found
 from soupwatch.server.views import RISK_ORDER, SEVERITY_ORDER, findings, portfolio
+from soupwatch.vex import refuse
 
 router = APIRouter(include_in_schema=False)
+E = TypeVar("E", bound=StrEnum)
 Viewer = Annotated[Principal, needs(Permission.READ, page=True)]
+Triager = Annotated[Principal, needs(Permission.TRIAGE, page=True)]
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 """Findings per page on a release's page."""
+DETAIL_LIMIT = 50
+"""The most findings (components) one finding page shows for a vulnerability."""
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
@@ -32,27 +65,122 @@ _env = Environment(
 )
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def render(name: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     """A template of the dashboard as a page (``user``/``csrf_token`` when logged in)."""
     html = _env.get_template(name).render(
         severities=SEVERITY_ORDER,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=_now().strftime("%Y-%m-%d %H:%M UTC"),
         **context,
     )
     return HTMLResponse(html, status_code=status)
 
 
-def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
-    caller = authenticate(request)
-    user = {"name": caller.principal.name, "role": caller.principal.role.value}
-    return render(name, user=user, csrf_token=caller.csrf_token or "", **context)
+def user_context(request: Request) -> dict[str, Any]:
+    """``user`` (name, role, permissions) and ``csrf_token`` of a logged-in page, or nothing
+    when the request has no valid caller (an error page for an anonymous visitor)."""
+    try:
+        caller = authenticate(request)
+    except SoupwatchError:
+        return {}
+    p = caller.principal
+    user = {"name": p.name, "role": p.role.value, "can": {x.value for x in p.permissions}}
+    return {"user": user, "csrf_token": caller.csrf_token or ""}
+
+
+def page(request: Request, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page for the logged-in caller."""
+    return render(name, status=status, **user_context(request), **context)
 
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, principal: Viewer) -> HTMLResponse:
-    """Portfolio: every release with open findings by severity, KEV count, feed data age."""
-    rows = [r for r in portfolio(store_of(request)) if principal.sees(r["product"])]
-    return _page(request, "index.html", rows=rows, feeds=feed_status(request), risks=RISK_ORDER)
+    """Portfolio: the trend of the releases the caller sees, then every release's counts."""
+    store = store_of(request)
+    rows = [r for r in portfolio(store) if principal.sees(r["product"])]
+    history = [r for r in pipeline.snapshot_history(store) if principal.sees(r.product)]
+    return page(
+        request,
+        "index.html",
+        rows=rows,
+        feeds=feed_status(request),
+        risks=RISK_ORDER,
+        chart=trend_chart(daily_totals(history)),
+    )
+
+
+@router.get(
+    "/products/{product}",
+    response_class=HTMLResponse,
+    dependencies=[needs(Permission.READ, page=True)],
+)
+def product_page(request: Request, product: str) -> HTMLResponse:
+    """A product: its trend and its releases' counts."""
+    store = store_of(request)
+    found = [p for p, _ in pipeline.list_products(store) if p.name == product]
+    if not found:
+        raise product_not_found(product)
+    rows = [r for r in portfolio(store) if r["product"] == product]
+    history = [r for r in pipeline.snapshot_history(store) if r.product == product]
+    chart = trend_chart(daily_totals(history))
+    return page(
+        request,
+        "product.html",
+        product=found[0],
+        rows=rows,
+        chart=chart,
+        overdue_before=_overdue_before(),
+    )
+
+
+def _overdue_before() -> str:
+    """The ``due_before`` of today's overdue findings (:func:`overdue_filter`)."""
+    due = overdue_filter(_now().date()).due_before
+    assert due is not None
+    return due.isoformat()
+
+
+def _choice(name: str, value: str | None, enum: type[StrEnum]) -> str | None:
+    """A filter's value: None when empty, else one of ``enum``'s values (or a one-line error)."""
+    if not value:
+        return None
+    allowed = [e.value for e in enum]
+    if value not in allowed:
+        raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}", where=name)
+    return value
+
+
+def _day(name: str, value: str | None) -> str:
+    """A date filter's value (``YYYY-MM-DD``; "" when empty), or a one-line error."""
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ConfigError(f"{name}: {value!r} is not a date (YYYY-MM-DD)", where=name) from None
+
+
+def _yes_no(name: str, value: str | None) -> bool | None:
+    if not value:
+        return None
+    if value not in ("yes", "no"):
+        raise ConfigError(f"{name}: {value!r} is not 'yes' or 'no'", where=name)
+    return value == "yes"
+
+
+FILTERS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("show", "show", (("open", "open only"), ("all", "all findings"))),
+    ("status", "status", (("", "any"), *((s.value, s.value) for s in FindingStatus))),
+    ("kev", "in CISA KEV", (("", "any"), ("yes", "yes"), ("no", "no"))),
+    ("exploitation", "exploitation", (("", "any"), *((e.value, e.value) for e in Exploitation))),
+    ("risk", "risk", (("", "any"), *((r.value, r.value) for r in RiskLevel))),
+    ("severity", "severity", (("", "any"), *((s, s) for s in SEVERITY_ORDER))),
+    ("category", "FDA category", (("", "any"), *((c.value, c.value) for c in PostmarketCategory))),
+)
+"""The release page's filter menus: (query parameter, label, (value, text) choices)."""
 
 
 @router.get(
@@ -60,29 +188,283 @@ def index(request: Request, principal: Viewer) -> HTMLResponse:
     response_class=HTMLResponse,
     dependencies=[needs(Permission.READ, page=True)],
 )
-def release(
-    request: Request, product: str, release: str, page: int = 1, show: str = "open"
-) -> HTMLResponse:
-    """One release: its headline, a page of findings in priority order, components' support."""
-    store = store_of(request)
-    only_open = None if show == "all" else True
-    size = PAGE_SIZE
-    start = (max(page, 1) - 1) * size
-    got = findings(store, product, release, FindingFilter(open=only_open), start, size, header=True)
+def release(request: Request, product: str, release: str) -> HTMLResponse:
+    """One release: headline, a filtered page of findings in priority order, components."""
+    q = request.query_params
+    raw_page = q.get("page") or "1"
+    if not raw_page.isdigit():
+        raise ConfigError(f"page: {raw_page!r} is not a page number", where="page")
+    number = max(int(raw_page), 1)
+    chosen = {
+        "show": "all" if q.get("show") == "all" else "open",
+        "status": _choice("status", q.get("status"), FindingStatus) or "",
+        "kev": q.get("kev", "") if _yes_no("kev", q.get("kev")) is not None else "",
+        "risk": _choice("risk", q.get("risk"), RiskLevel) or "",
+        "severity": _choice("severity", q.get("severity"), Severity) or "",
+        "category": _choice("category", q.get("category"), PostmarketCategory) or "",
+        "exploitation": _choice("exploitation", q.get("exploitation"), Exploitation) or "",
+        "due_before": _day("due_before", q.get("due_before")),
+        "due_after": _day("due_after", q.get("due_after")),
+        "component": (q.get("component") or "").strip()[:255],
+        "vulnerability": (q.get("vulnerability") or "").strip()[:128],
+    }
+    flt = FindingFilter(
+        open=None if chosen["show"] == "all" else True,
+        status=chosen["status"] or None,
+        kev=_yes_no("kev", chosen["kev"]),
+        risk=chosen["risk"] or None,
+        severity=chosen["severity"] or None,
+        category=chosen["category"] or None,
+        exploitation=chosen["exploitation"] or None,
+        due_before=date.fromisoformat(chosen["due_before"]) if chosen["due_before"] else None,
+        due_after=date.fromisoformat(chosen["due_after"]) if chosen["due_after"] else None,
+        component=chosen["component"] or None,
+        vulnerability=chosen["vulnerability"] or None,
+    )
+    start = (number - 1) * PAGE_SIZE
+    got = findings(store_of(request), product, release, flt, start, PAGE_SIZE, header=True)
     header = got.header
     assert header is not None  # asked for
-    return _page(
+    query = urlencode({k: v for k, v in chosen.items() if v})
+    return page(
         request,
         "release.html",
         product=product,
         release=release,
         page=got,
-        number=max(page, 1),
-        pages=max(1, -(-got.total // size)),
-        show="all" if only_open is None else "open",
+        number=number,
+        pages=max(1, -(-got.total // PAGE_SIZE)),
+        filters=FILTERS,
+        chosen=chosen,
+        overdue_before=_overdue_before(),
+        query=query,
         components=header.components,
         skipped=header.skipped,
     )
+
+
+def _finding_page(
+    request: Request,
+    product: str,
+    release: str,
+    vuln_id: str,
+    *,
+    status: int = 200,
+    notice: str | None = None,
+    problem: str | None = None,
+) -> HTMLResponse:
+    store = store_of(request)
+    flt = FindingFilter(vulnerability=vuln_id)
+    got = findings(store, product, release, flt, 0, DETAIL_LIMIT)
+    caller = authenticate(request)
+    reviews: dict[int, Any] = {}
+    comments: dict[int, list[DecisionComment]] = {}
+    for item in got.items:
+        vex = item["vex"]
+        if vex and vex.get("id") and vex["id"] not in reviews:
+            current = pipeline.get_decision(store, vex["id"])
+            reviews[vex["id"]] = approval_json(current.approval)
+            comments[vex["id"]] = pipeline.decision_comments(store, vex["id"])
+    here = request.url.path
+    return page(
+        request,
+        "finding.html",
+        reviews=reviews,
+        comments=comments,
+        here=here,
+        can_comment=caller.principal.may(Permission.COMMENT),
+        status=status,
+        product=product,
+        release=release,
+        vuln=vuln_id,
+        items=got.items,
+        history=sorted(
+            (e for d in reviews for e in pipeline.decision_history(store, d)),
+            key=lambda e: int(e["seq"]),
+        ),
+        can_triage=caller.principal.may(Permission.TRIAGE),
+        vex_states=[s.value for s in VexState],
+        vex_justifications=[j.value for j in VexJustification],
+        notice=notice,
+        problem=problem,
+    )
+
+
+@router.get(
+    "/products/{product}/releases/{release}/findings/{vuln_id}",
+    response_class=HTMLResponse,
+    dependencies=[needs(Permission.READ, page=True)],
+)
+def finding(
+    request: Request, product: str, release: str, vuln_id: str, recorded: str | None = None
+) -> HTMLResponse:
+    """A vulnerability in one release: each affected component's rationale, the evidence of
+    every risk factor, how it was matched, the current decision, the decision history, and
+    (for product security) the triage form."""
+    notice = f"Decision recorded: {recorded}." if recorded else None
+    return _finding_page(request, product, release, vuln_id, notice=notice)
+
+
+def _enum(form: Any, name: str, enum: type[E], default: str | None = None) -> E:
+    """A form field's value as a member of ``enum`` (``default`` when the field is empty)."""
+    value = _field(form, name) or default
+    if not value:
+        raise refuse(name, "a value is required")
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise refuse(name, f"{value!r} is not one of {allowed}") from None
+
+
+def _expected(form: Any, scope: VexScope) -> int | None:
+    """The version of the decision this write replaces, as the form's page showed it: the
+    version shown when the decision shown has the chosen scope; 0 (none: one recorded since is
+    a conflict) when nothing was shown or a release decision is made over a broader one shown
+    (a release decision would have been the one shown); None (no check) otherwise, and for a
+    decision made for another component version (its subject differs)."""
+    shown, version = _field(form, "expected_scope"), _field(form, "expected_version")
+    if version is None or not version.isdigit():
+        return None
+    if shown is None or shown == scope.value:
+        return int(version) if shown else 0
+    return 0 if scope is VexScope.RELEASE else None
+
+
+def _field(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+@router.post(
+    "/products/{product}/releases/{release}/findings/{vuln_id}/decision",
+    response_class=HTMLResponse,
+)
+def triage(
+    request: Request, product: str, release: str, vuln_id: str, principal: Triager, form: Form
+) -> Response:
+    """The triage form: record a VEX decision on the finding (audited, by the caller). A
+    stale ``expected_version`` (someone decided since the page was loaded) is 409 with the
+    page again; a broken rule is 422 naming the field."""
+    try:
+        scope = _enum(form, "scope", VexScope, "release")
+        if scope is VexScope.COMPONENT:
+            raise refuse("scope", "the dashboard records release or product decisions")
+        state = _enum(form, "state", VexState)
+        justification = (
+            _enum(form, "justification", VexJustification)
+            if _field(form, "justification")
+            else None
+        )
+        statement = VexStatement(
+            vulnerability=vuln_id,
+            state=state,
+            scope=scope,
+            product=product,
+            release=release if scope is VexScope.RELEASE else None,
+            component_name=_field(form, "component_name"),
+            component_version=_field(form, "component_version"),
+            justification=justification,
+            detail=_field(form, "detail"),
+            author=principal.name,
+        )
+        recorded = pipeline.record_decision(
+            store_of(request),
+            statement,
+            actor=principal.name,
+            reason=_field(form, "reason") or "",
+            now=_now(),
+            expected_version=_expected(form, scope),
+        )
+    except DecisionConflict as err:
+        return _finding_page(
+            request,
+            product,
+            release,
+            vuln_id,
+            status=409,
+            problem=f"not recorded: {err} Review the newer decision below and submit again.",
+        )
+    except VexError as err:
+        return _finding_page(
+            request, product, release, vuln_id, status=422, problem=f"not recorded: {err}"
+        )
+    target = (
+        f"/products/{quote(product, safe='')}/releases/{quote(release, safe='')}"
+        f"/findings/{quote(vuln_id, safe='')}?recorded={quote(recorded.statement.state.value)}"
+    )
+    return RedirectResponse(target, status_code=303)
+
+
+SEARCH_FIELDS = ("name", "purl", "cpe", "range")
+"""The search form's criteria (:func:`soupwatch.pipeline.search_components`); ``q`` is a name
+or a vulnerability id."""
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, principal: Viewer) -> HTMLResponse:
+    """Components across the caller's products by name, purl, CPE and ``vers`` range (the
+    search of ``GET /api/v1/components``); a vulnerability id links to its impact page."""
+    from soupwatch.watch import check_vuln_id
+
+    q = request.query_params
+    asked = {f: (q.get(f) or "").strip()[:255] for f in ("q", *SEARCH_FIELDS[1:])}
+    name = asked["q"] or None
+    try:
+        vuln = check_vuln_id(name) if name else None
+    except SoupwatchError:
+        vuln = None
+    hits: list[Any] = []
+    truncated, problem, status = False, None, 200
+    criteria = {"name": name, **{f: asked[f] or None for f in SEARCH_FIELDS[1:]}}
+    if vuln is not None:
+        criteria["name"] = None
+    if any(criteria.values()):
+        try:
+            got = pipeline.search_components(
+                store_of(request),
+                name=criteria["name"],
+                purl=criteria["purl"],
+                cpe=criteria["cpe"],
+                range=criteria["range"],
+                products=principal.products,
+            )
+        except MatchError as err:
+            problem, status = str(err), 422
+        else:
+            hits, truncated = got.hits, got.truncated
+    return page(
+        request,
+        "search.html",
+        status=status,
+        asked=asked,
+        searched=any(criteria.values()),
+        hits=hits,
+        vuln=vuln,
+        truncated=truncated,
+        problem=problem,
+    )
+
+
+@router.get("/support", response_class=HTMLResponse)
+def support(request: Request, principal: Viewer) -> HTMLResponse:
+    """Every component with a known end-of-support date, soonest first."""
+    today = _now().date()
+    rows = [
+        {
+            "end_of_support": s.ends.isoformat(),
+            "days_left": (s.ends - today).days,
+            "name": s.assessed.component.name,
+            "version": s.assessed.component.version,
+            "level": s.assessed.support.level.value,
+            "finding": s.assessed.support_finding,
+            "source": s.assessed.support.source,
+            "product": s.product,
+            "release": s.release,
+        }
+        for s in pipeline.support_ends(store_of(request), products=principal.products)
+    ]
+    return page(request, "support.html", rows=rows, today=today.isoformat())
 
 
 @router.get("/impact", dependencies=[needs(Permission.READ, page=True)])
@@ -102,4 +484,4 @@ def impact(request: Request, vuln_id: str, principal: Viewer) -> HTMLResponse:
     store = store_of(request)
     rows = [r for r in find_impact(store, vuln_id) if principal.sees(r.product)]
     known = known_to_feeds(store, vuln_id)
-    return _page(request, "impact.html", vuln=vuln_id.strip(), rows=rows, known=known)
+    return page(request, "impact.html", vuln=vuln_id.strip(), rows=rows, known=known)
