@@ -27,7 +27,11 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     """Reads everything (audit trail included), changes nothing."""
     HOSPITAL_CUSTOMER = "hospital_customer"
-    """Reads the products granted to its team, changes nothing."""
+    """Reads the products granted to its team, changes nothing; of the fleet it sees only the
+    units of the customers mapped to its teams (docs/fleet.md)."""
+    UPDATE_SERVER = "update_server"
+    """A deployed unit or the manufacturer's update server: reports check-ins (with a write
+    key), reads nothing."""
 
 
 class Permission(StrEnum):
@@ -51,6 +55,10 @@ class Permission(StrEnum):
     """Create, list and revoke one's own API keys."""
     ADMINISTER = "administer"
     """Users, teams, product grants, anyone's keys; delete a product."""
+    MANAGE_FLEET = "manage_fleet"
+    """Import deployed units, record update campaigns."""
+    CHECK_IN = "check_in"
+    """Report a unit's installed release and component versions (API keys only)."""
 
 
 class KeyScope(StrEnum):
@@ -60,7 +68,13 @@ class KeyScope(StrEnum):
     WRITE = "write"
 
 
-_TRIAGE = {Permission.UPLOAD, Permission.TRIAGE, Permission.CONFIGURE, Permission.MANAGE_PRODUCTS}
+_TRIAGE = {
+    Permission.UPLOAD,
+    Permission.TRIAGE,
+    Permission.CONFIGURE,
+    Permission.MANAGE_PRODUCTS,
+    Permission.MANAGE_FLEET,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
@@ -70,11 +84,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.AUDITOR: frozenset({Permission.READ, Permission.OWN_KEYS, Permission.READ_AUDIT}),
     Role.HOSPITAL_CUSTOMER: frozenset({Permission.READ, Permission.OWN_KEYS}),
+    Role.UPDATE_SERVER: frozenset({Permission.CHECK_IN, Permission.OWN_KEYS}),
 }
 """The one table of what each role may do."""
 
 SEES_EVERY_PRODUCT = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
 """Roles that see every product; the others see the products granted to their teams."""
+
+SEES_OWN_CUSTOMERS_ONLY = frozenset({Role.HOSPITAL_CUSTOMER})
+"""Roles that see, of the fleet, only the units of the customers mapped to their teams."""
 
 READ_PERMISSIONS = frozenset({Permission.READ, Permission.READ_AUDIT})
 """What a ``read``-scoped API key keeps of its user's permissions."""
