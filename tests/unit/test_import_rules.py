@@ -21,7 +21,19 @@ import grimp
 ROOT = "soupwatch"
 EDGES = ("cli", "server")
 STAGES = frozenset(
-    {"sbom", "discover", "intel", "match", "triage", "risk", "vex", "report", "watch", "store"}
+    {
+        "sbom",
+        "discover",
+        "intel",
+        "match",
+        "triage",
+        "risk",
+        "vex",
+        "report",
+        "watch",
+        "fleet",
+        "store",
+    }
 )
 OPEN = frozenset({ROOT, f"{ROOT}.pipeline", f"{ROOT}.errors", f"{ROOT}.config"})
 
@@ -37,12 +49,9 @@ ALLOWED = frozenset(
         ("soupwatch.cli.scan_cmd", "soupwatch.match.versions"),
         ("soupwatch.cli.scan_cmd", "soupwatch.report.sarif"),
         ("soupwatch.cli.watch_cmd", "soupwatch.watch.delta"),
-        ("soupwatch.cli.watch_cmd", "soupwatch.watch.impact"),
         ("soupwatch.cli.watch_cmd", "soupwatch.watch.output"),
         ("soupwatch.server.app", "soupwatch.store.db"),
         ("soupwatch.server.routes.dashboard", "soupwatch.watch.impact"),
-        ("soupwatch.server.routes.intel", "soupwatch.watch.impact"),
-        ("soupwatch.server.routes.intel", "soupwatch.watch.output"),
         ("soupwatch.server.views", "soupwatch.store.db"),
     }
 )

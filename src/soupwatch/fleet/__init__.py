@@ -9,7 +9,19 @@ Functions the job queue can call (each one transaction, idempotent where the dat
 """
 
 from soupwatch.fleet.impact import FleetImpact, ReleaseUnits, SiteUnits, fleet_impact
-from soupwatch.fleet.metrics import MetricsRow, fleet_metrics
+from soupwatch.fleet.metrics import Durations, MetricsRow, fleet_metrics
+from soupwatch.fleet.output import (
+    check_in_json,
+    drift_json,
+    fleet_impact_json,
+    import_json,
+    metrics_csv,
+    metrics_html,
+    metrics_json,
+    metrics_pdf,
+    unit_detail_json,
+    unit_json,
+)
 from soupwatch.fleet.status import UnitPatch, unit_patch_status
 from soupwatch.fleet.units import (
     EVERYTHING,
@@ -18,6 +30,7 @@ from soupwatch.fleet.units import (
     Scope,
     check_in,
     find_unit,
+    import_file,
     import_records,
     import_units,
     list_units,
@@ -28,29 +41,43 @@ from soupwatch.fleet.units import (
     unit_drift,
     unit_moves,
 )
+from soupwatch.store.fleet_repo import UnitFilter
 
 __all__ = [
-    "EVERYTHING",
     "CheckIn",
+    "Durations",
+    "EVERYTHING",
     "FleetImpact",
     "ImportResult",
     "MetricsRow",
     "ReleaseUnits",
     "Scope",
     "SiteUnits",
+    "UnitFilter",
     "UnitPatch",
     "check_in",
+    "check_in_json",
+    "drift_json",
     "find_unit",
     "fleet_impact",
+    "fleet_impact_json",
     "fleet_metrics",
+    "import_file",
+    "import_json",
     "import_records",
     "import_units",
     "list_units",
     "map_customer",
+    "metrics_csv",
+    "metrics_html",
+    "metrics_json",
+    "metrics_pdf",
     "reported_components",
     "run_campaign",
     "scope_of",
+    "unit_detail_json",
     "unit_drift",
+    "unit_json",
     "unit_moves",
     "unit_patch_status",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from soupwatch.fleet.impact import FleetImpact
 from soupwatch.fleet.metrics import METHODS, Durations, MetricsRow
+from soupwatch.fleet.status import UnitPatch
 from soupwatch.fleet.units import CheckIn, ImportResult
 from soupwatch.model.fleet import Drift, Unit, UnitMove
 from soupwatch.report.render import html_to_pdf, render_html
@@ -54,6 +55,23 @@ def drift_json(d: Drift) -> dict[str, Any]:
         "reported_version": d.reported,
         "detected_at": iso(d.detected_at),
         "explanation": d.explanation,
+    }
+
+
+def patch_json(p: UnitPatch) -> dict[str, Any]:
+    """A unit's status for one vulnerability."""
+    return {"vulnerability": p.vuln_id, "status": p.status.value, "fixed_by": p.fixed_by}
+
+
+def unit_detail_json(
+    unit: Unit, moves: Sequence[UnitMove], patches: Sequence[UnitPatch], drift: Sequence[Drift]
+) -> dict[str, Any]:
+    """A unit with its moves, patch status per vulnerability and open drift."""
+    return {
+        **unit_json(unit),
+        "moves": [move_json(m) for m in moves],
+        "patch_status": [patch_json(p) for p in patches],
+        "drift": [drift_json(d) for d in drift],
     }
 
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from soupwatch.config import InputLimits
 from soupwatch.errors import FleetError, NotFoundError
-from soupwatch.fleet.importer import SERIAL, ImportedUnit, parse_units, unit_from_fields
+from soupwatch.fleet.importer import SERIAL, ImportedUnit, parse_units, read_units, unit_from_fields
 from soupwatch.model.access import SEES_OWN_CUSTOMERS_ONLY, Principal
 from soupwatch.model.fleet import MAX_TEXT, Drift, ReportedComponent, Unit, UnitMove
 from soupwatch.store import fleet_repo as repo
@@ -121,6 +122,14 @@ def import_units(
     nothing: the first bad row is a one-line error naming ``source``, line and column."""
     items = parse_units(raw, source, limits)
     return _store_units(store, items, source, actor=actor, now=now, may_import=may_import)
+
+
+def import_file(
+    store: Store, path: Path, limits: InputLimits, *, actor: str, now: datetime
+) -> ImportResult:
+    """Import an export file (``soupwatch fleet import``): read whole, checked, then stored in
+    one transaction."""
+    return _store_units(store, read_units(path, limits), str(path), actor=actor, now=now)
 
 
 def import_records(

@@ -81,9 +81,15 @@ def seed(store: Store) -> Store:
     """Store the history described in the module docstring."""
     o1f = finding("openssl", "openssl", "1.0.1f", V1, "1.0.1g")
     with store.session() as s:
-        save_release(s, Product("Pump"), Release("Pump", "1.0", components("1.0.1f", "1.2.11"), day(1, 1)))
-        save_release(s, Product("Pump"), Release("Pump", "1.1", components("1.0.1g", "1.2.11"), day(2, 15)))
-        save_release(s, Product("Pump"), Release("Pump", "2.0", components("1.0.1g", "1.2.13"), day(4, 10)))
+        save_release(
+            s, Product("Pump"), Release("Pump", "1.0", components("1.0.1f", "1.2.11"), day(1, 1))
+        )
+        save_release(
+            s, Product("Pump"), Release("Pump", "1.1", components("1.0.1g", "1.2.11"), day(2, 15))
+        )
+        save_release(
+            s, Product("Pump"), Release("Pump", "2.0", components("1.0.1g", "1.2.13"), day(4, 10))
+        )
     z11 = finding("zlib", "zlib", "1.2.11", V2, "1.2.12")
     z13 = finding("zlib", "zlib", "1.2.13", V3, "1.3")
     o_na = finding("openssl", "openssl", "1.0.1f", V4, "1.0.2h")
@@ -105,10 +111,16 @@ def seed(store: Store) -> Store:
         reason="the vulnerable function is never called",
         now=day(1, 21),
     )
-    import_units(store, UNITS_CSV.encode(), "units.csv", input_limits({}), actor="tester", now=day(1, 21))
-    run_campaign(store, "spring", "Pump", "1.1", ["U1"], date(2026, 2, 25), actor="tester", now=day(2, 25))
+    import_units(
+        store, UNITS_CSV.encode(), "units.csv", input_limits({}), actor="tester", now=day(1, 21)
+    )
+    run_campaign(
+        store, "spring", "Pump", "1.1", ["U1"], date(2026, 2, 25), actor="tester", now=day(2, 25)
+    )
     run_campaign(store, "late", "Pump", "1.1", ["U2"], None, actor="tester", now=day(3, 1))
-    run_campaign(store, "summer", "Pump", "2.0", ["U1"], date(2026, 4, 25), actor="tester", now=day(4, 25))
+    run_campaign(
+        store, "summer", "Pump", "2.0", ["U1"], date(2026, 4, 25), actor="tester", now=day(4, 25)
+    )
     return store
 
 

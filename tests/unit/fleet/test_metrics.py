@@ -14,7 +14,10 @@ from .conftest import NOW, V1, V2, V3, V4
 
 def test_patch_status_per_unit(fleet: Store) -> None:
     def status(serial: str) -> dict[str, tuple[PatchStatus, str | None]]:
-        return {p.vuln_id: (p.status, p.fixed_by) for p in unit_patch_status(fleet, serial, EVERYTHING, now=NOW)}
+        return {
+            p.vuln_id: (p.status, p.fixed_by)
+            for p in unit_patch_status(fleet, serial, EVERYTHING, now=NOW)
+        }
 
     # U3 stayed on 1.0: V1 fixed by 1.1, V2 fixed by 2.0, V4 closed by VEX; V3 came with 2.0.
     assert status("U3") == {
@@ -42,8 +45,12 @@ def _rows(fleet: Store) -> dict[tuple[str, str], MetricsRow]:
 def test_metrics_against_hand_computed_values(fleet: Store) -> None:
     rows = _rows(fleet)
     assert set(rows) == {
-        (ALL_SITES, "2026-Q1"), ("North", "2026-Q1"), ("South", "2026-Q1"),
-        (ALL_SITES, "2026-Q2"), ("North", "2026-Q2"), ("South", "2026-Q2"),
+        (ALL_SITES, "2026-Q1"),
+        ("North", "2026-Q1"),
+        ("South", "2026-Q1"),
+        (ALL_SITES, "2026-Q2"),
+        ("North", "2026-Q2"),
+        ("South", "2026-Q2"),
     }  # V4 (closed by VEX wherever found) was never open: in no row
     q1 = rows[(ALL_SITES, "2026-Q1")]
     assert q1.vulnerabilities == {V1, V2}  # identified 01-10 and 01-20
