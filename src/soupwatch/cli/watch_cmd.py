@@ -169,12 +169,17 @@ def impact(
         print_table(
             f"fleet: {found.units_exposed} unit(s) exposed at {len(found.sites)} site(s) "
             f"({found.units} on affected releases)",
-            ["product", "release", "open", "customer", "site", "units"],
+            ["product", "release", "open", "units", "sites"],
             [
-                [r.product, r.release, "yes" if r.open else "no", s.customer, s.site, s.units]
+                [r.product, r.release, "yes" if r.open else "no", r.units, r.sites]
                 for r in found.releases
-                for s in r.sites
+                if r.units
             ],
+        )
+        print_table(
+            "exposed sites",
+            ["customer", "site", "units exposed"],
+            [[s.customer, s.site, s.units] for s in found.sites],
         )
 
 

@@ -20,31 +20,33 @@ from soupwatch.watch.impact import ImpactRow, impact
 
 @dataclass(frozen=True, slots=True)
 class SiteUnits:
-    """Units of one release at one site."""
+    """Units at one site that run a release where a finding of the vulnerability is open."""
 
-    site: str
     customer: str
+    site: str
     units: int
 
 
 @dataclass(frozen=True, slots=True)
 class ReleaseUnits:
-    """One affected release: whether a finding of the vulnerability is open in it, and where
-    its units are."""
+    """One affected release: whether a finding of the vulnerability is open in it, and how
+    many units run it at how many sites."""
 
     product: str
     release: str
     open: bool
     units: int
-    sites: tuple[SiteUnits, ...]
+    sites: int
 
 
 @dataclass(frozen=True, slots=True)
 class FleetImpact:
-    """The findings of a vulnerability, and the units of the releases that carry them."""
+    """The findings of a vulnerability, the units of the releases that carry them, and the
+    sites whose units run a release where it is open."""
 
     findings: tuple[ImpactRow, ...]
     releases: tuple[ReleaseUnits, ...]
+    sites: tuple[SiteUnits, ...]
 
     @property
     def units(self) -> int:
@@ -56,18 +58,12 @@ class FleetImpact:
         """Units running a release where a finding of it is open."""
         return sum(r.units for r in self.releases if r.open)
 
-    @property
-    def sites(self) -> tuple[tuple[str, str], ...]:
-        """(customer, site) pairs with an exposed unit, sorted."""
-        return tuple(
-            sorted({(s.customer, s.site) for r in self.releases if r.open for s in r.sites})
-        )
-
 
 def fleet_impact(
     store: Store, vuln_id: str, scope: Scope, *, now: datetime | None = None
 ) -> FleetImpact:
-    """Every finding of ``vuln_id`` in the products the scope sees, with their releases' units."""
+    """Every finding of ``vuln_id`` in the products the scope sees, with their releases' units
+    and the exposed sites (two queries besides the findings', whatever the fleet's size)."""
     rows = [
         r
         for r in impact(store, vuln_id, now=now or datetime.now(UTC))
@@ -77,18 +73,27 @@ def fleet_impact(
     for r in rows:
         is_open[(r.product, r.release)] |= r.is_open
     with store.session() as session:
-        counted = repo.units_per_release(session, is_open, scope.customers)
-    sites: dict[tuple[str, str], list[SiteUnits]] = defaultdict(list)
+        ids = repo.release_ids(session, is_open)
+        counted = repo.units_at(session, ids.values(), scope.customers)
+    names = {rid: key for key, rid in ids.items()}
+    units: dict[tuple[str, str], int] = defaultdict(int)
+    places: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    exposed: dict[tuple[str, str], int] = defaultdict(int)
     for at in counted:
-        sites[(at.product, at.release)].append(SiteUnits(at.site, at.customer, at.units))
+        key = names[at.release_id]
+        units[key] += at.units
+        places[key].add((at.customer, at.site))
+        if is_open[key]:
+            exposed[(at.customer, at.site)] += at.units
     releases = tuple(
         ReleaseUnits(
             product,
             release,
             is_open[(product, release)],
-            sum(s.units for s in sites[(product, release)]),
-            tuple(sorted(sites[(product, release)], key=lambda s: (s.customer, s.site))),
+            units[(product, release)],
+            len(places[(product, release)]),
         )
         for product, release in sorted(is_open, key=lambda k: (not is_open[k], k))
     )
-    return FleetImpact(tuple(rows), releases)
+    sites = tuple(SiteUnits(c, site, n) for (c, site), n in sorted(exposed.items()))
+    return FleetImpact(tuple(rows), releases, sites)

@@ -105,16 +105,16 @@ def fleet_impact_json(vuln: str, found: FleetImpact, known: bool) -> dict[str, A
         "fleet": {
             "units": found.units,
             "units_exposed": found.units_exposed,
-            "sites_exposed": [{"customer": c, "site": s} for c, s in found.sites],
+            "sites_exposed": [
+                {"customer": s.customer, "site": s.site, "units": s.units} for s in found.sites
+            ],
             "releases": [
                 {
                     "product": r.product,
                     "release": r.release,
                     "open": r.open,
                     "units": r.units,
-                    "sites": [
-                        {"customer": s.customer, "site": s.site, "units": s.units} for s in r.sites
-                    ],
+                    "sites": r.sites,
                 }
                 for r in found.releases
             ],

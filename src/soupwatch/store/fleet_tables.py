@@ -32,7 +32,7 @@ class UnitRow(Base):
 
     __tablename__ = "fleet_units"
     __table_args__ = (
-        Index("ix_fleet_units_release", "release_id"),
+        Index("ix_fleet_units_release", "release_id", "customer", "site"),  # covers impact
         Index("ix_fleet_units_product", "product_id"),
         Index("ix_fleet_units_customer", "customer"),
         Index("ix_fleet_units_site", "site"),

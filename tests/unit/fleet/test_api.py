@@ -109,12 +109,16 @@ def test_import_check_in_scoping_impact_metrics(app: FastAPI) -> None:
     # Impact at fleet level: units and sites per release; the hospital counts its own only.
     everyone = admin.get(f"{API}/impact/{V1}").json()["fleet"]
     assert (everyone["units"], everyone["units_exposed"]) == (1, 1)  # U3 on 1.0 (U9 moved off)
-    assert everyone["sites_exposed"] == [{"customer": "General", "site": "South"}]
+    assert everyone["sites_exposed"] == [{"customer": "General", "site": "South", "units": 1}]
     v2 = admin.get(f"{API}/impact/{V2}").json()["fleet"]
-    assert [(r["release"], r["units"]) for r in v2["releases"]] == [("1.0", 1), ("1.1", 2)]
+    # 1.0: U3 (South); 1.1: U2 (North) and U9 (East, moved there by its check-in)
+    assert [(r["release"], r["units"], r["sites"]) for r in v2["releases"]] == [
+        ("1.0", 1, 1),
+        ("1.1", 2, 2),
+    ]
     own = hospital.get(f"{API}/impact/{V2}").json()["fleet"]
     assert [(r["release"], r["units"]) for r in own["releases"]] == [("1.0", 0), ("1.1", 1)]
-    assert own["sites_exposed"] == [{"customer": "St Mary", "site": "North"}]
+    assert own["sites_exposed"] == [{"customer": "St Mary", "site": "North", "units": 1}]
 
     # Metrics: the hospital's figures cover its units only; CSV and PDF exports.
     mine = hospital.get(f"{API}/fleet/metrics", params={"site": "South"}).json()

@@ -12,7 +12,14 @@ from soupwatch.store.db import Store
 from .conftest import NOW, V1, V2, V3, V4
 
 
-def test_patch_status_per_unit(fleet: Store) -> None:
+def test_patch_status_and_metrics(fleet: Store) -> None:
+    """One seeded store (its setup costs more than the checks): status, figures, exports."""
+    _patch_status_per_unit(fleet)
+    _metrics_against_hand_computed_values(fleet)
+    _metrics_filters_and_exports(fleet)
+
+
+def _patch_status_per_unit(fleet: Store) -> None:
     def status(serial: str) -> dict[str, tuple[PatchStatus, str | None]]:
         return {
             p.vuln_id: (p.status, p.fixed_by)
@@ -42,7 +49,7 @@ def _rows(fleet: Store) -> dict[tuple[str, str], MetricsRow]:
     return {(r.site, r.quarter): r for r in fleet_metrics(fleet, EVERYTHING, now=NOW)}
 
 
-def test_metrics_against_hand_computed_values(fleet: Store) -> None:
+def _metrics_against_hand_computed_values(fleet: Store) -> None:
     rows = _rows(fleet)
     assert set(rows) == {
         (ALL_SITES, "2026-Q1"),
@@ -94,7 +101,7 @@ def test_metrics_against_hand_computed_values(fleet: Store) -> None:
     assert q2.fix_to_release.pending == [V3]  # no release fixes it yet
 
 
-def test_metrics_filters_and_exports(fleet: Store) -> None:
+def _metrics_filters_and_exports(fleet: Store) -> None:
     only = fleet_metrics(fleet, EVERYTHING, site="North", quarter="2026-Q1", now=NOW)
     assert [(r.site, r.quarter) for r in only] == [("North", "2026-Q1")]
     data = metrics_json(only, NOW)["rows"][0]

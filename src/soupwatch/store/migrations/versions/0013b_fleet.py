@@ -37,7 +37,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("serial"),
     )
-    op.create_index("ix_fleet_units_release", "fleet_units", ["release_id"], unique=False)
+    op.create_index(
+        "ix_fleet_units_release", "fleet_units", ["release_id", "customer", "site"], unique=False
+    )
     op.create_index("ix_fleet_units_product", "fleet_units", ["product_id"], unique=False)
     op.create_index("ix_fleet_units_customer", "fleet_units", ["customer"], unique=False)
     op.create_index("ix_fleet_units_site", "fleet_units", ["site"], unique=False)
