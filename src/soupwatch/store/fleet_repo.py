@@ -102,36 +102,41 @@ def save_units(session: Session, units: Sequence[Unit], now: datetime, how: str)
     for start in range(0, len(units), CHUNK):
         batch = units[start : start + CHUNK]
         known = {
-            r.serial: r
-            for r in session.scalars(
-                select(UnitRow).where(UnitRow.serial.in_([u.serial for u in batch]))
+            serial: (uid, release, check_in)
+            for serial, uid, release, check_in in session.execute(
+                select(UnitRow.serial, UnitRow.id, UnitRow.release_id, UnitRow.last_check_in).where(
+                    UnitRow.serial.in_([u.serial for u in batch])
+                )
             )
         }
         new_rows: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
         moves: list[dict[str, Any]] = []
         for u in batch:
             rid = rids[(u.product, u.release)]
             values = _unit_values(u, pids[u.product], rid, now)
-            row = known.get(u.serial)
-            if row is None:
+            found = known.get(u.serial)
+            if found is None:
                 new_rows.append(values)
                 continue
-            updated += 1
-            if row.release_id != rid:
+            uid, old_release, check_in = found
+            if old_release != rid:
                 moves.append(
                     {
-                        "unit_id": row.id,
-                        "from_release_id": row.release_id,
+                        "unit_id": uid,
+                        "from_release_id": old_release,
                         "to_release_id": rid,
                         "moved_on": u.release_since,
                         "how": how,
                         "recorded_at": now,
                     }
                 )
-            for key, value in values.items():
-                if key == "last_check_in" and value is None:
-                    continue  # an export without check-ins keeps what units reported
-                setattr(row, key, value)
+            if values["last_check_in"] is None:
+                values["last_check_in"] = check_in  # an export without check-ins keeps them
+            changed.append({"id": uid, **values})
+        if changed:  # one executemany by primary key, not one ORM object per unit
+            session.execute(update(UnitRow), changed)
+            updated += len(changed)
         if new_rows:
             session.execute(insert(UnitRow), new_rows)
             ids = dict(
