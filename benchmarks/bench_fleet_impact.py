@@ -2,10 +2,11 @@
 
 Builds (synthetic, no feeds needed) 10 products × 100 releases of 20 components each; the
 oldest 40 releases of every product carry a finding of CVE-2014-0160 (400 releases), the
-rest do not; then imports 50,000 units (50 per release in runs of 25 per site, 200 sites of 50 customers) from a CSV
-export through ``fleet.import_units`` (parse, check, one transaction). Times, in one process:
+rest do not; then imports 50,000 units (50 per release in runs of 25 per site, 200 sites of
+50 customers) from a CSV export through ``fleet.import_units`` (parse, check, one
+transaction). Times, in one process:
 
-- baseline: ``watch.impact`` (the release-level answer, unchanged by the fleet work);
+- baseline: ``watch.impact`` (the release-level answer the fleet adds units to);
 - ``fleet_impact``: the same findings with units and sites per release (target < 50 ms),
   for everyone and for one hospital customer;
 - import of the 50,000-unit CSV (units/s), then the same file again (every unit updated),
@@ -31,8 +32,16 @@ from pathlib import Path
 from soupwatch.config import Settings, input_limits
 from soupwatch.fleet import Scope, fleet_impact, import_units
 from soupwatch.fleet.importer import parse_units
-from soupwatch.model import Component, ComponentRef, Finding, MatchEvidence, Product, Release
-from soupwatch.model import Vulnerability, VulnId
+from soupwatch.model import (
+    Component,
+    ComponentRef,
+    Finding,
+    MatchEvidence,
+    Product,
+    Release,
+    Vulnerability,
+    VulnId,
+)
 from soupwatch.store import inventory
 from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import save_findings

@@ -44,9 +44,9 @@ from soupwatch.fleet.units import (
 from soupwatch.store.fleet_repo import UnitFilter
 
 __all__ = [
+    "EVERYTHING",
     "CheckIn",
     "Durations",
-    "EVERYTHING",
     "FleetImpact",
     "ImportResult",
     "MetricsRow",
