@@ -2,7 +2,8 @@
 
 Builds (synthetic, no feeds needed) 10 products × 100 releases of 20 components each; the
 oldest 40 releases of every product carry a finding of CVE-2014-0160 (400 releases), the
-rest do not; then imports 50,000 units (50 per release in runs of 25 per site, 200 sites of
+rest do not, and every release has 30 findings of other CVEs (30,000 rows for impact to
+search); then imports 50,000 units (50 per release in runs of 25 per site, 200 sites of
 50 customers) from a CSV export through ``fleet.import_units`` (parse, check, one
 transaction). Times, in one process:
 
