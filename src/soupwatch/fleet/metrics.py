@@ -173,8 +173,11 @@ def product_metrics(store: Store, product: str, scope: Scope, now: datetime) -> 
         fixed_by = fix_release(order, v)
         fixed_at = released_at[fixed_by] if fixed_by is not None else None
         _vuln_figures(row(ALL_SITES, quarter), v, fixed_at)
+        by_release: dict[int, PatchStatus | None] = {}  # the status depends on the release only
         for unit in history.units:
-            status = patch_status(order, position[unit.release_id], v)
+            if unit.release_id not in by_release:
+                by_release[unit.release_id] = patch_status(order, position[unit.release_id], v)
+            status = by_release[unit.release_id]
             if status is None or status is PatchStatus.NOT_AFFECTED:
                 continue
             for target in (row(ALL_SITES, quarter), row(unit.site, quarter)):

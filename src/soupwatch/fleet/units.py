@@ -82,8 +82,16 @@ def _store_units(
 ) -> ImportResult:
     with store.session() as session:
         known = repo.release_ids(session, {(i.unit.product, i.unit.release) for i in items})
+        owners = repo.products_of_serials(session, [i.unit.serial for i in items])
         for item in items:
             u = item.unit
+            if owners.get(u.serial, u.product) != u.product:
+                raise FleetError(
+                    f"serial {u.serial!r} is already a unit of another product (a unit never "
+                    "changes device model)",
+                    path=source,
+                    where=f"{item.where}, column serial",
+                )
             if may_import is not None and not may_import(u.product):
                 raise NotFoundError(
                     f"no product named {u.product!r}", path=source, where=item.where

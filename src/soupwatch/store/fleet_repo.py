@@ -59,6 +59,20 @@ def _product_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
     )
 
 
+def products_of_serials(session: Session, serials: Sequence[str]) -> dict[str, str]:
+    """The product of each stored unit among ``serials``."""
+    out: dict[str, str] = {}
+    for start in range(0, len(serials), CHUNK):
+        out.update(
+            session.execute(
+                select(UnitRow.serial, ProductRow.name)
+                .join(ProductRow, ProductRow.id == UnitRow.product_id)
+                .where(UnitRow.serial.in_(serials[start : start + CHUNK]))
+            ).all()
+        )
+    return out
+
+
 def _unit_values(u: Unit, product_id: int, release_id: int, now: datetime) -> dict[str, Any]:
     return {
         "serial": u.serial,

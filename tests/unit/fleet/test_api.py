@@ -9,9 +9,11 @@ import pytest
 from fastapi import FastAPI
 
 from soupwatch.config import Settings
+from soupwatch.model import Product, Release
 from soupwatch.model.access import KeyScope, Role
 from soupwatch.pipeline import accounts
 from soupwatch.server.app import create_app
+from soupwatch.store.inventory import save_release
 
 from ..server.conftest import NOW, add_user, admin_client, options
 from .conftest import V1, V2, seed
@@ -26,6 +28,8 @@ def app(settings: Settings) -> Iterator[FastAPI]:
     store = made.state.store
     try:
         seed(store)
+        with store.session() as s:
+            save_release(s, Product("Monitor"), Release("Monitor", "1.0"))
         accounts.create_team(store, "team-a", actor="test", now=NOW)
         accounts.set_grant(store, "team-a", "Pump", True, actor="test", now=NOW)
         yield made
@@ -44,6 +48,13 @@ def test_import_check_in_scoping_impact_metrics(app: FastAPI) -> None:
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
     assert "body.csv (line 3, column release)" in bad.json()["detail"]
     assert admin.get(f"{API}/units/U9").status_code == 404  # the good row was not stored either
+    stolen = admin.post(
+        f"{API}/units",
+        json=[
+            {"serial": "U1", "product": "Monitor", "release": "1.0", "site": "X", "customer": "Y"}
+        ],
+    )
+    assert stolen.status_code == 422 and "already a unit of another product" in stolen.text
     good = admin.post(
         f"{API}/units",
         json=[
