@@ -269,32 +269,29 @@ def metrics_cmd(
         write_output(out, text, "postmarket metrics")
 
 
-def _figure(d: fleet.Durations, pending: bool = True) -> str:
-    median = "" if d.median is None else f"{d.median:.1f}"
-    more = f", {len(d.pending)} pending" if pending else ""
-    return f"{median} ({d.n}, {len(d.unknown)} unknown{more})"
-
-
 def _print_metrics(rows: list[fleet.MetricsRow]) -> None:
+    lines = fleet.metrics_table(rows).rows
     print_table(
-        "postmarket metrics (days: median; unknown dates are counted, never guessed)",
-        ["product", "site", "quarter", "patched", "ident→fix", "fix→release", "release→deploy"],
+        "postmarket metrics (value: share patched, or median days; unknown dates are counted "
+        "and listed, never guessed)",
+        ["product", "site", "quarter", "figure", "n", "value", "unknown", "pending"],
         [
             [
-                r.product,
-                r.site,
-                r.quarter,
-                f"{r.patched.patched}/{r.patched.total}",
-                _figure(r.identification_to_fix, pending=False),
-                _figure(r.fix_to_release),
-                _figure(r.release_to_deployment),
+                line["product"],
+                line["site"],
+                line["quarter"],
+                line["figure"],
+                line["n"],
+                "" if line["value"] is None else line["value"],
+                line["unknown"] or "",
+                line["pending"] or "",
             ]
-            for r in rows
+            for line in lines
         ],
     )
     console.print(
-        'how each figure is computed: soupwatch fleet metrics --format json ("method"), '
-        "docs/fleet.md",
+        "how each figure is computed, and which dates are unknown: --format json or csv "
+        "(docs/fleet.md)",
         markup=False,
         highlight=False,
     )

@@ -19,6 +19,7 @@ from soupwatch.fleet.output import (
     metrics_html,
     metrics_json,
     metrics_pdf,
+    metrics_table,
     unit_detail_json,
     unit_json,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "metrics_html",
     "metrics_json",
     "metrics_pdf",
+    "metrics_table",
     "reported_components",
     "run_campaign",
     "scope_of",
