@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from soupwatch.config import input_limits
-from soupwatch.fleet import EVERYTHING, import_units, run_campaign
+from soupwatch.fleet import import_units, run_campaign
 from soupwatch.model import (
     Component,
     ComponentRef,
@@ -36,8 +36,6 @@ from soupwatch.pipeline import record_decision
 from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import save_findings
 from soupwatch.store.inventory import save_release
-
-__all__ = ["EVERYTHING"]
 
 
 def day(month: int, d: int, year: int = 2026) -> datetime:
