@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import ColumnElement, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from soupwatch.store.finding_tables import FindingRow, StoredFinding, finding_from_dict
@@ -34,6 +34,16 @@ def _like_quoted(upper_id: str) -> str:
     """A LIKE pattern matching ``"ID"`` inside a JSON list's text, wildcards escaped."""
     escaped = upper_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return '%"' + escaped + '"%'
+
+
+def _aliases_like(session: Session, pattern: str) -> ColumnElement[bool]:
+    """The alias pre-filter, case-insensitive: SQLite's LIKE already is for ASCII (vulnerability
+    ids are), so it skips an upper() of every row's aliases (a third of the scan's time);
+    PostgreSQL's ILIKE. The caller checks each row exactly."""
+    text = cast(FindingRow.aliases, Text)
+    if session.get_bind().dialect.name == "sqlite":
+        return text.like(pattern, escape="\\")
+    return text.ilike(pattern, escape="\\")
 
 
 def findings_of_vulnerability(session: Session, vuln_id: str) -> list[ReleaseFinding]:
@@ -61,7 +71,7 @@ def findings_of_vulnerability(session: Session, vuln_id: str) -> list[ReleaseFin
         .where(
             or_(
                 func.upper(FindingRow.vuln_id) == wanted,
-                func.upper(cast(FindingRow.aliases, Text)).like(_like_quoted(wanted), escape="\\"),
+                _aliases_like(session, _like_quoted(wanted)),
             )
         )
     )
