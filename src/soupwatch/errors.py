@@ -28,7 +28,8 @@
     │   ├── AuditError         the audit trail is broken
     │   └── DecisionConflict   another writer changed the decision since the caller read it
     │       └── AlreadyReviewed  that version of the decision is already approved or rejected
-    └── ReportError            a deliverable could not be produced
+    ├── ReportError            a deliverable could not be produced
+    └── FleetError             a unit export, check-in or update campaign is invalid
 
 Every error carries a one-line message (line breaks in quoted input are folded, long quotes
 cut: :func:`one_line`) that names the file and, where it applies, the
@@ -218,3 +219,7 @@ class AlreadyReviewed(DecisionConflict):
 
 class ReportError(SoupwatchError):
     """A deliverable could not be produced."""
+
+
+class FleetError(SoupwatchError):
+    """A deployed-unit export (file, line, column), check-in or update campaign is invalid."""

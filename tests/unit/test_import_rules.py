@@ -32,6 +32,7 @@ STAGES = frozenset(
         "report",
         "watch",
         "monitor",
+        "fleet",
         "store",
     }
 )
@@ -49,12 +50,9 @@ ALLOWED = frozenset(
         ("soupwatch.cli.scan_cmd", "soupwatch.match.versions"),
         ("soupwatch.cli.scan_cmd", "soupwatch.report.sarif"),
         ("soupwatch.cli.watch_cmd", "soupwatch.watch.delta"),
-        ("soupwatch.cli.watch_cmd", "soupwatch.watch.impact"),
         ("soupwatch.cli.watch_cmd", "soupwatch.watch.output"),
         ("soupwatch.server.app", "soupwatch.store.db"),
         ("soupwatch.server.routes.dashboard", "soupwatch.watch.impact"),
-        ("soupwatch.server.routes.intel", "soupwatch.watch.impact"),
-        ("soupwatch.server.routes.intel", "soupwatch.watch.output"),
         ("soupwatch.server.views", "soupwatch.store.db"),
     }
 )

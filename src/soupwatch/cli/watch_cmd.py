@@ -113,24 +113,25 @@ def impact(
     vulnerability: str = typer.Argument(..., help="CVE, GHSA, OSV or other id (aliases count)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
 ) -> None:
-    """List every product, release and component a vulnerability touches, with VEX state."""
-    from soupwatch.watch import impact as find_impact
+    """List every product, release and component a vulnerability touches, with VEX state, and
+    the deployed units and sites running each affected release."""
+    from soupwatch.fleet import EVERYTHING, fleet_impact, fleet_impact_json
     from soupwatch.watch import known_to_feeds
-    from soupwatch.watch.output import impact_json
 
     store = open_store()
     try:
-        rows = find_impact(store, vulnerability)
+        found = fleet_impact(store, vulnerability, EVERYTHING, now=current_time())
         known = known_to_feeds(store, vulnerability)
     finally:
         store.close()
+    rows = found.findings
     if not known:
         _say(
             f"warning: {vulnerability} is not in the synced feeds (mistyped, or the feeds are "
             "not synced): an empty answer does not mean 'not affected'"
         )
     if fmt is OutputFormat.json:
-        print_json(impact_json(rows))
+        print_json(fleet_impact_json(vulnerability.strip(), found, known))
         return
     if not rows:
         console.print(f"{vulnerability}: no stored release is affected", markup=False)
@@ -164,6 +165,22 @@ def impact(
             for r in rows
         ],
     )
+    if found.units:
+        print_table(
+            f"fleet: {found.units_exposed} unit(s) exposed at {len(found.sites)} site(s) "
+            f"({found.units} on affected releases)",
+            ["product", "release", "open", "units", "sites"],
+            [
+                [r.product, r.release, "yes" if r.open else "no", r.units, r.sites]
+                for r in found.releases
+                if r.units
+            ],
+        )
+        print_table(
+            "exposed sites",
+            ["customer", "site", "units exposed"],
+            [[s.customer, s.site, s.units] for s in found.sites],
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -27,9 +27,11 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     """Reads everything (audit trail included), changes nothing."""
     HOSPITAL_CUSTOMER = "hospital_customer"
-    """Reads the products granted to its team, changes nothing."""
+    """Reads the products granted to its team, changes nothing; of the fleet it sees only the
+    units of the customers mapped to its teams (docs/fleet.md)."""
     DEVICE = "device"
-    """A unit, gateway or update server: reports telemetry, reads nothing."""
+    """A deployed unit, a gateway or the manufacturer's update server: reports check-ins and
+    telemetry (with a write key), reads nothing."""
 
 
 class Permission(StrEnum):
@@ -57,6 +59,10 @@ class Permission(StrEnum):
     """Send device events (``POST /api/v1/telemetry/events``)."""
     ADMINISTER = "administer"
     """Users, teams, product grants, anyone's keys; delete a product."""
+    MANAGE_FLEET = "manage_fleet"
+    """Import deployed units, record update campaigns."""
+    CHECK_IN = "check_in"
+    """Report a unit's installed release and component versions (API keys only)."""
 
 
 class KeyScope(StrEnum):
@@ -72,6 +78,7 @@ _TRIAGE = {
     Permission.COMMENT,
     Permission.CONFIGURE,
     Permission.MANAGE_PRODUCTS,
+    Permission.MANAGE_FLEET,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -82,12 +89,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.AUDITOR: frozenset({Permission.READ, Permission.OWN_KEYS, Permission.READ_AUDIT}),
     Role.HOSPITAL_CUSTOMER: frozenset({Permission.READ, Permission.OWN_KEYS}),
-    Role.DEVICE: frozenset({Permission.REPORT_TELEMETRY}),
+    Role.DEVICE: frozenset({Permission.REPORT_TELEMETRY, Permission.CHECK_IN, Permission.OWN_KEYS}),
 }
 """The one table of what each role may do."""
 
 SEES_EVERY_PRODUCT = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
 """Roles that see every product; the others see the products granted to their teams."""
+
+SEES_OWN_CUSTOMERS_ONLY = frozenset({Role.HOSPITAL_CUSTOMER})
+"""Roles that see, of the fleet, only the units of the customers mapped to their teams."""
 
 READ_PERMISSIONS = frozenset({Permission.READ, Permission.READ_AUDIT})
 """What a ``read``-scoped API key keeps of its user's permissions."""

@@ -95,6 +95,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         auth,
         dashboard,
         decisions,
+        fleet,
         intel,
         oidc,
         pages,
@@ -141,6 +142,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(decisions.router, prefix="/api/v1")
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(telemetry.router, prefix="/api/v1")
+    app.include_router(fleet.router, prefix="/api/v1")
     app.include_router(dashboard.router)
     app.include_router(pages.router)
     docs.install(app)

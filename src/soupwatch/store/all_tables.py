@@ -20,6 +20,7 @@ def metadata() -> MetaData:
         "identity_tables",
         "telemetry_tables",
         "snapshot_tables",
+        "fleet_tables",
     ):
         try:
             __import__(f"soupwatch.store.{name}")

@@ -251,3 +251,39 @@ def candidate_decisions(session: Session, product: str, release: str) -> list[Ve
         .order_by(VexDecisionRow.id)
     )
     return _with_approvals(session, session.scalars(q))
+
+
+def candidates_by_release(
+    session: Session, releases: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[VexStatement]]:
+    """:func:`candidate_decisions` of many (product, release) pairs, in one query."""
+    wanted = sorted(set(releases))
+    products = sorted({p for p, _ in wanted})
+    q = (
+        select(VexDecisionRow)
+        .where(
+            or_(
+                VexDecisionRow.product.in_(products),
+                VexDecisionRow.scope == "component",
+            )
+        )
+        .order_by(VexDecisionRow.id)
+    )
+    common: list[VexStatement] = []
+    per_product: dict[str, list[VexStatement]] = {}
+    per_release: dict[tuple[str, str], list[VexStatement]] = {}
+    rows = list(session.scalars(q))
+    for r, st in zip(rows, _with_approvals(session, rows), strict=True):  # in id order
+        if r.scope == "component":
+            common.append(st)
+        elif r.scope == "product":
+            per_product.setdefault(r.product or "", []).append(st)
+        else:
+            per_release.setdefault((r.product or "", r.release or ""), []).append(st)
+    return {
+        key: sorted(
+            [*common, *per_product.get(key[0], ()), *per_release.get(key, ())],
+            key=lambda st: st.id or 0,
+        )
+        for key in wanted
+    }

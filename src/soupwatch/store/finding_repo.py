@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import ColumnElement, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from soupwatch.store.finding_tables import FindingRow, StoredFinding, finding_from_dict
@@ -36,6 +36,16 @@ def _like_quoted(upper_id: str) -> str:
     return '%"' + escaped + '"%'
 
 
+def _aliases_like(session: Session, pattern: str) -> ColumnElement[bool]:
+    """The alias pre-filter, case-insensitive: SQLite's LIKE already is for ASCII (vulnerability
+    ids are), so it skips an upper() of every row's aliases (a third of the scan's time);
+    PostgreSQL's ILIKE. The caller checks each row exactly."""
+    text = cast(FindingRow.aliases, Text)
+    if session.get_bind().dialect.name == "sqlite":
+        return text.like(pattern, escape="\\")
+    return text.ilike(pattern, escape="\\")
+
+
 def findings_of_vulnerability(session: Session, vuln_id: str) -> list[ReleaseFinding]:
     """Every stored finding (open or resolved) of ``vuln_id`` or listing it as an alias.
 
@@ -45,29 +55,42 @@ def findings_of_vulnerability(session: Session, vuln_id: str) -> list[ReleaseFin
     """
     wanted = vuln_id.upper()
     query = (
-        select(FindingRow, ProductRow.name, ReleaseRow.version)
+        select(
+            FindingRow.evidence,
+            FindingRow.aliases,
+            FindingRow.first_seen,
+            FindingRow.last_seen,
+            FindingRow.fix_available,
+            FindingRow.resolved_at,
+            FindingRow.resolved_by,
+            ProductRow.name,
+            ReleaseRow.version,
+        )
         .join(ReleaseRow, ReleaseRow.id == FindingRow.release_id)
         .join(ProductRow, ProductRow.id == ReleaseRow.product_id)
         .where(
             or_(
                 func.upper(FindingRow.vuln_id) == wanted,
-                func.upper(cast(FindingRow.aliases, Text)).like(_like_quoted(wanted), escape="\\"),
+                _aliases_like(session, _like_quoted(wanted)),
             )
         )
     )
     out: list[ReleaseFinding] = []
-    for row, product, release in session.execute(query):
-        finding = finding_from_dict(row.evidence)
-        ids = {finding.vulnerability.id.upper(), *(str(a).upper() for a in row.aliases or ())}
+    # Columns, not ORM rows: a CVE in 400 releases reads in a third of the time.
+    for evidence, aliases, first, last, fix, resolved, by, product, release in session.execute(
+        query
+    ):
+        finding = finding_from_dict(evidence)
+        ids = {finding.vulnerability.id.upper(), *(str(a).upper() for a in aliases or ())}
         if wanted not in ids:
             continue
         stored = StoredFinding(
             finding,
-            _aware(row.first_seen),
-            _aware(row.last_seen),
-            _aware(row.fix_available) if row.fix_available else None,
-            _aware(row.resolved_at) if row.resolved_at else None,
-            row.resolved_by,
+            _aware(first),
+            _aware(last),
+            _aware(fix) if fix else None,
+            _aware(resolved) if resolved else None,
+            by,
         )
         out.append(ReleaseFinding(product=product, release=release, stored=stored))
     return out

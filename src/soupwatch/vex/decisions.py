@@ -206,7 +206,14 @@ def decisions_for(
     session: Session, product: str, release: str, findings: Sequence[Finding], now: datetime
 ) -> DecisionLookup:
     """THE lookup of the risk stage: per (component ref, vuln id), the decision that applies."""
-    candidates = decision_repo.candidate_decisions(session, product, release)
+    return decide(decision_repo.candidate_decisions(session, product, release), findings, now)
+
+
+def decide(
+    candidates: Sequence[VexStatement], findings: Sequence[Finding], now: datetime
+) -> DecisionLookup:
+    """:func:`decisions_for` on candidates already read (``decision_repo.candidate_decisions``,
+    or ``candidates_by_release`` for many releases of a product in one query)."""
     by_id: dict[str, list[VexStatement]] = {}
     for s in candidates:
         for vid in {s.vulnerability.upper(), *(a.upper() for a in s.aliases)}:

@@ -17,8 +17,9 @@ from soupwatch.model import Severity
 from soupwatch.model.status import FindingStatus, finding_status
 from soupwatch.model.vex import VexState
 from soupwatch.store.db import Store
+from soupwatch.store.decision_repo import candidates_by_release
 from soupwatch.store.finding_repo import ReleaseFinding, findings_of_vulnerability
-from soupwatch.vex.decisions import Decision, decisions_for
+from soupwatch.vex.decisions import Decision, decide
 
 VULN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9][A-Za-z0-9._:-]*$")
 """CVE-2014-0160, GHSA-xxxx-xxxx-xxxx, PYSEC-2021-1, ALSA-2023:1234, …"""
@@ -102,9 +103,11 @@ def impact(store: Store, vuln_id: str, *, now: datetime | None = None) -> list[I
         grouped: dict[tuple[str, str], list[ReleaseFinding]] = defaultdict(list)
         for item in findings_of_vulnerability(session, wanted):
             grouped[(item.product, item.release)].append(item)
-        for (product, release), items in grouped.items():
+        # the decisions that may reach every affected release, in one query (not one a release)
+        candidates = candidates_by_release(session, grouped)
+        for key, items in grouped.items():
             findings = [i.stored.finding for i in items]
-            lookup = decisions_for(session, product, release, findings, when)
+            lookup = decide(candidates[key], findings, when)
             for item in items:
                 rows.append(_row(item, lookup.for_finding(item.stored.finding)))
     return sorted(rows, key=lambda r: (not r.is_open, r.product, r.release, r.component_ref))

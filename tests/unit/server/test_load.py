@@ -305,7 +305,7 @@ def test_a_killed_servers_upload_folder_goes_at_the_next_start(settings: Setting
         alive.rmdir()
 
 
-ASYNC_ROUTES = {"upload_sbom", "login", "post_events"}
+ASYNC_ROUTES = {"upload_sbom", "login", "post_events", "import_units"}
 """The only ``async def`` routes: each awaits the body, then hands its work to the thread pool."""
 
 

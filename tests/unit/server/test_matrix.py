@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from soupwatch import fleet
 from soupwatch.config import Settings
 from soupwatch.model.access import (
     READ_PERMISSIONS,
@@ -46,6 +47,8 @@ from .conftest import NOW, PASSWORD, Client, add_user, options
 
 OWN, OTHER = "infusion-pump", "glucose-monitor"
 """Granted to the callers' team / to another team (both have a profile in examples/)."""
+UNIT, CUSTOMER = "SN-OWN-1", "St Mary"
+"""A unit of OWN at a customer mapped to the callers' team (the hospital customer sees it)."""
 SBOM = {
     "bomFormat": "CycloneDX",
     "specVersion": "1.5",
@@ -89,6 +92,10 @@ class World:
                 scan_release(store, product, "1.0", now=NOW)
             accounts.set_grant(store, team, product, True, actor="test", now=NOW)
         accounts.set_grant(store, "team-own", OTHER, False, actor="test", now=NOW)
+        fleet.map_customer(store, "team-own", CUSTOMER, True, actor="test", now=NOW)
+        if not fleet.list_units(store, fleet.UnitFilter(), fleet.EVERYTHING, limit=1):
+            unit = {"serial": UNIT, "product": OWN, "release": "1.0", "site": "ICU"}
+            fleet.import_records(store, [{**unit, "customer": CUSTOMER}], actor="test", now=NOW)
 
     def decision(self, product: str, *, proposed: bool) -> str:
         """The id of the product's matrix decision, recorded by an author who is none of the
@@ -263,6 +270,28 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         path={"release": "1.0"}, sbom=True
     ),
     ("GET", "/api/v1/vex"): Recipe(params={"product": "{product}"}),
+    ("POST", "/api/v1/units"): Recipe(
+        json=lambda w, p: [
+            {"serial": UNIT, "product": OWN, "release": "1.0", "site": "ICU", "customer": CUSTOMER}
+        ]
+    ),
+    ("GET", "/api/v1/units"): Recipe(),
+    ("GET", "/api/v1/units/{serial}"): Recipe(path={"serial": UNIT}),
+    ("POST", "/api/v1/units/{serial}/check-in"): Recipe(
+        path={"serial": UNIT},
+        json=lambda w, p: {"release": "1.0", "components": [{"name": "zlib", "version": "1.2.11"}]},
+    ),
+    ("POST", "/api/v1/fleet/campaigns"): Recipe(
+        json=lambda w, p: {"name": "c", "product": OWN, "release": "1.0", "serials": [UNIT]}
+    ),
+    ("GET", "/api/v1/fleet/drift"): Recipe(),
+    ("GET", "/api/v1/fleet/metrics"): Recipe(params={"product": "{product}"}),
+    ("PUT", "/api/v1/admin/teams/{team}/customers/{customer}"): Recipe(
+        path={"team": "team-own", "customer": "spare-customer"}
+    ),
+    ("DELETE", "/api/v1/admin/teams/{team}/customers/{customer}"): Recipe(
+        path={"team": "team-own", "customer": "spare-customer"}
+    ),
     ("POST", "/api/v1/vex"): Recipe(json=_vex, body_product=True),
     ("POST", "/api/v1/telemetry/events"): Recipe(
         json=lambda w, p: [{"unit": "SN-1", "time": "2026-12-05T10:00:00Z", "kind": "reboot"}]

@@ -49,7 +49,8 @@ def test_watch_reports_new_then_nothing(cli_env: Settings, feeds: Path, tmp_path
     assert "0 new, 0 newly in KEV, 0 resolved" in out
     code, out, _ = run_cli("impact", "CVE-2014-0160", "--format", "json")
     assert code == 0
-    assert [(r["product"], r["release"], r["component"]) for r in json.loads(out)] == [
+    found = json.loads(out)["findings"]  # the API's shape: findings, then the fleet
+    assert [(r["product"], r["release"], r["component"]) for r in found] == [
         ("infusion-pump", "0.9", "openssl")
     ]
     code, out, _ = run_cli("impact", "CVE-2014-0160")

@@ -22,6 +22,7 @@ from soupwatch.model.shapes import component_hit_json, component_json, product_j
 from soupwatch.model.status import FindingFilter, FindingStatus
 from soupwatch.server import views
 from soupwatch.server.app import options_of, store_of
+from soupwatch.server.bodies import read_limited
 from soupwatch.server.schemas import (
     ErrorOut,
     ProductIn,
@@ -253,20 +254,6 @@ def findings(
     return page.as_dict()
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"SBOM is {int(declared):,} bytes, above the {limit:,}-byte limit")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise HTTPException(413, f"SBOM is above the {limit:,}-byte limit")
-    if not body:
-        raise HTTPException(422, "uploaded SBOM: the request body is empty")
-    return bytes(body)
-
-
 @router.post(
     "/products/{product}/releases/{release}/sbom",
     response_model=UploadOut,
@@ -296,7 +283,7 @@ async def upload_sbom(
             415, f"an SBOM upload must be one of {', '.join(sorted(SBOM_TYPES))}, not {kind!r}"
         )
     limit = options_of(request).max_upload_bytes
-    body = await _read_limited(request, limit)
+    body = await read_limited(request, limit, "the SBOM")
     # parsing, matching and storing are synchronous: the thread pool, never the event loop
     return await run_in_threadpool(
         _store_upload, request, body, kind, product, release, principal, limit

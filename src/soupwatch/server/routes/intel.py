@@ -25,18 +25,14 @@ Reader = Annotated[Principal, needs(Permission.READ)]
 @router.get("/impact/{vuln_id}")
 def impact(request: Request, vuln_id: str, principal: Reader) -> dict[str, Any]:
     """Every product / release / component the vulnerability (or an alias) touches, among the
-    products the caller sees."""
-    from soupwatch.watch import impact as find_impact
+    products the caller sees, and the deployed units and sites of each affected release (for
+    the hospital customer role: its own customers' units only)."""
+    from soupwatch.fleet import fleet_impact, fleet_impact_json, scope_of
     from soupwatch.watch import known_to_feeds
-    from soupwatch.watch.output import impact_json
 
-    rows = [r for r in find_impact(store_of(request), vuln_id) if principal.sees(r.product)]
-    return {
-        "vulnerability": vuln_id.strip(),
-        "known_to_feeds": known_to_feeds(store_of(request), vuln_id),
-        "open": sum(1 for r in rows if r.is_open),
-        "findings": impact_json(rows),
-    }
+    store = store_of(request)
+    found = fleet_impact(store, vuln_id, scope_of(store, principal))
+    return fleet_impact_json(vuln_id.strip(), found, known_to_feeds(store, vuln_id))
 
 
 def feed_status(request: Request) -> list[dict[str, Any]]:

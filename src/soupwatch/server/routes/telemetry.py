@@ -18,6 +18,7 @@ from soupwatch.model.telemetry import RejectedEvent, Transport
 from soupwatch.monitor import MAX_BATCH, MAX_MESSAGE, events_from_json
 from soupwatch.pipeline import record_events
 from soupwatch.server.app import store_of
+from soupwatch.server.bodies import read_limited
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import needs
 
@@ -47,12 +48,8 @@ async def post_events(
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/json":
         raise HTTPException(415, f"telemetry is sent as application/json, not {kind!r}")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_BODY:
-            raise HTTPException(413, f"a telemetry batch is at most {MAX_BODY:,} bytes")
-    outcomes = events_from_json(bytes(body), Transport.HTTP)
+    body = await read_limited(request, MAX_BODY, "the telemetry batch", empty_ok=True)
+    outcomes = events_from_json(body, Transport.HTTP)
     if len(outcomes) == 1 and isinstance(outcomes[0], RejectedEvent) and body[:1] != b"{":
         raise HTTPException(400, f"telemetry batch: {outcomes[0].reason}")
     recorded = await run_in_threadpool(
