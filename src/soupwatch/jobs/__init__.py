@@ -1,0 +1,38 @@
+"""Postmarket: the job queue. Feed syncs, re-matching, assessments and deliverables run as
+jobs, in-process (embedded mode) or on Dramatiq workers (``SOUPWATCH_BROKER_URL``); the
+``jobs`` table is the one place their state lives. See docs/jobs.md and ADR 0011.
+"""
+
+from soupwatch.jobs.kinds import DELIVERABLES, KINDS, kind_of
+from soupwatch.jobs.runner import (
+    execute,
+    may_see,
+    may_start,
+    run_in_process,
+    start_job,
+    wait_for,
+)
+from soupwatch.jobs.scheduler import period_start, tick
+from soupwatch.model.job import Job, JobKind, JobState
+
+__all__ = [
+    "DELIVERABLES",
+    "KINDS",
+    "Job",
+    "JobKind",
+    "JobState",
+    "execute",
+    "get_job",
+    "job_file",
+    "kind_of",
+    "list_jobs",
+    "may_see",
+    "may_start",
+    "period_start",
+    "run_in_process",
+    "start_job",
+    "tick",
+    "wait_for",
+]
+
+from soupwatch.jobs.views import get_job, job_file, list_jobs
