@@ -9,20 +9,28 @@ again with exponential backoff (``MAX_ATTEMPTS`` in all).
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
 import threading
 from functools import lru_cache
 from typing import Any
 
 from soupwatch.config import Settings, load_settings
-from soupwatch.errors import ConfigError, MissingExtra
+from soupwatch.errors import ConfigError, MissingExtra, NotFoundError
 from soupwatch.jobs.runner import MAX_ATTEMPTS, execute
 from soupwatch.store.db import Store
 
-QUEUE = "soupwatch"
+QUEUE_ENV = "SOUPWATCH_QUEUE"
+"""The queue's name (default ``soupwatch``): separate installations on one broker."""
 ACTOR = "soupwatch_job"
 TIME_LIMIT_MS = 6 * 3600 * 1000
 """A job running longer than this is interrupted (a full NVD sync takes well under an hour)."""
+
+
+def queue_name() -> str:
+    """The queue jobs go to (``SOUPWATCH_QUEUE``, else ``soupwatch``)."""
+    return os.environ.get(QUEUE_ENV) or "soupwatch"
 
 
 @lru_cache(maxsize=4)
@@ -51,7 +59,7 @@ def _broker(url: str) -> Any:
     dramatiq.actor(
         _run_job,
         actor_name=ACTOR,
-        queue_name=QUEUE,
+        queue_name=queue_name(),
         broker=broker,
         max_retries=MAX_ATTEMPTS - 1,
         min_backoff=1000,
@@ -74,7 +82,10 @@ def _run_job(job_id: int) -> None:
     message = CurrentMessage.get_current_message()
     retries = int(message.options.get("retries", 0)) if message is not None else 0
     store = _worker_store(settings.database_url)
-    execute(store, settings, job_id, final=retries >= MAX_ATTEMPTS - 1)
+    try:
+        execute(store, settings, job_id, final=retries >= MAX_ATTEMPTS - 1)
+    except NotFoundError:  # a message for a job this database does not hold: drop it
+        logging.getLogger(__name__).warning("no job %s in %s: message dropped", job_id, store.dialect)
 
 
 def send(url: str, job_id: int) -> None:
@@ -93,7 +104,7 @@ def run_worker(
         raise ConfigError("soupwatch worker needs SOUPWATCH_BROKER_URL (amqp://… or redis://…)")
     Store.open(settings).close()  # migrate before the first message
     broker = _broker(settings.broker_url)
-    worker = Worker(broker, worker_threads=threads, queues={QUEUE})
+    worker = Worker(broker, worker_threads=threads, queues={queue_name()})
     worker.queue_prefetch = threads  # a message waits on the broker, not behind a busy thread
     done = stop or threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

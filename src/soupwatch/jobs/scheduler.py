@@ -27,12 +27,29 @@ def period_start(now: datetime, every: timedelta) -> datetime:
     return EPOCH + every * ((now.astimezone(UTC) - EPOCH) // every)
 
 
-def tick(store: Store, settings: Settings, every: timedelta, now: datetime) -> Job:
-    """Enqueue this period's feed sync unless a scheduler already did; the period's job."""
+def tick(
+    store: Store,
+    settings: Settings,
+    every: timedelta,
+    now: datetime,
+    sources: list[str] | None = None,
+) -> Job:
+    """Enqueue this period's feed sync unless a scheduler already did; the period's job.
+
+    Without a broker the scheduler's own process runs it (before returning).
+    """
     start = period_start(now, every)
     key = f"{JobKind.FEED_SYNC.value}@{start.isoformat()}"
+    args = {"sources": sources} if sources else {}
     return start_job(
-        store, settings, JobKind.FEED_SYNC, {}, actor=SCHEDULER_ACTOR, now=now, idem_key=key
+        store,
+        settings,
+        JobKind.FEED_SYNC,
+        args,
+        actor=SCHEDULER_ACTOR,
+        now=now,
+        idem_key=key,
+        wait=True,
     )
 
 
@@ -43,8 +60,9 @@ def run_scheduler(
     *,
     stop: threading.Event,
     poll: timedelta = timedelta(minutes=1),
+    sources: list[str] | None = None,
 ) -> None:
     """Tick every ``poll`` until ``stop`` is set."""
     while not stop.is_set():
-        tick(store, settings, every, settings.clock())
+        tick(store, settings, every, settings.clock(), sources)
         stop.wait(poll.total_seconds())

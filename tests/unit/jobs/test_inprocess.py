@@ -74,7 +74,9 @@ def test_deliverable_job_keeps_its_file(store: Store, settings: Settings) -> Non
     assert job.result == {"file": out.name, "bytes": len(out.data), "media_type": out.media_type}
 
 
-def test_bad_job_fails_for_good_and_scheduler_dedupes(store: Store, settings: Settings) -> None:
+def test_bad_job_fails_for_good_and_scheduler_dedupes(
+    store: Store, settings: Settings, feeds: Path
+) -> None:
     with pytest.raises(ConfigError, match="unknown deliverable"):
         start_job(store, settings, JobKind.DELIVERABLE,
                   {"product": "p", "release": "1", "deliverable": "nope"}, actor="a", now=T0)
@@ -85,8 +87,10 @@ def test_bad_job_fails_for_good_and_scheduler_dedupes(store: Store, settings: Se
     assert failed.state is JobState.FAILED and failed.attempts == 1
     assert failed.error is not None and "no-such-product" in failed.error
     every = timedelta(hours=6)
-    first = tick(store, settings, every, T0 + timedelta(minutes=1))
-    second = tick(store, settings, every, T0 + timedelta(hours=1))
-    third = tick(store, settings, every, T0 + timedelta(hours=7))
+    here = Settings(settings.home, settings.database_url, mirror=feeds, now=T0)
+    first = tick(store, here, every, T0 + timedelta(minutes=1), ["kev"])
+    second = tick(store, here, every, T0 + timedelta(hours=1), ["kev"])
+    third = tick(store, here, every, T0 + timedelta(hours=7), ["kev"])
     assert first.id == second.id != third.id
+    assert first.state is JobState.DONE and second.attempts == 1
     assert first.idem_key == "feed-sync@2026-11-28T06:00:00+00:00"
