@@ -32,8 +32,14 @@ def test_feed_sync_job_runs_then_rematches_once(
     here = Settings(settings.home, settings.database_url, mirror=feeds, now=T0)
     _pump(store)
     job = start_job(
-        store, here, JobKind.FEED_SYNC, {"sources": ["kev"]}, actor="alice", now=T0,
-        idem_key="sync-1", wait=True,
+        store,
+        here,
+        JobKind.FEED_SYNC,
+        {"sources": ["kev"]},
+        actor="alice",
+        now=T0,
+        idem_key="sync-1",
+        wait=True,
     )
     assert job.state is JobState.DONE and job.attempts == 1 and job.progress == 1.0
     assert job.result is not None and job.result["synced"][0]["feed"] == "kev"
@@ -45,8 +51,14 @@ def test_feed_sync_job_runs_then_rematches_once(
     assert rematch.result is not None and "summary" in rematch.result
     # the same key again: the same job, nothing run twice
     again = start_job(
-        store, here, JobKind.FEED_SYNC, {"sources": ["kev"]}, actor="bob", now=T0,
-        idem_key="sync-1", wait=True,
+        store,
+        here,
+        JobKind.FEED_SYNC,
+        {"sources": ["kev"]},
+        actor="bob",
+        now=T0,
+        idem_key="sync-1",
+        wait=True,
     )
     assert again.id == job.id and again.attempts == 1
     with store.session() as session:
@@ -63,9 +75,13 @@ def test_feed_sync_job_runs_then_rematches_once(
 def test_deliverable_job_keeps_its_file(store: Store, settings: Settings) -> None:
     _pump(store)
     job = start_job(
-        store, settings, JobKind.DELIVERABLE,
+        store,
+        settings,
+        JobKind.DELIVERABLE,
         {"product": "infusion-pump", "release": "1.0", "deliverable": "soup", "format": "csv"},
-        actor="alice", now=T0, wait=True,
+        actor="alice",
+        now=T0,
+        wait=True,
     )
     assert job.state is JobState.DONE, job.error
     out = job_file(store, job.id)
@@ -78,10 +94,21 @@ def test_bad_job_fails_for_good_and_scheduler_dedupes(
     store: Store, settings: Settings, feeds: Path
 ) -> None:
     with pytest.raises(ConfigError, match="unknown deliverable"):
-        start_job(store, settings, JobKind.DELIVERABLE,
-                  {"product": "p", "release": "1", "deliverable": "nope"}, actor="a", now=T0)
+        start_job(
+            store,
+            settings,
+            JobKind.DELIVERABLE,
+            {"product": "p", "release": "1", "deliverable": "nope"},
+            actor="a",
+            now=T0,
+        )
     failed = start_job(
-        store, settings, JobKind.ASSESS, {"product": "no-such-product"}, actor="a", now=T0,
+        store,
+        settings,
+        JobKind.ASSESS,
+        {"product": "no-such-product"},
+        actor="a",
+        now=T0,
         wait=True,
     )
     assert failed.state is JobState.FAILED and failed.attempts == 1

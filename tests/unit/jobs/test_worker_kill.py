@@ -70,8 +70,13 @@ def test_killed_worker_job_completes_once(
     second: subprocess.Popen[bytes] | None = None
     try:
         job = start_job(
-            store, here, JobKind.FEED_SYNC, {"sources": ["nvd-legacy"]}, actor="alice",
-            now=datetime.now(UTC), idem_key=f"kill-{queue}",
+            store,
+            here,
+            JobKind.FEED_SYNC,
+            {"sources": ["nvd-legacy"]},
+            actor="alice",
+            now=datetime.now(UTC),
+            idem_key=f"kill-{queue}",
         )
         deadline = time.monotonic() + 120  # a loaded machine starts a worker slowly
         while _files_done(store) < 2 and time.monotonic() < deadline:
@@ -95,7 +100,9 @@ def test_killed_worker_job_completes_once(
                 f.rsplit("/", 1)[-1] for f in session.scalars(select(IntelFeedFileRow.file))
             )
             records = session.scalar(
-                select(func.count()).select_from(IntelRecordRow).where(IntelRecordRow.feed == "nvd-legacy")
+                select(func.count())
+                .select_from(IntelRecordRow)
+                .where(IntelRecordRow.feed == "nvd-legacy")
             )
             distinct = session.scalar(
                 select(func.count(func.distinct(IntelRecordRow.vuln_id))).where(
