@@ -78,6 +78,21 @@ class World:
             accounts.set_grant(store, team, product, True, actor="test", now=NOW)
         accounts.set_grant(store, "team-own", OTHER, False, actor="test", now=NOW)
 
+    def soup_job(self, caller: tuple[Role, KeyScope] | None) -> str:
+        """A finished job of the product every caller's team sees, with a file to download."""
+        from soupwatch.jobs import JobKind, start_job
+
+        job = start_job(
+            self.app.state.store,
+            self.app.state.settings,
+            JobKind.DELIVERABLE,
+            {"product": OWN, "release": "1.0", "deliverable": "soup", "format": "csv"},
+            actor="test",
+            now=NOW,
+            wait=True,
+        )
+        return str(job.id)
+
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
         """A fresh key of the caller's user (the caller's own key to revoke)."""
         name = "administrator-write" if caller is None else self.user(caller)
@@ -179,6 +194,16 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         path={"release": "1.0"}, sbom=True
     ),
     ("GET", "/api/v1/vex"): Recipe(params={"product": "{product}"}),
+    ("POST", "/api/v1/jobs"): Recipe(
+        json=lambda w, p: {"kind": "assess", "args": {"product": p, "release": "1.0"}},
+        body_product=True,
+    ),
+    ("GET", "/api/v1/jobs"): Recipe(),
+    ("GET", "/api/v1/jobs/{job_id}"): Recipe(path={"job_id": World.soup_job}),
+    ("GET", "/api/v1/jobs/{job_id}/download"): Recipe(path={"job_id": World.soup_job}),
+    ("POST", "/api/v1/products/{product}/releases/{release}/deliverables/{deliverable}"): Recipe(
+        path={"release": "1.0", "deliverable": "mds2"}
+    ),
     ("POST", "/api/v1/vex"): Recipe(json=_vex, body_product=True),
 }
 
