@@ -19,8 +19,7 @@ def list_cmd(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
 ) -> None:
     """List jobs, newest first."""
-    from soupwatch.jobs import list_jobs
-    from soupwatch.jobs.shapes import job_json
+    from soupwatch.jobs import job_json, list_jobs
 
     store = open_store()
     try:
@@ -51,8 +50,7 @@ def list_cmd(
 @jobs_app.command("show")
 def show_cmd(job_id: int = typer.Argument(..., help="The job's id.")) -> None:
     """Show one job (state, progress, result) as JSON."""
-    from soupwatch.jobs import get_job
-    from soupwatch.jobs.shapes import job_json
+    from soupwatch.jobs import get_job, job_json
 
     store = open_store()
     try:
@@ -67,7 +65,7 @@ def worker(
 ) -> None:
     """Run jobs from the broker (SOUPWATCH_BROKER_URL) until stopped; run any number of these."""
     from soupwatch.config import load_settings
-    from soupwatch.jobs.broker import run_worker
+    from soupwatch.jobs import run_worker
 
     run_worker(load_settings(), threads=threads)
 
@@ -79,13 +77,12 @@ def scheduler(
 ) -> None:
     """Start a feed sync once per period (several schedulers still start it once)."""
     from soupwatch.config import load_settings
-    from soupwatch.jobs.scheduler import run_scheduler
-    from soupwatch.store.db import Store
+    from soupwatch.jobs import run_scheduler
 
     if not 0 < every_hours <= 24 * 31:
         raise ConfigError(f"--every-hours {every_hours} must be above 0 and at most 744")
     settings = load_settings()
-    store = Store.open(settings)
+    store = open_store()
     stop = threading.Event()
     try:
         run_scheduler(store, settings, timedelta(hours=every_hours), stop=stop)

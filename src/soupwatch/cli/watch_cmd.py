@@ -87,8 +87,7 @@ def watch(
 ) -> None:
     """Sync the feeds, re-match what they changed, and print what changed since last run."""
     from soupwatch import pipeline
-    from soupwatch.watch import rescan_portfolio
-    from soupwatch.watch.incremental import watch_changes
+    from soupwatch.watch import rescan_portfolio, watch_changes
     from soupwatch.watch.output import delta_json
 
     if no_sync and mirror is not None:

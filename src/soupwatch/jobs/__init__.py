@@ -12,7 +12,9 @@ from soupwatch.jobs.runner import (
     start_job,
     wait_for,
 )
-from soupwatch.jobs.scheduler import period_start, tick
+from soupwatch.jobs.broker import run_worker
+from soupwatch.jobs.scheduler import period_start, run_scheduler, tick
+from soupwatch.jobs.shapes import job_json
 from soupwatch.model.job import Job, JobKind, JobState
 
 __all__ = [
@@ -24,12 +26,15 @@ __all__ = [
     "execute",
     "get_job",
     "job_file",
+    "job_json",
     "kind_of",
     "list_jobs",
     "may_see",
     "may_start",
     "period_start",
     "run_in_process",
+    "run_scheduler",
+    "run_worker",
     "start_job",
     "tick",
     "wait_for",

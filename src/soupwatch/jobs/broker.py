@@ -49,7 +49,7 @@ def _broker(url: str) -> Any:
             from dramatiq.brokers.redis import RedisBroker
         except ImportError as err:
             raise MissingExtra("a redis:// broker", "redis") from err
-        broker = RedisBroker(url=url)
+        broker = RedisBroker(url=url)  # type: ignore[no-untyped-call]
     else:
         raise ConfigError(
             f"SOUPWATCH_BROKER_URL must be amqp://… (RabbitMQ) or redis://…, not {url[:40]!r}"
@@ -57,7 +57,6 @@ def _broker(url: str) -> Any:
     broker.add_middleware(CurrentMessage())
     dramatiq.set_broker(broker)
     dramatiq.actor(
-        _run_job,
         actor_name=ACTOR,
         queue_name=queue_name(),
         broker=broker,
@@ -65,7 +64,7 @@ def _broker(url: str) -> Any:
         min_backoff=1000,
         max_backoff=60_000,
         time_limit=TIME_LIMIT_MS,
-    )
+    )(_run_job)
     return broker
 
 
@@ -85,7 +84,9 @@ def _run_job(job_id: int) -> None:
     try:
         execute(store, settings, job_id, final=retries >= MAX_ATTEMPTS - 1)
     except NotFoundError:  # a message for a job this database does not hold: drop it
-        logging.getLogger(__name__).warning("no job %s in %s: message dropped", job_id, store.dialect)
+        logging.getLogger(__name__).warning(
+            "no job %s in %s: message dropped", job_id, store.dialect
+        )
 
 
 def send(url: str, job_id: int) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from datetime import timedelta
 from pathlib import Path
 

@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 
 from soupwatch import jobs
 from soupwatch.config import Settings
-from soupwatch.jobs.shapes import job_json
 from soupwatch.model.access import Permission, Principal
 from soupwatch.server.app import store_of
 from soupwatch.server.schemas import ErrorOut
@@ -55,7 +54,7 @@ def _start(
         now=datetime.now(UTC),
         idem_key=scoped,
     )
-    return job_json(job)
+    return jobs.job_json(job)
 
 
 @router.post("/jobs", status_code=202, responses={422: {"model": ErrorOut}})
@@ -74,13 +73,13 @@ def list_all(
 ) -> list[dict[str, Any]]:
     """Jobs the caller may see, newest first."""
     found = jobs.list_jobs(store_of(request), principal, limit=limit, offset=offset)
-    return [job_json(j) for j in found]
+    return [jobs.job_json(j) for j in found]
 
 
 @router.get("/jobs/{job_id}")
 def show(request: Request, job_id: Annotated[int, Path(ge=1)], principal: Reader) -> dict[str, Any]:
     """One job: state, progress (0..1 and a message), attempts, result, error."""
-    return job_json(jobs.get_job(store_of(request), job_id, principal))
+    return jobs.job_json(jobs.get_job(store_of(request), job_id, principal))
 
 
 @router.get("/jobs/{job_id}/download")
