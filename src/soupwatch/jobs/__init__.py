@@ -3,6 +3,7 @@ jobs, in-process (embedded mode) or on Dramatiq workers (``SOUPWATCH_BROKER_URL`
 ``jobs`` table is the one place their state lives. See docs/jobs.md and ADR 0011.
 """
 
+from soupwatch.jobs.broker import run_worker
 from soupwatch.jobs.kinds import DELIVERABLES, KINDS, kind_of
 from soupwatch.jobs.runner import (
     execute,
@@ -12,7 +13,6 @@ from soupwatch.jobs.runner import (
     start_job,
     wait_for,
 )
-from soupwatch.jobs.broker import run_worker
 from soupwatch.jobs.scheduler import period_start, run_scheduler, tick
 from soupwatch.jobs.shapes import job_json
 from soupwatch.model.job import Job, JobKind, JobState
