@@ -7,6 +7,7 @@ import time
 
 from soupwatch.model.access import Role
 from soupwatch.pipeline import load_target, store_document
+
 from .conftest import EXAMPLES, NOW, Client, add_user
 
 
