@@ -16,6 +16,8 @@ ENV_HOME = "SOUPWATCH_HOME"
 ENV_DATABASE_URL = "SOUPWATCH_DATABASE_URL"
 ENV_MIRROR = "SOUPWATCH_MIRROR"
 ENV_NOW = "SOUPWATCH_NOW"
+ENV_BROKER_URL = "SOUPWATCH_BROKER_URL"
+"""amqp://… (RabbitMQ) or redis://…: jobs go to workers; unset: they run in-process."""
 """A fixed clock reading (ISO 8601 with a UTC offset) for reproducible output (golden tests)."""
 DEFAULT_SQLITE_NAME = "soupwatch.db"
 ENV_LIMIT_PREFIX = "SOUPWATCH_LIMIT_"
@@ -105,6 +107,8 @@ class Settings:
     mirror: Path | None = None
     now: datetime | None = None
     limits: InputLimits = field(default_factory=InputLimits)
+    broker_url: str | None = None
+    """Where jobs are sent (``SOUPWATCH_BROKER_URL``); None: the embedded mode runs them here."""
 
     def clock(self) -> datetime:
         """The time of this run: the fixed reading of ``SOUPWATCH_NOW``, else the clock (UTC)."""
@@ -118,7 +122,7 @@ class Settings:
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Build settings from the environment (``SOUPWATCH_HOME``, ``SOUPWATCH_DATABASE_URL``,
-    ``SOUPWATCH_MIRROR``, ``SOUPWATCH_NOW``, ``SOUPWATCH_LIMIT_*``).
+    ``SOUPWATCH_MIRROR``, ``SOUPWATCH_NOW``, ``SOUPWATCH_LIMIT_*``, ``SOUPWATCH_BROKER_URL``).
 
     Raises :class:`~soupwatch.errors.ConfigError` when ``SOUPWATCH_NOW`` is not an ISO 8601
     time with a UTC offset or a limit is not a positive whole number.
@@ -129,7 +133,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     mirror = Path(env[ENV_MIRROR]) if env.get(ENV_MIRROR) else None
     now = _fixed_now(env[ENV_NOW]) if env.get(ENV_NOW) else None
     limits = input_limits(env)
-    return Settings(home=home, database_url=url, mirror=mirror, now=now, limits=limits)
+    broker = env.get(ENV_BROKER_URL) or None
+    return Settings(home, url, mirror=mirror, now=now, limits=limits, broker_url=broker)
 
 
 def _fixed_now(text: str) -> datetime:

@@ -59,7 +59,8 @@ def test_core_dependencies_are_the_cli_and_sqlite_only() -> None:
     }
     assert {_name(r) for r in extras["monitor"]} == {"paho-mqtt"}
     dev = extras["dev"]
-    assert "soupwatch[pdf,postgres,server,monitor]" in dev  # the tests run everything
+    assert {_name(r) for r in extras["jobs"]} == {"dramatiq"}
+    assert "soupwatch[pdf,postgres,server,monitor,jobs]" in dev  # the tests run everything
     assert {"pytest", "pytest-xdist", "ruff", "mypy", "pypdf"} <= {_name(r) for r in dev}
 
 

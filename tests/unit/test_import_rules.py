@@ -33,6 +33,7 @@ STAGES = frozenset(
         "watch",
         "monitor",
         "fleet",
+        "jobs",
         "store",
     }
 )

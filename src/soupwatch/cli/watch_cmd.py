@@ -81,10 +81,13 @@ def watch(
     fail_on_new: bool = typer.Option(
         False, "--fail-on-new", help="Exit 1 when a finding is new or newly in KEV."
     ),
+    full: bool = typer.Option(
+        False, "--full", help="Re-match every release (default: only what the syncs changed)."
+    ),
 ) -> None:
-    """Sync the feeds, re-scan every stored release, and print what changed since last run."""
+    """Sync the feeds, re-match what they changed, and print what changed since last run."""
     from soupwatch import pipeline
-    from soupwatch.watch import rescan_portfolio
+    from soupwatch.watch import rescan_portfolio, watch_changes
     from soupwatch.watch.output import delta_json
 
     if no_sync and mirror is not None:
@@ -98,7 +101,10 @@ def watch(
             if outcome.all_failed:
                 raise ConfigError("every feed failed; nothing was re-scanned")
         with scan_gc():
-            delta = rescan_portfolio(store, now=current_time(), products=product or None)
+            if product:
+                delta = rescan_portfolio(store, now=current_time(), products=product)
+            else:
+                delta = watch_changes(store, now=current_time(), full=full)
     finally:
         store.close()
     if fmt is OutputFormat.json:

@@ -31,7 +31,40 @@ __all__ = [
     "Rebuttals",
     "ScanData",
     "Subject",
+    "lookup_keys",
 ]
+
+LookupKey = tuple[str, str]
+"""(index, key): ``("cpe", "vendor\tproduct")`` (escaped, lower-cased as the index holds
+them), ``("osv", "ecosystem\tname")`` (as OSV spells it), ``("cna", "product")``."""
+
+
+def _index_keys(
+    idents: Iterable[Identity],
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]], set[str]]:
+    """The CPE (vendor, product), OSV (ecosystem, name) and CNA product keys of identities."""
+    cpe_keys: set[tuple[str, str]] = set()
+    osv_keys: set[tuple[str, str]] = set()
+    cna_keys: set[str] = set()
+    for ident in idents:
+        cpe_keys.update(c.name.key for c in ident.cpes)
+        cna_keys.update(product for _, product, *_ in ident.cna)
+        if ident.osv:
+            osv_keys.update((ident.osv.ecosystem, n) for n in ident.osv.names)
+    return cpe_keys, osv_keys, cna_keys
+
+
+def lookup_keys(component: Component) -> frozenset[LookupKey]:
+    """Every index key a scan of ``component`` reads candidates by (the same as
+    :meth:`ScanData.fetch`): a record under none of them cannot change its findings."""
+    from soupwatch.match.identity import identify
+
+    cpe, osv, cna = _index_keys([identify(component)])
+    keys = {("cpe", f"{escape_value(v).lower()}\t{escape_value(p).lower()}") for v, p in cpe}
+    keys |= {("osv", f"{e}\t{n}") for e, n in osv}
+    keys |= {("cna", p.lower()) for p in cna}
+    return frozenset(keys)
+
 
 _S = TypeVar("_S")
 _C = TypeVar("_C")
@@ -85,14 +118,7 @@ class ScanData:
         compiled: CompiledRecords | None = None,
     ) -> ScanData:
         """Every candidate of every identity: one batched call per index."""
-        cpe_keys: set[tuple[str, str]] = set()
-        osv_keys: set[tuple[str, str]] = set()
-        cna_keys: set[str] = set()
-        for ident in idents:
-            cpe_keys.update(c.name.key for c in ident.cpes)
-            cna_keys.update(product for _, product, *_ in ident.cna)
-            if ident.osv:
-                osv_keys.update((ident.osv.ecosystem, n) for n in ident.osv.names)
+        cpe_keys, osv_keys, cna_keys = _index_keys(idents)
         escaped = {(escape_value(v), escape_value(p)): (v, p) for v, p in cpe_keys}
         by_cpe = query.cpe_candidates(sorted(escaped)) if escaped else {}
         return cls(

@@ -217,14 +217,15 @@ def scan_release(
         )
         save_findings(session, product, release, result.findings, now)
         skipped = [
-            (s.component.ref, _display(s.component.name, s.component.version), s.reason)
+            (s.component.ref, display_name(s.component.name, s.component.version), s.reason)
             for s in result.skipped
         ]
         save_scan(session, inventory.release_id(session, product, release), now, skipped)
     return result
 
 
-def _display(name: str, version: str | None) -> str:
+def display_name(name: str, version: str | None) -> str:
+    """A component as a scan lists it: ``name version``, or the name alone."""
     return f"{name} {version}" if version else name
 
 

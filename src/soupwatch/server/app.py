@@ -97,6 +97,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         decisions,
         fleet,
         intel,
+        jobs,
         oidc,
         pages,
         telemetry,
@@ -134,6 +135,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     )
     app.state.store = store
     app.state.options = options
+    app.state.settings = settings
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(oidc.router)
@@ -143,6 +145,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(telemetry.router, prefix="/api/v1")
     app.include_router(fleet.router, prefix="/api/v1")
+    app.include_router(jobs.router, prefix="/api/v1")
     app.include_router(dashboard.router)
     app.include_router(pages.router)
     docs.install(app)

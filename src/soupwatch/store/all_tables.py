@@ -21,6 +21,7 @@ def metadata() -> MetaData:
         "telemetry_tables",
         "snapshot_tables",
         "fleet_tables",
+        "job_tables",
     ):
         try:
             __import__(f"soupwatch.store.{name}")

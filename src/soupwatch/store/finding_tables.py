@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -233,20 +233,22 @@ def save_findings(
     findings: Sequence[Finding],
     now: datetime,
     fix_dates: Mapping[tuple[str, str], datetime] | None = None,
+    only_refs: Collection[str] | None = None,
 ) -> None:
     """Store a scan's findings for a release; resolve what the scan no longer finds.
 
     ``fix_dates`` may give, per (vulnerability id, fixed version), when that fix was
-    published; the earliest known is kept as ``fix_available``.
+    published; the earliest known is kept as ``fix_available``. ``only_refs``: the scan
+    matched only these components (an incremental watch); the others' findings stay as they are.
     """
     rid = release_id(session, product, release)
     product_id = session.execute(
         select(ReleaseRow.product_id).where(ReleaseRow.id == rid)
     ).scalar_one()
-    existing = {
-        (r.component_ref, r.vuln_id): r
-        for r in session.scalars(select(FindingRow).where(FindingRow.release_id == rid))
-    }
+    query = select(FindingRow).where(FindingRow.release_id == rid)
+    if only_refs is not None:
+        query = query.where(FindingRow.component_ref.in_(sorted(set(only_refs))))
+    existing = {(r.component_ref, r.vuln_id): r for r in session.scalars(query)}
     carried = _carried_first_seen(
         session,
         product_id,

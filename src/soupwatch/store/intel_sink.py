@@ -39,9 +39,12 @@ from soupwatch.store.intel_write import (
     count_kev,
     count_records,
     delete_stale,
+    kev_state,
+    note_changes,
     replace_eol,
     replace_epss,
     replace_kev,
+    stale_ids,
     write_records,
 )
 
@@ -90,9 +93,14 @@ def _counter(dataset: Dataset, feed: str) -> Callable[[Session], tuple[int, date
             assert_never(unreachable)
 
 
-def _write(session: Session, feed: str, data: UnitData) -> int:
+def _write(session: Session, feed: str, data: UnitData, now: datetime) -> int:
+    """Write one unit and note the vulnerability ids it changed (``intel_changes``)."""
     match data:
         case RecordBatch():
+            changed = {r.vuln_id for r in data.records}
+            if data.drop_stale:
+                changed |= stale_ids(session, feed=feed, origin=data.origin, stamp=data.stamp)
+            note_changes(session, feed, changed, now)
             count = write_records(
                 session,
                 data.records,
@@ -105,6 +113,10 @@ def _write(session: Session, feed: str, data: UnitData) -> int:
                 delete_stale(session, feed=feed, origin=data.origin, stamp=data.stamp)
             return count
         case KevCatalogue():
+            before = kev_state(session)
+            after = {e.cve: e.date_added for e in data.entries}
+            moved = {c for c in before.keys() | after.keys() if before.get(c) != after.get(c)}
+            note_changes(session, feed, moved, now)
             return replace_kev(session, data)
         case EpssScores():
             return replace_epss(session, data)
@@ -144,7 +156,7 @@ class StoreIntelSink:
     def put(self, feed: str, data: UnitData, mark: UnitMark, now: datetime) -> int:
         """Write one unit and its progress mark in one transaction; returns records written."""
         with self.store.session() as session:
-            count = _write(session, feed, data)
+            count = _write(session, feed, data, now)
             if mark.file is not None and mark.sha256 is not None:
                 row = session.get(IntelFeedFileRow, (feed, mark.file))
                 if row is None:

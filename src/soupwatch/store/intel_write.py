@@ -174,6 +174,36 @@ def _rows_of(
         )
 
 
+def stale_ids(session: Session, *, feed: str, origin: str, stamp: str) -> set[str]:
+    """The vulnerability ids :func:`delete_stale` would drop."""
+    return set(
+        session.scalars(
+            select(IntelRecordRow.vuln_id).where(
+                IntelRecordRow.feed == feed,
+                IntelRecordRow.origin == origin,
+                IntelRecordRow.stamp != stamp,
+            )
+        )
+    )
+
+
+def kev_state(session: Session) -> dict[str, date]:
+    """Every KEV entry's CVE and date added (to tell which a new catalogue changes)."""
+    return {
+        cve: day for cve, day in session.execute(select(IntelKevRow.cve, IntelKevRow.date_added))
+    }
+
+
+def note_changes(session: Session, feed: str, ids: Iterable[str], now: datetime) -> int:
+    """Record that a sync of ``feed`` changed these vulnerability ids (``intel_changes``)."""
+    from soupwatch.store.job_tables import IntelChangeRow
+
+    rows = [{"feed": feed, "vuln_id": v, "changed_at": now} for v in sorted(set(ids))]
+    for part in chunks(rows, 5000):
+        session.execute(insert(IntelChangeRow), list(part))
+    return len(rows)
+
+
 def delete_stale(session: Session, *, feed: str, origin: str, stamp: str) -> int:
     """Drop records a completely re-imported file no longer holds; returns how many."""
     result = session.execute(

@@ -306,6 +306,21 @@ def list_releases(session: Session, product: str) -> list[str]:
     )
 
 
+def components_by_ref(session: Session, release: int, refs: Iterable[str]) -> list[Component]:
+    """The release's components with these refs, in their original order."""
+    wanted = sorted(set(refs))
+    found: list[tuple[int, Component]] = []
+    for start in range(0, len(wanted), 500):
+        rows = session.scalars(
+            select(ComponentRow).where(
+                ComponentRow.release_id == release,
+                ComponentRow.ref.in_(wanted[start : start + 500]),
+            )
+        )
+        found.extend((r.position, _row_to_component(r)) for r in rows)
+    return [c for _, c in sorted(found, key=lambda pc: pc[0])]
+
+
 def iter_all_releases(session: Session) -> Iterable[tuple[str, str]]:
     """(product, version) of every stored release."""
     rows: Sequence[Any] = session.execute(

@@ -27,6 +27,8 @@ class WatchRunRow(Base):
     new: Mapped[int] = mapped_column(Integer)
     resolved: Mapped[int] = mapped_column(Integer)
     kev_added: Mapped[int] = mapped_column(Integer)
+    changes_upto: Mapped[int | None] = mapped_column(Integer)
+    """The newest ``intel_changes.id`` this run took into account (None: not recorded)."""
 
 
 def last_run(session: Session) -> datetime | None:
@@ -39,13 +41,28 @@ def last_run(session: Session) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def last_mark(session: Session) -> int | None:
+    """The newest feed change a whole-portfolio run covered (None: none recorded one yet)."""
+    value = session.scalar(
+        select(WatchRunRow.changes_upto)
+        .where(WatchRunRow.changes_upto.is_not(None))
+        .order_by(WatchRunRow.ran_at.desc(), WatchRunRow.id.desc())
+    )
+    return None if value is None else int(value)
+
+
 def record_run(
     session: Session,
     ran_at: datetime,
     products: list[str] | None,
     counts: tuple[int, int, int, int],
+    changes_upto: int | None = None,
 ) -> None:
-    """Append one re-scan: ``counts`` is (releases, new, resolved, KEV-added)."""
+    """Append one re-scan: ``counts`` is (releases, new, resolved, KEV-added).
+
+    ``changes_upto``: the newest feed change (``intel_changes.id``) the run covers; the next
+    incremental run starts after it.
+    """
     releases, new, resolved, kev_added = counts
     session.add(
         WatchRunRow(
@@ -55,6 +72,7 @@ def record_run(
             new=new,
             resolved=resolved,
             kev_added=kev_added,
+            changes_upto=changes_upto,
         )
     )
     session.flush()

@@ -26,6 +26,7 @@ from soupwatch.match.interface import CompiledRecords
 from soupwatch.model import Severity
 from soupwatch.pipeline import scan_release
 from soupwatch.store import inventory
+from soupwatch.store.change_index import newest_change
 from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import StoredFinding, load_findings
 from soupwatch.store.watch_tables import last_run, record_run
@@ -96,7 +97,8 @@ class PortfolioDelta:
         return tuple(r for r in self.releases if r.error is not None)
 
 
-def _changes(items: Iterable[StoredFinding]) -> tuple[ChangedFinding, ...]:
+def changed_findings(items: Iterable[StoredFinding]) -> tuple[ChangedFinding, ...]:
+    """Stored findings as reported changes, sorted by component ref and vulnerability id."""
     return tuple(sorted((_changed(s) for s in items), key=lambda c: (c.component_ref, c.vuln_id)))
 
 
@@ -116,7 +118,8 @@ def _changed(sf: StoredFinding) -> ChangedFinding:
     )
 
 
-def _by_key(stored: Iterable[StoredFinding]) -> dict[Key, StoredFinding]:
+def by_key(stored: Iterable[StoredFinding]) -> dict[Key, StoredFinding]:
+    """Stored findings by (component ref, vulnerability id)."""
     return {(str(s.finding.component_ref), str(s.finding.vulnerability.id)): s for s in stored}
 
 
@@ -154,17 +157,17 @@ def _rescan_one(
     compiled: CompiledRecords,
 ) -> ReleaseDelta:
     with store.session() as session:
-        before = _by_key(load_findings(session, product, release))
+        before = by_key(load_findings(session, product, release))
     scan_release(store, product, release, now=now, compiled=compiled)
     with store.session() as session:
-        after = _by_key(load_findings(session, product, release))
+        after = by_key(load_findings(session, product, release))
     new, resolved, kev = compare(before, after, prev)
     return ReleaseDelta(
         product=product,
         release=release,
-        new=_changes(new),
-        resolved=_changes(resolved),
-        kev_added=_changes(kev),
+        new=changed_findings(new),
+        resolved=changed_findings(resolved),
+        kev_added=changed_findings(kev),
         open_findings=sum(1 for s in after.values() if s.is_open),
     )
 
@@ -178,6 +181,7 @@ def rescan_portfolio(
         for name in wanted or ():
             inventory.get_product(session, name)  # an unknown product is an error, not "no news"
         previous = last_run(session)
+        upto = newest_change(session)
         targets = [
             (p, r) for p, r in inventory.iter_all_releases(session) if wanted is None or p in wanted
         ]
@@ -190,5 +194,7 @@ def rescan_portfolio(
             deltas.append(ReleaseDelta(product, release, error=str(err)))
     delta = PortfolioDelta(ran_at=now, previous_run=previous, releases=tuple(deltas))
     with store.session() as session:
-        record_run(session, now, wanted, (len(deltas), delta.new, delta.resolved, delta.kev_added))
+        counts = (len(deltas), delta.new, delta.resolved, delta.kev_added)
+        # a re-scan of a few products does not cover the others: the incremental mark stays
+        record_run(session, now, wanted, counts, upto if wanted is None else None)
     return delta

@@ -116,6 +116,21 @@ class World:
             self.versions[product], self.ids[product] = got.version, got.id
         return str(self.ids[product])
 
+    def soup_job(self, caller: tuple[Role, KeyScope] | None) -> str:
+        """A finished job of the product every caller's team sees, with a file to download."""
+        from soupwatch.jobs import JobKind, start_job
+
+        job = start_job(
+            self.app.state.store,
+            self.app.state.settings,
+            JobKind.DELIVERABLE,
+            {"product": OWN, "release": "1.0", "deliverable": "soup", "format": "csv"},
+            actor="test",
+            now=NOW,
+            wait=True,
+        )
+        return str(job.id)
+
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
         """A fresh key of the caller's user (the caller's own key to revoke)."""
         name = "administrator-write" if caller is None else self.user(caller)
@@ -291,6 +306,16 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ),
     ("DELETE", "/api/v1/admin/teams/{team}/customers/{customer}"): Recipe(
         path={"team": "team-own", "customer": "spare-customer"}
+    ),
+    ("POST", "/api/v1/jobs"): Recipe(
+        json=lambda w, p: {"kind": "assess", "args": {"product": p, "release": "1.0"}},
+        body_product=True,
+    ),
+    ("GET", "/api/v1/jobs"): Recipe(),
+    ("GET", "/api/v1/jobs/{job_id}"): Recipe(path={"job_id": World.soup_job}),
+    ("GET", "/api/v1/jobs/{job_id}/download"): Recipe(path={"job_id": World.soup_job}),
+    ("POST", "/api/v1/products/{product}/releases/{release}/deliverables/{deliverable}"): Recipe(
+        path={"release": "1.0", "deliverable": "mds2"}
     ),
     ("POST", "/api/v1/vex"): Recipe(json=_vex, body_product=True),
     ("POST", "/api/v1/telemetry/events"): Recipe(

@@ -1,0 +1,206 @@
+"""Benchmark the incremental watch at fleet scale on the job queue (Dramatiq on RabbitMQ).
+
+A synthetic portfolio of RELEASES releases × COMPONENTS components, built from the real
+component identities of the corpus SBOMs (../shared/corpus/sboms) and the example SBOMs, in a
+fresh PostgreSQL schema with the legacy NVD feeds and KEV synced. Then a feed delta of DELTA
+CVEs (real records that name products in the portfolio, announced as one sync's changes) is
+processed end to end: index lookup, partial re-match, assessment recompute, with 1 and with 2
+``soupwatch worker`` processes (the re-match job split in 2 parts). The portfolio is not
+scanned before (a full scan of it would take minutes), so every finding of a touched
+component counts as new: an upper bound on the work of a real delta.
+
+Prints seconds, the 2-vs-1 throughput ratio and each worker's peak RSS (VmHWM).
+Targets (issue 13): < 5 s with 2 workers, ratio >= 1.7, < 500 MB per worker.
+Usage: PYTHONPATH=src python benchmarks/bench_fleet_scale.py [RELEASES] [COMPONENTS]
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import delete, func, select
+
+from soupwatch.config import Settings
+from soupwatch.intel.source import FeedSource
+from soupwatch.intel.sync import sync_all
+from soupwatch.jobs import JobKind, start_job, wait_for
+from soupwatch.model import Component, Product, Release
+from soupwatch.pipeline.rematch import index_releases
+from soupwatch.sbom import read
+from soupwatch.store import inventory
+from soupwatch.store.assessment_tables import AssessmentRow
+from soupwatch.store.db import Store
+from soupwatch.store.finding_tables import FindingRow
+from soupwatch.store.intel_tables import IntelCpeIndexRow
+from soupwatch.store.intel_write import note_changes
+from soupwatch.store.job_tables import IntelChangeRow, ReleaseKeyRow
+from soupwatch.store.watch_tables import WatchRunRow, record_run
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SOUPWATCH_SHARED", ROOT.parent / "shared"))
+PG = os.environ.get("SOUPWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BROKER = "amqp://guest:guest@127.0.0.1:5672/"
+RELEASES = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+COMPONENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+DELTA = 100
+NOW = datetime(2026, 12, 5, 6, 0, tzinfo=UTC)
+
+
+def _pool() -> list[Component]:
+    """Distinct real components (with a purl or a CPE) from the corpus and example SBOMs."""
+    seen: dict[tuple[str, str | None, str | None], Component] = {}
+    paths = sorted((SHARED / "corpus" / "sboms").glob("*")) + sorted(
+        (ROOT / "examples").glob("*.cdx.json")
+    )
+    for path in paths:
+        try:
+            doc = read(path)
+        except Exception:
+            continue
+        for c in doc.components:
+            if c.purl or c.cpe:
+                seen.setdefault((c.name, c.version, c.purl), c)
+    return list(seen.values())
+
+
+def _portfolio(store: Store, pool: list[Component]) -> None:
+    rng = random.Random(13)
+    for i in range(RELEASES):
+        picked = rng.sample(pool, min(COMPONENTS, len(pool)))
+        comps = tuple(c.with_changes(ref=f"c{n}") for n, c in enumerate(picked))
+        product = f"device-{i % 50:02d}"
+        with store.session() as s:
+            inventory.save_release(s, Product(product), Release(product, f"r{i}", comps))
+
+
+def _delta_ids(store: Store) -> list[str]:
+    """DELTA CVEs whose CPE products the portfolio carries (deterministic pick)."""
+    with store.session() as s:
+        keys = {
+            k
+            for (k,) in s.execute(
+                select(ReleaseKeyRow.key).where(ReleaseKeyRow.kind == "cpe").distinct()
+            )
+        }
+        rows = s.execute(
+            select(IntelCpeIndexRow.vuln_id, IntelCpeIndexRow.vendor, IntelCpeIndexRow.product)
+        ).all()
+    ids = sorted(
+        {v for v, vendor, product in rows if f"{vendor.lower()}\t{product.lower()}" in keys}
+    )
+    return random.Random(5).sample(ids, min(DELTA, len(ids)))
+
+
+def _announce(store: Store, ids: list[str]) -> None:
+    """Reset to "portfolio never matched", then record the delta as one sync's changes."""
+    with store.session() as s:
+        s.execute(delete(FindingRow))
+        s.execute(delete(AssessmentRow))
+        s.execute(delete(WatchRunRow))
+        upto = int(s.scalar(select(func.max(IntelChangeRow.id))) or 0)
+        record_run(s, NOW, None, (0, 0, 0, 0), upto)
+        note_changes(s, "nvd-legacy", ids, NOW)
+
+
+def _worker(settings: Settings, queue: str, home: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "SOUPWATCH_HOME": str(home),
+        "SOUPWATCH_DATABASE_URL": settings.database_url,
+        "SOUPWATCH_BROKER_URL": BROKER,
+        "SOUPWATCH_QUEUE": queue,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "soupwatch.cli.main", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _hwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _run(
+    store: Store, settings: Settings, ids: list[str], workers: int, home: Path
+) -> tuple[float, list[float], dict]:
+    _announce(store, ids)
+    queue = os.environ["SOUPWATCH_QUEUE"]
+    procs = [_worker(settings, queue, home) for _ in range(workers)]
+    time.sleep(8)  # the workers import, migrate-check and connect before the clock starts
+    try:
+        start = time.perf_counter()
+        job = start_job(store, settings, JobKind.REMATCH, {"parts": 2}, actor="bench", now=NOW)
+        done = wait_for(store, job.id, timeout=1800, poll=0.05)
+        seconds = time.perf_counter() - start
+        rss = [_hwm_mb(p.pid) for p in procs]
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(30)
+    assert done.state.value == "done", done
+    return seconds, rss, (done.result or {}).get("summary", {})
+
+
+def main() -> None:
+    schema = f"swbench_{uuid.uuid4().hex[:8]}"
+    os.environ["SOUPWATCH_QUEUE"] = schema  # one queue of its own, fixed at the first send
+    plain = PG.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{PG}?options=-csearch_path%3D{schema}"
+    home = Path(tempfile.mkdtemp(prefix="swbench-"))
+    try:
+        settings = Settings(home=home, database_url=url, broker_url=BROKER)
+        store = Store.open(settings)
+        t = time.perf_counter()
+        out = sync_all(
+            store, sources=["nvd-legacy", "kev"], source=FeedSource(mirror=SHARED / "feeds")
+        )
+        assert not out.failures, out.failures
+        print(f"setup: feeds synced in {time.perf_counter() - t:.1f} s")
+        pool = _pool()
+        t = time.perf_counter()
+        _portfolio(store, pool)
+        print(
+            f"setup: {RELEASES} releases x {COMPONENTS} components (pool {len(pool)}) "
+            f"stored in {time.perf_counter() - t:.1f} s"
+        )
+        t = time.perf_counter()
+        index_releases(store)
+        print(f"setup: index built in {time.perf_counter() - t:.1f} s")
+        ids = _delta_ids(store)
+        one, rss1, summary1 = _run(store, settings, ids, 1, home)
+        two, rss2, summary2 = _run(store, settings, ids, 2, home)
+        print(
+            f"delta: {len(ids)} CVEs; touched releases {summary1.get('releases')}, "
+            f"new findings {summary1.get('new')}"
+        )
+        assert summary1 == summary2, (summary1, summary2)
+        print(f"1 worker : {one:8.2f} s  peak RSS {', '.join(f'{r:.0f} MB' for r in rss1)}")
+        print(f"2 workers: {two:8.2f} s  peak RSS {', '.join(f'{r:.0f} MB' for r in rss2)}")
+        print(
+            f"2-vs-1 throughput ratio: {one / two:.2f}  (targets: < 5 s with 2, >= 1.7, < 500 MB)"
+        )
+        store.close()
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+if __name__ == "__main__":
+    main()

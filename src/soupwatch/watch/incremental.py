@@ -1,0 +1,154 @@
+"""``watch_changes``: the incremental watch. After a feed sync, match again only what the
+changed vulnerabilities can reach, and report the delta exactly as ``rescan_portfolio`` does.
+
+1. The changes: the vulnerability ids the syncs since the last run's mark wrote, withdrew or
+   moved in or out of KEV (``intel_changes``), with their aliases.
+2. The index: the lookup keys of those records (CPE vendor:product, OSV package, CNA product)
+   → the releases and components that carry them (``release_keys``), plus the components
+   holding a stored finding of a changed id (a withdrawn record has no keys left).
+3. Each touched release: its touched components are matched again
+   (``pipeline.rematch.rematch_components``), its findings compared before / after
+   (``delta.compare``, the one rule), and its stored assessment recomputed.
+
+A store no run has marked yet (or ``full=True``) gets the full re-scan. The work can be split
+in ``parts`` (``part`` of them here): each worker of the job queue takes one share of the
+touched releases (see ``jobs/kinds.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from soupwatch.errors import SoupwatchError
+from soupwatch.match.interface import CompiledRecords
+from soupwatch.pipeline import release_summary
+from soupwatch.pipeline.rematch import index_releases, rematch_components
+from soupwatch.store.change_index import (
+    Touched,
+    changes_after,
+    keys_of,
+    newest_change,
+    touched_releases,
+    with_aliases,
+)
+from soupwatch.store.db import Store
+from soupwatch.store.finding_tables import load_findings
+from soupwatch.store.watch_tables import last_mark, last_run, record_run
+from soupwatch.watch.delta import PortfolioDelta, ReleaseDelta, by_key, changed_findings, compare
+
+Progress = Callable[[int, int, str], None]
+"""(done, total, what)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchPlan:
+    """What one incremental run covers: the feed changes after ``mark`` up to ``upto``."""
+
+    mark: int | None
+    upto: int
+    previous_run: datetime | None
+
+    @property
+    def full(self) -> bool:
+        """True when no earlier run marked where it stopped: only a full re-scan is exact."""
+        return self.mark is None
+
+
+def plan(store: Store) -> WatchPlan:
+    """The changes the next incremental run covers."""
+    with store.session() as session:
+        return WatchPlan(last_mark(session), newest_change(session), last_run(session))
+
+
+def touched(store: Store, the_plan: WatchPlan) -> list[Touched]:
+    """The releases (and their components) the plan's changes can reach, sorted."""
+    assert the_plan.mark is not None
+    with store.session() as session:
+        ids = with_aliases(session, changes_after(session, the_plan.mark, the_plan.upto))
+        if not ids:
+            return []
+        return touched_releases(session, keys_of(session, ids), ids)
+
+
+def affected_releases(deltas: tuple[ReleaseDelta, ...]) -> list[tuple[str, str]]:
+    """(product, release) of every release whose findings changed: the hook for deployed
+    units (fleet: touched releases → the units that run them)."""
+    return [(d.product, d.release) for d in deltas if d.changed]
+
+
+def _one(
+    store: Store, item: Touched, now: datetime, prev: datetime | None, compiled: CompiledRecords
+) -> ReleaseDelta:
+    product, release = item.release.product, item.release.version
+    with store.session() as session:
+        before = by_key(
+            s
+            for s in load_findings(session, product, release)
+            if s.finding.component_ref in item.refs
+        )
+    rematch_components(store, item, now=now, compiled=compiled)
+    with store.session() as session:
+        everything = load_findings(session, product, release)
+    after = by_key(s for s in everything if s.finding.component_ref in item.refs)
+    new, resolved, kev = compare(before, after, prev)
+    release_summary(store, product, release, now=now)  # recompute the stored assessment
+    return ReleaseDelta(
+        product=product,
+        release=release,
+        new=changed_findings(new),
+        resolved=changed_findings(resolved),
+        kev_added=changed_findings(kev),
+        open_findings=sum(1 for s in everything if s.is_open),
+    )
+
+
+def run_part(
+    store: Store,
+    the_plan: WatchPlan,
+    *,
+    now: datetime,
+    part: int = 0,
+    parts: int = 1,
+    progress: Progress | None = None,
+) -> tuple[ReleaseDelta, ...]:
+    """Re-match this part's share of the touched releases; their deltas (nothing recorded)."""
+    index_releases(store)
+    items = touched(store, the_plan)[part::parts]
+    compiled = CompiledRecords()
+    deltas: list[ReleaseDelta] = []
+    for done, item in enumerate(items, 1):
+        try:
+            deltas.append(_one(store, item, now, the_plan.previous_run, compiled))
+        except SoupwatchError as err:
+            deltas.append(ReleaseDelta(item.release.product, item.release.version, error=str(err)))
+        if progress is not None:
+            progress(done, len(items), f"{item.release.product} {item.release.version}")
+    return tuple(deltas)
+
+
+def finish_run(
+    store: Store, the_plan: WatchPlan, deltas: tuple[ReleaseDelta, ...], *, now: datetime
+) -> PortfolioDelta:
+    """Record the run (and its mark) and return the delta, releases by product and id order."""
+    delta = PortfolioDelta(ran_at=now, previous_run=the_plan.previous_run, releases=deltas)
+    with store.session() as session:
+        counts = (len(deltas), delta.new, delta.resolved, delta.kev_added)
+        record_run(session, now, None, counts, the_plan.upto)
+    return delta
+
+
+def watch_changes(
+    store: Store, *, now: datetime, full: bool = False, progress: Progress | None = None
+) -> PortfolioDelta:
+    """Match what the feeds changed since the last run; the full re-scan when ``full`` or no
+    run has marked the feeds yet. Reports only the releases it matched."""
+    from soupwatch.watch.delta import rescan_portfolio
+
+    the_plan = plan(store)
+    if full or the_plan.full:
+        index_releases(store)
+        return rescan_portfolio(store, now=now)
+    deltas = run_part(store, the_plan, now=now, progress=progress)
+    return finish_run(store, the_plan, deltas, now=now)
