@@ -25,7 +25,8 @@
     ├── VexError               a VEX statement or document is invalid
     │   ├── AuditError         the audit trail is broken
     │   └── DecisionConflict   another writer changed the decision since the caller read it
-    └── ReportError            a deliverable could not be produced
+    ├── ReportError            a deliverable could not be produced
+    └── DeliveryError          a notification could not be sent (kept in the delivery log)
 
 Every error carries a one-line message (line breaks in quoted input are folded, long quotes
 cut: :func:`one_line`) that names the file and, where it applies, the
@@ -183,3 +184,8 @@ class DecisionConflict(VexError):
 
 class ReportError(SoupwatchError):
     """A deliverable could not be produced."""
+
+
+class DeliveryError(SoupwatchError):
+    """A notification could not be sent (SMTP or HTTP); a value of the delivery log, retried
+    with backoff, never raised to the caller of ``deliver_pending``."""

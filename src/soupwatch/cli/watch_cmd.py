@@ -82,8 +82,10 @@ def watch(
         False, "--fail-on-new", help="Exit 1 when a finding is new or newly in KEV."
     ),
 ) -> None:
-    """Sync the feeds, re-scan every stored release, and print what changed since last run."""
-    from soupwatch import pipeline
+    """Sync the feeds, re-scan every stored release, print what changed since last run, and
+    send the notifications its rules select (`soupwatch notify`)."""
+    from soupwatch import notify, pipeline
+    from soupwatch.cli.notify_cmd import report_delivery
     from soupwatch.watch import rescan_portfolio
     from soupwatch.watch.output import delta_json
 
@@ -97,14 +99,19 @@ def watch(
                 _say(f"warning: feed {name} failed: {message}")
             if outcome.all_failed:
                 raise ConfigError("every feed failed; nothing was re-scanned")
+        now = current_time()
         with scan_gc():
-            delta = rescan_portfolio(store, now=current_time(), products=product or None)
+            delta = rescan_portfolio(store, now=now, products=product or None)
+        queued = notify.notify_events(store, delta.releases, now=now)
+        sent = notify.deliver_pending(store, now)
     finally:
         store.close()
     if fmt is OutputFormat.json:
         print_json(delta_json(delta))
     else:
         _print_delta(delta)
+    if queued.events or sent.delivered or sent.errors:
+        report_delivery(queued, sent)
     if fail_on_new and (delta.new or delta.kev_added):
         raise typer.Exit(int(ExitCode.FINDINGS))
 

@@ -78,7 +78,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
 
     from soupwatch.server import docs, errors, security
     from soupwatch.server.middleware import AccessLog, HostAndHeaders
-    from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc
+    from soupwatch.server.routes import admin, api, auth, dashboard, intel, notify, oidc
 
     options = options or ServerOptions()
     store = Store.open(settings)
@@ -107,6 +107,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(intel.router, prefix="/api/v1")
     app.include_router(admin.router, prefix="/api/v1")
+    app.include_router(notify.router, prefix="/api/v1")
     app.include_router(dashboard.router)
     docs.install(app)
     missing = security.undeclared(app)
