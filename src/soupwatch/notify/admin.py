@@ -140,9 +140,11 @@ def rule_json(r: Rule) -> dict[str, Any]:
 
 def _check_rule(kind: RuleKind, within_days: int | None) -> None:
     if kind.needs_days and within_days is None:
-        raise ConfigError(f"a {kind.value} rule needs --within-days N", where="within_days")
+        raise ConfigError(
+            f"a {kind.value} rule needs within_days (how many days ahead)", where="within_days"
+        )
     if not kind.needs_days and within_days is not None:
-        raise ConfigError(f"a {kind.value} rule takes no --within-days", where="within_days")
+        raise ConfigError(f"a {kind.value} rule takes no within_days", where="within_days")
     if within_days is not None and not 0 <= within_days <= MAX_DAYS:
         raise ConfigError(f"within_days {within_days} is not 0-{MAX_DAYS}", where="within_days")
 

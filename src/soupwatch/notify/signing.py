@@ -12,7 +12,6 @@ that check (docs/notifications.md shows it standalone).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 
@@ -52,7 +51,3 @@ def verify(
         return False
     return hmac.compare_digest(sign(secret, sent, body), signature)
 
-
-def digest_of(secret: str) -> str:
-    """A short fingerprint of a secret (safe to show: it cannot be reversed)."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:12]
