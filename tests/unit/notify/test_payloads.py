@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from soupwatch.model.notify import Event, PayloadStyle, RuleKind
 from soupwatch.notify import payloads, signing
@@ -46,3 +49,18 @@ def test_signature_covers_timestamp_and_body() -> None:
     assert not signing.verify("whsec_other", "1764316800", body, sig, now=1_764_316_900)
     assert not signing.verify(secret, "1764316800", body, sig, now=1_764_316_800 + 301)
     assert not signing.verify(secret, "yesterday", body, sig, now=1_764_316_900)
+
+
+def test_the_documented_receiver_check_accepts_our_signature() -> None:
+    text = (Path(__file__).resolve().parents[3] / "docs/notifications.md").read_text()
+    code = text.split("### Verifying a webhook", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    space: dict[str, Any] = {}
+    exec(compile(code, "docs/notifications.md", "exec"), space)  # our own doc, run as written
+    secret, body, stamp = signing.new_secret(), b'{"a":1}', int(time.time())
+    headers = {
+        signing.TIMESTAMP_HEADER: str(stamp),
+        signing.SIGNATURE_HEADER: signing.sign(secret, stamp, body),
+    }
+    assert space["verify"](secret, headers, body)
+    assert not space["verify"](secret, headers, body + b"x")
+    assert not space["verify"]("whsec_other", headers, body)
