@@ -50,4 +50,3 @@ def verify(
     if abs(now - sent) > tolerance:
         return False
     return hmac.compare_digest(sign(secret, sent, body), signature)
-
