@@ -4,13 +4,16 @@ nvd + kev + eol feeds (Heartbleed: known-exploited, uncontrolled, clocks, end of
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -45,9 +48,10 @@ class Mailbox:
     logins: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def smtp() -> Iterator[Mailbox]:
-    """aiosmtpd on a free loopback port; it accepts AUTH (user ``mailer``) without TLS."""
+@contextmanager
+def smtp_server(tls: ssl.SSLContext | None = None) -> Iterator[Mailbox]:
+    """aiosmtpd on a free loopback port; it accepts AUTH (user ``mailer``), and with ``tls``
+    requires STARTTLS before anything else."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -60,6 +64,7 @@ def smtp() -> Iterator[Mailbox]:
                     "from": envelope.mail_from,
                     "to": list(envelope.rcpt_tos),
                     "data": envelope.content.decode("utf-8", "replace"),
+                    "tls": session.ssl is not None,
                 }
             )
             return "250 OK"
@@ -78,13 +83,59 @@ def smtp() -> Iterator[Mailbox]:
         hostname="127.0.0.1",
         port=box.port,
         authenticator=authenticator,
-        auth_require_tls=False,
+        auth_require_tls=tls is not None,
+        tls_context=tls,
+        require_starttls=tls is not None,
     )
     controller.start()
     try:
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[Mailbox]:
+    """A plain SMTP server (AUTH without TLS) on a free loopback port."""
+    with smtp_server() as box:
+        yield box
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """(certificate, key) PEM files for 127.0.0.1, valid for a day."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "smtp.pem", folder / "smtp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
 
 
 @dataclass

@@ -4,6 +4,8 @@ nobody, and a second run that sends nothing."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import timedelta
 
 import pytest
@@ -87,7 +89,8 @@ def test_every_rule_kind_delivered_once(pump: Store, smtp: Mailbox, receiver: Re
     assert len(smtp.messages) == len(mails) and smtp.logins
     message = smtp.messages[0]
     assert message["to"] == ["psirt@example.org", "ops@example.org"]
-    assert "Subject: [soupwatch] Uncontrolled risk:" in message["data"]
+    parsed = email.message_from_string(message["data"], policy=email.policy.default)
+    assert parsed["Subject"].strip().startswith("[soupwatch] Uncontrolled risk:")
     for _, _, error in first.errors:  # secrets and URL paths never reach the log
         assert "S3CRET" not in error and receiver.secret not in error
         assert SMTP_PASSWORD not in error
