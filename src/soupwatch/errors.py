@@ -29,7 +29,8 @@
     │   └── DecisionConflict   another writer changed the decision since the caller read it
     │       └── AlreadyReviewed  that version of the decision is already approved or rejected
     ├── ReportError            a deliverable could not be produced
-    └── FleetError             a unit export, check-in or update campaign is invalid
+    ├── FleetError             a unit export, check-in or update campaign is invalid
+    └── DeliveryError          a notification could not be sent (kept in the delivery log)
 
 Every error carries a one-line message (line breaks in quoted input are folded, long quotes
 cut: :func:`one_line`) that names the file and, where it applies, the
@@ -223,3 +224,8 @@ class ReportError(SoupwatchError):
 
 class FleetError(SoupwatchError):
     """A deployed-unit export (file, line, column), check-in or update campaign is invalid."""
+
+
+class DeliveryError(SoupwatchError):
+    """A notification could not be sent (SMTP or HTTP); a value of the delivery log, retried
+    with backoff, never raised to the caller of ``deliver_pending``."""

@@ -34,6 +34,7 @@ STAGES = frozenset(
         "monitor",
         "fleet",
         "jobs",
+        "notify",
         "store",
     }
 )

@@ -5,24 +5,19 @@ operator (``$SOUPWATCH_USER`` or the OS user) as ``cli:<name>``."""
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from datetime import UTC, datetime
 
 import typer
 
 from soupwatch import pipeline
-from soupwatch.cli.common import console, err_console, open_store
+from soupwatch.cli.common import console, err_console, open_store, operator
 from soupwatch.errors import ConfigError, MissingExtra
 from soupwatch.model.access import KeyScope, Role
 
 admin_app = typer.Typer(
     help="Users, teams, product grants and API keys of `soupwatch serve`.", no_args_is_help=True
 )
-
-
-def _actor() -> str:
-    return f"cli:{os.environ.get('SOUPWATCH_USER') or getpass.getuser()}"
 
 
 def _password(from_stdin: bool) -> str:
@@ -60,7 +55,7 @@ def create_user(
             name,
             role,
             password,
-            actor=_actor(),
+            actor=operator(),
             now=datetime.now(UTC),
             teams=tuple(team),
         )
@@ -74,7 +69,7 @@ def create_team(name: str = typer.Argument(..., help="Team name.")) -> None:
     """Create a team (grant it products with `admin grant`)."""
     store = open_store()
     try:
-        pipeline.accounts.create_team(store, name, actor=_actor(), now=datetime.now(UTC))
+        pipeline.accounts.create_team(store, name, actor=operator(), now=datetime.now(UTC))
     finally:
         store.close()
     console.print(f"created team {name}", markup=False, highlight=False)
@@ -90,7 +85,7 @@ def grant(
     store = open_store()
     try:
         changed = pipeline.accounts.set_grant(
-            store, team, product, not revoke, actor=_actor(), now=datetime.now(UTC)
+            store, team, product, not revoke, actor=operator(), now=datetime.now(UTC)
         )
     finally:
         store.close()
@@ -113,7 +108,7 @@ def create_key(
     store = open_store()
     try:
         made = pipeline.accounts.create_key(
-            store, user, scope, days=days, label=label, actor=_actor(), now=datetime.now(UTC)
+            store, user, scope, days=days, label=label, actor=operator(), now=datetime.now(UTC)
         )
     finally:
         store.close()
@@ -131,7 +126,7 @@ def revoke_key(prefix: str = typer.Argument(..., help="The key's prefix (after `
     """Revoke an API key."""
     store = open_store()
     try:
-        pipeline.accounts.revoke_key(store, prefix, actor=_actor(), now=datetime.now(UTC))
+        pipeline.accounts.revoke_key(store, prefix, actor=operator(), now=datetime.now(UTC))
     finally:
         store.close()
     console.print(f"revoked key {prefix}", markup=False, highlight=False)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import getpass
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -55,6 +57,11 @@ class OutputFormat(StrEnum):
 def current_time() -> datetime:
     """The time of this command: ``SOUPWATCH_NOW`` when set (reproducible runs), else the clock."""
     return load_settings().clock()
+
+
+def operator() -> str:
+    """The local operator as the audit trail names it: ``cli:<$SOUPWATCH_USER or OS user>``."""
+    return f"cli:{os.environ.get('SOUPWATCH_USER') or getpass.getuser()}"
 
 
 def open_store() -> Store:

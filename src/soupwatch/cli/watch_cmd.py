@@ -85,8 +85,10 @@ def watch(
         False, "--full", help="Re-match every release (default: only what the syncs changed)."
     ),
 ) -> None:
-    """Sync the feeds, re-match what they changed, and print what changed since last run."""
-    from soupwatch import pipeline
+    """Sync the feeds, re-match what they changed, print what changed since last run, and
+    send the notifications its rules select (`soupwatch notify`)."""
+    from soupwatch import notify, pipeline
+    from soupwatch.cli.notify_cmd import report_delivery
     from soupwatch.watch import rescan_portfolio, watch_changes
     from soupwatch.watch.output import delta_json
 
@@ -100,17 +102,22 @@ def watch(
                 _say(f"warning: feed {name} failed: {message}")
             if outcome.all_failed:
                 raise ConfigError("every feed failed; nothing was re-scanned")
+        now = current_time()
         with scan_gc():
             if product:
-                delta = rescan_portfolio(store, now=current_time(), products=product)
+                delta = rescan_portfolio(store, now=now, products=product)
             else:
-                delta = watch_changes(store, now=current_time(), full=full)
+                delta = watch_changes(store, now=now, full=full)
+        queued = notify.notify_events(store, delta.releases, now=now)
+        sent = notify.deliver_pending(store, now)
     finally:
         store.close()
     if fmt is OutputFormat.json:
         print_json(delta_json(delta))
     else:
         _print_delta(delta)
+    if queued.events or sent.delivered or sent.errors:
+        report_delivery(queued, sent)
     if fail_on_new and (delta.new or delta.kev_added):
         raise typer.Exit(int(ExitCode.FINDINGS))
 

@@ -98,6 +98,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         fleet,
         intel,
         jobs,
+        notify,
         oidc,
         pages,
         telemetry,
@@ -146,6 +147,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(telemetry.router, prefix="/api/v1")
     app.include_router(fleet.router, prefix="/api/v1")
     app.include_router(jobs.router, prefix="/api/v1")
+    app.include_router(notify.router, prefix="/api/v1")
     app.include_router(dashboard.router)
     app.include_router(pages.router)
     docs.install(app)

@@ -22,6 +22,7 @@ def metadata() -> MetaData:
         "snapshot_tables",
         "fleet_tables",
         "job_tables",
+        "notify_tables",
     ):
         try:
             __import__(f"soupwatch.store.{name}")

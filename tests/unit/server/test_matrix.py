@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from soupwatch import fleet
+from soupwatch import fleet, notify
 from soupwatch.config import Settings
 from soupwatch.model.access import (
     READ_PERMISSIONS,
@@ -31,6 +31,7 @@ from soupwatch.model.access import (
     Permission,
     Role,
 )
+from soupwatch.model.notify import Channel, ChannelKind, RuleKind
 from soupwatch.model.vex import VexScope, VexState, VexStatement
 from soupwatch.pipeline import (
     accounts,
@@ -182,6 +183,26 @@ def _triage_form(world: World, caller: Any) -> dict[str, str]:
         "component_version": "1.2.11",
         "reason": "matrix",
     }
+
+
+def _channel(world: World, caller: Any = None) -> str:
+    """A fresh webhook channel's name."""
+    name = f"c{next(world.counter)}"
+    spec = Channel(name, ChannelKind.WEBHOOK, "https://hooks.example/matrix")
+    notify.admin.add_channel(world.app.state.store, spec, None, actor="test", now=NOW)
+    return name
+
+
+def _rule(world: World, product: str) -> dict[str, Any]:
+    return {"kind": "kev_finding", "channel": _channel(world), "product": product}
+
+
+def _rule_id(world: World, caller: Any) -> str:
+    store = world.app.state.store
+    made = notify.admin.add_rule(
+        store, RuleKind.KEV_FINDING, OWN, _channel(world), actor="test", now=NOW
+    )
+    return str(made.id)
 
 
 def _login(world: World, caller: Any) -> dict[str, str]:
@@ -337,6 +358,19 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         proposed=True,
         json=lambda w, p: {"version": w.versions[p], "reason": "matrix"},
     ),
+    ("GET", "/api/v1/notifications/rules"): Recipe(),
+    ("POST", "/api/v1/notifications/rules"): Recipe(json=_rule, body_product=True),
+    ("DELETE", "/api/v1/notifications/rules/{rule_id}"): Recipe(path={"rule_id": _rule_id}),
+    ("GET", "/api/v1/notifications/channels"): Recipe(),
+    ("POST", "/api/v1/notifications/channels"): Recipe(
+        json=lambda w, p: {
+            "name": f"c{next(w.counter)}",
+            "kind": "webhook",
+            "url": "https://hooks.example/x",
+        }
+    ),
+    ("DELETE", "/api/v1/notifications/channels/{name}"): Recipe(path={"name": _channel}),
+    ("GET", "/api/v1/notifications/log"): Recipe(params={"product": "{product}"}),
 }
 
 
