@@ -25,7 +25,9 @@
     ├── VexError               a VEX statement or document is invalid
     │   ├── AuditError         the audit trail is broken
     │   └── DecisionConflict   another writer changed the decision since the caller read it
+    ├── DisclosureError        a vulnerability report or its triage is invalid (names the field)
     └── ReportError            a deliverable could not be produced
+        └── AdvisoryRefused    an advisory fails the CSAF schema or mandatory tests: not published
 
 Every error carries a one-line message (line breaks in quoted input are folded, long quotes
 cut: :func:`one_line`) that names the file and, where it applies, the
@@ -181,5 +183,22 @@ class DecisionConflict(VexError):
         )
 
 
+class DisclosureError(SoupwatchError):
+    """A coordinated vulnerability disclosure report, or a triage change to one, is invalid;
+    ``where`` names the field."""
+
+
 class ReportError(SoupwatchError):
     """A deliverable could not be produced."""
+
+
+class AdvisoryRefused(ReportError):
+    """A CSAF advisory was not published: ``problems`` lists every schema violation and failed
+    mandatory test (the message names the first ones)."""
+
+    def __init__(self, tracking_id: str, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+        super().__init__(
+            f"advisory {tracking_id!r} not published: {len(problems)} problem(s): {shown}"
+        )

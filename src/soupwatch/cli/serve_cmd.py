@@ -56,10 +56,14 @@ def serve(
     from soupwatch import pipeline
     from soupwatch.server.app import LOCAL_HOSTS
 
+    from soupwatch.disclosure.settings import provider_settings, security_txt_settings
+
     options = ServerOptions(
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         allowed_hosts=(*LOCAL_HOSTS, *allowed_host),
         cors_origins=tuple(cors_origin),
+        provider=provider_settings(dict(os.environ)),
+        security_txt=security_txt_settings(dict(os.environ)),
     )
     if profiles is not None:
         options = replace(options, profiles_dir=profiles)

@@ -18,6 +18,8 @@ from fastapi import FastAPI, Request
 
 from soupwatch import __version__
 from soupwatch.config import Settings
+from soupwatch.disclosure.intake import IntakeLimits
+from soupwatch.disclosure.settings import ProviderSettings, SecurityTxtSettings
 from soupwatch.errors import ConfigError
 from soupwatch.pipeline import LoginLimits, PasswordCost
 from soupwatch.store.db import Store
@@ -58,6 +60,12 @@ class ServerOptions:
     login_limits: LoginLimits = field(default_factory=LoginLimits)
     oidc: OidcSettings | None = None
     """Single sign-on through this provider, besides passwords (None: passwords only)."""
+    provider: ProviderSettings | None = None
+    """The CSAF provider's publisher (None: no ``/.well-known/csaf/``, publishing refused)."""
+    security_txt: SecurityTxtSettings | None = None
+    """What ``/.well-known/security.txt`` says (None: it is not served)."""
+    intake_limits: IntakeLimits = field(default_factory=IntakeLimits)
+    """Disclosure reports per client address and window, and their largest body."""
 
 
 def store_of(request: Request) -> Store:
@@ -78,7 +86,8 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
 
     from soupwatch.server import docs, errors, security
     from soupwatch.server.middleware import AccessLog, HostAndHeaders
-    from soupwatch.server.routes import admin, api, auth, dashboard, intel, oidc
+    from soupwatch.server.routes import admin, api, auth, dashboard, disclosure, intel, oidc
+    from soupwatch.server.routes import provider as provider_routes
 
     options = options or ServerOptions()
     store = Store.open(settings)
@@ -108,6 +117,8 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(intel.router, prefix="/api/v1")
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(dashboard.router)
+    app.include_router(provider_routes.router)
+    app.include_router(disclosure.router)
     docs.install(app)
     missing = security.undeclared(app)
     if missing:

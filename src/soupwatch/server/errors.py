@@ -9,6 +9,7 @@ exception: a 303 redirect to ``/login``.
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -17,9 +18,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from soupwatch.errors import (
+    AdvisoryRefused,
     AlreadyExists,
     ConfigError,
     DecisionConflict,
+    DisclosureError,
     Forbidden,
     InUse,
     NotAuthenticated,
@@ -41,6 +44,8 @@ STATUS: tuple[tuple[type[SoupwatchError], int], ...] = (
     (NotAuthenticated, 401),
     (Forbidden, 403),
     (Throttled, 429),
+    (AdvisoryRefused, 422),
+    (DisclosureError, 422),
     (SbomError, 422),
     (VexError, 422),
     (RiskError, 422),
@@ -58,15 +63,20 @@ def status_of(err: SoupwatchError) -> int:
 
 
 def problem(
-    request: Request, status: int, detail: str, headers: dict[str, str] | None = None
+    request: Request,
+    status: int,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """An RFC 9457 problem-details response."""
-    body = {
+    """An RFC 9457 problem-details response (``extra``: extension members)."""
+    body: dict[str, Any] = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
         "instance": request.url.path,
+        **(extra or {}),
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -83,7 +93,8 @@ async def _soupwatch(request: Request, exc: Exception) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="soupwatch"'
     if isinstance(exc, Throttled):
         headers["Retry-After"] = str(exc.retry_after)
-    return problem(request, status_of(exc), str(exc), headers)
+    extra = {"problems": list(exc.problems)} if isinstance(exc, AdvisoryRefused) else None
+    return problem(request, status_of(exc), str(exc), headers, extra)
 
 
 async def _http(request: Request, exc: Exception) -> Response:

@@ -18,6 +18,7 @@ def metadata() -> MetaData:
         "assessment_tables",
         "triage_tables",
         "identity_tables",
+        "provider_tables",
     ):
         try:
             __import__(f"soupwatch.store.{name}")
