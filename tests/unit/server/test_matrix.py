@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,8 @@ import pytest
 from fastapi import FastAPI
 
 from soupwatch.config import Settings
+from soupwatch.disclosure import intake
+from soupwatch.disclosure.settings import ProviderSettings, SecurityTxtSettings
 from soupwatch.model.access import (
     READ_PERMISSIONS,
     ROLE_PERMISSIONS,
@@ -78,6 +82,18 @@ class World:
             accounts.set_grant(store, team, product, True, actor="test", now=NOW)
         accounts.set_grant(store, "team-own", OTHER, False, actor="test", now=NOW)
 
+    def tracking_id(self, caller: tuple[Role, KeyScope] | None) -> str:
+        """A disclosure report's tracking id (a fresh report)."""
+        report = intake.NewReport("matrix", "a report", product=OWN)
+        limits = intake.IntakeLimits(per_address=10_000)
+        store = self.app.state.store
+        return intake.submit(store, report, client="matrix", limits=limits, now=NOW).tracking_id
+
+    def report_number(self, caller: tuple[Role, KeyScope] | None) -> str:
+        """The number of an (unlinked) disclosure report."""
+        self.tracking_id(caller)
+        return str(intake.list_reports(self.app.state.store, None)[0].number)
+
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
         """A fresh key of the caller's user (the caller's own key to revoke)."""
         name = "administrator-write" if caller is None else self.user(caller)
@@ -111,6 +127,31 @@ def _vex(world: World, product: str) -> dict[str, Any]:
         "justification": "code_not_present",
         "reason": "matrix",
     }
+
+
+def _advisory(world: World, product: str) -> dict[str, Any]:
+    """A minimal valid CSAF 2.0 document (csaf_base) with a fresh tracking id."""
+    at = "2026-11-28T08:00:00Z"
+    return {
+        "document": {
+            "category": "csaf_base",
+            "csaf_version": "2.0",
+            "distribution": {"tlp": {"label": "GREEN"}},
+            "publisher": {"category": "vendor", "name": "Ex", "namespace": "https://ex.example"},
+            "title": "matrix",
+            "tracking": {
+                "current_release_date": at,
+                "id": f"MATRIX-{next(world.counter)}",
+                "initial_release_date": at,
+                "revision_history": [{"date": at, "number": "1", "summary": "Initial."}],
+                "status": "final",
+                "version": "1",
+            },
+        }
+    }
+
+
+REPORT = {"title": "matrix", "description": "a report", "product": OWN}
 
 
 def _login(world: World, caller: Any) -> dict[str, str]:
@@ -180,6 +221,24 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ),
     ("GET", "/api/v1/vex"): Recipe(params={"product": "{product}"}),
     ("POST", "/api/v1/vex"): Recipe(json=_vex, body_product=True),
+    ("GET", "/.well-known/csaf/provider-metadata.json"): Recipe(),
+    ("GET", "/.well-known/csaf/white/{path:path}"): Recipe(path={"path": "index.txt"}),
+    ("GET", "/.well-known/csaf/{tlp}/{path:path}"): Recipe(
+        path={"tlp": "green", "path": "index.txt"}
+    ),
+    ("POST", "/api/v1/products/{product}/advisories"): Recipe(
+        json=lambda w, p: {"document": _advisory(w, p)}
+    ),
+    ("GET", "/.well-known/security.txt"): Recipe(),
+    ("GET", "/disclose"): Recipe(),
+    ("POST", "/disclose"): Recipe(form=lambda w, c: REPORT),
+    ("POST", "/api/v1/disclosures"): Recipe(json=lambda w, p: REPORT),
+    ("GET", "/api/v1/disclosures/{tracking_id}"): Recipe(path={"tracking_id": World.tracking_id}),
+    ("GET", "/api/v1/disclosure-reports"): Recipe(),
+    ("GET", "/api/v1/disclosure-reports/{number}"): Recipe(path={"number": World.report_number}),
+    ("PATCH", "/api/v1/disclosure-reports/{number}"): Recipe(
+        path={"number": World.report_number}, json=lambda w, p: {"status": "triaging"}
+    ),
 }
 
 
@@ -215,7 +274,7 @@ def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product:
     values: dict[str, str] = {"product": product or ""}
     for name, value in recipe.path.items():
         values[name] = value(world, caller) if callable(value) else value
-    url = entry.path.format(**values)
+    url = re.sub(r"\{(\w+):\w+\}", r"{\1}", entry.path).format(**values)  # {path:path}
     params = {k: v.format(**values) for k, v in recipe.params.items()}
     client = world.clients[caller]
     kwargs: dict[str, Any] = {"params": params, "follow_redirects": False}
@@ -232,7 +291,16 @@ def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product:
 @pytest.fixture
 def world(settings: Settings, tmp_path: Path) -> Iterator[World]:
     """Two products, each granted to its team; a user (with a key) per caller in team-own."""
-    app = create_app(settings, options())
+    app = create_app(
+        settings,
+        options(
+            provider=ProviderSettings("Ex", "https://ex.example"),
+            security_txt=SecurityTxtSettings(
+                ("mailto:psirt@ex.example",), datetime.now(UTC) + timedelta(days=300)
+            ),
+            intake_limits=intake.IntakeLimits(per_address=10_000),
+        ),
+    )
     sbom = tmp_path / "tiny.cdx.json"
     sbom.write_text(json.dumps(SBOM))
     w = World(app, sbom)
