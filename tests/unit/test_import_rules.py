@@ -21,7 +21,19 @@ import grimp
 ROOT = "soupwatch"
 EDGES = ("cli", "server")
 STAGES = frozenset(
-    {"sbom", "discover", "intel", "match", "triage", "risk", "vex", "report", "watch", "store"}
+    {
+        "sbom",
+        "discover",
+        "intel",
+        "match",
+        "triage",
+        "risk",
+        "vex",
+        "report",
+        "watch",
+        "disclosure",
+        "store",
+    }
 )
 OPEN = frozenset({ROOT, f"{ROOT}.pipeline", f"{ROOT}.errors", f"{ROOT}.config"})
 

@@ -30,8 +30,7 @@ def security_txt_cmd(
 ) -> None:
     """Write security.txt from the options (or SOUPWATCH_SECURITY_TXT_*); warns when it expires
     within 30 days."""
-    from soupwatch.disclosure.securitytxt import security_txt
-    from soupwatch.disclosure.settings import SecurityTxtSettings, security_txt_settings
+    from soupwatch.disclosure import SecurityTxtSettings, security_txt, security_txt_settings
 
     found = security_txt_settings(dict(os.environ))
     if contacts:
@@ -45,7 +44,9 @@ def security_txt_cmd(
             raise ConfigError("--expires needs a time zone (…Z or +01:00)", where="--expires")
         found = SecurityTxtSettings(contacts=tuple(contacts), expires=when)
     if found is None:
-        raise ConfigError("give --contact and --expires (or SOUPWATCH_SECURITY_TXT_*)", where="--contact")
+        raise ConfigError(
+            "give --contact and --expires (or SOUPWATCH_SECURITY_TXT_*)", where="--contact"
+        )
     found = replace(
         found,
         policy=policy or found.policy,

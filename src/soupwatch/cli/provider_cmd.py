@@ -7,12 +7,16 @@ import json
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from soupwatch.cli.common import console, current_time, err_console, open_store
 from soupwatch.cli.exit_codes import ExitCode
 from soupwatch.errors import ConfigError, ReportError
+
+if TYPE_CHECKING:
+    from soupwatch.disclosure import ProviderSettings
 
 
 class TlpChoice(StrEnum):
@@ -28,10 +32,12 @@ def _say(text: str) -> None:
     console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
-def _settings(publisher: str | None, namespace: str | None, base_url: str | None = None):  # type: ignore[no-untyped-def]
+def _settings(
+    publisher: str | None, namespace: str | None, base_url: str | None = None
+) -> ProviderSettings:
     from dataclasses import replace
 
-    from soupwatch.disclosure.settings import ProviderSettings, provider_settings
+    from soupwatch.disclosure import ProviderSettings, provider_settings
 
     found = provider_settings(dict(os.environ))
     if publisher or namespace:
@@ -47,8 +53,12 @@ def _settings(publisher: str | None, namespace: str | None, base_url: str | None
     return replace(found, base_url=base_url or found.base_url)
 
 
-PUBLISHER = typer.Option(None, "--publisher", help="Publisher name (default: $SOUPWATCH_PROVIDER_PUBLISHER).")
-NAMESPACE = typer.Option(None, "--namespace", help="Publisher URL (default: $SOUPWATCH_PROVIDER_NAMESPACE).")
+PUBLISHER = typer.Option(
+    None, "--publisher", help="Publisher name (default: $SOUPWATCH_PROVIDER_PUBLISHER)."
+)
+NAMESPACE = typer.Option(
+    None, "--namespace", help="Publisher URL (default: $SOUPWATCH_PROVIDER_NAMESPACE)."
+)
 
 
 def publish(
@@ -66,7 +76,7 @@ def publish(
 ) -> None:
     """Validate (CSAF 2.0 schema, mandatory tests) and publish an advisory with the releases'
     VEX documents beside it; refused with every problem listed."""
-    from soupwatch.disclosure import publish as flows
+    from soupwatch import disclosure as flows
     from soupwatch.model.disclosure import Tlp
 
     if (vuln is None) == (document is None):
@@ -114,7 +124,7 @@ def export_provider(
 ) -> None:
     """Write the provider directory (provider-metadata.json, index.txt, changes.csv, documents
     and digests) for a plain web server."""
-    from soupwatch.disclosure.provider import export_provider as export
+    from soupwatch.disclosure import export_provider as export
     from soupwatch.model.disclosure import Tlp
 
     settings = _settings(publisher, namespace, base_url)
@@ -137,7 +147,7 @@ def fetch(
 ) -> None:
     """Read a CSAF provider as an aggregator does: metadata, index.txt, changes.csv, every
     document with its SHA-256/512, validated. Exit 1 when anything is wrong."""
-    from soupwatch.disclosure.client import fetch_provider
+    from soupwatch.disclosure import fetch_provider
 
     result = fetch_provider(url, token=token)
     for d in result.documents:

@@ -54,9 +54,8 @@ def serve(
     if profiles is not None and not profiles.is_dir():
         raise ConfigError("profiles folder does not exist", path=str(profiles))
     from soupwatch import pipeline
+    from soupwatch.disclosure import provider_settings, security_txt_settings
     from soupwatch.server.app import LOCAL_HOSTS
-
-    from soupwatch.disclosure.settings import provider_settings, security_txt_settings
 
     options = ServerOptions(
         max_upload_bytes=max_upload_mb * 1024 * 1024,

@@ -11,3 +11,72 @@ disclosure``, ``server/routes/provider.py`` and ``disclosure.py``) call these mo
 - :mod:`~soupwatch.disclosure.intake`: disclosure reports, tracking ids, triage
 - :mod:`~soupwatch.disclosure.securitytxt`: RFC 9116
 """
+
+from soupwatch.disclosure.client import FetchResult, ProviderReader, fetch_provider
+from soupwatch.disclosure.intake import (
+    FIELD_LIMITS,
+    IntakeLimits,
+    NewReport,
+    Receipt,
+    get_report,
+    list_reports,
+    report_status,
+    submit,
+    triage,
+)
+from soupwatch.disclosure.layout import directory_url, encode, metadata_problems
+from soupwatch.disclosure.provider import (
+    Served,
+    current_metadata,
+    directory_entry,
+    export_provider,
+)
+from soupwatch.disclosure.publish import (
+    Published,
+    advisory_problems,
+    affected_customers,
+    publish_advisory,
+    publish_document,
+)
+from soupwatch.disclosure.securitytxt import SecurityTxt, security_txt
+from soupwatch.disclosure.settings import (
+    SHIPPED_SCHEMAS,
+    ProviderSettings,
+    SecurityTxtSettings,
+    provider_settings,
+    security_txt_settings,
+)
+
+__all__ = [
+    "FIELD_LIMITS",
+    "SHIPPED_SCHEMAS",
+    "FetchResult",
+    "IntakeLimits",
+    "NewReport",
+    "ProviderReader",
+    "ProviderSettings",
+    "Published",
+    "Receipt",
+    "SecurityTxt",
+    "SecurityTxtSettings",
+    "Served",
+    "advisory_problems",
+    "affected_customers",
+    "current_metadata",
+    "directory_entry",
+    "directory_url",
+    "encode",
+    "export_provider",
+    "fetch_provider",
+    "get_report",
+    "list_reports",
+    "metadata_problems",
+    "provider_settings",
+    "publish_advisory",
+    "publish_document",
+    "report_status",
+    "security_txt",
+    "security_txt_settings",
+    "submit",
+    "triage",
+]

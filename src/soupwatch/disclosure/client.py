@@ -123,7 +123,9 @@ class ProviderReader:
         try:
             doc = json.loads(body)
         except ValueError as err:
-            return FetchedDocument(url, "?", hashlib.sha256(body).hexdigest(), (f"not JSON: {err}",))
+            return FetchedDocument(
+                url, "?", hashlib.sha256(body).hexdigest(), (f"not JSON: {err}",)
+            )
         problems += advisory_problems(doc, self.schemas)
         ident = "?"
         if not problems:
@@ -134,7 +136,9 @@ class ProviderReader:
             if doc["document"]["distribution"]["tlp"]["label"] != tlp:
                 problems.append(f"TLP label is not {tlp} (its directory)")
             if date != layout.timestamp(_parse(tracking["current_release_date"])):
-                problems.append(f"changes.csv says {date}, the document {tracking['current_release_date']}")
+                problems.append(
+                    f"changes.csv says {date}, the document {tracking['current_release_date']}"
+                )
         return FetchedDocument(url, ident, hashlib.sha256(body).hexdigest(), tuple(problems))
 
 

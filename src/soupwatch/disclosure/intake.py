@@ -145,7 +145,7 @@ def submit(
     return Receipt(token, stored.status, stored.received_at)
 
 
-def status(store: Store, tracking_id: str) -> DisclosureStatusView:
+def report_status(store: Store, tracking_id: str) -> DisclosureStatusView:
     """What a tracking id shows; NotFoundError (the same answer) for any unknown or malformed
     id, so a guess learns nothing."""
     found = None
@@ -251,9 +251,12 @@ def _changed(
         if new is DisclosureStatus.RECEIVED and before.status is not new:
             raise DisclosureError("a triaged report does not go back to received", where="status")
         after = replace(after, status=new)
-    for note in ("public_note", "internal_note"):
-        if note in changes:
-            after = replace(after, **{note: _text(note, str(changes[note] or ""), multiline=True)})
+    if "public_note" in changes:
+        note = _text("public_note", str(changes["public_note"] or ""), multiline=True)
+        after = replace(after, public_note=note)
+    if "internal_note" in changes:
+        note = _text("internal_note", str(changes["internal_note"] or ""), multiline=True)
+        after = replace(after, internal_note=note)
     if "product" in changes:
         product = changes["product"]
         if product is not None:
@@ -263,9 +266,13 @@ def _changed(
             from soupwatch.store import inventory
 
             inventory.get_product(session, product)  # NotFoundError for an unknown product
-        after = replace(after, product=product, vulnerability=None if product is None else after.vulnerability)
+        after = replace(
+            after, product=product, vulnerability=None if product is None else after.vulnerability
+        )
     if "vulnerability" in changes:
-        after = replace(after, vulnerability=_vulnerability(session, after, changes["vulnerability"]))
+        after = replace(
+            after, vulnerability=_vulnerability(session, after, changes["vulnerability"])
+        )
     return after
 
 
@@ -274,9 +281,13 @@ def _vulnerability(session: Any, report: DisclosureReport, value: Any) -> str | 
         return None
     vuln = str(value).strip().upper()
     if not _VULN.match(vuln):
-        raise DisclosureError(f"{vuln!r} is not a vulnerability id (CVE-…, GHSA-…)", where="vulnerability")
+        raise DisclosureError(
+            f"{vuln!r} is not a vulnerability id (CVE-…, GHSA-…)", where="vulnerability"
+        )
     if report.product is None:
-        raise DisclosureError("link the report to a product before a finding", where="vulnerability")
+        raise DisclosureError(
+            "link the report to a product before a finding", where="vulnerability"
+        )
     found = finding_repo.findings_of_vulnerability(session, vuln)
     if not any(f.product == report.product for f in found):
         raise DisclosureError(

@@ -36,7 +36,7 @@ class Served:
     media_type: str
 
 
-def metadata(
+def current_metadata(
     store: Store, settings: ProviderSettings, base_url: str, now: datetime
 ) -> dict[str, Any]:
     """provider-metadata.json: every TLP directory with a document (WHITE always);
@@ -59,9 +59,7 @@ def metadata(
     )
 
 
-def _visible(
-    store: Store, tlp: Tlp, products: frozenset[str] | None
-) -> list[PublishedDocument]:
+def _visible(store: Store, tlp: Tlp, products: frozenset[str] | None) -> list[PublishedDocument]:
     with store.session() as session:
         return provider_repo.documents(session, tlp, products)
 
@@ -90,9 +88,7 @@ def files_of(doc: PublishedDocument) -> dict[str, Served]:
     return out
 
 
-def directory_entry(
-    store: Store, tlp: Tlp, path: str, products: frozenset[str] | None
-) -> Served:
+def directory_entry(store: Store, tlp: Tlp, path: str, products: frozenset[str] | None) -> Served:
     """What ``/.well-known/csaf/<tlp>/<path>`` answers: index.txt, changes.csv, a directory
     listing (``""``, ``<yyyy>/``), a document, its ``.sha256``/``.sha512``/``.asc``.
     NotFoundError for anything else (or a document the caller may not see)."""
@@ -103,13 +99,13 @@ def directory_entry(
         return Served(layout.changes_csv(docs).encode(), CSV)
     years = sorted({d.path.split("/", 1)[0] for d in docs})
     if path == "":
-        return _listing(f"CSAF {tlp.value}", ["index.txt", "changes.csv", *(f"{y}/" for y in years)])
+        return _listing(
+            f"CSAF {tlp.value}", ["index.txt", "changes.csv", *(f"{y}/" for y in years)]
+        )
     year, _, name = path.partition("/")
     in_year = [d for d in docs if d.path.startswith(f"{year}/")]
     if in_year and name == "":
-        return _listing(
-            f"CSAF {tlp.value} {year}", sorted(n for d in in_year for n in files_of(d))
-        )
+        return _listing(f"CSAF {tlp.value} {year}", sorted(n for d in in_year for n in files_of(d)))
     for d in in_year:
         found = files_of(d).get(name)
         if found is not None:
@@ -139,7 +135,7 @@ def export_provider(
             raise ReportError(f"cannot write: {err.strerror}", path=str(path)) from err
         written.append(path)
 
-    meta = metadata(store, settings, base_url, now)
+    meta = current_metadata(store, settings, base_url, now)
     meta["distributions"] = [
         {"directory_url": layout.directory_url(settings.base_url or base_url, t)}
         for t in sorted({Tlp.WHITE, *tlps}, key=list(Tlp).index)

@@ -55,9 +55,7 @@ def advisory_problems(doc: Any, schemas: Path) -> list[str]:
     problems = [f"schema: {e}" for e in validate(doc, schemas)]
     if problems:
         return problems
-    problems += [
-        f"mandatory test {f.test} ({f.path}): {f.message}" for f in csaf_checks.check(doc)
-    ]
+    problems += [f"mandatory test {f.test} ({f.path}): {f.message}" for f in csaf_checks.check(doc)]
     label = doc["document"].get("distribution", {}).get("tlp", {}).get("label")
     if label is None:
         problems.append("provider: /document/distribution/tlp/label is required to publish")
@@ -201,7 +199,9 @@ def publish_advisory(
         previous,
         tlp=tlp.value,
     )
-    doc = pipeline.csaf_advisory(store, product, vulnerability, meta, releases=list(releases) or None)
+    doc = pipeline.csaf_advisory(
+        store, product, vulnerability, meta, releases=list(releases) or None
+    )
     if settings.contact_details:
         doc = replace_publisher_contact(doc, settings)
     covered = releases or tuple(pipeline.list_releases(store, product))

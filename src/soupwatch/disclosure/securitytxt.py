@@ -61,12 +61,19 @@ def security_txt(settings: SecurityTxtSettings, now: datetime) -> SecurityTxt:
     )
     lines += [f"{k}: {_check(k, v)}" for k, v in optional if v]
     if settings.preferred_languages:
-        if not re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*(?:, ?[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*)*", settings.preferred_languages):
+        if not re.fullmatch(
+            r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*(?:, ?[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*)*",
+            settings.preferred_languages,
+        ):
             raise ConfigError(
                 "Preferred-Languages must be comma-separated language tags (RFC 5646)",
                 where="security.txt Preferred-Languages",
             )
         lines.append(f"Preferred-Languages: {settings.preferred_languages}")
     lines += [f"Canonical: {_check('Canonical', c)}" for c in settings.canonical]
-    lines += [f"{k}: {_check(k, v)}" for k, v in (("Policy", settings.policy), ("Hiring", settings.hiring)) if v]
+    lines += [
+        f"{k}: {_check(k, v)}"
+        for k, v in (("Policy", settings.policy), ("Hiring", settings.hiring))
+        if v
+    ]
     return SecurityTxt("\n".join(lines) + "\n", tuple(warnings))

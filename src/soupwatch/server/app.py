@@ -18,8 +18,7 @@ from fastapi import FastAPI, Request
 
 from soupwatch import __version__
 from soupwatch.config import Settings
-from soupwatch.disclosure.intake import IntakeLimits
-from soupwatch.disclosure.settings import ProviderSettings, SecurityTxtSettings
+from soupwatch.disclosure import IntakeLimits, ProviderSettings, SecurityTxtSettings
 from soupwatch.errors import ConfigError
 from soupwatch.pipeline import LoginLimits, PasswordCost
 from soupwatch.store.db import Store

@@ -146,14 +146,17 @@ def add_report(
 
 def reports_since(session: Session, client_digest: str, since: datetime) -> int:
     """How many reports came from one client address since ``since``."""
-    return session.scalar(
-        select(func.count())
-        .select_from(DisclosureReportRow)
-        .where(
-            DisclosureReportRow.client_digest == client_digest,
-            DisclosureReportRow.received_at >= since,
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(DisclosureReportRow)
+            .where(
+                DisclosureReportRow.client_digest == client_digest,
+                DisclosureReportRow.received_at >= since,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def report_by_tracking(session: Session, tracking_digest: str) -> DisclosureReport | None:

@@ -21,7 +21,9 @@ from soupwatch.disclosure.settings import ProviderSettings
 from tests.unit.server.conftest import options as server_options
 
 PROVIDER = ProviderSettings(
-    publisher="Acme Medical", namespace="https://acme-medical.example", contact_details="psirt@acme-medical.example"
+    publisher="Acme Medical",
+    namespace="https://acme-medical.example",
+    contact_details="psirt@acme-medical.example",
 )
 
 
@@ -49,7 +51,9 @@ def loopback() -> Iterator[Any]:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

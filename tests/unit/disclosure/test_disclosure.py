@@ -4,6 +4,7 @@ the rate limit per address, the tracking id's status (and nothing else), triage;
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from soupwatch.config import Settings
+from soupwatch.disclosure.intake import IntakeLimits
 from soupwatch.disclosure.securitytxt import security_txt
 from soupwatch.disclosure.settings import SecurityTxtSettings
 from soupwatch.errors import ConfigError
@@ -38,11 +40,12 @@ SECURITY_TXT = SecurityTxtSettings(
 
 
 def _app(settings: Settings, **kwargs: Any) -> Any:
-    return create_app(settings, options(security_txt=SECURITY_TXT, **kwargs))
+    served = replace(SECURITY_TXT, expires=datetime.now(UTC) + timedelta(days=200))
+    return create_app(settings, options(security_txt=served, **kwargs))
 
 
-def test_intake_status_rate_limit_and_triage(settings: Settings) -> None:
-    app = _app(settings)
+def test_intake_status_rate_limit_triage_form(settings: Settings) -> None:
+    app = _app(settings, intake_limits=IntakeLimits(per_address=4, max_body_bytes=8 * 1024))
     try:
         anonymous = Client(app)
         got = anonymous.post("/api/v1/disclosures", json=REPORT)
@@ -54,17 +57,24 @@ def test_intake_status_rate_limit_and_triage(settings: Settings) -> None:
         assert set(seen) == {"status", "public_note", "received_at", "updated_at"}
         assert seen["status"] == "received"
         # a guessed or malformed tracking id: the same 404, nothing revealed
-        for guess in (token[:-1] + ("A" if token[-1] != "A" else "B"), secrets.token_urlsafe(24), "1"):
+        for guess in (
+            token[:-1] + ("A" if token[-1] != "A" else "B"),
+            secrets.token_urlsafe(24),
+            "1",
+        ):
             r = anonymous.get(f"/api/v1/disclosures/{guess}")
             assert r.status_code == 404 and "infusion" not in r.text
         # bad fields: one line naming the field, nothing stored
         bad = anonymous.post("/api/v1/disclosures", json={**REPORT, "reporter_contact": "<b>x"})
         assert bad.status_code == 422 and "reporter_contact" in bad.json()["detail"]
-        assert anonymous.post("/api/v1/disclosures", json={**REPORT, "title": " "}).status_code == 422
+        assert (
+            anonymous.post("/api/v1/disclosures", json={**REPORT, "title": " "}).status_code == 422
+        )
         assert anonymous.post("/api/v1/disclosures", json={**REPORT, "extra": 1}).status_code == 422
         big = anonymous.post("/api/v1/disclosures", json={**REPORT, "description": "x" * 9000})
         assert big.status_code == 413
-        # the address's limit (3 in these options): two more pass, the next is 429
+        _form_escapes_what_it_shows_back(anonymous)
+        # the address's limit (4 here): the API's and the form's reports count, then 429
         assert anonymous.post("/api/v1/disclosures", json=REPORT).status_code == 201
         assert anonymous.post("/api/v1/disclosures", json=REPORT).status_code == 201
         limited = anonymous.post("/api/v1/disclosures", json=REPORT)
@@ -84,10 +94,14 @@ def test_intake_status_rate_limit_and_triage(settings: Settings) -> None:
         assert hospital.get("/api/v1/disclosure-reports").status_code == 403
         assert anonymous.get("/api/v1/disclosure-reports").status_code == 401
         listed = psirt.get("/api/v1/disclosure-reports").json()
-        assert len(listed) == 3 and "tracking_id" not in listed[0]
+        assert len(listed) == 4 and "tracking_id" not in listed[0]
         number = listed[-1]["number"]
         assert listed[-1]["description"] == REPORT["description"]
-        change = {"status": "accepted", "product": "infusion-pump", "public_note": "Confirmed; fix planned."}
+        change = {
+            "status": "accepted",
+            "product": "infusion-pump",
+            "public_note": "Confirmed; fix planned.",
+        }
         r = psirt.request("PATCH", f"/api/v1/disclosure-reports/{number}", json=change)
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "accepted" and r.json()["product"] == "infusion-pump"
@@ -97,32 +111,47 @@ def test_intake_status_rate_limit_and_triage(settings: Settings) -> None:
         assert other.get(f"/api/v1/disclosure-reports/{number}").status_code == 404
         assert number not in [x["number"] for x in other.get("/api/v1/disclosure-reports").json()]
         hidden = other.request(
-            "PATCH", f"/api/v1/disclosure-reports/{listed[0]['number']}", json={"product": "infusion-pump"}
+            "PATCH",
+            f"/api/v1/disclosure-reports/{listed[0]['number']}",
+            json={"product": "infusion-pump"},
         )
         assert hidden.status_code == 404
-        r = psirt.request("PATCH", f"/api/v1/disclosure-reports/{number}", json={"status": "received"})
+        r = psirt.request(
+            "PATCH", f"/api/v1/disclosure-reports/{number}", json={"status": "received"}
+        )
         assert r.status_code == 422
-        r = psirt.request("PATCH", f"/api/v1/disclosure-reports/{number}", json={"vulnerability": "CVE-2014-0160"})
+        r = psirt.request(
+            "PATCH", f"/api/v1/disclosure-reports/{number}", json={"vulnerability": "CVE-2014-0160"}
+        )
         assert r.status_code == 422 and "has no finding of CVE-2014-0160" in r.json()["detail"]
-        trail = [e for e in audit.export_audit(store).entries if e["action"].startswith("disclosure.")]
+        trail = [
+            e for e in audit.export_audit(store).entries if e["action"].startswith("disclosure.")
+        ]
         assert [(e["action"], e["actor"]) for e in trail] == [
-            ("disclosure.receive", "anonymous reporter"),
-            ("disclosure.receive", "anonymous reporter"),
-            ("disclosure.receive", "anonymous reporter"),
+            *[("disclosure.receive", "anonymous reporter")] * 4,
             ("disclosure.triage", "pat"),
         ]
         assert trail[-1]["old"]["status"] == "received" and trail[-1]["new"]["status"] == "accepted"
+        served = anonymous.get("/.well-known/security.txt")
+        assert served.status_code == 200 and served.headers["content-type"].startswith("text/plain")
+        assert served.text.splitlines()[:2] == [
+            "Contact: mailto:psirt@acme-medical.example",
+            "Contact: https://acme-medical.example/disclose",
+        ]
+        assert "Policy: https://acme-medical.example/cvd-policy" in served.text
     finally:
         app.state.store.close()
 
 
-def test_form_escapes_what_it_shows_back(settings: Settings) -> None:
-    app = _app(settings)
-    try:
-        anonymous = Client(app)
+def _form_escapes_what_it_shows_back(anonymous: Client) -> None:
+    if True:
         page = anonymous.get("/disclose")
         assert page.status_code == 200 and 'action="/disclose"' in page.text
-        hostile = {**REPORT, "title": "<script>alert(1)</script>", "reporter_contact": "<img src=x>"}
+        hostile = {
+            **REPORT,
+            "title": "<script>alert(1)</script>",
+            "reporter_contact": "<img src=x>",
+        }
         refused = anonymous.post("/disclose", data=hostile)
         assert refused.status_code == 422
         assert "<script>" not in refused.text and "&lt;script&gt;" in refused.text
@@ -133,23 +162,14 @@ def test_form_escapes_what_it_shows_back(settings: Settings) -> None:
         assert anonymous.get(f"/api/v1/disclosures/{token}").json()["status"] == "received"
         cross = anonymous.post("/disclose", data=REPORT, headers={"origin": "https://evil.example"})
         assert cross.status_code == 403
-    finally:
-        app.state.store.close()
 
 
-def test_security_txt_served_and_generated(settings: Settings, tmp_path: Path, capsys: Any) -> None:
-    app = _app(settings)
-    try:
-        r = Client(app).get("/.well-known/security.txt")
-        assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
-        assert r.text.splitlines()[:3] == [
-            "Contact: mailto:psirt@acme-medical.example",
-            "Contact: https://acme-medical.example/disclose",
-            "Expires: 2027-06-01T00:00:00Z",
-        ]
-        assert "Policy: https://acme-medical.example/cvd-policy" in r.text
-    finally:
-        app.state.store.close()
+def test_security_txt_generated(tmp_path: Path) -> None:
+    assert security_txt(SECURITY_TXT, NOW).text.splitlines()[:3] == [
+        "Contact: mailto:psirt@acme-medical.example",
+        "Contact: https://acme-medical.example/disclose",
+        "Expires: 2027-06-01T00:00:00Z",
+    ]
     now = datetime(2027, 5, 20, tzinfo=UTC)
     near = security_txt(SECURITY_TXT, now)
     assert near.warnings and "expires in 12 day(s)" in near.warnings[0]

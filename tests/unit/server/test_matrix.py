@@ -14,9 +14,9 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 

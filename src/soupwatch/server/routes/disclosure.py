@@ -18,8 +18,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from soupwatch.disclosure import intake
-from soupwatch.disclosure.securitytxt import security_txt
+from soupwatch import disclosure as intake
+from soupwatch.disclosure import security_txt
 from soupwatch.errors import DisclosureError, NotFoundError, Throttled
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.disclosure import DisclosureReport, DisclosureStatus
@@ -80,7 +80,9 @@ def security_txt_file(request: Request) -> Response:
     return Response(made.text, media_type="text/plain; charset=utf-8")
 
 
-@router.get("/disclose", response_class=HTMLResponse, include_in_schema=False, dependencies=[public()])
+@router.get(
+    "/disclose", response_class=HTMLResponse, include_in_schema=False, dependencies=[public()]
+)
 def disclose_form(request: Request) -> HTMLResponse:
     """The public report form."""
     from soupwatch.server.routes.dashboard import render
@@ -88,7 +90,9 @@ def disclose_form(request: Request) -> HTMLResponse:
     return render("disclose.html", form=dict.fromkeys(FIELDS, ""))
 
 
-@router.post("/disclose", response_class=HTMLResponse, include_in_schema=False, dependencies=[public()])
+@router.post(
+    "/disclose", response_class=HTMLResponse, include_in_schema=False, dependencies=[public()]
+)
 async def disclose_post(request: Request) -> HTMLResponse:
     """The form's post: the acknowledgement page with the tracking id (or the form again with
     the error; 429 when the address sent too many)."""
@@ -144,7 +148,7 @@ async def report_vulnerability(request: Request) -> JSONResponse:
 @router.get("/api/v1/disclosures/{tracking_id}", dependencies=[public()])
 def report_status(request: Request, tracking_id: str) -> dict[str, Any]:
     """The status and public note of the report with this tracking id (nothing else)."""
-    seen = intake.status(store_of(request), tracking_id)
+    seen = intake.report_status(store_of(request), tracking_id)
     return {
         "status": seen.status.value,
         "public_note": seen.public_note,

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from soupwatch.disclosure import layout, provider, publish
-from soupwatch.disclosure.settings import ProviderSettings
+from soupwatch import disclosure
+from soupwatch.disclosure import ProviderSettings
 from soupwatch.errors import ConfigError, NotFoundError
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.disclosure import PublishedDocument, Tlp
@@ -38,7 +38,7 @@ def _settings(request: Request) -> ProviderSettings:
     return found
 
 
-def _answer(served: provider.Served, *, private: bool) -> Response:
+def _answer(served: disclosure.Served, *, private: bool) -> Response:
     cache = "private, no-store" if private else "public, max-age=300"
     return Response(served.body, media_type=served.media_type, headers={"Cache-Control": cache})
 
@@ -46,17 +46,17 @@ def _answer(served: provider.Served, *, private: bool) -> Response:
 @router.get("/.well-known/csaf/provider-metadata.json", dependencies=[public()])
 def provider_metadata(request: Request) -> Response:
     """The provider metadata (CSAF 2.0 section 7.2.1): publisher and distribution directories."""
-    doc = provider.metadata(
+    doc = disclosure.current_metadata(
         store_of(request), _settings(request), str(request.base_url).rstrip("/"), _now()
     )
-    return Response(layout.encode(doc), media_type=provider.JSON)
+    return Response(disclosure.encode(doc), media_type="application/json")
 
 
 @router.get("/.well-known/csaf/white/{path:path}", dependencies=[public()])
 def white(request: Request, path: str) -> Response:
     """The TLP:WHITE directory: index.txt, changes.csv, listings, documents and digests."""
     _settings(request)
-    served = provider.directory_entry(store_of(request), Tlp.WHITE, path, None)
+    served = disclosure.directory_entry(store_of(request), Tlp.WHITE, path, None)
     return _answer(served, private=False)
 
 
@@ -72,7 +72,7 @@ def restricted(
     label = tlp.upper()
     if label not in {t.value for t in Tlp}:
         raise NotFoundError(f"no TLP directory {tlp!r}")
-    served = provider.directory_entry(store_of(request), Tlp(label), path, principal.products)
+    served = disclosure.directory_entry(store_of(request), Tlp(label), path, principal.products)
     return _answer(served, private=True)
 
 
@@ -112,7 +112,7 @@ class PublishedOut(BaseModel):
 
 def _url(request: Request, settings: ProviderSettings, doc: PublishedDocument) -> str:
     base = settings.base_url or str(request.base_url).rstrip("/")
-    return layout.directory_url(base, doc.tlp) + doc.path
+    return disclosure.directory_url(base, doc.tlp) + doc.path
 
 
 @router.post(
@@ -134,12 +134,12 @@ def publish_advisory(
     if body.document is not None:
         if "tlp" in body.model_fields_set:
             raise ConfigError("a supplied document carries its own TLP label; omit tlp")
-        done = publish.publish_document(
+        done = disclosure.publish_document(
             store, settings, body.document, product=product, actor=principal.name, now=_now()
         )
     else:
         assert body.vulnerability is not None
-        done = publish.publish_advisory(
+        done = disclosure.publish_advisory(
             store,
             settings,
             product=product,
