@@ -30,6 +30,7 @@ from soupwatch.disclosure.provider import (
     current_metadata,
     directory_entry,
     export_provider,
+    public_key,
 )
 from soupwatch.disclosure.publish import (
     Published,
@@ -72,6 +73,7 @@ __all__ = [
     "list_reports",
     "metadata_problems",
     "provider_settings",
+    "public_key",
     "publish_advisory",
     "publish_document",
     "report_status",

@@ -65,6 +65,7 @@ class ProviderReader:
         self.client = client
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.schemas = schemas
+        self.keys: list[bytes] = []
 
     def _get(self, url: str) -> httpx.Response:
         try:
@@ -86,6 +87,11 @@ class ProviderReader:
             raise ReportError(f"provider metadata is not JSON: {err}", path=url) from err
         result = FetchResult(metadata)
         result.problems += [f"{url}: {p}" for p in layout.metadata_problems(metadata)]
+        self.keys = [
+            self._body(k["url"])
+            for k in metadata.get("public_openpgp_keys") or []
+            if isinstance(k, dict) and isinstance(k.get("url"), str)
+        ]
         for dist in metadata.get("distributions") or []:
             directory = dist.get("directory_url") if isinstance(dist, dict) else None
             if isinstance(directory, str):
@@ -120,6 +126,8 @@ class ProviderReader:
             want = hashlib.new(algorithm, body).hexdigest()
             if len(line) != 2 or line[0].lower() != want or line[1] != path.rsplit("/", 1)[-1]:
                 problems.append(f"{algorithm}: the .{algorithm} file does not match")
+        if self.keys:
+            problems += self._signature(url, body)
         try:
             doc = json.loads(body)
         except ValueError as err:
@@ -140,6 +148,16 @@ class ProviderReader:
                     f"changes.csv says {date}, the document {tracking['current_release_date']}"
                 )
         return FetchedDocument(url, ident, hashlib.sha256(body).hexdigest(), tuple(problems))
+
+    def _signature(self, url: str, body: bytes) -> list[str]:
+        """Problems of the ``.asc`` beside ``url`` (none: it verifies with a listed key)."""
+        from soupwatch.disclosure.signing import signature_problem
+
+        r = self._get(url + ".asc")
+        if r.status_code != 200:
+            return [f"signature: no .asc (HTTP {r.status_code}) though the provider lists keys"]
+        found = [signature_problem(key, body, r.content) for key in self.keys]
+        return [] if None in found else [f"signature: {found[0]}"]
 
 
 def _parse(text: str) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 
 from soupwatch.disclosure import layout
 from soupwatch.disclosure.settings import ProviderSettings
+from soupwatch.disclosure.signing import KEY_DIRECTORY, provider_signer
 from soupwatch.errors import NotFoundError, ReportError
 from soupwatch.model.disclosure import PublishedDocument, Tlp
 from soupwatch.store import provider_repo
@@ -49,14 +50,31 @@ def current_metadata(
         "namespace": settings.namespace,
         "contact_details": settings.contact_details,
     }
+    base = (settings.base_url or base_url).rstrip("/")
+    signer = provider_signer(settings)
+    keys = [] if signer is None else [(signer.fingerprint, key_url(base, signer.fingerprint))]
     return layout.provider_metadata(
-        base_url=settings.base_url or base_url,
+        base_url=base,
         publisher=publisher,
         tlps={d.tlp for d in docs},
         last_updated=max((d.published_at for d in docs), default=now),
         list_on_aggregators=settings.list_on_aggregators,
         mirror_on_aggregators=settings.mirror_on_aggregators,
+        keys=keys,
     )
+
+
+def key_url(base_url: str, fingerprint: str) -> str:
+    """Where the public key of ``fingerprint`` is served."""
+    return f"{base_url.rstrip('/')}{layout.WELL_KNOWN}/{KEY_DIRECTORY}/{fingerprint}.asc"
+
+
+def public_key(settings: ProviderSettings, name: str) -> Served:
+    """``/.well-known/csaf/openpgp/<name>``: the signing key's public part (``<FPR>.asc``)."""
+    signer = provider_signer(settings)
+    if signer is None or name != f"{signer.fingerprint}.asc":
+        raise NotFoundError(f"no OpenPGP key {name!r}")
+    return Served(signer.public_key.encode(), "application/pgp-keys")
 
 
 def _visible(store: Store, tlp: Tlp, products: frozenset[str] | None) -> list[PublishedDocument]:
@@ -141,6 +159,9 @@ def export_provider(
         for t in sorted({Tlp.WHITE, *tlps}, key=list(Tlp).index)
     ]
     put(root / layout.METADATA, layout.encode(meta))
+    signer = provider_signer(settings)
+    if signer is not None:
+        put(root / KEY_DIRECTORY / f"{signer.fingerprint}.asc", signer.public_key.encode())
     for tlp in tlps:
         docs = _visible(store, tlp, None)
         put(root / tlp.directory / "index.txt", layout.index_txt(docs).encode())

@@ -20,6 +20,7 @@ from typing import Any
 from soupwatch import pipeline
 from soupwatch.disclosure import layout
 from soupwatch.disclosure.settings import ProviderSettings
+from soupwatch.disclosure.signing import Signer, provider_signer
 from soupwatch.errors import AdvisoryRefused, AlreadyExists, NotFoundError, VexError
 from soupwatch.model.disclosure import DocumentKind, PublishedDocument, Tlp
 from soupwatch.report import AdvisoryMeta, tracking_id
@@ -72,7 +73,13 @@ def affected_customers(store: Store, product: str) -> tuple[str, ...]:
 
 
 def _file(
-    body: bytes, path: str, tlp: Tlp, kind: DocumentKind, head: dict[str, Any], **who: Any
+    body: bytes,
+    path: str,
+    tlp: Tlp,
+    kind: DocumentKind,
+    head: dict[str, Any],
+    signer: Signer | None,
+    **who: Any,
 ) -> PublishedDocument:
     sha256, sha512 = layout.digests(body)
     tracking = head["document"]["tracking"]
@@ -86,7 +93,7 @@ def _file(
         body=body,
         sha256=sha256,
         sha512=sha512,
-        signature=None,
+        signature=None if signer is None else signer.sign(body),
         **who,
     )
 
@@ -112,7 +119,9 @@ def publish_document(
         raise NotFoundError(f"no product named {product!r}")
     tlp = Tlp(doc["document"]["distribution"]["tlp"]["label"])
     who = {"product": product, "published_at": now, "published_by": actor}
-    advisory = _file(layout.encode(doc), layout.csaf_path(doc), tlp, DocumentKind.CSAF, doc, **who)
+    signer = provider_signer(settings)
+    body, path = layout.encode(doc), layout.csaf_path(doc)
+    advisory = _file(body, path, tlp, DocumentKind.CSAF, doc, signer, **who)
     vex: list[PublishedDocument] = []
     skipped: list[str] = []
     for r in vex_releases:
@@ -123,7 +132,7 @@ def publish_document(
                 skipped.append(f"{r} {fmt}: {err}")
                 continue
             path = layout.vex_path(advisory.path, r, kind)
-            vex.append(_file(layout.encode(made.document), path, tlp, kind, doc, **who))
+            vex.append(_file(layout.encode(made.document), path, tlp, kind, doc, signer, **who))
     customers = affected_customers(store, product)
     with store.session() as session:
         for other in Tlp:

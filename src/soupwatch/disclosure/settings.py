@@ -37,6 +37,9 @@ class ProviderSettings:
     """The folder holding ``csaf-2.0/csaf_json_schema.json`` and the CVSS schemas."""
     list_on_aggregators: bool = True
     mirror_on_aggregators: bool = True
+    signing_key: Path | None = None
+    """An ASCII-armoured OpenPGP secret key file: every published file gets a ``.asc``."""
+    signing_password: str | None = None
 
     def __post_init__(self) -> None:
         if self.category not in PUBLISHER_CATEGORIES:
@@ -69,7 +72,8 @@ def _flag(value: str | None, default: bool) -> bool:
 
 def provider_settings(env: dict[str, str]) -> ProviderSettings | None:
     """Provider settings from ``SOUPWATCH_PROVIDER_PUBLISHER`` (required: else None),
-    ``…_NAMESPACE``, ``…_CATEGORY``, ``…_CONTACT``, ``…_BASE_URL``, ``…_LIST``, ``…_MIRROR``."""
+    ``…_NAMESPACE``, ``…_CATEGORY``, ``…_CONTACT``, ``…_BASE_URL``, ``…_LIST``, ``…_MIRROR``,
+    ``…_SIGNING_KEY``, ``…_SIGNING_PASSWORD``."""
     publisher = env.get("SOUPWATCH_PROVIDER_PUBLISHER", "").strip()
     if not publisher:
         return None
@@ -87,6 +91,8 @@ def provider_settings(env: dict[str, str]) -> ProviderSettings | None:
         base_url=env.get("SOUPWATCH_PROVIDER_BASE_URL") or None,
         list_on_aggregators=_flag(env.get("SOUPWATCH_PROVIDER_LIST"), True),
         mirror_on_aggregators=_flag(env.get("SOUPWATCH_PROVIDER_MIRROR"), True),
+        signing_key=Path(key) if (key := env.get("SOUPWATCH_PROVIDER_SIGNING_KEY")) else None,
+        signing_password=env.get("SOUPWATCH_PROVIDER_SIGNING_PASSWORD") or None,
     )
 
 

@@ -27,6 +27,16 @@ PROVIDER = ProviderSettings(
 )
 
 
+@pytest.fixture
+def signing_key(tmp_path: Path) -> Path:
+    """A fresh OpenPGP secret key (Ed25519, by Sequoia), ASCII-armoured in a file."""
+    import pysequoia
+
+    path = tmp_path / "psirt.sec.asc"
+    path.write_text(str(pysequoia.Tsk.generate("Acme PSIRT <psirt@acme-medical.example>")))
+    return path
+
+
 def options(**kwargs: Any) -> Any:
     """Server options for these tests: a provider, loopback hosts, a small intake limit."""
     kwargs.setdefault("provider", PROVIDER)

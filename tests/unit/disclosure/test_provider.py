@@ -67,8 +67,10 @@ def _green(shared: Path) -> dict[str, Any]:
     return doc
 
 
-def test_provider_read_back_over_loopback(settings: Settings, shared: Path, loopback: Any) -> None:
-    app = create_app(settings, options())
+def test_provider_read_back_over_loopback(
+    settings: Settings, shared: Path, loopback: Any, signing_key: Path
+) -> None:
+    app = create_app(settings, options(provider=replace(PROVIDER, signing_key=signing_key)))
     try:
         admin = admin_client(app)
         for p in ("infusion-pump", "glucose-monitor"):
@@ -115,6 +117,11 @@ def test_provider_read_back_over_loopback(settings: Settings, shared: Path, loop
             assert result.ok, (result.problems, [d.problems for d in result.documents])
             assert result.metadata["role"] == "csaf_provider"
             assert result.metadata["publisher"]["name"] == "Acme Medical"
+            [key] = result.metadata["public_openpgp_keys"]
+            assert key["url"] == f"{base}/.well-known/csaf/openpgp/{key['fingerprint']}.asc"
+            assert http.get(key["url"]).text.startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+            asc = http.get("/.well-known/csaf/white/2021/rhsa-2021_5186.json.asc").text
+            assert asc.startswith("-----BEGIN PGP SIGNATURE-----")
             assert [d["directory_url"] for d in result.metadata["distributions"]] == [
                 f"{base}/.well-known/csaf/white/",
                 f"{base}/.well-known/csaf/green/",
@@ -155,10 +162,12 @@ def test_provider_read_back_over_loopback(settings: Settings, shared: Path, loop
                 provider_repo.put_document(session, replace(stored, body=stored.body + b" "))
             tampered = ProviderReader(http).read(f"{base}/.well-known/csaf/provider-metadata.json")
             assert not tampered.ok
-            assert tampered.documents[0].problems[:2] == (
+            problems = tampered.documents[0].problems
+            assert problems[:2] == (
                 "sha256: the .sha256 file does not match",
                 "sha512: the .sha512 file does not match",
             )
+            assert problems[2].startswith("signature: OpenPGP signature does not verify")
     finally:
         app.state.store.close()
 

@@ -223,6 +223,9 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("POST", "/api/v1/vex"): Recipe(json=_vex, body_product=True),
     ("GET", "/.well-known/csaf/provider-metadata.json"): Recipe(),
     ("GET", "/.well-known/csaf/white/{path:path}"): Recipe(path={"path": "index.txt"}),
+    ("GET", "/.well-known/csaf/openpgp/{name}"): Recipe(  # no signing key configured here
+        path={"name": "0000.asc"}, public_status=404
+    ),
     ("GET", "/.well-known/csaf/{tlp}/{path:path}"): Recipe(
         path={"tlp": "green", "path": "index.txt"}
     ),

@@ -60,6 +60,12 @@ def white(request: Request, path: str) -> Response:
     return _answer(served, private=False)
 
 
+@router.get("/.well-known/csaf/openpgp/{name}", dependencies=[public()])
+def openpgp_key(request: Request, name: str) -> Response:
+    """The public OpenPGP key the ``.asc`` signatures verify with (``<FINGERPRINT>.asc``)."""
+    return _answer(disclosure.public_key(_settings(request), name), private=False)
+
+
 @router.get("/.well-known/csaf/{tlp}/{path:path}")
 def restricted(
     request: Request,
