@@ -66,6 +66,8 @@ class World:
     sbom: Path
     clients: dict[tuple[Role, KeyScope] | None, Client] = field(default_factory=dict)
     counter: Iterator[int] = field(default_factory=itertools.count)
+    report: tuple[str, str] | None = None
+    """A disclosure report made once: its tracking id and number."""
 
     def user(self, caller: tuple[Role, KeyScope] | None) -> str:
         """The user name of a caller."""
@@ -82,17 +84,23 @@ class World:
             accounts.set_grant(store, team, product, True, actor="test", now=NOW)
         accounts.set_grant(store, "team-own", OTHER, False, actor="test", now=NOW)
 
+    def _report(self) -> tuple[str, str]:
+        if self.report is None:
+            store = self.app.state.store
+            new = intake.NewReport("matrix", "a report", product=OWN)
+            limits = intake.IntakeLimits(per_address=10_000)
+            made = intake.submit(store, new, client="matrix", limits=limits, now=NOW)
+            number = intake.list_reports(store, None)[0].number
+            self.report = (made.tracking_id, str(number))
+        return self.report
+
     def tracking_id(self, caller: tuple[Role, KeyScope] | None) -> str:
-        """A disclosure report's tracking id (a fresh report)."""
-        report = intake.NewReport("matrix", "a report", product=OWN)
-        limits = intake.IntakeLimits(per_address=10_000)
-        store = self.app.state.store
-        return intake.submit(store, report, client="matrix", limits=limits, now=NOW).tracking_id
+        """A disclosure report's tracking id (made once)."""
+        return self._report()[0]
 
     def report_number(self, caller: tuple[Role, KeyScope] | None) -> str:
-        """The number of an (unlinked) disclosure report."""
-        self.tracking_id(caller)
-        return str(intake.list_reports(self.app.state.store, None)[0].number)
+        """The number of the (unlinked) disclosure report."""
+        return self._report()[1]
 
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
         """A fresh key of the caller's user (the caller's own key to revoke)."""
