@@ -17,7 +17,7 @@ from soupwatch.config import Settings
 from soupwatch.disclosure import layout, publish
 from soupwatch.disclosure.client import ProviderReader
 from soupwatch.disclosure.settings import SHIPPED_SCHEMAS
-from soupwatch.errors import AdvisoryRefused
+from soupwatch.errors import AdvisoryRefused, AlreadyExists
 from soupwatch.model.access import Role
 from soupwatch.model.disclosure import Tlp
 from soupwatch.pipeline import accounts, audit, products
@@ -59,6 +59,22 @@ def test_publish_refuses_an_invalid_advisory_and_stores_nothing(store: Store, sh
     with store.session() as session:
         assert provider_repo.documents(session) == []
     assert audit.verify_audit(store).count == head
+    # then a valid one: stored byte for byte; again: no change; other content, same version: 409
+    good = csaf_example(shared)
+    done = publish.publish_document(
+        store, PROVIDER, good, product="infusion-pump", actor="t", now=NOW
+    )
+    with store.session() as session:
+        [stored] = provider_repo.documents(session, Tlp.WHITE, ["infusion-pump"])
+    assert stored == done.advisory and json.loads(stored.body) == good
+    assert stored.sha256 == hashlib.sha256(stored.body).hexdigest()
+    again = publish.publish_document(
+        store, PROVIDER, good, product="infusion-pump", actor="t", now=NOW
+    )
+    assert again.changed is False and audit.verify_audit(store).count == head + 1
+    good["document"]["title"] += " (edited)"
+    with pytest.raises(AlreadyExists, match="version 1 is already published with other content"):
+        publish.publish_document(store, PROVIDER, good, product="infusion-pump", actor="t", now=NOW)
 
 
 def _green(shared: Path) -> dict[str, Any]:
@@ -67,6 +83,7 @@ def _green(shared: Path) -> dict[str, Any]:
     return doc
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # store: both, in the test above
 def test_provider_read_back_over_loopback(
     settings: Settings, shared: Path, loopback: Any, signing_key: Path
 ) -> None:
