@@ -13,7 +13,7 @@ import typer
 
 from soupwatch.cli.common import console, current_time, err_console, open_store
 from soupwatch.cli.exit_codes import ExitCode
-from soupwatch.errors import ConfigError, ReportError
+from soupwatch.errors import AdvisoryRefused, ConfigError, ReportError
 
 if TYPE_CHECKING:
     from soupwatch.disclosure import ProviderSettings
@@ -89,10 +89,14 @@ def publish(
                 doc = json.loads(document.read_text(encoding="utf-8"))
             except (OSError, ValueError) as err:
                 raise ReportError(f"cannot read the advisory: {err}", path=str(document)) from err
-            done = flows.publish_document(
-                store, settings, doc, product=product, actor=author, now=current_time(),
-                vex_releases=tuple(releases or ()),
-            )  # fmt: skip
+            try:
+                done = flows.publish_document(
+                    store, settings, doc, product=product, actor=author, now=current_time(),
+                    vex_releases=tuple(releases or ()),
+                )  # fmt: skip
+            except AdvisoryRefused as err:
+                err.path = str(document)
+                raise
         else:
             assert vuln is not None
             done = flows.publish_advisory(

@@ -98,6 +98,27 @@ def _file(
     )
 
 
+def _earlier(session: Any, advisory: PublishedDocument, ident: str) -> PublishedDocument | None:
+    """The published version at the advisory's path; AlreadyExists when it is under another
+    TLP label, or is the same version with other content."""
+    for tlp in Tlp:
+        found = provider_repo.document(session, tlp, advisory.path)
+        if found is None:
+            continue
+        if tlp is not advisory.tlp:
+            raise AlreadyExists(
+                f"{advisory.path} is published as TLP:{tlp.value}; "
+                "a published advisory does not change its TLP label"
+            )
+        if found.body != advisory.body and found.version == advisory.version:
+            raise AlreadyExists(
+                f"{ident} version {found.version} is already published with other "
+                "content; publish a new revision"
+            )
+        return found
+    return None
+
+
 def publish_document(
     store: Store,
     settings: ProviderSettings,
@@ -135,23 +156,9 @@ def publish_document(
             vex.append(_file(layout.encode(made.document), path, tlp, kind, doc, signer, **who))
     customers = affected_customers(store, product)
     with store.session() as session:
-        for other in Tlp:
-            found = provider_repo.document(session, other, advisory.path)
-            if found is None:
-                continue
-            if other is not tlp:
-                raise AlreadyExists(
-                    f"{advisory.path} is published as TLP:{other.value}; "
-                    "a published advisory does not change its TLP label"
-                )
-            if found.body == advisory.body:
-                return Published(found, (), False, customers)
-            if found.version == advisory.version:
-                raise AlreadyExists(
-                    f"{ident} version {found.version} is already published with other "
-                    "content; publish a new revision"
-                )
-        old = provider_repo.document(session, tlp, advisory.path)
+        old = _earlier(session, advisory, ident)
+        if old is not None and old.body == advisory.body:
+            return Published(old, (), False, customers)
         for f in (advisory, *vex):
             provider_repo.put_document(session, f)
         audit.append(

@@ -34,7 +34,8 @@ def test_publish_export_fetch(
     args = ("advisory", "publish", "infusion-pump", "--author", "rita", *PUBLISHER)
     code, _, err = run_cli(*args, "--document", str(bad))
     assert code == 2 and err.count("\n") == 1
-    assert "not published" in err and "a draft (/document/tracking/status) is not published" in err
+    assert err.startswith(f"error: {bad}: advisory 'RHSA-2021:5186' not published")
+    assert "a draft (/document/tracking/status) is not published" in err
     code, out, err = run_cli(*args, "--document", str(good))
     assert (code, err) == (0, ""), err
     assert out.startswith("published: white/2021/rhsa-2021_5186.json (version ")
