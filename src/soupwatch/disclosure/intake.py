@@ -5,7 +5,8 @@ The rules live here, once, for the HTML form, the API and the CLI: field limits 
 characters (:func:`check_report`), the per-address rate limit (:class:`IntakeLimits`), what a
 tracking id reveals (:class:`~soupwatch.model.disclosure.DisclosureStatusView`: the status and
 the public note, nothing else), and triage changes (:func:`triage`). The tracking id is 192
-random bits; only its SHA-256 is stored, and only a SHA-256 of the client address.
+random bits; only its SHA-256 is stored, and a SHA-256 of the client address only for the rate
+limit's window (then blanked).
 """
 
 from __future__ import annotations
@@ -114,6 +115,7 @@ def submit(
     client_digest = _digest(f"client:{client}")
     token = secrets.token_urlsafe(24)
     with store.session() as session:
+        provider_repo.forget_clients(session, now - limits.window)
         recent = provider_repo.reports_since(session, client_digest, now - limits.window)
         if recent >= limits.per_address:
             raise Throttled(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from soupwatch.errors import NotFoundError
@@ -156,6 +156,16 @@ def reports_since(session: Session, client_digest: str, since: datetime) -> int:
             )
         )
         or 0
+    )
+
+
+def forget_clients(session: Session, before: datetime) -> None:
+    """Blank the client-address digest of reports received before ``before`` (past the rate
+    limit's window it has no use)."""
+    session.execute(
+        update(DisclosureReportRow)
+        .where(DisclosureReportRow.received_at < before, DisclosureReportRow.client_digest != "")
+        .values(client_digest="")
     )
 
 

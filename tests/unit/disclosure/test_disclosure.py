@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from soupwatch.config import Settings
+from soupwatch.disclosure import intake
 from soupwatch.disclosure.intake import IntakeLimits
+from soupwatch.store.provider_tables import DisclosureReportRow
 from soupwatch.disclosure.securitytxt import security_txt
 from soupwatch.disclosure.settings import SecurityTxtSettings
 from soupwatch.errors import ConfigError
@@ -79,6 +81,17 @@ def test_intake_status_rate_limit_triage_form(settings: Settings) -> None:
         assert anonymous.post("/api/v1/disclosures", json=REPORT).status_code == 201
         limited = anonymous.post("/api/v1/disclosures", json=REPORT)
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+        assert got.headers["cache-control"] == "no-store"
+        # past the window the address's digest is forgotten and it may report again
+        later = datetime.now(UTC) + timedelta(hours=2)
+        again = intake.submit(
+            app.state.store, intake.NewReport("t", "d"), client="127.0.0.1",
+            limits=intake.IntakeLimits(per_address=4), now=later,
+        )  # fmt: skip
+        assert again.status.value == "received"
+        with app.state.store.session() as session:
+            digests = [r.client_digest for r in session.query(DisclosureReportRow)]
+        assert digests.count("") == 4
 
         # triage: product security of the product's team
         admin = admin_client(app)
@@ -94,7 +107,7 @@ def test_intake_status_rate_limit_triage_form(settings: Settings) -> None:
         assert hospital.get("/api/v1/disclosure-reports").status_code == 403
         assert anonymous.get("/api/v1/disclosure-reports").status_code == 401
         listed = psirt.get("/api/v1/disclosure-reports").json()
-        assert len(listed) == 4 and "tracking_id" not in listed[0]
+        assert len(listed) == 5 and "tracking_id" not in listed[0]
         number = listed[-1]["number"]
         assert listed[-1]["description"] == REPORT["description"]
         change = {
@@ -128,7 +141,7 @@ def test_intake_status_rate_limit_triage_form(settings: Settings) -> None:
             e for e in audit.export_audit(store).entries if e["action"].startswith("disclosure.")
         ]
         assert [(e["action"], e["actor"]) for e in trail] == [
-            *[("disclosure.receive", "anonymous reporter")] * 4,
+            *[("disclosure.receive", "anonymous reporter")] * 5,
             ("disclosure.triage", "pat"),
         ]
         assert trail[-1]["old"]["status"] == "received" and trail[-1]["new"]["status"] == "accepted"

@@ -38,9 +38,8 @@ def _settings(request: Request) -> ProviderSettings:
     return found
 
 
-def _answer(served: disclosure.Served, *, private: bool) -> Response:
-    cache = "private, no-store" if private else "public, max-age=300"
-    return Response(served.body, media_type=served.media_type, headers={"Cache-Control": cache})
+def _answer(served: disclosure.Served) -> Response:
+    return Response(served.body, media_type=served.media_type)
 
 
 @router.get("/.well-known/csaf/provider-metadata.json", dependencies=[public()])
@@ -57,13 +56,13 @@ def white(request: Request, path: str) -> Response:
     """The TLP:WHITE directory: index.txt, changes.csv, listings, documents and digests."""
     _settings(request)
     served = disclosure.directory_entry(store_of(request), Tlp.WHITE, path, None)
-    return _answer(served, private=False)
+    return _answer(served)
 
 
 @router.get("/.well-known/csaf/openpgp/{name}", dependencies=[public()])
 def openpgp_key(request: Request, name: str) -> Response:
     """The public OpenPGP key the ``.asc`` signatures verify with (``<FINGERPRINT>.asc``)."""
-    return _answer(disclosure.public_key(_settings(request), name), private=False)
+    return _answer(disclosure.public_key(_settings(request), name))
 
 
 @router.get("/.well-known/csaf/{tlp}/{path:path}")
@@ -79,7 +78,7 @@ def restricted(
     if label not in {t.value for t in Tlp}:
         raise NotFoundError(f"no TLP directory {tlp!r}")
     served = disclosure.directory_entry(store_of(request), Tlp(label), path, principal.products)
-    return _answer(served, private=True)
+    return _answer(served)
 
 
 class PublishIn(BaseModel):
