@@ -14,13 +14,13 @@ import pytest
 from soupwatch.config import Settings
 from soupwatch.disclosure import intake
 from soupwatch.disclosure.intake import IntakeLimits
-from soupwatch.store.provider_tables import DisclosureReportRow
 from soupwatch.disclosure.securitytxt import security_txt
 from soupwatch.disclosure.settings import SecurityTxtSettings
 from soupwatch.errors import ConfigError
 from soupwatch.model.access import Role
 from soupwatch.pipeline import accounts, audit
 from soupwatch.server.app import create_app
+from soupwatch.store.provider_tables import DisclosureReportRow
 from tests.conftest import run_cli
 from tests.unit.server.conftest import NOW, Client, add_user, admin_client
 
