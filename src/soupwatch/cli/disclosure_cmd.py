@@ -1,18 +1,103 @@
-"""``soupwatch disclosure security-txt``: the RFC 9116 file (docs/disclosure.md)."""
+"""``soupwatch disclosure``: security.txt (RFC 9116), and the triage of vulnerability reports
+(``list``, ``triage``) as the API does it (docs/disclosure.md)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from soupwatch.cli.common import console, current_time, err_console
+from soupwatch.cli.common import (
+    OutputFormat,
+    console,
+    current_time,
+    err_console,
+    open_store,
+    print_json,
+    print_table,
+)
 from soupwatch.errors import ConfigError, ReportError
 
-app = typer.Typer(help="Coordinated vulnerability disclosure: security.txt.", no_args_is_help=True)
+app = typer.Typer(
+    help="Coordinated vulnerability disclosure: security.txt, report triage.",
+    no_args_is_help=True,
+)
+
+
+class StatusChoice(StrEnum):
+    """Where a report stands."""
+
+    triaging = "triaging"
+    accepted = "accepted"
+    rejected = "rejected"
+    fixed = "fixed"
+
+
+@app.command("list")
+def list_cmd(
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+) -> None:
+    """Disclosure reports, newest first."""
+    from soupwatch import disclosure
+
+    store = open_store()
+    try:
+        found = disclosure.list_reports(store, None)
+    finally:
+        store.close()
+    if fmt is OutputFormat.json:
+        print_json([asdict(r) for r in found])
+        return
+    rows = [
+        [
+            r.number,
+            r.status.value,
+            r.received_at.date(),
+            r.product or "",
+            r.vulnerability or "",
+            r.title,
+        ]
+        for r in found
+    ]
+    print_table(None, ["#", "status", "received", "product", "vulnerability", "title"], rows)
+
+
+@app.command("triage")
+def triage_cmd(
+    number: int = typer.Argument(..., help="The report's number (disclosure list)."),
+    author: str = typer.Option(..., "--author", help="Who triages (audited)."),
+    status: StatusChoice | None = typer.Option(None, "--status"),
+    product: str | None = typer.Option(None, "--product", help="Link to this product."),
+    vuln: str | None = typer.Option(None, "--vuln", help="Link to this finding of the product."),
+    public_note: str | None = typer.Option(None, "--public-note", help="What the reporter sees."),
+    note: str | None = typer.Option(None, "--note", help="Internal note."),
+) -> None:
+    """Change a report's status, links or notes (audited ``disclosure.triage``)."""
+    from soupwatch import disclosure
+
+    given = {
+        "status": None if status is None else status.value,
+        "product": product,
+        "vulnerability": vuln,
+        "public_note": public_note,
+        "internal_note": note,
+    }
+    changes = {k: v for k, v in given.items() if v is not None}
+    if not changes:
+        raise ConfigError("nothing to change: give --status, --product, --vuln or a note")
+    store = open_store()
+    try:
+        done = disclosure.triage(
+            store, number, changes, visible=None, actor=author, now=current_time()
+        )
+    finally:
+        store.close()
+    line = f"#{done.number} {done.status.value} {done.product or ''} {done.vulnerability or ''}"
+    console.print(line.rstrip(), markup=False, highlight=False)
 
 
 @app.command("security-txt")

@@ -66,3 +66,23 @@ def test_publish_export_fetch(
         assert code == 2
     finally:
         app.state.store.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # store code: test_disclosure.py
+def test_disclosure_list_and_triage(store: Store, cli_env: Settings) -> None:
+    from soupwatch import disclosure
+
+    products.create_product(store, "infusion-pump", actor="test", now=NOW)
+    report = disclosure.NewReport("Open telnet", "Port 23 answers.", product="pump")
+    limits = disclosure.IntakeLimits()
+    disclosure.submit(store, report, client="10.0.0.1", limits=limits, now=NOW)
+    code, out, err = run_cli("disclosure", "list", "--format", "json")
+    assert (code, err) == (0, "") and json.loads(out)[0]["title"] == "Open telnet"
+    number = str(json.loads(out)[0]["number"])
+    code, out, err = run_cli(
+        "disclosure", "triage", number, "--author", "pat", "--status", "accepted",
+        "--product", "infusion-pump",
+    )  # fmt: skip
+    assert (code, err) == (0, "") and out.strip() == f"#{number} accepted infusion-pump"
+    code, _, err = run_cli("disclosure", "triage", number, "--author", "pat", "--product", "nope")
+    assert code == 2 and err.count("\n") == 1 and "nope" in err
