@@ -28,7 +28,9 @@
     │   ├── AuditError         the audit trail is broken
     │   └── DecisionConflict   another writer changed the decision since the caller read it
     │       └── AlreadyReviewed  that version of the decision is already approved or rejected
+    ├── DisclosureError        a vulnerability report or its triage is invalid (names the field)
     ├── ReportError            a deliverable could not be produced
+    │   └── AdvisoryRefused    an advisory fails the CSAF schema or mandatory tests: not published
     ├── FleetError             a unit export, check-in or update campaign is invalid
     └── DeliveryError          a notification could not be sent (kept in the delivery log)
 
@@ -218,6 +220,11 @@ class AlreadyReviewed(DecisionConflict):
         )
 
 
+class DisclosureError(SoupwatchError):
+    """A coordinated vulnerability disclosure report, or a triage change to one, is invalid;
+    ``where`` names the field."""
+
+
 class ReportError(SoupwatchError):
     """A deliverable could not be produced."""
 
@@ -229,3 +236,15 @@ class FleetError(SoupwatchError):
 class DeliveryError(SoupwatchError):
     """A notification could not be sent (SMTP or HTTP); a value of the delivery log, retried
     with backoff, never raised to the caller of ``deliver_pending``."""
+
+
+class AdvisoryRefused(ReportError):
+    """A CSAF advisory was not published: ``problems`` lists every schema violation and failed
+    mandatory test (the message names the first ones)."""
+
+    def __init__(self, tracking_id: str, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+        super().__init__(
+            f"advisory {tracking_id!r} not published: {len(problems)} problem(s): {shown}"
+        )

@@ -24,7 +24,7 @@ from soupwatch.errors import MissingExtra
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = Path(soupwatch.__file__).resolve().parents[1]
-OPTIONAL = ("weasyprint", "matplotlib", "fastapi", "uvicorn", "psycopg")
+OPTIONAL = ("weasyprint", "matplotlib", "fastapi", "uvicorn", "psycopg", "pysequoia")
 """Top-level modules a plain scan must never import."""
 
 
@@ -60,7 +60,8 @@ def test_core_dependencies_are_the_cli_and_sqlite_only() -> None:
     assert {_name(r) for r in extras["monitor"]} == {"paho-mqtt"}
     dev = extras["dev"]
     assert {_name(r) for r in extras["jobs"]} == {"dramatiq"}
-    assert "soupwatch[pdf,postgres,server,monitor,jobs]" in dev  # the tests run everything
+    assert "soupwatch[pdf,postgres,server,monitor,jobs,signing]" in dev  # the tests run everything
+    assert {_name(r) for r in extras["signing"]} == {"pysequoia"}
     assert {"pytest", "pytest-xdist", "ruff", "mypy", "pypdf"} <= {_name(r) for r in dev}
 
 
@@ -80,7 +81,13 @@ def test_every_runtime_dependency_is_imported_by_soupwatch() -> None:
     project = _project()
     extras = project["optional-dependencies"]
     assert isinstance(extras, dict)
-    runtime = [*project["dependencies"], *extras["pdf"], *extras["postgres"], *extras["server"]]  # type: ignore[misc]
+    runtime = [
+        *project["dependencies"],  # type: ignore[misc]
+        *extras["pdf"],
+        *extras["postgres"],
+        *extras["server"],
+        *extras["signing"],
+    ]
     by_module = packages_distributions()
     imported = {
         _name(dist)
@@ -167,3 +174,13 @@ def test_serve_without_the_server_extra_says_which_extra(
     assert main(["serve", "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert "soupwatch serve needs the [server] extra: pip install 'soupwatch[server]'" in err
+
+
+def test_signing_without_the_signing_extra_says_which_extra(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from soupwatch.disclosure.signing import load_signer
+
+    _hide(monkeypatch, "pysequoia")
+    with pytest.raises(MissingExtra, match=r"pip install 'soupwatch\[signing\]'"):
+        load_signer(tmp_path / "key.asc")

@@ -35,6 +35,7 @@ STAGES = frozenset(
         "fleet",
         "jobs",
         "notify",
+        "disclosure",
         "store",
     }
 )

@@ -1,4 +1,5 @@
-"""``soupwatch advisory``: a CSAF 2.0 security advisory for customers about one vulnerability."""
+"""``soupwatch advisory``: a CSAF 2.0 security advisory for customers about one vulnerability;
+``advisory publish`` / ``export-provider`` / ``fetch``: the CSAF provider (docs/advisories.md)."""
 
 from __future__ import annotations
 
@@ -40,9 +41,10 @@ def _previous(path: Path | None) -> dict[str, Any] | None:
 
 
 def advisory(
-    product: str = typer.Option(..., "--product", help="Product (device model) name."),
-    vuln: str = typer.Option(..., "--vuln", help="Vulnerability id (CVE-…, GHSA-…)."),
-    out: Path = typer.Option(..., "-o", "--output", help="Output CSAF JSON file."),
+    ctx: typer.Context,
+    product: str | None = typer.Option(None, "--product", help="Product (device model) name."),
+    vuln: str | None = typer.Option(None, "--vuln", help="Vulnerability id (CVE-…, GHSA-…)."),
+    out: Path | None = typer.Option(None, "-o", "--output", help="Output CSAF JSON file."),
     releases: list[str] | None = typer.Option(
         None, "--release", help="Releases to cover (repeat; default: every release, oldest first)."
     ),
@@ -60,7 +62,17 @@ def advisory(
     ),
     summary: str = typer.Option("Initial version.", "--summary", help="Revision summary."),
 ) -> None:
-    """Write a CSAF 2.0 security advisory (csaf_security_advisory) about one vulnerability."""
+    """Write a CSAF 2.0 security advisory (csaf_security_advisory) about one vulnerability.
+
+    Subcommands publish advisories as a CSAF provider.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if product is None or vuln is None or out is None:
+        raise typer.BadParameter(
+            "--product, --vuln and -o are required (or a subcommand: publish, "
+            "export-provider, fetch)"
+        )
     from soupwatch import pipeline
     from soupwatch.report import AdvisoryMeta
     from soupwatch.risk import load_profile
@@ -91,5 +103,10 @@ def advisory(
 
 
 def register(app: typer.Typer) -> None:
-    """Attach ``soupwatch advisory`` to the root app."""
-    app.command("advisory")(advisory)
+    """Attach ``soupwatch advisory`` (and its provider subcommands) to the root app."""
+    from soupwatch.cli import provider_cmd
+
+    group = typer.Typer(no_args_is_help=False)
+    group.callback(invoke_without_command=True)(advisory)
+    provider_cmd.register(group)
+    app.add_typer(group, name="advisory")

@@ -79,6 +79,7 @@ def serve(
     if profiles is not None and not profiles.is_dir():
         raise ConfigError("profiles folder does not exist", path=str(profiles))
     from soupwatch import pipeline
+    from soupwatch.disclosure import provider_settings, security_txt_settings
     from soupwatch.server.app import LOCAL_HOSTS
 
     options = ServerOptions(
@@ -87,6 +88,8 @@ def serve(
         cors_origins=tuple(cors_origin),
         max_concurrent=max_concurrent,
         request_timeout=request_timeout,
+        provider=provider_settings(dict(os.environ)),
+        security_txt=security_txt_settings(dict(os.environ)),
     )
     if profiles is not None:
         options = replace(options, profiles_dir=profiles)

@@ -7,6 +7,7 @@ flows that make each deliverable from a release's stored assessment are in
 """
 
 from soupwatch.report.advisory import AdvisoryMeta
+from soupwatch.report.csaf_parts import tracking_id
 from soupwatch.report.sections.coverage import CoverageLine, coverage, warnings
 from soupwatch.report.sections.worklist import awaiting_lines, notes
 
@@ -16,5 +17,6 @@ __all__ = [
     "awaiting_lines",
     "coverage",
     "notes",
+    "tracking_id",
     "warnings",
 ]

@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 
 from soupwatch import __version__
 from soupwatch.config import DEFAULT_MAX_CONCURRENT, DEFAULT_REQUEST_TIMEOUT, Settings
+from soupwatch.disclosure import IntakeLimits, ProviderSettings, SecurityTxtSettings
 from soupwatch.errors import ConfigError, MissingExtra
 from soupwatch.pipeline import LoginLimits, PasswordCost
 from soupwatch.server.middleware import DEFAULT_QUEUE, DEFAULT_QUEUE_SECONDS
@@ -68,6 +69,12 @@ class ServerOptions:
     """Seconds a request waits for a slot before it is answered 503."""
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     """Seconds a read may take before it is answered 503 (writes run to their end)."""
+    provider: ProviderSettings | None = None
+    """The CSAF provider's publisher (None: no ``/.well-known/csaf/``, publishing refused)."""
+    security_txt: SecurityTxtSettings | None = None
+    """What ``/.well-known/security.txt`` says (None: it is not served)."""
+    intake_limits: IntakeLimits = field(default_factory=IntakeLimits)
+    """Disclosure reports per client address and window, and their largest body."""
 
 
 def store_of(request: Request) -> Store:
@@ -95,6 +102,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         auth,
         dashboard,
         decisions,
+        disclosure,
         fleet,
         intel,
         jobs,
@@ -108,6 +116,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         import python_multipart  # noqa: F401
     except ImportError as err:  # pragma: no cover - installed with the [server] extra
         raise MissingExtra("the dashboard's forms", "server") from err
+    from soupwatch.server.routes import provider as provider_routes
 
     options = options or ServerOptions()
     store = Store.open(settings, connections=options.max_concurrent)
@@ -150,6 +159,8 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(notify.router, prefix="/api/v1")
     app.include_router(dashboard.router)
     app.include_router(pages.router)
+    app.include_router(provider_routes.router)
+    app.include_router(disclosure.router)
     docs.install(app)
     missing = security.undeclared(app)
     if missing:

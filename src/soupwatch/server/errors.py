@@ -11,6 +11,7 @@ redirect to ``/login``.
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -19,9 +20,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from soupwatch.errors import (
+    AdvisoryRefused,
     AlreadyExists,
     ConfigError,
     DecisionConflict,
+    DisclosureError,
     FleetError,
     Forbidden,
     InUse,
@@ -49,6 +52,8 @@ STATUS: tuple[tuple[type[SoupwatchError], int], ...] = (
     (Forbidden, 403),
     (Throttled, 429),
     (StoreBusy, 503),
+    (AdvisoryRefused, 422),
+    (DisclosureError, 422),
     (SbomError, 422),
     (FleetError, 422),
     (VexError, 422),
@@ -79,9 +84,14 @@ def wants_html(request: Request) -> bool:
 
 
 def problem(
-    request: Request, status: int, detail: str, headers: dict[str, str] | None = None
+    request: Request,
+    status: int,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    """An RFC 9457 problem-details response (an HTML error page for a browser's page)."""
+    """An RFC 9457 problem-details response (``extra``: extension members), or an HTML error
+    page for a browser's page."""
     if wants_html(request):
         from soupwatch.server.routes.dashboard import render, user_context
 
@@ -96,12 +106,13 @@ def problem(
         for name, value in (headers or {}).items():
             page.headers[name] = value
         return page
-    body = {
+    body: dict[str, Any] = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
         "instance": request.url.path,
+        **(extra or {}),
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -118,7 +129,8 @@ async def _soupwatch(request: Request, exc: Exception) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="soupwatch"'
     if isinstance(exc, Throttled | StoreBusy):
         headers["Retry-After"] = str(exc.retry_after)
-    return problem(request, status_of(exc), str(exc), headers)
+    extra = {"problems": list(exc.problems)} if isinstance(exc, AdvisoryRefused) else None
+    return problem(request, status_of(exc), str(exc), headers, extra)
 
 
 async def _http(request: Request, exc: Exception) -> Response:

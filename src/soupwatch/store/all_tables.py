@@ -23,6 +23,7 @@ def metadata() -> MetaData:
         "fleet_tables",
         "job_tables",
         "notify_tables",
+        "provider_tables",
     ):
         try:
             __import__(f"soupwatch.store.{name}")

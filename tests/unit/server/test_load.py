@@ -305,7 +305,14 @@ def test_a_killed_servers_upload_folder_goes_at_the_next_start(settings: Setting
         alive.rmdir()
 
 
-ASYNC_ROUTES = {"upload_sbom", "login", "post_events", "import_units"}
+ASYNC_ROUTES = {
+    "upload_sbom",
+    "login",
+    "post_events",
+    "import_units",
+    "disclose_post",
+    "report_vulnerability",
+}
 """The only ``async def`` routes: each awaits the body, then hands its work to the thread pool."""
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,8 @@ from fastapi import FastAPI
 
 from soupwatch import fleet, notify
 from soupwatch.config import Settings
+from soupwatch.disclosure import intake
+from soupwatch.disclosure.settings import ProviderSettings, SecurityTxtSettings
 from soupwatch.model.access import (
     READ_PERMISSIONS,
     ROLE_PERMISSIONS,
@@ -78,6 +82,8 @@ class World:
     """Per product: the version of its matrix decision that :meth:`decision` last recorded."""
     ids: dict[str, int] = field(default_factory=dict)
     """Per product: the id of its matrix decision."""
+    report: tuple[str, str] | None = None
+    """A disclosure report made once: its tracking id and number."""
 
     def user(self, caller: tuple[Role, KeyScope] | None) -> str:
         """The user name of a caller."""
@@ -131,6 +137,24 @@ class World:
             wait=True,
         )
         return str(job.id)
+
+    def _report(self) -> tuple[str, str]:
+        if self.report is None:
+            store = self.app.state.store
+            new = intake.NewReport("matrix", "a report", product=OWN)
+            limits = intake.IntakeLimits(per_address=10_000)
+            made = intake.submit(store, new, client="matrix", limits=limits, now=NOW)
+            number = intake.list_reports(store, None)[0].number
+            self.report = (made.tracking_id, str(number))
+        return self.report
+
+    def tracking_id(self, caller: tuple[Role, KeyScope] | None) -> str:
+        """A disclosure report's tracking id (made once)."""
+        return self._report()[0]
+
+    def report_number(self, caller: tuple[Role, KeyScope] | None) -> str:
+        """The number of the (unlinked) disclosure report."""
+        return self._report()[1]
 
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
         """A fresh key of the caller's user (the caller's own key to revoke)."""
@@ -203,6 +227,31 @@ def _rule_id(world: World, caller: Any) -> str:
         store, RuleKind.KEV_FINDING, OWN, _channel(world), actor="test", now=NOW
     )
     return str(made.id)
+
+
+def _advisory(world: World, product: str) -> dict[str, Any]:
+    """A minimal valid CSAF 2.0 document (csaf_base) with a fresh tracking id."""
+    at = "2026-11-28T08:00:00Z"
+    return {
+        "document": {
+            "category": "csaf_base",
+            "csaf_version": "2.0",
+            "distribution": {"tlp": {"label": "GREEN"}},
+            "publisher": {"category": "vendor", "name": "Ex", "namespace": "https://ex.example"},
+            "title": "matrix",
+            "tracking": {
+                "current_release_date": at,
+                "id": f"MATRIX-{next(world.counter)}",
+                "initial_release_date": at,
+                "revision_history": [{"date": at, "number": "1", "summary": "Initial."}],
+                "status": "final",
+                "version": "1",
+            },
+        }
+    }
+
+
+REPORT = {"title": "matrix", "description": "a report", "product": OWN}
 
 
 def _login(world: World, caller: Any) -> dict[str, str]:
@@ -371,6 +420,27 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ),
     ("DELETE", "/api/v1/notifications/channels/{name}"): Recipe(path={"name": _channel}),
     ("GET", "/api/v1/notifications/log"): Recipe(params={"product": "{product}"}),
+    ("GET", "/.well-known/csaf/provider-metadata.json"): Recipe(),
+    ("GET", "/.well-known/csaf/white/{path:path}"): Recipe(path={"path": "index.txt"}),
+    ("GET", "/.well-known/csaf/openpgp/{name}"): Recipe(  # no signing key configured here
+        path={"name": "0000.asc"}, public_status=404
+    ),
+    ("GET", "/.well-known/csaf/{tlp}/{path:path}"): Recipe(
+        path={"tlp": "green", "path": "index.txt"}
+    ),
+    ("POST", "/api/v1/products/{product}/advisories"): Recipe(
+        json=lambda w, p: {"document": _advisory(w, p)}
+    ),
+    ("GET", "/.well-known/security.txt"): Recipe(),
+    ("GET", "/disclose"): Recipe(),
+    ("POST", "/disclose"): Recipe(form=lambda w, c: REPORT),
+    ("POST", "/api/v1/disclosures"): Recipe(json=lambda w, p: REPORT),
+    ("GET", "/api/v1/disclosures/{tracking_id}"): Recipe(path={"tracking_id": World.tracking_id}),
+    ("GET", "/api/v1/disclosure-reports"): Recipe(),
+    ("GET", "/api/v1/disclosure-reports/{number}"): Recipe(path={"number": World.report_number}),
+    ("PATCH", "/api/v1/disclosure-reports/{number}"): Recipe(
+        path={"number": World.report_number}, json=lambda w, p: {"status": "triaging"}
+    ),
 }
 
 
@@ -409,7 +479,7 @@ def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product:
         values["decision_id"] = world.decision(product, proposed=recipe.proposed)
     for name, value in recipe.path.items():
         values[name] = value(world, caller) if callable(value) else value
-    url = entry.path.format(**values)
+    url = re.sub(r"\{(\w+):\w+\}", r"{\1}", entry.path).format(**values)  # {path:path}
     params = {k: v.format(**values) for k, v in recipe.params.items()}
     client = world.clients[caller]
     kwargs: dict[str, Any] = {"params": params, "follow_redirects": False}
@@ -429,7 +499,16 @@ def _call(world: World, entry: RouteEntry, recipe: Recipe, caller: Any, product:
 @pytest.fixture
 def world(settings: Settings, tmp_path: Path) -> Iterator[World]:
     """Two products, each granted to its team; a user (with a key) per caller in team-own."""
-    app = create_app(settings, options())
+    app = create_app(
+        settings,
+        options(
+            provider=ProviderSettings("Ex", "https://ex.example"),
+            security_txt=SecurityTxtSettings(
+                ("mailto:psirt@ex.example",), datetime.now(UTC) + timedelta(days=300)
+            ),
+            intake_limits=intake.IntakeLimits(per_address=10_000),
+        ),
+    )
     sbom = tmp_path / "tiny.cdx.json"
     sbom.write_text(json.dumps(SBOM))
     w = World(app, sbom)
