@@ -87,7 +87,7 @@ def discover_path(
         # the NTIA elements need the files: hashes, ELF links, package file lists
         facts = Facts.read(tree.files, tree.symlinks)
         components += unknown_elf_files(components, facts)
-        merged = complete(merge(components, warnings), facts)
+        merged = complete(merge(components, warnings, facts.owners), facts)
     return SbomDocument(
         metadata_component=_subject(target, merged),
         format="discovered",
