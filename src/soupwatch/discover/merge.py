@@ -98,7 +98,8 @@ def _owner(c: Component, owners: Owners) -> str:
     return owners.get((prefix + "!" if sep else "", rel if sep else location), "")
 
 
-def _major_minor(version: str) -> str | None:
+def major_minor(version: str) -> str | None:
+    """``1.3`` of ``1.3.11``; None for a version without a third part."""
     m = re.match(r"^(\d+\.\d+)\.", version)
     return m.group(1) if m else None
 
@@ -159,7 +160,8 @@ def _join_packages(
         if b.version and related:
             p = packages[related[0]]
             pkg_version = upstream(p.version or "")
-            if p.name == owner and _major_minor(pkg_version) == _major_minor(b.version):
+            same_line = major_minor(pkg_version)
+            if p.name == owner and same_line and same_line == major_minor(b.version):
                 # the package owns the file and differs below major.minor: a version constant
                 # the upstream did not bump (Paho MQTT C 1.3.12 says 1.3.11); the package's
                 # record of the source release it built is taken, the disagreement noted
