@@ -55,7 +55,7 @@ def _product_key(c: Component) -> str:
     return _norm(c.name)
 
 
-def _related(pkg: Component, binary: Component) -> bool:
+def _related(pkg: Component, binary: Component, shortest: int = 3) -> bool:
     names = {_norm(pkg.name), _norm(pkg.property("soupwatch:package:source"))} - {""}
     product = _product_key(binary).split(":")[-1]
     tokens = {
@@ -64,7 +64,9 @@ def _related(pkg: Component, binary: Component) -> bool:
         _norm(binary.property("soupwatch:discovery:signature")),
     }
     tokens.discard("")
-    return any(n.startswith(t) or t.startswith(n) for n in names for t in tokens if len(t) > 2)
+    return any(
+        n.startswith(t) or t.startswith(n) for n in names for t in tokens if len(t) >= shortest
+    )
 
 
 def _combine(a: Component, b: Component) -> Component:
@@ -142,8 +144,10 @@ def _join_packages(
     merged_into: dict[int, Component] = {i: p for i, p in enumerate(packages)}
     keep_binaries: list[Component] = []
     for b in binaries:
-        related = [i for i, p in enumerate(packages) if _related(p, b)]
         owner = _owner(b, owners)
+        # the package whose file list holds the file may be named by a two-letter product
+        # (Qt: qtbase-opensource-src); any other package needs three letters in common
+        related = [i for i, p in enumerate(packages) if _related(p, b, 2 if p.name == owner else 3)]
         related.sort(key=lambda i: packages[i].name != owner)  # the owning package first
         same = [
             i for i in related if b.version and upstream(packages[i].version or "") == b.version

@@ -8,6 +8,7 @@ maintainer script run), built once into the test cache (``DebCache.root_fs``).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ from cyclonedx.validation.json import JsonStrictValidator
 
 from soupwatch.discover import elements as el
 from tests.conftest import run_cli
-from tests.debs import DebCache
+from tests.debs import DebCache, upstream
+from tests.quality.elf_sets import CASES
 
 pytestmark = pytest.mark.slow
 
@@ -85,3 +87,22 @@ def test_packages_carry_their_products_identity_and_elf_links(bom: dict[str, Any
     assert {ref["libc6"], ref["libssl3"]} <= deps[ref["libpaho-mqtt1.3"]]
     hashes = {h["content"] for h in by["libssl3"]["hashes"]}
     assert len(hashes) >= 2  # libssl.so.3 and libcrypto.so.3 (and the engines)
+
+
+def test_every_package_of_the_seeds_families_carries_its_products_cpe(tmp_path: Path) -> None:
+    """An armhf root file system of every bookworm package of the quality cases (development
+    set): each package component names its product's CPE at the package's upstream version."""
+    cases = {c.package: c.product for c in CASES if "bookworm" in c.releases}
+    root = DebCache().root_fs((*sorted(cases), "base-files", "libc6"), "armhf", "bookworm")
+    out = tmp_path / "root.cdx.json"
+    code, _, err = run_cli("sbom", "generate", str(root), "-o", str(out))
+    assert code == 0, err
+    bom = json.loads(out.read_text())
+    by = {c["name"]: c for c in bom["components"]}
+    wrong = []
+    for package, product in sorted(cases.items()):
+        c = by.get(package, {})
+        cpe, version = c.get("cpe", ""), upstream(c.get("version", ""))
+        if not cpe.startswith(f"cpe:2.3:a:{product}:{version}:"):
+            wrong.append(f"{package} {c.get('version')}: {cpe or 'no CPE'}")
+    assert not wrong
