@@ -8,6 +8,7 @@ maintainer script run), built once into the test cache (``DebCache.root_fs``).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from soupwatch.discover import discover_path
 from soupwatch.discover import elements as el
 from tests.conftest import run_cli
 from tests.debs import DebCache, upstream
@@ -106,3 +108,22 @@ def test_every_package_of_the_seeds_families_carries_its_products_cpe(tmp_path: 
         if not cpe.startswith(f"cpe:2.3:a:{product}:{version}:"):
             wrong.append(f"{package} {c.get('version')}: {cpe or 'no CPE'}")
     assert not wrong
+
+
+def test_an_opkg_root_fs_gets_the_same_ownership(tmp_path: Path) -> None:
+    """OpenWrt and Yocto keep dpkg's layout under ``usr/lib/opkg`` (``status``, ``info/*.list``):
+    the same real packages with their database moved there join their binaries the same way."""
+    src = DebCache().root_fs(PACKAGES, "arm64", "bookworm")
+    root = tmp_path / "root"
+    shutil.copytree(src, root, symlinks=True, ignore=shutil.ignore_patterns("dpkg"))
+    (root / "usr/lib/opkg").mkdir(parents=True)
+    shutil.copyfile(src / "var/lib/dpkg/status", root / "usr/lib/opkg/status")
+    shutil.copytree(src / "var/lib/dpkg/info", root / "usr/lib/opkg/info")
+    doc = discover_path(root)
+    by = {c.name: c for c in doc.components}
+    ref = {name: c.ref for name, c in by.items()}
+    assert (by["libbluetooth3"].purl or "").startswith("pkg:generic/libbluetooth3@5.66")
+    assert (by["libbluetooth3"].cpe or "").startswith("cpe:2.3:a:bluez:bluez:5.66:")
+    assert (by["mosquitto"].cpe or "").startswith("cpe:2.3:a:eclipse:mosquitto:2.0.11:")
+    assert {ref["libssl3"], ref["libc6"]} <= set(by["libmosquitto1"].depends_on)
+    assert by["libbluetooth3"].hashes and by["libssl3"].hashes
