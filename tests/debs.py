@@ -11,11 +11,14 @@ with the package's ``Version``. Nothing is executed; a second run reads the cach
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -250,6 +253,52 @@ class DebCache:
         ).stdout
         (target / ".done").write_text(control + f"Deb: {deb.name}\n")
         deb.unlink()  # the extracted tree is what the tests read; keep the cache half the size
+
+    def root_fs(self, packages: tuple[str, ...], arch: str, release: str = "bookworm") -> Path:
+        """A root file system of ``packages`` installed as dpkg would, without running any
+        maintainer script: each ``.deb``'s data extracted, its control stanza in
+        ``var/lib/dpkg/status`` and its file list in ``var/lib/dpkg/info/PKG.list``."""
+        reason = _unavailable()
+        if reason:
+            skip_or_fail(reason)
+        name = hashlib.sha256(" ".join(sorted(packages)).encode()).hexdigest()[:12]
+        target = self.root / "rootfs" / f"{release}-{arch}-{name}"
+        with _locked(self.root / f"{release}.lock"):
+            if (target / ".done").is_file():
+                return target / "root"
+            self._ensure_lists(release)
+            spool = target / "pool"
+            if target.exists():
+                shutil.rmtree(target)
+            spool.mkdir(parents=True)
+            wanted = [f"{p}:{arch}" for p in packages]
+            run = subprocess.run(
+                self._apt(release, "download", *wanted), cwd=spool, capture_output=True, text=True
+            )
+            if run.returncode != 0:
+                skip_or_fail(f"apt-get download {' '.join(wanted)}: {run.stderr.strip()[-300:]}")
+            root = target / "root"
+            info = root / "var/lib/dpkg/info"
+            info.mkdir(parents=True)
+            stanzas: list[str] = []
+            for deb in sorted(spool.glob("*.deb")):
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+                control = subprocess.run(
+                    ["dpkg-deb", "-f", str(deb)], check=True, capture_output=True, text=True
+                ).stdout.strip()
+                package = control.split("\n", 1)[0].removeprefix("Package: ")
+                stanzas.append(control + "\nStatus: install ok installed")
+                data = subprocess.run(
+                    ["dpkg-deb", "--fsys-tarfile", str(deb)], check=True, capture_output=True
+                ).stdout
+                with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                    paths = ["/" + m.name.removeprefix("./").rstrip("/") for m in tar]
+                lines = [p for p in paths if p != "/"]
+                (info / f"{package}.list").write_text("/.\n" + "\n".join(lines) + "\n")
+            (root / "var/lib/dpkg/status").write_text("\n\n".join(stanzas) + "\n")
+            shutil.rmtree(spool)
+            (target / ".done").write_text("\n".join(packages) + "\n")
+        return target / "root"
 
 
 def upstream(version: str) -> str:

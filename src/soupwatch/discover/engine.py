@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from soupwatch.discover import changelog
 from soupwatch.discover.detectors.apk import ApkDetector
 from soupwatch.discover.detectors.binary import BinaryDetector
 from soupwatch.discover.detectors.debpkg import DebPackageDetector
@@ -84,10 +85,12 @@ def discover_path(
         packaged = _package_files(tree.archives, tree.files)
         components += packaged.components
         warnings = [*tree.warnings, *packaged.warnings, *warnings]
+        # a package's own changelog versions what its binaries identify without a version
+        components = changelog.apply(components, changelog.witnesses(tree.files), warnings)
         # the NTIA elements need the files: hashes, ELF links, package file lists
         facts = Facts.read(tree.files, tree.symlinks)
         components += unknown_elf_files(components, facts)
-        merged = complete(merge(components, warnings), facts)
+        merged = complete(merge(components, warnings, facts.owners), facts)
     return SbomDocument(
         metadata_component=_subject(target, merged),
         format="discovered",

@@ -24,6 +24,9 @@ from pefile import DIRECTORY_ENTRY, PE, PEFormatError
 from soupwatch.discover.unpack import FileEntry
 
 DPKG_INFO = "var/lib/dpkg/info/"
+OPKG_INFO = ("usr/lib/opkg/info/", "var/lib/opkg/info/")
+"""opkg (OpenWrt, Yocto) keeps file lists like dpkg's: ``info/PKG.list``, one path a line
+(a symlink's line may add a tab and its target)."""
 _PE_SUFFIXES = (".dll", ".exe", ".pyd", ".sys", ".ocx", ".drv", ".cpl", ".scr", ".efi")
 _LIB_DIRS = ("lib", "usr/lib", "lib64", "usr/lib64", "usr/local/lib")
 
@@ -220,14 +223,15 @@ def read_linkage(files: Sequence[FileEntry], symlinks: Sequence[tuple[str, str]]
 
 
 def dpkg_owners(files: Sequence[FileEntry]) -> dict[tuple[str, str], str]:
-    """``(tree, path relative to the tree) -> package name`` from dpkg's ``*.list`` files."""
+    """``(tree, path relative to the tree) -> package name`` from dpkg's and opkg's ``*.list``
+    files."""
     owners: dict[tuple[str, str], str] = {}
     for entry in files:
-        if not (entry.rel.startswith(DPKG_INFO) and entry.rel.endswith(".list")):
+        if not (entry.rel.startswith((DPKG_INFO, *OPKG_INFO)) and entry.rel.endswith(".list")):
             continue
         package = entry.name[: -len(".list")].split(":", 1)[0]
         for line in entry.path.read_text(encoding="utf-8", errors="replace").splitlines():
-            path = line.strip().lstrip("/")
+            path = line.split("\t", 1)[0].strip().lstrip("/")
             if path:
                 owners.setdefault((entry.tree, path), package)
     return owners

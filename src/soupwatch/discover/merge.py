@@ -9,7 +9,8 @@ Rules:
   owns the file) and the package's upstream version equals the binary's version. When they
   disagree, both are kept and both carry ``soupwatch:discovery:conflict``; a warning says so.
 * A detection without a version (a soname only) joins the one versioned component of the
-  same product if there is exactly one; otherwise it stays, versionless.
+  same product if there is exactly one, else the one installed package related to it (its
+  CPE then takes the package's upstream version); otherwise it stays, versionless.
 * Refs are ``name@version`` (``#`` and a hash of the first location when that repeats):
   stable across runs and unique.
 """
@@ -19,11 +20,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 
 from soupwatch.model import Component, ComponentRef
 
 CONFLICT = "soupwatch:discovery:conflict"
 _BINARY = "binary-signature"
+
+Owners = Mapping[tuple[str, str], str]
+"""``(tree, path in the tree) -> package`` from the package managers' file lists."""
 
 
 def _norm(text: str | None) -> str:
@@ -50,7 +55,7 @@ def _product_key(c: Component) -> str:
     return _norm(c.name)
 
 
-def _related(pkg: Component, binary: Component) -> bool:
+def _related(pkg: Component, binary: Component, shortest: int = 3) -> bool:
     names = {_norm(pkg.name), _norm(pkg.property("soupwatch:package:source"))} - {""}
     product = _product_key(binary).split(":")[-1]
     tokens = {
@@ -59,7 +64,9 @@ def _related(pkg: Component, binary: Component) -> bool:
         _norm(binary.property("soupwatch:discovery:signature")),
     }
     tokens.discard("")
-    return any(n.startswith(t) or t.startswith(n) for n in names for t in tokens if len(t) > 2)
+    return any(
+        n.startswith(t) or t.startswith(n) for n in names for t in tokens if len(t) >= shortest
+    )
 
 
 def _combine(a: Component, b: Component) -> Component:
@@ -74,11 +81,37 @@ def _combine(a: Component, b: Component) -> Component:
     )
 
 
-def _merge_same(components: list[Component]) -> list[Component]:
+def _cpe_versioned(c: Component, version: str, *, force: bool = False) -> Component:
+    """``c`` with the upstream part of ``version`` in its CPE's version field (only when
+    that field is ``*``, unless ``force``)."""
+    parts = (c.cpe or "").split(":")
+    if len(parts) < 6 or (parts[5] != "*" and not force) or not version:
+        return c
+    parts[5] = re.sub(r"([^A-Za-z0-9._\-~])", r"\\\1", upstream(version))
+    return c.with_changes(cpe=":".join(parts))
+
+
+def _owner(c: Component, owners: Owners) -> str:
+    """The package whose file list holds the first file ``c`` was seen in ("" if none)."""
+    if not owners or not c.provenance or not c.provenance[0].evidence:
+        return ""
+    location = c.provenance[0].evidence[0].location
+    prefix, sep, rel = location.rpartition("!/")
+    return owners.get((prefix + "!" if sep else "", rel if sep else location), "")
+
+
+def major_minor(version: str) -> str | None:
+    """``1.3`` of ``1.3.11``; None for a version without a third part."""
+    m = re.match(r"^(\d+\.\d+)\.", version)
+    return m.group(1) if m else None
+
+
+def _merge_same(components: list[Component], owners: Owners) -> list[Component]:
     by_key: dict[tuple[str, ...], Component] = {}
     for c in components:
         if _is_binary(c):
-            key: tuple[str, ...] = ("bin", _product_key(c), c.version or "")
+            # files of different packages stay apart, so each joins its own package
+            key: tuple[str, ...] = ("bin", _product_key(c), c.version or "", _owner(c, owners))
         elif c.purl:
             key = ("purl", c.purl)
         else:
@@ -102,22 +135,53 @@ def _attach_versionless(components: list[Component]) -> list[Component]:
     return [c for i, c in enumerate(out) if i not in drop]
 
 
-def _join_packages(components: list[Component], warnings: list[str]) -> list[Component]:
+def _join_packages(
+    components: list[Component], warnings: list[str], owners: Owners
+) -> list[Component]:
     packages = [c for c in components if not _is_binary(c) and c.version]
     binaries = [c for c in components if _is_binary(c)]
     rest = [c for c in components if c not in packages and c not in binaries]
     merged_into: dict[int, Component] = {i: p for i, p in enumerate(packages)}
     keep_binaries: list[Component] = []
     for b in binaries:
-        related = [i for i, p in enumerate(packages) if _related(p, b)]
+        owner = _owner(b, owners)
+        # the package whose file list holds the file may be named by a two-letter product
+        # (Qt: qtbase-opensource-src); any other package needs three letters in common
+        related = [i for i, p in enumerate(packages) if _related(p, b, 2 if p.name == owner else 3)]
+        related.sort(key=lambda i: packages[i].name != owner)  # the owning package first
         same = [
             i for i in related if b.version and upstream(packages[i].version or "") == b.version
         ]
         if same:
             merged_into[same[0]] = _combine(merged_into[same[0]], b)
             continue
+        if not b.version and len(related) == 1:
+            # a product known by its soname only, in the one package related to it: the
+            # package's version is the binary's (its CPE gets the upstream part)
+            pkg = merged_into[related[0]]
+            merged_into[related[0]] = _combine(pkg, _cpe_versioned(b, pkg.version or ""))
+            continue
         if b.version and related:
             p = packages[related[0]]
+            pkg_version = upstream(p.version or "")
+            same_line = major_minor(pkg_version)
+            if p.name == owner and same_line and same_line == major_minor(b.version):
+                # the package owns the file and differs below major.minor: a version constant
+                # the upstream did not bump (Paho MQTT C 1.3.12 says 1.3.11); the package's
+                # record of the source release it built is taken, the disagreement noted
+                loc = b.provenance[0].evidence[0].location
+                note = (
+                    f"{p.provenance[0].method} says {p.name} {p.version}; binary signature says "
+                    f"{b.name} {b.version} in {loc}; the package's version is taken"
+                )
+                warnings.append(f"conflict: {note}")
+                b = _cpe_versioned(
+                    b.with_changes(properties=(*b.properties, (CONFLICT, note))),
+                    p.version or "",
+                    force=True,
+                )
+                merged_into[related[0]] = _combine(merged_into[related[0]], b)
+                continue
             loc = b.provenance[0].evidence[0].location if b.provenance[0].evidence else "?"
             note = (
                 f"{p.provenance[0].method} says {p.name} {p.version}; binary signature says "
@@ -157,9 +221,12 @@ def assign_refs(components: list[Component]) -> list[Component]:
     return sorted(out, key=lambda c: (c.name.lower(), c.version or "", c.ref))
 
 
-def merge(components: list[Component], warnings: list[str]) -> list[Component]:
-    """Merge, flag conflicts (appending to ``warnings``), assign refs, sort."""
-    step = _merge_same(components)
+def merge(
+    components: list[Component], warnings: list[str], owners: Owners | None = None
+) -> list[Component]:
+    """Merge, flag conflicts (appending to ``warnings``), assign refs, sort. ``owners``
+    (package file lists) keeps each package's files with that package."""
+    step = _merge_same(components, owners or {})
     step = _attach_versionless(step)
-    step = _join_packages(step, warnings)
+    step = _join_packages(step, warnings, owners or {})
     return assign_refs(step)
