@@ -99,6 +99,10 @@ def _check_fields(value: Any, depth: int = 0, budget: list[int] | None = None) -
         for k, v in value.items():
             if "\x00" in k:
                 raise ValueError("a field name contains NUL")
+            if type(v) in _SCALARS:  # the common case, without a call per field
+                if type(v) is str and "\x00" in v:
+                    raise ValueError("a field value contains NUL")
+                continue
             _check_fields(v, depth + 1, budget)
     elif isinstance(value, list):
         budget[0] -= len(value)
@@ -111,6 +115,11 @@ def _check_fields(value: Any, depth: int = 0, budget: list[int] | None = None) -
             raise ValueError("a field value contains NUL")
     elif value is not None and not isinstance(value, bool | int | float):
         raise ValueError(f"a field value is a {type(value).__name__}")
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+"""``json.dumps(…, sort_keys=True, ensure_ascii=False)`` without building an encoder per call."""
 
 
 def event_from_object(
@@ -144,7 +153,7 @@ def event_from_object(
     if event_id is not None:
         key = digest(named, "id", str(event_id))
     else:
-        body = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+        body = _canonical(fields)
         key = digest(named, at.isoformat(), kind, body)
     return DeviceEvent(named, at, kind, transport, key, fields)
 

@@ -91,6 +91,10 @@ class MqttIngester:
         self._on_ready = on_ready
         self._pending: list[tuple[int, int, list[DeviceEvent | RejectedEvent]]] = []
         self._first_pending = 0.0
+        self._batch = max(1, options.receive_maximum // 2)
+        """Store a batch when half the window is waiting: the broker keeps sending the other
+        half while it commits (a full window would leave the connection idle until the
+        acknowledgements go out, and the broker's queue filling meanwhile)."""
         self._stop = threading.Event()
         self._subscribed = threading.Event()
         self._mqtt = mqtt
@@ -127,7 +131,7 @@ class MqttIngester:
         if not self._pending:
             self._first_pending = time.monotonic()
         self._pending.append((msg.mid, msg.qos, outcomes))
-        if len(self._pending) >= self.options.receive_maximum:
+        if len(self._pending) >= self._batch:
             self.flush()
 
     def flush(self) -> None:

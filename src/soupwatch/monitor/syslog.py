@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ class SyslogOptions:
     """Serve TCP over TLS (RFC 5425) with this server context."""
     batch: int = 2000
     flush_after: float = 0.05
+    udp_buffer: int = 4 << 20
+    """Receive buffer asked for the UDP socket (the kernel caps it at ``net.core.rmem_max``):
+    datagrams arriving while a batch is stored wait there instead of being dropped."""
 
 
 class SyslogIngester:
@@ -116,6 +120,9 @@ class SyslogIngester:
                     _Udp, local_addr=(self.options.host, self.options.udp_port)
                 )
                 transports.append(transport)
+                sock = transport.get_extra_info("socket")
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.options.udp_buffer)
                 self.ports["udp"] = transport.get_extra_info("sockname")[1]
             if self.options.tcp_port is not None:
                 server = await asyncio.start_server(
