@@ -162,7 +162,7 @@ class Child:
         with self.changed:
             while self.acked < at_least:
                 seen = self.acked
-                self.changed.wait_for(lambda seen=seen: self.acked != seen, idle)  # type: ignore[misc]
+                self.changed.wait_for(lambda seen=seen: self.acked != seen, idle)
                 if self.acked == seen:
                     return False
         return True

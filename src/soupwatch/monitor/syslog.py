@@ -56,14 +56,17 @@ class SyslogIngester:
         self._on_batch = on_batch
         self._pending: list[DeviceEvent | RejectedEvent] = []
         self._messages = 0
+        self._lines = 0
+        """Lines taken since the start: part of each line's key (identical lines, two events)."""
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.ports: dict[str, int] = {}
         """The bound ports (``udp``/``tcp``), known once :meth:`serve` has started."""
         self.ready = asyncio.Event()
 
-    def _take(self, raw: bytes) -> None:
-        self._pending.append(event_from_syslog(raw, datetime.now(UTC)))
+    def _take(self, raw: bytes, received: datetime | None = None) -> None:
+        self._lines += 1
+        self._pending.append(event_from_syslog(raw, received or datetime.now(UTC), nth=self._lines))
         self._messages += 1
         if len(self._pending) >= self.options.batch:
             self._wake.set()
@@ -91,9 +94,10 @@ class SyslogIngester:
         try:
             while chunk := await reader.read(65536):
                 buffer += chunk
+                received = datetime.now(UTC)  # one receipt time for the frames of one read
                 try:
                     for frame in octet_frames(buffer):
-                        self._take(frame)
+                        self._take(frame, received)
                 except ValueError as err:  # a broken stream: say why and drop the connection
                     self._pending.append(reject(Transport.SYSLOG, str(err), bytes(buffer[:200])))
                     return

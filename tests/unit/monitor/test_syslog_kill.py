@@ -69,7 +69,7 @@ def test_sigkill_mid_stream_then_resend_stores_every_event_once(
     sent = 0
     try:
         with socket.create_connection(("127.0.0.1", port)) as s:
-            for sent, frame in enumerate(frames, 1):  # noqa: B007
+            for sent, frame in enumerate(frames, 1):
                 s.sendall(frame)
                 if sent == 2000:
                     assert _wait(store, 1, 30) > 0  # a batch is committed: kill mid-stream
