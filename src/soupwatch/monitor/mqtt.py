@@ -8,8 +8,12 @@ redelivers them to the next listener with the same client id, and their keys mak
 delivery a no-op. So every acknowledged event is stored, and stored once.
 
 Flow control: the listener tells the broker how many unacknowledged messages it takes
-(``receive_maximum``) and stores a batch when that many are waiting, or after ``flush_after``
-seconds, whichever comes first.
+(``receive_maximum``, MQTT 5; Mosquitto honours it over its own ``max_inflight_messages``) and
+stores a batch when half that many are waiting, or after ``flush_after`` seconds, whichever
+comes first: the broker keeps sending the other half while a batch commits. Acknowledgements
+queued during the message callback go out in one write. A publisher faster than the listener
+for longer than the broker's queue holds (Mosquitto: ``max_queued_messages``, 1000) loses
+messages at the broker, which acknowledged them to the publisher (docs/monitoring.md).
 """
 
 from __future__ import annotations
