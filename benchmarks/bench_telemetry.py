@@ -216,10 +216,11 @@ def publish_tcp(child: Child, lines: list[bytes]) -> None:
 # --- one measured run ---------------------------------------------------------------------
 
 
-def databases(which: str, tmp: Path) -> Iterator[tuple[str, str, Callable[[], None]]]:
-    """(name, url, drop) for each database asked for; PostgreSQL in a fresh schema."""
+def databases(which: str, tmp: Path, run: str) -> Iterator[tuple[str, str, Callable[[], None]]]:
+    """(name, url, drop) of a fresh, empty database for one run: a new SQLite file, a new
+    PostgreSQL schema (a table already holding the previous run's events is slower)."""
     if which in ("sqlite", "both"):
-        yield "sqlite", f"sqlite:///{tmp / 'bench.db'}", lambda: None
+        yield "sqlite", f"sqlite:///{tmp / f'{run}.db'}", lambda: None
     if which in ("postgresql", "both"):
         import psycopg
 
@@ -323,12 +324,12 @@ def main(argv: list[str] | None = None) -> int:
           f"RFC 5424 {bs:,.0f} ev/core-s")  # fmt: skip
     bases = {"mqtt1": b1, "mqttN": bn, "udp": bs, "tcp": bs}
     with tempfile.TemporaryDirectory() as tmp:
-        for db, url, drop in databases(args.db, Path(tmp)):
-            try:
-                for name in names:
+        for name in names:
+            for db, url, drop in databases(args.db, Path(tmp), name):
+                try:
                     run(name, db, url, n, per, bases[name])
-            finally:
-                drop()
+                finally:
+                    drop()
     return 0
 
 

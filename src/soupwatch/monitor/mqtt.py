@@ -31,6 +31,9 @@ from soupwatch.pipeline.telemetry import Recorded, record_events
 from soupwatch.store.db import Store
 
 SUBSCRIPTION = "soupwatch/units/+/events"
+MAX_EVENTS_PER_BATCH = 5000
+"""Store a batch once it holds this many events (messages may carry lists of events): larger
+transactions cost more per event on SQLite."""
 
 
 @dataclass(slots=True)
@@ -95,6 +98,7 @@ class MqttIngester:
         self._on_ready = on_ready
         self._pending: list[tuple[int, int, list[DeviceEvent | RejectedEvent]]] = []
         self._first_pending = 0.0
+        self._pending_events = 0
         self._batch = max(1, options.receive_maximum // 2)
         """Store a batch when half the window is waiting: the broker keeps sending the other
         half while it commits (a full window would leave the connection idle until the
@@ -135,7 +139,8 @@ class MqttIngester:
         if not self._pending:
             self._first_pending = time.monotonic()
         self._pending.append((msg.mid, msg.qos, outcomes))
-        if len(self._pending) >= self._batch:
+        self._pending_events += len(outcomes)
+        if len(self._pending) >= self._batch or self._pending_events >= MAX_EVENTS_PER_BATCH:
             self.flush()
 
     def flush(self) -> None:
@@ -143,6 +148,7 @@ class MqttIngester:
         if not self._pending:
             return
         batch, self._pending = self._pending, []
+        self._pending_events = 0
         recorded = record_events(
             self.store, [o for _, _, outs in batch for o in outs], datetime.now(UTC)
         )
