@@ -62,7 +62,11 @@ def mqtt_cmd(
     password: str | None = typer.Option(None, "--password", envvar="SOUPWATCH_MQTT_PASSWORD"),
     tls: bool = typer.Option(False, "--tls", help="Connect with TLS (system trust store)."),
     inflight: int = typer.Option(
-        1000, "--inflight", min=1, max=65535, help="Unacknowledged messages taken at once."
+        1000,
+        "--inflight",
+        min=1,
+        max=65535,
+        help="Unacknowledged messages taken at once (a batch is stored at half).",
     ),
     flush_after: float = typer.Option(0.05, "--flush-after", min=0.001, help="Batch seconds."),
     progress: float = typer.Option(10.0, "--progress", help="Seconds between progress lines."),

@@ -17,6 +17,7 @@ never an exception: one bad message must not stop a stream.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -99,6 +100,10 @@ def _check_fields(value: Any, depth: int = 0, budget: list[int] | None = None) -
         for k, v in value.items():
             if "\x00" in k:
                 raise ValueError("a field name contains NUL")
+            if type(v) in _SCALARS:  # the common case, without a call per field
+                if type(v) is str and "\x00" in v:
+                    raise ValueError("a field value contains NUL")
+                continue
             _check_fields(v, depth + 1, budget)
     elif isinstance(value, list):
         budget[0] -= len(value)
@@ -111,6 +116,11 @@ def _check_fields(value: Any, depth: int = 0, budget: list[int] | None = None) -
             raise ValueError("a field value contains NUL")
     elif value is not None and not isinstance(value, bool | int | float):
         raise ValueError(f"a field value is a {type(value).__name__}")
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+"""``json.dumps(…, sort_keys=True, ensure_ascii=False)`` without building an encoder per call."""
 
 
 def event_from_object(
@@ -144,7 +154,7 @@ def event_from_object(
     if event_id is not None:
         key = digest(named, "id", str(event_id))
     else:
-        body = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+        body = _canonical(fields)
         key = digest(named, at.isoformat(), kind, body)
     return DeviceEvent(named, at, kind, transport, key, fields)
 
@@ -196,7 +206,7 @@ def _sd_elements(text: str) -> tuple[list[tuple[str, dict[str, str]]], str]:
         if m is None:
             raise ValueError("structured data element is malformed or not closed")
         values = {
-            k: v.replace('\\"', '"').replace("\\]", "]").replace("\\\\", "\\")
+            k: v.replace('\\"', '"').replace("\\]", "]").replace("\\\\", "\\") if "\\" in v else v
             for k, v in _SD_PARAM.findall(m.group(2))
         }
         out.append((m.group(1), values))
@@ -251,11 +261,18 @@ def _rfc3164(line: str, received: datetime) -> tuple[str, datetime, str, dict[st
     return host, at, KnownKind.SYSLOG, fields
 
 
-def event_from_syslog(raw: bytes, received: datetime) -> Outcome:
+@functools.lru_cache(maxsize=64)
+def _stamp(received: datetime) -> bytes:
+    """``received`` in ISO form (listeners stamp every line of one read with one time)."""
+    return received.isoformat().encode()
+
+
+def event_from_syslog(raw: bytes, received: datetime, *, nth: int = 0) -> Outcome:
     """One syslog message (RFC 5424, else RFC 3164) as an event.
 
     A syslog line has no id of its own and is never redelivered, so its key includes the
-    receipt time: two identical lines are two events (a burst of failed logins counts).
+    receipt time and ``nth``, the listener's count of lines: two identical lines are two
+    events (a burst of failed logins counts), even when they arrive in one read.
     """
     if len(raw) > MAX_MESSAGE:
         return reject(Transport.SYSLOG, "message larger than the limit", raw)
@@ -283,11 +300,12 @@ def event_from_syslog(raw: bytes, received: datetime) -> Outcome:
     fields["facility"] = pri // 8
     fields["severity"] = _SEVERITIES[pri % 8]
     event_id = fields.pop("id", None)
-    key = (
-        digest(unit, "id", str(event_id))
-        if event_id is not None
-        else digest(unit, "syslog", received.isoformat(), raw.decode("latin-1"))
-    )
+    if event_id is not None:
+        key = digest(unit, "id", str(event_id))
+    else:  # the line's bytes as received (no decode and re-encode per line)
+        h = hashlib.sha256(b"%s\x00syslog\x00%s\x00%d\x00" % (unit.encode(), _stamp(received), nth))
+        h.update(raw)
+        key = h.hexdigest()
     return DeviceEvent(unit, at, str(kind), Transport.SYSLOG, key, fields)
 
 
@@ -295,29 +313,34 @@ def octet_frames(buffer: bytearray) -> Iterator[bytes]:
     """Complete syslog frames at the start of a TCP stream buffer (RFC 6587), consumed.
 
     Octet counting (``LEN SP MSG``) when the buffer starts with a digit, else one frame per
-    line (non-transparent framing, LF). An incomplete frame stays in the buffer.
+    line (non-transparent framing, LF). An incomplete frame stays in the buffer. The frames
+    taken are cut from the buffer once, at the end (not one shift of the buffer per frame).
     """
-    while buffer:
-        if buffer[:1].isdigit():
-            sp = buffer.find(b" ", 0, 8)
-            if sp < 0:
-                if len(buffer) >= 8:
-                    raise ValueError("octet count longer than 7 digits")
-                return
-            size = int(buffer[:sp])
-            if size > MAX_MESSAGE:
-                raise ValueError(f"frame of {size} bytes is larger than the limit")
-            if len(buffer) < sp + 1 + size:
-                return
-            frame = bytes(buffer[sp + 1 : sp + 1 + size])
-            del buffer[: sp + 1 + size]
-        else:
-            nl = buffer.find(b"\n")
-            if nl < 0:
-                if len(buffer) > MAX_MESSAGE:
-                    raise ValueError("line longer than the limit")
-                return
-            frame = bytes(buffer[:nl])
-            del buffer[: nl + 1]
-        if frame.strip():
-            yield frame
+    pos, end = 0, len(buffer)
+    try:
+        while pos < end:
+            if 48 <= buffer[pos] <= 57:  # a digit: octet counting
+                sp = buffer.find(b" ", pos, pos + 8)
+                if sp < 0:
+                    if end - pos >= 8:
+                        raise ValueError("octet count longer than 7 digits")
+                    return
+                size = int(buffer[pos:sp])
+                if size > MAX_MESSAGE:
+                    raise ValueError(f"frame of {size} bytes is larger than the limit")
+                if end < sp + 1 + size:
+                    return
+                frame = bytes(buffer[sp + 1 : sp + 1 + size])
+                pos = sp + 1 + size
+            else:
+                nl = buffer.find(b"\n", pos)
+                if nl < 0:
+                    if end - pos > MAX_MESSAGE:
+                        raise ValueError("line longer than the limit")
+                    return
+                frame = bytes(buffer[pos:nl])
+                pos = nl + 1
+            if frame.strip():
+                yield frame
+    finally:
+        del buffer[:pos]

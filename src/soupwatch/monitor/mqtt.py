@@ -8,8 +8,12 @@ redelivers them to the next listener with the same client id, and their keys mak
 delivery a no-op. So every acknowledged event is stored, and stored once.
 
 Flow control: the listener tells the broker how many unacknowledged messages it takes
-(``receive_maximum``) and stores a batch when that many are waiting, or after ``flush_after``
-seconds, whichever comes first.
+(``receive_maximum``, MQTT 5; Mosquitto honours it over its own ``max_inflight_messages``) and
+stores a batch when half that many are waiting, or after ``flush_after`` seconds, whichever
+comes first: the broker keeps sending the other half while a batch commits. Acknowledgements
+queued during the message callback go out in one write. A publisher faster than the listener
+for longer than the broker's queue holds (Mosquitto: ``max_queued_messages``, 1000) loses
+messages at the broker, which acknowledged them to the publisher (docs/monitoring.md).
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from soupwatch.pipeline.telemetry import Recorded, record_events
 from soupwatch.store.db import Store
 
 SUBSCRIPTION = "soupwatch/units/+/events"
+MAX_EVENTS_PER_BATCH = 5000
+"""Store a batch once it holds this many events (messages may carry lists of events): larger
+transactions cost more per event on SQLite."""
 
 
 @dataclass(slots=True)
@@ -91,6 +98,11 @@ class MqttIngester:
         self._on_ready = on_ready
         self._pending: list[tuple[int, int, list[DeviceEvent | RejectedEvent]]] = []
         self._first_pending = 0.0
+        self._pending_events = 0
+        self._batch = max(1, options.receive_maximum // 2)
+        """Store a batch when half the window is waiting: the broker keeps sending the other
+        half while it commits (a full window would leave the connection idle until the
+        acknowledgements go out, and the broker's queue filling meanwhile)."""
         self._stop = threading.Event()
         self._subscribed = threading.Event()
         self._mqtt = mqtt
@@ -127,7 +139,8 @@ class MqttIngester:
         if not self._pending:
             self._first_pending = time.monotonic()
         self._pending.append((msg.mid, msg.qos, outcomes))
-        if len(self._pending) >= self.options.receive_maximum:
+        self._pending_events += len(outcomes)
+        if len(self._pending) >= self._batch or self._pending_events >= MAX_EVENTS_PER_BATCH:
             self.flush()
 
     def flush(self) -> None:
@@ -135,6 +148,7 @@ class MqttIngester:
         if not self._pending:
             return
         batch, self._pending = self._pending, []
+        self._pending_events = 0
         recorded = record_events(
             self.store, [o for _, _, outs in batch for o in outs], datetime.now(UTC)
         )

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from soupwatch.model.telemetry import DeviceEvent, RejectedEvent, Transport
-from soupwatch.monitor.events import event_from_syslog, octet_frames, reject
+from soupwatch.monitor.events import MAX_MESSAGE, event_from_syslog, octet_frames, reject
 from soupwatch.monitor.mqtt import IngestStats
 from soupwatch.pipeline.telemetry import record_events
 from soupwatch.store.db import Store
@@ -34,6 +35,9 @@ class SyslogOptions:
     """Serve TCP over TLS (RFC 5425) with this server context."""
     batch: int = 2000
     flush_after: float = 0.05
+    udp_buffer: int = 4 << 20
+    """Receive buffer asked for the UDP socket (the kernel caps it at ``net.core.rmem_max``):
+    datagrams arriving while a batch is stored wait there instead of being dropped."""
 
 
 class SyslogIngester:
@@ -52,14 +56,17 @@ class SyslogIngester:
         self._on_batch = on_batch
         self._pending: list[DeviceEvent | RejectedEvent] = []
         self._messages = 0
+        self._lines = 0
+        """Lines taken since the start: part of each line's key (identical lines, two events)."""
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.ports: dict[str, int] = {}
         """The bound ports (``udp``/``tcp``), known once :meth:`serve` has started."""
         self.ready = asyncio.Event()
 
-    def _take(self, raw: bytes) -> None:
-        self._pending.append(event_from_syslog(raw, datetime.now(UTC)))
+    def _take(self, raw: bytes, received: datetime | None = None) -> None:
+        self._lines += 1
+        self._pending.append(event_from_syslog(raw, received or datetime.now(UTC), nth=self._lines))
         self._messages += 1
         if len(self._pending) >= self.options.batch:
             self._wake.set()
@@ -87,9 +94,10 @@ class SyslogIngester:
         try:
             while chunk := await reader.read(65536):
                 buffer += chunk
+                received = datetime.now(UTC)  # one receipt time for the frames of one read
                 try:
                     for frame in octet_frames(buffer):
-                        self._take(frame)
+                        self._take(frame, received)
                 except ValueError as err:  # a broken stream: say why and drop the connection
                     self._pending.append(reject(Transport.SYSLOG, str(err), bytes(buffer[:200])))
                     return
@@ -98,25 +106,45 @@ class SyslogIngester:
         finally:
             writer.close()
 
+    def _udp_socket(self) -> socket.socket:
+        host, port = self.options.host, self.options.udp_port
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0]
+        udp = socket.socket(family, kind, proto)
+        try:
+            with contextlib.suppress(OSError):
+                udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.options.udp_buffer)
+            udp.bind(addr)
+            udp.setblocking(False)
+        except OSError:
+            udp.close()
+            raise
+        return udp
+
+    def _udp_ready(self, udp: socket.socket) -> None:
+        """Take every datagram waiting (up to one batch): one wake-up for many lines, not one
+        each as asyncio's datagram transport does."""
+        received = datetime.now(UTC)
+        for _ in range(self.options.batch):
+            try:
+                data = udp.recv(MAX_MESSAGE + 1)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # e.g. an ICMP error reported on the socket: not a line
+                return
+            self._take(data, received)
+
     async def serve(self) -> IngestStats:
         """Listen until :meth:`stop`; returns the totals."""
         loop = asyncio.get_running_loop()
         servers: list[asyncio.AbstractServer] = []
-        transports: list[asyncio.BaseTransport] = []
+        sockets: list[socket.socket] = []
         flusher = asyncio.create_task(self._flusher())
         try:
             if self.options.udp_port is not None:
-                ingester = self
-
-                class _Udp(asyncio.DatagramProtocol):
-                    def datagram_received(self, data: bytes, addr: object) -> None:
-                        ingester._take(data)
-
-                transport, _ = await loop.create_datagram_endpoint(
-                    _Udp, local_addr=(self.options.host, self.options.udp_port)
-                )
-                transports.append(transport)
-                self.ports["udp"] = transport.get_extra_info("sockname")[1]
+                udp = self._udp_socket()
+                loop.add_reader(udp, self._udp_ready, udp)
+                sockets.append(udp)
+                self.ports["udp"] = udp.getsockname()[1]
             if self.options.tcp_port is not None:
                 server = await asyncio.start_server(
                     self._tcp,
@@ -130,8 +158,9 @@ class SyslogIngester:
             self.ready.set()
             await self._stopping.wait()
         finally:
-            for t in transports:
-                t.close()
+            for u in sockets:
+                loop.remove_reader(u)
+                u.close()
             for s in servers:
                 s.close()
                 await s.wait_closed()

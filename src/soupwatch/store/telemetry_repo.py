@@ -18,7 +18,13 @@ _COLUMNS = "key, unit, at, kind, transport, fields, received_at"
 
 def _sqlite_time(at: datetime) -> str:
     """The text SQLAlchemy's SQLite DateTime stores (UTC, no zone, microseconds)."""
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    return at.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""A field object's stored JSON (one encoder for every event, not one per call)."""
 
 
 def insert_events(session: Session, events: Sequence[DeviceEvent], received: datetime) -> int:
@@ -42,7 +48,7 @@ def insert_events(session: Session, events: Sequence[DeviceEvent], received: dat
             _sqlite_time(e.at),
             e.kind,
             e.transport.value,
-            json.dumps(e.fields, ensure_ascii=False, separators=(",", ":")),
+            _compact(e.fields),
             when,
         )
         for e in events
@@ -70,7 +76,7 @@ def _insert_pg(raw: Any, events: Sequence[DeviceEvent], received: datetime) -> i
                         e.at,
                         e.kind,
                         e.transport.value,
-                        json.dumps(e.fields, ensure_ascii=False, separators=(",", ":")),
+                        _compact(e.fields),
                         received,
                     )
                 )

@@ -146,3 +146,12 @@ def test_tcp_framing_octet_counting_and_lines() -> None:
         list(octet_frames(bytearray(b"9999999 <13>")))
     with pytest.raises(ValueError, match="longer than the limit"):
         list(octet_frames(bytearray(b"<13>" + b"x" * (MAX_MESSAGE + 1))))
+
+
+def test_identical_syslog_lines_received_at_once_are_two_events() -> None:
+    line = b"<38>1 - SN-1 sshd - - - Failed password for root"
+    now = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    first, second = event_from_syslog(line, now, nth=1), event_from_syslog(line, now, nth=2)
+    assert isinstance(first, DeviceEvent) and isinstance(second, DeviceEvent)
+    assert first.key != second.key  # a burst counts
+    assert event_from_syslog(line, now, nth=1) == first  # and the key is stable

@@ -88,11 +88,9 @@ def _wait(store: Store, until: int, timeout: float) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # PostgreSQL's insert-once:
 def test_sigkill_mid_stream_stores_every_acknowledged_event_once(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
-    # (test_ingest.py runs the same keyed insert on both databases)
     _broker_or_skip()
     prefix = f"t-{uuid.uuid4().hex[:10]}"
     client_id = f"soupwatch-test-{prefix}"
