@@ -117,6 +117,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     except ImportError as err:  # pragma: no cover - installed with the [server] extra
         raise MissingExtra("the dashboard's forms", "server") from err
     from soupwatch.server.routes import provider as provider_routes
+    from soupwatch.server.routes import incidents as incident_routes
 
     options = options or ServerOptions()
     store = Store.open(settings, connections=options.max_concurrent)
@@ -155,6 +156,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(telemetry.router, prefix="/api/v1")
     app.include_router(fleet.router, prefix="/api/v1")
+    app.include_router(incident_routes.router, prefix="/api/v1")
     app.include_router(jobs.router, prefix="/api/v1")
     app.include_router(notify.router, prefix="/api/v1")
     app.include_router(dashboard.router)
