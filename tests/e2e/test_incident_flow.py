@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from tests.unit.disclosure.conftest import csaf_example, loopback, options  # noqa: F401
+from tests.unit.fleet.conftest import NOW, V1, seed
+from tests.unit.server.conftest import add_user
 
 from soupwatch import fleet
 from soupwatch.config import Settings
@@ -26,9 +29,6 @@ from soupwatch.disclosure.client import ProviderReader
 from soupwatch.model.access import Role
 from soupwatch.pipeline import accounts, verify_audit
 from soupwatch.server.app import create_app
-from tests.unit.disclosure.conftest import csaf_example, loopback, options  # noqa: F401
-from tests.unit.fleet.conftest import NOW, V1, seed
-from tests.unit.server.conftest import add_user
 
 API = "/api/v1"
 

@@ -23,7 +23,6 @@ from soupwatch.model.incident import (
     IncidentState,
     IsaoShare,
     Part806Decision,
-    Source,
     SourceKind,
     Step,
     StepDone,

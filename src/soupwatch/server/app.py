@@ -116,8 +116,8 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         import python_multipart  # noqa: F401
     except ImportError as err:  # pragma: no cover - installed with the [server] extra
         raise MissingExtra("the dashboard's forms", "server") from err
-    from soupwatch.server.routes import provider as provider_routes
     from soupwatch.server.routes import incidents as incident_routes
+    from soupwatch.server.routes import provider as provider_routes
 
     options = options or ServerOptions()
     store = Store.open(settings, connections=options.max_concurrent)

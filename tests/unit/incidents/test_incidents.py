@@ -65,7 +65,9 @@ def test_incident_from_a_finding_through_the_playbook(store: Store) -> None:
     incidents.decide_part806(
         store, n, False, "no correction or removal: a software update", actor="rita", now=NOW
     )
-    incidents.record_isao(store, n, "H-ISAC", date(2026, 5, 30), "TLP:GREEN 42", actor="rita", now=NOW)
+    incidents.record_isao(
+        store, n, "H-ISAC", date(2026, 5, 30), "TLP:GREEN 42", actor="rita", now=NOW
+    )
     done = incidents.do_step(store, n, "close", "closed", actor="psirt-bob", now=NOW)
     assert done.state is IncidentState.CLOSED
     assert [(s.step.value, s.done_by) for s in done.steps] == [

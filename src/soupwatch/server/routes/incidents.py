@@ -135,7 +135,9 @@ def change_incident(
         found = incidents.decide_part806(store, number, d.reportable, d.rationale, **who)
     if body.isao is not None:
         i = body.isao
-        found = incidents.record_isao(store, number, i.organisation, i.shared_on, i.reference, **who)
+        found = incidents.record_isao(
+            store, number, i.organisation, i.shared_on, i.reference, **who
+        )
     return _out(request, found, timeline=True)
 
 
