@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from soupwatch.incidents.rules import clock_status, clocks, when
+from soupwatch.incidents.rules import clock_status, when
 from soupwatch.model.incident import Incident, TimelineEntry
 
 
@@ -14,7 +14,7 @@ def incident_json(
     incident: Incident, today: date, timeline: Sequence[TimelineEntry] | None = None
 ) -> dict[str, Any]:
     """The incident with its clocks as of ``today`` (and its timeline when given)."""
-    due = clocks(incident.learnt_on)
+    due = incident.clocks
     out: dict[str, Any] = {
         "number": incident.number,
         "title": incident.title,

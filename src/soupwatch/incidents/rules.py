@@ -119,11 +119,9 @@ class ClockStatus:
     """``met`` (step done by the due day), ``late`` (done after it), ``running``, ``overdue``."""
 
 
-def clock_status(
-    incident: Incident, today: date, policy: Policy | None = None
-) -> list[ClockStatus]:
+def clock_status(incident: Incident, today: date) -> list[ClockStatus]:
     """The communicate and fix clocks of ``incident`` as of ``today``."""
-    due = clocks(incident.learnt_on, policy)
+    due = incident.clocks
     out = []
     for name, step, day in (
         ("communicate", Step.COMMUNICATE, due.communicate_by),

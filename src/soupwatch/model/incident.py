@@ -101,7 +101,7 @@ class IsaoShare:
 @dataclass(frozen=True, slots=True)
 class IncidentClocks:
     """The FDA clocks from the day the manufacturer learnt of it (``risk.policy.due_dates``
-    on the uncontrolled track), and whether each step met its clock."""
+    on the uncontrolled track, with the product's recorded policy), fixed when it is opened."""
 
     learnt_on: date
     communicate_by: date
@@ -133,7 +133,7 @@ class Incident:
     product: str | None
     vulnerability: str | None
     owner: str
-    learnt_on: date
+    clocks: IncidentClocks
     opened_at: datetime
     opened_by: str
     updated_at: datetime

@@ -28,6 +28,9 @@ from soupwatch.model.incident import (
     StepDone,
     TimelineEntry,
 )
+from soupwatch.pipeline.assessments import device_context
+from soupwatch.risk import Policy
+from soupwatch.risk.records import load_learnt_dates
 from soupwatch.store import finding_repo, incident_repo, provider_repo
 from soupwatch.store.db import Session, Store
 from soupwatch.vex import audit
@@ -80,9 +83,11 @@ def _affected(unit: Unit, why: str) -> AffectedUnit:
 
 
 def _first_learnt(session: Session, product: str, vulnerability: str) -> date:
-    """The day the finding was first identified in any release of the product."""
+    """The day the clocks of the product's finding start: first identification in any of its
+    releases, or the earlier day recorded with ``assess --learnt`` (``risk.records``), the
+    same start the finding's own clocks use (``pipeline/assessments.py``)."""
     seen = [
-        f.stored.first_seen
+        f.stored.first_seen.date()
         for f in finding_repo.findings_of_vulnerability(session, vulnerability)
         if f.product == product
     ]
@@ -90,7 +95,8 @@ def _first_learnt(session: Session, product: str, vulnerability: str) -> date:
         raise IncidentError(
             f"product {product!r} has no finding of {vulnerability}", where="source"
         )
-    return min(seen).date()
+    recorded = load_learnt_dates(session, product).get(vulnerability)
+    return min(seen) if recorded is None else min(min(seen), recorded[0])
 
 
 def open_incident(
@@ -145,6 +151,7 @@ def open_incident(
                 where="learnt_on",
             )
         units = _units(session, product, vuln, named, scope)
+        policy = device_context(store, product).policy if product is not None else Policy()
         made = Incident(
             number=0,
             title=title,
@@ -153,7 +160,7 @@ def open_incident(
             product=product,
             vulnerability=vuln,
             owner=rules.text("owner", owner or actor, required=True),
-            learnt_on=start,
+            clocks=rules.clocks(start, policy),
             opened_at=now,
             opened_by=actor,
             updated_at=now,

@@ -13,7 +13,8 @@ from soupwatch.errors import IncidentError, NotFoundError
 from soupwatch.fleet import Scope
 from soupwatch.incidents import clocks, incident_json
 from soupwatch.model.incident import IncidentState, SourceKind
-from soupwatch.pipeline import incidents, verify_audit
+from soupwatch.pipeline import incidents, record_context, record_learnt_date, verify_audit
+from soupwatch.risk import Policy, default_profile
 from soupwatch.risk.policy import DEFAULT_COMMUNICATE_DAYS, DEFAULT_FIX_DAYS
 from soupwatch.store.db import Store
 
@@ -40,7 +41,7 @@ def test_incident_from_a_finding_through_the_playbook(store: Store) -> None:
         now=NOW,
     )
     assert made.source.kind is SourceKind.FINDING and made.vulnerability == V1
-    assert made.learnt_on == date(2026, 1, 10)  # first identification, not the opening day
+    assert made.clocks.learnt_on == date(2026, 1, 10)  # first identification, not the opening day
     # the units running a release where it is open: 1.0 is U3 only (U1 and U2 moved on)
     assert [(u.serial, u.release, u.customer, u.site) for u in made.units] == [
         ("U3", "1.0", "General", "South")
@@ -113,7 +114,9 @@ def test_sources_scope_and_refusals(store: Store) -> None:
         store, title="drift", source_kind="drift", source_ref="U1", actor="a", now=NOW
     )
     assert drift.product == "Pump" and [u.serial for u in drift.units] == ["U1"]
-    assert drift.units[0].why == "drift reported at check-in" and drift.learnt_on == NOW.date()
+    assert (
+        drift.units[0].why == "drift reported at check-in" and drift.clocks.learnt_on == NOW.date()
+    )
     alert = incidents.open_incident(
         store,
         title="odd peers",
@@ -125,7 +128,9 @@ def test_sources_scope_and_refusals(store: Store) -> None:
         actor="a",
         now=NOW,
     )
-    assert str(alert.source) == "alert:rule:peers/U2/7" and alert.learnt_on == date(2026, 5, 1)
+    assert str(alert.source) == "alert:rule:peers/U2/7" and alert.clocks.learnt_on == date(
+        2026, 5, 1
+    )
 
     st_mary = Scope(frozenset({"Pump"}), frozenset({"St Mary"}))  # the hospital customer
     general = Scope(frozenset({"Pump"}), frozenset({"General"}))
@@ -158,3 +163,29 @@ def test_sources_scope_and_refusals(store: Store) -> None:
     )
     assert "no unit with serial 'U77'" in refused(source_kind="drift", source_ref="U77")
     assert "no disclosure report number 9" in refused(source_kind="disclosure", source_ref="9")
+
+
+def test_clocks_follow_the_products_policy_and_recorded_learnt_day(store: Store) -> None:
+    """The incident's clocks start where the finding's own do (a recorded earlier day) and run
+    the product's recorded policy, fixed when it is opened."""
+    seed(store)
+    record_learnt_date(
+        store, "Pump", V1, date(2026, 1, 2), reason="vendor mail", author="ann", now=NOW
+    )
+    record_context(
+        store,
+        "Pump",
+        default_profile(),
+        Policy(uncontrolled_communicate_days=15, uncontrolled_fix_days=45),
+        now=NOW,
+    )
+    made = incidents.open_incident(
+        store, title="t", source_kind="finding", source_ref=V1, product="Pump", actor="a", now=NOW
+    )
+    assert made.clocks.learnt_on == date(2026, 1, 2)
+    assert (made.clocks.communicate_by, made.clocks.fix_by) == (
+        date(2026, 1, 17),
+        date(2026, 2, 16),
+    )
+    assert "within 15 days" in made.clocks.explanation
+    assert incidents.get_incident(store, made.number).clocks == made.clocks  # as stored
