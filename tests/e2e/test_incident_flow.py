@@ -141,6 +141,10 @@ def test_drift_to_incident_to_published_advisory(
             ("incident.isao", "rita"),
             ("incident.step", "ann"),
         ]
+        page = hospital.get(f"/incidents/{number}")  # the dashboard, as the customer sees it
+        assert page.status_code == 200 and "Not reportable: software update" in page.text
+        assert "Shared with H-ISAC" in page.text and "drift reported at check-in" in page.text
+        assert f'href="/incidents/{number}"' in hospital.get("/incidents").text
         audit = verify_audit(store)
         # check-in + open + 5 steps + decision + sharing + the advisory's publication
         assert audit.ok and audit.count == head + len(closed["timeline"]) + 2

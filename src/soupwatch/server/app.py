@@ -163,6 +163,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(pages.router)
     app.include_router(provider_routes.router)
     app.include_router(disclosure.router)
+    app.include_router(incident_routes.pages)
     docs.install(app)
     missing = security.undeclared(app)
     if missing:

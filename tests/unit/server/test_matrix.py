@@ -465,6 +465,8 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         body_product=True,
     ),
     ("GET", "/api/v1/incidents"): Recipe(),
+    ("GET", "/incidents"): Recipe(),
+    ("GET", "/incidents/{number}"): Recipe(path={"number": World.incident}),
     ("GET", "/api/v1/incidents/{number}"): Recipe(path={"number": World.incident}),
     ("PATCH", "/api/v1/incidents/{number}"): Recipe(
         path={"number": World.incident},

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from soupwatch import fleet, pipeline
@@ -163,3 +164,25 @@ def do_step(
         **_seen(request, principal),
     )
     return _out(request, done, timeline=True)
+
+
+pages = APIRouter(include_in_schema=False)
+Viewer = Annotated[Principal, needs(Permission.READ, page=True)]
+
+
+@pages.get("/incidents", response_class=HTMLResponse)
+def incidents_page(request: Request, principal: Viewer) -> HTMLResponse:
+    """The incidents the caller sees, newest first, with their clocks."""
+    from soupwatch.server.routes.dashboard import page
+
+    found = incidents.list_incidents(store_of(request), **_seen(request, principal))
+    return page(request, "incidents.html", items=[_out(request, i) for i in found])
+
+
+@pages.get("/incidents/{number}", response_class=HTMLResponse)
+def incident_page(request: Request, number: int, principal: Viewer) -> HTMLResponse:
+    """One incident: source, clocks, units and sites, playbook, Part 806, ISAO, timeline."""
+    from soupwatch.server.routes.dashboard import page
+
+    found = incidents.get_incident(store_of(request), number, **_seen(request, principal))
+    return page(request, "incident.html", i=_out(request, found, timeline=True))
