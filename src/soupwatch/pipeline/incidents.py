@@ -123,7 +123,7 @@ def open_incident(
     title = rules.text("title", title, required=True)
     vuln = None if vulnerability is None else rules.vulnerability_id(vulnerability)
     named = [(s, "named when the incident was opened") for s in serials]
-    with store.session() as session:
+    with store.session() as session:  # read: what the source knows
         known: date | None = None
         if src.kind is SourceKind.DISCLOSURE:
             report = provider_repo.report(session, int(src.ref))
@@ -144,14 +144,16 @@ def open_incident(
             raise NotFoundError(f"no product named {product!r}")
         if src.kind is SourceKind.FINDING and product is not None and vuln is not None:
             known = _first_learnt(session, product, vuln)
-        start = rules.check_learnt_on(learnt_on or known or now.date(), now.date())
-        if known is not None and learnt_on is not None and learnt_on > known:
-            raise IncidentError(
-                f"learnt_on is after the source's own day {known.isoformat()}",
-                where="learnt_on",
-            )
+    start = rules.check_learnt_on(learnt_on or known or now.date(), now.date())
+    if known is not None and learnt_on is not None and learnt_on > known:
+        raise IncidentError(
+            f"learnt_on is after the source's own day {known.isoformat()}", where="learnt_on"
+        )
+    # the product's recorded response policy (NotFoundError for an unknown product)
+    policy = device_context(store, product).policy if product is not None else Policy()
+    due = rules.clocks(start, policy)
+    with store.session() as session:  # write: the incident, its units, its audit entry
         units = _units(session, product, vuln, named, scope)
-        policy = device_context(store, product).policy if product is not None else Policy()
         made = Incident(
             number=0,
             title=title,
@@ -160,7 +162,7 @@ def open_incident(
             product=product,
             vulnerability=vuln,
             owner=rules.text("owner", owner or actor, required=True),
-            clocks=rules.clocks(start, policy),
+            clocks=due,
             opened_at=now,
             opened_by=actor,
             updated_at=now,
@@ -180,6 +182,8 @@ def open_incident(
                 "vulnerability": vuln,
                 "owner": made.owner,
                 "learnt_on": start.isoformat(),
+                "communicate_by": due.communicate_by.isoformat(),
+                "fix_by": due.fix_by.isoformat(),
                 "units": [u.serial for u in units],
             },
             "incident opened",
@@ -228,8 +232,8 @@ def timeline(store: Store, number: int) -> list[TimelineEntry]:
     ]
 
 
-Change = tuple[Incident, str, Any, Any, str]
-"""What one change did: the incident after it, the audit action, old, new and the reason."""
+Change = tuple[str, Any, Any, str]
+"""What one change did, for its audit entry: the action, old, new and the reason."""
 
 
 def _change(
@@ -247,7 +251,7 @@ def _change(
         before = incident_repo.lock(session, number)
         if not rules.visible(before, sees_product, scope):
             raise NotFoundError(f"no incident number {number}")
-        _after, action, old, new, reason = apply(session, before)
+        action, old, new, reason = apply(session, before)
         audit.append(session, actor, action, _subject(number), old, new, reason, now)
         return incident_repo.incident(session, number)
 
@@ -283,7 +287,7 @@ def do_step(
         new: dict[str, Any] = {"step": chosen.value, "note": text}
         if chosen in due:
             new["clock"] = {"due": due[chosen].due.isoformat(), "state": due[chosen].state}
-        return before, "incident.step", None, new, f"playbook step {chosen.value}"
+        return "incident.step", None, new, f"playbook step {chosen.value}"
 
     return _change(store, number, sees_product, scope, actor, now, apply)
 
@@ -305,7 +309,7 @@ def assign(
         rules.check_open_for_change(before, "owner")
         after = replace(before, owner=name, updated_at=now)
         incident_repo.save(session, after)
-        return after, "incident.owner", before.owner, name, "incident owner"
+        return "incident.owner", before.owner, name, "incident owner"
 
     return _change(store, number, sees_product, scope, actor, now, apply)
 
@@ -331,7 +335,7 @@ def decide_part806(
         after = replace(before, part806=decision, updated_at=now)
         incident_repo.save(session, after)
         old = None if before.part806 is None else _part806_json(before.part806)
-        return after, "incident.part806", old, _part806_json(decision), "Part 806 decision"
+        return "incident.part806", old, _part806_json(decision), "Part 806 decision"
 
     return _change(store, number, sees_product, scope, actor, now, apply)
 
@@ -372,6 +376,6 @@ def record_isao(
                 "shared_on": before.isao.shared_on.isoformat(),
                 "reference": before.isao.reference,
             }
-        return after, "incident.isao", old, new, "ISAO sharing recorded"
+        return "incident.isao", old, new, "ISAO sharing recorded"
 
     return _change(store, number, sees_product, scope, actor, now, apply)
