@@ -32,6 +32,7 @@
     ├── ReportError            a deliverable could not be produced
     │   └── AdvisoryRefused    an advisory fails the CSAF schema or mandatory tests: not published
     ├── FleetError             a unit export, check-in or update campaign is invalid
+    ├── IncidentError          an incident, a playbook step or a decision on it is invalid
     └── DeliveryError          a notification could not be sent (kept in the delivery log)
 
 Every error carries a one-line message (line breaks in quoted input are folded, long quotes
@@ -231,6 +232,11 @@ class ReportError(SoupwatchError):
 
 class FleetError(SoupwatchError):
     """A deployed-unit export (file, line, column), check-in or update campaign is invalid."""
+
+
+class IncidentError(SoupwatchError):
+    """An incident could not be opened or changed as asked (a step already done, a close
+    before the playbook and the Part 806 decision, a bad source); ``where`` names the field."""
 
 
 class DeliveryError(SoupwatchError):

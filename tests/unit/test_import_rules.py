@@ -36,6 +36,7 @@ STAGES = frozenset(
         "jobs",
         "notify",
         "disclosure",
+        "incidents",
         "store",
     }
 )

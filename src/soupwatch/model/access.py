@@ -63,6 +63,8 @@ class Permission(StrEnum):
     """Import deployed units, record update campaigns."""
     CHECK_IN = "check_in"
     """Report a unit's installed release and component versions (API keys only)."""
+    RESPOND = "respond"
+    """Open incidents, run their playbook, record the Part 806 decision and ISAO sharing."""
 
 
 class KeyScope(StrEnum):
@@ -83,9 +85,17 @@ _TRIAGE = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
-    Role.PRODUCT_SECURITY: frozenset({Permission.READ, Permission.OWN_KEYS, *_TRIAGE}),
+    Role.PRODUCT_SECURITY: frozenset(
+        {Permission.READ, Permission.OWN_KEYS, Permission.RESPOND, *_TRIAGE}
+    ),
     Role.REGULATORY_REVIEWER: frozenset(
-        {Permission.READ, Permission.OWN_KEYS, Permission.SIGN_OFF, Permission.COMMENT}
+        {
+            Permission.READ,
+            Permission.OWN_KEYS,
+            Permission.SIGN_OFF,
+            Permission.COMMENT,
+            Permission.RESPOND,
+        }
     ),
     Role.AUDITOR: frozenset({Permission.READ, Permission.OWN_KEYS, Permission.READ_AUDIT}),
     Role.HOSPITAL_CUSTOMER: frozenset({Permission.READ, Permission.OWN_KEYS}),

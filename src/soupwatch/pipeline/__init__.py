@@ -11,7 +11,7 @@ module here is one family of flows; this face re-exports them, and the edges imp
 """
 
 from soupwatch.intel.status import FeedStatus
-from soupwatch.pipeline import accounts, products
+from soupwatch.pipeline import accounts, incidents, products
 from soupwatch.pipeline.accounts import LoginLimits, PasswordCost
 from soupwatch.pipeline.approvals import (
     approve_decision,
@@ -140,6 +140,7 @@ __all__ = [
     "get_release",
     "import_sbom",
     "import_vex",
+    "incidents",
     "incomplete_feeds",
     "ingest_sbom",
     "kernel_triage_summary",

@@ -11,16 +11,18 @@ puts a release together into a :class:`~soupwatch.model.assessment.Assessment`.
 
 from soupwatch.risk.assess import FindingInput, build_assessment, prioritise
 from soupwatch.risk.finding import Lifecycle
-from soupwatch.risk.policy import Policy, load_policy
+from soupwatch.risk.policy import Clocks, Policy, due_dates, load_policy
 from soupwatch.risk.profile import DeviceProfile, default_profile, load_profile
 
 __all__ = [
+    "Clocks",
     "DeviceProfile",
     "FindingInput",
     "Lifecycle",
     "Policy",
     "build_assessment",
     "default_profile",
+    "due_dates",
     "load_policy",
     "load_profile",
     "prioritise",

@@ -116,6 +116,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         import python_multipart  # noqa: F401
     except ImportError as err:  # pragma: no cover - installed with the [server] extra
         raise MissingExtra("the dashboard's forms", "server") from err
+    from soupwatch.server.routes import incidents as incident_routes
     from soupwatch.server.routes import provider as provider_routes
 
     options = options or ServerOptions()
@@ -155,12 +156,14 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(telemetry.router, prefix="/api/v1")
     app.include_router(fleet.router, prefix="/api/v1")
+    app.include_router(incident_routes.router, prefix="/api/v1")
     app.include_router(jobs.router, prefix="/api/v1")
     app.include_router(notify.router, prefix="/api/v1")
     app.include_router(dashboard.router)
     app.include_router(pages.router)
     app.include_router(provider_routes.router)
     app.include_router(disclosure.router)
+    app.include_router(incident_routes.pages)
     docs.install(app)
     missing = security.undeclared(app)
     if missing:

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from soupwatch import fleet, notify
+from soupwatch import fleet, notify, pipeline
 from soupwatch.config import Settings
 from soupwatch.disclosure import intake
 from soupwatch.disclosure.settings import ProviderSettings, SecurityTxtSettings
@@ -155,6 +155,20 @@ class World:
     def report_number(self, caller: tuple[Role, KeyScope] | None) -> str:
         """The number of the (unlinked) disclosure report."""
         return self._report()[1]
+
+    def incident(self, caller: tuple[Role, KeyScope] | None) -> str:
+        """A fresh incident on OWN touching :data:`UNIT` (the hospital customer sees it)."""
+        made = pipeline.incidents.open_incident(
+            self.app.state.store,
+            title="matrix",
+            source_kind="alert",
+            source_ref=f"alert-{next(self.counter)}",
+            product=OWN,
+            serials=[UNIT],
+            actor="test",
+            now=datetime.now(UTC),
+        )
+        return str(made.number)
 
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
         """A fresh key of the caller's user (the caller's own key to revoke)."""
@@ -440,6 +454,26 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("GET", "/api/v1/disclosure-reports/{number}"): Recipe(path={"number": World.report_number}),
     ("PATCH", "/api/v1/disclosure-reports/{number}"): Recipe(
         path={"number": World.report_number}, json=lambda w, p: {"status": "triaging"}
+    ),
+    ("POST", "/api/v1/incidents"): Recipe(
+        json=lambda w, p: {
+            "title": "matrix",
+            "source_kind": "alert",
+            "source_ref": "alert-matrix",
+            "product": p,
+        },
+        body_product=True,
+    ),
+    ("GET", "/api/v1/incidents"): Recipe(),
+    ("GET", "/incidents"): Recipe(),
+    ("GET", "/incidents/{number}"): Recipe(path={"number": World.incident}),
+    ("GET", "/api/v1/incidents/{number}"): Recipe(path={"number": World.incident}),
+    ("PATCH", "/api/v1/incidents/{number}"): Recipe(
+        path={"number": World.incident},
+        json=lambda w, p: {"part806": {"reportable": False, "rationale": "matrix"}},
+    ),
+    ("POST", "/api/v1/incidents/{number}/steps/{step}"): Recipe(
+        path={"number": World.incident, "step": "contain"}, json=lambda w, p: {"note": "m"}
     ),
 }
 

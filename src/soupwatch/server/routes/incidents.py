@@ -1,0 +1,188 @@
+"""REST: incidents (open, list, one with its timeline, owner / Part 806 decision / ISAO record,
+playbook steps). Every write is audited under the caller; an incident the caller may not see
+(another team's product, or for the hospital customer role one touching none of its units) is
+answered 404, as for one that does not exist (docs/incidents.md).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from soupwatch import fleet, pipeline
+from soupwatch.incidents import incident_json
+from soupwatch.model.access import Permission, Principal
+from soupwatch.model.incident import Incident, IncidentState
+from soupwatch.server.app import store_of
+from soupwatch.server.schemas import ErrorOut
+from soupwatch.server.security import needs
+
+incidents = pipeline.incidents
+router = APIRouter(
+    tags=["incidents"],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+Reader = Annotated[Principal, needs(Permission.READ)]
+Responder = Annotated[Principal, needs(Permission.RESPOND)]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _seen(request: Request, principal: Principal) -> dict[str, Any]:
+    return {
+        "sees_product": principal.sees,
+        "scope": fleet.scope_of(store_of(request), principal),
+    }
+
+
+def _out(request: Request, found: Incident, *, timeline: bool = False) -> dict[str, Any]:
+    lines = incidents.timeline(store_of(request), found.number) if timeline else None
+    return incident_json(found, _now().date(), lines)
+
+
+class IncidentIn(BaseModel):
+    """What opens an incident."""
+
+    title: str = Field(min_length=1, max_length=200)
+    source_kind: str = Field(min_length=1, max_length=16)
+    """``disclosure``, ``finding``, ``alert`` or ``drift``."""
+    source_ref: str = Field(min_length=1, max_length=128)
+    product: str | None = Field(None, min_length=1, max_length=255)
+    vulnerability: str | None = Field(None, min_length=1, max_length=64)
+    units: list[str] = Field(default_factory=list, max_length=10_000)
+    """Serials to name besides those the source and the finding bring."""
+    owner: str | None = Field(None, min_length=1, max_length=255)
+    learnt_on: date | None = None
+
+
+@router.post("/incidents", status_code=201, responses={422: {"model": ErrorOut}})
+def open_incident(request: Request, body: IncidentIn, principal: Responder) -> dict[str, Any]:
+    """Open an incident (audited ``incident.open``); its affected units are the named ones and
+    those running a release of the product where a finding of the vulnerability is open."""
+    made = incidents.open_incident(
+        store_of(request),
+        title=body.title,
+        source_kind=body.source_kind,
+        source_ref=body.source_ref,
+        product=body.product,
+        vulnerability=body.vulnerability,
+        serials=body.units,
+        owner=body.owner,
+        learnt_on=body.learnt_on,
+        actor=principal.name,
+        now=_now(),
+        **_seen(request, principal),
+    )
+    return _out(request, made, timeline=True)
+
+
+@router.get("/incidents")
+def list_incidents(
+    request: Request, principal: Reader, state: IncidentState | None = None
+) -> list[dict[str, Any]]:
+    """The incidents the caller sees, newest first."""
+    found = incidents.list_incidents(store_of(request), state=state, **_seen(request, principal))
+    return [_out(request, i) for i in found]
+
+
+@router.get("/incidents/{number}")
+def show_incident(request: Request, number: int, principal: Reader) -> dict[str, Any]:
+    """One incident with its timeline (its audit entries)."""
+    found = incidents.get_incident(store_of(request), number, **_seen(request, principal))
+    return _out(request, found, timeline=True)
+
+
+class Part806In(BaseModel):
+    """The 21 CFR Part 806 reporting decision."""
+
+    reportable: bool
+    rationale: str = Field(min_length=1, max_length=4_000)
+
+
+class IsaoIn(BaseModel):
+    """What was shared with an ISAO."""
+
+    organisation: str = Field(min_length=1, max_length=255)
+    shared_on: date
+    reference: str = Field("", max_length=255)
+
+
+class IncidentPatch(BaseModel):
+    """Changes to an incident (each one its own audit entry)."""
+
+    owner: str | None = Field(None, min_length=1, max_length=255)
+    part806: Part806In | None = None
+    isao: IsaoIn | None = None
+
+
+@router.patch("/incidents/{number}", responses={422: {"model": ErrorOut}})
+def change_incident(
+    request: Request, number: int, body: IncidentPatch, principal: Responder
+) -> dict[str, Any]:
+    """Set the owner, the Part 806 decision and/or the ISAO record."""
+    store, seen = store_of(request), _seen(request, principal)
+    found = incidents.get_incident(store, number, **seen)
+    who = {"actor": principal.name, "now": _now(), **seen}
+    if body.owner is not None:
+        found = incidents.assign(store, number, body.owner, **who)
+    if body.part806 is not None:
+        d = body.part806
+        found = incidents.decide_part806(store, number, d.reportable, d.rationale, **who)
+    if body.isao is not None:
+        i = body.isao
+        found = incidents.record_isao(
+            store, number, i.organisation, i.shared_on, i.reference, **who
+        )
+    return _out(request, found, timeline=True)
+
+
+class StepIn(BaseModel):
+    """A playbook step's note."""
+
+    note: str = Field("", max_length=4_000)
+
+
+@router.post("/incidents/{number}/steps/{step}", responses={422: {"model": ErrorOut}})
+def do_step(
+    request: Request, number: int, step: str, body: StepIn, principal: Responder
+) -> dict[str, Any]:
+    """Record a playbook step done (``contain``, ``assess``, ``communicate``, ``fix``,
+    ``close``; close needs the others and the Part 806 decision)."""
+    done = incidents.do_step(
+        store_of(request),
+        number,
+        step,
+        body.note,
+        actor=principal.name,
+        now=_now(),
+        **_seen(request, principal),
+    )
+    return _out(request, done, timeline=True)
+
+
+pages = APIRouter(include_in_schema=False)
+Viewer = Annotated[Principal, needs(Permission.READ, page=True)]
+
+
+@pages.get("/incidents", response_class=HTMLResponse)
+def incidents_page(request: Request, principal: Viewer) -> HTMLResponse:
+    """The incidents the caller sees, newest first, with their clocks."""
+    from soupwatch.server.routes.dashboard import page
+
+    found = incidents.list_incidents(store_of(request), **_seen(request, principal))
+    return page(request, "incidents.html", items=[_out(request, i) for i in found])
+
+
+@pages.get("/incidents/{number}", response_class=HTMLResponse)
+def incident_page(request: Request, number: int, principal: Viewer) -> HTMLResponse:
+    """One incident: source, clocks, units and sites, playbook, Part 806, ISAO, timeline."""
+    from soupwatch.server.routes.dashboard import page
+
+    found = incidents.get_incident(store_of(request), number, **_seen(request, principal))
+    return page(request, "incident.html", i=_out(request, found, timeline=True))
