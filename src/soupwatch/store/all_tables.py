@@ -24,6 +24,7 @@ def metadata() -> MetaData:
         "job_tables",
         "notify_tables",
         "provider_tables",
+        "alert_tables",
     ):
         try:
             __import__(f"soupwatch.store.{name}")

@@ -1,0 +1,232 @@
+"""Unusual-activity rules: read, versioned and audited; evaluated when events are recorded and
+for silent units; alerts stored once per (rule, unit, subject), notified, acknowledged, closed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from soupwatch import notify
+from soupwatch.config import input_limits
+from soupwatch.errors import ConfigError
+from soupwatch.fleet import import_records
+from soupwatch.model import Component, ComponentRef, Product, Release
+from soupwatch.model.alerts import AlertKind, AlertStatus, alert_json
+from soupwatch.model.notify import Channel, ChannelKind, RuleKind
+from soupwatch.model.telemetry import DeviceEvent, Transport
+from soupwatch.monitor import check_silent, load_rules, rules_in_force
+from soupwatch.monitor.rules import read_rules
+from soupwatch.pipeline import (
+    AlertFilter,
+    ack_alert,
+    alert_by_id,
+    close_alert,
+    list_alerts,
+    record_events,
+    rule_sets,
+)
+from soupwatch.store.db import Store
+from soupwatch.store.finding_tables import save_findings
+from soupwatch.store.inventory import save_release
+from soupwatch.vex import audit
+from tests.unit.fleet.conftest import finding
+
+NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+RULES = """
+rules:
+  - {name: failed-logins, kind: rate, event: login_failed, threshold: 5, window: 10m,
+     severity: high}
+  - {name: peers, kind: peer, allow: {eth0: [10.0.0.1, updates.example.com]}}
+  - {name: drift, kind: drift}
+  - {name: heartbleed, kind: exploit, event: tls_heartbeat_overflow,
+     vulnerability: CVE-2014-0160, component: openssl, severity: critical}
+  - {name: silent, kind: silent, after: 1h, product: Pump}
+"""
+
+
+def seed(store: Store) -> Store:
+    """Pump 1.0 (openssl 1.0.1f with Heartbleed, zlib 1.2.11) and 2.0 (no finding); units
+    U1, U2 on 1.0 and U3 on 2.0."""
+    comps = (
+        Component(ComponentRef("openssl"), "openssl", "1.0.1f"),
+        Component(ComponentRef("zlib"), "zlib", "1.2.11"),
+    )
+    with store.session() as s:
+        save_release(s, Product("Pump"), Release("Pump", "1.0", comps, NOW - timedelta(days=30)))
+        save_release(s, Product("Pump"), Release("Pump", "2.0", comps, NOW - timedelta(days=9)))
+    with store.session() as s:
+        o1f = finding("openssl", "openssl", "1.0.1f", "CVE-2014-0160", "1.0.1g")
+        save_findings(s, "Pump", "1.0", [o1f], NOW - timedelta(days=20))
+    units = [
+        {"serial": s, "product": "Pump", "release": r, "site": "ICU", "customer": "St Mary"}
+        for s, r in (("U1", "1.0"), ("U2", "1.0"), ("U3", "2.0"))
+    ]
+    import_records(store, units, actor="tester", now=NOW - timedelta(days=10))
+    return store
+
+
+@pytest.fixture
+def fleet(store: Store) -> Store:
+    """The seeded store with the rules loaded (at NOW - 2 h)."""
+    seed(store)
+    load_rules(store, RULES, actor="alice", now=NOW - timedelta(hours=2))
+    return store
+
+
+def ev(unit: str, n: int, kind: str, at: datetime, **fields: object) -> DeviceEvent:
+    """An event as the normaliser makes it."""
+    return DeviceEvent(unit, at, kind, Transport.HTTP, f"{unit}-{kind}-{n}", fields)
+
+
+def burst(unit: str, start: int, count: int, at: datetime) -> list[DeviceEvent]:
+    """``count`` failed logins one minute apart from ``at``."""
+    return [
+        ev(unit, start + i, "login_failed", at + timedelta(minutes=i), user="root")
+        for i in range(count)
+    ]
+
+
+def test_a_rule_file_names_the_place_of_each_problem() -> None:
+    limits = input_limits()
+    rules = read_rules(RULES, limits)
+    assert [r.kind for r in rules] == list(AlertKind)
+    assert rules[0].window == timedelta(minutes=10) and rules[0].threshold == 5
+    assert rules[1].allow["eth0"] == frozenset({"10.0.0.1", "updates.example.com"})
+    bad = [
+        ("rules: [{name: x, kind: rate, event: reboot, window: 1h}]", "rules[0]", "threshold"),
+        ("rules: [{name: x, kind: sometimes}]", "rules[0]", "kinds: rate"),
+        ("rules: [{name: x, kind: silent, after: soon}]", "rules[0].after", "duration"),
+        ("rules: [{name: x, kind: drift}, {name: x, kind: drift}]", "rules", "unique"),
+        ("rules: [{name: x, kind: drift, threshold: 3}]", "rules[0]", "threshold"),
+    ]
+    for text, where, words in bad:
+        with pytest.raises(ConfigError) as err:
+            read_rules(text, limits, "r.yaml")
+        assert err.value.where == where and words in err.value.message, err.value
+
+
+def test_rule_sets_are_versioned_and_audited(fleet: Store) -> None:
+    again = load_rules(fleet, RULES, actor="bob", now=NOW)
+    assert not again.new and again.rule_set.version == 1
+    changed = load_rules(fleet, RULES.replace("threshold: 5", "threshold: 6"), actor="bob", now=NOW)
+    assert changed.new and changed.rule_set.version == 2
+    assert [(s.version, s.loaded_by) for s in rule_sets(fleet)] == [(2, "bob"), (1, "alice")]
+    rules = rules_in_force(fleet)
+    assert rules is not None and rules.rules[0].threshold == 6
+    with fleet.session() as s:
+        loads = audit.entries_about(s, "alert_rules:")
+    assert [(e.actor, e.action, e.subject) for e in loads] == [
+        ("alice", "alert_rules.load", "alert_rules:1"),
+        ("bob", "alert_rules.load", "alert_rules:2"),
+    ]
+    assert loads[1].old == {"version": 1, "digest": rules_in_force_digest(loads)}
+
+
+def rules_in_force_digest(loads: list[audit.AuditEntry]) -> str:
+    """The digest the first load recorded."""
+    return str(loads[0].new["digest"])
+
+
+def test_a_burst_raises_one_alert_per_rule_unit_and_subject(fleet: Store) -> None:
+    start = NOW - timedelta(minutes=30)
+    assert record_events(fleet, burst("U1", 0, 4, start), NOW).stored == 4
+    assert list_alerts(fleet) == []  # four is below the threshold
+    record_events(fleet, burst("U1", 4, 1, start + timedelta(minutes=4)), NOW)
+    [alert] = list_alerts(fleet)
+    assert (alert.rule, alert.unit, alert.subject, alert.status) == (
+        "failed-logins",
+        "U1",
+        "login_failed",
+        AlertStatus.OPEN,
+    )
+    assert (alert.product, alert.release, alert.occurrences) == ("Pump", "1.0", 1)
+    assert "5 login_failed events within 0:10:00" in alert.explanation
+    again = record_events(fleet, burst("U1", 4, 1, start + timedelta(minutes=4)), NOW)
+    assert again.duplicates == 1 and alert_by_id(fleet, alert.id).occurrences == 1  # redelivered
+    record_events(fleet, burst("U1", 5, 3, start + timedelta(minutes=5)), NOW)
+    assert [a.occurrences for a in list_alerts(fleet)] == [2]
+    spread = [
+        ev("U2", i, "login_failed", start + timedelta(minutes=3 * i)) for i in range(6)
+    ]  # six failures, never five within ten minutes
+    record_events(fleet, spread, NOW)
+    assert [a.unit for a in list_alerts(fleet)] == ["U1"]
+    closed = close_alert(fleet, alert.id, actor="carol", now=NOW, reason="user locked out")
+    assert closed.status is AlertStatus.CLOSED and closed.closed_by == "carol"
+    record_events(fleet, burst("U1", 20, 5, NOW), NOW)
+    newest = list_alerts(fleet)
+    assert [(a.id == alert.id, a.status) for a in newest] == [
+        (False, AlertStatus.OPEN),
+        (True, AlertStatus.CLOSED),
+    ]
+
+
+def test_drift_exploit_and_peer_alerts_link_component_and_finding(fleet: Store) -> None:
+    at = NOW - timedelta(minutes=5)
+    events = [
+        ev("U1", 1, "software", at, components={"openssl": "1.0.2k", "zlib": "1.2.11"}),
+        ev("U1", 2, "tls_heartbeat_overflow", at, peer="203.0.113.9"),
+        ev("U3", 3, "tls_heartbeat_overflow", at),  # release 2.0 has no such finding
+        ev("U2", 4, "connection", at, interface="eth0", peer="10.0.0.1"),
+        ev("U2", 5, "connection", at, interface="eth0", peer="198.51.100.7"),
+        ev("U2", 6, "connection", at, interface="wlan0", peer="198.51.100.7"),  # not watched
+    ]
+    record_events(fleet, events, NOW)
+    got = {a.rule: a for a in list_alerts(fleet)}
+    assert sorted(got) == ["drift", "heartbleed", "peers"]
+    drift = got["drift"]
+    assert (drift.unit, drift.component, drift.component_version) == ("U1", "openssl", "1.0.2k")
+    assert drift.explanation == "openssl 1.0.2k reported, the SBOM of Pump 1.0 lists 1.0.1f"
+    hb = got["heartbleed"]
+    assert (hb.unit, hb.vulnerability, hb.component, hb.severity.value) == (
+        "U1",
+        "CVE-2014-0160",
+        "openssl",
+        "critical",
+    )
+    assert hb.finding_id is not None and hb.events == ("U1-tls_heartbeat_overflow-2",)
+    peer = got["peers"]
+    assert (peer.unit, peer.subject) == ("U2", "eth0|198.51.100.7")
+    shape = alert_json(hb)
+    assert shape["schema"] == "soupwatch-alert/1"
+    assert shape["finding"] == {"id": hb.finding_id, "vulnerability": "CVE-2014-0160"}
+    assert shape["unit"] == {"serial": "U1", "product": "Pump", "release": "1.0"}
+    assert json.loads(json.dumps(shape)) == shape
+
+
+def test_silent_units_and_notification(fleet: Store) -> None:
+    spec = Channel("ops", ChannelKind.WEBHOOK, "https://hooks.example/ops")
+    notify.admin.add_channel(fleet, spec, None, actor="t", now=NOW)
+    notify.admin.add_rule(fleet, RuleKind.UNUSUAL_ACTIVITY, "Pump", "ops", actor="t", now=NOW)
+    record_events(fleet, [ev("U2", 1, "heartbeat", NOW - timedelta(minutes=10))], NOW)
+    record_events(fleet, [ev("U3", 1, "heartbeat", NOW - timedelta(hours=3))], NOW)
+    early = check_silent(fleet, NOW - timedelta(minutes=90))  # U1: rules in force for 30 min
+    assert [a.unit for a in early] == ["U3"]
+    opened = [*early, *check_silent(fleet, NOW)]  # U3 already has its open alert
+    assert sorted(a.unit for a in opened) == ["U1", "U3"]
+    assert all(a.kind is AlertKind.SILENT for a in opened)
+    assert check_silent(fleet, NOW + timedelta(minutes=5)) == []  # still open: no second one
+    log = notify.admin.delivery_log(fleet)
+    assert sorted(d.event.title for d in log) == sorted(
+        f"Alert {a.id} (medium): {a.title}" for a in opened
+    )
+    assert {d.event.kind for d in log} == {RuleKind.UNUSUAL_ACTIVITY}
+
+
+def test_acknowledge_and_close_are_audited(fleet: Store) -> None:
+    record_events(fleet, burst("U1", 0, 5, NOW - timedelta(minutes=8)), NOW)
+    [alert] = list_alerts(fleet, AlertFilter(status=[AlertStatus.OPEN]))
+    acked = ack_alert(fleet, alert.id, actor="dave", now=NOW)
+    assert acked.status is AlertStatus.ACKNOWLEDGED and acked.acknowledged_by == "dave"
+    assert ack_alert(fleet, alert.id, actor="erin", now=NOW).acknowledged_by == "dave"
+    assert list_alerts(fleet, AlertFilter(status=[AlertStatus.OPEN])) == []
+    close_alert(fleet, alert.id, actor="erin", now=NOW, reason="pen test")
+    with fleet.session() as s:
+        trail = audit.entries_about(s, f"alert:{alert.id}")
+    assert [(e.actor, e.action, e.reason) for e in trail] == [
+        ("dave", "alert.acknowledge", "alert acknowledged"),
+        ("erin", "alert.close", "pen test"),
+    ]
+    with pytest.raises(Exception, match="no alert 999"):
+        alert_by_id(fleet, 999)
