@@ -63,6 +63,8 @@ class Permission(StrEnum):
     """Import deployed units, record update campaigns."""
     CHECK_IN = "check_in"
     """Report a unit's installed release and component versions (API keys only)."""
+    HANDLE_ALERTS = "handle_alerts"
+    """Acknowledge and close unusual-activity alerts (reading them needs ``read``)."""
 
 
 class KeyScope(StrEnum):
@@ -79,6 +81,7 @@ _TRIAGE = {
     Permission.CONFIGURE,
     Permission.MANAGE_PRODUCTS,
     Permission.MANAGE_FLEET,
+    Permission.HANDLE_ALERTS,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

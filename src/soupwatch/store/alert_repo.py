@@ -298,5 +298,3 @@ def set_status(
 def count_alerts(session: Session) -> int:
     """How many alerts are stored."""
     return int(session.scalar(select(func.count()).select_from(AlertRow)) or 0)
-
-
