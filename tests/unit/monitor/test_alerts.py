@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from soupwatch import notify
-from soupwatch.config import input_limits
+from soupwatch.config import Settings, input_limits
 from soupwatch.errors import ConfigError
 from soupwatch.fleet import import_records
 from soupwatch.model import Component, ComponentRef, Product, Release
+from soupwatch.model.access import Role
 from soupwatch.model.alerts import AlertKind, AlertStatus, alert_json
 from soupwatch.model.notify import Channel, ChannelKind, RuleKind
 from soupwatch.model.telemetry import DeviceEvent, Transport
@@ -20,6 +21,7 @@ from soupwatch.monitor import check_silent, load_rules, rules_in_force
 from soupwatch.monitor.rules import read_rules
 from soupwatch.pipeline import (
     AlertFilter,
+    accounts,
     ack_alert,
     alert_by_id,
     close_alert,
@@ -27,11 +29,13 @@ from soupwatch.pipeline import (
     record_events,
     rule_sets,
 )
+from soupwatch.server.app import create_app
 from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import save_findings
 from soupwatch.store.inventory import save_release
 from soupwatch.vex import audit
 from tests.unit.fleet.conftest import finding
+from tests.unit.server.conftest import add_user, options
 
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 RULES = """
@@ -230,3 +234,44 @@ def test_acknowledge_and_close_are_audited(fleet: Store) -> None:
     ]
     with pytest.raises(Exception, match="no alert 999"):
         alert_by_id(fleet, 999)
+
+
+def test_the_http_batch_route_raises_alerts_read_and_handled_over_the_api(
+    settings: Settings,
+) -> None:
+    app = create_app(settings, options())
+    store = app.state.store
+    try:
+        seed(store)
+        load_rules(store, RULES, actor="alice", now=NOW - timedelta(hours=2))
+        device = add_user(app, "gateway-1", Role.DEVICE)
+        accounts.create_team(store, "pump-team", actor="t", now=NOW)
+        accounts.set_grant(store, "pump-team", "Pump", True, actor="t", now=NOW)
+        security = add_user(app, "psirt", Role.PRODUCT_SECURITY, teams=("pump-team",))
+        outsider = add_user(app, "other", Role.PRODUCT_SECURITY)
+        auditor = add_user(app, "auditor", Role.AUDITOR)
+        body = [
+            {
+                "unit": "U1",
+                "id": "sw-1",
+                "time": "2026-12-05T09:58:00Z",
+                "kind": "software",
+                "fields": {"components": {"openssl": "1.0.2k"}},
+            },
+        ]
+        r = device.post("/api/v1/telemetry/events", json=body)
+        assert r.status_code == 200, r.text
+        [alert] = auditor.get("/api/v1/alerts", params={"status": "open"}).json()
+        assert alert["rule"] == {"name": "drift", "kind": "drift", "rule_set": 1}
+        assert alert["component"] == {"name": "openssl", "version": "1.0.2k"}
+        assert device.get("/api/v1/alerts").status_code == 403
+        assert auditor.post(f"/api/v1/alerts/{alert['id']}/ack").status_code == 403
+        assert outsider.post(f"/api/v1/alerts/{alert['id']}/ack").status_code == 404
+        assert outsider.get("/api/v1/alerts").json() == []
+        acked = security.post(f"/api/v1/alerts/{alert['id']}/ack").json()
+        assert acked["status"] == "acknowledged" and acked["acknowledged"]["by"] == "psirt"
+        closed = security.post(f"/api/v1/alerts/{alert['id']}/close", json={"reason": "update"})
+        assert closed.json()["closed"]["reason"] == "update"
+        assert auditor.get("/api/v1/alerts/999").status_code == 404
+    finally:
+        store.close()
