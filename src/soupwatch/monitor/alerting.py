@@ -10,9 +10,9 @@ from the store; the rules themselves are ``monitor/rules.py`` (pure).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from soupwatch.config import InputLimits, input_limits
@@ -93,88 +93,104 @@ def _with_rules(info: RuleSet, rules: tuple[AlertRule, ...]) -> RuleSet:
     return RuleSet(info.version, rules, info.digest, info.loaded_by, info.loaded_at, info.text)
 
 
-def rules_in_force(store: Store) -> RuleSet | None:
-    """The newest stored rule set with its rules (None: no rules were ever loaded)."""
-    with store.session() as session:
-        newest = alert_repo.newest_version(session)
-        if newest is None:
-            return None
-        row = alert_repo.rule_set_rows(session, newest[0])[0]
-        info = alert_repo.rule_set_info(row)
+def _rules_of(session: Session) -> RuleSet | None:
+    info = alert_repo.newest_info(session)
+    if info is None:
+        return None
     rules = _PARSED.get(info.digest)
     if rules is None:
-        rules = _PARSED[info.digest] = evaluator.read_rules(info.text, input_limits())
+        text = alert_repo.rule_set_rows(session, info.version)[0].text
+        rules = _PARSED[info.digest] = evaluator.read_rules(text, input_limits())
     return _with_rules(info, rules)
 
 
+def rules_in_force(store: Store) -> RuleSet | None:
+    """The newest stored rule set with its rules (None: no rules were ever loaded)."""
+    with store.session() as session:
+        return _rules_of(session)
+
+
 def _facts(
-    session: Session, serial: str, events: Sequence[DeviceEvent], rules: Sequence[AlertRule]
-) -> evaluator.UnitFacts:
-    unit = fleet_repo.get_unit(session, serial)
-    kinds = {e.kind for e in events}
-    live = [r for r in rules if r.reads in kinds and r.applies(unit.product if unit else None)]
-    sbom = None
-    findings: list[evaluator.Finding] = []
-    if unit is not None and any(r.kind is AlertKind.DRIFT for r in live):
-        sbom = fleet_repo.release_component_versions(session, unit.product, unit.release)
+    session: Session, per_unit: Mapping[str, Sequence[DeviceEvent]], rules: Sequence[AlertRule]
+) -> dict[str, evaluator.UnitFacts]:
+    """Every unit's facts for one batch, in a handful of queries whatever its size."""
+    units = fleet_repo.units_by_serial(session, per_unit)
+    kinds = {e.kind for events in per_unit.values() for e in events}
+    live = [r for r in rules if r.reads in kinds]
+    releases = {(u.product, u.release) for u in units.values()}
+    sboms: dict[tuple[str, str], dict[str, set[str]]] = {}
+    if any(r.kind is AlertKind.DRIFT for r in live):
+        sboms = {pr: fleet_repo.release_component_versions(session, *pr) for pr in sorted(releases)}
     vulns = {r.vulnerability for r in live if r.kind is AlertKind.EXPLOIT and r.vulnerability}
-    if unit is not None and vulns:
-        findings = [
-            evaluator.Finding(f.id, f.vulnerability, f.component, f.version)
-            for f in alert_repo.open_findings(session, unit.product, unit.release, vulns)
-        ]
-    times: dict[str, list[datetime]] = {}
+    findings: dict[tuple[str, str], tuple[evaluator.Finding, ...]] = {}
+    for pr in sorted(releases) if vulns else ():
+        found = alert_repo.open_findings(session, pr[0], pr[1], vulns)
+        findings[pr] = tuple(
+            evaluator.Finding(f.id, f.vulnerability, f.component, f.version) for f in found
+        )
+    times: dict[str, dict[str, list[datetime]]] = {}
+    windows: dict[str, timedelta] = {}
     for rule in (r for r in live if r.kind is AlertKind.RATE):
-        assert rule.window is not None
-        mine = [e.at for e in events if e.kind == rule.reads]
-        since, until = min(mine) - rule.window, max(mine)
-        got = alert_repo.event_times(session, serial, rule.reads or "", since, until)
-        have = times.get(rule.reads or "")
-        if have is None or (have and have[0] > since):
-            times[rule.reads or ""] = got
-    return evaluator.UnitFacts(unit, sbom, tuple(findings), {}, times)
+        assert rule.window is not None and rule.reads is not None
+        windows[rule.reads] = max(windows.get(rule.reads, rule.window), rule.window)
+    for kind, window in sorted(windows.items()):
+        ats = [e.at for events in per_unit.values() for e in events if e.kind == kind]
+        serials = {s for s, events in per_unit.items() if any(e.kind == kind for e in events)}
+        times[kind] = alert_repo.event_times(session, serials, kind, min(ats) - window, max(ats))
+    out = {}
+    for serial in per_unit:
+        unit = units.get(serial)
+        key = (unit.product, unit.release) if unit else None
+        out[serial] = evaluator.UnitFacts(
+            unit,
+            sboms.get(key) if key else None,
+            findings.get(key, ()) if key else (),
+            {},
+            {kind: got.get(serial, []) for kind, got in times.items()},
+        )
+    return out
 
 
-def _store(
-    store: Store,
+def _raise(
+    session: Session,
     found: Sequence[tuple[AlertCandidate, str | None, str | None]],
     version: int,
     now: datetime,
 ) -> list[Alert]:
     if not found:
         return []
-    with store.session() as session:
-        opened = alert_repo.raise_alerts(session, found, version, now)
-        enqueue_alerts(session, opened, now)
+    opened = alert_repo.raise_alerts(session, found, version, now)
+    enqueue_alerts(session, opened, now)
     return opened
 
 
 def evaluate_recorded(
     store: Store, events: Sequence[DeviceEvent], received: datetime
 ) -> list[Alert]:
-    """Evaluate the rules in force on a committed batch; the alerts opened now."""
-    ruleset = rules_in_force(store)
-    if ruleset is None:
-        return []
-    kinds = {r.reads for r in ruleset.rules if r.kind is not AlertKind.SILENT}
-    per_unit: dict[str, list[DeviceEvent]] = defaultdict(list)
-    for e in events:
-        if e.kind in kinds:
-            per_unit[e.unit].append(e)
-    if not per_unit:
-        return []
-    found: list[tuple[AlertCandidate, str | None, str | None]] = []
+    """Evaluate the rules in force on a committed batch, and store what they find in one
+    transaction; the alerts opened now."""
     with store.session() as session:
+        ruleset = _rules_of(session)
+        if ruleset is None:
+            return []
+        kinds = {r.reads for r in ruleset.rules if r.kind is not AlertKind.SILENT}
+        per_unit: dict[str, list[DeviceEvent]] = defaultdict(list)
+        for e in events:
+            if e.kind in kinds:
+                per_unit[e.unit].append(e)
+        if not per_unit:
+            return []
+        for mine in per_unit.values():
+            mine.sort(key=lambda e: (e.at, e.key))
+        facts = _facts(session, per_unit, ruleset.rules)
+        found: list[tuple[AlertCandidate, str | None, str | None]] = []
         for serial in sorted(per_unit):
-            mine = sorted(per_unit[serial], key=lambda e: (e.at, e.key))
-            facts = _facts(session, serial, mine, ruleset.rules)
-            product = facts.unit.product if facts.unit else None
-            release = facts.unit.release if facts.unit else None
+            unit = facts[serial].unit
             found.extend(
-                (c, product, release)
-                for c in evaluator.evaluate(ruleset.rules, serial, mine, facts)
+                (c, unit.product if unit else None, unit.release if unit else None)
+                for c in evaluator.evaluate(ruleset.rules, serial, per_unit[serial], facts[serial])
             )
-    return _store(store, found, ruleset.version, received)
+        return _raise(session, found, ruleset.version, received)
 
 
 def check_silent(store: Store, now: datetime) -> list[Alert]:
@@ -195,4 +211,5 @@ def check_silent(store: Store, now: datetime) -> list[Alert]:
         (c, by_serial[c.unit].product, by_serial[c.unit].release)
         for c in evaluator.silent(ruleset.rules, pairs, ruleset.loaded_at, now)
     ]
-    return _store(store, found, ruleset.version, now)
+    with store.session() as session:
+        return _raise(session, found, ruleset.version, now)

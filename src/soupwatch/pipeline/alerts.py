@@ -14,7 +14,7 @@ from datetime import datetime
 from soupwatch.errors import NotFoundError
 from soupwatch.model.alerts import Alert, AlertStatus, RuleSet, alert_json
 from soupwatch.store import alert_repo
-from soupwatch.store.alert_repo import AlertFilter
+from soupwatch.store.alert_repo import AlertFilter as AlertFilter
 from soupwatch.store.db import Store
 from soupwatch.vex import audit
 

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from soupwatch.model.alerts import (
@@ -41,6 +41,21 @@ def _aware(value: datetime) -> datetime:
 def _utc(value: datetime) -> datetime:
     """Bind parameter: SQLite's DateTime stores UTC text and ignores the zone."""
     return value.astimezone(UTC)
+
+
+def newest_info(session: Session) -> RuleSet | None:
+    """The rule set in force without its text (None: none was ever loaded)."""
+    row = session.execute(
+        select(
+            AlertRuleSetRow.version,
+            AlertRuleSetRow.digest,
+            AlertRuleSetRow.loaded_by,
+            AlertRuleSetRow.loaded_at,
+        )
+        .order_by(AlertRuleSetRow.version.desc())
+        .limit(1)
+    ).one_or_none()
+    return None if row is None else RuleSet(row[0], (), row[1], row[2], _aware(row[3]))
 
 
 def newest_version(session: Session) -> tuple[int, str] | None:
@@ -79,21 +94,24 @@ def rule_set_info(row: AlertRuleSetRow) -> RuleSet:
 
 
 def event_times(
-    session: Session, unit: str, kind: str, since: datetime, until: datetime
-) -> list[datetime]:
-    """The times of a unit's stored events of ``kind`` in [since, until], sorted."""
+    session: Session, units: Collection[str], kind: str, since: datetime, until: datetime
+) -> dict[str, list[datetime]]:
+    """Per unit, the sorted times of its stored events of ``kind`` in [since, until]."""
     query = (
-        select(DeviceEventRow.at)
+        select(DeviceEventRow.unit, DeviceEventRow.at)
         .where(
-            DeviceEventRow.unit == unit,
+            DeviceEventRow.unit.in_(sorted(units)),
             DeviceEventRow.kind == kind,
             DeviceEventRow.at >= _utc(since),
             DeviceEventRow.at <= _utc(until),
         )
-        .order_by(DeviceEventRow.at)
+        .order_by(DeviceEventRow.unit, DeviceEventRow.at)
         .limit(MAX_TIMES)
     )
-    return [_aware(t) for t in session.scalars(query)]
+    out: dict[str, list[datetime]] = {}
+    for unit, at in session.execute(query):
+        out.setdefault(unit, []).append(_aware(at))
+    return out
 
 
 def last_event_times(session: Session, units: Collection[str]) -> dict[str, datetime]:
@@ -194,9 +212,11 @@ def raise_alerts(
     rows = {
         r.open_key: r for r in session.scalars(select(AlertRow).where(AlertRow.open_key.in_(keys)))
     }
-    opened: list[AlertRow] = []
+    fresh: dict[str, dict[str, object]] = {}
     for c, product, release in found:
         row = rows.get(c.open_key)
+        if c.open_key in fresh:
+            continue  # the same (rule, unit, subject) twice in one batch: the first counts
         if row is not None:
             if row.events and c.events and set(c.events) <= set(row.events):
                 continue  # the same evidence again (a redelivered batch)
@@ -205,34 +225,39 @@ def raise_alerts(
             row.events = [*(row.events or []), *c.events][-5:]
             row.explanation = c.explanation
             continue
-        row = AlertRow(
-            open_key=c.open_key,
-            rule=c.rule.name,
-            kind=c.rule.kind.value,
-            severity=c.rule.severity.value,
-            rule_set=rule_set,
-            unit=c.unit,
-            product=product,
-            release=release,
-            subject=c.subject,
-            title=c.title,
-            explanation=c.explanation,
-            status=AlertStatus.OPEN.value,
-            occurrences=1,
-            events=list(c.events),
-            component=c.component,
-            component_version=c.component_version,
-            vulnerability=c.vulnerability,
-            finding_id=c.finding_id,
-            first_seen=c.at,
-            last_seen=c.at,
-            raised_at=now,
-        )
-        session.add(row)
-        rows[c.open_key] = row
-        opened.append(row)
-    session.flush()
-    return [_alert(r) for r in opened]
+        new: dict[str, object] = {
+            "open_key": c.open_key,
+            "rule": c.rule.name,
+            "kind": c.rule.kind.value,
+            "severity": c.rule.severity.value,
+            "rule_set": rule_set,
+            "unit": c.unit,
+            "product": product,
+            "release": release,
+            "subject": c.subject,
+            "title": c.title,
+            "explanation": c.explanation,
+            "status": AlertStatus.OPEN.value,
+            "occurrences": 1,
+            "events": list(c.events),
+            "component": c.component,
+            "component_version": c.component_version,
+            "vulnerability": c.vulnerability,
+            "finding_id": c.finding_id,
+            "first_seen": c.at,
+            "last_seen": c.at,
+            "raised_at": now,
+        }
+        fresh[c.open_key] = new
+    session.flush()  # the occurrences added to open alerts
+    if not fresh:
+        return []
+    # one multi-row INSERT … RETURNING (the ORM's unit of work sends a statement per alert)
+    ids = session.scalars(
+        insert(AlertRow).returning(AlertRow.id, sort_by_parameter_order=True),
+        list(fresh.values()),
+    ).all()
+    return [_alert(AlertRow(id=i, **v)) for i, v in zip(ids, fresh.values(), strict=True)]
 
 
 def get_alert(session: Session, alert_id: int) -> Alert | None:
