@@ -28,6 +28,7 @@ from soupwatch.model.fleet import UnitStatus
 from soupwatch.model.telemetry import DeviceEvent
 from soupwatch.monitor import rules as evaluator
 from soupwatch.notify import enqueue_alerts
+from soupwatch.pipeline import device_context
 from soupwatch.store import alert_repo, fleet_repo
 from soupwatch.store.db import Store
 from soupwatch.vex import audit
@@ -110,13 +111,30 @@ def rules_in_force(store: Store) -> RuleSet | None:
         return _rules_of(session)
 
 
+def profile_peers(store: Store, product: str) -> dict[str, frozenset[str]]:
+    """Per interface (its name, and its type), the peers the product's device profile allows."""
+    out: dict[str, set[str]] = {}
+    for iface in device_context(store, product).profile.interfaces:
+        if not iface.peers:
+            continue
+        for key in {iface.type, iface.name or iface.type}:
+            out.setdefault(key, set()).update(p.lower() for p in iface.peers)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def _facts(
-    session: Session, per_unit: Mapping[str, Sequence[DeviceEvent]], rules: Sequence[AlertRule]
+    store: Store,
+    session: Session,
+    per_unit: Mapping[str, Sequence[DeviceEvent]],
+    rules: Sequence[AlertRule],
 ) -> dict[str, evaluator.UnitFacts]:
     """Every unit's facts for one batch, in a handful of queries whatever its size."""
     units = fleet_repo.units_by_serial(session, per_unit)
     kinds = {e.kind for events in per_unit.values() for e in events}
     live = [r for r in rules if r.reads in kinds]
+    peers: dict[str, dict[str, frozenset[str]]] = {}
+    if any(r.kind is AlertKind.PEER and r.use_profile for r in live):
+        peers = {p: profile_peers(store, p) for p in sorted({u.product for u in units.values()})}
     releases = {(u.product, u.release) for u in units.values()}
     sboms: dict[tuple[str, str], dict[str, set[str]]] = {}
     if any(r.kind is AlertKind.DRIFT for r in live):
@@ -145,7 +163,7 @@ def _facts(
             unit,
             sboms.get(key) if key else None,
             findings.get(key, ()) if key else (),
-            {},
+            peers.get(unit.product, {}) if unit else {},
             {kind: got.get(serial, []) for kind, got in times.items()},
         )
     return out
@@ -182,7 +200,7 @@ def evaluate_recorded(
             return []
         for mine in per_unit.values():
             mine.sort(key=lambda e: (e.at, e.key))
-        facts = _facts(session, per_unit, ruleset.rules)
+        facts = _facts(store, session, per_unit, ruleset.rules)
         found: list[tuple[AlertCandidate, str | None, str | None]] = []
         for serial in sorted(per_unit):
             unit = facts[serial].unit

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -26,9 +27,11 @@ from soupwatch.pipeline import (
     alert_by_id,
     close_alert,
     list_alerts,
+    record_context,
     record_events,
     rule_sets,
 )
+from soupwatch.risk.profile import load_profile
 from soupwatch.server.app import create_app
 from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import save_findings
@@ -166,7 +169,20 @@ def test_a_burst_raises_one_alert_per_rule_unit_and_subject(fleet: Store) -> Non
     ]
 
 
-def test_drift_exploit_and_peer_alerts_link_component_and_finding(fleet: Store) -> None:
+PROFILE = """
+device: {name: Pump, fda_class: II, iec62304_class: B, intended_use: infusion}
+interfaces:
+  - {type: wifi, name: wlan0, exposure: hospital-network, components: [openssl],
+     peers: [pump-server.example.org]}
+assets: {therapy_delivery: {description: dosing}}
+"""
+
+
+def test_drift_exploit_and_peer_alerts_link_component_and_finding(
+    fleet: Store, tmp_path: Path
+) -> None:
+    (tmp_path / "pump.yaml").write_text(PROFILE)
+    record_context(fleet, "Pump", load_profile(tmp_path / "pump.yaml"), now=NOW)
     at = NOW - timedelta(minutes=5)
     events = [
         ev("U1", 1, "software", at, components={"openssl": "1.0.2k", "zlib": "1.2.11"}),
@@ -174,10 +190,15 @@ def test_drift_exploit_and_peer_alerts_link_component_and_finding(fleet: Store) 
         ev("U3", 3, "tls_heartbeat_overflow", at),  # release 2.0 has no such finding
         ev("U2", 4, "connection", at, interface="eth0", peer="10.0.0.1"),
         ev("U2", 5, "connection", at, interface="eth0", peer="198.51.100.7"),
-        ev("U2", 6, "connection", at, interface="wlan0", peer="198.51.100.7"),  # not watched
+        ev("U2", 6, "connection", at, interface="eth1", peer="198.51.100.7"),  # not watched
+        ev("U2", 7, "connection", at, interface="wlan0", peer="pump-server.example.org"),
+        ev("U2", 8, "connection", at, interface="wlan0", peer="evil.example.net"),
     ]
     record_events(fleet, events, NOW)
-    got = {a.rule: a for a in list_alerts(fleet)}
+    alerts = list_alerts(fleet)
+    peers = sorted(a.subject for a in alerts if a.rule == "peers")
+    assert peers == ["eth0|198.51.100.7", "wlan0|evil.example.net"]  # wlan0: device profile
+    got = {a.rule: a for a in alerts if a.subject != "wlan0|evil.example.net"}
     assert sorted(got) == ["drift", "heartbleed", "peers"]
     drift = got["drift"]
     assert (drift.unit, drift.component, drift.component_version) == ("U1", "openssl", "1.0.2k")
