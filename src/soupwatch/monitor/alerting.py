@@ -9,11 +9,14 @@ from the store; the rules themselves are ``monitor/rules.py`` (pure).
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from soupwatch.config import InputLimits, input_limits
 from soupwatch.model.alerts import (
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 MAX_SILENT_UNITS = 1_000_000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,26 @@ def rules_in_force(store: Store) -> RuleSet | None:
         return _rules_of(session)
 
 
+FACTS_TTL = 60.0
+"""Seconds a release's SBOM versions and a product's profile peers are reused between batches
+(a re-imported SBOM or a newly recorded profile is used within a minute)."""
+_CACHE: weakref.WeakKeyDictionary[Store, dict[object, tuple[float, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _cached(store: Store, key: object, load: Callable[[], T]) -> T:
+    """``load()``, reused for FACTS_TTL seconds per store."""
+    mine = _CACHE.setdefault(store, {})
+    now = time.monotonic()
+    hit = mine.get(key)
+    if hit is not None and now - hit[0] < FACTS_TTL:
+        return cast(T, hit[1])
+    value = load()
+    mine[key] = (now, value)
+    return value
+
+
 def profile_peers(store: Store, product: str) -> dict[str, frozenset[str]]:
     """Per interface (its name, and its type), the peers the product's device profile allows."""
     out: dict[str, set[str]] = {}
@@ -134,7 +158,10 @@ def _facts(
     live = [r for r in rules if r.reads in kinds]
     peers: dict[str, dict[str, frozenset[str]]] = {}
     if any(r.kind is AlertKind.PEER and r.use_profile for r in live):
-        peers = {p: profile_peers(store, p) for p in sorted({u.product for u in units.values()})}
+        peers = {
+            p: _cached(store, ("peers", p), partial(profile_peers, store, p))
+            for p in sorted({u.product for u in units.values()})
+        }
     releases = {(u.product, u.release) for u in units.values()}
     sboms: dict[tuple[str, str], dict[str, set[str]]] = {}
     if any(r.kind is AlertKind.DRIFT for r in live):
