@@ -116,8 +116,9 @@ def rules_in_force(store: Store) -> RuleSet | None:
 
 
 FACTS_TTL = 60.0
-"""Seconds a release's SBOM versions and a product's profile peers are reused between batches
-(a re-imported SBOM or a newly recorded profile is used within a minute)."""
+"""Seconds a release's SBOM versions and open findings, and a product's profile peers, are
+reused between batches (a re-imported SBOM, a re-scan or a newly recorded profile is used
+within a minute)."""
 _CACHE: weakref.WeakKeyDictionary[Store, dict[object, tuple[float, Any]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -169,19 +170,19 @@ def _facts(
     vulns = {r.vulnerability for r in live if r.kind is AlertKind.EXPLOIT and r.vulnerability}
     findings: dict[tuple[str, str], tuple[evaluator.Finding, ...]] = {}
     for pr in sorted(releases) if vulns else ():
-        found = alert_repo.open_findings(session, pr[0], pr[1], vulns)
-        findings[pr] = tuple(
-            evaluator.Finding(f.id, f.vulnerability, f.component, f.version) for f in found
+        findings[pr] = _cached(
+            store, ("findings", pr, frozenset(vulns)), partial(_findings, session, pr, vulns)
         )
-    times: dict[str, dict[str, list[datetime]]] = {}
     windows: dict[str, timedelta] = {}
     for rule in (r for r in live if r.kind is AlertKind.RATE):
         assert rule.window is not None and rule.reads is not None
         windows[rule.reads] = max(windows.get(rule.reads, rule.window), rule.window)
-    for kind, window in sorted(windows.items()):
+    spans = {}
+    for kind, window in windows.items():
         ats = [e.at for events in per_unit.values() for e in events if e.kind == kind]
-        serials = {s for s, events in per_unit.items() if any(e.kind == kind for e in events)}
-        times[kind] = alert_repo.event_times(session, serials, kind, min(ats) - window, max(ats))
+        spans[kind] = (min(ats) - window, max(ats))
+    serials = {s for s, events in per_unit.items() if any(e.kind in spans for e in events)}
+    times = alert_repo.event_times(session, serials, spans)
     out = {}
     for serial in per_unit:
         unit = units.get(serial)
@@ -194,6 +195,13 @@ def _facts(
             {kind: got.get(serial, []) for kind, got in times.items()},
         )
     return out
+
+
+def _findings(
+    session: Session, release: tuple[str, str], vulns: set[str]
+) -> tuple[evaluator.Finding, ...]:
+    found = alert_repo.open_findings(session, release[0], release[1], vulns)
+    return tuple(evaluator.Finding(f.id, f.vulnerability, f.component, f.version) for f in found)
 
 
 def _raise(

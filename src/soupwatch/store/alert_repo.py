@@ -8,11 +8,11 @@ one (the unique ``open_key`` would refuse the second).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from soupwatch.model.alerts import (
@@ -94,23 +94,33 @@ def rule_set_info(row: AlertRuleSetRow) -> RuleSet:
 
 
 def event_times(
-    session: Session, units: Collection[str], kind: str, since: datetime, until: datetime
-) -> dict[str, list[datetime]]:
-    """Per unit, the sorted times of its stored events of ``kind`` in [since, until]."""
+    session: Session, units: Collection[str], spans: Mapping[str, tuple[datetime, datetime]]
+) -> dict[str, dict[str, list[datetime]]]:
+    """Per event kind and unit, the sorted times of the units' stored events of that kind
+    within its span [since, until] (one query for every kind)."""
+    if not spans or not units:
+        return {}
     query = (
-        select(DeviceEventRow.unit, DeviceEventRow.at)
+        select(DeviceEventRow.kind, DeviceEventRow.unit, DeviceEventRow.at)
         .where(
             DeviceEventRow.unit.in_(sorted(units)),
-            DeviceEventRow.kind == kind,
-            DeviceEventRow.at >= _utc(since),
-            DeviceEventRow.at <= _utc(until),
+            or_(
+                *(
+                    and_(
+                        DeviceEventRow.kind == kind,
+                        DeviceEventRow.at >= _utc(since),
+                        DeviceEventRow.at <= _utc(until),
+                    )
+                    for kind, (since, until) in sorted(spans.items())
+                )
+            ),
         )
-        .order_by(DeviceEventRow.unit, DeviceEventRow.at)
+        .order_by(DeviceEventRow.at)
         .limit(MAX_TIMES)
     )
-    out: dict[str, list[datetime]] = {}
-    for unit, at in session.execute(query):
-        out.setdefault(unit, []).append(_aware(at))
+    out: dict[str, dict[str, list[datetime]]] = {kind: {} for kind in spans}
+    for kind, unit, at in session.execute(query):
+        out[kind].setdefault(unit, []).append(_aware(at))
     return out
 
 
