@@ -234,7 +234,7 @@ def rules_list_cmd(
     if show is not None:
         for rs in sets:
             if rs.version == show:
-                console.print(rs.text, markup=False, highlight=False, end="")
+                typer.echo(rs.text, nl=False)  # as stored: no wrapping
                 return
         raise ConfigError(f"no rule set version {show}", where="--show")
     rows = [

@@ -37,6 +37,7 @@ from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import save_findings
 from soupwatch.store.inventory import save_release
 from soupwatch.vex import audit
+from tests.conftest import run_cli
 from tests.unit.fleet.conftest import finding
 from tests.unit.server.conftest import add_user, options
 
@@ -294,5 +295,40 @@ def test_the_http_batch_route_raises_alerts_read_and_handled_over_the_api(
         closed = security.post(f"/api/v1/alerts/{alert['id']}/close", json={"reason": "update"})
         assert closed.json()["closed"]["reason"] == "update"
         assert auditor.get("/api/v1/alerts/999").status_code == 404
+    finally:
+        store.close()
+
+
+def test_the_cli_loads_lists_and_shows_alerts(
+    cli_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOUPWATCH_USER", "frank")
+    monkeypatch.setenv("SOUPWATCH_NOW", NOW.isoformat())
+    store = Store.open(cli_env)
+    try:
+        seed(store)
+        rules = tmp_path / "rules.yaml"
+        rules.write_text(RULES)
+        code, out, err = run_cli("monitor", "rules", "load", str(rules))
+        assert code == 0 and "5 rule(s) stored as version 1" in out, err
+        code, out, _ = run_cli("monitor", "rules", "load", str(rules))
+        assert "unchanged: version 1" in out
+        code, out, _ = run_cli("monitor", "rules", "list", "--json")
+        assert [(v["version"], v["loaded_by"]) for v in json.loads(out)] == [(1, "frank")]
+        code, out, _ = run_cli("monitor", "rules", "list", "--show", "1")
+        assert out == RULES
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("rules: [{name: x, kind: rate, event: reboot, threshold: 0, window: 1h}]")
+        code, _, err = run_cli("monitor", "rules", "load", str(bad))
+        assert code == 2 and "bad.yaml (rules[0])" in err
+        record_events(store, burst("U1", 0, 5, NOW - timedelta(minutes=9)), NOW)
+        code, out, _ = run_cli("monitor", "silent")
+        assert "0 silent-unit alert(s) opened" in out  # the rules came into force just now
+        monkeypatch.setenv("SOUPWATCH_NOW", (NOW + timedelta(minutes=61)).isoformat())
+        code, out, _ = run_cli("monitor", "silent")
+        assert code == 0 and "3 silent-unit alert(s) opened" in out, out  # U1: 66 min
+        code, out, _ = run_cli("monitor", "alerts", "--json", "--unit", "U1")
+        got = [(a["rule"]["name"], a["status"]) for a in json.loads(out)]
+        assert got == [("silent", "open"), ("failed-logins", "open")]  # newest first
     finally:
         store.close()
