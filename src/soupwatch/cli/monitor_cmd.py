@@ -1,4 +1,6 @@
-"""``soupwatch monitor``: take device telemetry in (MQTT, syslog) and read it back."""
+"""``soupwatch monitor``: take device telemetry in (MQTT, syslog) and read it back; load and
+list the unusual-activity rules, list alerts, raise the silent-unit alerts (``silent``, for a
+schedule such as cron)."""
 
 from __future__ import annotations
 
@@ -13,16 +15,23 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from soupwatch.cli.common import console, open_store, print_json
+from soupwatch.cli.common import console, current_time, open_store, print_json, print_table
+from soupwatch.cli.vex_cmd import current_user
 from soupwatch.errors import ConfigError
 
 if TYPE_CHECKING:
     from soupwatch.monitor import IngestStats
 
 monitor_app = typer.Typer(
-    help="Device telemetry: ingest events over MQTT or syslog, list a unit's events.",
+    help="Device telemetry: ingest events over MQTT or syslog, list a unit's events; "
+    "unusual-activity rules and alerts.",
     no_args_is_help=True,
 )
+rules_app = typer.Typer(
+    help="Unusual-activity rules (YAML, versioned and audited; docs/monitoring.md).",
+    no_args_is_help=True,
+)
+monitor_app.add_typer(rules_app, name="rules")
 
 
 def _say(text: str) -> None:
@@ -183,6 +192,132 @@ def events_cmd(
         _say(f"{e.at.isoformat()} {e.kind} ({e.transport.value}) {json.dumps(dict(e.fields))}")
     if not events:
         _say(f"no events stored for unit {unit}")
+
+
+@rules_app.command("load")
+def rules_load_cmd(
+    file: Path = typer.Argument(..., help="YAML rule file (docs/monitoring.md)."),
+) -> None:
+    """Validate a rule file and store it as the next version (audited; the same text again
+    stores nothing). A bad rule is one error line naming the file and the rule, exit 2."""
+    from soupwatch.config import load_settings
+    from soupwatch.monitor import load_rules
+
+    settings = load_settings()
+    text = file.read_text(encoding="utf-8")
+    store = open_store()
+    try:
+        done = load_rules(
+            store,
+            text,
+            actor=current_user(),
+            now=current_time(),
+            limits=settings.limits,
+            source=str(file),
+        )
+    finally:
+        store.close()
+    rs = done.rule_set
+    verb = "stored as version" if done.new else "unchanged: version"
+    _say(f"{len(rs.rules)} rule(s) {verb} {rs.version} (loaded by {rs.loaded_by})")
+
+
+@rules_app.command("list")
+def rules_list_cmd(
+    show: int | None = typer.Option(None, "--show", help="Print the text of this version."),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+) -> None:
+    """The stored versions of the rules, newest first (the newest is in force)."""
+    from soupwatch.pipeline import rule_sets
+
+    store = open_store()
+    try:
+        sets = rule_sets(store)
+    finally:
+        store.close()
+    if show is not None:
+        for rs in sets:
+            if rs.version == show:
+                typer.echo(rs.text, nl=False)  # as stored: no wrapping
+                return
+        raise ConfigError(f"no rule set version {show}", where="--show")
+    rows = [
+        {
+            "version": rs.version,
+            "digest": rs.digest,
+            "loaded_by": rs.loaded_by,
+            "loaded_at": rs.loaded_at.isoformat(),
+        }
+        for rs in sets
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        f"{len(rows)} rule set version(s)",
+        ["version", "loaded by", "loaded at", "sha-256"],
+        [[r["version"], r["loaded_by"], r["loaded_at"], str(r["digest"])[:16]] for r in rows],
+    )
+
+
+@monitor_app.command("alerts")
+def alerts_cmd(
+    status: str | None = typer.Option(
+        None, "--status", help="open, acknowledged or closed (default: every alert)."
+    ),
+    unit: str | None = typer.Option(None, "--unit", help="Only this unit's alerts."),
+    product: str | None = typer.Option(None, "--product", help="Only this product's alerts."),
+    limit: int = typer.Option(100, "--limit", min=1, max=10_000),
+    as_json: bool = typer.Option(False, "--json", help="JSON (soupwatch-alert/1) instead."),
+) -> None:
+    """Alerts of the unusual-activity rules, newest first."""
+    from soupwatch.model.alerts import AlertStatus, alert_json
+    from soupwatch.pipeline import AlertFilter, list_alerts
+
+    try:
+        wanted = None if status is None else [AlertStatus(status)]
+    except ValueError as err:
+        raise ConfigError(f"--status {status!r}: open, acknowledged or closed") from err
+    store = open_store()
+    try:
+        alerts = list_alerts(store, AlertFilter(wanted, unit, product), limit=limit)
+    finally:
+        store.close()
+    if as_json:
+        print_json([alert_json(a) for a in alerts])
+        return
+    print_table(
+        f"{len(alerts)} alert(s)",
+        ["id", "status", "severity", "unit", "rule", "title", "last seen"],
+        [
+            [
+                a.id,
+                a.status.value,
+                a.severity.value,
+                a.unit,
+                a.rule,
+                a.title,
+                a.last_seen.isoformat(),
+            ]
+            for a in alerts
+        ],
+    )
+
+
+@monitor_app.command("silent")
+def silent_cmd() -> None:
+    """Raise the alerts of the silent-unit rules due now (run it on a schedule, e.g. cron
+    every few minutes); prints the alerts opened."""
+    from soupwatch.monitor import check_silent
+
+    store = open_store()
+    try:
+        opened = check_silent(store, current_time())
+    finally:
+        store.close()
+    for a in opened:
+        _say(f"alert {a.id}: {a.title}")
+    _say(f"{len(opened)} silent-unit alert(s) opened")
 
 
 def register(app: typer.Typer) -> None:

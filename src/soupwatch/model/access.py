@@ -65,6 +65,8 @@ class Permission(StrEnum):
     """Report a unit's installed release and component versions (API keys only)."""
     RESPOND = "respond"
     """Open incidents, run their playbook, record the Part 806 decision and ISAO sharing."""
+    HANDLE_ALERTS = "handle_alerts"
+    """Acknowledge and close unusual-activity alerts (reading them needs ``read``)."""
 
 
 class KeyScope(StrEnum):
@@ -81,6 +83,7 @@ _TRIAGE = {
     Permission.CONFIGURE,
     Permission.MANAGE_PRODUCTS,
     Permission.MANAGE_FLEET,
+    Permission.HANDLE_ALERTS,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -27,6 +27,9 @@ class RuleKind(StrEnum):
     """An open finding's clock (FDA 30/60-day, KEV due date, assessment due) within N days."""
     END_OF_SUPPORT = "end_of_support"
     """A component whose support ends within N days."""
+    UNUSUAL_ACTIVITY = "unusual_activity"
+    """A new alert of the unusual-activity rules (``monitor``: a burst, an unexpected peer,
+    drift, an exploitation attempt, a silent unit)."""
 
     @property
     def needs_days(self) -> bool:

@@ -1,21 +1,38 @@
 """Postmarket device monitoring: telemetry from deployed units, normalised and stored once.
 
 ``events`` turns MQTT payloads, syslog lines and HTTP batches into ``model.telemetry`` events;
-``mqtt`` and ``syslog`` are the listeners; ``pipeline.telemetry`` stores them. See
+``mqtt`` and ``syslog`` are the listeners; ``pipeline.telemetry`` stores them. ``rules`` reads
+and evaluates the unusual-activity rules and ``alerting`` runs them: importing this package
+registers :func:`evaluate_recorded` to run after every recorded batch. See
 docs/monitoring.md. The edges import this face only.
 """
 
+from soupwatch.monitor.alerting import (
+    Loaded,
+    check_silent,
+    evaluate_recorded,
+    load_rules,
+    rules_in_force,
+)
 from soupwatch.monitor.events import MAX_BATCH, MAX_MESSAGE, events_from_json
 from soupwatch.monitor.mqtt import IngestStats, MqttIngester, MqttOptions
 from soupwatch.monitor.syslog import SyslogIngester, SyslogOptions
+from soupwatch.pipeline.telemetry import after_record
+
+after_record(evaluate_recorded)
 
 __all__ = [
     "MAX_BATCH",
     "MAX_MESSAGE",
     "IngestStats",
+    "Loaded",
     "MqttIngester",
     "MqttOptions",
     "SyslogIngester",
     "SyslogOptions",
+    "check_silent",
+    "evaluate_recorded",
     "events_from_json",
+    "load_rules",
+    "rules_in_force",
 ]

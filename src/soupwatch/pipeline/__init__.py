@@ -13,6 +13,14 @@ module here is one family of flows; this face re-exports them, and the edges imp
 from soupwatch.intel.status import FeedStatus
 from soupwatch.pipeline import accounts, incidents, products
 from soupwatch.pipeline.accounts import LoginLimits, PasswordCost
+from soupwatch.pipeline.alerts import (
+    AlertFilter,
+    ack_alert,
+    alert_by_id,
+    close_alert,
+    list_alerts,
+    rule_sets,
+)
 from soupwatch.pipeline.approvals import (
     approve_decision,
     comment_decision,
@@ -92,13 +100,20 @@ from soupwatch.pipeline.records import (
 )
 from soupwatch.pipeline.snapshots import TREND_DAYS, record_snapshot, snapshot_history
 from soupwatch.pipeline.support import SupportEnd, support_ends
-from soupwatch.pipeline.telemetry import Recorded, event_counts, record_events, unit_events
+from soupwatch.pipeline.telemetry import (
+    Recorded,
+    after_record,
+    event_counts,
+    record_events,
+    unit_events,
+)
 
 __all__ = [
     "MAX_HITS",
     "SBOM_SUFFIXES",
     "TREND_DAYS",
     "VEX_FORMATS",
+    "AlertFilter",
     "Assessed",
     "AuditExport",
     "ComponentSearch",
@@ -118,11 +133,15 @@ __all__ = [
     "Step",
     "SupportEnd",
     "accounts",
+    "ack_alert",
+    "after_record",
+    "alert_by_id",
     "approve_decision",
     "assess",
     "assessed_release",
     "assessment",
     "assessment_header",
+    "close_alert",
     "comment_decision",
     "csaf_advisory",
     "decision_comments",
@@ -144,6 +163,7 @@ __all__ = [
     "incomplete_feeds",
     "ingest_sbom",
     "kernel_triage_summary",
+    "list_alerts",
     "list_decisions",
     "list_products",
     "list_releases",
@@ -164,6 +184,7 @@ __all__ = [
     "reject_decision",
     "release_list",
     "release_summary",
+    "rule_sets",
     "run_main_job",
     "scan_release",
     "search_components",

@@ -173,6 +173,8 @@ class Interface:
     components: tuple[ComponentSelector, ...]
     name: str | None = None
     authentication: str | None = None
+    peers: tuple[str, ...] = ()
+    """The peers the device is expected to talk to on it (unusual-activity allow-list)."""
 
     @property
     def label(self) -> str:
@@ -377,6 +379,7 @@ def _interfaces(data: dict[str, Any]) -> tuple[Interface, ...]:
             components=tuple(_selector(c) for c in i["components"]),
             name=i.get("name"),
             authentication=i.get("authentication"),
+            peers=tuple(i.get("peers", ())),
         )
         for i in data["interfaces"]
     )

@@ -98,6 +98,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     from soupwatch.server.middleware import AccessLog, Bounded, HostAndHeaders
     from soupwatch.server.routes import (
         admin,
+        alerts,
         api,
         auth,
         dashboard,
@@ -157,6 +158,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     app.include_router(telemetry.router, prefix="/api/v1")
     app.include_router(fleet.router, prefix="/api/v1")
     app.include_router(incident_routes.router, prefix="/api/v1")
+    app.include_router(alerts.router, prefix="/api/v1")
     app.include_router(jobs.router, prefix="/api/v1")
     app.include_router(notify.router, prefix="/api/v1")
     app.include_router(dashboard.router)

@@ -25,6 +25,7 @@ def metadata() -> MetaData:
         "notify_tables",
         "provider_tables",
         "incident_tables",
+        "alert_tables",
     ):
         try:
             __import__(f"soupwatch.store.{name}")

@@ -255,6 +255,17 @@ def get_unit(session: Session, serial: str) -> Unit | None:
     return None if found is None else _unit(found[0], found[1], found[2])
 
 
+def units_by_serial(session: Session, serials: Iterable[str]) -> dict[str, Unit]:
+    """The units of these serials (a serial the fleet does not know is left out)."""
+    found = session.execute(
+        select(*_UNIT_COLUMNS)
+        .join(ProductRow, ProductRow.id == UnitRow.product_id)
+        .join(ReleaseRow, ReleaseRow.id == UnitRow.release_id)
+        .where(UnitRow.serial.in_(sorted(set(serials))))
+    )
+    return {row.serial: _unit(row, p, r) for row, p, r in found}
+
+
 def moves_of(session: Session, serial: str) -> list[UnitMove]:
     """A unit's moves, oldest first (by the day when known, then as recorded)."""
     rows = session.execute(

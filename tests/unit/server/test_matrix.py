@@ -36,12 +36,16 @@ from soupwatch.model.access import (
     Role,
 )
 from soupwatch.model.notify import Channel, ChannelKind, RuleKind
+from soupwatch.model.telemetry import DeviceEvent, Transport
 from soupwatch.model.vex import VexScope, VexState, VexStatement
+from soupwatch.monitor import load_rules, rules_in_force
 from soupwatch.pipeline import (
     accounts,
+    list_alerts,
     load_target,
     products,
     record_decision,
+    record_events,
     scan_release,
     store_document,
 )
@@ -169,6 +173,18 @@ class World:
             now=datetime.now(UTC),
         )
         return str(made.number)
+
+    def alert_id(self, caller: tuple[Role, KeyScope] | None) -> str:
+        """An alert on the unit of OWN (its rules loaded once; a burst raises a fresh one
+        whenever the last was closed)."""
+        store = self.app.state.store
+        if rules_in_force(store) is None:
+            text = "rules: [{name: reboots, kind: rate, event: reboot, threshold: 1, window: 1h}]"
+            load_rules(store, text, actor="test", now=NOW)
+        n = next(self.counter)
+        event = DeviceEvent(UNIT, NOW, "reboot", Transport.HTTP, f"matrix-{n}")
+        record_events(store, [event], NOW)
+        return str(list_alerts(store, limit=1)[0].id)
 
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:
         """A fresh key of the caller's user (the caller's own key to revoke)."""
@@ -384,6 +400,12 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         json=lambda w, p: {"name": "c", "product": OWN, "release": "1.0", "serials": [UNIT]}
     ),
     ("GET", "/api/v1/fleet/drift"): Recipe(),
+    ("GET", "/api/v1/alerts"): Recipe(),
+    ("GET", "/api/v1/alerts/{alert_id}"): Recipe(path={"alert_id": World.alert_id}),
+    ("POST", "/api/v1/alerts/{alert_id}/ack"): Recipe(path={"alert_id": World.alert_id}),
+    ("POST", "/api/v1/alerts/{alert_id}/close"): Recipe(
+        path={"alert_id": World.alert_id}, json=lambda w, p: {"reason": "matrix"}
+    ),
     ("GET", "/api/v1/fleet/metrics"): Recipe(params={"product": "{product}"}),
     ("PUT", "/api/v1/admin/teams/{team}/customers/{customer}"): Recipe(
         path={"team": "team-own", "customer": "spare-customer"}
