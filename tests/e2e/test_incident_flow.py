@@ -1,15 +1,13 @@
 """Issue 14's end-to-end test, over the real API and a real loopback HTTP server:
 
-a unit checks in (fleet check-in API, the update server's device key) reporting a drifted
-openssl → an incident is opened from that drift, for the finding the unit's release carries
-(its affected units come from the fleet) → the playbook runs, the advisory is published by the
-CSAF provider, the communicate step names it → the provider directory is read back over HTTP
-and validated by the CSAF client (``disclosure/client.py``) → the Part 806 decision, ISAO
-sharing and close → the timeline is the verified audit trail, every entry attributed.
-
-The unusual-activity alert between the check-in and the incident is not built on this branch;
-the incident is opened from the drift itself (``source_kind="drift"``), where an alert reference
-(``source_kind="alert"``) will plug in (docs/incidents.md).
+a unit checks in (fleet check-in API, the update server's device key) and reports over the
+telemetry API a software event with a drifted openssl → the drift rule raises an alert linking
+unit and component → an incident is opened from that alert, for the finding the unit's release
+carries (its affected units come from the fleet) → the playbook runs, the advisory is
+published by the CSAF provider, the communicate step names it → the provider directory is read
+back over HTTP and validated by the CSAF client (``disclosure/client.py``) → the Part 806
+decision, ISAO sharing and close → the timeline is the verified audit trail, every entry
+attributed.
 """
 
 from __future__ import annotations
@@ -27,6 +25,7 @@ from soupwatch import fleet
 from soupwatch.config import Settings
 from soupwatch.disclosure.client import ProviderReader
 from soupwatch.model.access import Role
+from soupwatch.monitor import load_rules
 from soupwatch.pipeline import accounts, verify_audit
 from soupwatch.server.app import create_app
 
@@ -58,7 +57,9 @@ def test_drift_to_incident_to_published_advisory(
         ann = add_user(app, "ann", Role.PRODUCT_SECURITY, teams=("psirt",))
         rita = add_user(app, "rita", Role.REGULATORY_REVIEWER, teams=("psirt",))
         hospital = add_user(app, "general-it", Role.HOSPITAL_CUSTOMER, teams=("general",))
-        head = verify_audit(store).count
+        load_rules(
+            store, "rules: [{name: drift, kind: drift, severity: high}]", actor="ann", now=NOW
+        )
 
         # 1. the unit checks in: openssl is not what its release's SBOM says
         r = device.post(
@@ -69,13 +70,29 @@ def test_drift_to_incident_to_published_advisory(
         [drift] = r.json()["drift"]
         assert (drift["component"], drift["reported_version"]) == ("openssl", "1.1.1w")
 
-        # 2. the incident, opened from the drift, for the finding the unit's release carries
+        # 2. the unit's telemetry says the same: the drift rule raises an alert
+        event = {
+            "unit": "U3",
+            "time": datetime.now(UTC).isoformat(),
+            "kind": "software",
+            "id": "U3-software-1",
+            "fields": {"components": {"openssl": "1.1.1w"}},
+        }
+        r = device.post(f"{API}/telemetry/events", json=[event])
+        assert r.status_code == 200, r.text
+        r = ann.get(f"{API}/alerts", params={"unit": "U3"})
+        assert r.status_code == 200, r.text
+        [alert] = r.json()
+        assert (alert["rule"]["name"], alert["component"]["name"]) == ("drift", "openssl")
+        head = verify_audit(store).count
+
+        # 3. the incident, opened from the alert, for the finding the unit's release carries
         r = ann.post(
             f"{API}/incidents",
             json={
                 "title": "Heartbleed-era OpenSSL on a unit in the field",
-                "source_kind": "drift",
-                "source_ref": "U3",
+                "source_kind": "alert",
+                "source_ref": str(alert["id"]),
                 "vulnerability": V1,
             },
         )
@@ -83,18 +100,15 @@ def test_drift_to_incident_to_published_advisory(
         opened = r.json()
         number = opened["number"]
         assert opened["product"] == "Pump" and opened["owner"] == "ann"
-        assert [(u["serial"], u["why"]) for u in opened["units"]] == [
-            ("U3", "drift reported at check-in")
-        ]
+        [(serial, why)] = [(u["serial"], u["why"]) for u in opened["units"]]
+        assert serial == "U3" and why.startswith(f"alert {alert['id']}: ")
         assert opened["sites"] == ["General / South"]
-        assert (
-            opened["clocks"]["learnt_on"] == datetime.now(UTC).date().isoformat()
-        )  # the API's day
+        assert opened["clocks"]["learnt_on"] == event["time"][:10]  # the alert's first event
         assert hospital.get(f"{API}/incidents/{number}").status_code == 200  # its own unit
         assert ann.post(f"{API}/incidents/{number}/steps/contain", json={}).status_code == 200
         assert ann.post(f"{API}/incidents/{number}/steps/assess", json={}).status_code == 200
 
-        # 3. the advisory, published by the provider (validated before it is published)
+        # 4. the advisory, published by the provider (validated before it is published)
         advisory = _advisory(shared, number)
         r = rita.post(f"{API}/products/Pump/advisories", json={"document": advisory})
         assert r.status_code == 201, r.text
@@ -104,7 +118,7 @@ def test_drift_to_incident_to_published_advisory(
         )
         assert r.status_code == 200, r.text
 
-        # 4. a CSAF client reads the provider back over HTTP and validates every document
+        # 5. a CSAF client reads the provider back over HTTP and validates every document
         base = loopback(app)
         with httpx.Client(base_url=base, timeout=10) as http:
             read = ProviderReader(http).read(f"{base}/.well-known/csaf/provider-metadata.json")
@@ -112,7 +126,7 @@ def test_drift_to_incident_to_published_advisory(
         assert [d.tracking_id for d in read.documents] == [f"ACME-2026-{number:04d}"]
         assert url.endswith(f"/acme-2026-{number:04d}.json")
 
-        # 5. fix, the Part 806 decision, the ISAO record, close
+        # 6. fix, the Part 806 decision, the ISAO record, close
         assert ann.post(f"{API}/incidents/{number}/steps/fix", json={}).status_code == 200
         r = rita.request(
             "PATCH",
@@ -143,10 +157,10 @@ def test_drift_to_incident_to_published_advisory(
         ]
         page = hospital.get(f"/incidents/{number}")  # the dashboard, as the customer sees it
         assert page.status_code == 200 and "Not reportable: software update" in page.text
-        assert "Shared with H-ISAC" in page.text and "drift reported at check-in" in page.text
+        assert "Shared with H-ISAC" in page.text and f"alert {alert['id']}" in page.text
         assert f'href="/incidents/{number}"' in hospital.get("/incidents").text
         audit = verify_audit(store)
-        # check-in + open + 5 steps + decision + sharing + the advisory's publication
-        assert audit.ok and audit.count == head + len(closed["timeline"]) + 2
+        # open + 5 steps + decision + sharing + the advisory's publication
+        assert audit.ok and audit.count == head + len(closed["timeline"]) + 1
     finally:
         store.close()

@@ -81,7 +81,7 @@ def vulnerability_id(value: str) -> str:
 
 
 def source(kind: str, ref: str) -> Source:
-    """A checked source reference (an alert's reference is kept as given)."""
+    """A checked source reference."""
     try:
         found = SourceKind(kind)
     except ValueError as err:
@@ -90,6 +90,8 @@ def source(kind: str, ref: str) -> Source:
     ref = text("ref", ref, required=True)
     if found is SourceKind.DISCLOSURE and not ref.isdigit():
         raise IncidentError("a disclosure source names the report number", where="source")
+    if found is SourceKind.ALERT and not ref.isdigit():
+        raise IncidentError("an alert source names the alert's id", where="source")
     if found is SourceKind.FINDING:
         ref = vulnerability_id(ref)
     return Source(found, ref)

@@ -21,7 +21,8 @@ class SourceKind(StrEnum):
     FINDING = "finding"
     """A stored finding: ``ref`` is its vulnerability id (CVE-…), of the incident's product."""
     ALERT = "alert"
-    """An unusual-activity alert: ``ref`` is the alert's reference, kept as given."""
+    """An unusual-activity alert: ``ref`` is the alert's id; its unit, product, finding and
+    first occurrence fill the incident."""
     DRIFT = "drift"
     """A unit's check-in drift: ``ref`` is the unit's serial."""
 

@@ -31,7 +31,7 @@ from soupwatch.model.incident import (
 from soupwatch.pipeline.assessments import device_context
 from soupwatch.risk import Policy
 from soupwatch.risk.records import load_learnt_dates
-from soupwatch.store import finding_repo, incident_repo, provider_repo
+from soupwatch.store import alert_repo, finding_repo, incident_repo, provider_repo
 from soupwatch.store.db import Session, Store
 from soupwatch.vex import audit
 
@@ -117,7 +117,8 @@ def open_incident(
 ) -> Incident:
     """Open an incident, audited ``incident.open``. The source fills what it knows: a
     disclosure report its product, vulnerability and the day it was received; a finding its
-    vulnerability and first identification; a drift its unit and product. ``learnt_on`` (the
+    vulnerability and first identification; an alert its unit, product, finding and first
+    occurrence; a drift its unit and product. ``learnt_on`` (the
     FDA clocks' start) defaults to that day, else today, and may be set earlier, never later."""
     src = rules.source(source_kind, source_ref)
     title = rules.text("title", title, required=True)
@@ -134,6 +135,18 @@ def open_incident(
             vuln = src.ref
             if product is None:
                 raise IncidentError("a finding source needs its product", where="product")
+        elif src.kind is SourceKind.ALERT:
+            alert = alert_repo.get_alert(session, int(src.ref))
+            if alert is None:
+                raise NotFoundError(f"no alert with id {src.ref[:32]}")
+            unit = incident_repo.unit(session, alert.unit)  # None: a unit the fleet lacks
+            if scope is not None and (unit is None or not scope.sees(unit)):
+                raise NotFoundError(f"no alert with id {src.ref[:32]}")
+            product = product or alert.product or (unit.product if unit else None)
+            vuln = vuln or alert.vulnerability
+            known = alert.first_seen.date()
+            if unit is not None:  # telemetry may name a serial the fleet does not hold
+                named.insert(0, (unit.serial, f"alert {alert.id}: {alert.title}"))
         elif src.kind is SourceKind.DRIFT:
             unit = incident_repo.unit(session, src.ref)
             if unit is None or (scope is not None and not scope.sees(unit)):

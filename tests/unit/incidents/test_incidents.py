@@ -13,7 +13,16 @@ from soupwatch.errors import IncidentError, NotFoundError
 from soupwatch.fleet import Scope
 from soupwatch.incidents import clocks, incident_json
 from soupwatch.model.incident import IncidentState, SourceKind
-from soupwatch.pipeline import incidents, record_context, record_learnt_date, verify_audit
+from soupwatch.model.telemetry import DeviceEvent, Transport
+from soupwatch.monitor import load_rules
+from soupwatch.pipeline import (
+    incidents,
+    list_alerts,
+    record_context,
+    record_events,
+    record_learnt_date,
+    verify_audit,
+)
 from soupwatch.risk import Policy, default_profile
 from soupwatch.risk.policy import DEFAULT_COMMUNICATE_DAYS, DEFAULT_FIX_DAYS
 from soupwatch.store.db import Store
@@ -117,20 +126,26 @@ def test_sources_scope_and_refusals(store: Store) -> None:
     assert (
         drift.units[0].why == "drift reported at check-in" and drift.clocks.learnt_on == NOW.date()
     )
+    load_rules(
+        store,
+        "rules: [{name: reboots, kind: rate, event: reboot, threshold: 1, window: 1h}]",
+        actor="a",
+        now=NOW,
+    )
+    record_events(store, [DeviceEvent("U2", day(5, 3), "reboot", Transport.HTTP, "r1")], NOW)
+    [raised] = list_alerts(store)
     alert = incidents.open_incident(
         store,
-        title="odd peers",
+        title="odd reboots",
         source_kind="alert",
-        source_ref="rule:peers/U2/7",
-        product="Pump",
-        serials=["U2"],
+        source_ref=str(raised.id),
         learnt_on=day(5, 1).date(),
         actor="a",
         now=NOW,
     )
-    assert str(alert.source) == "alert:rule:peers/U2/7" and alert.clocks.learnt_on == date(
-        2026, 5, 1
-    )
+    assert str(alert.source) == f"alert:{raised.id}" and alert.clocks.learnt_on == date(2026, 5, 1)
+    assert alert.product == "Pump" and [u.serial for u in alert.units] == ["U2"]
+    assert alert.units[0].why.startswith(f"alert {raised.id}: ")
 
     st_mary = Scope(frozenset({"Pump"}), frozenset({"St Mary"}))  # the hospital customer
     general = Scope(frozenset({"Pump"}), frozenset({"General"}))
@@ -156,13 +171,15 @@ def test_sources_scope_and_refusals(store: Store) -> None:
         source_kind="finding", source_ref="CVE-2099-1", product="Pump"
     )
     assert "in the future" in refused(
-        source_kind="alert", source_ref="a", learnt_on=NOW.date() + timedelta(days=1)
+        source_kind="alert", source_ref=str(raised.id), learnt_on=NOW.date() + timedelta(days=1)
     )
     assert "after the source's own day" in refused(
         source_kind="finding", source_ref=V1, product="Pump", learnt_on=date(2026, 2, 1)
     )
     assert "no unit with serial 'U77'" in refused(source_kind="drift", source_ref="U77")
     assert "no disclosure report number 9" in refused(source_kind="disclosure", source_ref="9")
+    assert "names the alert's id" in refused(source_kind="alert", source_ref="a")
+    assert "no alert with id 99" in refused(source_kind="alert", source_ref="99")
 
 
 def test_clocks_follow_the_products_policy_and_recorded_learnt_day(store: Store) -> None:

@@ -166,7 +166,7 @@ class World:
             self.app.state.store,
             title="matrix",
             source_kind="alert",
-            source_ref=f"alert-{next(self.counter)}",
+            source_ref=self.alert_id(caller),
             product=OWN,
             serials=[UNIT],
             actor="test",
@@ -480,8 +480,8 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("POST", "/api/v1/incidents"): Recipe(
         json=lambda w, p: {
             "title": "matrix",
-            "source_kind": "alert",
-            "source_ref": "alert-matrix",
+            "source_kind": "disclosure",
+            "source_ref": w.report_number(None),
             "product": p,
         },
         body_product=True,
