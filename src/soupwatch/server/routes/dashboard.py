@@ -454,11 +454,11 @@ def support(request: Request, principal: Viewer) -> HTMLResponse:
         {
             "end_of_support": s.ends.isoformat(),
             "days_left": (s.ends - today).days,
-            "name": s.assessed.component.name,
-            "version": s.assessed.component.version,
-            "level": s.assessed.support.level.value,
-            "finding": s.assessed.support_finding,
-            "source": s.assessed.support.source,
+            "name": s.name,
+            "version": s.version,
+            "level": s.level,
+            "finding": s.finding,
+            "source": s.source,
             "product": s.product,
             "release": s.release,
         }
