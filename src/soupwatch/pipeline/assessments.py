@@ -186,13 +186,34 @@ def _shared(session: Session, products: Iterable[str] | None = None) -> SharedSt
 
 
 def _fingerprint(stamp: repo.ReleaseStamp, shared: SharedStamp, context: str, now: datetime) -> str:
+    return _fingerprint_of(
+        stamp.release_id,
+        stamp.imported_at,
+        stamp.scanned_at,
+        tuple(sorted(shared.for_product(stamp.product).items())),
+        context,
+        now.date().isoformat(),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _fingerprint_of(
+    release_id: int,
+    imported_at: datetime | None,
+    scanned_at: datetime | None,
+    shared: tuple[tuple[str, str], ...],
+    context: str,
+    day: str,
+) -> str:
+    """The digest of a release's inputs (a pure function of its arguments: kept per process,
+    the portfolio computes hundreds per view)."""
     return _digest(
         {
             "version": ASSESSMENT_VERSION,
-            "release": [stamp.release_id, stamp.imported_at, stamp.scanned_at],
-            "shared": shared.for_product(stamp.product),
+            "release": [release_id, imported_at, scanned_at],
+            "shared": dict(shared),
             "context": context,
-            "day": now.date().isoformat(),
+            "day": day,
         }
     )
 
@@ -421,6 +442,32 @@ def _summary(
     return ReleaseSummary(stamp.product, maker, stamp.release, name, made, counts, recomputed)
 
 
+COUNTS_KEPT = 20_000
+"""Stored assessments' headline counts kept per process (:func:`_summaries`)."""
+_counts: dict[tuple[int, str, datetime], dict[str, Any]] = {}
+
+
+def _summaries(session: Session, release_ids: list[int]) -> dict[int, repo.AssessmentSummary]:
+    """The stored summaries of these releases, their counts read only for assessments not met
+    before: counts are kept under the stored assessment's identity (release, fingerprint,
+    time made), which a recomputation changes, so a kept one cannot disagree."""
+    found = repo.summaries(session, release_ids, counts=False)
+    new = [rid for rid, s in found.items() if (rid, s.fingerprint, s.made_at) not in _counts]
+    if new:
+        # read again with the counts: what is stored now (if recomputed since, the newer one)
+        found.update(repo.summaries(session, new))
+        if len(_counts) + len(new) > COUNTS_KEPT:
+            _counts.clear()
+        _counts.update(
+            ((rid, found[rid].fingerprint, found[rid].made_at), found[rid].counts) for rid in new
+        )
+    out: dict[int, repo.AssessmentSummary] = {}
+    for rid, s in found.items():
+        counts = _counts.get((rid, s.fingerprint, s.made_at), s.counts)
+        out[rid] = replace(s, counts=counts)
+    return out
+
+
 def portfolio(store: Store, *, now: datetime | None = None) -> list[ReleaseSummary]:
     """Every release's counts, from stored assessments (stale ones are recomputed first)."""
     now = now or datetime.now(UTC)
@@ -429,7 +476,7 @@ def portfolio(store: Store, *, now: datetime | None = None) -> list[ReleaseSumma
         makers = inventory.manufacturers(session)
         shared = _shared(session, makers)
         ctx_fps = repo.context_fingerprints(session, {s.product_id for s in stamps})
-        stored = repo.summaries(session, [s.release_id for s in stamps])
+        stored = _summaries(session, [s.release_id for s in stamps])
     names = {s.product_id: s.product for s in stamps}
     refs = {pid: _stored_ref(store, name, ctx_fps.get(pid)) for pid, name in names.items()}
     return [
@@ -463,6 +510,15 @@ def assessment_header(
     now = now or datetime.now(UTC)
     _, made = _ensure(store, product, release, None, now)
     return _header(store, product, release, made)
+
+
+PAGES_KEPT = 256
+"""Pages of findings kept per process (:func:`findings_page`)."""
+_pages: dict[tuple[Any, ...], tuple[int, tuple[AssessedFinding, ...], str | None, Any]] = {}
+"""Pages read from a current stored assessment, under its identity (release, fingerprint and
+time made: a recomputed assessment is a new key) and the page's parameters. A stored
+assessment's rows are never changed in place (``save_assessment`` replaces them and the
+time made together), so a kept page cannot disagree with the stored one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -536,9 +592,17 @@ def findings_page(
         if got.stored is not None and got.stored.fingerprint == fingerprint:
             s = got.stored
             summary = _summary(got.stamp, got.maker, s.counts, s.made_at, s.profile_name, False)
-            total, page, following = read(session, rid, summary)
-            top = repo.load_header(session, rid) if header else None
-            return FindingsPage(summary, total, page, top, following)
+            key = (rid, s.fingerprint, s.made_at, flt, offset, limit, cursor, paged, header)
+            kept = _pages.get(key)
+            if kept is None:
+                total, page, following = read(session, rid, summary)
+                top = repo.load_header(session, rid) if header else None
+                kept = (total, tuple(page), following, top)
+                if len(_pages) >= PAGES_KEPT:
+                    _pages.clear()
+                _pages[key] = kept
+            total, items, following, top = kept
+            return FindingsPage(summary, total, list(items), top, following)
     summary, made = _current(store, got.stamp, ref, got.shared, got.stored, got.maker, now)
     with store.session() as session:
         total, page, following = read(session, rid, summary)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from soupwatch.intel.records import as_utc
@@ -248,8 +248,11 @@ class AssessmentSummary:
     counts: dict[str, Any]
 
 
-def summaries(session: Session, release_ids: Iterable[int]) -> dict[int, AssessmentSummary]:
-    """The stored assessments' summaries of these releases."""
+def summaries(
+    session: Session, release_ids: Iterable[int], *, counts: bool = True
+) -> dict[int, AssessmentSummary]:
+    """The stored assessments' summaries of these releases (``counts=False``: their counts
+    left empty, not read)."""
     ids = sorted(set(release_ids))
     if not ids:
         return {}
@@ -259,12 +262,12 @@ def summaries(session: Session, release_ids: Iterable[int]) -> dict[int, Assessm
             AssessmentRow.fingerprint,
             AssessmentRow.made_at,
             AssessmentRow.profile_name,
-            AssessmentRow.counts,
+            AssessmentRow.counts if counts else literal(None),
         ).where(AssessmentRow.release_id.in_(ids))
     )
     return {
-        rid: AssessmentSummary(rid, fp, as_utc(made) or made, name, counts)
-        for rid, fp, made, name, counts in rows
+        rid: AssessmentSummary(rid, fp, as_utc(made) or made, name, got or {})
+        for rid, fp, made, name, got in rows
     }
 
 
