@@ -112,10 +112,7 @@ class AssessedSupportRow(Base):
     end-of-support view reads one indexed query instead of every release's header."""
 
     __tablename__ = "assessed_support"
-    __table_args__ = (
-        Index("ix_assessed_support_release", "release_id"),
-        Index("ix_assessed_support_ends", "ends"),
-    )
+    __table_args__ = (Index("ix_assessed_support_release", "release_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     release_id: Mapped[int] = mapped_column(
         ForeignKey("assessments.release_id", ondelete="CASCADE")

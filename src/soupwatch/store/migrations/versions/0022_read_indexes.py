@@ -1,5 +1,6 @@
-"""read indexes: the stored assessments' end-of-support rows (``assessed_support``), filled
-from the stored headers, so that the end-of-support view is one indexed query
+"""read indexes: the stored assessments' end-of-support rows (``assessed_support``, indexed
+by release), filled from the stored headers, so that the end-of-support view is one query
+instead of decoding every release's header
 
 Revision ID: 0022
 Revises: 0019 (the lead re-chains it after the revisions merged before it)
@@ -59,7 +60,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_assessed_support_release", "assessed_support", ["release_id"])
-    op.create_index("ix_assessed_support_ends", "assessed_support", ["ends"])
     bind = op.get_bind()
     stored = sa.table("assessments", sa.column("release_id"), sa.column("header"))
     rows: list[dict[str, object]] = []
@@ -71,6 +71,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop ``assessed_support`` (the headers still hold everything it held)."""
-    op.drop_index("ix_assessed_support_ends", table_name="assessed_support")
     op.drop_index("ix_assessed_support_release", table_name="assessed_support")
     op.drop_table("assessed_support")
