@@ -84,11 +84,12 @@ async def _load(base: str, token: str, clients: int, seconds: float) -> dict[str
                 await asyncio.sleep(float(got.headers.get("retry-after", "1")))
 
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=120) as c:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one(c, n) for n in range(clients)))
-        took = time.perf_counter() - began
+        took, cpu = time.perf_counter() - began, time.process_time() - cpu
     return {
         "seconds": took,
+        "client_cpu": cpu,
         "statuses": {str(k): v for k, v in statuses.items()},
         "failures": dict(failures),
         "times": times,
@@ -280,6 +281,9 @@ def main(
               f"({cpu_used / load['seconds']:.2f} cores of {os.cpu_count()}), "
               f"{cpu_used / max(ok, 1) * 1000:.1f} ms per answered request; machine load "
               f"average {load_before:.1f} before, {load_after:.1f} after")  # fmt: skip
+        share = load["client_cpu"] / load["seconds"]
+        print(f"  load client CPU {load['client_cpu']:.1f} s ({share:.2f} cores, one "
+              "process)")  # fmt: skip
         for name, xs in load["times"].items():
             base_p95 = _p(single[name], 0.95)
             p95, p99 = _p(xs, 0.95), _p(xs, 0.99)
