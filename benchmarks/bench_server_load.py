@@ -9,13 +9,17 @@ starts ``soupwatch serve --workers 2`` on a free loopback port, then over real s
 - load: ``CLIENTS`` concurrent clients for ``SECONDS`` seconds (fixed count and duration), each
   cycling through the same views, run by an asyncio/httpx client in a separate process:
   requests, errors (anything but 200; 503s counted separately), p50/p95, requests per second;
-- the server's memory (RSS of the uvicorn process and its workers) before and after the load.
+- the server's memory (RSS of the uvicorn process and its workers) before and after the load;
+- the CPU the server (supervisor and workers) and the load client used, per answered request,
+  and the machine's load average: on a shared machine the latencies follow its load.
 
 Prints the ratios of the loaded latencies to the single-client baseline. Exit 1 when a request
 failed (other than 503), 2 when the mirror or PostgreSQL is missing.
 
 ``python benchmarks/bench_server_load.py --clients 50 --seconds 60`` (the defaults); the load
-client alone: ``--client URL TOKEN`` (what the benchmark runs in its second process).
+client alone: ``--client URL TOKEN`` (what the benchmark runs in its second process);
+``--reuse-schema NAME`` seeds that schema once and keeps it for the next run;
+``--serve-option ARG`` (repeated) passes more arguments to ``soupwatch serve``.
 """
 
 from __future__ import annotations
