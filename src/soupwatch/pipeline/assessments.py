@@ -442,7 +442,7 @@ def _summary(
     return ReleaseSummary(stamp.product, maker, stamp.release, name, made, counts, recomputed)
 
 
-COUNTS_KEPT = 20_000
+COUNTS_KEPT = 5000
 """Stored assessments' headline counts kept per process (:func:`_summaries`)."""
 _counts: dict[tuple[int, str, datetime], dict[str, Any]] = {}
 
@@ -512,13 +512,22 @@ def assessment_header(
     return _header(store, product, release, made)
 
 
-PAGES_KEPT = 256
-"""Pages of findings kept per process (:func:`findings_page`)."""
-_pages: dict[tuple[Any, ...], tuple[int, tuple[AssessedFinding, ...], str | None, Any]] = {}
+FINDINGS_KEPT = 5000
+"""Findings kept in pages per process (:func:`findings_page`), to bound the memory they hold:
+past it, the kept pages are dropped."""
+_Kept = tuple[int, tuple[AssessedFinding, ...], str | None, Any]
+_pages: dict[tuple[Any, ...], _Kept] = {}
 """Pages read from a current stored assessment, under its identity (release, fingerprint and
 time made: a recomputed assessment is a new key) and the page's parameters. A stored
 assessment's rows are never changed in place (``save_assessment`` replaces them and the
 time made together), so a kept page cannot disagree with the stored one."""
+
+
+def _keep_page(key: tuple[Any, ...], kept: _Kept) -> None:
+    held = sum(len(k[1]) + 1 for k in list(_pages.values()))
+    if held + len(kept[1]) > FINDINGS_KEPT:
+        _pages.clear()
+    _pages[key] = kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -598,9 +607,7 @@ def findings_page(
                 total, page, following = read(session, rid, summary)
                 top = repo.load_header(session, rid) if header else None
                 kept = (total, tuple(page), following, top)
-                if len(_pages) >= PAGES_KEPT:
-                    _pages.clear()
-                _pages[key] = kept
+                _keep_page(key, kept)
             total, items, following, top = kept
             return FindingsPage(summary, total, list(items), top, following)
     summary, made = _current(store, got.stamp, ref, got.shared, got.stored, got.maker, now)

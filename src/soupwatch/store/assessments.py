@@ -404,7 +404,7 @@ def _split(a: AssessedFinding, parts: dict[str, bytes]) -> dict[str, Any]:
     return data
 
 
-PARTS_KEPT = 20_000
+PARTS_KEPT = 5000
 """Decoded shared parts kept per process (:func:`_join`): a part is stored under the hash of
 its content and never changes, so a kept one cannot disagree with the database."""
 _decoded_parts: dict[str, Vulnerability | tuple[RubricAnswer, ...]] = {}
