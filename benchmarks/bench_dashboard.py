@@ -35,6 +35,7 @@ from sqlalchemy import insert, select
 
 from soupwatch import pipeline
 from soupwatch.config import Settings
+from soupwatch.model.access import Role
 from soupwatch.pipeline.assessments import _fingerprint, _shared
 from soupwatch.risk.profile import load_profile
 from soupwatch.server.app import create_app
@@ -49,7 +50,7 @@ PRODUCTS, RELEASES, FINDINGS, RUNS = 20, 10, 5000, 30
 NOW = datetime.now(UTC)  # the views assess as of today: the stored ones must be today's
 sys.path.insert(0, str(ROOT))
 
-from tests.unit.server.conftest import admin_client, options  # noqa: E402  (in-process client)
+from tests.unit.server.conftest import add_user, options  # noqa: E402  (in-process client)
 
 
 def _seed(store: Store) -> None:
@@ -121,15 +122,16 @@ def _p95(xs: list[float]) -> float:
     return sorted(xs)[max(0, int(len(xs) * 0.95) - 1)]
 
 
-def main() -> int:
-    """Run the benchmark; 2 when the mirror or PostgreSQL is missing."""
+def main(reuse: str | None = None) -> int:
+    """Run the benchmark; 2 when the mirror or PostgreSQL is missing. ``reuse``: a schema
+    seeded by an earlier run (``bench_server_load.py --reuse-schema``), kept."""
     if not FEEDS.is_dir():
         print(f"feed mirror {FEEDS} not found (set SOUPWATCH_SHARED)", file=sys.stderr)
         return 2
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    schema = reuse or f"bench_{uuid.uuid4().hex[:10]}"
     try:
         with psycopg.connect(PG.replace("+psycopg", ""), autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     except psycopg.Error as err:
         print(f"PostgreSQL at {PG} does not answer: {err}", file=sys.stderr)
         return 2
@@ -138,9 +140,11 @@ def main() -> int:
     try:
         store = Store.open(settings)
         t0 = time.perf_counter()
-        _seed(store)
-        print(f"built {PRODUCTS * RELEASES} releases × {FINDINGS} findings in "
-              f"{time.perf_counter() - t0:.0f} s")  # fmt: skip
+        fresh = not pipeline.list_products(store)
+        if fresh:
+            _seed(store)
+        print(f"{'built' if fresh else 'reused'} {PRODUCTS * RELEASES} releases × {FINDINGS} "
+              f"findings in {time.perf_counter() - t0:.0f} s")  # fmt: skip
         with store.session() as session:
             stamp = next(s for s in repo.release_stamps(session, "pump-00") if s.release == "1.0")
         from soupwatch.pipeline.assessments import _gather, device_context
@@ -154,7 +158,8 @@ def main() -> int:
               f"{base * 1000:.0f} ms")  # fmt: skip
         store.close()
         app = create_app(settings, options())
-        client = admin_client(app)  # an administrator's key: every request authenticates
+        # an administrator's key (a new user each run: a reused schema has earlier ones)
+        client = add_user(app, f"admin-{uuid.uuid4().hex[:8]}", Role.ADMINISTRATOR)
         portfolio = client.get("/api/v1/portfolio").json()
         assert len(portfolio) == PRODUCTS * RELEASES
         assert all(p["counts"]["findings"] == FINDINGS for p in portfolio), "stale assessments"
@@ -188,10 +193,19 @@ def main() -> int:
                   f"  ({p95 / base:.3f}x baseline)")  # fmt: skip
         app.state.store.close()
     finally:
-        with psycopg.connect(PG.replace("+psycopg", ""), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        if reuse is None:
+            with psycopg.connect(PG.replace("+psycopg", ""), autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument(
+        "--reuse-schema",
+        metavar="SCHEMA",
+        help="a schema seeded by an earlier run (created and seeded when new; kept)",
+    )
+    sys.exit(main(parser.parse_args().reuse_schema))

@@ -9,13 +9,17 @@ starts ``soupwatch serve --workers 2`` on a free loopback port, then over real s
 - load: ``CLIENTS`` concurrent clients for ``SECONDS`` seconds (fixed count and duration), each
   cycling through the same views, run by an asyncio/httpx client in a separate process:
   requests, errors (anything but 200; 503s counted separately), p50/p95, requests per second;
-- the server's memory (RSS of the uvicorn process and its workers) before and after the load.
+- the server's memory (RSS of the uvicorn process and its workers) before and after the load;
+- the CPU the server (supervisor and workers) and the load client used, per answered request,
+  and the machine's load average: on a shared machine the latencies follow its load.
 
 Prints the ratios of the loaded latencies to the single-client baseline. Exit 1 when a request
 failed (other than 503), 2 when the mirror or PostgreSQL is missing.
 
 ``python benchmarks/bench_server_load.py --clients 50 --seconds 60`` (the defaults); the load
-client alone: ``--client URL TOKEN`` (what the benchmark runs in its second process).
+client alone: ``--client URL TOKEN`` (what the benchmark runs in its second process);
+``--reuse-schema NAME`` seeds that schema once and keeps it for the next run;
+``--serve-option ARG`` (repeated) passes more arguments to ``soupwatch serve``.
 """
 
 from __future__ import annotations
@@ -84,11 +88,12 @@ async def _load(base: str, token: str, clients: int, seconds: float) -> dict[str
                 await asyncio.sleep(float(got.headers.get("retry-after", "1")))
 
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=120) as c:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one(c, n) for n in range(clients)))
-        took = time.perf_counter() - began
+        took, cpu = time.perf_counter() - began, time.process_time() - cpu
     return {
         "seconds": took,
+        "client_cpu": cpu,
         "statuses": {str(k): v for k, v in statuses.items()},
         "failures": dict(failures),
         "times": times,
@@ -135,6 +140,28 @@ def _rss_tree(pid: int) -> int:
     return total
 
 
+def _cpu_tree(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its descendants."""
+    kids: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kids.setdefault(int(fields[1]), []).append(int(entry.name))
+        stats[int(entry.name)] = fields
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(kids.get(p, []))
+        if p in stats:  # utime and stime: fields 14 and 15 of stat, 12 and 13 after the name
+            total += (int(stats[p][11]) + int(stats[p][12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def _wait_up(base: str, proc: subprocess.Popen[bytes]) -> None:
     for _ in range(240):  # attempts of 0.5 s
         if proc.poll() is not None:
@@ -163,8 +190,11 @@ def _single(base: str, token: str) -> dict[str, list[float]]:
     return out
 
 
-def main(clients: int, seconds: float) -> int:
-    """Seed, serve, measure; 1 on a failed request, 2 when a prerequisite is missing."""
+def main(
+    clients: int, seconds: float, reuse: str | None = None, serve: list[str] | None = None
+) -> int:
+    """Seed, serve, measure; 1 on a failed request, 2 when a prerequisite is missing.
+    ``reuse``: an existing schema seeded by an earlier run (kept, not seeded again)."""
     import psycopg
 
     sys.path.insert(0, str(ROOT))
@@ -178,10 +208,10 @@ def main(clients: int, seconds: float) -> int:
     if not seeding.FEEDS.is_dir():
         print(f"feed mirror {seeding.FEEDS} not found (set SOUPWATCH_SHARED)", file=sys.stderr)
         return 2
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    schema = reuse or f"bench_{uuid.uuid4().hex[:10]}"
     try:
         with psycopg.connect(PG.replace("+psycopg", ""), autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     except psycopg.Error as err:
         print(f"PostgreSQL at {PG} does not answer: {err}", file=sys.stderr)
         return 2
@@ -192,22 +222,26 @@ def main(clients: int, seconds: float) -> int:
         store = Store.open(Settings(home=home, database_url=url))
         t0 = time.perf_counter()
         now = datetime.now(UTC)  # the user first: its audit entry must not outdate the seed
-        accounts.create_user(
-            store, "bench", Role.AUDITOR, "bench password 123", actor="bench", now=now
-        )
+        fresh = not any(u.name == "bench" for u in accounts.list_users(store))
+        if fresh:
+            accounts.create_user(
+                store, "bench", Role.AUDITOR, "bench password 123", actor="bench", now=now
+            )
         token = accounts.create_key(
             store, "bench", KeyScope.READ, days=1, label="bench", actor="bench", now=now
         ).token
-        seeding._seed(store)
+        if fresh:
+            seeding._seed(store)
         store.close()
-        print(f"built {seeding.PRODUCTS * seeding.RELEASES} releases × {seeding.FINDINGS} "
-              f"findings in {time.perf_counter() - t0:.0f} s")  # fmt: skip
+        print(f"{'built' if fresh else 'reused'} {seeding.PRODUCTS * seeding.RELEASES} releases "
+              f"× {seeding.FINDINGS} findings in {time.perf_counter() - t0:.0f} s")  # fmt: skip
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         env = dict(os.environ, SOUPWATCH_DATABASE_URL=url, SOUPWATCH_HOME=str(home))
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
         proc = subprocess.Popen(
-            [sys.executable, "-c", LAUNCH, "serve", "--port", str(port), "--workers", str(WORKERS)],
+            [sys.executable, "-c", LAUNCH, "serve", "--port", str(port), "--workers", str(WORKERS)]
+            + (serve or []),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -219,12 +253,15 @@ def main(clients: int, seconds: float) -> int:
         assert len(got_portfolio) == seeding.PRODUCTS * seeding.RELEASES
         assert all(p["counts"]["findings"] == seeding.FINDINGS for p in got_portfolio), "stale"
         single = _single(base, token)
-        print(f"server: soupwatch serve --workers {WORKERS}, PostgreSQL, loopback")
+        print(f"server: soupwatch serve --workers {WORKERS} {' '.join(serve or [])}, PostgreSQL, "
+              "loopback")  # fmt: skip
         print(f"baseline: 1 client, {RUNS} requests per view after 3 warm-up requests")
         for name, xs in single.items():
             print(f"  {name:<24} p50 {statistics.median(xs) * 1000:7.1f} ms  "
                   f"p95 {_p(xs, 0.95) * 1000:7.1f} ms")  # fmt: skip
         rss_before = _rss_tree(proc.pid)
+        cpu_before = _cpu_tree(proc.pid)
+        load_before = os.getloadavg()[0]
         got = subprocess.run(
             [sys.executable, __file__, "--client", base, token,
              "--clients", str(clients), "--seconds", str(seconds)],
@@ -232,6 +269,8 @@ def main(clients: int, seconds: float) -> int:
         )  # fmt: skip
         load = json.loads(got.stdout.strip().splitlines()[-1])
         rss_after = _rss_tree(proc.pid)
+        cpu_used = _cpu_tree(proc.pid) - cpu_before
+        load_after = os.getloadavg()[0]
         statuses = {int(k): v for k, v in load["statuses"].items()}
         total = sum(statuses.values()) + sum(load["failures"].values())
         errors = sum(v for k, v in statuses.items() if k not in (200, 503))
@@ -241,11 +280,20 @@ def main(clients: int, seconds: float) -> int:
               f"{total / load['seconds']:.1f} requests/s")  # fmt: skip
         if load["failures"] or errors:
             print(f"  statuses {statuses}, transport failures {load['failures']}")
+        ok = statuses.get(200, 0)
+        print(f"  server CPU {cpu_used:.1f} s over {load['seconds']:.0f} s "
+              f"({cpu_used / load['seconds']:.2f} cores of {os.cpu_count()}), "
+              f"{cpu_used / max(ok, 1) * 1000:.1f} ms per answered request; machine load "
+              f"average {load_before:.1f} before, {load_after:.1f} after")  # fmt: skip
+        share = load["client_cpu"] / load["seconds"]
+        print(f"  load client CPU {load['client_cpu']:.1f} s ({share:.2f} cores, one "
+              "process)")  # fmt: skip
         for name, xs in load["times"].items():
             base_p95 = _p(single[name], 0.95)
-            p95 = _p(xs, 0.95)
+            p95, p99 = _p(xs, 0.95), _p(xs, 0.99)
             print(f"  {name:<24} p50 {statistics.median(xs) * 1000:7.1f} ms  "
-                  f"p95 {p95 * 1000:7.1f} ms  ({p95 / base_p95:.1f}x 1-client p95)")  # fmt: skip
+                  f"p95 {p95 * 1000:7.1f} ms  p99 {p99 * 1000:7.1f} ms  "
+                  f"({p95 / base_p95:.1f}x 1-client p95)")  # fmt: skip
         print(f"server RSS (supervisor + {WORKERS} workers): {rss_before / 1e6:.0f} MB before, "
               f"{rss_after / 1e6:.0f} MB after ({rss_after / rss_before:.2f}x)")  # fmt: skip
         return 1 if errors else 0
@@ -257,8 +305,9 @@ def main(clients: int, seconds: float) -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=30)
-        with psycopg.connect(PG.replace("+psycopg", ""), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        if reuse is None:
+            with psycopg.connect(PG.replace("+psycopg", ""), autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         shutil.rmtree(home, ignore_errors=True)
 
 
@@ -267,7 +316,14 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--seconds", type=float, default=SECONDS)
     parser.add_argument("--client", nargs=2, metavar=("URL", "TOKEN"))
+    parser.add_argument(
+        "--reuse-schema",
+        metavar="SCHEMA",
+        help="serve a schema seeded by an earlier run (created and seeded when new; kept)",
+    )
+    parser.add_argument("--serve-option", action="append", default=[], metavar="ARG",
+                        help="one more argument of `soupwatch serve` (repeat)")  # fmt: skip
     args = parser.parse_args()
     if args.client:
         sys.exit(client_main(args.client[0], args.client[1], args.clients, args.seconds))
-    sys.exit(main(args.clients, args.seconds))
+    sys.exit(main(args.clients, args.seconds, args.reuse_schema, args.serve_option))

@@ -10,9 +10,11 @@ the main job, the API and the dashboard — reads the same stored result.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -57,8 +59,10 @@ def _context_data(profile: DeviceProfile, policy: Policy) -> tuple[dict[str, Any
     return encode(replace(profile, source=None)), encode(replace(policy, source="recorded"))
 
 
+@functools.cache
 def default_context() -> DeviceContext:
-    """The context of a product with none recorded: a profile that states nothing."""
+    """The context of a product with none recorded: a profile that states nothing (immutable:
+    made once per process)."""
     from soupwatch.risk.policy import Policy
     from soupwatch.risk.profile import default_profile
 
@@ -164,8 +168,9 @@ NOT_ASSESSED_ACTIONS = ("vex.comment",)
 verdict does count: reports show the approval state)."""
 
 
-def _shared(session: Session) -> SharedStamp:
-    products = {p.name for p, _ in inventory.list_products(session)}
+def _shared(session: Session, products: Iterable[str] | None = None) -> SharedStamp:
+    """The shared stamp (``products``: every product's name, when the caller has them)."""
+    products = set(inventory.manufacturers(session) if products is None else products)
     heads: dict[str, int] = {}
     everywhere = 0
     entries = repo.audit_heads(
@@ -181,13 +186,34 @@ def _shared(session: Session) -> SharedStamp:
 
 
 def _fingerprint(stamp: repo.ReleaseStamp, shared: SharedStamp, context: str, now: datetime) -> str:
+    return _fingerprint_of(
+        stamp.release_id,
+        stamp.imported_at,
+        stamp.scanned_at,
+        tuple(sorted(shared.for_product(stamp.product).items())),
+        context,
+        now.date().isoformat(),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _fingerprint_of(
+    release_id: int,
+    imported_at: datetime | None,
+    scanned_at: datetime | None,
+    shared: tuple[tuple[str, str], ...],
+    context: str,
+    day: str,
+) -> str:
+    """The digest of a release's inputs (a pure function of its arguments: kept per process,
+    the portfolio computes hundreds per view)."""
     return _digest(
         {
             "version": ASSESSMENT_VERSION,
-            "release": [stamp.release_id, stamp.imported_at, stamp.scanned_at],
-            "shared": shared.for_product(stamp.product),
+            "release": [release_id, imported_at, scanned_at],
+            "shared": dict(shared),
             "context": context,
-            "day": now.date().isoformat(),
+            "day": day,
         }
     )
 
@@ -275,35 +301,86 @@ def _context_for(
 def _current(
     store: Store,
     stamp: repo.ReleaseStamp,
-    context: DeviceContext,
+    context: ContextRef,
     shared: SharedStamp,
     stored: repo.AssessmentSummary | None,
     maker: str | None,
     now: datetime,
 ) -> tuple[ReleaseSummary, Assessment | None]:
     """The one staleness rule: the stored summary when its fingerprint still holds, else the
-    assessment recomputed and stored (returned too)."""
+    assessment recomputed and stored (returned too). Only a recomputation decodes the context."""
     fingerprint = _fingerprint(stamp, shared, context.fingerprint, now)
     if stored is not None and stored.fingerprint == fingerprint:
         made, name = stored.made_at, stored.profile_name
         return _summary(stamp, maker, stored.counts, made, name, False), None
     with store.session() as session:
-        result = _gather(session, stamp, context, now)
+        result = _gather(session, stamp, context.load(), now)
         repo.save_assessment(session, stamp.release_id, result, fingerprint)
     counts = result.counts.as_dict()
     return _summary(stamp, maker, counts, result.assessed_at, result.profile_name, True), result
 
 
+@dataclass(frozen=True, slots=True)
+class ContextRef:
+    """A product's device context as the staleness check needs it: its fingerprint, and how
+    to get the context itself (decoded only when an assessment is recomputed)."""
+
+    fingerprint: str
+    load: Callable[[], DeviceContext]
+
+
+def _ref(context: DeviceContext) -> ContextRef:
+    return ContextRef(context.fingerprint, lambda: context)
+
+
+def _stored_ref(store: Store, product: str, fingerprint: str | None) -> ContextRef:
+    """The product's recorded context by its fingerprint (None: none recorded, the default)."""
+    if fingerprint is None:
+        return _ref(default_context())
+    return ContextRef(fingerprint, lambda: device_context(store, product))
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """What one release's staleness check reads (one session)."""
+
+    stamp: repo.ReleaseStamp
+    shared: SharedStamp
+    stored: repo.AssessmentSummary | None
+    maker: str | None
+    context: str | None
+    """The fingerprint of the product's recorded context (None: none recorded)."""
+
+
+def _check(session: Session, product: str, release: str) -> _Check:
+    stamp = _stamp(session, product, release)
+    makers = inventory.manufacturers(session)
+    return _Check(
+        stamp,
+        _shared(session, makers),
+        repo.summaries(session, [stamp.release_id]).get(stamp.release_id),
+        makers.get(product),
+        repo.context_fingerprints(session, [stamp.product_id]).get(stamp.product_id),
+    )
+
+
 def _ensure(
-    store: Store, product: str, release: str, context: DeviceContext, now: datetime
+    store: Store,
+    product: str,
+    release: str,
+    context: DeviceContext | None = None,
+    now: datetime | None = None,
 ) -> tuple[ReleaseSummary, Assessment | None]:
-    """Make one release's stored assessment current; the new one when it was recomputed."""
+    """Make one release's stored assessment current; the new one when it was recomputed.
+    ``context``: the one to assess with (None: the product's recorded one)."""
     with store.session() as session:
-        stamp = _stamp(session, product, release)
-        shared = _shared(session)
-        stored = repo.summaries(session, [stamp.release_id]).get(stamp.release_id)
-        maker = inventory.get_product(session, product).manufacturer
-    return _current(store, stamp, context, shared, stored, maker, now)
+        got = _check(session, product, release)
+    ref = _ref(context) if context is not None else _stored_ref(store, product, got.context)
+    return _current(store, got.stamp, ref, got.shared, got.stored, got.maker, now or _utcnow())
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def assessment(
@@ -337,7 +414,7 @@ def release_summary(
 ) -> ReleaseSummary:
     """The release's headline counts from its current stored assessment (no findings read)."""
     now = now or datetime.now(UTC)
-    summary, _ = _ensure(store, product, release, device_context(store, product), now)
+    summary, _ = _ensure(store, product, release, None, now)
     return summary
 
 
@@ -365,22 +442,48 @@ def _summary(
     return ReleaseSummary(stamp.product, maker, stamp.release, name, made, counts, recomputed)
 
 
+COUNTS_KEPT = 5000
+"""Stored assessments' headline counts kept per process (:func:`_summaries`)."""
+_counts: dict[tuple[int, str, datetime], dict[str, Any]] = {}
+
+
+def _summaries(session: Session, release_ids: list[int]) -> dict[int, repo.AssessmentSummary]:
+    """The stored summaries of these releases, their counts read only for assessments not met
+    before: counts are kept under the stored assessment's identity (release, fingerprint,
+    time made), which a recomputation changes, so a kept one cannot disagree."""
+    found = repo.summaries(session, release_ids, counts=False)
+    new = [rid for rid, s in found.items() if (rid, s.fingerprint, s.made_at) not in _counts]
+    if new:
+        # read again with the counts: what is stored now (if recomputed since, the newer one)
+        found.update(repo.summaries(session, new))
+        if len(_counts) + len(new) > COUNTS_KEPT:
+            _counts.clear()
+        _counts.update(
+            ((rid, found[rid].fingerprint, found[rid].made_at), found[rid].counts) for rid in new
+        )
+    out: dict[int, repo.AssessmentSummary] = {}
+    for rid, s in found.items():
+        counts = _counts.get((rid, s.fingerprint, s.made_at), s.counts)
+        out[rid] = replace(s, counts=counts)
+    return out
+
+
 def portfolio(store: Store, *, now: datetime | None = None) -> list[ReleaseSummary]:
     """Every release's counts, from stored assessments (stale ones are recomputed first)."""
     now = now or datetime.now(UTC)
     with store.session() as session:
         stamps = repo.release_stamps(session)
-        shared = _shared(session)
-        ctx_rows = repo.contexts(session, {s.product_id for s in stamps})
-        stored = repo.summaries(session, [s.release_id for s in stamps])
-        makers = {p.name: p.manufacturer for p, _ in inventory.list_products(session)}
-    default = default_context()
-    contexts = {pid: _decoded_context(c) for pid, c in ctx_rows.items()}
+        makers = inventory.manufacturers(session)
+        shared = _shared(session, makers)
+        ctx_fps = repo.context_fingerprints(session, {s.product_id for s in stamps})
+        stored = _summaries(session, [s.release_id for s in stamps])
+    names = {s.product_id: s.product for s in stamps}
+    refs = {pid: _stored_ref(store, name, ctx_fps.get(pid)) for pid, name in names.items()}
     return [
         _current(
             store,
             stamp,
-            contexts.get(stamp.product_id, default),
+            refs[stamp.product_id],
             shared,
             stored.get(stamp.release_id),
             makers.get(stamp.product),
@@ -405,8 +508,26 @@ def assessment_header(
     """The current assessment without its findings (components with support, snapshot, skipped);
     ``release_summary`` gives the counts."""
     now = now or datetime.now(UTC)
-    _, made = _ensure(store, product, release, device_context(store, product), now)
+    _, made = _ensure(store, product, release, None, now)
     return _header(store, product, release, made)
+
+
+FINDINGS_KEPT = 5000
+"""Findings kept in pages per process (:func:`findings_page`), to bound the memory they hold:
+past it, the kept pages are dropped."""
+_Kept = tuple[int, tuple[AssessedFinding, ...], str | None, Any]
+_pages: dict[tuple[Any, ...], _Kept] = {}
+"""Pages read from a current stored assessment, under its identity (release, fingerprint and
+time made: a recomputed assessment is a new key) and the page's parameters. A stored
+assessment's rows are never changed in place (``save_assessment`` replaces them and the
+time made together), so a kept page cannot disagree with the stored one."""
+
+
+def _keep_page(key: tuple[Any, ...], kept: _Kept) -> None:
+    held = sum(len(k[1]) + 1 for k in list(_pages.values()))
+    if held + len(kept[1]) > FINDINGS_KEPT:
+        _pages.clear()
+    _pages[key] = kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,10 +567,11 @@ def findings_page(
 
     now = now or datetime.now(UTC)
     token = paging.decode(cursor) if cursor is not None else None
-    summary, made = _ensure(store, product, release, device_context(store, product), now)
     with_cursor = paged or token is not None
-    with store.session() as session:
-        rid = inventory.release_id(session, product, release)
+
+    def read(
+        session: Session, rid: int, summary: ReleaseSummary
+    ) -> tuple[int, list[AssessedFinding], str | None]:
         after = None
         if token is not None:
             after = paging.check(token, rid, summary.assessed_at, flt)
@@ -461,12 +583,35 @@ def findings_page(
             limit=limit + 1 if with_cursor else limit,
             after=after,
         )
-    following = None
-    if with_cursor and len(page) > limit:
-        page = page[:limit]
-        last = paging.Cursor(
-            rid, summary.assessed_at.isoformat(), paging.filter_digest(flt), page[-1].priority
-        )
-        following = paging.encode(last)
+        following = None
+        if with_cursor and len(page) > limit:
+            page = page[:limit]
+            last = paging.Cursor(
+                rid, summary.assessed_at.isoformat(), paging.filter_digest(flt), page[-1].priority
+            )
+            following = paging.encode(last)
+        return total, page, following
+
+    # The usual case, a current stored assessment, is checked and read in one session.
+    with store.session() as session:
+        got = _check(session, product, release)
+        ref = _stored_ref(store, product, got.context)
+        rid = got.stamp.release_id
+        fingerprint = _fingerprint(got.stamp, got.shared, ref.fingerprint, now)
+        if got.stored is not None and got.stored.fingerprint == fingerprint:
+            s = got.stored
+            summary = _summary(got.stamp, got.maker, s.counts, s.made_at, s.profile_name, False)
+            key = (rid, s.fingerprint, s.made_at, flt, offset, limit, cursor, paged, header)
+            kept = _pages.get(key)
+            if kept is None:
+                total, page, following = read(session, rid, summary)
+                top = repo.load_header(session, rid) if header else None
+                kept = (total, tuple(page), following, top)
+                _keep_page(key, kept)
+            total, items, following, top = kept
+            return FindingsPage(summary, total, list(items), top, following)
+    summary, made = _current(store, got.stamp, ref, got.shared, got.stored, got.maker, now)
+    with store.session() as session:
+        total, page, following = read(session, rid, summary)
     top = _header(store, product, release, made) if header else None
     return FindingsPage(summary, total, page, top, following)

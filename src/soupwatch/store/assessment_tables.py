@@ -106,6 +106,26 @@ class AssessedFindingRow(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class AssessedSupportRow(Base):
+    """A component of a stored assessment with a known end-of-support date, as the assessment
+    found it: written and replaced with the assessment (one transaction), so that the
+    end-of-support view reads one indexed query instead of every release's header."""
+
+    __tablename__ = "assessed_support"
+    __table_args__ = (Index("ix_assessed_support_release", "release_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.release_id", ondelete="CASCADE")
+    )
+    ends: Mapped[date] = mapped_column(Date)
+    component_name: Mapped[str] = mapped_column(Text)
+    component_version: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(Text)
+    finding: Mapped[str | None] = mapped_column(Text)
+    """The assessment's end-of-support finding text (unsupported or soon unsupported)."""
+
+
 class AssessmentPartRow(Base):
     """A piece of assessed findings that many findings share, stored once by its content hash:
     a vulnerability record (the same in every release that has it) or a set of rubric answers

@@ -11,19 +11,25 @@ import json
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from soupwatch.intel.records import as_utc
-from soupwatch.model.assessment import AssessedFinding, Assessment, RubricAnswer
+from soupwatch.model.assessment import (
+    AssessedComponent,
+    AssessedFinding,
+    Assessment,
+    RubricAnswer,
+)
 from soupwatch.model.codec import decode, encode
 from soupwatch.model.status import FindingFilter
 from soupwatch.model.vulnerability import Vulnerability
 from soupwatch.store.assessment_tables import (
     AssessedFindingRow,
+    AssessedSupportRow,
     AssessmentPartRow,
     AssessmentRow,
     DeviceContextRow,
@@ -144,6 +150,20 @@ def contexts(session: Session, product_ids: Iterable[int]) -> dict[int, StoredCo
     }
 
 
+def context_fingerprints(session: Session, product_ids: Iterable[int]) -> dict[int, str]:
+    """The fingerprints of these products' recorded device contexts (not the contexts: the
+    staleness check needs no more)."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(DeviceContextRow.product_id, DeviceContextRow.fingerprint).where(
+            DeviceContextRow.product_id.in_(ids)
+        )
+    )
+    return {pid: fp for pid, fp in rows}
+
+
 # --- fingerprint inputs --------------------------------------------------------------------
 
 
@@ -228,8 +248,11 @@ class AssessmentSummary:
     counts: dict[str, Any]
 
 
-def summaries(session: Session, release_ids: Iterable[int]) -> dict[int, AssessmentSummary]:
-    """The stored assessments' summaries of these releases."""
+def summaries(
+    session: Session, release_ids: Iterable[int], *, counts: bool = True
+) -> dict[int, AssessmentSummary]:
+    """The stored assessments' summaries of these releases (``counts=False``: their counts
+    left empty, not read)."""
     ids = sorted(set(release_ids))
     if not ids:
         return {}
@@ -239,12 +262,12 @@ def summaries(session: Session, release_ids: Iterable[int]) -> dict[int, Assessm
             AssessmentRow.fingerprint,
             AssessmentRow.made_at,
             AssessmentRow.profile_name,
-            AssessmentRow.counts,
+            AssessmentRow.counts if counts else literal(None),
         ).where(AssessmentRow.release_id.in_(ids))
     )
     return {
-        rid: AssessmentSummary(rid, fp, as_utc(made) or made, name, counts)
-        for rid, fp, made, name, counts in rows
+        rid: AssessmentSummary(rid, fp, as_utc(made) or made, name, got or {})
+        for rid, fp, made, name, got in rows
     }
 
 
@@ -259,6 +282,7 @@ def save_assessment(
     release's key or a part's digest.
     """
     write_lock(session, ASSESSMENTS)
+    session.execute(delete(AssessedSupportRow).where(AssessedSupportRow.release_id == release_id))
     session.execute(delete(AssessedFindingRow).where(AssessedFindingRow.release_id == release_id))
     session.execute(delete(AssessmentRow).where(AssessmentRow.release_id == release_id))
     header = encode(assessment)
@@ -285,6 +309,66 @@ def save_assessment(
     _save_parts(session, parts)
     for start in range(0, len(rows), 2000):
         session.execute(insert(AssessedFindingRow), rows[start : start + 2000])
+    ends = support_rows(release_id, assessment.components)
+    if ends:
+        session.execute(insert(AssessedSupportRow), ends)
+
+
+def support_rows(release_id: int, components: Iterable[AssessedComponent]) -> list[dict[str, Any]]:
+    """The ``assessed_support`` rows of an assessment's components with an end-of-support date."""
+    return [
+        {
+            "release_id": release_id,
+            "ends": a.support.end_of_support,
+            "component_name": a.component.name,
+            "component_version": a.component.version,
+            "level": a.support.level.value,
+            "source": a.support.source,
+            "finding": a.support_finding,
+        }
+        for a in components
+        if a.support.end_of_support is not None
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSupportEnd:
+    """A component of a stored assessment and the day its support ends."""
+
+    product: str
+    release: str
+    ends: date
+    name: str
+    version: str | None
+    level: str
+    source: str | None
+    finding: str | None
+
+
+def support_ends(session: Session, products: Iterable[str] | None = None) -> list[StoredSupportEnd]:
+    """Every stored assessment's components with an end-of-support date (of ``products``;
+    None: all), soonest first (then component, product, release): one query."""
+    query = (
+        select(
+            ProductRow.name,
+            ReleaseRow.version,
+            AssessedSupportRow.ends,
+            AssessedSupportRow.component_name,
+            AssessedSupportRow.component_version,
+            AssessedSupportRow.level,
+            AssessedSupportRow.source,
+            AssessedSupportRow.finding,
+        )
+        .join(ReleaseRow, ReleaseRow.id == AssessedSupportRow.release_id)
+        .join(ProductRow, ProductRow.id == ReleaseRow.product_id)
+        .order_by(AssessedSupportRow.id)
+    )
+    if products is not None:
+        query = query.where(ProductRow.name.in_(sorted(products)))
+    found = [StoredSupportEnd(*row) for row in session.execute(query)]
+    # sorted here, not by the database's collation: the same order on SQLite and PostgreSQL
+    found.sort(key=lambda s: (s.ends, s.name, s.product, s.release))
+    return found
 
 
 def _shared(data: Any, parts: dict[str, bytes]) -> dict[str, str]:
@@ -320,28 +404,47 @@ def _split(a: AssessedFinding, parts: dict[str, bytes]) -> dict[str, Any]:
     return data
 
 
-def _join(bodies: list[bytes], dictionary: bytes, session: Session) -> list[AssessedFinding]:
-    """Decode finding bodies, filling their shared parts in (one query, each part decoded once)."""
-    datas = [unpack(b, dictionary) for b in bodies]
-    wanted = {d["finding"]["vulnerability"][PART] for d in datas}
-    wanted |= {d["rubric"][PART] for d in datas}
-    vulns: dict[str, Vulnerability] = {}
-    rubrics: dict[str, tuple[RubricAnswer, ...]] = {}
-    ordered = sorted(wanted)
-    for start in range(0, len(ordered), 500):
+PARTS_KEPT = 5000
+"""Decoded shared parts kept per process (:func:`_join`): a part is stored under the hash of
+its content and never changes, so a kept one cannot disagree with the database."""
+_decoded_parts: dict[str, Vulnerability | tuple[RubricAnswer, ...]] = {}
+
+
+def _parts(session: Session, wanted: set[str]) -> dict[str, Any]:
+    """The decoded parts of these digests: the kept ones, the others read in one query each
+    500 and kept (the whole set dropped when it grows past :data:`PARTS_KEPT`)."""
+    found = {d: p for d in wanted if (p := _decoded_parts.get(d)) is not None}
+    missing = sorted(wanted - found.keys())
+    for start in range(0, len(missing), 500):
         for digest, body in session.execute(
             select(AssessmentPartRow.digest, AssessmentPartRow.body).where(
-                AssessmentPartRow.digest.in_(ordered[start : start + 500])
+                AssessmentPartRow.digest.in_(missing[start : start + 500])
             )
         ):
             data = json.loads(zlib.decompress(body))
+            part: Vulnerability | tuple[RubricAnswer, ...]
             if isinstance(data, list):
-                rubrics[digest] = decode(tuple[RubricAnswer, ...], data)
+                part = decode(tuple[RubricAnswer, ...], data)
             else:
-                vulns[digest] = decode(Vulnerability, data)
+                part = decode(Vulnerability, data)
+            found[digest] = part
+    if missing:
+        if len(_decoded_parts) + len(missing) > PARTS_KEPT:
+            _decoded_parts.clear()
+        _decoded_parts.update((d, found[d]) for d in missing if d in found)
+    return found
+
+
+def _join(bodies: list[bytes], dictionary: bytes, session: Session) -> list[AssessedFinding]:
+    """Decode finding bodies, filling their shared parts in (each part decoded once per
+    process: :func:`_parts`)."""
+    datas = [unpack(b, dictionary) for b in bodies]
+    wanted = {d["finding"]["vulnerability"][PART] for d in datas}
+    wanted |= {d["rubric"][PART] for d in datas}
+    parts = _parts(session, wanted)
     out: list[AssessedFinding] = []
     for d in datas:
-        vuln, rubric = vulns[d["finding"]["vulnerability"][PART]], rubrics[d["rubric"][PART]]
+        vuln, rubric = parts[d["finding"]["vulnerability"][PART]], parts[d["rubric"][PART]]
         d["finding"]["vulnerability"], d["rubric"] = None, []
         a = decode(AssessedFinding, d)
         out.append(replace(a, finding=replace(a.finding, vulnerability=vuln), rubric=rubric))

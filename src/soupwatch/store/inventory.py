@@ -218,18 +218,22 @@ def save_release(session: Session, product: Product, release: Release) -> int:
 
 
 def list_products(session: Session) -> list[tuple[Product, list[str]]]:
-    """Every product with the versions of its releases, sorted by name."""
-    out: list[tuple[Product, list[str]]] = []
-    for prow in session.scalars(select(ProductRow).order_by(ProductRow.name)):
-        versions = list(
-            session.scalars(
-                select(ReleaseRow.version)
-                .where(ReleaseRow.product_id == prow.id)
-                .order_by(ReleaseRow.id)
-            )
-        )
-        out.append((_product(prow), versions))
-    return out
+    """Every product with the versions of its releases, sorted by name (two queries)."""
+    versions: dict[int, list[str]] = {}
+    for pid, version in session.execute(
+        select(ReleaseRow.product_id, ReleaseRow.version).order_by(ReleaseRow.id)
+    ):
+        versions.setdefault(pid, []).append(version)
+    return [
+        (_product(prow), versions.get(prow.id, []))
+        for prow in session.scalars(select(ProductRow).order_by(ProductRow.name))
+    ]
+
+
+def manufacturers(session: Session) -> dict[str, str | None]:
+    """Every product's name and manufacturer (one query, no releases)."""
+    rows = session.execute(select(ProductRow.name, ProductRow.manufacturer))
+    return {name: maker for name, maker in rows}
 
 
 def _product(prow: ProductRow) -> Product:

@@ -348,5 +348,6 @@ def test_proxy_headers_are_believed_only_from_named_proxies() -> None:
 
     closed = uvicorn.Config(FACTORY, **uvicorn_options("127.0.0.1", 0, 2, []))
     assert closed.proxy_headers is False and closed.workers == 2 and closed.factory
+    assert closed.timeout_keep_alive == 75  # outlasts a proxy's idle upstream connections
     trusted = uvicorn.Config(FACTORY, **uvicorn_options("127.0.0.1", 0, 1, ["10.0.0.5"]))
     assert trusted.proxy_headers is True and trusted.forwarded_allow_ips == "10.0.0.5"

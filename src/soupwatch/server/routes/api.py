@@ -11,6 +11,7 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from soupwatch import pipeline
@@ -193,6 +194,7 @@ def search_components(
     "/products/{product}/releases/{release}/findings",
     dependencies=[needs(Permission.READ)],
     responses={400: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+    response_model=dict[str, Any],
 )
 def findings(
     request: Request,
@@ -223,7 +225,7 @@ def findings(
     ] = None,
     component: Annotated[str | None, Query(max_length=255)] = None,
     vulnerability: Annotated[str | None, Query(max_length=128)] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """A page of the release's assessed findings in the shared priority order, with the
     release headline. The first page (no ``offset``) carries ``next_cursor``; pass it as
     ``cursor`` for the next page (no finding repeated or skipped). A cursor of an assessment
@@ -251,7 +253,7 @@ def findings(
         cursor=cursor,
         paged=cursor is None and offset == 0,
     )
-    return page.as_dict()
+    return JSONResponse(page.as_dict())  # JSON types already: no jsonable_encoder pass
 
 
 @router.post(
@@ -337,10 +339,11 @@ def assessment(request: Request, product: str, release: str) -> dict[str, Any]:
     return views.summary_json(summary)
 
 
-@router.get("/portfolio")
-def portfolio(request: Request, principal: Reader) -> list[dict[str, Any]]:
+@router.get("/portfolio", response_model=list[dict[str, Any]])
+def portfolio(request: Request, principal: Reader) -> JSONResponse:
     """Every release the caller sees, with its headline counts from its stored assessment."""
-    return [r for r in views.portfolio(store_of(request)) if principal.sees(r["product"])]
+    rows = [r for r in views.portfolio(store_of(request)) if principal.sees(r["product"])]
+    return JSONResponse(rows)  # JSON types already: no jsonable_encoder pass
 
 
 @router.get("/audit", tags=["audit"])

@@ -8,6 +8,8 @@ docs/adr/0013-dashboard.md.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +19,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from soupwatch import pipeline
 from soupwatch.errors import (
@@ -96,6 +99,31 @@ def page(request: Request, name: str, *, status: int = 200, **context: Any) -> H
     return render(name, status=status, **user_context(request), **context)
 
 
+TABLES_KEPT = 64
+"""Rendered portfolio tables kept per process (:func:`portfolio_table`)."""
+_tables: dict[str, Markup] = {}
+
+
+def portfolio_table(rows: list[dict[str, Any]]) -> Markup:
+    """The portfolio table of ``rows`` (the stored assessments' headlines). Rendering 200 rows
+    costs more than the rest of the page, and the rows change only when an assessment does:
+    the HTML is kept under the digest of the rows it shows, so it cannot disagree with them."""
+    key = hashlib.sha256(
+        json.dumps([SEVERITY_ORDER, RISK_ORDER, rows], sort_keys=True).encode("utf-8")
+    ).hexdigest()
+    html = _tables.get(key)
+    if html is None:
+        html = Markup(  # the autoescaped template's output
+            _env.get_template("_portfolio_table.html").render(
+                rows=rows, severities=SEVERITY_ORDER, risks=RISK_ORDER
+            )
+        )
+        if len(_tables) >= TABLES_KEPT:
+            _tables.clear()
+        _tables[key] = html
+    return html
+
+
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, principal: Viewer) -> HTMLResponse:
     """Portfolio: the trend of the releases the caller sees, then every release's counts."""
@@ -106,6 +134,7 @@ def index(request: Request, principal: Viewer) -> HTMLResponse:
         request,
         "index.html",
         rows=rows,
+        table=portfolio_table(rows) if rows else "",
         feeds=feed_status(request),
         risks=RISK_ORDER,
         chart=trend_chart(daily_totals(history)),
@@ -454,11 +483,11 @@ def support(request: Request, principal: Viewer) -> HTMLResponse:
         {
             "end_of_support": s.ends.isoformat(),
             "days_left": (s.ends - today).days,
-            "name": s.assessed.component.name,
-            "version": s.assessed.component.version,
-            "level": s.assessed.support.level.value,
-            "finding": s.assessed.support_finding,
-            "source": s.assessed.support.source,
+            "name": s.name,
+            "version": s.version,
+            "level": s.level,
+            "finding": s.finding,
+            "source": s.source,
             "product": s.product,
             "release": s.release,
         }
