@@ -4,12 +4,12 @@ A fleet of UNITS units of one product (a release with openssl 1.0.1f and its Hea
 finding) and the five rule kinds loaded (rate, peer, drift, exploit, silent). Each batch is
 BATCH events from 5 units, of the kinds the rules read, so that most batches raise or add to
 alerts: failed-login bursts, connections to unlisted peers, software reports with a drifted
-component, exploitation attempts. ``pipeline.record_events`` commits the batch and then runs
-the rules (the hook ``soupwatch.monitor`` registers); the time of one call is the time from
-receipt to the alerts (and their notifications) stored.
+component, exploitation attempts. ``monitor.ingest`` commits the batch and then runs the
+rules; the time of one call is the time from receipt to the alerts (and their notifications)
+stored.
 
 Baseline, in the same process and database: the same kind of batches recorded with no rule
-set loaded (the hook finds none and returns). Prints p50/p99 per batch for both, the ratio,
+set loaded (the evaluation finds none and returns). Prints p50/p99 per batch for both, the ratio,
 the alerts stored, and the check against the target (p99 < 100 ms, issue 14).
 Usage: PYTHONPATH=src python benchmarks/bench_rules.py [BATCHES] [BATCH] [UNITS]
 """
@@ -42,8 +42,8 @@ from soupwatch.model import (
     VulnId,
 )
 from soupwatch.model.telemetry import DeviceEvent, Transport
-from soupwatch.monitor import load_rules
-from soupwatch.pipeline import list_alerts, record_events
+from soupwatch.monitor import ingest, load_rules
+from soupwatch.pipeline import list_alerts
 from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import save_findings
 from soupwatch.store.inventory import save_release
@@ -121,12 +121,12 @@ def batch(tag: str, n: int) -> list[DeviceEvent]:
 
 
 def timed(store: Store, tag: str) -> list[float]:
-    """Milliseconds per record_events call over BATCHES batches."""
+    """Milliseconds per ingest call over BATCHES batches."""
     out = []
     for n in range(BATCHES):
         events = batch(tag, n)
         start = time.perf_counter()
-        record_events(store, events, NOW)
+        ingest(store, events, NOW)
         out.append((time.perf_counter() - start) * 1000)
     return out
 

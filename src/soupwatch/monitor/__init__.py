@@ -2,8 +2,8 @@
 
 ``events`` turns MQTT payloads, syslog lines and HTTP batches into ``model.telemetry`` events;
 ``mqtt`` and ``syslog`` are the listeners; ``pipeline.telemetry`` stores them. ``rules`` reads
-and evaluates the unusual-activity rules and ``alerting`` runs them: importing this package
-registers :func:`evaluate_recorded` to run after every recorded batch. See
+and evaluates the unusual-activity rules and ``alerting`` runs them; :func:`ingest` is the one
+way a batch enters: stored, then evaluated. See
 docs/monitoring.md. The edges import this face only.
 """
 
@@ -15,11 +15,9 @@ from soupwatch.monitor.alerting import (
     rules_in_force,
 )
 from soupwatch.monitor.events import MAX_BATCH, MAX_MESSAGE, events_from_json
+from soupwatch.monitor.ingest import ingest
 from soupwatch.monitor.mqtt import IngestStats, MqttIngester, MqttOptions
 from soupwatch.monitor.syslog import SyslogIngester, SyslogOptions
-from soupwatch.pipeline.telemetry import after_record
-
-after_record(evaluate_recorded)
 
 __all__ = [
     "MAX_BATCH",
@@ -33,6 +31,7 @@ __all__ = [
     "check_silent",
     "evaluate_recorded",
     "events_from_json",
+    "ingest",
     "load_rules",
     "rules_in_force",
 ]

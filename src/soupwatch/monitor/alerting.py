@@ -1,10 +1,9 @@
 """The unusual-activity flow: load the rules (versioned, audited), evaluate them on every
 recorded batch and on a schedule (silent units), store the alerts once, and notify.
 
-``soupwatch.monitor`` registers :func:`evaluate_recorded` with
-``pipeline.telemetry.after_record``, so every path that records events (MQTT, syslog, the HTTP
-batch route) evaluates them right after the commit. The facts the rules need are read here
-from the store; the rules themselves are ``monitor/rules.py`` (pure).
+``monitor.ingest`` calls :func:`evaluate_recorded` right after each batch's commit, so every
+path that takes events in (MQTT, syslog, the HTTP batch route) evaluates them. The facts the
+rules need are read here from the store; the rules themselves are ``monitor/rules.py`` (pure).
 """
 
 from __future__ import annotations

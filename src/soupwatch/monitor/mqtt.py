@@ -2,7 +2,7 @@
 
 The listener subscribes to ``soupwatch/units/+/events`` with QoS 1 on a persistent session
 (MQTT 5: clean start off, a session expiry), and acknowledges messages manually: a batch of
-messages is normalised, stored in one transaction (``pipeline.record_events``), and only then
+messages is normalised, stored in one transaction and evaluated (``monitor.ingest``), and only then
 acknowledged. A listener killed before its commit leaves its messages unacknowledged; the broker
 redelivers them to the next listener with the same client id, and their keys make the second
 delivery a no-op. So every acknowledged event is stored, and stored once.
@@ -27,7 +27,8 @@ from datetime import UTC, datetime
 from soupwatch.errors import ConfigError
 from soupwatch.model.telemetry import DeviceEvent, RejectedEvent, Transport
 from soupwatch.monitor.events import events_from_json, reject, unit_of_topic
-from soupwatch.pipeline.telemetry import Recorded, record_events
+from soupwatch.monitor.ingest import ingest
+from soupwatch.pipeline.telemetry import Recorded
 from soupwatch.store.db import Store
 
 SUBSCRIPTION = "soupwatch/units/+/events"
@@ -149,9 +150,7 @@ class MqttIngester:
             return
         batch, self._pending = self._pending, []
         self._pending_events = 0
-        recorded = record_events(
-            self.store, [o for _, _, outs in batch for o in outs], datetime.now(UTC)
-        )
+        recorded = ingest(self.store, [o for _, _, outs in batch for o in outs], datetime.now(UTC))
         for mid, qos, _ in batch:
             if qos > 0:
                 self.client.ack(mid, qos)

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 
 from soupwatch.model.telemetry import DeviceEvent, RejectedEvent, Transport
 from soupwatch.monitor.events import MAX_MESSAGE, event_from_syslog, octet_frames, reject
+from soupwatch.monitor.ingest import ingest
 from soupwatch.monitor.mqtt import IngestStats
-from soupwatch.pipeline.telemetry import record_events
 from soupwatch.store.db import Store
 
 
@@ -76,7 +76,7 @@ class SyslogIngester:
             return
         batch, self._pending = self._pending, []
         messages, self._messages = self._messages, 0
-        recorded = await asyncio.to_thread(record_events, self.store, batch, datetime.now(UTC))
+        recorded = await asyncio.to_thread(ingest, self.store, batch, datetime.now(UTC))
         self.stats.add(messages, recorded)
         if self._on_batch is not None:
             self._on_batch(self.stats)

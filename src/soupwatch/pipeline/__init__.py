@@ -102,7 +102,6 @@ from soupwatch.pipeline.snapshots import TREND_DAYS, record_snapshot, snapshot_h
 from soupwatch.pipeline.support import SupportEnd, support_ends
 from soupwatch.pipeline.telemetry import (
     Recorded,
-    after_record,
     event_counts,
     record_events,
     unit_events,
@@ -134,7 +133,6 @@ __all__ = [
     "SupportEnd",
     "accounts",
     "ack_alert",
-    "after_record",
     "alert_by_id",
     "approve_decision",
     "assess",

@@ -1,35 +1,22 @@
 """Store what units report: one transaction per batch, each event exactly once.
 
-Listeners (``monitor/mqtt.py``, ``monitor/syslog.py``) and the HTTP batch route call
-:func:`record_events` and acknowledge the batch only after it returns: the commit comes first,
-so an acknowledged event is never lost, and a redelivered one is never stored twice.
+Listeners (``monitor/mqtt.py``, ``monitor/syslog.py``) and the HTTP batch route store through
+:func:`record_events` and acknowledge the batch only after it returns: the commit comes
+first, so an acknowledged event is never lost, and a redelivered one is never stored twice.
 
-After the commit, :func:`record_events` hands the batch's events to the hooks registered with
-:func:`after_record`: ``soupwatch.monitor`` registers its unusual-activity rules there
-(``monitor/alerting.py``), because the pipeline may not import postmarket packages. A hook
-that fails fails the call, so the listener does not acknowledge the batch: it is delivered
-again, its events are already stored, and the hook runs again (alerts are idempotent).
+The transports call ``soupwatch.monitor.ingest``, which calls :func:`record_events` and then
+runs the unusual-activity rules on the batch (the pipeline imports nothing postmarket).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from soupwatch.model.telemetry import DeviceEvent, RejectedEvent
 from soupwatch.store import telemetry_repo as repo
 from soupwatch.store.db import Store
-
-AfterRecord = Callable[[Store, Sequence[DeviceEvent], datetime], object]
-"""A hook run after a batch is committed: (store, the batch's events, when received)."""
-_AFTER: list[AfterRecord] = []
-
-
-def after_record(hook: AfterRecord) -> None:
-    """Run ``hook`` after every committed batch (once, however often it is registered)."""
-    if hook not in _AFTER:
-        _AFTER.append(hook)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +42,6 @@ def record_events(
     with store.session() as session:
         new = repo.insert_events(session, unique, received)
         repo.insert_rejects(session, rejects, received)
-    if unique:
-        for hook in _AFTER:
-            hook(store, unique, received)
     return Recorded(new, len(events) - new, len(rejects))
 
 

@@ -14,12 +14,11 @@ from soupwatch.fleet import Scope
 from soupwatch.incidents import clocks, incident_json
 from soupwatch.model.incident import IncidentState, SourceKind
 from soupwatch.model.telemetry import DeviceEvent, Transport
-from soupwatch.monitor import load_rules
+from soupwatch.monitor import ingest, load_rules
 from soupwatch.pipeline import (
     incidents,
     list_alerts,
     record_context,
-    record_events,
     record_learnt_date,
     verify_audit,
 )
@@ -132,7 +131,7 @@ def test_sources_scope_and_refusals(store: Store) -> None:
         actor="a",
         now=NOW,
     )
-    record_events(store, [DeviceEvent("U2", day(5, 3), "reboot", Transport.HTTP, "r1")], NOW)
+    ingest(store, [DeviceEvent("U2", day(5, 3), "reboot", Transport.HTTP, "r1")], NOW)
     [raised] = list_alerts(store)
     alert = incidents.open_incident(
         store,

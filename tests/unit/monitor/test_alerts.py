@@ -18,7 +18,7 @@ from soupwatch.model.access import Role
 from soupwatch.model.alerts import AlertKind, AlertStatus, alert_json
 from soupwatch.model.notify import Channel, ChannelKind, RuleKind
 from soupwatch.model.telemetry import DeviceEvent, Transport
-from soupwatch.monitor import check_silent, load_rules, rules_in_force
+from soupwatch.monitor import check_silent, ingest, load_rules, rules_in_force
 from soupwatch.monitor.rules import read_rules
 from soupwatch.pipeline import (
     AlertFilter,
@@ -28,7 +28,6 @@ from soupwatch.pipeline import (
     close_alert,
     list_alerts,
     record_context,
-    record_events,
     rule_sets,
 )
 from soupwatch.risk.profile import load_profile
@@ -139,9 +138,9 @@ def rules_in_force_digest(loads: list[audit.AuditEntry]) -> str:
 
 def test_a_burst_raises_one_alert_per_rule_unit_and_subject(fleet: Store) -> None:
     start = NOW - timedelta(minutes=30)
-    assert record_events(fleet, burst("U1", 0, 4, start), NOW).stored == 4
+    assert ingest(fleet, burst("U1", 0, 4, start), NOW).stored == 4
     assert list_alerts(fleet) == []  # four is below the threshold
-    record_events(fleet, burst("U1", 4, 1, start + timedelta(minutes=4)), NOW)
+    ingest(fleet, burst("U1", 4, 1, start + timedelta(minutes=4)), NOW)
     [alert] = list_alerts(fleet)
     assert (alert.rule, alert.unit, alert.subject, alert.status) == (
         "failed-logins",
@@ -151,18 +150,18 @@ def test_a_burst_raises_one_alert_per_rule_unit_and_subject(fleet: Store) -> Non
     )
     assert (alert.product, alert.release, alert.occurrences) == ("Pump", "1.0", 1)
     assert "5 login_failed events within 0:10:00" in alert.explanation
-    again = record_events(fleet, burst("U1", 4, 1, start + timedelta(minutes=4)), NOW)
+    again = ingest(fleet, burst("U1", 4, 1, start + timedelta(minutes=4)), NOW)
     assert again.duplicates == 1 and alert_by_id(fleet, alert.id).occurrences == 1  # redelivered
-    record_events(fleet, burst("U1", 5, 3, start + timedelta(minutes=5)), NOW)
+    ingest(fleet, burst("U1", 5, 3, start + timedelta(minutes=5)), NOW)
     assert [a.occurrences for a in list_alerts(fleet)] == [2]
     spread = [
         ev("U2", i, "login_failed", start + timedelta(minutes=3 * i)) for i in range(6)
     ]  # six failures, never five within ten minutes
-    record_events(fleet, spread, NOW)
+    ingest(fleet, spread, NOW)
     assert [a.unit for a in list_alerts(fleet)] == ["U1"]
     closed = close_alert(fleet, alert.id, actor="carol", now=NOW, reason="user locked out")
     assert closed.status is AlertStatus.CLOSED and closed.closed_by == "carol"
-    record_events(fleet, burst("U1", 20, 5, NOW), NOW)
+    ingest(fleet, burst("U1", 20, 5, NOW), NOW)
     newest = list_alerts(fleet)
     assert [(a.id == alert.id, a.status) for a in newest] == [
         (False, AlertStatus.OPEN),
@@ -195,7 +194,7 @@ def test_drift_exploit_and_peer_alerts_link_component_and_finding(
         ev("U2", 7, "connection", at, interface="wlan0", peer="pump-server.example.org"),
         ev("U2", 8, "connection", at, interface="wlan0", peer="evil.example.net"),
     ]
-    record_events(fleet, events, NOW)
+    ingest(fleet, events, NOW)
     alerts = list_alerts(fleet)
     peers = sorted(a.subject for a in alerts if a.rule == "peers")
     assert peers == ["eth0|198.51.100.7", "wlan0|evil.example.net"]  # wlan0: device profile
@@ -225,8 +224,8 @@ def test_silent_units_and_notification(fleet: Store) -> None:
     spec = Channel("ops", ChannelKind.WEBHOOK, "https://hooks.example/ops")
     notify.admin.add_channel(fleet, spec, None, actor="t", now=NOW)
     notify.admin.add_rule(fleet, RuleKind.UNUSUAL_ACTIVITY, "Pump", "ops", actor="t", now=NOW)
-    record_events(fleet, [ev("U2", 1, "heartbeat", NOW - timedelta(minutes=10))], NOW)
-    record_events(fleet, [ev("U3", 1, "heartbeat", NOW - timedelta(hours=3))], NOW)
+    ingest(fleet, [ev("U2", 1, "heartbeat", NOW - timedelta(minutes=10))], NOW)
+    ingest(fleet, [ev("U3", 1, "heartbeat", NOW - timedelta(hours=3))], NOW)
     early = check_silent(fleet, NOW - timedelta(minutes=90))  # U1: rules in force for 30 min
     assert [a.unit for a in early] == ["U3"]
     opened = [*early, *check_silent(fleet, NOW)]  # U3 already has its open alert
@@ -241,7 +240,7 @@ def test_silent_units_and_notification(fleet: Store) -> None:
 
 
 def test_acknowledge_and_close_are_audited(fleet: Store) -> None:
-    record_events(fleet, burst("U1", 0, 5, NOW - timedelta(minutes=8)), NOW)
+    ingest(fleet, burst("U1", 0, 5, NOW - timedelta(minutes=8)), NOW)
     [alert] = list_alerts(fleet, AlertFilter(status=[AlertStatus.OPEN]))
     acked = ack_alert(fleet, alert.id, actor="dave", now=NOW)
     assert acked.status is AlertStatus.ACKNOWLEDGED and acked.acknowledged_by == "dave"
@@ -321,7 +320,7 @@ def test_the_cli_loads_lists_and_shows_alerts(
         bad.write_text("rules: [{name: x, kind: rate, event: reboot, threshold: 0, window: 1h}]")
         code, _, err = run_cli("monitor", "rules", "load", str(bad))
         assert code == 2 and "bad.yaml (rules[0])" in err
-        record_events(store, burst("U1", 0, 5, NOW - timedelta(minutes=9)), NOW)
+        ingest(store, burst("U1", 0, 5, NOW - timedelta(minutes=9)), NOW)
         code, out, _ = run_cli("monitor", "silent")
         assert "0 silent-unit alert(s) opened" in out  # the rules came into force just now
         monkeypatch.setenv("SOUPWATCH_NOW", (NOW + timedelta(minutes=61)).isoformat())

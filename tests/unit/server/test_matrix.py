@@ -38,14 +38,13 @@ from soupwatch.model.access import (
 from soupwatch.model.notify import Channel, ChannelKind, RuleKind
 from soupwatch.model.telemetry import DeviceEvent, Transport
 from soupwatch.model.vex import VexScope, VexState, VexStatement
-from soupwatch.monitor import load_rules, rules_in_force
+from soupwatch.monitor import ingest, load_rules, rules_in_force
 from soupwatch.pipeline import (
     accounts,
     list_alerts,
     load_target,
     products,
     record_decision,
-    record_events,
     scan_release,
     store_document,
 )
@@ -183,7 +182,7 @@ class World:
             load_rules(store, text, actor="test", now=NOW)
         n = next(self.counter)
         event = DeviceEvent(UNIT, NOW, "reboot", Transport.HTTP, f"matrix-{n}")
-        record_events(store, [event], NOW)
+        ingest(store, [event], NOW)
         return str(list_alerts(store, limit=1)[0].id)
 
     def key_prefix(self, caller: tuple[Role, KeyScope] | None) -> str:

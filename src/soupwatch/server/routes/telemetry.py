@@ -15,8 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.telemetry import RejectedEvent, Transport
-from soupwatch.monitor import MAX_BATCH, MAX_MESSAGE, events_from_json
-from soupwatch.pipeline import record_events
+from soupwatch.monitor import MAX_BATCH, MAX_MESSAGE, events_from_json, ingest
 from soupwatch.server.app import store_of
 from soupwatch.server.bodies import read_limited
 from soupwatch.server.schemas import ErrorOut
@@ -52,9 +51,7 @@ async def post_events(
     outcomes = events_from_json(body, Transport.HTTP)
     if len(outcomes) == 1 and isinstance(outcomes[0], RejectedEvent) and body[:1] != b"{":
         raise HTTPException(400, f"telemetry batch: {outcomes[0].reason}")
-    recorded = await run_in_threadpool(
-        record_events, store_of(request), outcomes, datetime.now(UTC)
-    )
+    recorded = await run_in_threadpool(ingest, store_of(request), outcomes, datetime.now(UTC))
     refused = [
         {"index": i, "reason": o.reason}
         for i, o in enumerate(outcomes)
