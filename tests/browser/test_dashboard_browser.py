@@ -30,6 +30,7 @@ import pytest
 from soupwatch.config import Settings
 from soupwatch.model.access import Role
 from soupwatch.pipeline import accounts, load_target, record_snapshot, store_document
+from tests.debs import skip_or_fail
 from tests.unit.server.conftest import EXAMPLES, NOW, PASSWORD, SCANNED_FEEDS, options
 
 CHROMIUM = "/usr/bin/chromium"
@@ -55,9 +56,7 @@ def browser() -> Iterator[Any]:
     """One headless Chromium for the module."""
     reason = _missing()
     if reason:
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_or_fail(reason)
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

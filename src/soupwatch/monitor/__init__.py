@@ -15,7 +15,7 @@ from soupwatch.monitor.alerting import (
     rules_in_force,
 )
 from soupwatch.monitor.events import MAX_BATCH, MAX_MESSAGE, events_from_json
-from soupwatch.monitor.ingest import ingest
+from soupwatch.monitor.ingestion import ingest
 from soupwatch.monitor.mqtt import IngestStats, MqttIngester, MqttOptions
 from soupwatch.monitor.syslog import SyslogIngester, SyslogOptions
 

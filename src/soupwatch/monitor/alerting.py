@@ -36,7 +36,7 @@ from soupwatch.store.db import Store
 from soupwatch.vex import audit
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from soupwatch.store.db import Session
 
 MAX_SILENT_UNITS = 1_000_000
 T = TypeVar("T")

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from soupwatch.errors import ConfigError
 from soupwatch.model.telemetry import DeviceEvent, RejectedEvent, Transport
 from soupwatch.monitor.events import events_from_json, reject, unit_of_topic
-from soupwatch.monitor.ingest import ingest
+from soupwatch.monitor.ingestion import ingest
 from soupwatch.pipeline.telemetry import Recorded
 from soupwatch.store.db import Store
 

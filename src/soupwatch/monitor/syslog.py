@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from soupwatch.model.telemetry import DeviceEvent, RejectedEvent, Transport
 from soupwatch.monitor.events import MAX_MESSAGE, event_from_syslog, octet_frames, reject
-from soupwatch.monitor.ingest import ingest
+from soupwatch.monitor.ingestion import ingest
 from soupwatch.monitor.mqtt import IngestStats
 from soupwatch.store.db import Store
 

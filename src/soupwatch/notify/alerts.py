@@ -17,7 +17,7 @@ from soupwatch.model.notify import Event, RuleKind
 from soupwatch.store import notify_repo
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from soupwatch.store.db import Session
 
 
 def alert_event(alert: Alert) -> Event:

@@ -21,6 +21,7 @@ from soupwatch.jobs import JobKind, JobState, get_job, list_jobs, start_job, wai
 from soupwatch.store.db import Store
 from soupwatch.store.intel_tables import IntelFeedFileRow, IntelRecordRow
 from soupwatch.vex import audit
+from tests.debs import skip_or_fail
 
 BROKER = "amqp://guest:guest@127.0.0.1:5672/"
 ROOT = Path(__file__).resolve().parents[3]
@@ -30,9 +31,7 @@ def _rabbit() -> None:
     try:
         socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
     except OSError:
-        if os.environ.get("CI"):
-            pytest.fail("RabbitMQ is not running on 127.0.0.1:5672")
-        pytest.skip("RabbitMQ is not running on 127.0.0.1:5672")
+        skip_or_fail("RabbitMQ is not running on 127.0.0.1:5672")
 
 
 def _worker(settings: Settings, queue: str) -> subprocess.Popen[bytes]:

@@ -24,6 +24,7 @@ import pytest
 from soupwatch.config import Settings
 from soupwatch.pipeline.telemetry import event_counts, unit_events
 from soupwatch.store.db import Store
+from tests.debs import skip_or_fail
 
 BROKER = ("127.0.0.1", 1883)
 MESSAGES, PER_MESSAGE = 300, 10
@@ -33,10 +34,7 @@ def _broker_or_skip() -> None:
     try:
         socket.create_connection(BROKER, timeout=2).close()
     except OSError as err:
-        reason = f"no MQTT broker on {BROKER[0]}:{BROKER[1]}: {err}"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        skip_or_fail(f"no MQTT broker on {BROKER[0]}:{BROKER[1]}: {err}")
 
 
 def _listener(settings: Settings, client_id: str, topic: str) -> subprocess.Popen[str]:
