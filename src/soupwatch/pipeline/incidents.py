@@ -256,17 +256,19 @@ def _change(
     scope: rules.UnitScope | None,
     actor: str,
     now: datetime,
-    apply: Callable[[Session, Incident], Change],
+    *applies: Callable[[Session, Incident], Change],
 ) -> Incident:
-    """Lock the incident, check the caller sees it and that it is open, apply one change and
-    audit it under ``actor`` in the same transaction."""
+    """Lock the incident, check the caller sees it, apply each change in order and audit each
+    under ``actor`` — all in one transaction: either every change is recorded or none."""
     with store.session() as session:
-        before = incident_repo.lock(session, number)
-        if not rules.visible(before, sees_product, scope):
+        current = incident_repo.lock(session, number)
+        if not rules.visible(current, sees_product, scope):
             raise NotFoundError(f"no incident number {number}")
-        action, old, new, reason = apply(session, before)
-        audit.append(session, actor, action, _subject(number), old, new, reason, now)
-        return incident_repo.incident(session, number)
+        for apply in applies:
+            action, old, new, reason = apply(session, current)
+            audit.append(session, actor, action, _subject(number), old, new, reason, now)
+            current = incident_repo.incident(session, number)
+        return current
 
 
 def do_step(
@@ -305,6 +307,18 @@ def do_step(
     return _change(store, number, sees_product, scope, actor, now, apply)
 
 
+def _owner_change(owner: str, now: datetime) -> Callable[[Session, Incident], Change]:
+    name = rules.text("owner", owner, required=True)
+
+    def apply(session: Session, before: Incident) -> Change:
+        rules.check_open_for_change(before, "owner")
+        after = replace(before, owner=name, updated_at=now)
+        incident_repo.save(session, after)
+        return "incident.owner", before.owner, name, "incident owner"
+
+    return apply
+
+
 def assign(
     store: Store,
     number: int,
@@ -316,15 +330,24 @@ def assign(
     now: datetime,
 ) -> Incident:
     """Give the incident to ``owner``, audited ``incident.owner``."""
-    name = rules.text("owner", owner, required=True)
+    apply = _owner_change(owner, now)
+    return _change(store, number, sees_product, scope, actor, now, apply)
+
+
+def _part806_change(
+    reportable: bool, rationale: str, actor: str, now: datetime
+) -> Callable[[Session, Incident], Change]:
+    why = rules.text("rationale", rationale, multiline=True, required=True)
 
     def apply(session: Session, before: Incident) -> Change:
-        rules.check_open_for_change(before, "owner")
-        after = replace(before, owner=name, updated_at=now)
+        rules.check_open_for_change(before, "part806")
+        decision = Part806Decision(reportable, why, actor, now)
+        after = replace(before, part806=decision, updated_at=now)
         incident_repo.save(session, after)
-        return "incident.owner", before.owner, name, "incident owner"
+        old = None if before.part806 is None else _part806_json(before.part806)
+        return "incident.part806", old, _part806_json(decision), "Part 806 decision"
 
-    return _change(store, number, sees_product, scope, actor, now, apply)
+    return apply
 
 
 def decide_part806(
@@ -340,16 +363,7 @@ def decide_part806(
 ) -> Incident:
     """Record (or revise, while open) the 21 CFR Part 806 reporting decision with its
     rationale, audited ``incident.part806``."""
-    why = rules.text("rationale", rationale, multiline=True, required=True)
-
-    def apply(session: Session, before: Incident) -> Change:
-        rules.check_open_for_change(before, "part806")
-        decision = Part806Decision(reportable, why, actor, now)
-        after = replace(before, part806=decision, updated_at=now)
-        incident_repo.save(session, after)
-        old = None if before.part806 is None else _part806_json(before.part806)
-        return "incident.part806", old, _part806_json(decision), "Part 806 decision"
-
+    apply = _part806_change(reportable, rationale, actor, now)
     return _change(store, number, sees_product, scope, actor, now, apply)
 
 
@@ -357,20 +371,9 @@ def _part806_json(d: Part806Decision) -> dict[str, Any]:
     return {"reportable": d.reportable, "rationale": d.rationale}
 
 
-def record_isao(
-    store: Store,
-    number: int,
-    organisation: str,
-    shared_on: date,
-    reference: str = "",
-    *,
-    sees_product: SeesProduct = _everything,
-    scope: rules.UnitScope | None = None,
-    actor: str,
-    now: datetime,
-) -> Incident:
-    """Record what was shared with an ISAO (with whom, on which day, its reference), audited
-    ``incident.isao``."""
+def _isao_change(
+    organisation: str, shared_on: date, reference: str, actor: str, now: datetime
+) -> Callable[[Session, Incident], Change]:
     org = rules.text("organisation", organisation, required=True)
     ref = rules.text("reference", reference)
     if shared_on > now.date():
@@ -391,4 +394,47 @@ def record_isao(
             }
         return "incident.isao", old, new, "ISAO sharing recorded"
 
+    return apply
+
+
+def record_isao(
+    store: Store,
+    number: int,
+    organisation: str,
+    shared_on: date,
+    reference: str = "",
+    *,
+    sees_product: SeesProduct = _everything,
+    scope: rules.UnitScope | None = None,
+    actor: str,
+    now: datetime,
+) -> Incident:
+    """Record what was shared with an ISAO (with whom, on which day, its reference), audited
+    ``incident.isao``."""
+    apply = _isao_change(organisation, shared_on, reference, actor, now)
     return _change(store, number, sees_product, scope, actor, now, apply)
+
+
+def change_incident(
+    store: Store,
+    number: int,
+    *,
+    owner: str | None = None,
+    part806: tuple[bool, str] | None = None,
+    isao: tuple[str, date, str] | None = None,
+    sees_product: SeesProduct = _everything,
+    scope: rules.UnitScope | None = None,
+    actor: str,
+    now: datetime,
+) -> Incident:
+    """Several changes at once (owner, Part 806 decision ``(reportable, rationale)``, ISAO
+    record ``(organisation, shared_on, reference)``), each its own audit entry, all in one
+    transaction: a change that is refused leaves the others unrecorded too."""
+    applies: list[Callable[[Session, Incident], Change]] = []
+    if owner is not None:
+        applies.append(_owner_change(owner, now))
+    if part806 is not None:
+        applies.append(_part806_change(*part806, actor, now))
+    if isao is not None:
+        applies.append(_isao_change(*isao, actor, now))
+    return _change(store, number, sees_product, scope, actor, now, *applies)

@@ -205,3 +205,67 @@ def test_clocks_follow_the_products_policy_and_recorded_learnt_day(store: Store)
     )
     assert "within 15 days" in made.clocks.explanation
     assert incidents.get_incident(store, made.number).clocks == made.clocks  # as stored
+
+
+def test_several_changes_are_recorded_together_or_not_at_all(store: Store) -> None:
+    seed(store)
+    made = incidents.open_incident(
+        store,
+        title="Heartbleed in the field",
+        source_kind="finding",
+        source_ref=V1,
+        product="Pump",
+        actor="psirt-ann",
+        now=NOW,
+    )
+    n, head = made.number, verify_audit(store).count
+    # the ISAO day lies in the future: refused before anything is written
+    with pytest.raises(IncidentError, match="future"):
+        incidents.change_incident(
+            store,
+            n,
+            owner="psirt-bob",
+            isao=("H-ISAC", NOW.date() + timedelta(days=1), ""),
+            actor="rita",
+            now=NOW,
+        )
+    # the owner is valid but the Part 806 rationale is blank: neither is recorded
+    with pytest.raises(IncidentError, match="rationale"):
+        incidents.change_incident(
+            store, n, owner="psirt-bob", part806=(False, "  "), actor="rita", now=NOW
+        )
+    unchanged = incidents.get_incident(store, n)
+    assert unchanged.owner == "psirt-ann" and unchanged.part806 is None
+    assert verify_audit(store).count == head
+    # a closed incident refuses inside the transaction: the owner change before it is undone
+    for step in ("contain", "assess", "communicate", "fix"):
+        incidents.do_step(store, n, step, actor="psirt-ann", now=NOW)
+    incidents.decide_part806(store, n, False, "software update only", actor="rita", now=NOW)
+    incidents.do_step(store, n, "close", actor="psirt-ann", now=NOW)
+    head = verify_audit(store).count
+    with pytest.raises(IncidentError, match="is closed"):
+        incidents.change_incident(store, n, owner="psirt-bob", actor="rita", now=NOW)
+    assert incidents.get_incident(store, n).owner == "psirt-ann"
+    # all three at once on an open incident: three audit entries, one per change
+    other = incidents.open_incident(
+        store,
+        title="again",
+        source_kind="finding",
+        source_ref=V1,
+        product="Pump",
+        actor="psirt-ann",
+        now=NOW,
+    )
+    both = incidents.change_incident(
+        store,
+        other.number,
+        owner="psirt-bob",
+        part806=(True, "a correction is reported"),
+        isao=("H-ISAC", NOW.date(), "TLP:GREEN 7"),
+        actor="rita",
+        now=NOW,
+    )
+    assert both.owner == "psirt-bob" and both.part806 is not None and both.isao is not None
+    actions = [t.action for t in incidents.timeline(store, other.number)]
+    assert actions == ["incident.open", "incident.owner", "incident.part806", "incident.isao"]
+    assert verify_audit(store).count == head + 4

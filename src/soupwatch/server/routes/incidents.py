@@ -125,20 +125,18 @@ class IncidentPatch(BaseModel):
 def change_incident(
     request: Request, number: int, body: IncidentPatch, principal: Responder
 ) -> dict[str, Any]:
-    """Set the owner, the Part 806 decision and/or the ISAO record."""
-    store, seen = store_of(request), _seen(request, principal)
-    found = incidents.get_incident(store, number, **seen)
-    who = {"actor": principal.name, "now": _now(), **seen}
-    if body.owner is not None:
-        found = incidents.assign(store, number, body.owner, **who)
-    if body.part806 is not None:
-        d = body.part806
-        found = incidents.decide_part806(store, number, d.reportable, d.rationale, **who)
-    if body.isao is not None:
-        i = body.isao
-        found = incidents.record_isao(
-            store, number, i.organisation, i.shared_on, i.reference, **who
-        )
+    """Set the owner, the Part 806 decision and/or the ISAO record: all of them or none."""
+    d, i = body.part806, body.isao
+    found = incidents.change_incident(
+        store_of(request),
+        number,
+        owner=body.owner,
+        part806=None if d is None else (d.reportable, d.rationale),
+        isao=None if i is None else (i.organisation, i.shared_on, i.reference),
+        actor=principal.name,
+        now=_now(),
+        **_seen(request, principal),
+    )
     return _out(request, found, timeline=True)
 
 
