@@ -213,3 +213,70 @@ def test_search_sees_granted_products_and_admin_forms_take_access_back(client: C
     assert ("boss", "team.revoke") in actions and ("boss", "user.update") in actions
     page = boss.get("/admin").text
     assert 'aria-label="enable nurse"' in page and 'aria-label="disable boss"' not in page
+
+
+@pytest.mark.synced(*SCANNED_FEEDS)
+def test_an_incident_is_worked_in_the_browser(scanned: Client) -> None:
+    app = scanned.app
+    findings = scanned.get(f"/api/v1{PUMP}/findings", params={"limit": "1"}).json()["items"]
+    vuln = findings[0]["vulnerability"]["id"]
+    made = scanned.post(
+        "/api/v1/incidents",
+        json={
+            "title": "seen in the field",
+            "source_kind": "finding",
+            "source_ref": vuln,
+            "product": "infusion-pump",
+        },
+    )
+    assert made.status_code == 201, made.text
+    number = made.json()["number"]
+    add_user(app, "boss", Role.ADMINISTRATOR)
+    add_user(app, "audrey", Role.AUDITOR)
+    browser, token = _browser(app, "boss")
+    url = f"/incidents/{number}"
+    assert 'action="/incidents/' in browser.get(url).text  # the forms, for one who may respond
+    auditor, audit_token = _browser(app, "audrey")
+    assert f'action="/incidents/{number}/steps"' not in auditor.get(url).text
+    refused = auditor.post(
+        f"{url}/steps", data={"step": "contain", "csrf_token": audit_token}, headers=HTML
+    )
+    assert refused.status_code == 403
+
+    done = browser.post(
+        f"{url}/steps",
+        data={"step": "contain", "note": "unit isolated", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == url
+    again = browser.post(f"{url}/steps", data={"step": "contain", "csrf_token": token})
+    assert again.status_code == 422 and "already done" in unescape(again.text)
+    # one bad field refuses the whole form: the owner is not changed either
+    half = browser.post(
+        f"{url}/changes",
+        data={"owner": "psirt-bob", "reportable": "no", "rationale": "", "csrf_token": token},
+    )
+    assert half.status_code == 422 and "rationale" in unescape(half.text)
+    whole = browser.post(
+        f"{url}/changes",
+        data={
+            "owner": "psirt-bob",
+            "reportable": "no",
+            "rationale": "a software update; no correction or removal",
+            "organisation": "H-ISAC",
+            "shared_on": NOW.date().isoformat(),
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert whole.status_code == 303
+    shown = scanned.get(f"/api/v1/incidents/{number}").json()
+    assert shown["owner"] == "psirt-bob" and shown["part806"]["reportable"] is False
+    assert shown["isao"]["organisation"] == "H-ISAC"
+    actions = [(t["action"], t["actor"]) for t in shown["timeline"]]
+    assert actions[1:] == [
+        ("incident.step", "boss"),
+        ("incident.owner", "boss"),
+        ("incident.part806", "boss"),
+        ("incident.isao", "boss"),
+    ]

@@ -493,6 +493,13 @@ RECIPES: dict[tuple[str, str], Recipe] = {
         path={"number": World.incident},
         json=lambda w, p: {"part806": {"reportable": False, "rationale": "matrix"}},
     ),
+    ("POST", "/incidents/{number}/steps"): Recipe(
+        path={"number": World.incident}, form=lambda w, p: {"step": "contain", "note": "m"}
+    ),
+    ("POST", "/incidents/{number}/changes"): Recipe(
+        path={"number": World.incident},
+        form=lambda w, p: {"owner": "matrix", "reportable": "no", "rationale": "matrix"},
+    ),
     ("POST", "/api/v1/incidents/{number}/steps/{step}"): Recipe(
         path={"number": World.incident, "step": "contain"}, json=lambda w, p: {"note": "m"}
     ),

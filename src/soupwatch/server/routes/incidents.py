@@ -10,14 +10,16 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from soupwatch import fleet, pipeline
+from soupwatch.errors import IncidentError
 from soupwatch.incidents import incident_json
 from soupwatch.model.access import Permission, Principal
-from soupwatch.model.incident import Incident, IncidentState
+from soupwatch.model.incident import Incident, IncidentState, Step
 from soupwatch.server.app import store_of
+from soupwatch.server.forms import Form
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import needs
 
@@ -179,8 +181,94 @@ def incidents_page(request: Request, principal: Viewer) -> HTMLResponse:
 
 @pages.get("/incidents/{number}", response_class=HTMLResponse)
 def incident_page(request: Request, number: int, principal: Viewer) -> HTMLResponse:
-    """One incident: source, clocks, units and sites, playbook, Part 806, ISAO, timeline."""
+    """One incident: source, clocks, units and sites, playbook, Part 806, ISAO, timeline; for
+    a caller who may respond, the forms that change it."""
+    return _incident_page(request, number, principal)
+
+
+def _incident_page(
+    request: Request, number: int, principal: Principal, *, status: int = 200, problem: str = ""
+) -> HTMLResponse:
     from soupwatch.server.routes.dashboard import page
 
     found = incidents.get_incident(store_of(request), number, **_seen(request, principal))
-    return page(request, "incident.html", i=_out(request, found, timeline=True))
+    return page(
+        request,
+        "incident.html",
+        status=status,
+        i=_out(request, found, timeline=True),
+        steps=[s.value for s in Step],
+        can_respond=principal.may(Permission.RESPOND),
+        problem=problem,
+    )
+
+
+def _refused(
+    request: Request, number: int, principal: Principal, err: IncidentError
+) -> HTMLResponse:
+    field = f"{err.where}: " if err.where else ""
+    problem = f"not recorded: {field}{err.message}"
+    return _incident_page(request, number, principal, status=422, problem=problem)
+
+
+PageResponder = Annotated[Principal, needs(Permission.RESPOND, page=True)]
+
+
+def _field(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@pages.post("/incidents/{number}/steps", response_class=HTMLResponse)
+def step_form(request: Request, number: int, form: Form, principal: PageResponder) -> Response:
+    """The playbook form: record the chosen step done, with its note (audited)."""
+    try:
+        incidents.do_step(
+            store_of(request),
+            number,
+            _field(form, "step"),
+            _field(form, "note"),
+            actor=principal.name,
+            now=_now(),
+            **_seen(request, principal),
+        )
+    except IncidentError as err:
+        return _refused(request, number, principal, err)
+    return RedirectResponse(f"/incidents/{number}", status_code=303)
+
+
+@pages.post("/incidents/{number}/changes", response_class=HTMLResponse)
+def change_form(request: Request, number: int, form: Form, principal: PageResponder) -> Response:
+    """The owner, Part 806 and ISAO form: every field filled in is recorded (each its own
+    audit entry), all or none."""
+    owner = _field(form, "owner") or None
+    reportable, rationale = _field(form, "reportable"), _field(form, "rationale")
+    organisation, shared_on = _field(form, "organisation"), _field(form, "shared_on")
+    try:
+        if reportable and reportable not in ("yes", "no"):
+            raise IncidentError("reportable must be yes or no", where="reportable")
+        if bool(reportable) != bool(rationale):
+            raise IncidentError(
+                "a Part 806 decision needs both reportable and its rationale", where="rationale"
+            )
+        day = None
+        if organisation or shared_on:
+            try:
+                day = date.fromisoformat(shared_on)
+            except ValueError as err:
+                raise IncidentError(
+                    "shared_on must be a date (YYYY-MM-DD)", where="shared_on"
+                ) from err
+        incidents.change_incident(
+            store_of(request),
+            number,
+            owner=owner,
+            part806=(reportable == "yes", rationale) if reportable else None,
+            isao=(organisation, day, _field(form, "reference")) if day else None,
+            actor=principal.name,
+            now=_now(),
+            **_seen(request, principal),
+        )
+    except IncidentError as err:
+        return _refused(request, number, principal, err)
+    return RedirectResponse(f"/incidents/{number}", status_code=303)
