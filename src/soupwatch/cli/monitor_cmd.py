@@ -20,7 +20,9 @@ from soupwatch.cli.vex_cmd import current_user
 from soupwatch.errors import ConfigError
 
 if TYPE_CHECKING:
-    from soupwatch.monitor import IngestStats
+    from soupwatch.model.alerts import Alert
+    from soupwatch.monitor import IngestStats, SilenceWatch
+    from soupwatch.store.db import Store
 
 monitor_app = typer.Typer(
     help="Device telemetry: ingest events over MQTT or syslog, list a unit's events; "
@@ -59,6 +61,19 @@ def _totals(s: IngestStats) -> str:
     )
 
 
+def _silence(store: Store, every: float) -> SilenceWatch | None:
+    """The silent-unit check beside a listener, printing the alerts it opens."""
+    if not every:
+        return None
+    from soupwatch.monitor import SilenceWatch
+
+    def said(opened: list[Alert]) -> None:
+        for a in opened:
+            _say(f"alert {a.id}: {a.title}")
+
+    return SilenceWatch(store, every, current_time, said).start()
+
+
 @monitor_app.command("mqtt")
 def mqtt_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="MQTT broker host."),
@@ -79,6 +94,13 @@ def mqtt_cmd(
     ),
     flush_after: float = typer.Option(0.05, "--flush-after", min=0.001, help="Batch seconds."),
     progress: float = typer.Option(10.0, "--progress", help="Seconds between progress lines."),
+    silent_every: float = typer.Option(
+        60.0,
+        "--silent-every",
+        min=0,
+        help="Seconds between silent-unit checks while listening (0: none; `monitor silent` "
+        "does one).",
+    ),
 ) -> None:
     """Store the events units publish on soupwatch/units/SERIAL/events (QoS 1, each
     acknowledged after its commit) until interrupted."""
@@ -88,6 +110,7 @@ def mqtt_cmd(
         host, port, client_id, topic, username, password, tls, inflight, flush_after
     )
     store = open_store()
+    watch = _silence(store, silent_every)
     try:
         ingester = MqttIngester(
             store,
@@ -99,6 +122,8 @@ def mqtt_cmd(
             signal.signal(sig, lambda *_: ingester.stop())
         stats = ingester.run()
     finally:
+        if watch is not None:
+            watch.stop()
         store.close()
     _say(_totals(stats))
 
@@ -113,6 +138,13 @@ def syslog_cmd(
     tls_cert: Path | None = typer.Option(None, "--tls-cert", help="TCP over TLS: certificate."),
     tls_key: Path | None = typer.Option(None, "--tls-key", help="TCP over TLS: private key."),
     progress: float = typer.Option(10.0, "--progress", help="Seconds between progress lines."),
+    silent_every: float = typer.Option(
+        60.0,
+        "--silent-every",
+        min=0,
+        help="Seconds between silent-unit checks while listening (0: none; `monitor silent` "
+        "does one).",
+    ),
 ) -> None:
     """Store syslog messages (RFC 5424 or RFC 3164) from units until interrupted."""
     from soupwatch.monitor import SyslogIngester, SyslogOptions
@@ -128,6 +160,7 @@ def syslog_cmd(
             ) from err
     options = SyslogOptions(host, None if no_udp else udp, None if no_tcp else tcp, context)
     store = open_store()
+    watch = _silence(store, silent_every)
 
     async def serve() -> IngestStats:
         ingester = SyslogIngester(store, options, on_batch=_Progress(progress))
@@ -145,6 +178,8 @@ def syslog_cmd(
     except OSError as err:
         raise ConfigError(f"cannot listen for syslog on {host}: {err.strerror or err}") from err
     finally:
+        if watch is not None:
+            watch.stop()
         store.close()
     _say(_totals(stats))
 

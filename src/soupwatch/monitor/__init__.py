@@ -17,6 +17,7 @@ from soupwatch.monitor.alerting import (
 from soupwatch.monitor.events import MAX_BATCH, MAX_MESSAGE, events_from_json
 from soupwatch.monitor.ingestion import ingest
 from soupwatch.monitor.mqtt import IngestStats, MqttIngester, MqttOptions
+from soupwatch.monitor.silence import SilenceWatch
 from soupwatch.monitor.syslog import SyslogIngester, SyslogOptions
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Loaded",
     "MqttIngester",
     "MqttOptions",
+    "SilenceWatch",
     "SyslogIngester",
     "SyslogOptions",
     "check_silent",

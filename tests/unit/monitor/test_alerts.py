@@ -331,3 +331,31 @@ def test_the_cli_loads_lists_and_shows_alerts(
         assert got == [("silent", "open"), ("failed-logins", "open")]  # newest first
     finally:
         store.close()
+
+
+def test_a_listener_checks_for_silent_units_on_a_timer(fleet: Store) -> None:
+    """``SilenceWatch`` (run beside `monitor mqtt` / `monitor syslog`) raises the silent-unit
+    alerts without anyone running `monitor silent`, once each, however often it checks."""
+    import time
+
+    from soupwatch.model.alerts import Alert
+    from soupwatch.monitor import SilenceWatch
+
+    ingest(fleet, [ev("U2", 1, "heartbeat", NOW - timedelta(minutes=10))], NOW)
+    seen: list[str] = []
+
+    def said(opened: list[Alert]) -> None:
+        seen.extend(a.unit for a in opened)
+
+    watch = SilenceWatch(fleet, 0.02, lambda: NOW, said).start()
+    try:
+        while watch.checks < 3:
+            time.sleep(0.02)
+    finally:
+        watch.stop()
+    assert watch.checks >= 3
+    assert sorted(seen) == ["U1", "U3"]  # U2 spoke 10 minutes ago; each alert opened once
+    stored = [a for a in list_alerts(fleet, AlertFilter()) if a.kind is AlertKind.SILENT]
+    assert sorted(a.unit for a in stored) == ["U1", "U3"]
+    with pytest.raises(ValueError, match="positive"):
+        SilenceWatch(fleet, 0, lambda: NOW)
