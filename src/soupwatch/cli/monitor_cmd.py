@@ -61,6 +61,15 @@ def _totals(s: IngestStats) -> str:
     )
 
 
+SILENT_EVERY: float = typer.Option(
+    60.0,
+    "--silent-every",
+    min=0,
+    help="Seconds between silent-unit checks while listening (0: none; `monitor silent` does one).",
+)
+"""The listeners' silent-unit check period (one option, two commands)."""
+
+
 def _silence(store: Store, every: float) -> SilenceWatch | None:
     """The silent-unit check beside a listener, printing the alerts it opens."""
     if not every:
@@ -94,13 +103,7 @@ def mqtt_cmd(
     ),
     flush_after: float = typer.Option(0.05, "--flush-after", min=0.001, help="Batch seconds."),
     progress: float = typer.Option(10.0, "--progress", help="Seconds between progress lines."),
-    silent_every: float = typer.Option(
-        60.0,
-        "--silent-every",
-        min=0,
-        help="Seconds between silent-unit checks while listening (0: none; `monitor silent` "
-        "does one).",
-    ),
+    silent_every: float = SILENT_EVERY,
 ) -> None:
     """Store the events units publish on soupwatch/units/SERIAL/events (QoS 1, each
     acknowledged after its commit) until interrupted."""
@@ -138,13 +141,7 @@ def syslog_cmd(
     tls_cert: Path | None = typer.Option(None, "--tls-cert", help="TCP over TLS: certificate."),
     tls_key: Path | None = typer.Option(None, "--tls-key", help="TCP over TLS: private key."),
     progress: float = typer.Option(10.0, "--progress", help="Seconds between progress lines."),
-    silent_every: float = typer.Option(
-        60.0,
-        "--silent-every",
-        min=0,
-        help="Seconds between silent-unit checks while listening (0: none; `monitor silent` "
-        "does one).",
-    ),
+    silent_every: float = SILENT_EVERY,
 ) -> None:
     """Store syslog messages (RFC 5424 or RFC 3164) from units until interrupted."""
     from soupwatch.monitor import SyslogIngester, SyslogOptions
