@@ -197,6 +197,18 @@ def assign_cmd(
     _line(_run(pipeline.incidents.assign, number, owner, actor=author, now=current_time()))
 
 
+@app.command("refresh")
+def refresh_cmd(
+    number: int = typer.Argument(..., help="The incident's number."),
+    author: str = AUTHOR,
+) -> None:
+    """Add the units now running a release where the incident's vulnerability is open
+    (installed or moved since it was opened; audited ``incident.units``)."""
+    from soupwatch import pipeline
+
+    _line(_run(pipeline.incidents.refresh_units, number, actor=author, now=current_time()))
+
+
 @app.command("decide")
 def decide_cmd(
     number: int = typer.Argument(..., help="The incident's number."),

@@ -415,6 +415,33 @@ def record_isao(
     return _change(store, number, sees_product, scope, actor, now, apply)
 
 
+def refresh_units(
+    store: Store,
+    number: int,
+    *,
+    sees_product: SeesProduct = _everything,
+    scope: rules.UnitScope | None = None,
+    actor: str,
+    now: datetime,
+) -> Incident:
+    """Add the units that run a release of the incident's product where its vulnerability is
+    open now but were not listed (installed or moved since), audited ``incident.units``. Units
+    listed before stay: the record says who was affected, and a patched unit shows in the
+    fleet's patch status, not by vanishing from the incident."""
+
+    def apply(session: Session, before: Incident) -> Change:
+        rules.check_open_for_change(before, "units")
+        listed = {u.serial for u in before.units}
+        found = _units(session, before.product, before.vulnerability, [], None)
+        day = now.date().isoformat()
+        added = [replace(u, why=f"{u.why} (found {day})") for u in found if u.serial not in listed]
+        incident_repo.add_units(session, number, added)
+        new = {"added": [u.serial for u in added], "listed": len(listed) + len(added)}
+        return "incident.units", {"listed": len(listed)}, new, "affected units refreshed"
+
+    return _change(store, number, sees_product, scope, actor, now, apply)
+
+
 def change_incident(
     store: Store,
     number: int,

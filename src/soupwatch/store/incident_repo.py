@@ -96,19 +96,7 @@ def add_incident(session: Session, incident: Incident) -> int:
     )
     session.add(row)
     session.flush()
-    for u in incident.units:
-        session.add(
-            IncidentUnitRow(
-                incident_id=row.id,
-                serial=u.serial,
-                product=u.product,
-                release=u.release,
-                customer=u.customer,
-                site=u.site,
-                why=u.why[:255],
-            )
-        )
-    session.flush()
+    add_units(session, row.id, incident.units)
     return row.id
 
 
@@ -194,6 +182,23 @@ def save(session: Session, after: Incident) -> None:
             isao_at=None if i is None else i.recorded_at,
         )
     )
+    session.flush()
+
+
+def add_units(session: Session, number: int, units: Sequence[AffectedUnit]) -> None:
+    """Add affected units to an incident (the caller leaves out those it lists already)."""
+    for u in units:
+        session.add(
+            IncidentUnitRow(
+                incident_id=number,
+                serial=u.serial,
+                product=u.product,
+                release=u.release,
+                customer=u.customer,
+                site=u.site,
+                why=u.why[:255],
+            )
+        )
     session.flush()
 
 

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from soupwatch.config import input_limits
 from soupwatch.errors import IncidentError, NotFoundError
-from soupwatch.fleet import Scope
+from soupwatch.fleet import Scope, import_units
 from soupwatch.incidents import clocks, incident_json
 from soupwatch.model.incident import IncidentState, SourceKind
 from soupwatch.model.telemetry import DeviceEvent, Transport
@@ -269,3 +270,33 @@ def test_several_changes_are_recorded_together_or_not_at_all(store: Store) -> No
     actions = [t.action for t in incidents.timeline(store, other.number)]
     assert actions == ["incident.open", "incident.owner", "incident.part806", "incident.isao"]
     assert verify_audit(store).count == head + 4
+
+
+def test_refresh_adds_units_installed_since_and_keeps_those_listed(store: Store) -> None:
+    seed(store)
+    made = incidents.open_incident(
+        store,
+        title="hb",
+        source_kind="finding",
+        source_ref=V1,
+        product="Pump",
+        actor="psirt-ann",
+        now=NOW,
+    )
+    assert [u.serial for u in made.units] == ["U3"]
+    new_unit = (
+        "serial,product,release,site,customer,location,network_zone,installed_on,status\n"
+        "U5,Pump,1.0,East,Clinic,,,2026-05-30,in_service\n"
+    )
+    import_units(store, new_unit.encode(), "more.csv", input_limits({}), actor="tester", now=NOW)
+    after = incidents.refresh_units(store, made.number, actor="psirt-ann", now=NOW)
+    assert [u.serial for u in after.units] == ["U3", "U5"]
+    assert after.units[1].why == f"runs Pump 1.0, where {V1} is open (found 2026-06-01)"
+    again = incidents.refresh_units(store, made.number, actor="psirt-ann", now=NOW)
+    assert [u.serial for u in again.units] == ["U3", "U5"]
+    last = incidents.timeline(store, made.number)[-2:]
+    assert [(t.action, t.new) for t in last] == [
+        ("incident.units", {"added": ["U5"], "listed": 2}),
+        ("incident.units", {"added": [], "listed": 2}),
+    ]
+    assert verify_audit(store).ok

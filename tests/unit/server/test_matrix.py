@@ -496,6 +496,10 @@ RECIPES: dict[tuple[str, str], Recipe] = {
     ("POST", "/incidents/{number}/steps"): Recipe(
         path={"number": World.incident}, form=lambda w, p: {"step": "contain", "note": "m"}
     ),
+    ("POST", "/incidents/{number}/units"): Recipe(
+        path={"number": World.incident}, form=lambda w, p: {}
+    ),
+    ("POST", "/api/v1/incidents/{number}/units"): Recipe(path={"number": World.incident}),
     ("POST", "/incidents/{number}/changes"): Recipe(
         path={"number": World.incident},
         form=lambda w, p: {"owner": "matrix", "reportable": "no", "rationale": "matrix"},

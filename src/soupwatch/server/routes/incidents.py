@@ -142,6 +142,15 @@ def change_incident(
     return _out(request, found, timeline=True)
 
 
+@router.post("/incidents/{number}/units", responses={422: {"model": ErrorOut}})
+def refresh_units(request: Request, number: int, principal: Responder) -> dict[str, Any]:
+    """Add the units now running a release where the incident's vulnerability is open."""
+    found = incidents.refresh_units(
+        store_of(request), number, actor=principal.name, now=_now(), **_seen(request, principal)
+    )
+    return _out(request, found, timeline=True)
+
+
 class StepIn(BaseModel):
     """A playbook step's note."""
 
@@ -231,6 +240,18 @@ def step_form(request: Request, number: int, form: Form, principal: PageResponde
             actor=principal.name,
             now=_now(),
             **_seen(request, principal),
+        )
+    except IncidentError as err:
+        return _refused(request, number, principal, err)
+    return RedirectResponse(f"/incidents/{number}", status_code=303)
+
+
+@pages.post("/incidents/{number}/units", response_class=HTMLResponse)
+def units_form(request: Request, number: int, form: Form, principal: PageResponder) -> Response:
+    """The refresh button: add the units now running an affected release (audited)."""
+    try:
+        incidents.refresh_units(
+            store_of(request), number, actor=principal.name, now=_now(), **_seen(request, principal)
         )
     except IncidentError as err:
         return _refused(request, number, principal, err)
