@@ -87,31 +87,28 @@ def watch(
 ) -> None:
     """Sync the feeds, re-match what they changed, print what changed since last run, and
     send the notifications its rules select (`soupwatch notify`)."""
-    from soupwatch import notify, pipeline
     from soupwatch.cli.notify_cmd import report_delivery
-    from soupwatch.watch import rescan_portfolio, watch_changes
+    from soupwatch.jobs import watch_once
     from soupwatch.watch.output import delta_json
 
     if no_sync and mirror is not None:
         raise ConfigError("--mirror and --no-sync exclude each other")
     store = open_store()
     try:
-        if not no_sync:
-            outcome = pipeline.sync_feeds(store, mirror=mirror)
-            for name, message in outcome.failures:
-                _say(f"warning: feed {name} failed: {message}")
-            if outcome.all_failed:
-                raise ConfigError("every feed failed; nothing was re-scanned")
-        now = current_time()
         with scan_gc():
-            if product:
-                delta = rescan_portfolio(store, now=now, products=product)
-            else:
-                delta = watch_changes(store, now=now, full=full)
-        queued = notify.notify_events(store, delta.releases, now=now)
-        sent = notify.deliver_pending(store, now)
+            done = watch_once(
+                store,
+                clock=current_time,
+                sync=not no_sync,
+                mirror=mirror,
+                products=product,
+                full=full,
+            )
     finally:
         store.close()
+    for name, message in done.feed_failures:
+        _say(f"warning: feed {name} failed: {message}")
+    delta, queued, sent = done.delta, done.queued, done.sent
     if fmt is OutputFormat.json:
         print_json(delta_json(delta))
     else:

@@ -15,6 +15,7 @@ from soupwatch.jobs.runner import (
 )
 from soupwatch.jobs.scheduler import period_start, run_scheduler, tick
 from soupwatch.jobs.shapes import job_json
+from soupwatch.jobs.watching import WatchOutcome, notify_delta, watch_once
 from soupwatch.model.job import Job, JobKind, JobState
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Job",
     "JobKind",
     "JobState",
+    "WatchOutcome",
     "execute",
     "get_job",
     "job_file",
@@ -31,6 +33,7 @@ __all__ = [
     "list_jobs",
     "may_see",
     "may_start",
+    "notify_delta",
     "period_start",
     "run_in_process",
     "run_scheduler",
@@ -38,6 +41,7 @@ __all__ = [
     "start_job",
     "tick",
     "wait_for",
+    "watch_once",
 ]
 
 from soupwatch.jobs.views import get_job, job_file, list_jobs

@@ -2,9 +2,11 @@
 
 A split job plans the run (the feed changes from the last mark up to now), starts one part
 job per share and stays running; each part re-matches its share of the touched releases
-(``watch.incremental.run_part``) and keeps its releases' deltas as its result. The part that
-finishes last (checked with the parent's row locked) records the watch run with the plan's
-mark and finishes the parent with the whole delta: exactly once, whichever worker it is.
+(``watch.incremental.run_part``), queues and sends the notifications its releases' changes
+select (``jobs.watching.notify_delta``, as the CLI's ``watch`` does) and keeps its releases'
+deltas as its result. The part that finishes last (checked with the parent's row locked)
+records the watch run with the plan's mark and finishes the parent with the whole delta:
+exactly once, whichever worker it is.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from soupwatch.jobs.kinds import JobContext, JobOutcome
+from soupwatch.jobs.watching import notify_delta
 from soupwatch.model.job import JobKind, JobState
 from soupwatch.store import job_repo
 from soupwatch.store.db import Store
@@ -49,6 +52,7 @@ def run(ctx: JobContext) -> JobOutcome:
         delta = watch_changes(
             ctx.store, now=ctx.now, full=bool(args.get("full")), progress=_progress(ctx)
         )
+        notify_delta(ctx.store, delta.releases, now=ctx.now)
         result = delta_json(delta)
         result["affected_releases"] = [list(p) for p in affected_releases(delta.releases)]
         return JobOutcome(result)
@@ -82,6 +86,7 @@ def _run_part(ctx: JobContext) -> JobOutcome:
         parts=int(args["parts"]),
         progress=_progress(ctx),
     )
+    notify_delta(ctx.store, deltas, now=ctx.now)  # each share notifies its own releases
     return JobOutcome({"part": args["part"], "releases": [release_json(d) for d in deltas]})
 
 

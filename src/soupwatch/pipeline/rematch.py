@@ -10,12 +10,15 @@ gives exactly the findings a full re-scan would: the other components' findings 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
+from soupwatch.match.cpe import Platform
 from soupwatch.match.identity import platform_of
 from soupwatch.match.interface import CompiledRecords, lookup_keys
-from soupwatch.match.matcher import MatchContext, match_components
+from soupwatch.match.matcher import MatchContext, MatchResult, match_components
+from soupwatch.model import Component, ComponentRef, Finding
 from soupwatch.pipeline.flows import display_name
 from soupwatch.store import inventory
 from soupwatch.store.assessments import save_scan, skipped_of
@@ -24,7 +27,7 @@ from soupwatch.store.change_index import (
     releases_to_index,
     set_release_keys,
 )
-from soupwatch.store.db import Store
+from soupwatch.store.db import Session, Store
 from soupwatch.store.finding_tables import save_findings
 from soupwatch.store.intel_query import StoreIntelQuery
 
@@ -83,3 +86,82 @@ def rematch_components(
         ]
         save_scan(session, rid, now, kept + fresh)
     return len(subset)
+
+
+BATCH_RELEASES = 200
+"""Touched releases matched together and written in one transaction (:func:`rematch_releases`)."""
+
+
+def rematch_releases(
+    store: Store,
+    touched: Sequence[Touched],
+    *,
+    now: datetime,
+    compiled: CompiledRecords | None = None,
+) -> int:
+    """:func:`rematch_components` for many releases at once, with the same result.
+
+    Releases on the same platform are matched in one ``match_components`` call (so a
+    component identity that many releases carry is judged once), and the findings of up to
+    :data:`BATCH_RELEASES` releases are written in one transaction. Returns how many
+    components were matched.
+    """
+    compiled = compiled if compiled is not None else CompiledRecords()
+    matched = 0
+    for start in range(0, len(touched), BATCH_RELEASES):
+        with store.session() as session:
+            matched += _rematch_batch(
+                session, touched[start : start + BATCH_RELEASES], now, compiled
+            )
+    return matched
+
+
+def _tagged(index: int, c: Component) -> Component:
+    return c.with_changes(ref=ComponentRef(f"{index}\t{c.ref}"))
+
+
+def _untag(ref: str) -> tuple[int, ComponentRef]:
+    index, _, own = ref.partition("\t")
+    return int(index), ComponentRef(own)
+
+
+def _rematch_batch(
+    session: Session, batch: Sequence[Touched], now: datetime, compiled: CompiledRecords
+) -> int:
+    by_platform: dict[Platform, list[Component]] = {}
+    for i, item in enumerate(batch):
+        wanted = set(item.refs) | set(item.platform_refs)
+        loaded = inventory.components_by_ref(session, item.release.id, wanted)
+        platform = platform_of(tuple(c for c in loaded if str(c.ref) in set(item.platform_refs)))
+        by_platform.setdefault(platform, []).extend(
+            _tagged(i, c) for c in loaded if str(c.ref) in item.refs
+        )
+    findings: list[list[Finding]] = [[] for _ in batch]
+    skipped: list[list[tuple[str, str, str]]] = [[] for _ in batch]
+    query = StoreIntelQuery(session)
+    matched = 0
+    for platform, subset in by_platform.items():
+        matched += len(subset)
+        result: MatchResult = match_components(
+            subset, query, context=MatchContext(platform), compiled=compiled
+        )
+        for f in result.findings:
+            i, own = _untag(f.component_ref)
+            findings[i].append(replace(f, component_ref=own))
+        for sk in result.skipped:
+            i, own = _untag(sk.component.ref)
+            c = sk.component
+            skipped[i].append((str(own), display_name(c.name, c.version), sk.reason))
+    for i, item in enumerate(batch):
+        rid = item.release.id
+        save_findings(
+            session,
+            item.release.product,
+            item.release.version,
+            findings[i],
+            now,
+            only_refs=item.refs,
+        )
+        kept = [s for s in skipped_of(session, rid) if s[0] not in item.refs]
+        save_scan(session, rid, now, kept + skipped[i])
+    return matched

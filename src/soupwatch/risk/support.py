@@ -155,8 +155,44 @@ def _java_distribution(component: Component, products: list[EolProduct]) -> EolP
     return None
 
 
+_Found = tuple[EolProduct, str] | None
+
+_FOUND_KEPT = 20_000
+"""Components whose product :func:`find_product` keeps per process (for one products list)."""
+_found: tuple[list[EolProduct], dict[tuple[object, ...], tuple[EolProduct, str] | None]] = ([], {})
+
+
 def find_product(component: Component, products: list[EolProduct]) -> tuple[EolProduct, str] | None:
-    """The endoflife.date product of a component, with how it was found."""
+    """The endoflife.date product of a component, with how it was found.
+
+    A pure function of the component's name, supplier, author and identifiers and of
+    ``products``: answers are kept per process while the products list stays equal (a
+    portfolio's releases share most components; parsing their purls and CPEs for each
+    release was about a sixth of an assessment's time)."""
+    global _found
+    kept_for, kept = _found
+    if products is not kept_for and products != kept_for:
+        kept = {}
+        _found = (products, kept)
+    key = (
+        component.name,
+        component.supplier,
+        component.author,
+        component.purl,
+        component.cpe,
+        component.extra_identifiers,
+    )
+    if key in kept:
+        return kept[key]
+    if len(kept) >= _FOUND_KEPT:
+        kept.clear()
+    kept[key] = got = _find_product(component, products)
+    return got
+
+
+def _find_product(
+    component: Component, products: list[EolProduct]
+) -> tuple[EolProduct, str] | None:
     java = _java_distribution(component, products)
     if java is not None:
         return java, f"supplier {component.supplier or component.author!r} of a Java runtime"

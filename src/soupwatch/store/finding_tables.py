@@ -26,6 +26,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    delete,
+    insert,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -183,6 +185,36 @@ class FindingRow(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(16))
 
 
+class FindingIdRow(Base):
+    """One id a finding answers to (its vulnerability id and each alias), upper-cased: the
+    index ``impact`` looks a vulnerability up by, instead of scanning every finding's JSON."""
+
+    __tablename__ = "finding_ids"
+    __table_args__ = (Index("ix_finding_ids_vuln", "vuln_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    vuln_id: Mapped[str] = mapped_column(String(255))
+
+
+def finding_ids(vuln_id: str, aliases: Sequence[object]) -> list[str]:
+    """The ids a finding answers to, as ``finding_ids`` holds them (upper-cased, distinct)."""
+    return sorted({str(v).upper()[:255] for v in (vuln_id, *aliases)})
+
+
+def _index_ids(session: Session, rows: Sequence[FindingRow]) -> None:
+    """Rewrite the ``finding_ids`` of these (flushed) findings from their id and aliases."""
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), 500):
+        session.execute(
+            delete(FindingIdRow).where(FindingIdRow.finding_id.in_(ids[start : start + 500]))
+        )
+    values = [
+        {"finding_id": r.id, "vuln_id": v} for r in rows for v in finding_ids(r.vuln_id, r.aliases)
+    ]
+    for start in range(0, len(values), 5000):
+        session.execute(insert(FindingIdRow), values[start : start + 5000])
+
+
 @dataclass(frozen=True, slots=True)
 class StoredFinding:
     """A finding as stored for a release, with its lifecycle timestamps."""
@@ -255,6 +287,7 @@ def save_findings(
         {(f.component_name, f.component_version, f.vulnerability.id) for f in findings},
     )
     seen: set[tuple[str, str]] = set()
+    reindex: list[FindingRow] = []
     for f in findings:
         key = (str(f.component_ref), str(f.vulnerability.id))
         if key in seen:
@@ -267,24 +300,26 @@ def save_findings(
         data = finding_to_dict(f)
         if row is None:
             first = carried.get((f.component_name, f.component_version, f.vulnerability.id), now)
-            session.add(
-                FindingRow(
-                    release_id=rid,
-                    component_ref=key[0],
-                    component_name=f.component_name,
-                    component_version=f.component_version,
-                    vuln_id=key[1],
-                    aliases=list(f.vulnerability.aliases),
-                    evidence=data,
-                    fixed_versions=list(f.fixed_versions),
-                    first_seen=min(first, now),
-                    last_seen=now,
-                    fix_available=fix_at,
-                    resolved_at=None,
-                    resolved_by=None,
-                )
+            row = FindingRow(
+                release_id=rid,
+                component_ref=key[0],
+                component_name=f.component_name,
+                component_version=f.component_version,
+                vuln_id=key[1],
+                aliases=list(f.vulnerability.aliases),
+                evidence=data,
+                fixed_versions=list(f.fixed_versions),
+                first_seen=min(first, now),
+                last_seen=now,
+                fix_available=fix_at,
+                resolved_at=None,
+                resolved_by=None,
             )
+            session.add(row)
+            reindex.append(row)
             continue
+        if list(row.aliases or ()) != list(f.vulnerability.aliases):
+            reindex.append(row)
         row.evidence, row.aliases, row.last_seen = data, list(f.vulnerability.aliases), now
         row.fixed_versions = list(f.fixed_versions)
         if fix_at is not None and (row.fix_available is None or fix_at < _aware(row.fix_available)):
@@ -295,6 +330,8 @@ def save_findings(
         if key not in seen and row.resolved_at is None:
             row.resolved_at, row.resolved_by = now, "rescan"
     session.flush()
+    if reindex:
+        _index_ids(session, reindex)
 
 
 def _aware(value: datetime) -> datetime:

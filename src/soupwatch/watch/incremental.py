@@ -7,7 +7,8 @@ changed vulnerabilities can reach, and report the delta exactly as ``rescan_port
    → the releases and components that carry them (``release_keys``), plus the components
    holding a stored finding of a changed id (a withdrawn record has no keys left).
 3. Each touched release: its touched components are matched again
-   (``pipeline.rematch.rematch_components``), its findings compared before / after
+   (``pipeline.rematch.rematch_releases``: releases on one platform together, a batch of
+   releases per transaction), its findings compared before / after
    (``delta.compare``, the one rule), and its stored assessment recomputed.
 
 A store no run has marked yet (or ``full=True``) gets the full re-scan. The work can be split
@@ -24,7 +25,12 @@ from datetime import datetime
 from soupwatch.errors import SoupwatchError
 from soupwatch.match.interface import CompiledRecords
 from soupwatch.pipeline import release_summary
-from soupwatch.pipeline.rematch import index_releases, rematch_components
+from soupwatch.pipeline.rematch import (
+    BATCH_RELEASES,
+    index_releases,
+    rematch_components,
+    rematch_releases,
+)
 from soupwatch.store.change_index import (
     Touched,
     changes_after,
@@ -34,7 +40,7 @@ from soupwatch.store.change_index import (
     with_aliases,
 )
 from soupwatch.store.db import Store
-from soupwatch.store.finding_tables import load_findings
+from soupwatch.store.finding_tables import StoredFinding, load_findings
 from soupwatch.store.watch_tables import last_mark, last_run, record_run
 from soupwatch.watch.delta import PortfolioDelta, ReleaseDelta, by_key, changed_findings, compare
 
@@ -78,21 +84,26 @@ def affected_releases(deltas: tuple[ReleaseDelta, ...]) -> list[tuple[str, str]]
     return [(d.product, d.release) for d in deltas if d.changed]
 
 
-def _one(
-    store: Store, item: Touched, now: datetime, prev: datetime | None, compiled: CompiledRecords
+def _findings_of(store: Store, item: Touched) -> list[StoredFinding]:
+    with store.session() as session:
+        return load_findings(session, item.release.product, item.release.version)
+
+
+def _delta_of(
+    store: Store,
+    item: Touched,
+    before: list[StoredFinding],
+    now: datetime,
+    prev: datetime | None,
 ) -> ReleaseDelta:
+    """Compare a re-matched release's findings with ``before`` and bring its stored
+    assessment up to date."""
     product, release = item.release.product, item.release.version
-    with store.session() as session:
-        before = by_key(
-            s
-            for s in load_findings(session, product, release)
-            if s.finding.component_ref in item.refs
-        )
-    rematch_components(store, item, now=now, compiled=compiled)
-    with store.session() as session:
-        everything = load_findings(session, product, release)
+    everything = _findings_of(store, item)
     after = by_key(s for s in everything if s.finding.component_ref in item.refs)
-    new, resolved, kev = compare(before, after, prev)
+    new, resolved, kev = compare(
+        by_key(s for s in before if s.finding.component_ref in item.refs), after, prev
+    )
     release_summary(store, product, release, now=now)  # recompute the stored assessment
     return ReleaseDelta(
         product=product,
@@ -102,6 +113,40 @@ def _one(
         kev_added=changed_findings(kev),
         open_findings=sum(1 for s in everything if s.is_open),
     )
+
+
+def _one(
+    store: Store, item: Touched, now: datetime, prev: datetime | None, compiled: CompiledRecords
+) -> ReleaseDelta:
+    try:
+        before = _findings_of(store, item)
+        rematch_components(store, item, now=now, compiled=compiled)
+        return _delta_of(store, item, before, now, prev)
+    except SoupwatchError as err:
+        return ReleaseDelta(item.release.product, item.release.version, error=str(err))
+
+
+def _batch(
+    store: Store,
+    items: list[Touched],
+    now: datetime,
+    prev: datetime | None,
+    compiled: CompiledRecords,
+) -> list[ReleaseDelta]:
+    """Re-match a batch of releases together (``rematch_releases``); when that fails, one
+    by one, so that only the failing releases report an error."""
+    try:
+        befores = [_findings_of(store, item) for item in items]
+        rematch_releases(store, items, now=now, compiled=compiled)
+    except SoupwatchError:
+        return [_one(store, item, now, prev, compiled) for item in items]
+    out = []
+    for item, before in zip(items, befores, strict=True):
+        try:
+            out.append(_delta_of(store, item, before, now, prev))
+        except SoupwatchError as err:
+            out.append(ReleaseDelta(item.release.product, item.release.version, error=str(err)))
+    return out
 
 
 def run_part(
@@ -118,13 +163,12 @@ def run_part(
     items = touched(store, the_plan)[part::parts]
     compiled = CompiledRecords()
     deltas: list[ReleaseDelta] = []
-    for done, item in enumerate(items, 1):
-        try:
-            deltas.append(_one(store, item, now, the_plan.previous_run, compiled))
-        except SoupwatchError as err:
-            deltas.append(ReleaseDelta(item.release.product, item.release.version, error=str(err)))
+    for start in range(0, len(items), BATCH_RELEASES):
+        batch = items[start : start + BATCH_RELEASES]
+        deltas.extend(_batch(store, batch, now, the_plan.previous_run, compiled))
         if progress is not None:
-            progress(done, len(items), f"{item.release.product} {item.release.version}")
+            last = batch[-1].release
+            progress(len(deltas), len(items), f"{last.product} {last.version}")
     return tuple(deltas)
 
 

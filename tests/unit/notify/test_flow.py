@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 from datetime import timedelta
 
 import pytest
 
+from soupwatch.config import Settings
+from soupwatch.jobs import JobKind, JobState, start_job
 from soupwatch.model.notify import Channel, ChannelKind, DeliveryState, RuleKind
 from soupwatch.notify import admin, deliver_pending, notify_events
 from soupwatch.notify.delivery import RetryPolicy
@@ -115,3 +118,27 @@ def test_every_rule_kind_delivered_once(pump: Store, smtp: Mailbox, receiver: Re
     with pump.session() as session:
         actions = [e.action for e in entries(session)]
     assert actions.count("notify.channel.add") == 3 and actions.count("notify.rule.add") == 5
+
+
+@pytest.mark.synced(*FEEDS)
+def test_a_rematch_job_notifies_as_the_cli_watch_does(
+    pump: Store, settings: Settings, receiver: Receiver
+) -> None:
+    """The re-match job runs the same flow as ``soupwatch watch`` (``jobs.watching``): its
+    delta's KEV finding reaches the webhook, once, with a valid signature."""
+    _, secret = admin.add_channel(
+        pump, Channel("hook", ChannelKind.WEBHOOK, receiver.url), None, actor=ACTOR, now=T0
+    )
+    receiver.secret = secret or ""
+    admin.add_rule(pump, RuleKind.KEV_FINDING, "infusion-pump", "hook", actor=ACTOR, now=T0)
+    here = Settings(settings.home, settings.database_url, now=T0)
+    job = start_job(pump, here, JobKind.REMATCH, {}, actor="alice", now=T0, wait=True)
+    assert job.state is JobState.DONE, job.error
+    kev = [r for r in receiver.received if HEARTBLEED in json.dumps(r["json"])]
+    assert kev and all(r["verified"] for r in kev)
+    log = admin.delivery_log(pump, limit=1000)
+    assert any(d.channel == "hook" and d.event.key.endswith(HEARTBLEED) for d in log)
+    # a second job finds nothing new to send: each (channel, event) is queued once ever
+    before = len(receiver.received)
+    again = start_job(pump, here, JobKind.REMATCH, {}, actor="alice", now=T0, wait=True)
+    assert again.state is JobState.DONE and len(receiver.received) == before

@@ -1,6 +1,6 @@
-"""The incremental watch gives the same delta as a full re-scan on a real feed change: the
-old NVD years synced first, then every NVD year and KEV (two stores, same steps: the
-incremental one on PostgreSQL, the full one on SQLite)."""
+"""The incremental watch gives the same delta, and the same stored assessments, as a full
+re-scan on a real feed change: the old NVD years synced first, then every NVD year and KEV
+(two stores, same steps: the incremental one on PostgreSQL, the full one on SQLite)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from soupwatch.config import Settings
-from soupwatch.pipeline import load_target, store_document, sync_feeds
+from soupwatch.pipeline import assessment, load_target, store_document, sync_feeds
 from soupwatch.store.db import Store
 from soupwatch.watch import rescan_portfolio
 from soupwatch.watch.incremental import watch_changes
@@ -72,6 +72,13 @@ def test_incremental_equals_full_rescan(settings: Settings, feeds: Path, tmp_pat
         assert _changed(delta_json(inc)) == _changed(delta_json(full))
         assert (inc.new, inc.resolved, inc.kev_added) == (full.new, full.resolved, full.kev_added)
         assert inc.new > 0  # the later years bring CVEs (Heartbleed among them, with KEV)
+        # the batched re-match left stored assessments equal to the full re-scan's
+        for r in inc.releases:
+            got = assessment(inc_store, r.product, r.release, now=now)
+            want = assessment(full_store, r.product, r.release, now=now)
+            assert got.counts == want.counts
+            assert got.findings == want.findings
+            assert (got.components, got.skipped) == (want.components, want.skipped)
         # the incremental run left the same findings: a full re-scan now finds nothing new
         again = rescan_portfolio(inc_store, now=now + timedelta(hours=1))
         assert (again.new, again.resolved, again.kev_added) == (0, 0, 0)
