@@ -22,7 +22,7 @@ from soupwatch.store.snapshot_tables import SnapshotRow
 from soupwatch.store.tables import ProductRow, ReleaseRow
 from soupwatch.store.vex_tables import AuditEntryRow
 
-_PARTS = (
+_INPUTS = (
     func.max(AuditEntryRow.seq),
     func.count(ProductRow.id),
     func.max(ProductRow.id),
@@ -33,6 +33,10 @@ _PARTS = (
     func.max(ReleaseScanRow.scanned_at),
     func.count(DeviceContextRow.product_id),
     func.max(DeviceContextRow.recorded_at),
+)
+"""What the unusual-activity rules' facts read (releases, their scans and so their findings,
+device contexts) and the audit trail: part of the assessments' inputs."""
+_SHOWN = (  # the rest of the assessments' inputs (feeds), and what the views show
     func.count(AssessmentRow.release_id),
     func.max(AssessmentRow.made_at),
     func.count(IntelFeedStateRow.source),
@@ -45,8 +49,11 @@ _PARTS = (
 )
 
 
-def data_generation(session: Session) -> tuple[Any, ...]:
+def data_generation(session: Session, *, shown: bool = True) -> tuple[Any, ...]:
     """The counts and newest times of what the read views show, in one statement (each part a
-    scalar subquery over its own table)."""
-    row = session.execute(select(*(select(part).scalar_subquery() for part in _PARTS))).one()
+    scalar subquery over its own table); ``shown=False``: of the inputs only (releases, scans
+    — every path that saves findings records a scan in the same transaction —, device
+    contexts, the audit trail), without the stored assessments, feeds and snapshots."""
+    parts = _INPUTS + _SHOWN if shown else _INPUTS
+    row = session.execute(select(*(select(part).scalar_subquery() for part in parts))).one()
     return tuple(row)
