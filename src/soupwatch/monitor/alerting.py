@@ -149,6 +149,7 @@ def profile_peers(store: Store, product: str) -> dict[str, frozenset[str]]:
 def _facts(
     store: Store,
     session: Session,
+    gen: object,
     per_unit: Mapping[str, Sequence[DeviceEvent]],
     rules: Sequence[AlertRule],
 ) -> dict[str, evaluator.UnitFacts]:
@@ -156,7 +157,6 @@ def _facts(
     units = fleet_repo.units_by_serial(session, per_unit)
     kinds = {e.kind for events in per_unit.values() for e in events}
     live = [r for r in rules if r.reads in kinds]
-    gen = data_generation(session, shown=False)
     peers: dict[str, dict[str, frozenset[str]]] = {}
     if any(r.kind is AlertKind.PEER and r.use_profile for r in live):
         peers = {
@@ -231,7 +231,8 @@ def evaluate_recorded(
     """Evaluate the rules in force on a committed batch, and store what they find in one
     transaction; the alerts opened now."""
     with store.session() as session:
-        ruleset = _rules_of(session)
+        gen = data_generation(session, shown=False)  # a rule file load is audited: it moves
+        ruleset = _cached(store, gen, "rules", partial(_rules_of, session))
         if ruleset is None:
             return []
         kinds = {r.reads for r in ruleset.rules if r.kind is not AlertKind.SILENT}
@@ -243,7 +244,7 @@ def evaluate_recorded(
             return []
         for mine in per_unit.values():
             mine.sort(key=lambda e: (e.at, e.key))
-        facts = _facts(store, session, per_unit, ruleset.rules)
+        facts = _facts(store, session, gen, per_unit, ruleset.rules)
         found: list[tuple[AlertCandidate, str | None, str | None]] = []
         for serial in sorted(per_unit):
             unit = facts[serial].unit
