@@ -16,19 +16,29 @@ with no body while the data holds.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Callable, Hashable
 from datetime import datetime
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from soupwatch import pipeline
 from soupwatch.server.app import store_of
 
 KEPT_BYTES = 64 * 1024 * 1024
-"""Bytes of rendered bodies kept per worker process; past it, the kept bodies are dropped."""
-_kept: dict[tuple[str, Hashable], tuple[str, bytes]] = {}
-_held = [0]
+"""Bytes of rendered bodies kept per app (one per worker process); past it, they are dropped."""
+
+
+class _Kept:
+    """The bodies kept for one app (two apps in one process, on two stores, never share them)."""
+
+    def __init__(self) -> None:
+        self.bodies: dict[tuple[str, Hashable], tuple[str, bytes]] = {}
+        self.held = 0
+
+
+_KEPT: weakref.WeakKeyDictionary[FastAPI, _Kept] = weakref.WeakKeyDictionary()
 
 
 def generation(request: Request, now: datetime | None = None) -> str:
@@ -40,12 +50,12 @@ def generation(request: Request, now: datetime | None = None) -> str:
     return got
 
 
-def _keep(key: tuple[str, Hashable], etag: str, body: bytes) -> None:
-    if _held[0] + len(body) > KEPT_BYTES:
-        _kept.clear()
-        _held[0] = 0
-    _kept[key] = (etag, body)
-    _held[0] += len(body)
+def _keep(kept: _Kept, key: tuple[str, Hashable], etag: str, body: bytes) -> None:
+    if kept.held + len(body) > KEPT_BYTES:
+        kept.bodies.clear()
+        kept.held = 0
+    kept.bodies[key] = (etag, body)
+    kept.held += len(body)
 
 
 def respond(
@@ -56,12 +66,13 @@ def respond(
 ) -> Response:
     """The body ``render()`` makes for ``key`` under the current data generation: kept, or
     rendered and kept; 304 when the request's ``If-None-Match`` names it."""
+    kept = _KEPT.setdefault(request.app, _Kept())
     full = (generation(request), key)
-    hit = _kept.get(full)
+    hit = kept.bodies.get(full)
     if hit is None:
         body = render()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        _keep(full, etag, body)
+        _keep(kept, full, etag, body)
     else:
         etag, body = hit
     sent = request.headers.get("if-none-match")
