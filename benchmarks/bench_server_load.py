@@ -7,7 +7,8 @@ starts ``soupwatch serve --workers 2`` on a free loopback port, then over real s
 - baseline: one client, one request after the other, ``RUNS`` times per view: p50/p95 of the
   API portfolio, the dashboard portfolio (``/``) and a 50-row findings page (target p95 < 300 ms);
 - load: ``CLIENTS`` concurrent clients for ``SECONDS`` seconds (fixed count and duration), each
-  cycling through the same views, run by an asyncio/httpx client in a separate process:
+  cycling through the same views, run by a plain asyncio HTTP/1.1 keep-alive client (bodies
+  read by length, not parsed) in a separate process:
   requests, errors (anything but 200; 503s counted separately), p50/p95, requests per second;
 - the server's memory (RSS of the uvicorn process and its workers) before and after the load;
 - the CPU the server (supervisor and workers) and the load client used, per answered request,
@@ -61,15 +62,50 @@ def _p(xs: list[float], q: float) -> float:
 # --- the load client (its own process) ------------------------------------------------------
 
 
+class _Conn:
+    """One keep-alive HTTP/1.1 connection: the request written, the status and headers parsed,
+    the body read by its Content-Length and not parsed (a load client must cost little CPU:
+    on a small machine it shares the cores with the server)."""
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.host, self.port = host, port
+        self.head = f"Host: {host}:{port}\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> tuple[int, dict[bytes, bytes]]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(b"GET " + path.encode() + b" HTTP/1.1\r\n" + self.head)
+        try:
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            lines = head.split(b"\r\n")
+            status = int(lines[0].split(b" ", 2)[1])
+            headers = {}
+            for line in lines[1:]:
+                name, _, value = line.partition(b":")
+                headers[name.strip().lower()] = value.strip()
+            await self.reader.readexactly(int(headers.get(b"content-length", b"0")))
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            self.writer.close()
+            self.writer = None
+            raise
+        if headers.get(b"connection") == b"close":
+            self.writer.close()
+            self.writer = None
+        return status, headers
+
+
 async def _load(base: str, token: str, clients: int, seconds: float) -> dict[str, Any]:
     statuses: Counter[int] = Counter()
     failures: Counter[str] = Counter()
     times: dict[str, list[float]] = {name: [] for name in VIEWS}
     stop = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {token}"}
+    host, port = base.removeprefix("http://").rsplit(":", 1)
 
-    async def one(c: httpx.AsyncClient, n: int) -> None:
+    async def one(n: int) -> None:
+        conn = _Conn(host, int(port), token)
         names = list(VIEWS)
         i = n
         while time.perf_counter() < stop:
@@ -77,20 +113,25 @@ async def _load(base: str, token: str, clients: int, seconds: float) -> dict[str
             i += 1
             t0 = time.perf_counter()
             try:
-                got = await c.get(VIEWS[name])
-            except httpx.HTTPError as err:
+                status, headers = await asyncio.wait_for(conn.get(VIEWS[name]), 120)
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError,
+                    TimeoutError) as err:  # fmt: skip
                 failures[type(err).__name__] += 1
+                if conn.writer is not None:  # a cut-off answer: start a new connection
+                    conn.writer.close()
+                    conn.writer = None
                 continue
-            statuses[got.status_code] += 1
-            if got.status_code == 200:
+            statuses[status] += 1
+            if status == 200:
                 times[name].append(time.perf_counter() - t0)
-            elif got.status_code == 503:
-                await asyncio.sleep(float(got.headers.get("retry-after", "1")))
+            elif status == 503:
+                await asyncio.sleep(float(headers.get(b"retry-after", b"1")))
+        if conn.writer is not None:
+            conn.writer.close()
 
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=120) as c:
-        began, cpu = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(one(c, n) for n in range(clients)))
-        took, cpu = time.perf_counter() - began, time.process_time() - cpu
+    began, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(one(n) for n in range(clients)))
+    took, cpu = time.perf_counter() - began, time.process_time() - cpu
     return {
         "seconds": took,
         "client_cpu": cpu,

@@ -8,7 +8,6 @@ rules need are read here from the store; the rules themselves are ``monitor/rule
 
 from __future__ import annotations
 
-import time
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +32,7 @@ from soupwatch.notify import enqueue_alerts
 from soupwatch.pipeline import device_context
 from soupwatch.store import alert_repo, fleet_repo
 from soupwatch.store.db import Store
+from soupwatch.store.generation import data_generation
 from soupwatch.vex import audit
 
 if TYPE_CHECKING:
@@ -114,24 +114,24 @@ def rules_in_force(store: Store) -> RuleSet | None:
         return _rules_of(session)
 
 
-FACTS_TTL = 60.0
-"""Seconds a release's SBOM versions and open findings, and a product's profile peers, are
-reused between batches (a re-imported SBOM, a re-scan or a newly recorded profile is used
-within a minute)."""
-_CACHE: weakref.WeakKeyDictionary[Store, dict[object, tuple[float, Any]]] = (
-    weakref.WeakKeyDictionary()
-)
+FACTS_KEPT = 4096
+"""Facts (a release's SBOM versions and open findings, a product's profile peers) kept per
+store; past it, they are dropped."""
+_CACHE: weakref.WeakKeyDictionary[Store, dict[object, Any]] = weakref.WeakKeyDictionary()
 
 
-def _cached(store: Store, key: object, load: Callable[[], T]) -> T:
-    """``load()``, reused for FACTS_TTL seconds per store."""
+def _cached(store: Store, generation: object, key: object, load: Callable[[], T]) -> T:
+    """``load()``, reused while the data generation (``store.generation``, read once per batch)
+    holds: a re-imported SBOM, a re-scan (new or resolved findings) or a newly recorded profile
+    moves it, so the next batch reads them again."""
     mine = _CACHE.setdefault(store, {})
-    now = time.monotonic()
-    hit = mine.get(key)
-    if hit is not None and now - hit[0] < FACTS_TTL:
-        return cast(T, hit[1])
+    full = (generation, key)
+    if full in mine:
+        return cast(T, mine[full])
     value = load()
-    mine[key] = (now, value)
+    if len(mine) >= FACTS_KEPT:
+        mine.clear()
+    mine[full] = value
     return value
 
 
@@ -149,6 +149,7 @@ def profile_peers(store: Store, product: str) -> dict[str, frozenset[str]]:
 def _facts(
     store: Store,
     session: Session,
+    gen: object,
     per_unit: Mapping[str, Sequence[DeviceEvent]],
     rules: Sequence[AlertRule],
 ) -> dict[str, evaluator.UnitFacts]:
@@ -159,18 +160,26 @@ def _facts(
     peers: dict[str, dict[str, frozenset[str]]] = {}
     if any(r.kind is AlertKind.PEER and r.use_profile for r in live):
         peers = {
-            p: _cached(store, ("peers", p), partial(profile_peers, store, p))
+            p: _cached(store, gen, ("peers", p), partial(profile_peers, store, p))
             for p in sorted({u.product for u in units.values()})
         }
     releases = {(u.product, u.release) for u in units.values()}
     sboms: dict[tuple[str, str], dict[str, set[str]]] = {}
     if any(r.kind is AlertKind.DRIFT for r in live):
-        sboms = {pr: fleet_repo.release_component_versions(session, *pr) for pr in sorted(releases)}
+        sboms = {
+            pr: _cached(
+                store,
+                gen,
+                ("sbom", pr),
+                partial(fleet_repo.release_component_versions, session, *pr),
+            )
+            for pr in sorted(releases)
+        }
     vulns = {r.vulnerability for r in live if r.kind is AlertKind.EXPLOIT and r.vulnerability}
     findings: dict[tuple[str, str], tuple[evaluator.Finding, ...]] = {}
     for pr in sorted(releases) if vulns else ():
         findings[pr] = _cached(
-            store, ("findings", pr, frozenset(vulns)), partial(_findings, session, pr, vulns)
+            store, gen, ("findings", pr, frozenset(vulns)), partial(_findings, session, pr, vulns)
         )
     windows: dict[str, timedelta] = {}
     for rule in (r for r in live if r.kind is AlertKind.RATE):
@@ -222,7 +231,8 @@ def evaluate_recorded(
     """Evaluate the rules in force on a committed batch, and store what they find in one
     transaction; the alerts opened now."""
     with store.session() as session:
-        ruleset = _rules_of(session)
+        gen = data_generation(session, shown=False)  # a rule file load is audited: it moves
+        ruleset = _cached(store, gen, "rules", partial(_rules_of, session))
         if ruleset is None:
             return []
         kinds = {r.reads for r in ruleset.rules if r.kind is not AlertKind.SILENT}
@@ -234,7 +244,7 @@ def evaluate_recorded(
             return []
         for mine in per_unit.values():
             mine.sort(key=lambda e: (e.at, e.key))
-        facts = _facts(store, session, per_unit, ruleset.rules)
+        facts = _facts(store, session, gen, per_unit, ruleset.rules)
         found: list[tuple[AlertCandidate, str | None, str | None]] = []
         for serial in sorted(per_unit):
             unit = facts[serial].unit

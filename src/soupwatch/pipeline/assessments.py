@@ -493,6 +493,19 @@ def portfolio(store: Store, *, now: datetime | None = None) -> list[ReleaseSumma
     ]
 
 
+def data_generation(store: Store, *, now: datetime | None = None) -> str:
+    """A digest that changes whenever anything a read view shows may have: every input of the
+    stored assessments (and the day, which their clocks cross), the stored assessments, the
+    products and the trend snapshots (:func:`soupwatch.store.generation.data_generation`, one
+    query). What is kept under it cannot disagree with the store while it holds."""
+    from soupwatch.store.generation import data_generation as read
+
+    day = (now or datetime.now(UTC)).date().isoformat()
+    with store.session() as session:
+        parts = read(session)
+    return _digest([ASSESSMENT_VERSION, day, parts])
+
+
 def _header(store: Store, product: str, release: str, made: Assessment | None) -> Assessment:
     if made is not None:
         return replace(made, findings=())

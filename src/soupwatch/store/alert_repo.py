@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from soupwatch.model.alerts import (
@@ -223,17 +224,26 @@ def raise_alerts(
         r.open_key: r for r in session.scalars(select(AlertRow).where(AlertRow.open_key.in_(keys)))
     }
     fresh: dict[str, dict[str, object]] = {}
+    changed: dict[str, dict[str, Any]] = {}
     for c, product, release in found:
         row = rows.get(c.open_key)
         if c.open_key in fresh:
             continue  # the same (rule, unit, subject) twice in one batch: the first counts
         if row is not None:
-            if row.events and c.events and set(c.events) <= set(row.events):
+            now_ = changed.get(c.open_key) or {
+                "id": row.id,
+                "occurrences": row.occurrences,
+                "last_seen": _aware(row.last_seen),
+                "events": row.events or [],
+                "explanation": row.explanation,
+            }
+            if now_["events"] and c.events and set(c.events) <= set(now_["events"]):
                 continue  # the same evidence again (a redelivered batch)
-            row.occurrences += 1
-            row.last_seen = max(_aware(row.last_seen), c.at)
-            row.events = [*(row.events or []), *c.events][-5:]
-            row.explanation = c.explanation
+            now_["occurrences"] += 1
+            now_["last_seen"] = max(now_["last_seen"], c.at)
+            now_["events"] = [*now_["events"], *c.events][-5:]
+            now_["explanation"] = c.explanation
+            changed[c.open_key] = now_
             continue
         new: dict[str, object] = {
             "open_key": c.open_key,
@@ -259,7 +269,8 @@ def raise_alerts(
             "raised_at": now,
         }
         fresh[c.open_key] = new
-    session.flush()  # the occurrences added to open alerts
+    if changed:  # one executemany by primary key (one round trip), not an UPDATE per row
+        session.execute(update(AlertRow), list(changed.values()))
     if not fresh:
         return []
     # one multi-row INSERT … RETURNING (the ORM's unit of work sends a statement per alert)

@@ -359,3 +359,32 @@ def test_a_listener_checks_for_silent_units_on_a_timer(fleet: Store) -> None:
     assert sorted(a.unit for a in stored) == ["U1", "U3"]
     with pytest.raises(ValueError, match="positive"):
         SilenceWatch(fleet, 0, lambda: NOW)
+
+
+def test_a_new_finding_and_a_new_profile_are_used_by_the_next_batch(
+    fleet: Store, tmp_path: Path
+) -> None:
+    """The facts the rules reuse between batches (open findings, profile peers, SBOM versions)
+    follow the data generation: no minute of staleness after a re-scan or a profile change."""
+    from soupwatch.store.assessments import save_scan
+    from soupwatch.store.inventory import release_id
+
+    at = NOW - timedelta(minutes=5)
+    ingest(fleet, [ev("U3", 1, "tls_heartbeat_overflow", at)], NOW)  # 2.0: no such finding
+    assert [a for a in list_alerts(fleet) if a.rule == "heartbleed"] == []
+    with fleet.session() as s:  # a re-scan of 2.0 finds Heartbleed (what scan_release stores)
+        o1f = finding("openssl", "openssl", "1.0.1f", "CVE-2014-0160", "1.0.1g")
+        save_findings(s, "Pump", "2.0", [o1f], NOW - timedelta(minutes=1))
+        save_scan(s, release_id(s, "Pump", "2.0"), NOW - timedelta(minutes=1), [])
+    ingest(fleet, [ev("U3", 2, "tls_heartbeat_overflow", at)], NOW)
+    assert [(a.unit, a.rule) for a in list_alerts(fleet)] == [("U3", "heartbleed")]
+
+    (tmp_path / "pump.yaml").write_text(PROFILE)
+    record_context(fleet, "Pump", load_profile(tmp_path / "pump.yaml"), now=NOW)
+    ingest(fleet, [ev("U1", 3, "connection", at, interface="wlan0", peer="new.example.org")], NOW)
+    assert ("U1", "wlan0|new.example.org") in {(a.unit, a.subject) for a in list_alerts(fleet)}
+    (tmp_path / "pump.yaml").write_text(PROFILE.replace("pump-server", "new"))
+    later = NOW + timedelta(minutes=1)  # recorded later (the generation reads the newest time)
+    record_context(fleet, "Pump", load_profile(tmp_path / "pump.yaml"), now=later)
+    ingest(fleet, [ev("U2", 4, "connection", at, interface="wlan0", peer="new.example.org")], NOW)
+    assert "U2" not in {a.unit for a in list_alerts(fleet) if a.rule == "peers"}

@@ -11,7 +11,7 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from soupwatch import pipeline
@@ -21,7 +21,7 @@ from soupwatch.model.access import Permission, Principal
 from soupwatch.model.assessment import Exploitation, PostmarketCategory, RiskLevel
 from soupwatch.model.shapes import component_hit_json, component_json, product_json
 from soupwatch.model.status import FindingFilter, FindingStatus
-from soupwatch.server import views
+from soupwatch.server import kept, views
 from soupwatch.server.app import options_of, store_of
 from soupwatch.server.bodies import read_limited
 from soupwatch.server.schemas import (
@@ -225,7 +225,7 @@ def findings(
     ] = None,
     component: Annotated[str | None, Query(max_length=255)] = None,
     vulnerability: Annotated[str | None, Query(max_length=128)] = None,
-) -> JSONResponse:
+) -> Response:
     """A page of the release's assessed findings in the shared priority order, with the
     release headline. The first page (no ``offset``) carries ``next_cursor``; pass it as
     ``cursor`` for the next page (no finding repeated or skipped). A cursor of an assessment
@@ -243,17 +243,22 @@ def findings(
         due_before=due_before,
         due_after=due_after,
     )
-    page = views.findings(
-        store_of(request),
-        product,
-        release,
-        flt,
-        offset,
-        limit,
-        cursor=cursor,
-        paged=cursor is None and offset == 0,
-    )
-    return JSONResponse(page.as_dict())  # JSON types already: no jsonable_encoder pass
+
+    def render() -> bytes:
+        page = views.findings(
+            store_of(request),
+            product,
+            release,
+            flt,
+            offset,
+            limit,
+            cursor=cursor,
+            paged=cursor is None and offset == 0,
+        )
+        return bytes(JSONResponse(page.as_dict()).body)  # JSON types already
+
+    key = ("api-findings", product, release, request.url.query)
+    return kept.respond(request, key, render, "application/json")
 
 
 @router.post(
@@ -340,10 +345,15 @@ def assessment(request: Request, product: str, release: str) -> dict[str, Any]:
 
 
 @router.get("/portfolio", response_model=list[dict[str, Any]])
-def portfolio(request: Request, principal: Reader) -> JSONResponse:
+def portfolio(request: Request, principal: Reader) -> Response:
     """Every release the caller sees, with its headline counts from its stored assessment."""
-    rows = [r for r in views.portfolio(store_of(request)) if principal.sees(r["product"])]
-    return JSONResponse(rows)  # JSON types already: no jsonable_encoder pass
+
+    def render() -> bytes:
+        rows = [r for r in views.portfolio(store_of(request)) if principal.sees(r["product"])]
+        return bytes(JSONResponse(rows).body)  # JSON types already: no jsonable_encoder
+
+    key = ("api-portfolio", principal.products)
+    return kept.respond(request, key, render, "application/json")
 
 
 @router.get("/audit", tags=["audit"])

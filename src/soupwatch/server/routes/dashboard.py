@@ -42,6 +42,7 @@ from soupwatch.model.vex import (
     VexState,
     VexStatement,
 )
+from soupwatch.server import kept
 from soupwatch.server.app import store_of
 from soupwatch.server.charts import trend_chart
 from soupwatch.server.forms import Form
@@ -125,20 +126,29 @@ def portfolio_table(rows: list[dict[str, Any]]) -> Markup:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, principal: Viewer) -> HTMLResponse:
-    """Portfolio: the trend of the releases the caller sees, then every release's counts."""
+def index(request: Request, principal: Viewer) -> Response:
+    """Portfolio: the trend of the releases the caller sees, then every release's counts.
+    Kept per caller (its name, role, scope and CSRF token fill the page) and minute (the page
+    says when it was made) under the data generation (``server/kept.py``)."""
     store = store_of(request)
-    rows = [r for r in portfolio(store) if principal.sees(r["product"])]
-    history = [r for r in pipeline.snapshot_history(store) if principal.sees(r.product)]
-    return page(
-        request,
-        "index.html",
-        rows=rows,
-        table=portfolio_table(rows) if rows else "",
-        feeds=feed_status(request),
-        risks=RISK_ORDER,
-        chart=trend_chart(daily_totals(history)),
-    )
+
+    def render() -> bytes:
+        rows = [r for r in portfolio(store) if principal.sees(r["product"])]
+        history = [r for r in pipeline.snapshot_history(store) if principal.sees(r.product)]
+        html = page(
+            request,
+            "index.html",
+            rows=rows,
+            table=portfolio_table(rows) if rows else "",
+            feeds=feed_status(request),
+            risks=RISK_ORDER,
+            chart=trend_chart(daily_totals(history)),
+        )
+        return bytes(html.body)
+
+    caller = authenticate(request)
+    key = ("index", principal, caller.csrf_token, _now().strftime("%Y-%m-%d %H:%M"))
+    return kept.respond(request, key, render, "text/html; charset=utf-8")
 
 
 @router.get(
