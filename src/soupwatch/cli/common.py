@@ -21,7 +21,7 @@ from rich.table import Table
 
 from soupwatch.config import load_settings
 from soupwatch.errors import ConfigError
-from soupwatch.store.db import Store
+from soupwatch.store.db import Store as Store  # the commands type their stores with it
 
 console = Console()
 err_console = Console(stderr=True)

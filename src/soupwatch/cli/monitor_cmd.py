@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from soupwatch.cli.common import console, current_time, open_store, print_json, print_table
+from soupwatch.cli.common import Store, console, current_time, open_store, print_json, print_table
 from soupwatch.cli.vex_cmd import current_user
 from soupwatch.errors import ConfigError
 
 if TYPE_CHECKING:
     from soupwatch.model.alerts import Alert
     from soupwatch.monitor import IngestStats, SilenceWatch
-    from soupwatch.store.db import Store
 
 monitor_app = typer.Typer(
     help="Device telemetry: ingest events over MQTT or syslog, list a unit's events; "
