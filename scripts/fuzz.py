@@ -235,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         for tally in pool.imap_unordered(run_chunk, tasks):
             totals[tally.family].add(tally)
             print(
-                f"  {tally.family}: {tally.inputs} more inputs, {len(tally.crashes)} crash kinds",
+                f"  {tally.family}: {tally.inputs} more inputs in {tally.seconds:.0f} s, "
+                f"{len(tally.crashes)} crash kinds, peak {tally.peak_rss_mb:.0f} MB per input",
                 file=sys.stderr,
                 flush=True,
             )
