@@ -110,18 +110,18 @@ def _vex(path: Path) -> object:
 
 def _feed(parse: Callable[[Any, str], object]) -> Callable[[Path], object]:
     def run(path: Path) -> object:
-        from soupwatch.intel.source import load_json
+        from soupwatch.intel.source import load_json, read_mirror_file
 
-        return parse(load_json(path.read_bytes(), path.name), path.name)
+        return parse(load_json(read_mirror_file(path, path.name), path.name), path.name)
 
     return run
 
 
 def _epss(path: Path) -> object:
     from soupwatch.intel.epss import parse_csv
-    from soupwatch.intel.source import maybe_gunzip
+    from soupwatch.intel.source import maybe_gunzip, read_mirror_file
 
-    data = maybe_gunzip(path.read_bytes(), path.name)
+    data = maybe_gunzip(read_mirror_file(path, path.name), path.name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
