@@ -149,7 +149,11 @@ def run_chunk(args: tuple[str, int, int, str]) -> Tally:
     with tempfile.TemporaryDirectory(prefix="soupwatch-fuzz-") as tmp:
         path = Path(tmp) / f"input{family.suffix}"
         for i in range(start, start + count):
-            data = _mutant(name, i)
+            try:
+                data = _mutant(name, i)
+            except MemoryError:  # the mutator's fault, not the parser's: counted apart
+                tally.statuses["mutator out of memory"] += 1
+                continue
             size = len(data)
             path.write_bytes(data)
             del data  # the parser reads the file; the harness's copy is not its memory
@@ -241,7 +245,10 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
     _report(totals, time.perf_counter() - began, opts.examples)
-    bad = sum(t.statuses["crash"] + t.over_limit + len(t.heavy) for t in totals.values())
+    bad = sum(
+        t.statuses["crash"] + t.statuses["mutator out of memory"] + t.over_limit + len(t.heavy)
+        for t in totals.values()
+    )
     return 1 if bad else 0
 
 
@@ -273,6 +280,10 @@ def _report(totals: dict[str, Tally], wall: float, per_family: int) -> None:
         f"{heavy} over {MEMORY_BOUND_MB:.0f} MB, peak {peak:.0f} MB per input"
     )
     for t in totals.values():
+        if t.statuses["mutator out of memory"]:
+            print(
+                f"not run ({t.family}): {t.statuses['mutator out of memory']} mutants (mutator OOM)"
+            )
         if t.slow:
             print(f"slow runs ({t.family}): {', '.join(f'{s}s' for s in t.slow)}")
         for i, size, mb, status in t.heavy:
