@@ -85,3 +85,18 @@ def test_the_real_catalog_parses_within_the_defaults(feeds: Path) -> None:
     warnings: list[str] = []
     catalog = parse_catalog(load_json(path.read_bytes(), path.name), path.name, warnings.append)
     assert len(catalog.entries) > 1000
+
+
+@pytest.mark.parametrize("family", ["vex-cyclonedx", "sbom-cyclonedx-json"])
+def test_values_are_counted_on_the_bytes_before_they_are_decoded(
+    family: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 100k run's ``vex-cyclonedx`` input 35465: a 500 MB document of some 250 million
+    values, refused by max_json_values only after it was decoded to text, peaked at 1,097 MB
+    (bytes and text at once). Counted on the bytes, it is refused first: here the bytes are not
+    even UTF-8, and the value limit is what refuses them."""
+    monkeypatch.setenv("SOUPWATCH_LIMIT_MAX_JSON_VALUES", "10000")
+    data = b'{"bomFormat": "CycloneDX", "x": "\xff", "v": [' + b"[]," * 20_000 + b"[]]}"
+    got = run_one(FAMILIES[family], data, tmp_path)
+    assert got.status == "refused", got.detail
+    assert "max_json_values" in got.detail and "\n" not in got.detail
