@@ -128,6 +128,15 @@ def mutate_json(seed: bytes, rnd: random.Random) -> bytes:
         return seed
     if len(text) > 4 * MAX_MUTANT_BYTES:
         return seed
+    # the size cap above saw the markers, not the raw text: a copied element holding a
+    # 5,000-deep bracket run made a 500 MB mutant, one holding 10^100000 a 1.8 GB one, and one
+    # ran the mutator itself out of memory; the spliced text is held to the same cap
+    spliced = len(text) + sum(
+        (text.count(json.dumps(m, ensure_ascii=False)) + text.count(json.dumps(m))) * len(raw)
+        for m, raw in raws.items()
+    )
+    if spliced > 4 * MAX_MUTANT_BYTES:
+        return seed
     for marker, raw in raws.items():
         text = text.replace(json.dumps(marker, ensure_ascii=False), raw).replace(
             json.dumps(marker), raw

@@ -19,7 +19,7 @@ from soupwatch.intel.bulk import import_members
 from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.records import ParsedRecord, english, parse_datetime, record_parser
 from soupwatch.intel.run import FeedRun
-from soupwatch.intel.source import FeedSource, load_json, sha256_hex, zip_members
+from soupwatch.intel.source import FeedSource, load_json, read_mirror_file, sha256_hex, zip_members
 from soupwatch.model import CvssScore, SsvcAssertion
 
 CVE5_RELEASES_URL = "https://api.github.com/repos/CVEProject/cvelistV5/releases/latest"
@@ -216,7 +216,7 @@ class Cve5Feed:
             if not zips:
                 run.warn(f"{source.mirror / 'cve5'}: no *.zip")
             for path in zips:
-                self._import(run, source, f"cve5/{path.name}", path.read_bytes())
+                self._import(run, source, f"cve5/{path.name}", read_mirror_file(path))
         else:
             name, raw = self._download(source)
             self._import(run, source, name, raw)

@@ -25,7 +25,7 @@ from soupwatch.intel.interface import (
 )
 from soupwatch.intel.records import parse_date, record_parser
 from soupwatch.intel.run import FeedRun
-from soupwatch.intel.source import FeedSource, load_json
+from soupwatch.intel.source import FeedSource, load_json, read_mirror_file
 
 EOL_URL = "https://endoflife.date"
 
@@ -149,9 +149,9 @@ class EolFeed:
         docs = []
         for path in sorted(folder.glob("*.json")):
             where = f"eol/products/{path.name}"
-            raw = path.read_bytes()
+            raw = read_mirror_file(path, where)
             extra = source.mirror / "eol" / "release-data" / path.name
-            extra_raw = extra.read_bytes() if extra.is_file() else b""
+            extra_raw = read_mirror_file(extra) if extra.is_file() else b""
             try:
                 doc = load_json(raw, where)
                 data = load_json(extra_raw, f"eol/release-data/{path.name}") if extra_raw else None

@@ -15,7 +15,7 @@ from soupwatch.errors import FeedFormatError
 from soupwatch.intel.interface import Dataset, EpssScores, IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.records import parse_date
 from soupwatch.intel.run import FeedRun
-from soupwatch.intel.source import FeedSource, maybe_gunzip, sha256_hex
+from soupwatch.intel.source import FeedSource, maybe_gunzip, read_mirror_file, sha256_hex
 from soupwatch.model import Epss
 from soupwatch.untrusted import clean_text
 
@@ -86,7 +86,7 @@ class EpssFeed:
             if not files:
                 run.warn(f"{source.mirror / 'epss'}: no EPSS CSV in the mirror")
                 return run.finish(Dataset.EPSS, advance=False)
-            raw, name = files[-1].read_bytes(), f"epss/{files[-1].name}"
+            raw, name = read_mirror_file(files[-1]), f"epss/{files[-1].name}"
         else:
             name = source.url(self.name, EPSS_URL)
             raw = source.get(name)

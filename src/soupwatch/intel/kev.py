@@ -18,7 +18,7 @@ from soupwatch.intel.interface import (
 )
 from soupwatch.intel.records import parse_date, record_parser
 from soupwatch.intel.run import FeedRun
-from soupwatch.intel.source import FeedSource, load_json, maybe_gunzip, sha256_hex
+from soupwatch.intel.source import FeedSource, load_json, maybe_gunzip, read_mirror_file, sha256_hex
 from soupwatch.model import KevEntry
 
 KEV_URL = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
@@ -70,7 +70,7 @@ class KevFeed:
             if not path.is_file():
                 run.warn(f"{path}: not in the mirror")
                 return run.finish(Dataset.KEV, advance=False)
-            raw, name = path.read_bytes(), MIRROR_PATH
+            raw, name = read_mirror_file(path, MIRROR_PATH), MIRROR_PATH
         else:
             name = source.url(self.name, KEV_URL)
             raw = source.get(name)

@@ -21,7 +21,7 @@ from soupwatch.intel.records import (
     record_parser,
 )
 from soupwatch.intel.run import FeedRun
-from soupwatch.intel.source import FeedSource, gunzip, load_json, sha256_hex
+from soupwatch.intel.source import FeedSource, gunzip, load_json, read_mirror_file, sha256_hex
 from soupwatch.model import CvssScore
 
 NVD_API_URL = "https://services.nvd.nist.gov/rest/json/cves/2.0"
@@ -115,7 +115,7 @@ class NvdFeed:
             run.warn(f"{source.mirror / 'nvd'}: no *.json.gz pages")
         for done, path in enumerate(files):
             name = f"nvd/{path.name}"
-            raw = path.read_bytes()
+            raw = read_mirror_file(path, name)
             sha = sha256_hex(raw)
             run.tell(done, len(files), name)
             if run.is_done(name, sha):

@@ -16,7 +16,7 @@ from soupwatch.errors import FeedFormatError, FeedUnavailable
 from soupwatch.intel.interface import IntelSink, ProgressCallback, RecordBatch, SyncResult
 from soupwatch.intel.records import ParsedRecord, english, parse_datetime, record_parser
 from soupwatch.intel.run import FeedRun
-from soupwatch.intel.source import FeedSource, gunzip, load_json, sha256_hex
+from soupwatch.intel.source import FeedSource, gunzip, load_json, read_mirror_file, sha256_hex
 from soupwatch.model import CvssScore
 
 NVD_LEGACY_URL = "https://nvd.nist.gov/feeds/json/cve/1.1"
@@ -220,7 +220,7 @@ class NvdLegacyFeed:
 
 def _read_mirror(path: Path) -> tuple[bytes, bytes | None]:
     meta = path.with_name(path.name.replace(".json.gz", ".meta"))
-    return path.read_bytes(), meta.read_bytes() if meta.is_file() else None
+    return read_mirror_file(path), read_mirror_file(meta) if meta.is_file() else None
 
 
 def _read_http(source: FeedSource, base: str, name: str) -> tuple[bytes, bytes | None]:

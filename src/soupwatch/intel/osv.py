@@ -21,7 +21,7 @@ from soupwatch.intel.cvss_scores import score_vector
 from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.records import ParsedRecord, parse_datetime, record_parser
 from soupwatch.intel.run import FeedRun
-from soupwatch.intel.source import FeedSource, load_json, sha256_hex, zip_members
+from soupwatch.intel.source import FeedSource, load_json, read_mirror_file, sha256_hex, zip_members
 
 OSV_URL = "https://osv-vulnerabilities.storage.googleapis.com"
 DEFAULT_ECOSYSTEMS = ("PyPI", "Maven", "npm", "NuGet", "AlmaLinux:8", "AlmaLinux:9", "AlmaLinux:10")
@@ -117,7 +117,7 @@ class OsvFeed:
         for zip_path in sorted(root.rglob("all.zip")):
             scope = ":".join(zip_path.parent.relative_to(root).parts)
             name = f"osv/{zip_path.relative_to(root).as_posix()}"
-            self._import_zip(run, source, name, scope, zip_path.read_bytes())
+            self._import_zip(run, source, name, scope, read_mirror_file(zip_path, name))
         for folder in sorted(p for p in root.iterdir() if p.is_dir()):
             files = sorted(p for p in folder.rglob("*.json") if p.name != "manifest.json")
             if files:
@@ -150,7 +150,7 @@ class OsvFeed:
         digest = hashlib.sha256()
         members = []
         for path in files:
-            data = path.read_bytes()
+            data = read_mirror_file(path)
             digest.update(path.name.encode() + b"\0" + data)
             members.append((path.name, data))
         sha = digest.hexdigest()

@@ -24,7 +24,7 @@ import httpx
 
 from soupwatch.config import input_limits
 from soupwatch.errors import FeedFormatError, FeedUnavailable
-from soupwatch.untrusted import loads_json
+from soupwatch.untrusted import loads_json, read_bytes
 
 RETRY_STATUSES = frozenset({403, 429, 500, 502, 503, 504})
 DEFAULT_TIMEOUT = 60.0
@@ -154,6 +154,16 @@ def gunzip(data: bytes, name: str, limits: UnpackLimits | None = None) -> bytes:
 def maybe_gunzip(data: bytes, name: str, limits: UnpackLimits | None = None) -> bytes:
     """Decompress when the bytes are gzip (magic 1f 8b), else return them unchanged."""
     return gunzip(data, name, limits) if data[:2] == b"\x1f\x8b" else data
+
+
+def read_mirror_file(path: Path, name: str | None = None) -> bytes:
+    """A mirror file's bytes, read like every other untrusted input: a regular file of at most
+    ``max_input_bytes`` (a larger one is refused before a byte is read), else FeedFormatError."""
+
+    def fail(message: str, where: str | None) -> FeedFormatError:
+        return FeedFormatError(message, path=name or str(path), where=where)
+
+    return read_bytes(path, input_limits(), fail)
 
 
 def load_json(data: bytes, name: str) -> Any:

@@ -14,7 +14,7 @@ from soupwatch.intel.cve5 import count_members, parse_adp_record
 from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.records import ParsedRecord
 from soupwatch.intel.run import FeedRun
-from soupwatch.intel.source import FeedSource, load_json, sha256_hex, zip_members
+from soupwatch.intel.source import FeedSource, load_json, read_mirror_file, sha256_hex, zip_members
 
 VULNRICHMENT_URL = "https://github.com/cisagov/vulnrichment/archive/refs/heads/develop.zip"
 
@@ -43,7 +43,7 @@ class VulnrichmentFeed:
             if not zips:
                 run.warn(f"{source.mirror / 'vulnrichment'}: no *.zip")
             for path in zips:
-                self._import(run, source, f"vulnrichment/{path.name}", path.read_bytes())
+                self._import(run, source, f"vulnrichment/{path.name}", read_mirror_file(path))
         else:
             url = source.url(self.name, VULNRICHMENT_URL)
             self._import(run, source, "vulnrichment/develop.zip", source.get(url))

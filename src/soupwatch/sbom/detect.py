@@ -17,10 +17,12 @@ from soupwatch.config import InputLimits, input_limits
 from soupwatch.errors import SbomFormatError
 from soupwatch.untrusted import (
     Fail,
+    check_json_size,
     clean_text,
     decode_text,
     load_yaml,
     loads_json,
+    looks_like_json,
     parse_xml,
     read_bytes,
 )
@@ -74,7 +76,11 @@ def read_text(path: Path, max_bytes: int | None = None, limits: InputLimits | No
     """The file as text: refuses missing, non-regular, oversized, empty and non-UTF-8 files."""
     lim = effective_limits(limits, max_bytes)
     fail = _failer(path)
-    text = decode_text(read_bytes(path, lim, fail), fail)
+    raw = read_bytes(path, lim, fail)
+    if looks_like_json(raw):  # counted before decoding: the text is a second copy
+        check_json_size(raw, lim, fail)
+    text = decode_text(raw, fail)
+    del raw
     if not text.strip():
         raise _fail(path, "empty file: no SBOM content")
     return text

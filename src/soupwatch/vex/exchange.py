@@ -19,7 +19,7 @@ from soupwatch.errors import StoreError, VexError
 from soupwatch.model.vex import VexScope, VexStatement
 from soupwatch.store import inventory
 from soupwatch.store.db import Session
-from soupwatch.untrusted import decode_text, loads_json, read_bytes
+from soupwatch.untrusted import read_json
 from soupwatch.vex import csaf, cyclonedx_vex, openvex
 from soupwatch.vex.decisions import list_decisions, set_decision
 from soupwatch.vex.document import ImportedVex, ImportTarget, VexContext
@@ -62,7 +62,7 @@ def load(path: Path) -> tuple[str, dict[str, Any]]:
     def fail(message: str, where: str | None) -> VexError:
         return VexError(message, path=str(path), where=where)
 
-    doc, _cleaned = loads_json(decode_text(read_bytes(path, limits, fail), fail), limits, fail)
+    doc, _cleaned = read_json(path, limits, fail)
     return detect(doc, path=str(path)), doc
 
 

@@ -10,6 +10,8 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from soupwatch.intel.cve5 import Cve5Feed
 from soupwatch.intel.nvd_legacy import NvdLegacyFeed
 from soupwatch.intel.osv import OsvFeed
@@ -154,3 +156,22 @@ def test_cve5_unknown_version_and_member_count_limit(store: Store, tmp_path: Pat
         widget = store.intel(session).cna_candidates(["widget"])["widget"]
     # the record the new archive no longer holds is gone; the others were replaced
     assert [c.vuln_id for c in widget] == ["CVE-2099-0001", "CVE-2099-0002", "CVE-2099-0003"]
+
+
+def test_a_mirror_file_over_the_read_limit_is_refused_before_it_is_read(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fuzz run's feed-kev input 88021 (1.8 GB) was read whole before any limit looked at
+    it: mirror files are read like every other untrusted input, within max_input_bytes."""
+    from soupwatch.errors import FeedFormatError
+    from soupwatch.intel.kev import MIRROR_PATH, KevFeed
+
+    path = tmp_path / MIRROR_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b'{"vulnerabilities": [' + b"[]," * 1000 + b"[]]}")
+    monkeypatch.setenv("SOUPWATCH_LIMIT_MAX_INPUT_BYTES", "1000")
+    with pytest.raises(FeedFormatError) as caught:
+        KevFeed().sync(store.intel_sink(), FeedSource(mirror=tmp_path, clock=lambda: NOW))
+    message = str(caught.value)
+    assert "refused without reading it" in message and "SOUPWATCH_LIMIT_MAX_INPUT_BYTES" in message
+    assert "\n" not in message
