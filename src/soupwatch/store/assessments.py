@@ -36,7 +36,7 @@ from soupwatch.store.assessment_tables import (
     ReleaseScanRow,
 )
 from soupwatch.store.intel_tables import IntelFeedStateRow
-from soupwatch.store.locks import ASSESSMENTS, write_lock
+from soupwatch.store.locks import ASSESSMENTS, insert_missing, write_lock
 from soupwatch.store.tables import ProductRow, ReleaseRow
 from soupwatch.store.vex_tables import AuditEntryRow
 
@@ -277,19 +277,27 @@ def save_assessment(
     """Replace the release's stored assessment (one transaction: the caller's session).
 
     Readers that find no current assessment compute and save one, so concurrent page views
-    save at once: the ``ASSESSMENTS`` lock makes them wait for each other (the later one
-    replaces the earlier one's rows and sees its shared parts) instead of one failing on the
-    release's key or a part's digest.
+    save at once: the release's own lock (``ASSESSMENTS`` and the release id) makes two savers
+    of one release wait for each other (the later one replaces the earlier one's rows) instead
+    of one failing on the release's key, while savers of other releases go on (the workers
+    of a re-match job). Shared parts are inserted when missing and skipped when another
+    transaction stored the same content first. Everything is encoded before the lock is taken.
     """
-    write_lock(session, ASSESSMENTS)
-    session.execute(delete(AssessedSupportRow).where(AssessedSupportRow.release_id == release_id))
-    session.execute(delete(AssessedFindingRow).where(AssessedFindingRow.release_id == release_id))
-    session.execute(delete(AssessmentRow).where(AssessmentRow.release_id == release_id))
     header = encode(assessment)
     header["findings"] = []
     parts: dict[str, bytes] = {}
     bodies = [_split(a, parts) for a in assessment.findings]
     dictionary = _dictionary(bodies)
+    rows = [
+        _finding_row(release_id, a, pack(b, dictionary))
+        for a, b in zip(assessment.findings, bodies, strict=True)
+    ]
+    ends = support_rows(release_id, assessment.components)
+    packed_header = pack(header)
+    write_lock(session, f"{ASSESSMENTS}:{release_id}")
+    session.execute(delete(AssessedSupportRow).where(AssessedSupportRow.release_id == release_id))
+    session.execute(delete(AssessedFindingRow).where(AssessedFindingRow.release_id == release_id))
+    session.execute(delete(AssessmentRow).where(AssessmentRow.release_id == release_id))
     session.add(
         AssessmentRow(
             release_id=release_id,
@@ -297,19 +305,14 @@ def save_assessment(
             made_at=assessment.assessed_at,
             profile_name=assessment.profile_name,
             counts=assessment.counts.as_dict(),
-            header=pack(header),
+            header=packed_header,
             dictionary=dictionary,
         )
     )
     session.flush()
-    rows = [
-        _finding_row(release_id, a, pack(b, dictionary))
-        for a, b in zip(assessment.findings, bodies, strict=True)
-    ]
     _save_parts(session, parts)
     for start in range(0, len(rows), 2000):
         session.execute(insert(AssessedFindingRow), rows[start : start + 2000])
-    ends = support_rows(release_id, assessment.components)
     if ends:
         session.execute(insert(AssessedSupportRow), ends)
 
@@ -381,7 +384,9 @@ def _shared(data: Any, parts: dict[str, bytes]) -> dict[str, str]:
 
 
 def _save_parts(session: Session, parts: dict[str, bytes]) -> None:
-    """Insert the parts not stored yet (content-addressed: a stored one never changes)."""
+    """Insert the parts not stored yet (content-addressed: a stored one never changes), in
+    digest order; a part another transaction is storing at the same time is left to it
+    (``ON CONFLICT DO NOTHING``: it waits for that transaction, then skips)."""
     known: set[str] = set()
     digests = sorted(parts)
     for start in range(0, len(digests), 500):
@@ -393,7 +398,7 @@ def _save_parts(session: Session, parts: dict[str, bytes]) -> None:
         )
     new = [{"digest": d, "body": parts[d]} for d in digests if d not in known]
     for start in range(0, len(new), 1000):
-        session.execute(insert(AssessmentPartRow), new[start : start + 1000])
+        session.execute(insert_missing(session, AssessmentPartRow), new[start : start + 1000])
 
 
 def _split(a: AssessedFinding, parts: dict[str, bytes]) -> dict[str, Any]:

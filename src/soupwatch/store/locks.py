@@ -12,15 +12,19 @@ transaction only at the first write, so a transaction that has written already h
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy import Connection, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 AUDIT = "soupwatch.audit"
 """Serialises the audit chain and the decisions it records (read head / current, append)."""
 
 ASSESSMENTS = "soupwatch.assessments"
-"""Serialises saving stored assessments (concurrent readers of a stale one all save it)."""
+"""With a release id (``soupwatch.assessments:<id>``): serialises saving that release's stored
+assessment (concurrent readers of a stale one all save it)."""
 
 MIGRATE = "soupwatch.migrate"
 """Serialises schema migrations: concurrent first runs wait for the first one."""
@@ -54,3 +58,11 @@ def lock_connection(conn: Connection, name: str) -> None:
     raw = conn.connection.dbapi_connection
     if raw is not None and not getattr(raw, "in_transaction", True):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_missing(session: Session, table: Any) -> Any:
+    """An INSERT of ``table`` rows that skips a row whose key is stored already, or is being
+    stored by a concurrent transaction (which it waits for): ``ON CONFLICT DO NOTHING``."""
+    if session.connection().dialect.name == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table).on_conflict_do_nothing()
