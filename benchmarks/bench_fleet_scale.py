@@ -5,13 +5,19 @@ component identities of the corpus SBOMs (../shared/corpus/sboms) and the exampl
 fresh PostgreSQL schema with the legacy NVD feeds and KEV synced. Then a feed delta of DELTA
 CVEs (real records that name products in the portfolio, announced as one sync's changes) is
 processed end to end: index lookup, partial re-match, assessment recompute, with 1 and with 2
-``soupwatch worker`` processes (the re-match job split in 2 parts). The portfolio is not
-scanned before (a full scan of it would take minutes), so every finding of a touched
-component counts as new: an upper bound on the work of a real delta.
+``soupwatch worker`` processes (the re-match job split in 2 parts), in two scenarios:
+
+- **unscanned**: the portfolio was never matched, so every finding of a touched component is
+  new and every touched release's assessment is computed from nothing: an upper bound.
+- **assessed**: the portfolio is matched and every release assessed first (timed as setup);
+  then the delta CVEs' findings are taken out, as if their records had not been published at
+  that scan, and the delta arrives: the touched releases' stored assessments are brought up to
+  date finding by finding (``pipeline.assessment_patch``), as after a real sync.
 
 Prints seconds, the 2-vs-1 throughput ratio and each worker's peak RSS (VmHWM).
 Targets (issue 13): < 5 s with 2 workers, ratio >= 1.7, < 500 MB per worker.
 Usage: PYTHONPATH=src python benchmarks/bench_fleet_scale.py [RELEASES] [COMPONENTS]
+(``BENCH_SCENARIOS=assessed`` runs one scenario).
 """
 
 from __future__ import annotations
@@ -34,16 +40,18 @@ from soupwatch.intel.source import FeedSource
 from soupwatch.intel.sync import sync_all
 from soupwatch.jobs import JobKind, start_job, wait_for
 from soupwatch.model import Component, Product, Release
+from soupwatch.pipeline import portfolio
 from soupwatch.pipeline.rematch import index_releases
 from soupwatch.sbom import read
 from soupwatch.store import inventory
-from soupwatch.store.assessment_tables import AssessmentRow
+from soupwatch.store.assessment_tables import AssessedFindingRow, AssessmentRow
 from soupwatch.store.db import Store
 from soupwatch.store.finding_tables import FindingRow
 from soupwatch.store.intel_tables import IntelCpeIndexRow
 from soupwatch.store.intel_write import note_changes
 from soupwatch.store.job_tables import IntelChangeRow, ReleaseKeyRow
 from soupwatch.store.watch_tables import WatchRunRow, record_run
+from soupwatch.watch import rescan_portfolio
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SOUPWATCH_SHARED", ROOT.parent / "shared"))
@@ -52,7 +60,10 @@ BROKER = "amqp://guest:guest@127.0.0.1:5672/"
 RELEASES = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 COMPONENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 DELTA = 100
+SCENARIOS = tuple(os.environ.get("BENCH_SCENARIOS", "unscanned,assessed").split(","))
 NOW = datetime(2026, 12, 5, 6, 0, tzinfo=UTC)
+LATER = "2026-12-05T07:00:00Z"
+"""The workers' clock (``SOUPWATCH_NOW``): the same day as the baseline's assessments."""
 
 
 def _pool() -> list[Component]:
@@ -100,11 +111,17 @@ def _delta_ids(store: Store) -> list[str]:
     return random.Random(5).sample(ids, min(DELTA, len(ids)))
 
 
-def _announce(store: Store, ids: list[str]) -> None:
-    """Reset to "portfolio never matched", then record the delta as one sync's changes."""
+def _announce(store: Store, ids: list[str], scenario: str) -> None:
+    """Reset to the scenario's state before the delta, then record the delta as one sync's
+    changes: "unscanned" — the portfolio never matched; "assessed" — matched and assessed
+    without the delta CVEs' findings."""
     with store.session() as s:
-        s.execute(delete(FindingRow))
-        s.execute(delete(AssessmentRow))
+        if scenario == "unscanned":
+            s.execute(delete(FindingRow))
+            s.execute(delete(AssessmentRow))
+        else:
+            s.execute(delete(FindingRow).where(FindingRow.vuln_id.in_(ids)))
+            s.execute(delete(AssessedFindingRow).where(AssessedFindingRow.vuln_id.in_(ids)))
         s.execute(delete(WatchRunRow))
         upto = int(s.scalar(select(func.max(IntelChangeRow.id))) or 0)
         record_run(s, NOW, None, (0, 0, 0, 0), upto)
@@ -119,6 +136,7 @@ def _worker(settings: Settings, queue: str, home: Path) -> subprocess.Popen[byte
         "SOUPWATCH_DATABASE_URL": settings.database_url,
         "SOUPWATCH_BROKER_URL": BROKER,
         "SOUPWATCH_QUEUE": queue,
+        "SOUPWATCH_NOW": LATER,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "soupwatch.cli.main", "worker"],
@@ -136,9 +154,9 @@ def _hwm_mb(pid: int) -> float:
 
 
 def _run(
-    store: Store, settings: Settings, ids: list[str], workers: int, home: Path
+    store: Store, settings: Settings, ids: list[str], workers: int, home: Path, scenario: str
 ) -> tuple[float, list[float], dict]:
-    _announce(store, ids)
+    _announce(store, ids, scenario)
     queue = os.environ["SOUPWATCH_QUEUE"]
     procs = [_worker(settings, queue, home) for _ in range(workers)]
     time.sleep(8)  # the workers import, migrate-check and connect before the clock starts
@@ -184,18 +202,30 @@ def main() -> None:
         index_releases(store)
         print(f"setup: index built in {time.perf_counter() - t:.1f} s")
         ids = _delta_ids(store)
-        one, rss1, summary1 = _run(store, settings, ids, 1, home)
-        two, rss2, summary2 = _run(store, settings, ids, 2, home)
-        print(
-            f"delta: {len(ids)} CVEs; touched releases {summary1.get('releases')}, "
-            f"new findings {summary1.get('new')}"
-        )
-        assert summary1 == summary2, (summary1, summary2)
-        print(f"1 worker : {one:8.2f} s  peak RSS {', '.join(f'{r:.0f} MB' for r in rss1)}")
-        print(f"2 workers: {two:8.2f} s  peak RSS {', '.join(f'{r:.0f} MB' for r in rss2)}")
-        print(
-            f"2-vs-1 throughput ratio: {one / two:.2f}  (targets: < 5 s with 2, >= 1.7, < 500 MB)"
-        )
+        for scenario in SCENARIOS:
+            if scenario == "assessed":
+                t = time.perf_counter()
+                rescan_portfolio(store, now=NOW)
+                scanned = time.perf_counter() - t
+                t = time.perf_counter()
+                portfolio(store, now=NOW)
+                print(
+                    f"setup: portfolio matched in {scanned:.1f} s, every release assessed "
+                    f"in {time.perf_counter() - t:.1f} s"
+                )
+            one, rss1, summary1 = _run(store, settings, ids, 1, home, scenario)
+            two, rss2, summary2 = _run(store, settings, ids, 2, home, scenario)
+            print(
+                f"{scenario}: delta of {len(ids)} CVEs; touched releases "
+                f"{summary1.get('releases')}, new findings {summary1.get('new')}"
+            )
+            assert summary1 == summary2, (summary1, summary2)
+            print(f"  1 worker : {one:8.2f} s  peak RSS {', '.join(f'{r:.0f} MB' for r in rss1)}")
+            print(f"  2 workers: {two:8.2f} s  peak RSS {', '.join(f'{r:.0f} MB' for r in rss2)}")
+            print(
+                f"  2-vs-1 throughput ratio: {one / two:.2f}  "
+                "(targets: < 5 s with 2, >= 1.7, < 500 MB)"
+            )
         store.close()
     finally:
         with psycopg.connect(plain, autocommit=True) as conn:

@@ -218,10 +218,38 @@ def _fingerprint_of(
     )
 
 
+def _base(stamp: repo.ReleaseStamp, shared: SharedStamp, context: str, now: datetime) -> str:
+    """The digest of a release's inputs other than the feeds and its scan: an assessment with
+    the same base can be brought up to date finding by finding (:mod:`.assessment_patch`)."""
+    decisions = shared.for_product(stamp.product)["decisions"]
+    return _base_of(stamp.release_id, stamp.imported_at, decisions, context, now.date().isoformat())
+
+
+@functools.lru_cache(maxsize=4096)
+def _base_of(
+    release_id: int, imported_at: datetime | None, decisions: str, context: str, day: str
+) -> str:
+    return _digest(
+        {
+            "version": ASSESSMENT_VERSION,
+            "release": [release_id, imported_at],
+            "decisions": decisions,
+            "context": context,
+            "day": day,
+        }
+    )
+
+
 def _gather(
     session: Session, stamp: repo.ReleaseStamp, context: DeviceContext, now: datetime
-) -> Assessment:
-    """Read every input of one release's assessment and build it (risk stage, pure)."""
+) -> tuple[Assessment, int, int]:
+    """Read every input of one release's assessment and build it (risk stage, pure); with the
+    newest feed change and the release's findings sequence, read before anything else (so the
+    assessment covers at least those)."""
+    from soupwatch.store.change_index import newest_change
+
+    intel_mark = newest_change(session)
+    findings_seq = repo.scan_marks(session, stamp.release_id).findings_seq
     from soupwatch.risk.assess import FindingInput, build_assessment
     from soupwatch.risk.finding import Lifecycle
     from soupwatch.risk.records import (
@@ -250,7 +278,7 @@ def _gather(
         if (known := learnt.get(str(f.vulnerability.id))) is not None:
             life = learnt_earlier(life, *known)
         inputs.append(FindingInput(f, life, d.statement if d else None, bool(d and d.needs_review)))
-    return build_assessment(
+    made = build_assessment(
         product=stamp.product,
         release=stamp.release,
         components=rel.components,
@@ -267,6 +295,7 @@ def _gather(
             (name, reason) for _, name, reason in repo.skipped_of(session, stamp.release_id)
         ),
     )
+    return made, intel_mark, findings_seq
 
 
 def _stamp(session: Session, product: str, release: str) -> repo.ReleaseStamp:
@@ -313,9 +342,19 @@ def _current(
     if stored is not None and stored.fingerprint == fingerprint:
         made, name = stored.made_at, stored.profile_name
         return _summary(stamp, maker, stored.counts, made, name, False), None
+    base = _base(stamp, shared, context.fingerprint, now)
+    if stored is not None and stored.marks is not None and stored.marks.base == base:
+        from soupwatch.pipeline.assessment_patch import patch_stored
+
+        with store.session() as session:
+            counts = patch_stored(session, stamp, context, stored.marks, fingerprint, now)
+        if counts is not None:
+            name = stored.profile_name
+            return _summary(stamp, maker, counts, now, name, True), None
     with store.session() as session:
-        result = _gather(session, stamp, context.load(), now)
-        repo.save_assessment(session, stamp.release_id, result, fingerprint)
+        result, intel_mark, seq = _gather(session, stamp, context.load(), now)
+        marks = repo.AssessmentMarks(base, intel_mark, seq)
+        repo.save_assessment(session, stamp.release_id, result, fingerprint, marks)
     counts = result.counts.as_dict()
     return _summary(stamp, maker, counts, result.assessed_at, result.profile_name, True), result
 

@@ -6,6 +6,8 @@ A component's findings depend only on the records found under its lookup keys
 platform (``match.identity.platform_of``). So after a sync, matching the components under a
 changed record's keys (plus those holding a finding of a changed id) in the release's platform
 gives exactly the findings a full re-scan would: the other components' findings cannot change.
+Within those components only the changed ids are judged again (``match.changed_only``): a
+finding of an unchanged vulnerability cannot change either.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from soupwatch.intel.interface import IntelQuery
+from soupwatch.match.changed_only import ChangedOnly
 from soupwatch.match.cpe import Platform
 from soupwatch.match.identity import platform_of
 from soupwatch.match.interface import CompiledRecords, lookup_keys
@@ -54,11 +58,21 @@ def index_releases(store: Store, progress: Progress | None = None) -> int:
 
 
 def rematch_components(
-    store: Store, touched: Touched, *, now: datetime, compiled: CompiledRecords | None = None
+    store: Store,
+    touched: Touched,
+    *,
+    now: datetime,
+    compiled: CompiledRecords | None = None,
+    since: int | None = None,
+    only_vulns: frozenset[str] | None = None,
 ) -> int:
     """Match the touched components of one release again and store their findings (lifecycle
     kept; the release's other findings untouched), in one transaction. Returns how many
-    components were matched."""
+    components were matched. ``since``: the feed change after which the changes that touched
+    them start (recorded with the scan: a stored assessment then updates only the findings of
+    the vulnerabilities changed since, ``pipeline.assessment_patch``). ``only_vulns``: judge
+    only these vulnerability ids (the changed ones, with their aliases: ``match.changed_only``);
+    the findings of the others stay as they are."""
     rid = touched.release.id
     with store.session() as session:
         wanted = set(touched.refs) | set(touched.platform_refs)
@@ -67,7 +81,7 @@ def rematch_components(
         subset = [c for c in loaded if str(c.ref) in touched.refs]
         result = match_components(
             subset,
-            StoreIntelQuery(session),
+            _query(session, only_vulns),
             context=MatchContext(platform_of(tuple(platform))),
             compiled=compiled,
         )
@@ -78,14 +92,20 @@ def rematch_components(
             result.findings,
             now,
             only_refs=touched.refs,
+            only_vulns=only_vulns,
         )
         kept = [s for s in skipped_of(session, rid) if s[0] not in touched.refs]
         fresh = [
             (str(s.component.ref), display_name(s.component.name, s.component.version), s.reason)
             for s in result.skipped
         ]
-        save_scan(session, rid, now, kept + fresh)
+        save_scan(session, rid, now, kept + fresh, partial_from=since)
     return len(subset)
+
+
+def _query(session: Session, only_vulns: frozenset[str] | None) -> IntelQuery:
+    query = StoreIntelQuery(session)
+    return query if only_vulns is None else ChangedOnly(query, only_vulns)
 
 
 BATCH_RELEASES = 200
@@ -98,6 +118,8 @@ def rematch_releases(
     *,
     now: datetime,
     compiled: CompiledRecords | None = None,
+    since: int | None = None,
+    only_vulns: frozenset[str] | None = None,
 ) -> int:
     """:func:`rematch_components` for many releases at once, with the same result.
 
@@ -111,7 +133,7 @@ def rematch_releases(
     for start in range(0, len(touched), BATCH_RELEASES):
         with store.session() as session:
             matched += _rematch_batch(
-                session, touched[start : start + BATCH_RELEASES], now, compiled
+                session, touched[start : start + BATCH_RELEASES], now, compiled, since, only_vulns
             )
     return matched
 
@@ -126,7 +148,12 @@ def _untag(ref: str) -> tuple[int, ComponentRef]:
 
 
 def _rematch_batch(
-    session: Session, batch: Sequence[Touched], now: datetime, compiled: CompiledRecords
+    session: Session,
+    batch: Sequence[Touched],
+    now: datetime,
+    compiled: CompiledRecords,
+    since: int | None,
+    only_vulns: frozenset[str] | None,
 ) -> int:
     by_platform: dict[Platform, list[Component]] = {}
     for i, item in enumerate(batch):
@@ -138,7 +165,7 @@ def _rematch_batch(
         )
     findings: list[list[Finding]] = [[] for _ in batch]
     skipped: list[list[tuple[str, str, str]]] = [[] for _ in batch]
-    query = StoreIntelQuery(session)
+    query = _query(session, only_vulns)
     matched = 0
     for platform, subset in by_platform.items():
         matched += len(subset)
@@ -161,7 +188,8 @@ def _rematch_batch(
             findings[i],
             now,
             only_refs=item.refs,
+            only_vulns=only_vulns,
         )
         kept = [s for s in skipped_of(session, rid) if s[0] not in item.refs]
-        save_scan(session, rid, now, kept + skipped[i])
+        save_scan(session, rid, now, kept + skipped[i], partial_from=since)
     return matched

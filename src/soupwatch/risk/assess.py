@@ -22,6 +22,7 @@ from soupwatch.model.assessment import (
     DataSnapshot,
     Exploitation,
     PostmarketCategory,
+    RiskLevel,
 )
 from soupwatch.model.component import Component
 from soupwatch.model.vex import VexStatement
@@ -66,26 +67,62 @@ def exploitation_rank(a: AssessedFinding) -> int:
     return 2
 
 
-def priority_key(a: AssessedFinding) -> tuple[Any, ...]:
-    """The one priority order (every view sorts by it): open first; then exploitation evidence
-    (KEV / SSVC active, then public exploit / PoC); then the FDA category (uncontrolled,
-    awaiting assessment, controlled); then in-context risk, score, EPSS; ties by ids."""
-    closed = not a.is_open
-    score = (
-        a.environmental_score
-        if a.environmental_score is not None
-        else (a.cvss4_score if a.cvss4_score is not None else (a.base_score or 0.0))
-    )
-    return (
-        closed,
-        exploitation_rank(a),
-        CATEGORY_ORDER.index(a.category),
-        -RISK_ORDER.index(a.risk),
-        -score,
-        -(a.epss_score or 0.0),
+def priority_score(a: AssessedFinding) -> float:
+    """The score the priority order ranks by: in-context (environmental) when assessed, else
+    CVSS v4, else the base score (0 when none)."""
+    if a.environmental_score is not None:
+        return a.environmental_score
+    return a.cvss4_score if a.cvss4_score is not None else (a.base_score or 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityFields:
+    """What the priority order reads of an assessed finding, as a stored assessment keeps it
+    (columns of its finding rows), so that stored findings can be ordered without their bodies."""
+
+    is_open: bool
+    exploitation: Exploitation
+    category: PostmarketCategory
+    risk: RiskLevel
+    score: float
+    epss: float | None
+    vuln_id: str
+    component_ref: str
+
+
+def priority_fields(a: AssessedFinding) -> PriorityFields:
+    """The fields of ``a`` the priority order reads."""
+    return PriorityFields(
+        a.is_open,
+        EXPLOITATION_BY_RANK[exploitation_rank(a)],
+        a.category,
+        a.risk,
+        priority_score(a),
+        a.epss_score,
         a.finding.vulnerability.id,
         a.finding.component_ref,
     )
+
+
+def order_key(p: PriorityFields) -> tuple[Any, ...]:
+    """The one priority order (every view sorts by it): open first; then exploitation evidence
+    (KEV / SSVC active, then public exploit / PoC); then the FDA category (uncontrolled,
+    awaiting assessment, controlled); then in-context risk, score, EPSS; ties by ids."""
+    return (
+        not p.is_open,
+        EXPLOITATION_BY_RANK.index(p.exploitation),
+        CATEGORY_ORDER.index(p.category),
+        -RISK_ORDER.index(p.risk),
+        -p.score,
+        -(p.epss or 0.0),
+        p.vuln_id,
+        p.component_ref,
+    )
+
+
+def priority_key(a: AssessedFinding) -> tuple[Any, ...]:
+    """:func:`order_key` of an assessed finding."""
+    return order_key(priority_fields(a))
 
 
 EXPLOITATION_BY_RANK = (Exploitation.ACTIVE, Exploitation.POC, Exploitation.NONE)
@@ -102,6 +139,17 @@ def prioritise(findings: Iterable[AssessedFinding]) -> tuple[AssessedFinding, ..
     )
 
 
+def vulnerabilities_by_component(
+    pairs: Iterable[tuple[str, str]],
+) -> dict[str, tuple[str, ...]]:
+    """Per component ref, the sorted ids of its findings (``AssessedComponent.vulnerability_ids``)
+    from (component ref, vulnerability id) pairs."""
+    found: dict[str, set[str]] = {}
+    for ref, vuln in pairs:
+        found.setdefault(ref, set()).add(vuln)
+    return {ref: tuple(sorted(ids)) for ref, ids in found.items()}
+
+
 def _assess_components(
     components: Sequence[Component],
     findings: Sequence[FindingInput],
@@ -111,9 +159,9 @@ def _assess_components(
     horizon_days: int,
 ) -> tuple[list[AssessedComponent], list[tuple[str, str]]]:
     """Support of every component (sorted by name), and the components that were skipped."""
-    vulns_of: dict[str, set[str]] = {}
-    for item in findings:
-        vulns_of.setdefault(item.finding.component_ref, set()).add(item.finding.vulnerability.id)
+    vulns_of = vulnerabilities_by_component(
+        (item.finding.component_ref, item.finding.vulnerability.id) for item in findings
+    )
     out: list[AssessedComponent] = []
     skipped: list[tuple[str, str]] = []
     for c in sorted(components, key=lambda c: (c.name.lower(), c.version or "", c.ref)):
@@ -125,32 +173,26 @@ def _assess_components(
             AssessedComponent(
                 component=c,
                 support=info,
-                vulnerability_ids=tuple(sorted(vulns_of.get(c.ref, ()))),
+                vulnerability_ids=vulns_of.get(c.ref, ()),
                 support_finding=support_finding(c, info, today, horizon_days),
             )
         )
     return out, skipped
 
 
-def build_assessment(
-    *,
-    product: str,
-    release: str,
-    components: Sequence[Component],
+def assess_findings(
     findings: Sequence[FindingInput],
+    components: Sequence[Component],
     profile: DeviceProfile,
     policy: Policy,
     now: datetime,
     eol_products: list[EolProduct],
-    snapshot: Sequence[DataSnapshot] = (),
     stored_answers: tuple[StoredAnswer, ...] = (),
-    overrides: tuple[SupportOverride, ...] = (),
-    unmatched_vex: Sequence[VexStatement] = (),
-    unjudged: Sequence[tuple[str, str]] = (),
-) -> Assessment:
-    """Assess every finding and component of a release (pure: no I/O)."""
-    if profile.policy:
-        policy = policy.with_overrides(dict(profile.policy), f"profile {profile.name}")
+) -> list[AssessedFinding]:
+    """Assess each finding in the device context (not yet in priority order): what
+    :func:`build_assessment` does per finding, for a stored assessment brought up to date
+    finding by finding (``pipeline.assessments``). ``components``: at least the findings' own."""
+    policy = effective_policy(profile, policy)
     from_profile = tuple(
         StoredAnswer(a.vulnerability, a.metric, a.value, a.reason, a.author, a.component)
         for a in profile.answers
@@ -176,6 +218,37 @@ def build_assessment(
                 contexts=contexts,
             )
         )
+    return assessed
+
+
+def effective_policy(profile: DeviceProfile, policy: Policy) -> Policy:
+    """The policy with the profile's own overrides applied."""
+    if profile.policy:
+        return policy.with_overrides(dict(profile.policy), f"profile {profile.name}")
+    return policy
+
+
+def build_assessment(
+    *,
+    product: str,
+    release: str,
+    components: Sequence[Component],
+    findings: Sequence[FindingInput],
+    profile: DeviceProfile,
+    policy: Policy,
+    now: datetime,
+    eol_products: list[EolProduct],
+    snapshot: Sequence[DataSnapshot] = (),
+    stored_answers: tuple[StoredAnswer, ...] = (),
+    overrides: tuple[SupportOverride, ...] = (),
+    unmatched_vex: Sequence[VexStatement] = (),
+    unjudged: Sequence[tuple[str, str]] = (),
+) -> Assessment:
+    """Assess every finding and component of a release (pure: no I/O)."""
+    assessed = assess_findings(
+        findings, components, profile, policy, now, eol_products, stored_answers
+    )
+    policy = effective_policy(profile, policy)
     comps, skipped = _assess_components(
         components, findings, eol_products, now.date(), overrides, policy.support_horizon_days
     )

@@ -41,6 +41,11 @@ class ReleaseScanRow(Base):
     scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     skipped: Mapped[list[Any]] = mapped_column(JSON)
     """``[[component ref, display name, reason], …]``."""
+    findings_seq: Mapped[int | None] = mapped_column(Integer)
+    """Counts the writes of the release's findings (each scan or partial re-match)."""
+    partial: Mapped[list[Any] | None] = mapped_column(JSON)
+    """``[[findings_seq, from_mark], …]``: the partial re-matches since the last full scan,
+    each with the feed change after which its changes start (a full scan empties it)."""
 
 
 class DeviceContextRow(Base):
@@ -73,6 +78,12 @@ class AssessmentRow(Base):
     dictionary: Mapped[bytes] = mapped_column(LargeBinary)
     """The zlib preset dictionary its finding bodies are compressed with (a few of its own
     findings: most of a finding's text repeats across the release's findings)."""
+    base: Mapped[str | None] = mapped_column(String(64))
+    """The digest of its inputs other than the feeds and the scan (None: not recorded)."""
+    intel_mark: Mapped[int | None] = mapped_column(Integer)
+    """The newest feed change (``intel_changes.id``) recorded before its inputs were read."""
+    findings_seq: Mapped[int | None] = mapped_column(Integer)
+    """The release's ``release_scans.findings_seq`` when its findings were read."""
 
 
 class AssessedFindingRow(Base):
@@ -103,7 +114,10 @@ class AssessedFindingRow(Base):
     """``active``, ``poc`` or ``none`` (:class:`soupwatch.model.status.Exploitation`)."""
     due: Mapped[date | None] = mapped_column(Date)
     """The earliest clock of the finding (:attr:`AssessedFinding.due`); None: no clock."""
+    score: Mapped[float | None] = mapped_column(Float)
+    """The score the priority order ranks by (``risk.assess.priority_score``)."""
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    """The finding (compressed codec JSON); its priority is the ``priority`` column's."""
 
 
 class AssessedSupportRow(Base):

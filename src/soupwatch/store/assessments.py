@@ -14,19 +14,23 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from soupwatch.intel.records import as_utc
 from soupwatch.model.assessment import (
+    NAMELESS,
     AssessedComponent,
     AssessedFinding,
     Assessment,
+    DataSnapshot,
     RubricAnswer,
 )
 from soupwatch.model.codec import decode, encode
 from soupwatch.model.status import FindingFilter
+from soupwatch.model.vex import VexStatement
 from soupwatch.model.vulnerability import Vulnerability
+from soupwatch.risk.assess import priority_score
 from soupwatch.store.assessment_tables import (
     AssessedFindingRow,
     AssessedSupportRow,
@@ -78,16 +82,55 @@ def _dictionary(bodies: list[dict[str, Any]]) -> bytes:
 # --- scan stamps -------------------------------------------------------------------------
 
 
+PARTIAL_KEPT = 64
+"""Partial re-matches remembered per release (older ones: assessments made before them are
+recomputed in full)."""
+
+
 def save_scan(
-    session: Session, release_id: int, scanned_at: datetime, skipped: Sequence[Sequence[str]]
+    session: Session,
+    release_id: int,
+    scanned_at: datetime,
+    skipped: Sequence[Sequence[str]],
+    *,
+    partial_from: int | None = None,
 ) -> None:
-    """Record that a release was matched now, and which components could not be judged."""
-    row = session.get(ReleaseScanRow, release_id)
+    """Record that a release was matched now, and which components could not be judged.
+
+    Each call counts one more write of the release's findings (``findings_seq``).
+    ``partial_from``: the match covered only what the feeds changed after that change (an
+    incremental watch), so the findings of other vulnerabilities stayed as they were; None:
+    a full scan.
+    """
+    row = session.get(ReleaseScanRow, release_id, with_for_update=True)
     if row is None:
-        row = ReleaseScanRow(release_id=release_id)
+        row = ReleaseScanRow(release_id=release_id, findings_seq=0, partial=[])
         session.add(row)
+    seq = (row.findings_seq or 0) + 1
+    row.findings_seq = seq
+    if partial_from is None:
+        row.partial = []
+    else:
+        row.partial = [*(row.partial or []), [seq, partial_from]][-PARTIAL_KEPT:]
     row.scanned_at = scanned_at
     row.skipped = [list(s) for s in skipped]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanMarks:
+    """How often a release's findings were written, and which writes were partial."""
+
+    findings_seq: int
+    partial: dict[int, int]
+    """findings_seq → the feed change after which that partial re-match's changes start."""
+
+
+def scan_marks(session: Session, release_id: int) -> ScanMarks:
+    """The release's :class:`ScanMarks` (never scanned: sequence 0)."""
+    row = session.get(ReleaseScanRow, release_id)
+    if row is None:
+        return ScanMarks(0, {})
+    return ScanMarks(row.findings_seq or 0, {int(q): int(m) for q, m in row.partial or ()})
 
 
 def skipped_of(session: Session, release_id: int) -> list[tuple[str, str, str]]:
@@ -246,6 +289,17 @@ class AssessmentSummary:
     made_at: datetime
     profile_name: str | None
     counts: dict[str, Any]
+    marks: AssessmentMarks | None = None
+    """What it covers (None: not recorded: it can only be recomputed in full)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentMarks:
+    """What a stored assessment covers besides its fingerprint (see ``AssessmentRow``)."""
+
+    base: str
+    intel_mark: int
+    findings_seq: int
 
 
 def summaries(
@@ -263,16 +317,32 @@ def summaries(
             AssessmentRow.made_at,
             AssessmentRow.profile_name,
             AssessmentRow.counts if counts else literal(None),
+            AssessmentRow.base,
+            AssessmentRow.intel_mark,
+            AssessmentRow.findings_seq,
         ).where(AssessmentRow.release_id.in_(ids))
     )
     return {
-        rid: AssessmentSummary(rid, fp, as_utc(made) or made, name, got or {})
-        for rid, fp, made, name, got in rows
+        rid: AssessmentSummary(
+            rid,
+            fp,
+            as_utc(made) or made,
+            name,
+            got or {},
+            None
+            if base is None or mark is None or seq is None
+            else AssessmentMarks(base, mark, seq),
+        )
+        for rid, fp, made, name, got, base, mark, seq in rows
     }
 
 
 def save_assessment(
-    session: Session, release_id: int, assessment: Assessment, fingerprint: str
+    session: Session,
+    release_id: int,
+    assessment: Assessment,
+    fingerprint: str,
+    marks: AssessmentMarks | None = None,
 ) -> None:
     """Replace the release's stored assessment (one transaction: the caller's session).
 
@@ -307,6 +377,9 @@ def save_assessment(
             counts=assessment.counts.as_dict(),
             header=packed_header,
             dictionary=dictionary,
+            base=marks.base if marks else None,
+            intel_mark=marks.intel_mark if marks else None,
+            findings_seq=marks.findings_seq if marks else None,
         )
     )
     session.flush()
@@ -315,6 +388,145 @@ def save_assessment(
         session.execute(insert(AssessedFindingRow), rows[start : start + 2000])
     if ends:
         session.execute(insert(AssessedSupportRow), ends)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRank:
+    """A stored assessed finding as the priority order and the counts read it (no body)."""
+
+    row_id: int
+    priority: int
+    vuln_id: str
+    component_ref: str
+    is_open: bool
+    exploitation: str | None
+    category: str
+    risk: str
+    score: float | None
+    epss: float | None
+    status: str
+    severity: str
+    kev: bool
+
+
+def stored_ranks(session: Session, release_id: int) -> list[StoredRank]:
+    """Every assessed finding of the release's stored assessment, without its body."""
+    c = AssessedFindingRow
+    rows = session.execute(
+        select(
+            c.id,
+            c.priority,
+            c.vuln_id,
+            c.component_ref,
+            c.is_open,
+            c.exploitation,
+            c.category,
+            c.risk,
+            c.score,
+            c.epss,
+            c.status,
+            c.severity,
+            c.kev,
+        ).where(c.release_id == release_id)
+    )
+    return [
+        StoredRank(rid, n, v, ref, o, x, cat, risk, score, epss, status, sev, kev)
+        for rid, n, v, ref, o, x, cat, risk, score, epss, status, sev, kev in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentPatch:
+    """What changes in a stored assessment when only some vulnerabilities changed."""
+
+    dropped: frozenset[str]
+    """Vulnerability ids whose assessed findings are replaced (by ``added``, if any)."""
+    added: tuple[AssessedFinding, ...]
+    """Their assessed findings now, numbered in the whole release's priority order."""
+    renumbered: dict[int, int]
+    """Kept rows whose priority moved: row id → new priority."""
+    counts: dict[str, Any]
+    made_at: datetime
+    fingerprint: str
+    marks: AssessmentMarks
+    snapshot: tuple[DataSnapshot, ...]
+    unmatched_vex: tuple[VexStatement, ...]
+    skipped: tuple[tuple[str, str], ...]
+    """The assessment's skipped components now (:func:`patched_skipped`)."""
+    vulnerability_ids: dict[str, tuple[str, ...]]
+    """Per component ref, the ids of all its findings now."""
+    header: dict[str, Any]
+    """The stored header as read (:func:`header_data`), to be rewritten."""
+
+
+def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) -> None:
+    """Bring the release's stored assessment up to date in place: replace the findings of the
+    changed vulnerabilities, renumber the rows that moved, and rewrite the header and counts
+    (everything else, the support rows included, stays). Same lock as :func:`save_assessment`."""
+    row = session.get(AssessmentRow, release_id)
+    if row is None:
+        raise LookupError(f"release {release_id} has no stored assessment to update")
+    parts: dict[str, bytes] = {}
+    bodies = [_split(a, parts) for a in patch.added]
+    new_rows = [
+        _finding_row(release_id, a, pack(b, row.dictionary))
+        for a, b in zip(patch.added, bodies, strict=True)
+    ]
+    header = _patched_header(patch)
+    write_lock(session, f"{ASSESSMENTS}:{release_id}")
+    dropped = sorted(patch.dropped)
+    for start in range(0, len(dropped), 500):
+        session.execute(
+            delete(AssessedFindingRow).where(
+                AssessedFindingRow.release_id == release_id,
+                AssessedFindingRow.vuln_id.in_(dropped[start : start + 500]),
+            )
+        )
+    _save_parts(session, parts)
+    for start in range(0, len(new_rows), 2000):
+        session.execute(insert(AssessedFindingRow), new_rows[start : start + 2000])
+    moved = [{"id": rid, "priority": n} for rid, n in sorted(patch.renumbered.items())]
+    for start in range(0, len(moved), 2000):
+        session.execute(update(AssessedFindingRow), moved[start : start + 2000])
+    row.fingerprint = patch.fingerprint
+    row.made_at = patch.made_at
+    row.counts = patch.counts
+    row.header = header
+    row.base = patch.marks.base
+    row.intel_mark = patch.marks.intel_mark
+    row.findings_seq = patch.marks.findings_seq
+
+
+def header_data(session: Session, release_id: int) -> dict[str, Any] | None:
+    """The release's stored assessment header as codec JSON (None: nothing stored)."""
+    blob = session.scalar(
+        select(AssessmentRow.header).where(AssessmentRow.release_id == release_id)
+    )
+    return None if blob is None else dict(unpack(blob))
+
+
+def patched_skipped(
+    header: dict[str, Any], unjudged: Iterable[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """The skipped components of a stored assessment (its :func:`header_data`) once the last
+    scan's unjudged components (display, reason) replace the previous scan's: the nameless
+    ones come from the release's components, which a feed change does not move."""
+    kept = {(str(s[0]), str(s[1])) for s in header.get("skipped", ()) if s[1] == NAMELESS}
+    return tuple(sorted({*kept, *unjudged}))
+
+
+def _patched_header(patch: AssessmentPatch) -> bytes:
+    """The stored header (codec JSON) with the parts a feed change can move replaced."""
+    data = dict(patch.header)
+    data["assessed_at"] = encode(patch.made_at)
+    data["snapshot"] = encode(patch.snapshot)
+    data["unmatched_vex"] = encode(patch.unmatched_vex)
+    data["skipped"] = encode(patch.skipped)
+    data["components"] = [
+        {**c, "vulnerability_ids": list(patch.vulnerability_ids.get(c["component"]["ref"], ()))}
+        for c in data["components"]
+    ]
+    return pack(data)
 
 
 def support_rows(release_id: int, components: Iterable[AssessedComponent]) -> list[dict[str, Any]]:
@@ -440,17 +652,21 @@ def _parts(session: Session, wanted: set[str]) -> dict[str, Any]:
     return found
 
 
-def _join(bodies: list[bytes], dictionary: bytes, session: Session) -> list[AssessedFinding]:
-    """Decode finding bodies, filling their shared parts in (each part decoded once per
-    process: :func:`_parts`)."""
-    datas = [unpack(b, dictionary) for b in bodies]
+def _join(
+    bodies: Sequence[tuple[bytes, int]], dictionary: bytes, session: Session
+) -> list[AssessedFinding]:
+    """Decode (body, priority) rows, filling their shared parts in (each part decoded once per
+    process: :func:`_parts`); the priority is the row's (an update in place renumbers rows
+    without rewriting their bodies)."""
+    datas = [unpack(b, dictionary) for b, _ in bodies]
     wanted = {d["finding"]["vulnerability"][PART] for d in datas}
     wanted |= {d["rubric"][PART] for d in datas}
     parts = _parts(session, wanted)
     out: list[AssessedFinding] = []
-    for d in datas:
+    for d, (_, priority) in zip(datas, bodies, strict=True):
         vuln, rubric = parts[d["finding"]["vulnerability"][PART]], parts[d["rubric"][PART]]
         d["finding"]["vulnerability"], d["rubric"] = None, []
+        d["priority"] = priority
         a = decode(AssessedFinding, d)
         out.append(replace(a, finding=replace(a.finding, vulnerability=vuln), rubric=rubric))
     return out
@@ -478,6 +694,7 @@ def _finding_row(release_id: int, a: AssessedFinding, body: bytes) -> dict[str, 
         "epss": a.epss_score,
         "exploitation": a.exploitation.value,
         "due": a.due,
+        "score": priority_score(a),
         "body": body,
     }
 
@@ -495,13 +712,15 @@ def load_assessment(session: Session, release_id: int) -> Assessment | None:
     row = session.get(AssessmentRow, release_id)
     if row is None:
         return None
-    bodies = session.scalars(
-        select(AssessedFindingRow.body)
+    bodies = session.execute(
+        select(AssessedFindingRow.body, AssessedFindingRow.priority)
         .where(AssessedFindingRow.release_id == release_id)
         .order_by(AssessedFindingRow.priority)
     ).all()
     header = decode(Assessment, unpack(row.header))
-    return replace(header, findings=tuple(_join(list(bodies), row.dictionary, session)))
+    return replace(
+        header, findings=tuple(_join([(b, p) for b, p in bodies], row.dictionary, session))
+    )
 
 
 def _filtered(query: Any, release_id: int, flt: FindingFilter) -> Any:
@@ -542,13 +761,16 @@ def finding_page(
     priority of the last finding of the previous page (keyset paging; ``offset`` then counts
     from there)."""
     total = session.scalar(_filtered(select(func.count()), release_id, flt)) or 0
-    query = _filtered(select(AssessedFindingRow.body), release_id, flt)
+    query = _filtered(select(AssessedFindingRow.body, AssessedFindingRow.priority), release_id, flt)
     if after is not None:
         query = query.where(AssessedFindingRow.priority > after)
-    bodies = session.scalars(
-        query.order_by(AssessedFindingRow.priority).offset(offset).limit(limit)
-    )
+    bodies = [
+        (b, p)
+        for b, p in session.execute(
+            query.order_by(AssessedFindingRow.priority).offset(offset).limit(limit)
+        )
+    ]
     dictionary = session.scalar(
         select(AssessmentRow.dictionary).where(AssessmentRow.release_id == release_id)
     )
-    return total, _join(list(bodies), dictionary or b"", session)
+    return total, _join(bodies, dictionary or b"", session)

@@ -266,12 +266,14 @@ def save_findings(
     now: datetime,
     fix_dates: Mapping[tuple[str, str], datetime] | None = None,
     only_refs: Collection[str] | None = None,
+    only_vulns: Collection[str] | None = None,
 ) -> None:
     """Store a scan's findings for a release; resolve what the scan no longer finds.
 
     ``fix_dates`` may give, per (vulnerability id, fixed version), when that fix was
     published; the earliest known is kept as ``fix_available``. ``only_refs``: the scan
     matched only these components (an incremental watch); the others' findings stay as they are.
+    ``only_vulns``: it judged only these vulnerability ids; the findings of others stay too.
     """
     rid = release_id(session, product, release)
     product_id = session.execute(
@@ -281,6 +283,15 @@ def save_findings(
     if only_refs is not None:
         query = query.where(FindingRow.component_ref.in_(sorted(set(only_refs))))
     existing = {(r.component_ref, r.vuln_id): r for r in session.scalars(query)}
+    if only_vulns is not None:
+        judged = set(only_vulns)
+        existing = {k: r for k, r in existing.items() if k[1] in judged}
+        outside = [f for f in findings if str(f.vulnerability.id) not in judged]
+        if outside:
+            raise StoreError(
+                f"finding {outside[0].vulnerability.id} is outside the judged vulnerabilities",
+                path=f"{product} {release}",
+            )
     carried = _carried_first_seen(
         session,
         product_id,
@@ -352,14 +363,23 @@ def _fix_time(
     return min(known) if known else None
 
 
-def load_findings(session: Session, product: str, release: str) -> list[StoredFinding]:
-    """Every finding stored for a release (open and resolved), sorted."""
+def load_findings(
+    session: Session, product: str, release: str, vuln_ids: Collection[str] | None = None
+) -> list[StoredFinding]:
+    """Every finding stored for a release (open and resolved), sorted; ``vuln_ids``: only the
+    findings of these vulnerability ids."""
     rid = release_id(session, product, release)
-    rows = session.scalars(
-        select(FindingRow)
-        .where(FindingRow.release_id == rid)
-        .order_by(FindingRow.component_ref, FindingRow.vuln_id)
-    )
+    query = select(FindingRow).where(FindingRow.release_id == rid)
+    if vuln_ids is not None:
+        wanted = sorted(set(vuln_ids))
+        rows: list[FindingRow] = []
+        for start in range(0, len(wanted), 500):
+            rows.extend(
+                session.scalars(query.where(FindingRow.vuln_id.in_(wanted[start : start + 500])))
+            )
+        rows.sort(key=lambda r: (r.component_ref, r.vuln_id))
+    else:
+        rows = list(session.scalars(query.order_by(FindingRow.component_ref, FindingRow.vuln_id)))
     return [
         StoredFinding(
             finding_from_dict(r.evidence),

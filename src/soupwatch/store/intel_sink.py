@@ -34,6 +34,7 @@ from soupwatch.intel.records import as_utc
 from soupwatch.store.db import Store
 from soupwatch.store.intel_tables import IntelFeedFileRow, IntelFeedStateRow
 from soupwatch.store.intel_write import (
+    EVERYTHING,
     count_eol,
     count_epss,
     count_kev,
@@ -119,8 +120,10 @@ def _write(session: Session, feed: str, data: UnitData, now: datetime) -> int:
             note_changes(session, feed, moved, now)
             return replace_kev(session, data)
         case EpssScores():
+            note_changes(session, feed, [EVERYTHING], now)
             return replace_epss(session, data)
         case EolCatalogue():
+            note_changes(session, feed, [EVERYTHING], now)
             return replace_eol(session, data)
         case _ as unreachable:
             assert_never(unreachable)

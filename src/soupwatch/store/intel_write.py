@@ -194,6 +194,11 @@ def kev_state(session: Session) -> dict[str, date]:
     }
 
 
+EVERYTHING = "*"
+"""The id noted for a sync that changed data any finding may read without naming which (EPSS
+scores, end-of-life dates): stored assessments made before it are recomputed in full."""
+
+
 def note_changes(session: Session, feed: str, ids: Iterable[str], now: datetime) -> int:
     """Record that a sync of ``feed`` changed these vulnerability ids (``intel_changes``)."""
     from soupwatch.store.job_tables import IntelChangeRow

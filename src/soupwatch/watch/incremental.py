@@ -68,13 +68,20 @@ def plan(store: Store) -> WatchPlan:
         return WatchPlan(last_mark(session), newest_change(session), last_run(session))
 
 
-def touched(store: Store, the_plan: WatchPlan) -> list[Touched]:
-    """The releases (and their components) the plan's changes can reach, sorted."""
+def changed(store: Store, the_plan: WatchPlan) -> frozenset[str]:
+    """The vulnerability ids the plan's changes name, with their aliases."""
     assert the_plan.mark is not None
     with store.session() as session:
-        ids = with_aliases(session, changes_after(session, the_plan.mark, the_plan.upto))
-        if not ids:
-            return []
+        return frozenset(
+            with_aliases(session, changes_after(session, the_plan.mark, the_plan.upto))
+        )
+
+
+def touched(store: Store, ids: frozenset[str]) -> list[Touched]:
+    """The releases (and their components) changes of these ids can reach, sorted."""
+    if not ids:
+        return []
+    with store.session() as session:
         return touched_releases(session, keys_of(session, ids), ids)
 
 
@@ -115,12 +122,28 @@ def _delta_of(
     )
 
 
-def _one(
-    store: Store, item: Touched, now: datetime, prev: datetime | None, compiled: CompiledRecords
-) -> ReleaseDelta:
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every release of one part shares."""
+
+    now: datetime
+    plan: WatchPlan
+    ids: frozenset[str]
+    compiled: CompiledRecords
+
+
+def _one(store: Store, item: Touched, run: _Run) -> ReleaseDelta:
+    now, prev = run.now, run.plan.previous_run
     try:
         before = _findings_of(store, item)
-        rematch_components(store, item, now=now, compiled=compiled)
+        rematch_components(
+            store,
+            item,
+            now=now,
+            compiled=run.compiled,
+            since=run.plan.mark,
+            only_vulns=run.ids,
+        )
         return _delta_of(store, item, before, now, prev)
     except SoupwatchError as err:
         return ReleaseDelta(item.release.product, item.release.version, error=str(err))
@@ -129,17 +152,23 @@ def _one(
 def _batch(
     store: Store,
     items: list[Touched],
-    now: datetime,
-    prev: datetime | None,
-    compiled: CompiledRecords,
+    run: _Run,
 ) -> list[ReleaseDelta]:
     """Re-match a batch of releases together (``rematch_releases``); when that fails, one
     by one, so that only the failing releases report an error."""
     try:
         befores = [_findings_of(store, item) for item in items]
-        rematch_releases(store, items, now=now, compiled=compiled)
+        rematch_releases(
+            store,
+            items,
+            now=run.now,
+            compiled=run.compiled,
+            since=run.plan.mark,
+            only_vulns=run.ids,
+        )
     except SoupwatchError:
-        return [_one(store, item, now, prev, compiled) for item in items]
+        return [_one(store, item, run) for item in items]
+    now, prev = run.now, run.plan.previous_run
     out = []
     for item, before in zip(items, befores, strict=True):
         try:
@@ -160,12 +189,13 @@ def run_part(
 ) -> tuple[ReleaseDelta, ...]:
     """Re-match this part's share of the touched releases; their deltas (nothing recorded)."""
     index_releases(store)
-    items = touched(store, the_plan)[part::parts]
-    compiled = CompiledRecords()
+    ids = changed(store, the_plan)
+    items = touched(store, ids)[part::parts]
+    run = _Run(now, the_plan, ids, CompiledRecords())
     deltas: list[ReleaseDelta] = []
     for start in range(0, len(items), BATCH_RELEASES):
         batch = items[start : start + BATCH_RELEASES]
-        deltas.extend(_batch(store, batch, now, the_plan.previous_run, compiled))
+        deltas.extend(_batch(store, batch, run))
         if progress is not None:
             last = batch[-1].release
             progress(len(deltas), len(items), f"{last.product} {last.version}")

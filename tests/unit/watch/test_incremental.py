@@ -1,6 +1,10 @@
 """The incremental watch gives the same delta, and the same stored assessments, as a full
 re-scan on a real feed change: the old NVD years synced first, then every NVD year and KEV
-(two stores, same steps: the incremental one on PostgreSQL, the full one on SQLite)."""
+(two stores, same steps: the incremental one on PostgreSQL, the full one on SQLite).
+
+Both stores hold every release's assessment from before the change, made the same day: the
+incremental side brings them up to date finding by finding (``pipeline.assessment_patch``),
+the full side recomputes them (a full scan since), and the two must agree."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Any
 import pytest
 
 from soupwatch.config import Settings
-from soupwatch.pipeline import assessment, load_target, store_document, sync_feeds
+from soupwatch.pipeline import assessment, assessment_patch, load_target, store_document, sync_feeds
 from soupwatch.store.db import Store
 from soupwatch.watch import rescan_portfolio
 from soupwatch.watch.incremental import watch_changes
@@ -43,7 +47,9 @@ def _portfolio(url: str, home: Path, feeds: Path, tmp: Path) -> Store:
     store_document(
         store, load_target(old_openssl_sbom(tmp)), "infusion-pump", "0.9", source="old", now=T0
     )
-    rescan_portfolio(store, now=T0)  # the mark: everything synced so far is covered
+    first = rescan_portfolio(store, now=T0)  # the mark: everything synced so far is covered
+    for r in first.releases:
+        assessment(store, r.product, r.release, now=T0)  # stored, to be brought up to date
     mirror = _mirror(feeds, home / "m", 2100)
     assert not sync_feeds(store, mirror=mirror, sources=["nvd-legacy", "kev"]).failures
     return store
@@ -61,24 +67,43 @@ def _changed(data: dict[str, Any]) -> dict[tuple[str, str], dict[str, list[tuple
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # and SQLite: the full side
-def test_incremental_equals_full_rescan(settings: Settings, feeds: Path, tmp_path: Path) -> None:
+def test_incremental_equals_full_rescan(
+    settings: Settings, feeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite:///{tmp_path / 'other.db'}"
     inc_store = _portfolio(settings.database_url, tmp_path / "a", feeds, tmp_path)
     full_store = _portfolio(url, tmp_path / "b", feeds, tmp_path)
+    patched: list[tuple[str, bool]] = []
+    real_patch = assessment_patch.patch_stored
+
+    def noting(session: Any, stamp: Any, *args: Any) -> dict[str, Any] | None:
+        counts = real_patch(session, stamp, *args)
+        patched.append((stamp.release, counts is not None))
+        return counts
+
+    monkeypatch.setattr(assessment_patch, "patch_stored", noting)
     try:
-        now = T0 + timedelta(days=1)
+        now = T0 + timedelta(hours=1)  # the same day: the stored assessments can be patched
         inc = watch_changes(inc_store, now=now)
+        # every touched release's assessment was updated in place, none recomputed
+        assert patched and all(ok for _, ok in patched)
+        assert len(patched) == len(inc.releases)
+        patched.clear()
         full = rescan_portfolio(full_store, now=now)
         assert _changed(delta_json(inc)) == _changed(delta_json(full))
         assert (inc.new, inc.resolved, inc.kev_added) == (full.new, full.resolved, full.kev_added)
         assert inc.new > 0  # the later years bring CVEs (Heartbleed among them, with KEV)
         # the batched re-match left stored assessments equal to the full re-scan's
         for r in inc.releases:
-            got = assessment(inc_store, r.product, r.release, now=now)
-            want = assessment(full_store, r.product, r.release, now=now)
+            got = assessment(inc_store, r.product, r.release, now=now)  # stored, as patched
+            want = assessment(full_store, r.product, r.release, now=now)  # recomputed
             assert got.counts == want.counts
             assert got.findings == want.findings
             assert (got.components, got.skipped) == (want.components, want.skipped)
+            assert (got.unplaced, got.unmatched_vex) == (want.unplaced, want.unmatched_vex)
+            assert [s.source for s in got.snapshot] == [s.source for s in want.snapshot]
+        # on the full side a full scan came since: the patch declined every release
+        assert patched and not any(ok for _, ok in patched)
         # the incremental run left the same findings: a full re-scan now finds nothing new
         again = rescan_portfolio(inc_store, now=now + timedelta(hours=1))
         assert (again.new, again.resolved, again.kev_added) == (0, 0, 0)

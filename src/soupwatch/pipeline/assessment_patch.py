@@ -1,0 +1,203 @@
+"""Bring a stored assessment up to date finding by finding after a feed change.
+
+A stored assessment is stale as soon as any feed syncs (its fingerprint names every feed's
+last sync), yet a sync of 100 new CVEs changes the findings of those CVEs only. When nothing
+but the feeds and partial re-matches moved since the assessment was made (same release
+import, human decisions, device context and day: its ``base``), and every feed change since
+names the vulnerabilities it changed, the findings of the other vulnerabilities are exactly
+what a full recomputation would give. So only the changed vulnerabilities' findings are
+assessed again; the kept rows are renumbered in the one priority order (from their stored
+columns, without decoding them); the counts are counted from the rows with the one rule
+(``count_findings``); the header's snapshot, skipped components and per-component ids are
+rewritten. ``tests/unit/pipeline/test_assessment_patch.py`` checks the result equals a full
+recomputation on real feed data.
+
+Falls back to the full recomputation (returns None) when it cannot prove that: a full scan
+since, a feed that changed data without naming ids (EPSS, end-of-life: ``EVERYTHING``), rows
+stored before these marks existed, or a release some VEX decision reaches (which decisions
+match no finding depends on every finding of the release).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from soupwatch.model.assessment import (
+    AssessedFinding,
+    Exploitation,
+    PostmarketCategory,
+    RiskLevel,
+)
+from soupwatch.model.status import FindingStatus, count_findings
+from soupwatch.model.vulnerability import Severity
+from soupwatch.store import assessments as repo
+from soupwatch.store import inventory
+
+if TYPE_CHECKING:
+    from soupwatch.pipeline.assessments import ContextRef
+    from soupwatch.risk.assess import PriorityFields
+    from soupwatch.store.db import Session
+
+
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    """A stored row as ``count_findings`` reads it."""
+
+    status: FindingStatus
+    category_value: str
+    risk_value: str
+    severity_value: str
+    kev: bool
+
+
+def _fields(r: repo.StoredRank) -> PriorityFields:
+    from soupwatch.risk.assess import PriorityFields
+
+    assert r.exploitation is not None and r.score is not None  # checked by the caller
+    return PriorityFields(
+        r.is_open,
+        Exploitation(r.exploitation),
+        PostmarketCategory(r.category),
+        RiskLevel(r.risk),
+        r.score,
+        r.epss,
+        r.vuln_id,
+        r.component_ref,
+    )
+
+
+def changed_ids(session: Session, since: int, upto: int) -> frozenset[str] | None:
+    """The vulnerability ids the feeds changed after change ``since`` up to ``upto``, with
+    their aliases; None when a change named no ids (``EVERYTHING``)."""
+    from soupwatch.store.change_index import changes_after, with_aliases
+    from soupwatch.store.intel_write import EVERYTHING
+
+    ids = changes_after(session, since, upto)
+    return None if EVERYTHING in ids else frozenset(with_aliases(session, ids))
+
+
+def patch_stored(
+    session: Session,
+    stamp: repo.ReleaseStamp,
+    context: ContextRef,
+    marks: repo.AssessmentMarks,
+    fingerprint: str,
+    now: datetime,
+) -> dict[str, Any] | None:
+    """Update the release's stored assessment in place; its new counts, or None when only a
+    full recomputation is exact (nothing written then)."""
+    from soupwatch.pipeline.assessments import learnt_earlier
+    from soupwatch.risk.assess import (
+        FindingInput,
+        assess_findings,
+        order_key,
+        priority_fields,
+        vulnerabilities_by_component,
+    )
+    from soupwatch.risk.finding import Lifecycle
+    from soupwatch.risk.records import load_learnt_dates, load_rubric_answers
+    from soupwatch.store.change_index import newest_change
+    from soupwatch.store.decision_repo import candidate_decisions
+    from soupwatch.store.finding_tables import load_findings
+    from soupwatch.store.intel_query import StoreIntelQuery
+
+    rid = stamp.release_id
+    upto = newest_change(session)
+    scan = repo.scan_marks(session, rid)
+    since = marks.intel_mark
+    for seq in range(marks.findings_seq + 1, scan.findings_seq + 1):
+        start = scan.partial.get(seq)
+        if start is None:
+            return None  # a full scan since: any finding may have changed
+        since = min(since, start)
+    if candidate_decisions(session, stamp.product, stamp.release):
+        return None
+    ids = changed_ids(session, since, upto)
+    if ids is None:
+        return None
+    rows = repo.stored_ranks(session, rid)
+    kept = [r for r in rows if r.vuln_id not in ids]
+    if any(r.score is None or r.exploitation is None for r in kept):
+        return None  # stored before the priority columns existed
+    dropped = frozenset(r.vuln_id for r in rows if r.vuln_id in ids)
+    stored = load_findings(session, stamp.product, stamp.release, ids) if ids else []
+    query = StoreIntelQuery(session)
+    assessed: list[AssessedFinding] = []
+    if stored:
+        fresh = query.vulnerabilities(sorted({s.finding.vulnerability.id for s in stored}))
+        learnt = load_learnt_dates(session, stamp.product)
+        inputs = []
+        for s in stored:
+            newer = fresh.get(s.finding.vulnerability.id)
+            f = replace(s.finding, vulnerability=newer) if newer else s.finding
+            life = Lifecycle(s.first_seen, s.fix_available, s.resolved_at, s.resolved_by)
+            if (known := learnt.get(str(f.vulnerability.id))) is not None:
+                life = learnt_earlier(life, *known)
+            inputs.append(FindingInput(f, life))
+        ctx = context.load()
+        components = inventory.components_by_ref(
+            session, rid, {s.finding.component_ref for s in stored}
+        )
+        assessed = assess_findings(
+            inputs,
+            components,
+            ctx.profile,
+            ctx.policy,
+            now,
+            query.eol_products(),
+            load_rubric_answers(session, stamp.product),
+        )
+    order: list[tuple[tuple[Any, ...], int, repo.StoredRank | AssessedFinding]] = []
+    for r in kept:
+        order.append((order_key(_fields(r)), 0, r))
+    for a in assessed:
+        order.append((order_key(priority_fields(a)), 1, a))
+    order.sort(key=lambda o: o[0])
+    renumbered: dict[int, int] = {}
+    added: list[AssessedFinding] = []
+    for n, (_, _, item) in enumerate(order, start=1):
+        if isinstance(item, repo.StoredRank):
+            if item.priority != n:
+                renumbered[item.row_id] = n
+        else:
+            exploitation = priority_fields(item).exploitation
+            added.append(replace(item, priority=n, exploitation=exploitation))
+    unjudged = tuple((name, reason) for _, name, reason in repo.skipped_of(session, rid))
+    header = repo.header_data(session, rid)
+    if header is None:
+        return None
+    skipped = repo.patched_skipped(header, unjudged)
+    counted = [
+        _Counted(FindingStatus(r.status), r.category, r.risk, r.severity, r.kev) for r in kept
+    ]
+    old_counts = repo.summaries(session, [rid])[rid].counts
+    counts = count_findings(
+        [*counted, *added],
+        components=int(old_counts["components"]),
+        skipped=len(skipped),
+        risk_levels=(r.value for r in RiskLevel),
+        severities=(s.value for s in sorted(Severity, key=lambda s: -s.rank)),
+    ).as_dict()
+    pairs = [(r.component_ref, r.vuln_id) for r in kept]
+    pairs += [(a.finding.component_ref, a.finding.vulnerability.id) for a in added]
+    repo.patch_assessment(
+        session,
+        rid,
+        repo.AssessmentPatch(
+            dropped=dropped,
+            added=tuple(added),
+            renumbered=renumbered,
+            counts=counts,
+            made_at=now,
+            fingerprint=fingerprint,
+            marks=repo.AssessmentMarks(marks.base, upto, scan.findings_seq),
+            snapshot=tuple(sorted(query.snapshot(), key=lambda s: s.source)),
+            unmatched_vex=(),
+            skipped=skipped,
+            vulnerability_ids=vulnerabilities_by_component(pairs),
+            header=header,
+        ),
+    )
+    return counts
