@@ -22,6 +22,7 @@
     ├── FeedError              a vulnerability feed failed
     │   ├── FeedUnavailable    network / HTTP failure (non-fatal: collected and reported)
     │   └── FeedFormatError    a feed file is truncated, corrupt or of an unknown version
+    │       └── FeedLimitError a download, gunzip or zip member passed max_input_bytes
     ├── MatchError             a component could not be matched
     ├── RiskError              a device profile or rubric answer is invalid
     ├── VexError               a VEX statement or document is invalid
@@ -166,6 +167,14 @@ class FeedUnavailable(FeedError):
 
 class FeedFormatError(FeedError):
     """A feed file is truncated, corrupt or of an unknown schema version."""
+
+
+class FeedLimitError(FeedFormatError):
+    """A download, a decompressed file or a zip member passed ``max_input_bytes``.
+
+    Unlike a corrupt file (a warning, the feed carries on), it stops the feed: the limit is
+    the run's promise about one input, and nothing of that input is stored.
+    """
 
 
 class MatchError(SoupwatchError):

@@ -70,9 +70,13 @@ def update(
             highlight=False,
         )
         for warning in result.warnings[:10]:
-            err_console.print(f"  warning: {warning}", markup=False, highlight=False)
+            err_console.print(
+                f"  warning: {warning}", markup=False, highlight=False, soft_wrap=True
+            )
     for name, message in outcome.failures:
-        err_console.print(f"{name}: failed: {message}", markup=False, highlight=False)
+        err_console.print(
+            f"{name}: failed: {message}", markup=False, highlight=False, soft_wrap=True
+        )
     if outcome.all_failed:  # main() prints "error: …" and exits 2
         names = ", ".join(name for name, _ in outcome.failures)
         raise FeedUnavailable(f"every feed failed ({names}); the stored data is unchanged")

@@ -14,7 +14,7 @@ import io
 import zipfile
 from typing import Any
 
-from soupwatch.errors import FeedFormatError, FeedUnavailable
+from soupwatch.errors import FeedFormatError, FeedLimitError, FeedUnavailable
 from soupwatch.intel.bulk import import_members
 from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.records import ParsedRecord, english, parse_datetime, record_parser
@@ -251,6 +251,8 @@ class Cve5Feed:
                 )
                 _, archive = next(zip_members(raw, name, outer, run.warn))
                 total = count_members(archive, name)
+        except FeedLimitError:  # a limit stops the feed; a corrupt file is a warning
+            raise
         except (FeedFormatError, StopIteration) as err:
             run.warn(str(err) or f"{name}: empty archive")
             return

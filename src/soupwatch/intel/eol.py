@@ -13,7 +13,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from soupwatch.errors import FeedFormatError, FeedUnavailable
+from soupwatch.errors import FeedFormatError, FeedLimitError, FeedUnavailable
 from soupwatch.intel.interface import (
     Dataset,
     EolCatalogue,
@@ -179,6 +179,8 @@ class EolFeed:
             try:
                 raw = source.get(url)
                 result = load_json(raw, url).get("result") or {}
+            except FeedLimitError:  # a limit stops the feed; an unreachable product is a warning
+                raise
             except (FeedUnavailable, FeedFormatError, AttributeError) as err:
                 run.warn(f"{url}: {err}")
                 continue

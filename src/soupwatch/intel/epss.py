@@ -11,7 +11,7 @@ import io
 from datetime import date
 from typing import Any
 
-from soupwatch.errors import FeedFormatError
+from soupwatch.errors import FeedFormatError, FeedLimitError
 from soupwatch.intel.interface import Dataset, EpssScores, IntelSink, ProgressCallback, SyncResult
 from soupwatch.intel.records import parse_date
 from soupwatch.intel.run import FeedRun
@@ -95,11 +95,13 @@ class EpssFeed:
             run.resumed = True
             return run.finish(Dataset.EPSS)
         try:
-            text = maybe_gunzip(raw, name, source.limits).decode("utf-8")
+            text = maybe_gunzip(raw, name).decode("utf-8")
             scores = parse_csv(text, name, run.warn)
         except UnicodeDecodeError as err:
             run.warn(f"{name}: not UTF-8 text ({err.reason})")
             return run.finish(Dataset.EPSS, advance=False)
+        except FeedLimitError:  # a limit stops the feed; a corrupt file is a warning
+            raise
         except FeedFormatError as err:
             run.warn(str(err))
             return run.finish(Dataset.EPSS, advance=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from soupwatch.errors import FeedFormatError
+from soupwatch.errors import FeedFormatError, FeedLimitError
 from soupwatch.intel.interface import (
     Dataset,
     IntelSink,
@@ -81,6 +81,8 @@ class KevFeed:
         else:
             try:
                 catalogue = parse_catalog(load_json(maybe_gunzip(raw, name), name), name, run.warn)
+            except FeedLimitError:  # a limit stops the feed; a corrupt file is a warning
+                raise
             except FeedFormatError as err:
                 run.warn(str(err))
                 return run.finish(Dataset.KEV, advance=False)

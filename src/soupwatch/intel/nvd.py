@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from soupwatch.errors import FeedFormatError
+from soupwatch.errors import FeedFormatError, FeedLimitError
 from soupwatch.intel.interface import IntelSink, ProgressCallback, RecordBatch, SyncResult
 from soupwatch.intel.records import (
     ParsedRecord,
@@ -123,6 +123,8 @@ class NvdFeed:
                 continue
             try:
                 records, _ = parse_page(load_json(gunzip(raw, name), name), name, run.warn)
+            except FeedLimitError:  # a limit stops the feed; a corrupt file is a warning
+                raise
             except FeedFormatError as err:
                 run.warn(str(err))
                 continue

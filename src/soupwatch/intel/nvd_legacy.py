@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from soupwatch.errors import FeedFormatError, FeedUnavailable
+from soupwatch.errors import FeedFormatError, FeedLimitError, FeedUnavailable
 from soupwatch.intel.interface import IntelSink, ProgressCallback, RecordBatch, SyncResult
 from soupwatch.intel.records import ParsedRecord, english, parse_datetime, record_parser
 from soupwatch.intel.run import FeedRun
@@ -170,7 +170,7 @@ class NvdLegacyFeed:
                 failures.append(err)
                 run.warn(str(err))
                 continue
-            self._import(run, source, name, raw, meta)
+            self._import(run, name, raw, meta)
         run.tell(len(files), len(files), self.name)
         if files and len(failures) == len(files):
             raise failures[0]
@@ -191,15 +191,13 @@ class NvdLegacyFeed:
             for n in sorted(self.names, key=_order)
         ]
 
-    def _import(
-        self, run: FeedRun, source: FeedSource, name: str, raw: bytes, meta: bytes | None
-    ) -> None:
+    def _import(self, run: FeedRun, name: str, raw: bytes, meta: bytes | None) -> None:
         sha = sha256_hex(raw)
         if run.is_done(name, sha):
             run.resumed = True
             return
         try:
-            data = gunzip(raw, name, source.limits)
+            data = gunzip(raw, name)
             expected = meta_sha256(meta) if meta is not None else None
             if expected and sha256_hex(data).upper() != expected:
                 raise FeedFormatError(
@@ -208,6 +206,8 @@ class NvdLegacyFeed:
                     path=name,
                 )
             records = parse_feed(load_json(data, name), name, run.warn)
+        except FeedLimitError:  # a limit stops the feed; a corrupt file is a warning
+            raise
         except FeedFormatError as err:
             run.warn(str(err))
             return

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from soupwatch.errors import FeedFormatError, FeedUnavailable
+from soupwatch.errors import FeedFormatError, FeedLimitError, FeedUnavailable
 from soupwatch.intel.bulk import import_members
 from soupwatch.intel.cvss_scores import score_vector
 from soupwatch.intel.interface import IntelSink, ProgressCallback, SyncResult
@@ -133,6 +133,8 @@ class OsvFeed:
             return
         try:
             members = list(zip_members(raw, name, source.limits, run.warn))
+        except FeedLimitError:  # a limit stops the feed; a corrupt file is a warning
+            raise
         except FeedFormatError as err:
             run.warn(str(err))
             return

@@ -3,6 +3,11 @@
 Every failure is translated where it enters: network and HTTP status errors become
 :class:`FeedUnavailable`, truncated or corrupt files :class:`FeedFormatError`, both naming the
 URL or file.
+
+One input, one limit: a download, the output of ``gunzip`` and each zip member hold at most
+``max_input_bytes`` (:class:`~soupwatch.config.InputLimits`, ``SOUPWATCH_LIMIT_MAX_INPUT_BYTES``),
+counted while the bytes stream in, not after; passing it raises :class:`FeedLimitError`, which
+stops the feed with nothing of that input stored.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ from typing import Any
 
 import httpx
 
-from soupwatch.config import input_limits
-from soupwatch.errors import FeedFormatError, FeedUnavailable
+from soupwatch.config import InputLimits, input_limits
+from soupwatch.errors import FeedFormatError, FeedLimitError, FeedUnavailable
 from soupwatch.untrusted import loads_json, read_bytes
 
 RETRY_STATUSES = frozenset({403, 429, 500, 502, 503, 504})
@@ -37,12 +42,16 @@ def _now() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class UnpackLimits:
-    """Limits against zip and gzip bombs: member size, member count, total uncompressed size."""
+    """Limits of the feeds' zip archives: member size, member count, total uncompressed size.
+
+    A member over ``max_member_bytes`` is skipped with a warning; one over ``max_input_bytes``
+    (:class:`~soupwatch.config.InputLimits`, the cap of every single input and of gzip output)
+    stops the feed with :class:`FeedLimitError`.
+    """
 
     max_member_bytes: int = 64 * 1024 * 1024
     max_members: int = 500_000
     max_total_bytes: int = 4 * 1024 * 1024 * 1024
-    max_gzip_bytes: int = 2 * 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +88,12 @@ class FeedSource:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> bytes:
-        """GET with back-off on 403/429/5xx and transport errors, honouring ``Retry-After``."""
+        """GET with back-off on 403/429/5xx and transport errors, honouring ``Retry-After``.
+
+        The body is streamed and held to ``max_input_bytes``: a ``Content-Length`` above it is
+        refused before the body is read, a body that passes it stops the download; both raise
+        :class:`FeedLimitError` naming the URL and the limit, and are not retried.
+        """
         client = self.http()
         try:
             return self._get_with_retries(client, url, params, headers)
@@ -94,17 +108,20 @@ class FeedSource:
         params: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
     ) -> bytes:
+        limits = input_limits()
         problem, attempts = "no attempt made", 0
         for attempt in range(self.retries + 1):
             attempts = attempt + 1
             try:
-                response = client.get(url, params=dict(params or {}), headers=dict(headers or {}))
+                with client.stream(
+                    "GET", url, params=dict(params or {}), headers=dict(headers or {})
+                ) as response:
+                    if response.status_code < 300:
+                        return read_body(response, url, limits)
             except httpx.TransportError as err:
                 problem = f"{err.__class__.__name__}: {err}"
                 wait = min(2.0**attempt, MAX_BACKOFF)
             else:
-                if response.status_code < 300:
-                    return response.content
                 problem = f"HTTP {response.status_code}"
                 if response.status_code not in RETRY_STATUSES:
                     break
@@ -113,6 +130,29 @@ class FeedSource:
             if attempt < self.retries:
                 self.sleep(wait)
         raise FeedUnavailable(f"unavailable after {attempts} attempt(s): {problem}", path=url)
+
+
+def read_body(response: httpx.Response, url: str, limits: InputLimits) -> bytes:
+    """A streamed response's body of at most ``max_input_bytes`` (decoded, counted per chunk);
+    FeedLimitError naming the URL and the limit when ``Content-Length`` or the body passes it."""
+    limit = limits.max_input_bytes
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise FeedLimitError(
+            f"Content-Length is {int(declared):,} bytes, above the {limit:,}-byte limit "
+            f"({limits.describe('max_input_bytes')}); refused without reading the body",
+            path=url,
+        )
+    body = io.BytesIO()
+    for chunk in response.iter_bytes():
+        body.write(chunk)
+        if body.tell() > limit:
+            raise FeedLimitError(
+                f"download passed the {limit:,}-byte limit "
+                f"({limits.describe('max_input_bytes')}); stopped",
+                path=url,
+            )
+    return body.getvalue()
 
 
 def retry_after(value: str | None, now: datetime) -> float | None:
@@ -136,24 +176,31 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def gunzip(data: bytes, name: str, limits: UnpackLimits | None = None) -> bytes:
-    """Decompress a gzip file; truncation, corruption or a bomb raise FeedFormatError."""
-    limit = (limits or UnpackLimits()).max_gzip_bytes
+def gunzip(data: bytes, name: str) -> bytes:
+    """Decompress a gzip file; truncation or corruption raise FeedFormatError, output passing
+    ``max_input_bytes`` (counted while it streams, never more than the limit held) raises
+    FeedLimitError naming the limit."""
+    limits = input_limits()
+    limit = limits.max_input_bytes
     out = io.BytesIO()
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            while chunk := stream.read(1 << 20):
+            while chunk := stream.read(min(1 << 20, limit + 1 - out.tell())):
                 out.write(chunk)
                 if out.tell() > limit:
-                    raise FeedFormatError(f"decompresses to more than {limit} bytes", path=name)
+                    raise FeedLimitError(
+                        f"decompresses to more than the {limit:,}-byte limit "
+                        f"({limits.describe('max_input_bytes')}); refused",
+                        path=name,
+                    )
     except (EOFError, OSError, zlib.error) as err:
         raise FeedFormatError(f"truncated or corrupt gzip: {err}", path=name) from err
     return out.getvalue()
 
 
-def maybe_gunzip(data: bytes, name: str, limits: UnpackLimits | None = None) -> bytes:
+def maybe_gunzip(data: bytes, name: str) -> bytes:
     """Decompress when the bytes are gzip (magic 1f 8b), else return them unchanged."""
-    return gunzip(data, name, limits) if data[:2] == b"\x1f\x8b" else data
+    return gunzip(data, name) if data[:2] == b"\x1f\x8b" else data
 
 
 def read_mirror_file(path: Path, name: str | None = None) -> bytes:
@@ -187,9 +234,13 @@ def zip_members(
 ) -> Iterator[tuple[str, bytes]]:
     """Yield (member name, bytes) of a zip, refusing traversal names and oversized members.
 
-    Refused members are reported through ``warn`` (never silently dropped); a corrupt archive
-    raises FeedFormatError.
+    Each member is capped by the smaller of ``max_member_bytes`` and ``max_input_bytes`` (one
+    member is one input, also when it is itself a zip). Members over ``max_member_bytes`` are
+    skipped and reported through ``warn`` (never silently dropped); a member over
+    ``max_input_bytes`` raises FeedLimitError before the first member is yielded, so nothing of
+    the archive is imported; a corrupt archive raises FeedFormatError.
     """
+    inputs = input_limits()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError) as err:
@@ -202,6 +253,10 @@ def zip_members(
                 f"the rest are skipped"
             )
             infos = infos[: limits.max_members]
+        for info in infos:  # the central directory's sizes: zipfile never inflates past them
+            if info.file_size > inputs.max_input_bytes:
+                raise _member_over_limit(name, info.filename, info.file_size, inputs)
+        cap = min(limits.max_member_bytes, inputs.max_input_bytes)
         total = 0
         for info in infos:
             member = info.filename
@@ -220,11 +275,22 @@ def zip_members(
                 return
             try:
                 with archive.open(info) as stream:
-                    content = stream.read(limits.max_member_bytes + 1)
+                    content = stream.read(cap + 1)
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as err:
                 warn(f"{name}: member {member} is corrupt ({err}); skipped")
                 continue
+            if len(content) > inputs.max_input_bytes:
+                raise _member_over_limit(name, member, len(content), inputs)
             if len(content) > limits.max_member_bytes:
                 warn(f"{name}: member {member} inflates past the size limit; skipped")
                 continue
             yield member, content
+
+
+def _member_over_limit(name: str, member: str, size: int, limits: InputLimits) -> FeedLimitError:
+    limit = limits.max_input_bytes
+    return FeedLimitError(
+        f"member {member} is {size:,} bytes uncompressed, above the {limit:,}-byte limit "
+        f"({limits.describe('max_input_bytes')}); archive refused",
+        path=name,
+    )

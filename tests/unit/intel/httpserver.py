@@ -6,7 +6,9 @@ Routes (``base`` + path):
 * ``/nvd1/nvdcve-1.1-<name>.json.gz`` and ``.meta`` — legacy files (``2016`` → the subset)
 * ``/osv/<Ecosystem>/all.zip``, ``/kev/known_exploited_vulnerabilities.json``
 * faults: ``/bad/truncated.json.gz``, ``/bad/corrupt.json``, ``/flaky/…`` (429 with
-  Retry-After twice, then the real file), ``/down/…`` (503 forever)
+  Retry-After twice, then the real file), ``/down/…`` (503 forever), ``/endless/…`` (a body
+  without Content-Length that never ends: zeros until the client hangs up, at most 256 MiB)
+* ``extra``: bodies a test serves at a path of its choice, with headers of its choice
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 
 class MirrorServer:
-    """Serves ``feeds`` over HTTP; ``hits`` counts requests per path, ``headers`` keeps them."""
+    """Serves ``feeds`` over HTTP; ``hits`` counts requests per path, ``headers`` keeps them,
+    ``sent`` counts the bytes an ``/endless/`` body wrote before the client hung up."""
 
     def __init__(self, feeds: Path) -> None:
         self.feeds = feeds
         self.hits: Counter[str] = Counter()
         self.headers: list[dict[str, str]] = []
+        self.sent: Counter[str] = Counter()
+        self.extra: dict[str, tuple[bytes, dict[str, str]]] = {}
         page = json.loads(
             gzip.decompress((feeds / "nvd/nvdcve-2.0-subset-0001.json.gz").read_bytes())
         )
@@ -65,6 +70,9 @@ class MirrorServer:
     def route(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes, dict[str, str]]:
         """(status, body, headers) for a request."""
         feeds = self.feeds
+        if path in self.extra:
+            body, headers = self.extra[path]
+            return 200, body, headers
         if path.startswith("/flaky/"):
             if self.hits[path] <= 2:
                 return 429, b"slow down", {"Retry-After": "7"}
@@ -97,6 +105,9 @@ class MirrorServer:
                 url = urlparse(self.path)
                 server.hits[url.path] += 1
                 server.headers.append({k.lower(): v for k, v in self.headers.items()})
+                if url.path.startswith("/endless/"):
+                    self.endless(url.path)
+                    return
                 status, body, headers = server.route(url.path, parse_qs(url.query))
                 self.send_response(status)
                 for key, value in headers.items():
@@ -104,6 +115,17 @@ class MirrorServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def endless(self, path: str) -> None:
+                self.send_response(200)
+                self.end_headers()  # no Content-Length: the body ends when the connection does
+                chunk = bytes(64 * 1024)
+                try:
+                    for _ in range(4096):
+                        self.wfile.write(chunk)
+                        server.sent[path] += len(chunk)
+                except OSError:  # the client hung up, as it should
+                    return
 
             def log_message(self, *_: object) -> None:
                 return
