@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    func,
     insert,
     select,
 )
@@ -361,6 +362,19 @@ def _fix_time(
         if fix_dates and (f.vulnerability.id, v) in fix_dates
     ]
     return min(known) if known else None
+
+
+def count_open(session: Session, product: str, release: str) -> int:
+    """How many of the release's stored findings are open (not resolved)."""
+    rid = release_id(session, product, release)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(FindingRow)
+            .where(FindingRow.release_id == rid, FindingRow.resolved_at.is_(None))
+        )
+        or 0
+    )
 
 
 def load_findings(

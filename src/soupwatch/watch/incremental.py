@@ -40,7 +40,7 @@ from soupwatch.store.change_index import (
     with_aliases,
 )
 from soupwatch.store.db import Store
-from soupwatch.store.finding_tables import StoredFinding, load_findings
+from soupwatch.store.finding_tables import StoredFinding, count_open, load_findings
 from soupwatch.store.watch_tables import last_mark, last_run, record_run
 from soupwatch.watch.delta import PortfolioDelta, ReleaseDelta, by_key, changed_findings, compare
 
@@ -91,37 +91,6 @@ def affected_releases(deltas: tuple[ReleaseDelta, ...]) -> list[tuple[str, str]]
     return [(d.product, d.release) for d in deltas if d.changed]
 
 
-def _findings_of(store: Store, item: Touched) -> list[StoredFinding]:
-    with store.session() as session:
-        return load_findings(session, item.release.product, item.release.version)
-
-
-def _delta_of(
-    store: Store,
-    item: Touched,
-    before: list[StoredFinding],
-    now: datetime,
-    prev: datetime | None,
-) -> ReleaseDelta:
-    """Compare a re-matched release's findings with ``before`` and bring its stored
-    assessment up to date."""
-    product, release = item.release.product, item.release.version
-    everything = _findings_of(store, item)
-    after = by_key(s for s in everything if s.finding.component_ref in item.refs)
-    new, resolved, kev = compare(
-        by_key(s for s in before if s.finding.component_ref in item.refs), after, prev
-    )
-    release_summary(store, product, release, now=now)  # recompute the stored assessment
-    return ReleaseDelta(
-        product=product,
-        release=release,
-        new=changed_findings(new),
-        resolved=changed_findings(resolved),
-        kev_added=changed_findings(kev),
-        open_findings=sum(1 for s in everything if s.is_open),
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class _Run:
     """What every release of one part shares."""
@@ -132,10 +101,42 @@ class _Run:
     compiled: CompiledRecords
 
 
+def _findings_of(store: Store, item: Touched, ids: frozenset[str]) -> list[StoredFinding]:
+    """The findings a re-match of ``item`` judging ``ids`` can change: those of its touched
+    components and these vulnerability ids."""
+    with store.session() as session:
+        found = load_findings(session, item.release.product, item.release.version, ids)
+    return [s for s in found if s.finding.component_ref in item.refs]
+
+
+def _delta_of(
+    store: Store,
+    item: Touched,
+    before: list[StoredFinding],
+    run: _Run,
+) -> ReleaseDelta:
+    """Compare a re-matched release's findings with ``before`` and bring its stored
+    assessment up to date."""
+    product, release = item.release.product, item.release.version
+    after = by_key(_findings_of(store, item, run.ids))
+    new, resolved, kev = compare(by_key(before), after, run.plan.previous_run)
+    release_summary(store, product, release, now=run.now)  # bring the stored assessment up to date
+    with store.session() as session:
+        still_open = count_open(session, product, release)
+    return ReleaseDelta(
+        product=product,
+        release=release,
+        new=changed_findings(new),
+        resolved=changed_findings(resolved),
+        kev_added=changed_findings(kev),
+        open_findings=still_open,
+    )
+
+
 def _one(store: Store, item: Touched, run: _Run) -> ReleaseDelta:
-    now, prev = run.now, run.plan.previous_run
+    now = run.now
     try:
-        before = _findings_of(store, item)
+        before = _findings_of(store, item, run.ids)
         rematch_components(
             store,
             item,
@@ -144,7 +145,7 @@ def _one(store: Store, item: Touched, run: _Run) -> ReleaseDelta:
             since=run.plan.mark,
             only_vulns=run.ids,
         )
-        return _delta_of(store, item, before, now, prev)
+        return _delta_of(store, item, before, run)
     except SoupwatchError as err:
         return ReleaseDelta(item.release.product, item.release.version, error=str(err))
 
@@ -157,7 +158,7 @@ def _batch(
     """Re-match a batch of releases together (``rematch_releases``); when that fails, one
     by one, so that only the failing releases report an error."""
     try:
-        befores = [_findings_of(store, item) for item in items]
+        befores = [_findings_of(store, item, run.ids) for item in items]
         rematch_releases(
             store,
             items,
@@ -168,11 +169,10 @@ def _batch(
         )
     except SoupwatchError:
         return [_one(store, item, run) for item in items]
-    now, prev = run.now, run.plan.previous_run
     out = []
     for item, before in zip(items, befores, strict=True):
         try:
-            out.append(_delta_of(store, item, before, now, prev))
+            out.append(_delta_of(store, item, before, run))
         except SoupwatchError as err:
             out.append(ReleaseDelta(item.release.product, item.release.version, error=str(err)))
     return out
