@@ -283,10 +283,15 @@ def save_findings(
     query = select(FindingRow).where(FindingRow.release_id == rid)
     if only_refs is not None:
         query = query.where(FindingRow.component_ref.in_(sorted(set(only_refs))))
-    existing = {(r.component_ref, r.vuln_id): r for r in session.scalars(query)}
-    if only_vulns is not None:
+    if only_vulns is None:
+        existing = {(r.component_ref, r.vuln_id): r for r in session.scalars(query)}
+    else:
         judged = set(only_vulns)
-        existing = {k: r for k, r in existing.items() if k[1] in judged}
+        wanted = sorted(judged)
+        existing = {}
+        for start in range(0, len(wanted), 500):  # only these rows: not every finding's evidence
+            part = query.where(FindingRow.vuln_id.in_(wanted[start : start + 500]))
+            existing.update({(r.component_ref, r.vuln_id): r for r in session.scalars(part)})
         outside = [f for f in findings if str(f.vulnerability.id) not in judged]
         if outside:
             raise StoreError(
