@@ -35,8 +35,10 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class InputLimits:
-    """What one untrusted input (SBOM, VEX, feed record, profile, kernel config, artifact) may
+    """What one untrusted input (SBOM, VEX, feed file, profile, kernel config, artifact) may
     hold before it is refused with a one-line error naming the limit (exit 2, nothing stored).
+    In a feed sync a file over a limit other than ``max_input_bytes`` is skipped with a warning
+    naming it, and the sync goes on with the other files (docs/reliability.md).
 
     Every limit is settable as ``SOUPWATCH_LIMIT_<NAME>`` (``SOUPWATCH_LIMIT_MAX_DEPTH=200``).
     docs/reliability.md lists them with the reason for each default.
