@@ -182,7 +182,7 @@ def patch_stored(
     ).as_dict()
     pairs = [(r.component_ref, r.vuln_id) for r in kept]
     pairs += [(a.finding.component_ref, a.finding.vulnerability.id) for a in added]
-    repo.patch_assessment(
+    written = repo.patch_assessment(
         session,
         rid,
         repo.AssessmentPatch(
@@ -198,6 +198,7 @@ def patch_stored(
             skipped=skipped,
             vulnerability_ids=vulnerabilities_by_component(pairs),
             header=header,
+            expected=marks,
         ),
     )
-    return counts
+    return counts if written else None

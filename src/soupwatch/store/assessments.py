@@ -457,15 +457,20 @@ class AssessmentPatch:
     """Per component ref, the ids of all its findings now."""
     header: dict[str, Any]
     """The stored header as read (:func:`header_data`), to be rewritten."""
+    expected: AssessmentMarks
+    """The marks of the stored assessment the patch was computed from."""
 
 
-def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) -> None:
+def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) -> bool:
     """Bring the release's stored assessment up to date in place: replace the findings of the
     changed vulnerabilities, renumber the rows that moved, and rewrite the header and counts
-    (everything else, the support rows included, stays). Same lock as :func:`save_assessment`."""
+    (everything else, the support rows included, stays). Same lock as :func:`save_assessment`.
+
+    False, and nothing written, when another writer replaced or updated the assessment since
+    the patch was computed (its marks differ from ``patch.expected`` once the lock is held)."""
     row = session.get(AssessmentRow, release_id)
     if row is None:
-        raise LookupError(f"release {release_id} has no stored assessment to update")
+        return False
     parts: dict[str, bytes] = {}
     bodies = [_split(a, parts) for a in patch.added]
     new_rows = [
@@ -474,6 +479,18 @@ def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) 
     ]
     header = _patched_header(patch)
     write_lock(session, f"{ASSESSMENTS}:{release_id}")
+    now_stored = session.execute(
+        select(AssessmentRow.base, AssessmentRow.intel_mark, AssessmentRow.findings_seq).where(
+            AssessmentRow.release_id == release_id
+        )
+    ).one_or_none()
+    expected = patch.expected
+    if now_stored is None or tuple(now_stored) != (
+        expected.base,
+        expected.intel_mark,
+        expected.findings_seq,
+    ):
+        return False
     dropped = sorted(patch.dropped)
     for start in range(0, len(dropped), 500):
         session.execute(
@@ -495,6 +512,7 @@ def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) 
     row.base = patch.marks.base
     row.intel_mark = patch.marks.intel_mark
     row.findings_seq = patch.marks.findings_seq
+    return True
 
 
 def header_data(session: Session, release_id: int) -> dict[str, Any] | None:

@@ -5,13 +5,27 @@ tests/unit/watch/test_incremental.py)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from soupwatch.model import Product, Release
+from soupwatch import pipeline
+from soupwatch.model import Finding, MatchEvidence, Product, Release, Vulnerability
+from soupwatch.model.component import Component, ComponentRef
+from soupwatch.model.vulnerability import CvssScore, VulnId
 from soupwatch.pipeline.assessment_patch import changed_ids
 from soupwatch.store import inventory
-from soupwatch.store.assessments import save_scan, scan_marks
+from soupwatch.store.assessments import (
+    AssessmentMarks,
+    AssessmentPatch,
+    header_data,
+    load_assessment,
+    patch_assessment,
+    save_scan,
+    scan_marks,
+    summaries,
+)
 from soupwatch.store.change_index import newest_change
 from soupwatch.store.db import Store
+from soupwatch.store.finding_tables import save_findings
 from soupwatch.store.intel_write import EVERYTHING, note_changes
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -51,3 +65,69 @@ def test_scan_marks_count_writes_and_keep_partial_starts(store: Store) -> None:
     with store.session() as s:
         assert scan_marks(s, rid).partial == {}
         assert scan_marks(s, rid).findings_seq == 4
+
+
+def _stored_release(store: Store) -> int:
+    """A release with two real-shaped findings, its assessment stored with marks."""
+    vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"
+    comps = (Component(ref=ComponentRef("openssl"), name="openssl", version="1.0.1f"),)
+    how = MatchEvidence("cpe", "nvd", "openssl 1.0.1f", "cpe range", 1.0)
+    findings = [
+        Finding(
+            ComponentRef("openssl"),
+            "openssl",
+            "1.0.1f",
+            Vulnerability(VulnId(v), cvss=(CvssScore("3.1", vector, 7.5, "nvd"),)),
+            how,
+        )
+        for v in ("CVE-2014-0160", "CVE-2016-2108")
+    ]
+    with store.session() as s:
+        inventory.save_release(s, Product("pump"), Release("pump", "1.0", comps))
+        save_findings(s, "pump", "1.0", findings, NOW)
+        rid = inventory.release_id(s, "pump", "1.0")
+    pipeline.assessment(store, "pump", "1.0", now=NOW)
+    return rid
+
+
+def _patch(session: Any, rid: int, expected: AssessmentMarks) -> AssessmentPatch:
+    marks = summaries(session, [rid])[rid].marks
+    assert marks is not None
+    header = header_data(session, rid)
+    assert header is not None
+    return AssessmentPatch(
+        dropped=frozenset({"CVE-2016-2108"}),
+        added=(),
+        renumbered={},
+        counts={"findings": 1},
+        made_at=NOW,
+        fingerprint="patched",
+        marks=marks,
+        snapshot=(),
+        unmatched_vex=(),
+        skipped=(),
+        vulnerability_ids={"openssl": ("CVE-2014-0160",)},
+        header=header,
+        expected=expected,
+    )
+
+
+def test_a_patch_computed_from_an_older_assessment_writes_nothing(store: Store) -> None:
+    rid = _stored_release(store)
+    with store.session() as s:
+        marks = summaries(s, [rid])[rid].marks
+        assert marks is not None
+        before = load_assessment(s, rid)
+        # another writer stored a newer assessment meanwhile: its marks moved on
+        stale = AssessmentMarks(marks.base, marks.intel_mark, marks.findings_seq - 1)
+        assert patch_assessment(s, rid, _patch(s, rid, stale)) is False
+    with store.session() as s:
+        assert load_assessment(s, rid) == before
+        assert summaries(s, [rid])[rid].fingerprint != "patched"
+        # the same patch from the current marks is written
+        assert patch_assessment(s, rid, _patch(s, rid, marks)) is True
+    with store.session() as s:
+        after = load_assessment(s, rid)
+        assert after is not None and before is not None
+        assert [a.finding.vulnerability.id for a in after.findings] == ["CVE-2014-0160"]
+        assert summaries(s, [rid])[rid].fingerprint == "patched"
