@@ -17,6 +17,8 @@ ones: 100,000-deep nesting, 10^100000, lone surrogates, NUL, 5 MB strings, wrong
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -254,12 +256,43 @@ def run_one(family: Family, data: bytes, folder: Path) -> Outcome:
     return run_path(family, path)
 
 
+HANG_CPU_SECONDS = 60
+"""Processor seconds after which an input is stopped and reported as a hang (a crash): an
+endless loop must not stop the run, or the test suite, with it."""
+
+
+class _Hung(BaseException):
+    """Raised into an input that used :data:`HANG_CPU_SECONDS` of processor time (a
+    ``BaseException``, so that no parser's ``except Exception`` takes it for its own)."""
+
+
+def _stop_hung(signum: int, frame: object) -> None:
+    raise _Hung
+
+
 def run_path(family: Family, path: Path) -> Outcome:
     """Run the input already written to ``path`` (the long run drops its own copy first, so
-    the memory measured is the parser's)."""
+    the memory measured is the parser's); one that runs past :data:`HANG_CPU_SECONDS` of
+    processor time is stopped and reported as a crash."""
+    watch = threading.current_thread() is threading.main_thread()
+    if watch:
+        previous = signal.signal(signal.SIGPROF, _stop_hung)
+        signal.setitimer(signal.ITIMER_PROF, HANG_CPU_SECONDS)
+    try:
+        return _run_path(family, path)
+    finally:
+        if watch:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.signal(signal.SIGPROF, previous)
+
+
+def _run_path(family: Family, path: Path) -> Outcome:
     start, cpu = time.perf_counter(), time.process_time()
     try:
         family.run(path)
+    except _Hung:
+        took, wall = time.process_time() - cpu, time.perf_counter() - start
+        return Outcome("crash", took, wall, f"hung: stopped after {took:.0f} s of processor time")
     except family.errors as err:
         took, wall = time.process_time() - cpu, time.perf_counter() - start
         text = str(err)

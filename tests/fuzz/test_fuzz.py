@@ -99,3 +99,29 @@ def test_regression(case: Path, tmp_path: Path) -> None:
     """A crasher the harness found, named ``<family>--<what>.<suffix>``, replayed as it was."""
     family = FAMILIES[case.name.split("--", 1)[0]]
     check(family, case.read_bytes(), tmp_path)
+
+
+def test_an_input_that_never_ends_is_stopped_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parser caught in an endless loop (as the ELF scanner once was on a section header
+    pointing past the file) is stopped after the processor-time budget and reported as a
+    crash, instead of stopping the run with it."""
+    from soupwatch.errors import DiscoveryError
+    from tests.fuzz import harness
+
+    def endless(path: Path) -> object:
+        n = 0
+        while True:  # what the hang looked like: busy, never done
+            try:
+                n += 1
+            except Exception:  # a parser's own broad handler must not swallow the stop
+                continue
+
+    monkeypatch.setattr(harness, "HANG_CPU_SECONDS", 1)
+    family = harness.Family("endless", ".bin", "binary", list, endless, (DiscoveryError,))
+    (tmp_path / "input.bin").write_bytes(b"x")
+    outcome = harness.run_path(family, tmp_path / "input.bin")
+    assert outcome.status == "crash"
+    assert outcome.detail.startswith("hung: stopped after")
+    assert 0.5 <= outcome.seconds < 5  # about the budget (the timer counts the whole process)

@@ -109,3 +109,25 @@ def test_lone_version_string_only_when_unique(debs: DebCache) -> None:
         wpa.root / "sbin/wpa_supplicant"
     ).read_bytes()
     assert [d for d in SignatureScanner((loose,)).scan(both, "x") if d.version] == []
+
+
+def test_code_sections_past_the_end_are_not_walked() -> None:
+    """A section header naming executable code far past the file (a fuzzed ELF): the spans
+    to scan stay within the file, and the scan returns at once (it once walked ~2^63 bytes of
+    nothing, chunk by chunk; the archive kept as
+    tests/fuzz/regressions/archive-image--elf-code-section-past-end.bin)."""
+    import struct
+
+    data = bytearray(8192)
+    data[:4] = b"\x7fELF"
+    data[4], data[5] = 2, 1  # 64-bit, little-endian
+    shoff = 4096
+    struct.pack_into("<Q", data, 0x28, shoff)
+    struct.pack_into("<HH", data, 0x3A, 64, 2)  # two section headers of 64 bytes
+    # a PROGBITS, SHF_EXECINSTR section at 2^62, 1 MiB long; then one inside the file
+    struct.pack_into("<IIQQQQ", data, shoff, 0, 1, 0x6, 0, 1 << 62, 1 << 20)
+    struct.pack_into("<IIQQQQ", data, shoff + 64, 0, 1, 0x6, 0, 128, 5000)
+    spans = data_spans(bytes(data))
+    assert spans == [(0, 128), (5128, 8192)]
+    assert all(0 <= a < b <= len(data) for a, b in spans)
+    assert SignatureScanner().scan(bytes(data), "fuzzed.so") == []

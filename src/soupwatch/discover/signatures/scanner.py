@@ -134,7 +134,9 @@ def data_spans(data: bytes) -> list[tuple[int, int]]:
         for i in range(shnum):
             sh = struct.unpack_from(fmt, data, shoff + i * shentsize)
             sh_type, flags, offset, size = sh[1], sh[flags_at], sh[off_at], sh[off_at + 1]
-            if flags & 0x4 and sh_type != 8 and size > 4096:  # SHF_EXECINSTR, not NOBITS
+            # SHF_EXECINSTR, not NOBITS, and within the file (a section header may point
+            # anywhere: a span past the end would be walked chunk by chunk for nothing)
+            if flags & 0x4 and sh_type != 8 and size > 4096 and offset < len(data):
                 code.append((offset, min(len(data), offset + size)))
     except (struct.error, OverflowError):
         return whole
