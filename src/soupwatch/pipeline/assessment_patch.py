@@ -165,10 +165,10 @@ def patch_stored(
             exploitation = priority_fields(item).exploitation
             added.append(replace(item, priority=n, exploitation=exploitation))
     unjudged = tuple((name, reason) for _, name, reason in repo.skipped_of(session, rid))
-    header = repo.header_data(session, rid)
-    if header is None:
-        return None
-    skipped = repo.patched_skipped(header, unjudged)
+    volatile = repo.volatile_data(session, rid)
+    if volatile is None:
+        return None  # stored before its volatile parts were kept apart
+    skipped = repo.patched_skipped(volatile, unjudged)
     counted = [
         _Counted(FindingStatus(r.status), r.category, r.risk, r.severity, r.kev) for r in kept
     ]
@@ -182,6 +182,8 @@ def patch_stored(
     ).as_dict()
     pairs = [(r.component_ref, r.vuln_id) for r in kept]
     pairs += [(a.finding.component_ref, a.finding.vulnerability.id) for a in added]
+    moved = set(pairs) != {(r.component_ref, r.vuln_id) for r in rows}
+    header = repo.header_data(session, rid) if moved else None  # components' ids changed
     written = repo.patch_assessment(
         session,
         rid,

@@ -84,6 +84,10 @@ class AssessmentRow(Base):
     """The newest feed change (``intel_changes.id``) recorded before its inputs were read."""
     findings_seq: Mapped[int | None] = mapped_column(Integer)
     """The release's ``release_scans.findings_seq`` when its findings were read."""
+    volatile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The header parts a feed change moves (``VOLATILE``: assessed_at, snapshot, skipped,
+    unmatched_vex; codec JSON), which override the header's: an update after a feed change
+    rewrites these without the header (None: the header's are current)."""
 
 
 class AssessedFindingRow(Base):

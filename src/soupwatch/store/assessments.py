@@ -364,6 +364,7 @@ def save_assessment(
     ]
     ends = support_rows(release_id, assessment.components)
     packed_header = pack(header)
+    volatile = {key: header[key] for key in VOLATILE}
     write_lock(session, f"{ASSESSMENTS}:{release_id}")
     session.execute(delete(AssessedSupportRow).where(AssessedSupportRow.release_id == release_id))
     session.execute(delete(AssessedFindingRow).where(AssessedFindingRow.release_id == release_id))
@@ -380,6 +381,7 @@ def save_assessment(
             base=marks.base if marks else None,
             intel_mark=marks.intel_mark if marks else None,
             findings_seq=marks.findings_seq if marks else None,
+            volatile=volatile,
         )
     )
     session.flush()
@@ -455,8 +457,9 @@ class AssessmentPatch:
     """The assessment's skipped components now (:func:`patched_skipped`)."""
     vulnerability_ids: dict[str, tuple[str, ...]]
     """Per component ref, the ids of all its findings now."""
-    header: dict[str, Any]
-    """The stored header as read (:func:`header_data`), to be rewritten."""
+    header: dict[str, Any] | None
+    """The stored header as read (:func:`header_data`), to be rewritten because some
+    component's findings changed; None: only the :data:`VOLATILE` parts moved."""
     expected: AssessmentMarks
     """The marks of the stored assessment the patch was computed from."""
 
@@ -477,7 +480,13 @@ def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) 
         _finding_row(release_id, a, pack(b, row.dictionary))
         for a, b in zip(patch.added, bodies, strict=True)
     ]
-    header = _patched_header(patch)
+    header = None if patch.header is None else _patched_header(patch.header, patch)
+    volatile = {
+        "assessed_at": encode(patch.made_at),
+        "snapshot": encode(patch.snapshot),
+        "skipped": encode(patch.skipped),
+        "unmatched_vex": encode(patch.unmatched_vex),
+    }
     write_lock(session, f"{ASSESSMENTS}:{release_id}")
     now_stored = session.execute(
         select(AssessmentRow.base, AssessmentRow.intel_mark, AssessmentRow.findings_seq).where(
@@ -508,43 +517,65 @@ def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) 
     row.fingerprint = patch.fingerprint
     row.made_at = patch.made_at
     row.counts = patch.counts
-    row.header = header
+    if header is not None:
+        row.header = header
+    row.volatile = volatile
     row.base = patch.marks.base
     row.intel_mark = patch.marks.intel_mark
     row.findings_seq = patch.marks.findings_seq
     return True
 
 
+VOLATILE = ("assessed_at", "snapshot", "skipped", "unmatched_vex")
+"""The header parts a feed change moves, stored apart too (``assessments.volatile``)."""
+
+
+def _header_dict(blob: bytes, volatile: dict[str, Any] | None) -> dict[str, Any]:
+    """The stored header (codec JSON) with its volatile parts as last written."""
+    data = dict(unpack(blob))
+    if volatile:
+        data.update(volatile)
+    return data
+
+
 def header_data(session: Session, release_id: int) -> dict[str, Any] | None:
     """The release's stored assessment header as codec JSON (None: nothing stored)."""
-    blob = session.scalar(
-        select(AssessmentRow.header).where(AssessmentRow.release_id == release_id)
+    row = session.execute(
+        select(AssessmentRow.header, AssessmentRow.volatile).where(
+            AssessmentRow.release_id == release_id
+        )
+    ).one_or_none()
+    return None if row is None else _header_dict(row[0], row[1])
+
+
+def volatile_data(session: Session, release_id: int) -> dict[str, Any] | None:
+    """The :data:`VOLATILE` parts of the release's stored assessment (None: nothing stored, or
+    stored before they were kept apart)."""
+    found: dict[str, Any] | None = session.scalar(
+        select(AssessmentRow.volatile).where(AssessmentRow.release_id == release_id)
     )
-    return None if blob is None else dict(unpack(blob))
+    return found
 
 
 def patched_skipped(
-    header: dict[str, Any], unjudged: Iterable[tuple[str, str]]
+    volatile: dict[str, Any], unjudged: Iterable[tuple[str, str]]
 ) -> tuple[tuple[str, str], ...]:
-    """The skipped components of a stored assessment (its :func:`header_data`) once the last
-    scan's unjudged components (display, reason) replace the previous scan's: the nameless
-    ones come from the release's components, which a feed change does not move."""
-    kept = {(str(s[0]), str(s[1])) for s in header.get("skipped", ()) if s[1] == NAMELESS}
+    """The skipped components of a stored assessment (its :func:`volatile_data`) once the
+    last scan's unjudged components (display, reason) replace the previous scan's: the
+    nameless ones come from the release's components, which a feed change does not move."""
+    kept = {(str(s[0]), str(s[1])) for s in volatile.get("skipped", ()) if s[1] == NAMELESS}
     return tuple(sorted({*kept, *unjudged}))
 
 
-def _patched_header(patch: AssessmentPatch) -> bytes:
-    """The stored header (codec JSON) with the parts a feed change can move replaced."""
-    data = dict(patch.header)
-    data["assessed_at"] = encode(patch.made_at)
-    data["snapshot"] = encode(patch.snapshot)
-    data["unmatched_vex"] = encode(patch.unmatched_vex)
-    data["skipped"] = encode(patch.skipped)
-    data["components"] = [
+def _patched_header(data: dict[str, Any], patch: AssessmentPatch) -> bytes:
+    """The stored header (codec JSON) with each component's vulnerability ids replaced (the
+    volatile parts are written beside it)."""
+    out = dict(data)
+    out["components"] = [
         {**c, "vulnerability_ids": list(patch.vulnerability_ids.get(c["component"]["ref"], ()))}
         for c in data["components"]
     ]
-    return pack(data)
+    return pack(out)
 
 
 def support_rows(release_id: int, components: Iterable[AssessedComponent]) -> list[dict[str, Any]]:
@@ -719,10 +750,12 @@ def _finding_row(release_id: int, a: AssessedFinding, body: bytes) -> dict[str, 
 
 def load_header(session: Session, release_id: int) -> Assessment | None:
     """The stored assessment without its findings (components, support, snapshot, skipped)."""
-    blob = session.scalar(
-        select(AssessmentRow.header).where(AssessmentRow.release_id == release_id)
-    )
-    return None if blob is None else decode(Assessment, unpack(blob))
+    row = session.execute(
+        select(AssessmentRow.header, AssessmentRow.volatile).where(
+            AssessmentRow.release_id == release_id
+        )
+    ).one_or_none()
+    return None if row is None else decode(Assessment, _header_dict(row[0], row[1]))
 
 
 def load_assessment(session: Session, release_id: int) -> Assessment | None:
@@ -735,7 +768,7 @@ def load_assessment(session: Session, release_id: int) -> Assessment | None:
         .where(AssessedFindingRow.release_id == release_id)
         .order_by(AssessedFindingRow.priority)
     ).all()
-    header = decode(Assessment, unpack(row.header))
+    header = decode(Assessment, _header_dict(row.header, row.volatile))
     return replace(
         header, findings=tuple(_join([(b, p) for b, p in bodies], row.dictionary, session))
     )

@@ -131,3 +131,42 @@ def test_a_patch_computed_from_an_older_assessment_writes_nothing(store: Store) 
         assert after is not None and before is not None
         assert [a.finding.vulnerability.id for a in after.findings] == ["CVE-2014-0160"]
         assert summaries(s, [rid])[rid].fingerprint == "patched"
+
+
+def test_an_update_that_moves_no_finding_leaves_the_header_and_rewrites_its_volatile_parts(
+    store: Store,
+) -> None:
+    rid = _stored_release(store)
+    later = datetime(2026, 12, 5, 10, 30, tzinfo=UTC)
+    with store.session() as s:
+        marks = summaries(s, [rid])[rid].marks
+        assert marks is not None
+        before = load_assessment(s, rid)
+        assert before is not None
+        patch = _patch(s, rid, marks)
+        # nothing dropped or added: only the time, the snapshot and the skipped list move
+        unjudged = (("zlib", "no version: cannot be matched"),)
+        quiet = AssessmentPatch(
+            dropped=frozenset(),
+            added=(),
+            renumbered={},
+            counts=dict(summaries(s, [rid])[rid].counts),
+            made_at=later,
+            fingerprint="quiet",
+            marks=marks,
+            snapshot=(),
+            unmatched_vex=(),
+            skipped=unjudged,
+            vulnerability_ids={},  # not read: the header is not rewritten
+            header=None,
+            expected=marks,
+        )
+        assert patch.header is not None  # the helper's patch would rewrite it
+        assert patch_assessment(s, rid, quiet) is True
+    with store.session() as s:
+        after = load_assessment(s, rid)
+        assert after is not None
+        assert after.assessed_at == later
+        assert after.skipped == unjudged
+        assert after.components == before.components  # each still lists both findings
+        assert after.findings == before.findings
