@@ -41,6 +41,7 @@ from soupwatch.pipeline.assessments import (
     findings_page,
     portfolio,
     record_context,
+    release_summaries,
     release_summary,
 )
 from soupwatch.pipeline.audit import AuditExport, export_audit, feed_snapshot, verify_audit
@@ -183,6 +184,7 @@ __all__ = [
     "record_support_override",
     "reject_decision",
     "release_list",
+    "release_summaries",
     "release_summary",
     "rule_sets",
     "run_main_job",

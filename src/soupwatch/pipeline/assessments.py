@@ -509,9 +509,24 @@ def _summaries(session: Session, release_ids: list[int]) -> dict[int, repo.Asses
 
 def portfolio(store: Store, *, now: datetime | None = None) -> list[ReleaseSummary]:
     """Every release's counts, from stored assessments (stale ones are recomputed first)."""
-    now = now or datetime.now(UTC)
+    return _summaries_of(store, None, now or datetime.now(UTC))
+
+
+def release_summaries(
+    store: Store, releases: Iterable[tuple[str, str]], *, now: datetime | None = None
+) -> list[ReleaseSummary]:
+    """:func:`release_summary` of each (product, release), in the portfolio's order, reading
+    what they share (feeds, decision heads, device contexts) once, as :func:`portfolio` does."""
+    return _summaries_of(store, set(releases), now or datetime.now(UTC))
+
+
+def _summaries_of(
+    store: Store, wanted: set[tuple[str, str]] | None, now: datetime
+) -> list[ReleaseSummary]:
     with store.session() as session:
         stamps = repo.release_stamps(session)
+        if wanted is not None:
+            stamps = [s for s in stamps if (s.product, s.release) in wanted]
         makers = inventory.manufacturers(session)
         shared = _shared(session, makers)
         ctx_fps = repo.context_fingerprints(session, {s.product_id for s in stamps})

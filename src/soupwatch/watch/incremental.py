@@ -24,7 +24,7 @@ from datetime import datetime
 
 from soupwatch.errors import SoupwatchError
 from soupwatch.match.interface import CompiledRecords
-from soupwatch.pipeline import release_summary
+from soupwatch.pipeline import release_summaries, release_summary
 from soupwatch.pipeline.rematch import (
     BATCH_RELEASES,
     index_releases,
@@ -117,20 +117,41 @@ def _delta_of(
 ) -> ReleaseDelta:
     """Compare a re-matched release's findings with ``before`` and bring its stored
     assessment up to date."""
-    product, release = item.release.product, item.release.version
-    after = by_key(_findings_of(store, item, run.ids))
-    new, resolved, kev = compare(by_key(before), after, run.plan.previous_run)
-    release_summary(store, product, release, now=run.now)  # bring the stored assessment up to date
+    return _deltas(store, [item], [before], run)[0]
+
+
+def _deltas(
+    store: Store, items: list[Touched], befores: list[list[StoredFinding]], run: _Run
+) -> list[ReleaseDelta]:
+    """Compare re-matched releases' findings with ``befores``, bring their stored assessments
+    up to date together (what they share read once: ``pipeline.release_summaries``) and count
+    what is open in each."""
+    compared = [
+        compare(by_key(before), by_key(_findings_of(store, item, run.ids)), run.plan.previous_run)
+        for item, before in zip(items, befores, strict=True)
+    ]
+    if len(items) == 1:
+        item = items[0]
+        release_summary(store, item.release.product, item.release.version, now=run.now)
+    else:
+        release_summaries(
+            store, [(i.release.product, i.release.version) for i in items], now=run.now
+        )
+    out = []
     with store.session() as session:
-        still_open = count_open(session, product, release)
-    return ReleaseDelta(
-        product=product,
-        release=release,
-        new=changed_findings(new),
-        resolved=changed_findings(resolved),
-        kev_added=changed_findings(kev),
-        open_findings=still_open,
-    )
+        for item, (new, resolved, kev) in zip(items, compared, strict=True):
+            product, release = item.release.product, item.release.version
+            out.append(
+                ReleaseDelta(
+                    product=product,
+                    release=release,
+                    new=changed_findings(new),
+                    resolved=changed_findings(resolved),
+                    kev_added=changed_findings(kev),
+                    open_findings=count_open(session, product, release),
+                )
+            )
+    return out
 
 
 def _one(store: Store, item: Touched, run: _Run) -> ReleaseDelta:
@@ -169,6 +190,10 @@ def _batch(
         )
     except SoupwatchError:
         return [_one(store, item, run) for item in items]
+    try:
+        return _deltas(store, items, befores, run)
+    except SoupwatchError:
+        pass  # one release failed: each alone, so that only the failing ones report an error
     out = []
     for item, before in zip(items, befores, strict=True):
         try:
