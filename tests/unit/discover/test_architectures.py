@@ -113,8 +113,8 @@ def test_lone_version_string_only_when_unique(debs: DebCache) -> None:
 
 def test_code_sections_past_the_end_are_not_walked() -> None:
     """A section header naming executable code far past the file (a fuzzed ELF): the spans
-    to scan stay within the file, and the scan returns at once (it once walked ~2^63 bytes of
-    nothing, chunk by chunk; the archive kept as
+    to scan stay within the file, and the scan returns at once (it once walked up to such an
+    offset through nothing, chunk by chunk; the archive kept as
     tests/fuzz/regressions/archive-image--elf-code-section-past-end.bin)."""
     import struct
 
