@@ -19,7 +19,7 @@ import io
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -143,16 +143,24 @@ def read_body(response: httpx.Response, url: str, limits: InputLimits) -> bytes:
             f"({limits.describe('max_input_bytes')}); refused without reading the body",
             path=url,
         )
-    body = io.BytesIO()
-    for chunk in response.iter_bytes():
-        body.write(chunk)
-        if body.tell() > limit:
+    return _joined(response.iter_bytes(), limits, url, "download passed", "stopped")
+
+
+def _joined(
+    chunks: Iterable[bytes], limits: InputLimits, path: str, passed: str, then: str
+) -> bytes:
+    """The chunks joined, stopped with FeedLimitError as soon as they pass ``max_input_bytes``
+    ("<passed> the N-byte limit (…); <then>")."""
+    limit = limits.max_input_bytes
+    out = io.BytesIO()
+    for chunk in chunks:
+        out.write(chunk)
+        if out.tell() > limit:
             raise FeedLimitError(
-                f"download passed the {limit:,}-byte limit "
-                f"({limits.describe('max_input_bytes')}); stopped",
-                path=url,
+                f"{passed} the {limit:,}-byte limit ({limits.describe('max_input_bytes')}); {then}",
+                path=path,
             )
-    return body.getvalue()
+    return out.getvalue()
 
 
 def retry_after(value: str | None, now: datetime) -> float | None:
@@ -178,24 +186,15 @@ def sha256_hex(data: bytes) -> str:
 
 def gunzip(data: bytes, name: str) -> bytes:
     """Decompress a gzip file; truncation or corruption raise FeedFormatError, output passing
-    ``max_input_bytes`` (counted while it streams, never more than the limit held) raises
+    ``max_input_bytes`` (counted per 1 MiB chunk while it streams) raises
     FeedLimitError naming the limit."""
     limits = input_limits()
-    limit = limits.max_input_bytes
-    out = io.BytesIO()
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            while chunk := stream.read(min(1 << 20, limit + 1 - out.tell())):
-                out.write(chunk)
-                if out.tell() > limit:
-                    raise FeedLimitError(
-                        f"decompresses to more than the {limit:,}-byte limit "
-                        f"({limits.describe('max_input_bytes')}); refused",
-                        path=name,
-                    )
+            chunks = iter(lambda: stream.read(1 << 20), b"")
+            return _joined(chunks, limits, name, "decompresses to more than", "refused")
     except (EOFError, OSError, zlib.error) as err:
         raise FeedFormatError(f"truncated or corrupt gzip: {err}", path=name) from err
-    return out.getvalue()
 
 
 def maybe_gunzip(data: bytes, name: str) -> bytes:

@@ -6,6 +6,7 @@ Every factor of every decision is kept so that a report can explain it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -13,6 +14,7 @@ from enum import StrEnum
 from soupwatch.model.component import Component, SupportLevel
 from soupwatch.model.status import (
     AWAITING_ASSESSMENT,
+    Counted,
     FindingStatus,
     ReleaseCounts,
     count_findings,
@@ -237,15 +239,25 @@ class Assessment:
     @property
     def counts(self) -> ReleaseCounts:
         """The headline numbers (the one definition every view prints)."""
-        from soupwatch.model.vulnerability import Severity
-
-        return count_findings(
+        return count_assessed(
             self.findings,
             components=len(self.components) + sum(1 for _, r in self.skipped if r == NAMELESS),
             skipped=len(self.skipped),
-            risk_levels=(r.value for r in RiskLevel),
-            severities=(s.value for s in sorted(Severity, key=lambda s: -s.rank)),
         )
+
+
+def count_assessed(findings: Iterable[Counted], *, components: int, skipped: int) -> ReleaseCounts:
+    """:func:`count_findings` with every risk level and severity as columns: the counts of an
+    assessment, also when its findings are counted from stored rows."""
+    from soupwatch.model.vulnerability import Severity
+
+    return count_findings(
+        findings,
+        components=components,
+        skipped=skipped,
+        risk_levels=(r.value for r in RiskLevel),
+        severities=(s.value for s in sorted(Severity, key=lambda s: -s.rank)),
+    )
 
 
 NAMELESS = "component has no name"

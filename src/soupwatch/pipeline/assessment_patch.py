@@ -29,9 +29,9 @@ from soupwatch.model.assessment import (
     Exploitation,
     PostmarketCategory,
     RiskLevel,
+    count_assessed,
 )
-from soupwatch.model.status import FindingStatus, count_findings
-from soupwatch.model.vulnerability import Severity
+from soupwatch.model.status import FindingStatus
 from soupwatch.store import assessments as repo
 from soupwatch.store import inventory
 
@@ -92,6 +92,7 @@ def patch_stored(
     from soupwatch.risk.assess import (
         FindingInput,
         assess_findings,
+        numbered,
         order_key,
         priority_fields,
         vulnerabilities_by_component,
@@ -114,6 +115,9 @@ def patch_stored(
         since = min(since, start)
     if candidate_decisions(session, stamp.product, stamp.release):
         return None
+    volatile = repo.volatile_data(session, rid)
+    if volatile is None:
+        return None  # stored before its volatile parts were kept apart
     ids = changed_ids(session, since, upto)
     if ids is None:
         return None
@@ -162,23 +166,15 @@ def patch_stored(
             if item.priority != n:
                 renumbered[item.row_id] = n
         else:
-            exploitation = priority_fields(item).exploitation
-            added.append(replace(item, priority=n, exploitation=exploitation))
+            added.append(numbered(item, n))
     unjudged = tuple((name, reason) for _, name, reason in repo.skipped_of(session, rid))
-    volatile = repo.volatile_data(session, rid)
-    if volatile is None:
-        return None  # stored before its volatile parts were kept apart
     skipped = repo.patched_skipped(volatile, unjudged)
     counted = [
         _Counted(FindingStatus(r.status), r.category, r.risk, r.severity, r.kev) for r in kept
     ]
     old_counts = repo.summaries(session, [rid])[rid].counts
-    counts = count_findings(
-        [*counted, *added],
-        components=int(old_counts["components"]),
-        skipped=len(skipped),
-        risk_levels=(r.value for r in RiskLevel),
-        severities=(s.value for s in sorted(Severity, key=lambda s: -s.rank)),
+    counts = count_assessed(
+        [*counted, *added], components=int(old_counts["components"]), skipped=len(skipped)
     ).as_dict()
     pairs = [(r.component_ref, r.vuln_id) for r in kept]
     pairs += [(a.finding.component_ref, a.finding.vulnerability.id) for a in added]

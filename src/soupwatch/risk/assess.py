@@ -133,10 +133,12 @@ def prioritise(findings: Iterable[AssessedFinding]) -> tuple[AssessedFinding, ..
     """The findings in priority order, numbered from 1 (deterministic: ties broken by ids),
     each with its exploitation evidence named (what the findings filter on)."""
     ordered = sorted(findings, key=priority_key)
-    return tuple(
-        replace(a, priority=n, exploitation=EXPLOITATION_BY_RANK[exploitation_rank(a)])
-        for n, a in enumerate(ordered, start=1)
-    )
+    return tuple(numbered(a, n) for n, a in enumerate(ordered, start=1))
+
+
+def numbered(a: AssessedFinding, priority: int) -> AssessedFinding:
+    """``a`` at ``priority`` in the one order, with its exploitation evidence named."""
+    return replace(a, priority=priority, exploitation=EXPLOITATION_BY_RANK[exploitation_rank(a)])
 
 
 def vulnerabilities_by_component(

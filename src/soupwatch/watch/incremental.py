@@ -24,7 +24,7 @@ from datetime import datetime
 
 from soupwatch.errors import SoupwatchError
 from soupwatch.match.interface import CompiledRecords
-from soupwatch.pipeline import release_summaries, release_summary
+from soupwatch.pipeline import release_summaries
 from soupwatch.pipeline.rematch import (
     BATCH_RELEASES,
     index_releases,
@@ -130,13 +130,7 @@ def _deltas(
         compare(by_key(before), by_key(_findings_of(store, item, run.ids)), run.plan.previous_run)
         for item, before in zip(items, befores, strict=True)
     ]
-    if len(items) == 1:
-        item = items[0]
-        release_summary(store, item.release.product, item.release.version, now=run.now)
-    else:
-        release_summaries(
-            store, [(i.release.product, i.release.version) for i in items], now=run.now
-        )
+    release_summaries(store, [(i.release.product, i.release.version) for i in items], now=run.now)
     out = []
     with store.session() as session:
         for item, (new, resolved, kev) in zip(items, compared, strict=True):
@@ -155,13 +149,12 @@ def _deltas(
 
 
 def _one(store: Store, item: Touched, run: _Run) -> ReleaseDelta:
-    now = run.now
     try:
         before = _findings_of(store, item, run.ids)
         rematch_components(
             store,
             item,
-            now=now,
+            now=run.now,
             compiled=run.compiled,
             since=run.plan.mark,
             only_vulns=run.ids,
