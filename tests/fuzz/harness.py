@@ -34,7 +34,8 @@ from soupwatch.errors import (
     SoupwatchError,
     VexError,
 )
-from tests.fuzz.mutators import MUTATORS
+from tests.fuzz import api
+from tests.fuzz.mutators import MUTATORS as _MUTATORS
 from tests.fuzz.seeds import (
     CACHE,
     REPO,
@@ -74,7 +75,12 @@ __all__ = [
     "shared",
 ]
 
+MUTATORS = {**_MUTATORS, "request": api.mutate_request}
+"""Per family kind: ``json``, ``text``, ``binary``, and ``request`` (an HTTP request whose body
+is mutated as its content type says)."""
+
 logging.getLogger("rdflib").setLevel(logging.ERROR)  # it warns about every bad URI it meets
+logging.getLogger("python_multipart").setLevel(logging.ERROR)  # and it about every bad form
 
 MAX_SECONDS = 10.0
 """No input may take longer than this (the issue's bound)."""
@@ -87,7 +93,7 @@ class Family:
     name: str
     suffix: str
     kind: str
-    """``json``, ``text`` or ``binary``: which mutator fits the seeds."""
+    """``json``, ``text``, ``binary`` or ``request``: which mutator fits the seeds."""
     seeds: Callable[[], list[bytes]]
     run: Callable[[Path], object]
     errors: tuple[type[SoupwatchError], ...]
@@ -202,6 +208,7 @@ def _sboms(match: Callable[[Path, bytes], bool], small: Callable[[Path], bytes])
 
 
 _SBOM = (_sbom, (SbomError,))
+_API = (api.request_seeds, api.send, (api.RequestRefused,))
 _FEED = (FeedError,)
 FAMILIES: dict[str, Family] = {
     f.name: f
@@ -230,6 +237,7 @@ FAMILIES: dict[str, Family] = {
         ),
         Family("kernel-config", ".config", "text", kconfig_seeds, _kconfig, (ConfigError,)),
         Family("archive-image", ".bin", "binary", archive_seeds, _archive, (DiscoveryError,)),
+        Family("api-request-body", ".http", "request", *_API),
     )
 }
 

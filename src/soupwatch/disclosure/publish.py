@@ -119,6 +119,15 @@ def _earlier(session: Any, advisory: PublishedDocument, ident: str) -> Published
     return None
 
 
+def _tracking_id(doc: Any) -> str:
+    """The document's tracking id, for naming it in an error ("?" where the document has
+    none: any part of an unchecked document may be of another type)."""
+    node: Any = doc
+    for key in ("document", "tracking", "id"):
+        node = node.get(key) if isinstance(node, dict) else None
+    return "?" if node is None else str(node)
+
+
 def publish_document(
     store: Store,
     settings: ProviderSettings,
@@ -133,7 +142,7 @@ def publish_document(
     ``vex_releases`` beside it). Raises AdvisoryRefused (nothing stored), NotFoundError for an
     unknown product, AlreadyExists for the same tracking version with other content."""
     problems = advisory_problems(doc, settings.schemas)
-    ident = str(doc.get("document", {}).get("tracking", {}).get("id", "?"))
+    ident = _tracking_id(doc)
     if problems:
         raise AdvisoryRefused(ident, problems)
     if not pipeline.products.product_exists(store, product):

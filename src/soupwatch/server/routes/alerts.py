@@ -15,6 +15,7 @@ from soupwatch.errors import NotFoundError
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.alerts import Alert, AlertStatus, alert_json
 from soupwatch.server.app import store_of
+from soupwatch.server.params import AlertId
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import needs
 
@@ -67,7 +68,7 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}")
-def one_alert(request: Request, alert_id: int, principal: Reader) -> dict[str, Any]:
+def one_alert(request: Request, alert_id: AlertId, principal: Reader) -> dict[str, Any]:
     """One alert."""
     return alert_json(_visible(request, principal, alert_id))
 
@@ -79,7 +80,7 @@ class CloseIn(BaseModel):
 
 
 @router.post("/alerts/{alert_id}/ack")
-def ack(request: Request, alert_id: int, principal: Handler) -> dict[str, Any]:
+def ack(request: Request, alert_id: AlertId, principal: Handler) -> dict[str, Any]:
     """Acknowledge an open alert (audited ``alert.acknowledge``; an acknowledged or closed
     alert is answered unchanged)."""
     _visible(request, principal, alert_id)
@@ -91,7 +92,7 @@ def ack(request: Request, alert_id: int, principal: Handler) -> dict[str, Any]:
 
 @router.post("/alerts/{alert_id}/close")
 def close(
-    request: Request, alert_id: int, principal: Handler, body: CloseIn | None = None
+    request: Request, alert_id: AlertId, principal: Handler, body: CloseIn | None = None
 ) -> dict[str, Any]:
     """Close an alert (audited ``alert.close``): the next occurrence opens a new one."""
     _visible(request, principal, alert_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 
 from soupwatch import pipeline
 from soupwatch.errors import Forbidden, NotFoundError
@@ -19,6 +19,7 @@ from soupwatch.model.access import Permission, Principal
 from soupwatch.model.shapes import comment_json, decision_json
 from soupwatch.model.vex import VexStatement
 from soupwatch.server.app import store_of
+from soupwatch.server.params import DecisionId
 from soupwatch.server.schemas import CommentIn, ErrorOut, RejectIn, ReviewIn
 from soupwatch.server.security import needs
 
@@ -33,7 +34,6 @@ router = APIRouter(
 )
 Reader = Annotated[Principal, needs(Permission.READ)]
 Reviewer = Annotated[Principal, needs(Permission.SIGN_OFF)]
-DecisionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The decision's id.")]
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorOut, "description": "The decision changed, or has its verdict."}
 }

@@ -26,6 +26,7 @@ from soupwatch.model.access import Permission, Principal
 from soupwatch.model.disclosure import DisclosureReport, DisclosureStatus
 from soupwatch.server.app import options_of, store_of
 from soupwatch.server.bodies import read_limited
+from soupwatch.server.params import ReportNumber
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import check_same_origin, needs, public
 
@@ -176,7 +177,7 @@ def list_reports(request: Request, principal: Triager) -> list[dict[str, Any]]:
 
 
 @router.get("/api/v1/disclosure-reports/{number}")
-def get_report(request: Request, number: int, principal: Triager) -> dict[str, Any]:
+def get_report(request: Request, number: ReportNumber, principal: Triager) -> dict[str, Any]:
     """One report."""
     return _report_json(intake.get_report(store_of(request), number, principal.products))
 
@@ -194,7 +195,7 @@ class TriageIn(BaseModel):
 
 @router.patch("/api/v1/disclosure-reports/{number}")
 def triage_report(
-    request: Request, number: int, body: TriageIn, principal: Triager
+    request: Request, number: ReportNumber, body: TriageIn, principal: Triager
 ) -> dict[str, Any]:
     """Change a report's status, links or notes (audited ``disclosure.triage``)."""
     changes = body.model_dump(exclude_unset=True, mode="json")

@@ -20,6 +20,7 @@ from soupwatch.model.access import Permission, Principal
 from soupwatch.model.incident import Incident, IncidentState, Step
 from soupwatch.server.app import store_of
 from soupwatch.server.forms import Form
+from soupwatch.server.params import IncidentNumber
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import needs
 
@@ -94,7 +95,7 @@ def list_incidents(
 
 
 @router.get("/incidents/{number}")
-def show_incident(request: Request, number: int, principal: Reader) -> dict[str, Any]:
+def show_incident(request: Request, number: IncidentNumber, principal: Reader) -> dict[str, Any]:
     """One incident with its timeline (its audit entries)."""
     found = incidents.get_incident(store_of(request), number, **_seen(request, principal))
     return _out(request, found, timeline=True)
@@ -125,7 +126,7 @@ class IncidentPatch(BaseModel):
 
 @router.patch("/incidents/{number}", responses={422: {"model": ErrorOut}})
 def change_incident(
-    request: Request, number: int, body: IncidentPatch, principal: Responder
+    request: Request, number: IncidentNumber, body: IncidentPatch, principal: Responder
 ) -> dict[str, Any]:
     """Set the owner, the Part 806 decision and/or the ISAO record: all of them or none."""
     d, i = body.part806, body.isao
@@ -143,7 +144,7 @@ def change_incident(
 
 
 @router.post("/incidents/{number}/units", responses={422: {"model": ErrorOut}})
-def refresh_units(request: Request, number: int, principal: Responder) -> dict[str, Any]:
+def refresh_units(request: Request, number: IncidentNumber, principal: Responder) -> dict[str, Any]:
     """Add the units now running a release where the incident's vulnerability is open."""
     found = incidents.refresh_units(
         store_of(request), number, actor=principal.name, now=_now(), **_seen(request, principal)
@@ -159,7 +160,7 @@ class StepIn(BaseModel):
 
 @router.post("/incidents/{number}/steps/{step}", responses={422: {"model": ErrorOut}})
 def do_step(
-    request: Request, number: int, step: str, body: StepIn, principal: Responder
+    request: Request, number: IncidentNumber, step: str, body: StepIn, principal: Responder
 ) -> dict[str, Any]:
     """Record a playbook step done (``contain``, ``assess``, ``communicate``, ``fix``,
     ``close``; close needs the others and the Part 806 decision)."""
@@ -189,7 +190,7 @@ def incidents_page(request: Request, principal: Viewer) -> HTMLResponse:
 
 
 @pages.get("/incidents/{number}", response_class=HTMLResponse)
-def incident_page(request: Request, number: int, principal: Viewer) -> HTMLResponse:
+def incident_page(request: Request, number: IncidentNumber, principal: Viewer) -> HTMLResponse:
     """One incident: source, clocks, units and sites, playbook, Part 806, ISAO, timeline; for
     a caller who may respond, the forms that change it."""
     return _incident_page(request, number, principal)
@@ -229,7 +230,9 @@ def _field(form: Any, name: str) -> str:
 
 
 @pages.post("/incidents/{number}/steps", response_class=HTMLResponse)
-def step_form(request: Request, number: int, form: Form, principal: PageResponder) -> Response:
+def step_form(
+    request: Request, number: IncidentNumber, form: Form, principal: PageResponder
+) -> Response:
     """The playbook form: record the chosen step done, with its note (audited)."""
     try:
         incidents.do_step(
@@ -247,7 +250,9 @@ def step_form(request: Request, number: int, form: Form, principal: PageResponde
 
 
 @pages.post("/incidents/{number}/units", response_class=HTMLResponse)
-def units_form(request: Request, number: int, form: Form, principal: PageResponder) -> Response:
+def units_form(
+    request: Request, number: IncidentNumber, form: Form, principal: PageResponder
+) -> Response:
     """The refresh button: add the units now running an affected release (audited)."""
     try:
         incidents.refresh_units(
@@ -259,7 +264,9 @@ def units_form(request: Request, number: int, form: Form, principal: PageRespond
 
 
 @pages.post("/incidents/{number}/changes", response_class=HTMLResponse)
-def change_form(request: Request, number: int, form: Form, principal: PageResponder) -> Response:
+def change_form(
+    request: Request, number: IncidentNumber, form: Form, principal: PageResponder
+) -> Response:
     """The owner, Part 806 and ISAO form: every field filled in is recorded (each its own
     audit entry), all or none."""
     owner = _field(form, "owner") or None

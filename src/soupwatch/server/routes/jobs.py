@@ -15,6 +15,7 @@ from soupwatch import jobs
 from soupwatch.config import Settings
 from soupwatch.model.access import Permission, Principal
 from soupwatch.server.app import store_of
+from soupwatch.server.params import JobId
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import needs
 
@@ -77,13 +78,13 @@ def list_all(
 
 
 @router.get("/jobs/{job_id}")
-def show(request: Request, job_id: Annotated[int, Path(ge=1)], principal: Reader) -> dict[str, Any]:
+def show(request: Request, job_id: JobId, principal: Reader) -> dict[str, Any]:
     """One job: state, progress (0..1 and a message), attempts, result, error."""
     return jobs.job_json(jobs.get_job(store_of(request), job_id, principal))
 
 
 @router.get("/jobs/{job_id}/download")
-def download(request: Request, job_id: Annotated[int, Path(ge=1)], principal: Reader) -> Response:
+def download(request: Request, job_id: JobId, principal: Reader) -> Response:
     """The file a finished deliverable job made (404 until it is done)."""
     out = jobs.job_file(store_of(request), job_id, principal)
     disposition = f'attachment; filename="{out.name}"'

@@ -26,6 +26,7 @@ from soupwatch.model.notify import (
     RuleKind,
 )
 from soupwatch.server.app import store_of
+from soupwatch.server.params import RuleId
 from soupwatch.server.security import needs
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
@@ -107,7 +108,7 @@ def add_rule(request: Request, body: RuleIn, principal: Configurer) -> dict[str,
 
 
 @router.delete("/rules/{rule_id}")
-def remove_rule(request: Request, rule_id: int, principal: Configurer) -> dict[str, Any]:
+def remove_rule(request: Request, rule_id: RuleId, principal: Configurer) -> dict[str, Any]:
     """Remove a rule (audited ``notify.rule.remove``); its deliveries stay in the log."""
     gone = notify.admin.remove_rule(
         store_of(request), rule_id, actor=principal.name, now=_now(), products=principal.products

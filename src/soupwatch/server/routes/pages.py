@@ -21,9 +21,10 @@ from soupwatch.model.access import Permission, Principal, Role
 from soupwatch.model.shapes import decision_json
 from soupwatch.server.app import options_of, store_of
 from soupwatch.server.forms import Form
+from soupwatch.server.params import DecisionId
 from soupwatch.server.routes.auth import safe_next
 from soupwatch.server.routes.dashboard import page
-from soupwatch.server.routes.decisions import DecisionId, visible
+from soupwatch.server.routes.decisions import visible
 from soupwatch.server.security import needs, product_not_found, teams_of
 
 router = APIRouter(include_in_schema=False)
