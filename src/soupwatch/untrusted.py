@@ -50,6 +50,9 @@ _JSON_RISKY_ESCAPE = re.compile(r"\\u(?:00[01]|[dD][89a-fA-F]|[fF]{3}[eEfF])")
 _JSON_RISKY_ESCAPE_BYTES = re.compile(rb"\\u(?:00[01]|[dD][89a-fA-F]|[fF]{3}[eEfF])")
 """A JSON escape that may decode to an unstorable character (raw controls are invalid JSON;
 raw U+FFFE and U+FFFF are looked for separately)."""
+_UTF8_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
+"""A surrogate encoded as UTF-8 (invalid UTF-8, yet ``json.loads`` of bytes decodes it with
+``surrogatepass``: a lone surrogate in the parsed strings)."""
 _YAML_NUMBER = re.compile(r"[-+]?[0-9][0-9_:.xXoObBa-fA-FeE+-]*")
 
 
@@ -164,8 +167,13 @@ def check_json_size(text: str | bytes, limits: InputLimits, fail: Fail) -> None:
         )
 
 
-def loads_json(text: str | bytes, limits: InputLimits, fail: Fail) -> tuple[Any, int]:
-    """Parse JSON within the limits; returns the value and the number of strings cleaned."""
+def loads_json(
+    text: str | bytes, limits: InputLimits, fail: Fail, *, refuse_unstorable: bool = False
+) -> tuple[Any, int]:
+    """Parse JSON within the limits; returns the value and the number of strings cleaned.
+    ``refuse_unstorable``: a string holding an unstorable character is refused (``fail``,
+    naming its key) instead of cleaned: a request's sender can send it again, a supplier's
+    file cannot be sent again."""
     check_json_size(text, limits, fail)
 
     def parse_int(digits: str) -> int:
@@ -191,13 +199,20 @@ def loads_json(text: str | bytes, limits: InputLimits, fail: Fail) -> tuple[Any,
     if isinstance(text, bytes):
         risky = (
             _JSON_RISKY_ESCAPE_BYTES.search(text) is not None
+            or _UTF8_SURROGATE.search(text) is not None
             or b"\xef\xbf\xbe" in text
             or b"\xef\xbf\xbf" in text
         )
     else:
         risky = _JSON_RISKY_ESCAPE.search(text) is not None or "\ufffe" in text or "\uffff" in text
     return check_tree(
-        data, limits, fail, strings=size > limits.max_string_chars, clean=risky, numbers=False
+        data,
+        limits,
+        fail,
+        strings=size > limits.max_string_chars,
+        clean=risky,
+        numbers=False,
+        refuse=refuse_unstorable,
     )
 
 
@@ -327,9 +342,11 @@ def check_tree(
     strings: bool = True,
     clean: bool = True,
     numbers: bool = True,
+    refuse: bool = False,
 ) -> tuple[Any, int]:
     """Check a parsed JSON-like tree in place: depth; with ``strings`` string sizes; with
-    ``numbers`` integer sizes; with ``clean`` replace unstorable characters.
+    ``numbers`` integer sizes; with ``clean`` replace unstorable characters (with ``refuse``,
+    refuse the first string holding one instead).
 
     Iterative (no recursion), linear in the size of the tree. Returns the (possibly new) root
     and the number of strings cleaned.
@@ -346,6 +363,12 @@ def check_tree(
                     _where(key),
                 )
             if clean and _UNSTORABLE.search(v):
+                if refuse:
+                    raise fail(
+                        "a string holding NUL, a control character, U+FFFE/U+FFFF or a lone "
+                        "surrogate (no store or export can carry them)",
+                        _where(key),
+                    )
                 cleaned += 1
                 return _UNSTORABLE.sub(REPLACEMENT, v)
         elif numbers and type(v) is int and v.bit_length() > limits.max_number_digits * 3.33:

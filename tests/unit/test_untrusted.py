@@ -61,6 +61,18 @@ def test_json_escapes_are_cleaned_and_raw_json_is_left_alone() -> None:
     assert clean_text("a\x00b\tc\n") == ("a\ufffdb\tc\n", 1)
 
 
+def test_a_surrogate_encoded_as_utf8_bytes_is_cleaned() -> None:
+    """json.loads decodes bytes with surrogatepass: ED BF BF (U+DFFF as UTF-8, invalid) came
+    through as a lone surrogate, which no store or export can write (found by fuzzing the API:
+    a job's audit entry failed to hash). It is cleaned like the escaped form."""
+    value, cleaned = loads_json(
+        b'{"a": "\xed\xbf\xbf", "b": "\xf0\x9f\x98\x80"}', InputLimits(), _fail
+    )
+    assert value == {"a": "\ufffd", "b": "\U0001f600"} and cleaned == 1
+    value, cleaned = loads_json(b'{"a": "\xed\x9f\xbf"}', InputLimits(), _fail)  # U+D7FF: valid
+    assert value == {"a": "\ud7ff"} and cleaned == 0
+
+
 def test_yaml_aliases_and_deep_xml_are_refused() -> None:
     bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
     with pytest.raises(SbomError, match="aliases"):

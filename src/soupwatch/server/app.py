@@ -91,10 +91,12 @@ def options_of(request: Request) -> ServerOptions:
 
 def create_app(settings: Settings, options: ServerOptions | None = None) -> FastAPI:
     """Build the app on the store ``settings`` names (opened and migrated now)."""
+    from fastapi.routing import APIRoute
     from starlette.middleware.cors import CORSMiddleware
 
     from soupwatch.discover import clean_leftovers
     from soupwatch.server import docs, errors, security
+    from soupwatch.server.bodies import LimitedRoute
     from soupwatch.server.middleware import AccessLog, Bounded, HostAndHeaders
     from soupwatch.server.routes import (
         admin,
@@ -145,6 +147,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         redoc_url=None,
         openapi_url=None,
     )
+    app.router.route_class = LimitedRoute  # the routes the app adds itself (docs) too
     app.state.store = store
     app.state.options = options
     app.state.settings = settings
@@ -170,6 +173,11 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     missing = security.undeclared(app)
     if missing:
         raise ConfigError(f"routes without a declared permission: {', '.join(missing)}")
+    unlimited = [
+        r.path for r in app.routes if isinstance(r, APIRoute) and not isinstance(r, LimitedRoute)
+    ]
+    if unlimited:  # a router made without route_class=LimitedRoute: its JSON bodies unchecked
+        raise ConfigError(f"routes whose JSON bodies skip the input limits: {', '.join(unlimited)}")
     if options.cors_origins:
         app.add_middleware(
             CORSMiddleware,

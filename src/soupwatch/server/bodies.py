@@ -1,10 +1,19 @@
 """The one reader of raw request bodies (SBOM uploads, unit imports, telemetry batches): a
 declared or streamed size above the limit is 413 before more is read, an empty body is 422;
-both name what the body was meant to be."""
+both name what the body was meant to be. And the JSON bodies FastAPI parses for a route's body
+model: every router's routes are :class:`LimitedRoute`, whose JSON goes through the named
+input limits (:func:`parse_json_body`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from fastapi import HTTPException, Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+
+from soupwatch.errors import SoupwatchError
 
 
 async def read_limited(request: Request, limit: int, noun: str, *, empty_ok: bool = False) -> bytes:
@@ -22,3 +31,43 @@ async def read_limited(request: Request, limit: int, noun: str, *, empty_ok: boo
     if not body and not empty_ok:
         raise HTTPException(422, f"{noun}: the request body is empty")
     return bytes(body)
+
+
+def _refused(message: str, where: str | None) -> SoupwatchError:
+    return SoupwatchError(f"request body{f' ({where})' if where else ''}: {message}")
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """A JSON request body parsed within the named input limits (``config.InputLimits``:
+    depth, number digits, string length, value count). A body outside them is 422 naming the
+    limit; so is a string no store can carry (NUL, control characters, lone surrogates), which
+    a file import cleans instead: the sender of a request can send it again."""
+    from soupwatch.config import input_limits
+    from soupwatch.untrusted import loads_json
+
+    try:
+        return loads_json(raw, input_limits(), _refused, refuse_unstorable=True)[0]
+    except SoupwatchError as err:
+        raise HTTPException(422, str(err)) from None
+
+
+class LimitedRequest(Request):
+    """A request whose ``json()`` is :func:`parse_json_body`: FastAPI parses every JSON body
+    of a route through it, so a body model never sees what the limits refuse."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_limited_json"):
+            self._limited_json = parse_json_body(await self.body())
+        return self._limited_json
+
+
+class LimitedRoute(APIRoute):
+    """The route class of every router: its requests are :class:`LimitedRequest`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def limited(request: Request) -> Response:
+            return await handler(LimitedRequest(request.scope, request.receive))
+
+        return limited

@@ -227,7 +227,10 @@ def test_product_names_and_upload_types(app: FastAPI) -> None:
     admin = admin_client(app)
     for bad in ("   ", "<b>pump</b>", "pump\x07", " pump"):
         r = admin.post(f"{API}/products", json={"name": bad})
-        assert r.status_code == 422 and "body.name" in r.json()["detail"], bad
+        # a control character is refused with the body (server/bodies.py), the rest by the
+        # name rule; both name the field
+        detail = r.json()["detail"]
+        assert r.status_code == 422 and ("body.name" in detail or "$..name" in detail), bad
     r = admin.post(f"{API}/products/%3Cb%3E/releases/1/sbom", content=TINY, headers=JSON)
     assert r.status_code == 422 and "product name" in r.json()["detail"]
     for kind in ("text/plain", "application/x-www-form-urlencoded", ""):

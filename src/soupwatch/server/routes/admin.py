@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from soupwatch import pipeline
 from soupwatch.model.access import Account, Permission, Principal, Role, Team
 from soupwatch.server.app import options_of, store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.security import needs
 
-router = APIRouter(tags=["administration"])
+router = APIRouter(route_class=LimitedRoute, tags=["administration"])
 Admin = Annotated[Principal, needs(Permission.ADMINISTER)]
 
 

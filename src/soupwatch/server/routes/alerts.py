@@ -15,11 +15,13 @@ from soupwatch.errors import NotFoundError
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.alerts import Alert, AlertStatus, alert_json
 from soupwatch.server.app import store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.params import AlertId
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import needs
 
 router = APIRouter(
+    route_class=LimitedRoute,
     tags=["alerts"],
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
 )

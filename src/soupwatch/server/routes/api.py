@@ -23,7 +23,7 @@ from soupwatch.model.shapes import component_hit_json, component_json, product_j
 from soupwatch.model.status import FindingFilter, FindingStatus
 from soupwatch.server import kept, views
 from soupwatch.server.app import options_of, store_of
-from soupwatch.server.bodies import read_limited
+from soupwatch.server.bodies import LimitedRoute, read_limited
 from soupwatch.server.schemas import (
     ErrorOut,
     ProductIn,
@@ -35,6 +35,7 @@ from soupwatch.server.security import needs, teams_of
 from soupwatch.server.views import MAX_PAGE
 
 router = APIRouter(
+    route_class=LimitedRoute,
     tags=["inventory"],
     responses={
         401: {"model": ErrorOut},

@@ -22,6 +22,7 @@ from soupwatch import pipeline
 from soupwatch.errors import NotAuthenticated, NotFoundError, Throttled
 from soupwatch.model.access import ApiKeyInfo, KeyScope, Permission, Principal
 from soupwatch.server.app import options_of, store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.security import (
     SESSION_COOKIE,
     authenticate,
@@ -31,7 +32,7 @@ from soupwatch.server.security import (
     public,
 )
 
-router = APIRouter()
+router = APIRouter(route_class=LimitedRoute)
 MAX_FORM = 16 * 1024
 
 

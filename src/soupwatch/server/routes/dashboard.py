@@ -44,6 +44,7 @@ from soupwatch.model.vex import (
 )
 from soupwatch.server import kept
 from soupwatch.server.app import store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.charts import trend_chart
 from soupwatch.server.forms import Form
 from soupwatch.server.routes.intel import feed_status
@@ -51,7 +52,7 @@ from soupwatch.server.security import authenticate, needs, product_not_found
 from soupwatch.server.views import RISK_ORDER, SEVERITY_ORDER, findings, portfolio
 from soupwatch.vex import refuse
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=LimitedRoute, include_in_schema=False)
 E = TypeVar("E", bound=StrEnum)
 Viewer = Annotated[Principal, needs(Permission.READ, page=True)]
 Triager = Annotated[Principal, needs(Permission.TRIAGE, page=True)]

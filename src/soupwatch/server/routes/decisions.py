@@ -19,11 +19,13 @@ from soupwatch.model.access import Permission, Principal
 from soupwatch.model.shapes import comment_json, decision_json
 from soupwatch.model.vex import VexStatement
 from soupwatch.server.app import store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.params import DecisionId
 from soupwatch.server.schemas import CommentIn, ErrorOut, RejectIn, ReviewIn
 from soupwatch.server.security import needs
 
 router = APIRouter(
+    route_class=LimitedRoute,
     tags=["decisions"],
     responses={
         401: {"model": ErrorOut},

@@ -8,7 +8,6 @@ Triage needs ``triage`` and sees unlinked reports and those of the products the 
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -25,12 +24,13 @@ from soupwatch.errors import DisclosureError, NotFoundError, Throttled
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.disclosure import DisclosureReport, DisclosureStatus
 from soupwatch.server.app import options_of, store_of
-from soupwatch.server.bodies import read_limited
+from soupwatch.server.bodies import LimitedRoute, parse_json_body, read_limited
 from soupwatch.server.params import ReportNumber
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import check_same_origin, needs, public
 
 router = APIRouter(
+    route_class=LimitedRoute,
     tags=["disclosure"],
     responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 429: {"model": ErrorOut}},
 )
@@ -132,7 +132,7 @@ async def report_vulnerability(request: Request) -> JSONResponse:
     """Report a vulnerability (no account): answers the tracking id, shown only this once."""
     raw = await _body(request)
     try:
-        body = ReportIn.model_validate(json.loads(raw or b"null"))
+        body = ReportIn.model_validate(parse_json_body(raw or b"null"))
     except ValueError as err:
         first = str(err).splitlines()
         raise DisclosureError(f"invalid report: {' '.join(first[:3])}") from None

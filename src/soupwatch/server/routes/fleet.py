@@ -22,11 +22,12 @@ from soupwatch.errors import Forbidden
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.fleet import UnitStatus
 from soupwatch.server.app import options_of, store_of
-from soupwatch.server.bodies import read_limited
+from soupwatch.server.bodies import LimitedRoute, read_limited
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import check_product, needs
 
 router = APIRouter(
+    route_class=LimitedRoute,
     tags=["fleet"],
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
 )

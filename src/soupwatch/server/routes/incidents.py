@@ -19,6 +19,7 @@ from soupwatch.incidents import incident_json
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.incident import Incident, IncidentState, Step
 from soupwatch.server.app import store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.forms import Form
 from soupwatch.server.params import IncidentNumber
 from soupwatch.server.schemas import ErrorOut
@@ -26,6 +27,7 @@ from soupwatch.server.security import needs
 
 incidents = pipeline.incidents
 router = APIRouter(
+    route_class=LimitedRoute,
     tags=["incidents"],
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
 )
@@ -176,7 +178,7 @@ def do_step(
     return _out(request, done, timeline=True)
 
 
-pages = APIRouter(include_in_schema=False)
+pages = APIRouter(route_class=LimitedRoute, include_in_schema=False)
 Viewer = Annotated[Principal, needs(Permission.READ, page=True)]
 
 

@@ -12,10 +12,12 @@ from soupwatch.errors import Forbidden
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.vex import VexStatement
 from soupwatch.server.app import store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.schemas import ErrorOut, VexIn, VexRecordedOut
 from soupwatch.server.security import check_product, needs
 
 router = APIRouter(
+    route_class=LimitedRoute,
     tags=["vulnerabilities"],
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )

@@ -15,11 +15,13 @@ from soupwatch import jobs
 from soupwatch.config import Settings
 from soupwatch.model.access import Permission, Principal
 from soupwatch.server.app import store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.params import JobId
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import needs
 
 router = APIRouter(
+    route_class=LimitedRoute,
     tags=["jobs"],
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
 )

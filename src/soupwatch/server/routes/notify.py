@@ -26,10 +26,11 @@ from soupwatch.model.notify import (
     RuleKind,
 )
 from soupwatch.server.app import store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.params import RuleId
 from soupwatch.server.security import needs
 
-router = APIRouter(prefix="/notifications", tags=["notifications"])
+router = APIRouter(route_class=LimitedRoute, prefix="/notifications", tags=["notifications"])
 Reader = Annotated[Principal, needs(Permission.READ)]
 Configurer = Annotated[Principal, needs(Permission.CONFIGURE)]
 Admin = Annotated[Principal, needs(Permission.ADMINISTER)]

@@ -26,10 +26,11 @@ from fastapi.responses import RedirectResponse, Response
 from soupwatch import pipeline
 from soupwatch.errors import MissingExtra, NotAuthenticated, NotFoundError
 from soupwatch.server.app import OidcSettings, options_of, store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.routes.auth import login_page, safe_next, set_session_cookie
 from soupwatch.server.security import SESSION_COOKIE, cookie_secure, public
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=LimitedRoute, include_in_schema=False)
 FLOW_COOKIE = "soupwatch_oidc"
 FLOW_PATH = "/login/oidc"
 FLOW_SECONDS = 600

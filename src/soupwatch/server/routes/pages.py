@@ -20,6 +20,7 @@ from soupwatch.errors import DecisionConflict, Forbidden, NotFoundError, Soupwat
 from soupwatch.model.access import Permission, Principal, Role
 from soupwatch.model.shapes import decision_json
 from soupwatch.server.app import options_of, store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.forms import Form
 from soupwatch.server.params import DecisionId
 from soupwatch.server.routes.auth import safe_next
@@ -27,7 +28,7 @@ from soupwatch.server.routes.dashboard import page
 from soupwatch.server.routes.decisions import visible
 from soupwatch.server.security import needs, product_not_found, teams_of
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=LimitedRoute, include_in_schema=False)
 Uploader = Annotated[Principal, needs(Permission.UPLOAD, page=True)]
 Auditor = Annotated[Principal, needs(Permission.READ_AUDIT, page=True)]
 Admin = Annotated[Principal, needs(Permission.ADMINISTER, page=True)]

@@ -21,10 +21,13 @@ from soupwatch.errors import ConfigError, NotFoundError
 from soupwatch.model.access import Permission, Principal
 from soupwatch.model.disclosure import PublishedDocument, Tlp
 from soupwatch.server.app import options_of, store_of
+from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import needs, public
 
-router = APIRouter(tags=["advisories"], responses={404: {"model": ErrorOut}})
+router = APIRouter(
+    route_class=LimitedRoute, tags=["advisories"], responses={404: {"model": ErrorOut}}
+)
 
 
 def _now() -> datetime:

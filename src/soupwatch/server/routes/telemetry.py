@@ -17,11 +17,12 @@ from soupwatch.model.access import Permission, Principal
 from soupwatch.model.telemetry import RejectedEvent, Transport
 from soupwatch.monitor import MAX_BATCH, MAX_MESSAGE, events_from_json, ingest
 from soupwatch.server.app import store_of
-from soupwatch.server.bodies import read_limited
+from soupwatch.server.bodies import LimitedRoute, read_limited
 from soupwatch.server.schemas import ErrorOut
 from soupwatch.server.security import needs
 
 router = APIRouter(
+    route_class=LimitedRoute,
     tags=["telemetry"],
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 413: {"model": ErrorOut}},
 )
