@@ -20,8 +20,8 @@ match no finding depends on every finding of the release).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from soupwatch.model.assessment import (
@@ -34,10 +34,15 @@ from soupwatch.model.assessment import (
 from soupwatch.model.status import FindingStatus
 from soupwatch.store import assessments as repo
 from soupwatch.store import inventory
+from soupwatch.store.intel_query import StoreIntelQuery
 
 if TYPE_CHECKING:
+    from soupwatch.intel.interface import EolProduct
+    from soupwatch.model.assessment import DataSnapshot
+    from soupwatch.model.vulnerability import Vulnerability
     from soupwatch.pipeline.assessments import ContextRef
     from soupwatch.risk.assess import PriorityFields
+    from soupwatch.risk.rubric import StoredAnswer
     from soupwatch.store.db import Session
 
 
@@ -68,6 +73,66 @@ def _fields(r: repo.StoredRank) -> PriorityFields:
     )
 
 
+@dataclass
+class SharedReads:
+    """What the patches of one batch of releases read alike, read once for the batch (a
+    feed delta touches hundreds of releases; each used to read the same change log, records,
+    end-of-life products and feed snapshot again). Read on first use, in the session of the
+    release that first needs it; the marks written name the newest change read here, so a
+    sync that lands meanwhile is picked up by the next update, as before."""
+
+    upto: int | None = None
+    changed: dict[tuple[int, int], frozenset[str] | None] = field(default_factory=dict)
+    records: dict[str, Vulnerability | None] = field(default_factory=dict)
+    eol: list[EolProduct] | None = None
+    snapshot: tuple[DataSnapshot, ...] | None = None
+    learnt: dict[str, dict[str, tuple[date, str]]] = field(default_factory=dict)
+    rubric: dict[str, tuple[StoredAnswer, ...]] = field(default_factory=dict)
+
+    def newest_change(self, session: Session) -> int:
+        from soupwatch.store.change_index import newest_change
+
+        if self.upto is None:
+            self.upto = newest_change(session)
+        return self.upto
+
+    def changed_ids(self, session: Session, since: int, upto: int) -> frozenset[str] | None:
+        if (since, upto) not in self.changed:
+            self.changed[(since, upto)] = changed_ids(session, since, upto)
+        return self.changed[(since, upto)]
+
+    def vulnerabilities(self, query: StoreIntelQuery, ids: set[str]) -> dict[str, Vulnerability]:
+        missing = sorted(ids - self.records.keys())
+        if missing:
+            found = query.vulnerabilities(missing)
+            self.records.update({i: found.get(i) for i in missing})
+        return {i: v for i in ids if (v := self.records[i]) is not None}
+
+    def eol_products(self, query: StoreIntelQuery) -> list[EolProduct]:
+        if self.eol is None:
+            self.eol = query.eol_products()
+        return self.eol
+
+    def feed_snapshot(self, query: StoreIntelQuery) -> tuple[DataSnapshot, ...]:
+        if self.snapshot is None:
+            self.snapshot = tuple(sorted(query.snapshot(), key=lambda s: s.source))
+        return self.snapshot
+
+    def learnt_dates(self, session: Session, product: str) -> dict[str, tuple[date, str]]:
+        from soupwatch.risk.records import load_learnt_dates
+
+        if product not in self.learnt:
+            self.learnt[product] = load_learnt_dates(session, product)
+        return self.learnt[product]
+
+    def rubric_answers(self, session: Session, product: str) -> tuple[StoredAnswer, ...]:
+        from soupwatch.risk.records import load_rubric_answers
+
+        if product not in self.rubric:
+            self.rubric[product] = load_rubric_answers(session, product)
+        return self.rubric[product]
+
+
 def changed_ids(session: Session, since: int, upto: int) -> frozenset[str] | None:
     """The vulnerability ids the feeds changed after change ``since`` up to ``upto``, with
     their aliases; None when a change named no ids (``EVERYTHING``)."""
@@ -85,9 +150,13 @@ def patch_stored(
     marks: repo.AssessmentMarks,
     fingerprint: str,
     now: datetime,
+    shared: SharedReads | None = None,
+    components_count: int | None = None,
 ) -> dict[str, Any] | None:
     """Update the release's stored assessment in place; its new counts, or None when only a
-    full recomputation is exact (nothing written then)."""
+    full recomputation is exact (nothing written then). ``shared``: what the other releases
+    of the batch read too; ``components_count``: the stored assessment's component count, when
+    the caller read it (an import, the only thing that changes it, changes the base)."""
     from soupwatch.pipeline.assessments import learnt_earlier
     from soupwatch.risk.assess import (
         FindingInput,
@@ -98,14 +167,12 @@ def patch_stored(
         vulnerabilities_by_component,
     )
     from soupwatch.risk.finding import Lifecycle
-    from soupwatch.risk.records import load_learnt_dates, load_rubric_answers
-    from soupwatch.store.change_index import newest_change
     from soupwatch.store.decision_repo import candidate_decisions
     from soupwatch.store.finding_tables import load_findings
-    from soupwatch.store.intel_query import StoreIntelQuery
 
+    reads = shared if shared is not None else SharedReads()
     rid = stamp.release_id
-    upto = newest_change(session)
+    upto = reads.newest_change(session)
     scan = repo.scan_marks(session, rid)
     since = marks.intel_mark
     for seq in range(marks.findings_seq + 1, scan.findings_seq + 1):
@@ -118,7 +185,7 @@ def patch_stored(
     volatile = repo.volatile_data(session, rid)
     if volatile is None:
         return None  # stored before its volatile parts were kept apart
-    ids = changed_ids(session, since, upto)
+    ids = reads.changed_ids(session, since, upto)
     if ids is None:
         return None
     rows = repo.stored_ranks(session, rid)
@@ -130,8 +197,8 @@ def patch_stored(
     query = StoreIntelQuery(session)
     assessed: list[AssessedFinding] = []
     if stored:
-        fresh = query.vulnerabilities(sorted({s.finding.vulnerability.id for s in stored}))
-        learnt = load_learnt_dates(session, stamp.product)
+        fresh = reads.vulnerabilities(query, {s.finding.vulnerability.id for s in stored})
+        learnt = reads.learnt_dates(session, stamp.product)
         inputs = []
         for s in stored:
             newer = fresh.get(s.finding.vulnerability.id)
@@ -150,8 +217,8 @@ def patch_stored(
             ctx.profile,
             ctx.policy,
             now,
-            query.eol_products(),
-            load_rubric_answers(session, stamp.product),
+            reads.eol_products(query),
+            reads.rubric_answers(session, stamp.product),
         )
     order: list[tuple[tuple[Any, ...], int, repo.StoredRank | AssessedFinding]] = []
     for r in kept:
@@ -172,9 +239,10 @@ def patch_stored(
     counted = [
         _Counted(FindingStatus(r.status), r.category, r.risk, r.severity, r.kev) for r in kept
     ]
-    old_counts = repo.summaries(session, [rid])[rid].counts
+    if components_count is None:
+        components_count = int(repo.summaries(session, [rid])[rid].counts["components"])
     counts = count_assessed(
-        [*counted, *added], components=int(old_counts["components"]), skipped=len(skipped)
+        [*counted, *added], components=components_count, skipped=len(skipped)
     ).as_dict()
     pairs = [(r.component_ref, r.vuln_id) for r in kept]
     pairs += [(a.finding.component_ref, a.finding.vulnerability.id) for a in added]
@@ -191,7 +259,7 @@ def patch_stored(
             made_at=now,
             fingerprint=fingerprint,
             marks=repo.AssessmentMarks(marks.base, upto, scan.findings_seq),
-            snapshot=tuple(sorted(query.snapshot(), key=lambda s: s.source)),
+            snapshot=reads.feed_snapshot(query),
             unmatched_vex=(),
             skipped=skipped,
             vulnerability_ids=vulnerabilities_by_component(pairs),

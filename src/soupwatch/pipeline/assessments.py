@@ -29,6 +29,7 @@ from soupwatch.store import inventory
 from soupwatch.store.db import Store
 
 if TYPE_CHECKING:
+    from soupwatch.pipeline.assessment_patch import SharedReads
     from soupwatch.risk.finding import Lifecycle
     from soupwatch.risk.policy import Policy
     from soupwatch.risk.profile import DeviceProfile
@@ -190,6 +191,7 @@ def _fingerprint(stamp: repo.ReleaseStamp, shared: SharedStamp, context: str, no
         stamp.release_id,
         stamp.imported_at,
         stamp.scanned_at,
+        stamp.findings_seq,
         tuple(sorted(shared.for_product(stamp.product).items())),
         context,
         now.date().isoformat(),
@@ -201,16 +203,19 @@ def _fingerprint_of(
     release_id: int,
     imported_at: datetime | None,
     scanned_at: datetime | None,
+    findings_seq: int,
     shared: tuple[tuple[str, str], ...],
     context: str,
     day: str,
 ) -> str:
     """The digest of a release's inputs (a pure function of its arguments: kept per process,
-    the portfolio computes hundreds per view)."""
+    the portfolio computes hundreds per view). The findings sequence besides the scan time:
+    two scans stamped with the same clock (a job's fixed ``SOUPWATCH_NOW``, a coarse clock)
+    still change it."""
     return _digest(
         {
             "version": ASSESSMENT_VERSION,
-            "release": [release_id, imported_at, scanned_at],
+            "release": [release_id, imported_at, scanned_at, findings_seq],
             "shared": dict(shared),
             "context": context,
             "day": day,
@@ -335,9 +340,11 @@ def _current(
     stored: repo.AssessmentSummary | None,
     maker: str | None,
     now: datetime,
+    reads: SharedReads | None = None,
 ) -> tuple[ReleaseSummary, Assessment | None]:
     """The one staleness rule: the stored summary when its fingerprint still holds, else the
-    assessment recomputed and stored (returned too). Only a recomputation decodes the context."""
+    assessment recomputed and stored (returned too). Only a recomputation decodes the context.
+    ``reads``: what the other releases of a batch read too (``assessment_patch.SharedReads``)."""
     fingerprint = _fingerprint(stamp, shared, context.fingerprint, now)
     if stored is not None and stored.fingerprint == fingerprint:
         made, name = stored.made_at, stored.profile_name
@@ -347,7 +354,16 @@ def _current(
         from soupwatch.pipeline.assessment_patch import patch_stored
 
         with store.session() as session:
-            counts = patch_stored(session, stamp, context, stored.marks, fingerprint, now)
+            counts = patch_stored(
+                session,
+                stamp,
+                context,
+                stored.marks,
+                fingerprint,
+                now,
+                reads,
+                int(stored.counts["components"]),
+            )
         if counts is not None:
             name = stored.profile_name
             return _summary(stamp, maker, counts, now, name, True), None
@@ -533,6 +549,9 @@ def _summaries_of(
         stored = _summaries(session, [s.release_id for s in stamps])
     names = {s.product_id: s.product for s in stamps}
     refs = {pid: _stored_ref(store, name, ctx_fps.get(pid)) for pid, name in names.items()}
+    from soupwatch.pipeline.assessment_patch import SharedReads
+
+    reads = SharedReads()
     return [
         _current(
             store,
@@ -542,6 +561,7 @@ def _summaries_of(
             stored.get(stamp.release_id),
             makers.get(stamp.product),
             now,
+            reads,
         )[0]
         for stamp in stamps
     ]

@@ -93,6 +93,7 @@ def rematch_components(
             now,
             only_refs=touched.refs,
             only_vulns=only_vulns,
+            known_id=rid,
         )
         kept = [s for s in skipped_of(session, rid) if s[0] not in touched.refs]
         fresh = [
@@ -189,6 +190,7 @@ def _rematch_batch(
             now,
             only_refs=item.refs,
             only_vulns=only_vulns,
+            known_id=rid,
         )
         kept = [s for s in skipped_of(session, rid) if s[0] not in item.refs]
         save_scan(session, rid, now, kept + skipped[i], partial_from=since)

@@ -220,6 +220,8 @@ class ReleaseStamp:
     release_id: int
     imported_at: datetime | None
     scanned_at: datetime | None
+    findings_seq: int = 0
+    """Bumped by every write of the release's findings (``release_scans.findings_seq``)."""
 
 
 def release_stamps(
@@ -234,6 +236,7 @@ def release_stamps(
             ReleaseRow.id,
             ReleaseRow.imported_at,
             ReleaseScanRow.scanned_at,
+            ReleaseScanRow.findings_seq,
         )
         .join(ReleaseRow, ReleaseRow.product_id == ProductRow.id)
         .outerjoin(ReleaseScanRow, ReleaseScanRow.release_id == ReleaseRow.id)
@@ -244,8 +247,8 @@ def release_stamps(
     if release is not None:
         query = query.where(ReleaseRow.version == release)
     return [
-        ReleaseStamp(p, v, pid, rid, as_utc(imported), as_utc(scanned))
-        for p, v, pid, rid, imported, scanned in session.execute(query)
+        ReleaseStamp(p, v, pid, rid, as_utc(imported), as_utc(scanned), seq or 0)
+        for p, v, pid, rid, imported, scanned, seq in session.execute(query)
     ]
 
 

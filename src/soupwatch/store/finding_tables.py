@@ -268,6 +268,7 @@ def save_findings(
     fix_dates: Mapping[tuple[str, str], datetime] | None = None,
     only_refs: Collection[str] | None = None,
     only_vulns: Collection[str] | None = None,
+    known_id: int | None = None,
 ) -> None:
     """Store a scan's findings for a release; resolve what the scan no longer finds.
 
@@ -275,8 +276,9 @@ def save_findings(
     published; the earliest known is kept as ``fix_available``. ``only_refs``: the scan
     matched only these components (an incremental watch); the others' findings stay as they are.
     ``only_vulns``: it judged only these vulnerability ids; the findings of others stay too.
+    ``known_id``: the release's id, when the caller has it (saves looking it up).
     """
-    rid = release_id(session, product, release)
+    rid = release_id(session, product, release) if known_id is None else known_id
     product_id = session.execute(
         select(ReleaseRow.product_id).where(ReleaseRow.id == rid)
     ).scalar_one()
@@ -372,14 +374,22 @@ def _fix_time(
 def count_open(session: Session, product: str, release: str) -> int:
     """How many of the release's stored findings are open (not resolved)."""
     rid = release_id(session, product, release)
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(FindingRow)
-            .where(FindingRow.release_id == rid, FindingRow.resolved_at.is_(None))
+    return count_open_by_release(session, [rid])[rid]
+
+
+def count_open_by_release(session: Session, release_ids: Collection[int]) -> dict[int, int]:
+    """:func:`count_open` of many releases by id, in one query per 1,000 releases."""
+    wanted = sorted(set(release_ids))
+    out = dict.fromkeys(wanted, 0)
+    for start in range(0, len(wanted), 1000):
+        part = wanted[start : start + 1000]
+        rows = session.execute(
+            select(FindingRow.release_id, func.count())
+            .where(FindingRow.release_id.in_(part), FindingRow.resolved_at.is_(None))
+            .group_by(FindingRow.release_id)
         )
-        or 0
-    )
+        out.update({int(rid): int(n) for rid, n in rows})
+    return out
 
 
 def load_findings(
@@ -388,28 +398,46 @@ def load_findings(
     """Every finding stored for a release (open and resolved), sorted; ``vuln_ids``: only the
     findings of these vulnerability ids."""
     rid = release_id(session, product, release)
-    query = select(FindingRow).where(FindingRow.release_id == rid)
     if vuln_ids is not None:
-        wanted = sorted(set(vuln_ids))
-        rows: list[FindingRow] = []
+        return load_findings_by_release(session, [rid], vuln_ids)[rid]
+    query = select(FindingRow).where(FindingRow.release_id == rid)
+    rows = list(session.scalars(query.order_by(FindingRow.component_ref, FindingRow.vuln_id)))
+    return [_stored(r) for r in rows]
+
+
+def load_findings_by_release(
+    session: Session, release_ids: Collection[int], vuln_ids: Collection[str]
+) -> dict[int, list[StoredFinding]]:
+    """:func:`load_findings` of these vulnerability ids for many releases by id (one query per
+    500 ids and 1,000 releases), each release's sorted as there."""
+    wanted = sorted(set(vuln_ids))
+    releases = sorted(set(release_ids))
+    rows: dict[int, list[FindingRow]] = {rid: [] for rid in releases}
+    for first in range(0, len(releases), 1000):
+        part = releases[first : first + 1000]
         for start in range(0, len(wanted), 500):
-            rows.extend(
-                session.scalars(query.where(FindingRow.vuln_id.in_(wanted[start : start + 500])))
+            query = select(FindingRow).where(
+                FindingRow.release_id.in_(part),
+                FindingRow.vuln_id.in_(wanted[start : start + 500]),
             )
-        rows.sort(key=lambda r: (r.component_ref, r.vuln_id))
-    else:
-        rows = list(session.scalars(query.order_by(FindingRow.component_ref, FindingRow.vuln_id)))
-    return [
-        StoredFinding(
-            finding_from_dict(r.evidence),
-            _aware(r.first_seen),
-            _aware(r.last_seen),
-            _aware(r.fix_available) if r.fix_available else None,
-            _aware(r.resolved_at) if r.resolved_at else None,
-            r.resolved_by,
-        )
-        for r in rows
-    ]
+            for r in session.scalars(query):
+                rows[r.release_id].append(r)
+    out = {}
+    for rid, found in rows.items():
+        found.sort(key=lambda r: (r.component_ref, r.vuln_id))
+        out[rid] = [_stored(r) for r in found]
+    return out
+
+
+def _stored(r: FindingRow) -> StoredFinding:
+    return StoredFinding(
+        finding_from_dict(r.evidence),
+        _aware(r.first_seen),
+        _aware(r.last_seen),
+        _aware(r.fix_available) if r.fix_available else None,
+        _aware(r.resolved_at) if r.resolved_at else None,
+        r.resolved_by,
+    )
 
 
 def mark_resolved(

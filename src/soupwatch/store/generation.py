@@ -31,6 +31,7 @@ _INPUTS = (
     func.max(ReleaseRow.imported_at),
     func.count(ReleaseScanRow.release_id),
     func.max(ReleaseScanRow.scanned_at),
+    func.sum(ReleaseScanRow.findings_seq),
     func.count(DeviceContextRow.product_id),
     func.max(DeviceContextRow.recorded_at),
 )

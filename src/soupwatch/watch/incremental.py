@@ -40,7 +40,11 @@ from soupwatch.store.change_index import (
     with_aliases,
 )
 from soupwatch.store.db import Store
-from soupwatch.store.finding_tables import StoredFinding, count_open, load_findings
+from soupwatch.store.finding_tables import (
+    StoredFinding,
+    count_open_by_release,
+    load_findings_by_release,
+)
 from soupwatch.store.watch_tables import last_mark, last_run, record_run
 from soupwatch.watch.delta import PortfolioDelta, ReleaseDelta, by_key, changed_findings, compare
 
@@ -104,9 +108,19 @@ class _Run:
 def _findings_of(store: Store, item: Touched, ids: frozenset[str]) -> list[StoredFinding]:
     """The findings a re-match of ``item`` judging ``ids`` can change: those of its touched
     components and these vulnerability ids."""
+    return _findings_of_many(store, [item], ids)[0]
+
+
+def _findings_of_many(
+    store: Store, items: list[Touched], ids: frozenset[str]
+) -> list[list[StoredFinding]]:
+    """:func:`_findings_of` for each of ``items``, read together."""
     with store.session() as session:
-        found = load_findings(session, item.release.product, item.release.version, ids)
-    return [s for s in found if s.finding.component_ref in item.refs]
+        found = load_findings_by_release(session, [i.release.id for i in items], ids)
+    return [
+        [s for s in found[item.release.id] if s.finding.component_ref in item.refs]
+        for item in items
+    ]
 
 
 def _delta_of(
@@ -126,26 +140,25 @@ def _deltas(
     """Compare re-matched releases' findings with ``befores``, bring their stored assessments
     up to date together (what they share read once: ``pipeline.release_summaries``) and count
     what is open in each."""
+    afters = _findings_of_many(store, items, run.ids)
     compared = [
-        compare(by_key(before), by_key(_findings_of(store, item, run.ids)), run.plan.previous_run)
-        for item, before in zip(items, befores, strict=True)
+        compare(by_key(before), by_key(after), run.plan.previous_run)
+        for before, after in zip(befores, afters, strict=True)
     ]
     release_summaries(store, [(i.release.product, i.release.version) for i in items], now=run.now)
-    out = []
     with store.session() as session:
-        for item, (new, resolved, kev) in zip(items, compared, strict=True):
-            product, release = item.release.product, item.release.version
-            out.append(
-                ReleaseDelta(
-                    product=product,
-                    release=release,
-                    new=changed_findings(new),
-                    resolved=changed_findings(resolved),
-                    kev_added=changed_findings(kev),
-                    open_findings=count_open(session, product, release),
-                )
-            )
-    return out
+        still_open = count_open_by_release(session, [i.release.id for i in items])
+    return [
+        ReleaseDelta(
+            product=item.release.product,
+            release=item.release.version,
+            new=changed_findings(new),
+            resolved=changed_findings(resolved),
+            kev_added=changed_findings(kev),
+            open_findings=still_open[item.release.id],
+        )
+        for item, (new, resolved, kev) in zip(items, compared, strict=True)
+    ]
 
 
 def _one(store: Store, item: Touched, run: _Run) -> ReleaseDelta:
@@ -172,7 +185,7 @@ def _batch(
     """Re-match a batch of releases together (``rematch_releases``); when that fails, one
     by one, so that only the failing releases report an error."""
     try:
-        befores = [_findings_of(store, item, run.ids) for item in items]
+        befores = _findings_of_many(store, items, run.ids)
         rematch_releases(
             store,
             items,
