@@ -20,9 +20,10 @@ match no finding depends on every finding of the release).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from soupwatch.model.assessment import (
     AssessedFinding,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from soupwatch.risk.assess import PriorityFields
     from soupwatch.risk.rubric import StoredAnswer
     from soupwatch.store.db import Session
+    from soupwatch.store.finding_tables import StoredFinding
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +83,79 @@ class SharedReads:
     release that first needs it; the marks written name the newest change read here, so a
     sync that lands meanwhile is picked up by the next update, as before."""
 
+    pending: tuple[repo.ReleaseStamp, ...] = ()
+    """The releases of the batch whose assessments may be brought up to date: what each reads
+    of its own (scan marks, skipped components, stored rows and parts, decisions reaching it,
+    the changed ids' findings) is read for all of them at the first one's need, and taken
+    (each value once) by each."""
     upto: int | None = None
     changed: dict[tuple[int, int], frozenset[str] | None] = field(default_factory=dict)
+    _own: dict[str, dict[int, Any]] = field(default_factory=dict)
+    _read: dict[str, set[int]] = field(default_factory=dict)
     records: dict[str, Vulnerability | None] = field(default_factory=dict)
     eol: list[EolProduct] | None = None
     snapshot: tuple[DataSnapshot, ...] | None = None
     learnt: dict[str, dict[str, tuple[date, str]]] = field(default_factory=dict)
     rubric: dict[str, tuple[StoredAnswer, ...]] = field(default_factory=dict)
+
+    def _take(
+        self,
+        name: str,
+        session: Session,
+        rid: int,
+        load: Callable[[Session, list[int]], Mapping[int, Any]],
+    ) -> Any:
+        """Release ``rid``'s value of ``name``: read with the rest of the pending batch on
+        first need, taken once (a second need reads again)."""
+        cache = self._own.setdefault(name, {})
+        read = self._read.setdefault(name, set())
+        if rid not in cache:
+            if rid in read or rid not in {s.release_id for s in self.pending}:
+                ids = [rid]
+            else:
+                ids = sorted({s.release_id for s in self.pending} - read | {rid})
+            read.update(ids)
+            cache.update(load(session, ids))
+        return cache.pop(rid)
+
+    def scan_marks(self, session: Session, rid: int) -> repo.ScanMarks:
+        return cast("repo.ScanMarks", self._take("scan", session, rid, repo.scan_marks_by_release))
+
+    def skipped(self, session: Session, rid: int) -> list[tuple[str, str, str]]:
+        return cast(
+            "list[tuple[str, str, str]]",
+            self._take("skipped", session, rid, repo.skipped_by_release),
+        )
+
+    def volatile(self, session: Session, rid: int) -> dict[str, Any] | None:
+        return cast(
+            "dict[str, Any] | None", self._take("volatile", session, rid, repo.volatile_by_release)
+        )
+
+    def ranks(self, session: Session, rid: int) -> list[repo.StoredRank]:
+        return cast(
+            "list[repo.StoredRank]", self._take("ranks", session, rid, repo.stored_ranks_by_release)
+        )
+
+    def decided(self, session: Session, stamp: repo.ReleaseStamp) -> bool:
+        """Whether any VEX decision reaches the release."""
+        from soupwatch.store.decision_repo import candidates_by_release
+
+        def load(session: Session, ids: list[int]) -> dict[int, bool]:
+            names = {s.release_id: (s.product, s.release) for s in (*self.pending, stamp)}
+            found = candidates_by_release(session, [names[i] for i in ids])
+            return {i: bool(found.get(names[i])) for i in ids}
+
+        return bool(self._take("decided", session, stamp.release_id, load))
+
+    def findings(self, session: Session, rid: int, ids: frozenset[str]) -> list[StoredFinding]:
+        """The stored findings of ``ids`` of release ``rid``."""
+        from soupwatch.store.finding_tables import load_findings_by_release
+
+        def load(session: Session, rids: list[int]) -> dict[int, list[StoredFinding]]:
+            return load_findings_by_release(session, rids, ids)
+
+        return cast("list[StoredFinding]", self._take(f"findings {hash(ids)}", session, rid, load))
 
     def newest_change(self, session: Session) -> int:
         from soupwatch.store.change_index import newest_change
@@ -167,33 +235,31 @@ def patch_stored(
         vulnerabilities_by_component,
     )
     from soupwatch.risk.finding import Lifecycle
-    from soupwatch.store.decision_repo import candidate_decisions
-    from soupwatch.store.finding_tables import load_findings
 
     reads = shared if shared is not None else SharedReads()
     rid = stamp.release_id
     upto = reads.newest_change(session)
-    scan = repo.scan_marks(session, rid)
+    scan = reads.scan_marks(session, rid)
     since = marks.intel_mark
     for seq in range(marks.findings_seq + 1, scan.findings_seq + 1):
         start = scan.partial.get(seq)
         if start is None:
             return None  # a full scan since: any finding may have changed
         since = min(since, start)
-    if candidate_decisions(session, stamp.product, stamp.release):
+    if reads.decided(session, stamp):
         return None
-    volatile = repo.volatile_data(session, rid)
+    volatile = reads.volatile(session, rid)
     if volatile is None:
         return None  # stored before its volatile parts were kept apart
     ids = reads.changed_ids(session, since, upto)
     if ids is None:
         return None
-    rows = repo.stored_ranks(session, rid)
+    rows = reads.ranks(session, rid)
     kept = [r for r in rows if r.vuln_id not in ids]
     if any(r.score is None or r.exploitation is None for r in kept):
         return None  # stored before the priority columns existed
     dropped = frozenset(r.vuln_id for r in rows if r.vuln_id in ids)
-    stored = load_findings(session, stamp.product, stamp.release, ids) if ids else []
+    stored = reads.findings(session, rid, ids) if ids else []
     query = StoreIntelQuery(session)
     assessed: list[AssessedFinding] = []
     if stored:
@@ -234,7 +300,7 @@ def patch_stored(
                 renumbered[item.row_id] = n
         else:
             added.append(numbered(item, n))
-    unjudged = tuple((name, reason) for _, name, reason in repo.skipped_of(session, rid))
+    unjudged = tuple((name, reason) for _, name, reason in reads.skipped(session, rid))
     skipped = repo.patched_skipped(volatile, unjudged)
     counted = [
         _Counted(FindingStatus(r.status), r.category, r.risk, r.severity, r.kev) for r in kept

@@ -551,7 +551,13 @@ def _summaries_of(
     refs = {pid: _stored_ref(store, name, ctx_fps.get(pid)) for pid, name in names.items()}
     from soupwatch.pipeline.assessment_patch import SharedReads
 
-    reads = SharedReads()
+    stale = tuple(
+        stamp
+        for stamp in stamps
+        if (had := stored.get(stamp.release_id)) is not None
+        and had.fingerprint != _fingerprint(stamp, shared, refs[stamp.product_id].fingerprint, now)
+    )
+    reads = SharedReads(pending=stale)
     return [
         _current(
             store,

@@ -25,7 +25,7 @@ from soupwatch.match.matcher import MatchContext, MatchResult, match_components
 from soupwatch.model import Component, ComponentRef, Finding
 from soupwatch.pipeline.flows import display_name
 from soupwatch.store import inventory
-from soupwatch.store.assessments import save_scan, skipped_of
+from soupwatch.store.assessments import save_scan, skipped_by_release, skipped_of
 from soupwatch.store.change_index import (
     Touched,
     releases_to_index,
@@ -180,6 +180,7 @@ def _rematch_batch(
             i, own = _untag(sk.component.ref)
             c = sk.component
             skipped[i].append((str(own), display_name(c.name, c.version), sk.reason))
+    before = skipped_by_release(session, [item.release.id for item in batch])
     for i, item in enumerate(batch):
         rid = item.release.id
         save_findings(
@@ -192,6 +193,6 @@ def _rematch_batch(
             only_vulns=only_vulns,
             known_id=rid,
         )
-        kept = [s for s in skipped_of(session, rid) if s[0] not in item.refs]
+        kept = [s for s in before[rid] if s[0] not in item.refs]
         save_scan(session, rid, now, kept + skipped[i], partial_from=since)
     return matched

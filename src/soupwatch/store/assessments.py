@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -127,16 +127,44 @@ class ScanMarks:
 
 def scan_marks(session: Session, release_id: int) -> ScanMarks:
     """The release's :class:`ScanMarks` (never scanned: sequence 0)."""
-    row = session.get(ReleaseScanRow, release_id)
-    if row is None:
-        return ScanMarks(0, {})
-    return ScanMarks(row.findings_seq or 0, {int(q): int(m) for q, m in row.partial or ()})
+    return scan_marks_by_release(session, [release_id])[release_id]
+
+
+def scan_marks_by_release(session: Session, release_ids: Iterable[int]) -> dict[int, ScanMarks]:
+    """:func:`scan_marks` of many releases, in one query per 1,000."""
+    out = {rid: ScanMarks(0, {}) for rid in release_ids}
+    cols = (ReleaseScanRow.release_id, ReleaseScanRow.findings_seq, ReleaseScanRow.partial)
+    for part in _chunks(out):
+        for rid, seq, partial in session.execute(
+            select(*cols).where(ReleaseScanRow.release_id.in_(part))
+        ):
+            out[rid] = ScanMarks(seq or 0, {int(q): int(m) for q, m in partial or ()})
+    return out
 
 
 def skipped_of(session: Session, release_id: int) -> list[tuple[str, str, str]]:
     """(component ref, display name, reason) of the release's last scan (empty: not scanned)."""
-    row = session.get(ReleaseScanRow, release_id)
-    return [(s[0], s[1], s[2]) for s in row.skipped] if row else []
+    return skipped_by_release(session, [release_id])[release_id]
+
+
+def skipped_by_release(
+    session: Session, release_ids: Iterable[int]
+) -> dict[int, list[tuple[str, str, str]]]:
+    """:func:`skipped_of` of many releases, in one query per 1,000."""
+    out: dict[int, list[tuple[str, str, str]]] = {rid: [] for rid in release_ids}
+    cols = (ReleaseScanRow.release_id, ReleaseScanRow.skipped)
+    for part in _chunks(out):
+        for rid, skipped in session.execute(
+            select(*cols).where(ReleaseScanRow.release_id.in_(part))
+        ):
+            out[rid] = [(x[0], x[1], x[2]) for x in skipped or ()]
+    return out
+
+
+def _chunks(ids: Iterable[int], size: int = 1000) -> Iterator[list[int]]:
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), size):
+        yield wanted[start : start + size]
 
 
 # --- device contexts -----------------------------------------------------------------------
@@ -416,28 +444,39 @@ class StoredRank:
 
 def stored_ranks(session: Session, release_id: int) -> list[StoredRank]:
     """Every assessed finding of the release's stored assessment, without its body."""
+    return stored_ranks_by_release(session, [release_id])[release_id]
+
+
+def stored_ranks_by_release(
+    session: Session, release_ids: Iterable[int]
+) -> dict[int, list[StoredRank]]:
+    """:func:`stored_ranks` of many releases, in one query per 1,000."""
     c = AssessedFindingRow
-    rows = session.execute(
-        select(
-            c.id,
-            c.priority,
-            c.vuln_id,
-            c.component_ref,
-            c.is_open,
-            c.exploitation,
-            c.category,
-            c.risk,
-            c.score,
-            c.epss,
-            c.status,
-            c.severity,
-            c.kev,
-        ).where(c.release_id == release_id)
-    )
-    return [
-        StoredRank(rid, n, v, ref, o, x, cat, risk, score, epss, status, sev, kev)
-        for rid, n, v, ref, o, x, cat, risk, score, epss, status, sev, kev in rows
-    ]
+    out: dict[int, list[StoredRank]] = {rid: [] for rid in release_ids}
+    for part in _chunks(out):
+        rows = session.execute(
+            select(
+                c.release_id,
+                c.id,
+                c.priority,
+                c.vuln_id,
+                c.component_ref,
+                c.is_open,
+                c.exploitation,
+                c.category,
+                c.risk,
+                c.score,
+                c.epss,
+                c.status,
+                c.severity,
+                c.kev,
+            ).where(c.release_id.in_(part))
+        )
+        for rel, rid, n, v, ref, o, x, cat, risk, score, epss, status, sev, kev in rows:
+            out[rel].append(
+                StoredRank(rid, n, v, ref, o, x, cat, risk, score, epss, status, sev, kev)
+            )
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,10 +593,22 @@ def header_data(session: Session, release_id: int) -> dict[str, Any] | None:
 def volatile_data(session: Session, release_id: int) -> dict[str, Any] | None:
     """The :data:`VOLATILE` parts of the release's stored assessment (None: nothing stored, or
     stored before they were kept apart)."""
-    found: dict[str, Any] | None = session.scalar(
-        select(AssessmentRow.volatile).where(AssessmentRow.release_id == release_id)
-    )
-    return found
+    return volatile_by_release(session, [release_id])[release_id]
+
+
+def volatile_by_release(
+    session: Session, release_ids: Iterable[int]
+) -> dict[int, dict[str, Any] | None]:
+    """:func:`volatile_data` of many releases, in one query per 1,000."""
+    out: dict[int, dict[str, Any] | None] = dict.fromkeys(release_ids)
+    for part in _chunks(out):
+        rows = session.execute(
+            select(AssessmentRow.release_id, AssessmentRow.volatile).where(
+                AssessmentRow.release_id.in_(part)
+            )
+        )
+        out.update({rid: found for rid, found in rows})
+    return out
 
 
 def patched_skipped(
