@@ -157,9 +157,11 @@ def _rematch_batch(
     only_vulns: frozenset[str] | None,
 ) -> int:
     by_platform: dict[Platform, list[Component]] = {}
+    every = inventory.components_by_release(
+        session, {item.release.id: set(item.refs) | set(item.platform_refs) for item in batch}
+    )
     for i, item in enumerate(batch):
-        wanted = set(item.refs) | set(item.platform_refs)
-        loaded = inventory.components_by_ref(session, item.release.id, wanted)
+        loaded = every[item.release.id]
         platform = platform_of(tuple(c for c in loaded if str(c.ref) in set(item.platform_refs)))
         by_platform.setdefault(platform, []).extend(
             _tagged(i, c) for c in loaded if str(c.ref) in item.refs

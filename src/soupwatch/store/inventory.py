@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -312,17 +312,31 @@ def list_releases(session: Session, product: str) -> list[str]:
 
 def components_by_ref(session: Session, release: int, refs: Iterable[str]) -> list[Component]:
     """The release's components with these refs, in their original order."""
-    wanted = sorted(set(refs))
-    found: list[tuple[int, Component]] = []
-    for start in range(0, len(wanted), 500):
-        rows = session.scalars(
-            select(ComponentRow).where(
-                ComponentRow.release_id == release,
-                ComponentRow.ref.in_(wanted[start : start + 500]),
+    return components_by_release(session, {release: refs})[release]
+
+
+def components_by_release(
+    session: Session, wanted: Mapping[int, Iterable[str]]
+) -> dict[int, list[Component]]:
+    """:func:`components_by_ref` of many releases (release id → refs), read together: one
+    query per 200 releases and 500 distinct refs."""
+    refs = {rid: set(r) for rid, r in wanted.items()}
+    found: dict[int, list[tuple[int, Component]]] = {rid: [] for rid in refs}
+    releases = sorted(refs)
+    for first in range(0, len(releases), 200):
+        part = releases[first : first + 200]
+        names = sorted(set().union(*(refs[rid] for rid in part)))
+        for start in range(0, len(names), 500):
+            rows = session.scalars(
+                select(ComponentRow).where(
+                    ComponentRow.release_id.in_(part),
+                    ComponentRow.ref.in_(names[start : start + 500]),
+                )
             )
-        )
-        found.extend((r.position, _row_to_component(r)) for r in rows)
-    return [c for _, c in sorted(found, key=lambda pc: pc[0])]
+            for r in rows:
+                if r.ref in refs[r.release_id]:
+                    found[r.release_id].append((r.position, _row_to_component(r)))
+    return {rid: [c for _, c in sorted(got, key=lambda pc: pc[0])] for rid, got in found.items()}
 
 
 def iter_all_releases(session: Session) -> Iterable[tuple[str, str]]:
