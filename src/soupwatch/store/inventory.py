@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, and_, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -319,23 +319,36 @@ def components_by_release(
     session: Session, wanted: Mapping[int, Iterable[str]]
 ) -> dict[int, list[Component]]:
     """:func:`components_by_ref` of many releases (release id → refs), read together: one
-    query per 200 releases and 500 distinct refs."""
-    refs = {rid: set(r) for rid, r in wanted.items()}
-    found: dict[int, list[tuple[int, Component]]] = {rid: [] for rid in refs}
-    releases = sorted(refs)
-    for first in range(0, len(releases), 200):
-        part = releases[first : first + 200]
-        names = sorted(set().union(*(refs[rid] for rid in part)))
+    query per about 500 (release, ref) pairs, each release with exactly its refs (releases
+    share ref names, so releases × names would read components nobody asked for; a row-value
+    ``IN`` defeats PostgreSQL's index, an ``OR`` of per-release conditions does not)."""
+    found: dict[int, list[tuple[int, Component]]] = {rid: [] for rid in wanted}
+    groups: list[list[tuple[int, list[str]]]] = [[]]
+    size = 0
+    for rid, refs in sorted(wanted.items()):
+        names = sorted(set(refs))
         for start in range(0, len(names), 500):
-            rows = session.scalars(
-                select(ComponentRow).where(
-                    ComponentRow.release_id.in_(part),
-                    ComponentRow.ref.in_(names[start : start + 500]),
+            part = names[start : start + 500]
+            if size + len(part) > 500 and groups[-1]:
+                groups.append([])
+                size = 0
+            groups[-1].append((rid, part))
+            size += len(part)
+    for group in groups:
+        if not group:
+            continue
+        rows = session.scalars(
+            select(ComponentRow).where(
+                or_(
+                    *(
+                        and_(ComponentRow.release_id == rid, ComponentRow.ref.in_(part))
+                        for rid, part in group
+                    )
                 )
             )
-            for r in rows:
-                if r.ref in refs[r.release_id]:
-                    found[r.release_id].append((r.position, _row_to_component(r)))
+        )
+        for r in rows:
+            found[r.release_id].append((r.position, _row_to_component(r)))
     return {rid: [c for _, c in sorted(got, key=lambda pc: pc[0])] for rid, got in found.items()}
 
 
