@@ -513,13 +513,17 @@ def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) 
 
     False, and nothing written, when another writer replaced or updated the assessment since
     the patch was computed (its marks differ from ``patch.expected`` once the lock is held)."""
-    row = session.get(AssessmentRow, release_id)
-    if row is None:
-        return False
+    dictionary = None
+    if patch.added:  # the header and the rest of the row are not read: only what is written
+        dictionary = session.scalar(
+            select(AssessmentRow.dictionary).where(AssessmentRow.release_id == release_id)
+        )
+        if dictionary is None:
+            return False
     parts: dict[str, bytes] = {}
     bodies = [_split(a, parts) for a in patch.added]
     new_rows = [
-        _finding_row(release_id, a, pack(b, row.dictionary))
+        _finding_row(release_id, a, pack(b, dictionary or b""))
         for a, b in zip(patch.added, bodies, strict=True)
     ]
     header = None if patch.header is None else _patched_header(patch.header, patch)
@@ -556,15 +560,20 @@ def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) 
     moved = [{"id": rid, "priority": n} for rid, n in sorted(patch.renumbered.items())]
     for start in range(0, len(moved), 2000):
         session.execute(update(AssessedFindingRow), moved[start : start + 2000])
-    row.fingerprint = patch.fingerprint
-    row.made_at = patch.made_at
-    row.counts = patch.counts
+    values: dict[str, Any] = {
+        "fingerprint": patch.fingerprint,
+        "made_at": patch.made_at,
+        "counts": patch.counts,
+        "volatile": volatile,
+        "base": patch.marks.base,
+        "intel_mark": patch.marks.intel_mark,
+        "findings_seq": patch.marks.findings_seq,
+    }
     if header is not None:
-        row.header = header
-    row.volatile = volatile
-    row.base = patch.marks.base
-    row.intel_mark = patch.marks.intel_mark
-    row.findings_seq = patch.marks.findings_seq
+        values["header"] = header
+    session.execute(
+        update(AssessmentRow).where(AssessmentRow.release_id == release_id).values(**values)
+    )
     return True
 
 
