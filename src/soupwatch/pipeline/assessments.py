@@ -161,9 +161,31 @@ class SharedStamp:
         return {**self.feeds, "decisions": str(head)}
 
 
-NOT_ASSESSED_SUBJECTS = ("user:", "team:", "key:")
-"""Audit subjects that no assessment reads (users, teams and grants, API keys): a change to
-one leaves every stored assessment current."""
+NOT_ASSESSED_SUBJECTS = (
+    "user:",
+    "team:",
+    "key:",
+    "job:",
+    "notify-rule:",
+    "notify-channel:",
+    "alert:",
+    "alert_rules:",
+    "disclosure:",
+    "incident:",
+    "advisory:",
+    "unit:",
+    "fleet:",
+)
+"""Audit subjects that no assessment reads (users, teams and grants, API keys, jobs,
+notification rules and channels, device alerts and their rules, disclosure reports, incidents,
+published advisories, deployed units and their imports): a change to one leaves every stored
+assessment current. An assessment reads findings, components, VEX decisions and their
+verdicts, rubric answers, learnt dates, support overrides and the device context; anything
+else audited (unknown to this list) makes every assessment stale, never the other way round.
+
+Before jobs were listed here, every job's start entry (``job:N``) made every stored
+assessment of every product stale and changed its base, so the incremental watch's own
+re-match job recomputed each touched assessment from scratch instead of updating it."""
 NOT_ASSESSED_ACTIONS = ("vex.comment",)
 """Audit actions that change nothing an assessment shows (a comment on a decision; its
 verdict does count: reports show the approval state)."""

@@ -170,3 +170,37 @@ def test_an_update_that_moves_no_finding_leaves_the_header_and_rewrites_its_vola
         assert after.skipped == unjudged
         assert after.components == before.components  # each still lists both findings
         assert after.findings == before.findings
+
+
+def test_jobs_and_postmarket_records_leave_stored_assessments_current(store: Store) -> None:
+    """Jobs, notification channels and deployed units are audited but no assessment
+    reads them: recording one must not make every stored assessment stale (a job's start entry
+    did, so the re-match job recomputed every touched assessment from scratch)."""
+    from soupwatch import fleet, notify
+    from soupwatch.model.notify import Channel, ChannelKind
+    from soupwatch.vex import audit
+
+    with store.session() as s:
+        comps = (Component(ref=ComponentRef("z"), name="zlib", version="1.2.11"),)
+        inventory.save_release(s, Product("pump"), Release("pump", "1.0", comps))
+    pipeline.scan_release(store, "pump", "1.0", now=NOW)
+    assert pipeline.release_summary(store, "pump", "1.0", now=NOW).recomputed
+    with store.session() as s:
+        audit.append(s, "ci", "job.start", "job:1", None, {"kind": "rematch"}, "a job", NOW)
+    spec = Channel("ops", ChannelKind.WEBHOOK, "https://hooks.example/x")
+    notify.admin.add_channel(store, spec, None, actor="ci", now=NOW)
+    unit = {"serial": "SN-1", "product": "pump", "release": "1.0", "site": "ICU", "customer": "H"}
+    fleet.import_records(store, [unit], actor="ci", now=NOW)
+    assert not pipeline.release_summary(store, "pump", "1.0", now=NOW).recomputed
+    # what an assessment does read still makes it stale: a product-wide VEX decision
+    from soupwatch.model.vex import VexScope, VexState, VexStatement
+
+    decision = VexStatement(
+        vulnerability="CVE-2018-25032",
+        state=VexState.IN_TRIAGE,
+        scope=VexScope.PRODUCT,
+        product="pump",
+        author="ci",
+    )
+    pipeline.record_decision(store, decision, actor="ci", reason="check", now=NOW)
+    assert pipeline.release_summary(store, "pump", "1.0", now=NOW).recomputed
