@@ -20,6 +20,7 @@ match no finding depends on every finding of the release).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -75,6 +76,11 @@ def _fields(r: repo.StoredRank) -> PriorityFields:
     )
 
 
+PREFETCH = 100
+"""Releases whose own reads are read together (memory: a release's stored rows are a few
+hundred; the portfolio view may hold a thousand stale releases)."""
+
+
 @dataclass
 class SharedReads:
     """What the patches of one batch of releases read alike, read once for the batch (a
@@ -92,6 +98,7 @@ class SharedReads:
     changed: dict[tuple[int, int], frozenset[str] | None] = field(default_factory=dict)
     _own: dict[str, dict[int, Any]] = field(default_factory=dict)
     _read: dict[str, set[int]] = field(default_factory=dict)
+    _order: dict[int, int] = field(default_factory=dict)
     records: dict[str, Vulnerability | None] = field(default_factory=dict)
     eol: list[EolProduct] | None = None
     snapshot: tuple[DataSnapshot, ...] | None = None
@@ -110,10 +117,14 @@ class SharedReads:
         cache = self._own.setdefault(name, {})
         read = self._read.setdefault(name, set())
         if rid not in cache:
-            if rid in read or rid not in {s.release_id for s in self.pending}:
+            if not self._order:
+                self._order = {s.release_id: n for n, s in enumerate(self.pending)}
+            at = self._order.get(rid)
+            if rid in read or at is None:
                 ids = [rid]
-            else:
-                ids = sorted({s.release_id for s in self.pending} - read | {rid})
+            else:  # this one and the next pending ones not read yet, a window at a time
+                rest = (s.release_id for s in self.pending[at:])
+                ids = list(itertools.islice((r for r in rest if r not in read), PREFETCH))
             read.update(ids)
             cache.update(load(session, ids))
         return cache.pop(rid)
