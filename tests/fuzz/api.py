@@ -390,9 +390,9 @@ def send(path: Path) -> object:
         raise AssertionError(f"{method} {target}: {got.status_code}: {got.text[:500]!r}")
     if got.status_code < 400:
         return got.status_code
-    if not got.request.url.path.startswith("/api/") and got.headers.get("content-type", "").startswith(
-        "text/html"
-    ):  # a dashboard form shown again with its error (server/forms.py)
+    page = got.headers.get("content-type", "").startswith("text/html")
+    if page and not got.request.url.path.startswith("/api/"):
+        # a dashboard form shown again with its error (server/forms.py)
         raise RequestRefused(f"{got.status_code} (the form page again)")
     try:
         problem = got.json()

@@ -7,6 +7,7 @@ input limits (:func:`parse_json_body`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -19,7 +20,7 @@ from soupwatch.errors import SoupwatchError
 async def read_limited(request: Request, limit: int, noun: str, *, empty_ok: bool = False) -> bytes:
     """The body of ``request``, at most ``limit`` bytes (``noun`` names it in the errors)."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared[:20]) > limit:
         raise HTTPException(
             413, f"{noun} is {int(declared):,} bytes, above the {limit:,}-byte limit"
         )
@@ -31,6 +32,13 @@ async def read_limited(request: Request, limit: int, noun: str, *, empty_ok: boo
     if not body and not empty_ok:
         raise HTTPException(422, f"{noun}: the request body is empty")
     return bytes(body)
+
+
+MAX_BODY_VALUES = 1_000_000
+"""A JSON request body holds at most this many values (``max_json_values``, when lower,
+wins): a decision, a unit check-in or a rule is a few dozen; parsed, a million values are
+about 100 MB, and a 16 MB body of empty lists came near 1 GB under the general limit. SBOM
+uploads and unit imports are read as files, under the general limits."""
 
 
 def _refused(message: str, where: str | None) -> SoupwatchError:
@@ -45,8 +53,10 @@ def parse_json_body(raw: bytes) -> Any:
     from soupwatch.config import input_limits
     from soupwatch.untrusted import loads_json
 
+    limits = input_limits()
+    limits = replace(limits, max_json_values=min(limits.max_json_values, MAX_BODY_VALUES))
     try:
-        return loads_json(raw, input_limits(), _refused, refuse_unstorable=True)[0]
+        return loads_json(raw, limits, _refused, refuse_unstorable=True)[0]
     except SoupwatchError as err:
         raise HTTPException(422, str(err)) from None
 

@@ -23,3 +23,13 @@ ReportNumber = Annotated[
 ]
 RuleId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The notification rule's id.")]
 JobId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The job's id.")]
+
+
+def whole_number(raw: str | None, *, most: int = MAX_ROW_ID) -> int | None:
+    """A form or query field read as a whole number from 0 to ``most`` (ASCII digits only:
+    ``str.isdigit`` also accepts ``²``, which ``int`` refuses, and 100,000 digits, which
+    ``int`` refuses too); None when it is not one."""
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > len(str(most)):
+        return None
+    value = int(raw)
+    return value if value <= most else None

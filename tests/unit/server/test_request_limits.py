@@ -78,3 +78,39 @@ def test_an_id_past_the_integer_range_is_422(client: Client, method: str, path: 
         _problem(got, 422)
     got = client.request(method, path.format(n=MAX_ROW_ID), json={"note": "x"})
     assert got.status_code == 404, got.text
+
+
+def test_a_body_of_many_values_is_refused_before_it_is_parsed(client: Client) -> None:
+    """A 16 MB body of empty lists came near 1 GB parsed under the general value limit; a
+    request body holds at most MAX_BODY_VALUES."""
+    from soupwatch.server.bodies import MAX_BODY_VALUES
+
+    body = b'{"name": [' + b"[]," * MAX_BODY_VALUES + b"[]]}"
+    got = client.post(
+        "/api/v1/products", content=body, headers={"content-type": "application/json"}
+    )
+    assert "max_json_values=1000000" in str(_problem(got, 422)["detail"])
+
+
+@pytest.mark.parametrize("raw", ["1" * 5000, "\u00b2", "99999999999"])
+def test_numbers_in_forms_and_queries_are_read_within_bounds(client: Client, raw: str) -> None:
+    """A version of 5,000 digits (Python will not read over 4,300), a superscript two
+    (str.isdigit says yes, int says no) and a number past the id range: the form's page
+    again, or a 4xx, never a 500."""
+    from soupwatch.server.params import whole_number
+
+    assert whole_number(raw) is None
+    assert whole_number("42") == 42
+    form = {"version": raw, "reason": "x"}
+    got = client.post("/approvals/1/approve", data=form)
+    assert 400 <= got.status_code < 500, got.text[:200]
+    got = client.get(f"/products/p/releases/1.0?page={raw}")
+    assert 400 <= got.status_code < 500, got.text[:200]
+
+
+def test_a_next_path_too_long_for_a_redirect_goes_home() -> None:
+    from soupwatch.server.routes.auth import MAX_NEXT, safe_next
+
+    assert safe_next("/products/x") == "/products/x"
+    assert safe_next("/" + "a" * MAX_NEXT) == "/"
+    assert safe_next("//evil.example/") == "/"

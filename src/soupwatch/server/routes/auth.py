@@ -40,9 +40,20 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+MAX_NEXT = 2000
+"""The longest ``next`` path a form may send back to (browsers cap URLs near 2,000-8,000)."""
+
+
 def safe_next(target: str | None) -> str:
-    """Only a path on this site (no scheme, no ``//host``): no open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site (no scheme, no ``//host``): no open redirect; nor one longer
+    than :data:`MAX_NEXT` (a redirect no browser follows)."""
+    if (
+        not target
+        or len(target) > MAX_NEXT
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return "/"
     return target
 

@@ -47,6 +47,7 @@ from soupwatch.server.app import store_of
 from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.charts import trend_chart
 from soupwatch.server.forms import Form
+from soupwatch.server.params import whole_number
 from soupwatch.server.routes.intel import feed_status
 from soupwatch.server.security import authenticate, needs, product_not_found
 from soupwatch.server.views import RISK_ORDER, SEVERITY_ORDER, findings, portfolio
@@ -232,9 +233,10 @@ def release(request: Request, product: str, release: str) -> HTMLResponse:
     """One release: headline, a filtered page of findings in priority order, components."""
     q = request.query_params
     raw_page = q.get("page") or "1"
-    if not raw_page.isdigit():
-        raise ConfigError(f"page: {raw_page!r} is not a page number", where="page")
-    number = max(int(raw_page), 1)
+    page_number = whole_number(raw_page)
+    if page_number is None:
+        raise ConfigError(f"page: {raw_page[:40]!r} is not a page number", where="page")
+    number = max(page_number, 1)
     chosen = {
         "show": "all" if q.get("show") == "all" else "open",
         "status": _choice("status", q.get("status"), FindingStatus) or "",
@@ -363,11 +365,12 @@ def _expected(form: Any, scope: VexScope) -> int | None:
     a conflict) when nothing was shown or a release decision is made over a broader one shown
     (a release decision would have been the one shown); None (no check) otherwise, and for a
     decision made for another component version (its subject differs)."""
-    shown, version = _field(form, "expected_scope"), _field(form, "expected_version")
-    if version is None or not version.isdigit():
+    shown, raw = _field(form, "expected_scope"), _field(form, "expected_version")
+    version = whole_number(raw)
+    if version is None:
         return None
     if shown is None or shown == scope.value:
-        return int(version) if shown else 0
+        return version if shown else 0
     return 0 if scope is VexScope.RELEASE else None
 
 

@@ -22,7 +22,7 @@ from soupwatch.model.shapes import decision_json
 from soupwatch.server.app import options_of, store_of
 from soupwatch.server.bodies import LimitedRoute
 from soupwatch.server.forms import Form
-from soupwatch.server.params import DecisionId
+from soupwatch.server.params import DecisionId, whole_number
 from soupwatch.server.routes.auth import safe_next
 from soupwatch.server.routes.dashboard import page
 from soupwatch.server.routes.decisions import visible
@@ -265,9 +265,9 @@ def _review(
     request: Request, form: FormData, principal: Principal, decision_id: int, verdict: str
 ) -> Response:
     visible(request, principal, decision_id, write=True)
-    version = _text(form, "version")
+    version = whole_number(_text(form, "version"))
     reason = _text(form, "reason")
-    if not version.isdigit():
+    if version is None:
         return _approvals_page(
             request, principal, status=422, problem="version: the form names no version"
         )
@@ -276,7 +276,7 @@ def _review(
             done = pipeline.approve_decision(
                 store_of(request),
                 decision_id,
-                version=int(version),
+                version=version,
                 actor=principal.name,
                 now=_now(),
                 reason=reason or "approved",
@@ -285,7 +285,7 @@ def _review(
             done = pipeline.reject_decision(
                 store_of(request),
                 decision_id,
-                version=int(version),
+                version=version,
                 actor=principal.name,
                 reason=reason,
                 now=_now(),
