@@ -100,6 +100,7 @@ from soupwatch.pipeline.records import (
     record_rubric_answer,
     record_support_override,
 )
+from soupwatch.pipeline.requests import read_request_json
 from soupwatch.pipeline.snapshots import TREND_DAYS, record_snapshot, snapshot_history
 from soupwatch.pipeline.support import SupportEnd, support_ends
 from soupwatch.pipeline.telemetry import (
@@ -174,6 +175,7 @@ __all__ = [
     "pending_approvals",
     "portfolio",
     "products",
+    "read_request_json",
     "record_context",
     "record_decision",
     "record_decisions",

@@ -7,7 +7,6 @@ input limits (:func:`parse_json_body`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from dataclasses import replace
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -41,22 +40,16 @@ about 100 MB, and a 16 MB body of empty lists came near 1 GB under the general l
 uploads and unit imports are read as files, under the general limits."""
 
 
-def _refused(message: str, where: str | None) -> SoupwatchError:
-    return SoupwatchError(f"request body{f' ({where})' if where else ''}: {message}")
-
-
 def parse_json_body(raw: bytes) -> Any:
     """A JSON request body parsed within the named input limits (``config.InputLimits``:
-    depth, number digits, string length, value count). A body outside them is 422 naming the
-    limit; so is a string no store can carry (NUL, control characters, lone surrogates), which
-    a file import cleans instead: the sender of a request can send it again."""
-    from soupwatch.config import input_limits
-    from soupwatch.untrusted import loads_json
+    depth, number digits, string length, value count; at most :data:`MAX_BODY_VALUES`
+    values). A body outside them is 422 naming the limit; so is a string no store can carry
+    (NUL, control characters, lone surrogates), which a file import cleans instead: the sender
+    of a request can send it again (``pipeline.read_request_json``)."""
+    from soupwatch.pipeline import read_request_json
 
-    limits = input_limits()
-    limits = replace(limits, max_json_values=min(limits.max_json_values, MAX_BODY_VALUES))
     try:
-        return loads_json(raw, limits, _refused, refuse_unstorable=True)[0]
+        return read_request_json(raw, max_values=MAX_BODY_VALUES)
     except SoupwatchError as err:
         raise HTTPException(422, str(err)) from None
 
