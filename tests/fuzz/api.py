@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import quote
 
 from soupwatch.errors import SoupwatchError
+from tests.csaf_doc import minimal_advisory
 from tests.fuzz.mutators import mutate_binary, mutate_json, mutate_text
 from tests.fuzz.seeds import REPO
 
@@ -67,26 +68,7 @@ _VEX = {
     "reason": "fuzz",
     "expected_version": 1,
 }
-_AT = "2026-11-28T08:00:00Z"
-_ADVISORY = {
-    "document": {
-        "document": {
-            "category": "csaf_base",
-            "csaf_version": "2.0",
-            "distribution": {"tlp": {"label": "GREEN"}},
-            "publisher": {"category": "vendor", "name": "Ex", "namespace": "https://ex.example"},
-            "title": "fuzz",
-            "tracking": {
-                "current_release_date": _AT,
-                "id": "FUZZ-1",
-                "initial_release_date": _AT,
-                "revision_history": [{"date": _AT, "number": "1", "summary": "Initial."}],
-                "status": "final",
-                "version": "1",
-            },
-        }
-    }
-}
+_ADVISORY = {"document": minimal_advisory("fuzz", "FUZZ-1")}
 JSON_ROUTES: tuple[tuple[str, str, Any], ...] = (
     ("POST", "/api/v1/keys", {"scope": "read", "days": 1, "label": "ci"}),
     ("POST", "/api/v1/admin/users", {"name": "u1", "role": "auditor", "password": "x" * 16}),

@@ -21,7 +21,7 @@ match no finding depends on every finding of the release).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -96,18 +96,21 @@ class SharedReads:
     (each value once) by each."""
     upto: int | None = None
     changed: dict[tuple[int, int], frozenset[str] | None] = field(default_factory=dict)
-    _own: dict[str, dict[int, Any]] = field(default_factory=dict)
-    _read: dict[str, set[int]] = field(default_factory=dict)
-    _order: dict[int, int] = field(default_factory=dict)
+    _own: dict[Hashable, dict[int, Any]] = field(default_factory=dict)
+    _read: dict[Hashable, set[int]] = field(default_factory=dict)
+    _order: dict[int, int] = field(init=False)
     records: dict[str, Vulnerability | None] = field(default_factory=dict)
     eol: list[EolProduct] | None = None
     snapshot: tuple[DataSnapshot, ...] | None = None
     learnt: dict[str, dict[str, tuple[date, str]]] = field(default_factory=dict)
     rubric: dict[str, tuple[StoredAnswer, ...]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._order = {s.release_id: n for n, s in enumerate(self.pending)}
+
     def _take(
         self,
-        name: str,
+        name: Hashable,
         session: Session,
         rid: int,
         load: Callable[[Session, list[int]], Mapping[int, Any]],
@@ -117,8 +120,6 @@ class SharedReads:
         cache = self._own.setdefault(name, {})
         read = self._read.setdefault(name, set())
         if rid not in cache:
-            if not self._order:
-                self._order = {s.release_id: n for n, s in enumerate(self.pending)}
             at = self._order.get(rid)
             if rid in read or at is None:
                 ids = [rid]
@@ -166,7 +167,7 @@ class SharedReads:
         def load(session: Session, rids: list[int]) -> dict[int, list[StoredFinding]]:
             return load_findings_by_release(session, rids, ids)
 
-        return cast("list[StoredFinding]", self._take(f"findings {hash(ids)}", session, rid, load))
+        return cast("list[StoredFinding]", self._take(("findings", ids), session, rid, load))
 
     def newest_change(self, session: Session) -> int:
         from soupwatch.store.change_index import newest_change

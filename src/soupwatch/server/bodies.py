@@ -18,11 +18,13 @@ from soupwatch.errors import SoupwatchError
 
 async def read_limited(request: Request, limit: int, noun: str, *, empty_ok: bool = False) -> bytes:
     """The body of ``request``, at most ``limit`` bytes (``noun`` names it in the errors)."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isascii() and declared.isdigit() and int(declared[:20]) > limit:
-        raise HTTPException(
-            413, f"{noun} is {int(declared):,} bytes, above the {limit:,}-byte limit"
-        )
+    declared = request.headers.get("content-length") or ""
+    if declared.isascii() and declared.isdigit():
+        # a header of thousands of digits is over any limit; it is not turned into a number
+        size = int(declared) if len(declared) <= 20 else None
+        if size is None or size > limit:
+            stated = f"{size:,} bytes" if size is not None else f"{len(declared):,} digits long"
+            raise HTTPException(413, f"{noun} is {stated}, above the {limit:,}-byte limit")
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)

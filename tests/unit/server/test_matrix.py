@@ -50,6 +50,7 @@ from soupwatch.pipeline import (
 )
 from soupwatch.server.app import create_app
 from soupwatch.server.security import RouteEntry, route_table
+from tests.csaf_doc import minimal_advisory
 
 from .conftest import NOW, PASSWORD, Client, add_user, options
 
@@ -260,24 +261,7 @@ def _rule_id(world: World, caller: Any) -> str:
 
 def _advisory(world: World, product: str) -> dict[str, Any]:
     """A minimal valid CSAF 2.0 document (csaf_base) with a fresh tracking id."""
-    at = "2026-11-28T08:00:00Z"
-    return {
-        "document": {
-            "category": "csaf_base",
-            "csaf_version": "2.0",
-            "distribution": {"tlp": {"label": "GREEN"}},
-            "publisher": {"category": "vendor", "name": "Ex", "namespace": "https://ex.example"},
-            "title": "matrix",
-            "tracking": {
-                "current_release_date": at,
-                "id": f"MATRIX-{next(world.counter)}",
-                "initial_release_date": at,
-                "revision_history": [{"date": at, "number": "1", "summary": "Initial."}],
-                "status": "final",
-                "version": "1",
-            },
-        }
-    }
+    return minimal_advisory("matrix", f"MATRIX-{next(world.counter)}")
 
 
 REPORT = {"title": "matrix", "description": "a report", "product": OWN}

@@ -114,3 +114,32 @@ def test_a_next_path_too_long_for_a_redirect_goes_home() -> None:
     assert safe_next("/products/x") == "/products/x"
     assert safe_next("/" + "a" * MAX_NEXT) == "/"
     assert safe_next("//evil.example/") == "/"
+
+
+@pytest.mark.parametrize(("declared", "said"), [("9" * 5000, "5,000 digits"), ("70000", "70,000")])
+def test_a_declared_length_over_the_limit_is_413_without_reading_it(
+    declared: str, said: str
+) -> None:
+    """A content-length of 5,000 digits is over any limit: refused by its length, never
+    turned into a number (Python refuses int-to-text past 4,300 digits: that was a 500)."""
+    import asyncio
+
+    from fastapi import HTTPException
+    from starlette.requests import Request
+
+    from soupwatch.server.bodies import read_limited
+
+    async def receive() -> dict[str, object]:
+        raise AssertionError("the body was read")
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "headers": [(b"content-length", declared.encode())],
+    }
+    with pytest.raises(HTTPException) as got:
+        asyncio.run(read_limited(Request(scope, receive), 65_536, "the SBOM"))
+    assert got.value.status_code == 413
+    assert str(got.value.detail).startswith(f"the SBOM is {said}")
+    assert "65,536-byte limit" in str(got.value.detail)
