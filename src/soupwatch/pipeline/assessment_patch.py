@@ -244,7 +244,6 @@ def patch_stored(
         numbered,
         order_key,
         priority_fields,
-        vulnerabilities_by_component,
     )
     from soupwatch.risk.finding import Lifecycle
 
@@ -322,10 +321,6 @@ def patch_stored(
     counts = count_assessed(
         [*counted, *added], components=components_count, skipped=len(skipped)
     ).as_dict()
-    pairs = [(r.component_ref, r.vuln_id) for r in kept]
-    pairs += [(a.finding.component_ref, a.finding.vulnerability.id) for a in added]
-    moved = set(pairs) != {(r.component_ref, r.vuln_id) for r in rows}
-    header = repo.header_data(session, rid) if moved else None  # components' ids changed
     written = repo.patch_assessment(
         session,
         rid,
@@ -340,8 +335,6 @@ def patch_stored(
             snapshot=reads.feed_snapshot(query),
             unmatched_vex=(),
             skipped=skipped,
-            vulnerability_ids=vulnerabilities_by_component(pairs),
-            header=header,
             expected=marks,
         ),
     )

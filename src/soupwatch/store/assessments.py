@@ -30,7 +30,7 @@ from soupwatch.model.codec import decode, encode
 from soupwatch.model.status import FindingFilter
 from soupwatch.model.vex import VexStatement
 from soupwatch.model.vulnerability import Vulnerability
-from soupwatch.risk.assess import priority_score
+from soupwatch.risk.assess import priority_score, vulnerabilities_by_component
 from soupwatch.store.assessment_tables import (
     AssessedFindingRow,
     AssessedSupportRow,
@@ -386,6 +386,8 @@ def save_assessment(
     """
     header = encode(assessment)
     header["findings"] = []
+    for c in header["components"]:  # read back from the finding rows (:func:`_header_dict`)
+        c["vulnerability_ids"] = []
     parts: dict[str, bytes] = {}
     bodies = [_split(a, parts) for a in assessment.findings]
     dictionary = _dictionary(bodies)
@@ -497,19 +499,16 @@ class AssessmentPatch:
     unmatched_vex: tuple[VexStatement, ...]
     skipped: tuple[tuple[str, str], ...]
     """The assessment's skipped components now (:func:`patched_skipped`)."""
-    vulnerability_ids: dict[str, tuple[str, ...]]
-    """Per component ref, the ids of all its findings now."""
-    header: dict[str, Any] | None
-    """The stored header as read (:func:`header_data`), to be rewritten because some
-    component's findings changed; None: only the :data:`VOLATILE` parts moved."""
     expected: AssessmentMarks
     """The marks of the stored assessment the patch was computed from."""
 
 
 def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) -> bool:
     """Bring the release's stored assessment up to date in place: replace the findings of the
-    changed vulnerabilities, renumber the rows that moved, and rewrite the header and counts
-    (everything else, the support rows included, stays). Same lock as :func:`save_assessment`.
+    changed vulnerabilities, renumber the rows that moved, and rewrite the counts and the
+    header's volatile parts (everything else, the support rows and the rest of the header
+    included, stays: each component's vulnerability ids are read from the finding rows).
+    Same lock as :func:`save_assessment`.
 
     False, and nothing written, when another writer replaced or updated the assessment since
     the patch was computed (its marks differ from ``patch.expected`` once the lock is held)."""
@@ -526,7 +525,6 @@ def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) 
         _finding_row(release_id, a, pack(b, dictionary or b""))
         for a, b in zip(patch.added, bodies, strict=True)
     ]
-    header = None if patch.header is None else _patched_header(patch.header, patch)
     volatile = {
         "assessed_at": encode(patch.made_at),
         "snapshot": encode(patch.snapshot),
@@ -569,8 +567,6 @@ def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) 
         "intel_mark": patch.marks.intel_mark,
         "findings_seq": patch.marks.findings_seq,
     }
-    if header is not None:
-        values["header"] = header
     session.execute(
         update(AssessmentRow).where(AssessmentRow.release_id == release_id).values(**values)
     )
@@ -581,22 +577,31 @@ VOLATILE = ("assessed_at", "snapshot", "skipped", "unmatched_vex")
 """The header parts a feed change moves, stored apart too (``assessments.volatile``)."""
 
 
-def _header_dict(blob: bytes, volatile: dict[str, Any] | None) -> dict[str, Any]:
-    """The stored header (codec JSON) with its volatile parts as last written."""
+def _header_dict(
+    blob: bytes, volatile: dict[str, Any] | None, pairs: Iterable[tuple[str, str]]
+) -> dict[str, Any]:
+    """The stored header (codec JSON) with its volatile parts as last written and each
+    component's vulnerability ids from ``pairs``, the (component ref, vulnerability id) of the
+    stored finding rows: the rows are the one record of which component has which finding, so
+    a patch that adds or drops findings never rewrites the header."""
     data = dict(unpack(blob))
     if volatile:
         data.update(volatile)
+    ids = vulnerabilities_by_component(pairs)
+    data["components"] = [
+        {**c, "vulnerability_ids": list(ids.get(c["component"]["ref"], ()))}
+        for c in data["components"]
+    ]
     return data
 
 
-def header_data(session: Session, release_id: int) -> dict[str, Any] | None:
-    """The release's stored assessment header as codec JSON (None: nothing stored)."""
-    row = session.execute(
-        select(AssessmentRow.header, AssessmentRow.volatile).where(
-            AssessmentRow.release_id == release_id
+def _finding_pairs(session: Session, release_id: int) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(AssessedFindingRow.component_ref, AssessedFindingRow.vuln_id).where(
+            AssessedFindingRow.release_id == release_id
         )
-    ).one_or_none()
-    return None if row is None else _header_dict(row[0], row[1])
+    )
+    return [(ref, vuln) for ref, vuln in rows]
 
 
 def volatile_data(session: Session, release_id: int) -> dict[str, Any] | None:
@@ -628,17 +633,6 @@ def patched_skipped(
     nameless ones come from the release's components, which a feed change does not move."""
     kept = {(str(s[0]), str(s[1])) for s in volatile.get("skipped", ()) if s[1] == NAMELESS}
     return tuple(sorted({*kept, *unjudged}))
-
-
-def _patched_header(data: dict[str, Any], patch: AssessmentPatch) -> bytes:
-    """The stored header (codec JSON) with each component's vulnerability ids replaced (the
-    volatile parts are written beside it)."""
-    out = dict(data)
-    out["components"] = [
-        {**c, "vulnerability_ids": list(patch.vulnerability_ids.get(c["component"]["ref"], ()))}
-        for c in data["components"]
-    ]
-    return pack(out)
 
 
 def support_rows(release_id: int, components: Iterable[AssessedComponent]) -> list[dict[str, Any]]:
@@ -818,7 +812,9 @@ def load_header(session: Session, release_id: int) -> Assessment | None:
             AssessmentRow.release_id == release_id
         )
     ).one_or_none()
-    return None if row is None else decode(Assessment, _header_dict(row[0], row[1]))
+    if row is None:
+        return None
+    return decode(Assessment, _header_dict(row[0], row[1], _finding_pairs(session, release_id)))
 
 
 def load_assessment(session: Session, release_id: int) -> Assessment | None:
@@ -827,13 +823,19 @@ def load_assessment(session: Session, release_id: int) -> Assessment | None:
     if row is None:
         return None
     bodies = session.execute(
-        select(AssessedFindingRow.body, AssessedFindingRow.priority)
+        select(
+            AssessedFindingRow.body,
+            AssessedFindingRow.priority,
+            AssessedFindingRow.component_ref,
+            AssessedFindingRow.vuln_id,
+        )
         .where(AssessedFindingRow.release_id == release_id)
         .order_by(AssessedFindingRow.priority)
     ).all()
-    header = decode(Assessment, _header_dict(row.header, row.volatile))
+    pairs = [(ref, vuln) for _, _, ref, vuln in bodies]
+    header = decode(Assessment, _header_dict(row.header, row.volatile, pairs))
     return replace(
-        header, findings=tuple(_join([(b, p) for b, p in bodies], row.dictionary, session))
+        header, findings=tuple(_join([(b, p) for b, p, _, _ in bodies], row.dictionary, session))
     )
 
 
