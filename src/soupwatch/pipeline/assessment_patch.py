@@ -21,7 +21,7 @@ match no finding depends on every finding of the release).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -237,6 +237,46 @@ def patch_stored(
     full recomputation is exact (nothing written then). ``shared``: what the other releases
     of the batch read too; ``components_count``: the stored assessment's component count, when
     the caller read it (an import, the only thing that changes it, changes the base)."""
+    item = PatchItem(stamp, context, marks, fingerprint, components_count)
+    return patch_many(session, [item], now, shared).get(stamp.release_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PatchItem:
+    """A stale stored assessment to bring up to date: its release, device context, stored
+    marks, the fingerprint it will carry and (when read) its component count."""
+
+    stamp: repo.ReleaseStamp
+    context: ContextRef
+    marks: repo.AssessmentMarks
+    fingerprint: str
+    components_count: int | None = None
+
+
+def patch_many(
+    session: Session, items: Sequence[PatchItem], now: datetime, shared: SharedReads | None = None
+) -> dict[int, dict[str, Any]]:
+    """:func:`patch_stored` for many releases in the session's one transaction: each patch
+    computed, then all written together (``store.assessments.patch_assessments``, a statement
+    per table). The new counts of each release written; a release missing from the answer
+    needs a full recomputation (nothing of it written)."""
+    reads = shared if shared is not None else SharedReads()
+    planned = {}
+    for one in items:
+        patch = _plan(session, one, now, reads)
+        if patch is not None:
+            planned[one.stamp.release_id] = patch
+    written = repo.patch_assessments(session, planned)
+    return {rid: planned[rid].counts for rid in written}
+
+
+def _plan(
+    session: Session, todo: PatchItem, now: datetime, reads: SharedReads
+) -> repo.AssessmentPatch | None:
+    """The patch that brings ``todo``'s stored assessment up to date (nothing written), or
+    None when only a full recomputation is exact."""
+    stamp, context, marks = todo.stamp, todo.context, todo.marks
+    fingerprint, components_count = todo.fingerprint, todo.components_count
     from soupwatch.pipeline.assessments import learnt_earlier
     from soupwatch.risk.assess import (
         FindingInput,
@@ -247,7 +287,6 @@ def patch_stored(
     )
     from soupwatch.risk.finding import Lifecycle
 
-    reads = shared if shared is not None else SharedReads()
     rid = stamp.release_id
     upto = reads.newest_change(session)
     scan = reads.scan_marks(session, rid)
@@ -321,21 +360,16 @@ def patch_stored(
     counts = count_assessed(
         [*counted, *added], components=components_count, skipped=len(skipped)
     ).as_dict()
-    written = repo.patch_assessment(
-        session,
-        rid,
-        repo.AssessmentPatch(
-            dropped=dropped,
-            added=tuple(added),
-            renumbered=renumbered,
-            counts=counts,
-            made_at=now,
-            fingerprint=fingerprint,
-            marks=repo.AssessmentMarks(marks.base, upto, scan.findings_seq),
-            snapshot=reads.feed_snapshot(query),
-            unmatched_vex=(),
-            skipped=skipped,
-            expected=marks,
-        ),
+    return repo.AssessmentPatch(
+        dropped=dropped,
+        added=tuple(added),
+        renumbered=renumbered,
+        counts=counts,
+        made_at=now,
+        fingerprint=fingerprint,
+        marks=repo.AssessmentMarks(marks.base, upto, scan.findings_seq),
+        snapshot=reads.feed_snapshot(query),
+        unmatched_vex=(),
+        skipped=skipped,
+        expected=marks,
     )
-    return counts if written else None

@@ -14,7 +14,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -363,16 +363,18 @@ def _current(
     maker: str | None,
     now: datetime,
     reads: SharedReads | None = None,
+    patch: bool = True,
 ) -> tuple[ReleaseSummary, Assessment | None]:
     """The one staleness rule: the stored summary when its fingerprint still holds, else the
     assessment recomputed and stored (returned too). Only a recomputation decodes the context.
-    ``reads``: what the other releases of a batch read too (``assessment_patch.SharedReads``)."""
+    ``reads``: what the other releases of a batch read too (``assessment_patch.SharedReads``);
+    ``patch``: False when a patch was tried already (:func:`_patch_stale`)."""
     fingerprint = _fingerprint(stamp, shared, context.fingerprint, now)
     if stored is not None and stored.fingerprint == fingerprint:
         made, name = stored.made_at, stored.profile_name
         return _summary(stamp, maker, stored.counts, made, name, False), None
     base = _base(stamp, shared, context.fingerprint, now)
-    if stored is not None and stored.marks is not None and stored.marks.base == base:
+    if patch and stored is not None and stored.marks is not None and stored.marks.base == base:
         from soupwatch.pipeline.assessment_patch import patch_stored
 
         with store.session() as session:
@@ -580,19 +582,53 @@ def _summaries_of(
         and had.fingerprint != _fingerprint(stamp, shared, refs[stamp.product_id].fingerprint, now)
     )
     reads = SharedReads(pending=stale)
-    return [
-        _current(
-            store,
-            stamp,
-            refs[stamp.product_id],
-            shared,
-            stored.get(stamp.release_id),
-            makers.get(stamp.product),
-            now,
-            reads,
-        )[0]
-        for stamp in stamps
-    ]
+    patched, tried = _patch_stale(store, stale, stored, refs, shared, now, reads)
+    out = []
+    for stamp in stamps:
+        rid, maker = stamp.release_id, makers.get(stamp.product)
+        if rid in patched:
+            name = stored[rid].profile_name
+            out.append(_summary(stamp, maker, patched[rid], now, name, True))
+            continue
+        had = stored.get(rid)
+        context = refs[stamp.product_id]
+        out.append(
+            _current(store, stamp, context, shared, had, maker, now, reads, rid not in tried)[0]
+        )
+    return out
+
+
+PATCHED_TOGETHER = 100
+"""Stale stored assessments brought up to date in one transaction (:func:`_patch_stale`)."""
+
+
+def _patch_stale(
+    store: Store,
+    stale: Sequence[repo.ReleaseStamp],
+    stored: Mapping[int, repo.AssessmentSummary],
+    refs: Mapping[int, ContextRef],
+    shared: SharedStamp,
+    now: datetime,
+    reads: SharedReads,
+) -> tuple[dict[int, dict[str, Any]], set[int]]:
+    """Bring the ``stale`` stored assessments a patch can update up to date, a batch per
+    transaction (``assessment_patch.patch_many``): the new counts of those written, and the
+    releases tried (a tried one not written needs a full recomputation)."""
+    from soupwatch.pipeline.assessment_patch import PatchItem, patch_many
+
+    todo = []
+    for stamp in stale:
+        had, context = stored[stamp.release_id], refs[stamp.product_id]
+        if had.marks is None or had.marks.base != _base(stamp, shared, context.fingerprint, now):
+            continue
+        fingerprint = _fingerprint(stamp, shared, context.fingerprint, now)
+        count = int(had.counts["components"])
+        todo.append(PatchItem(stamp, context, had.marks, fingerprint, count))
+    patched: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(todo), PATCHED_TOGETHER):
+        with store.session() as session:
+            patched.update(patch_many(session, todo[start : start + PATCHED_TOGETHER], now, reads))
+    return patched, {t.stamp.release_id for t in todo}
 
 
 def data_generation(store: Store, *, now: datetime | None = None) -> str:

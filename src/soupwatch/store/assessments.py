@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy import and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from soupwatch.intel.records import as_utc
@@ -40,7 +40,7 @@ from soupwatch.store.assessment_tables import (
     ReleaseScanRow,
 )
 from soupwatch.store.intel_tables import IntelFeedStateRow
-from soupwatch.store.locks import ASSESSMENTS, insert_missing, write_lock
+from soupwatch.store.locks import ASSESSMENTS, insert_missing, write_lock, write_locks
 from soupwatch.store.tables import ProductRow, ReleaseRow
 from soupwatch.store.vex_tables import AuditEntryRow
 
@@ -512,65 +512,105 @@ def patch_assessment(session: Session, release_id: int, patch: AssessmentPatch) 
 
     False, and nothing written, when another writer replaced or updated the assessment since
     the patch was computed (its marks differ from ``patch.expected`` once the lock is held)."""
-    dictionary = None
-    if patch.added:  # the header and the rest of the row are not read: only what is written
-        dictionary = session.scalar(
-            select(AssessmentRow.dictionary).where(AssessmentRow.release_id == release_id)
+    return release_id in patch_assessments(session, {release_id: patch})
+
+
+def patch_assessments(session: Session, patches: Mapping[int, AssessmentPatch]) -> set[int]:
+    """:func:`patch_assessment` of many releases in one transaction, a statement per table
+    (not per release): the releases whose patch was written. Each release's lock is taken
+    (all together, in one order); a release another writer moved on meanwhile is skipped."""
+    if not patches:
+        return set()
+    rids = sorted(patches)
+    dictionaries: dict[int, bytes] = {}
+    wanted = [rid for rid in rids if patches[rid].added]
+    for part in _chunks(wanted):  # the header and the rest of the row are not read
+        rows = session.execute(
+            select(AssessmentRow.release_id, AssessmentRow.dictionary).where(
+                AssessmentRow.release_id.in_(part)
+            )
         )
-        if dictionary is None:
-            return False
+        dictionaries.update({rid: d for rid, d in rows if d is not None})
     parts: dict[str, bytes] = {}
-    bodies = [_split(a, parts) for a in patch.added]
-    new_rows = [
-        _finding_row(release_id, a, pack(b, dictionary or b""))
-        for a, b in zip(patch.added, bodies, strict=True)
-    ]
-    volatile = {
-        "assessed_at": encode(patch.made_at),
-        "snapshot": encode(patch.snapshot),
-        "skipped": encode(patch.skipped),
-        "unmatched_vex": encode(patch.unmatched_vex),
-    }
-    write_lock(session, f"{ASSESSMENTS}:{release_id}")
-    now_stored = session.execute(
-        select(AssessmentRow.base, AssessmentRow.intel_mark, AssessmentRow.findings_seq).where(
-            AssessmentRow.release_id == release_id
+    new_rows: dict[int, list[dict[str, Any]]] = {}
+    for rid in rids:
+        added = patches[rid].added
+        if added and rid not in dictionaries:
+            continue  # no stored assessment to patch
+        bodies = [_split(a, parts) for a in added]
+        new_rows[rid] = [
+            _finding_row(rid, a, pack(b, dictionaries.get(rid, b"")))
+            for a, b in zip(added, bodies, strict=True)
+        ]
+    write_locks(session, [f"{ASSESSMENTS}:{rid}" for rid in new_rows])
+    stored: dict[int, tuple[Any, ...]] = {}
+    for part in _chunks(list(new_rows)):
+        marks = session.execute(
+            select(
+                AssessmentRow.release_id,
+                AssessmentRow.base,
+                AssessmentRow.intel_mark,
+                AssessmentRow.findings_seq,
+            ).where(AssessmentRow.release_id.in_(part))
         )
-    ).one_or_none()
-    expected = patch.expected
-    if now_stored is None or tuple(now_stored) != (
-        expected.base,
-        expected.intel_mark,
-        expected.findings_seq,
-    ):
-        return False
-    dropped = sorted(patch.dropped)
+        stored.update({rid: (base, mark, seq) for rid, base, mark, seq in marks})
+    written = {
+        rid
+        for rid in new_rows
+        if (e := patches[rid].expected)
+        and stored.get(rid) == (e.base, e.intel_mark, e.findings_seq)
+    }
+    dropped = [(rid, v) for rid in sorted(written) for v in sorted(patches[rid].dropped)]
     for start in range(0, len(dropped), 500):
+        by_release: dict[int, list[str]] = {}
+        for rid, v in dropped[start : start + 500]:
+            by_release.setdefault(rid, []).append(v)
         session.execute(
             delete(AssessedFindingRow).where(
-                AssessedFindingRow.release_id == release_id,
-                AssessedFindingRow.vuln_id.in_(dropped[start : start + 500]),
+                or_(
+                    *(
+                        and_(
+                            AssessedFindingRow.release_id == rid, AssessedFindingRow.vuln_id.in_(vs)
+                        )
+                        for rid, vs in by_release.items()
+                    )
+                )
             )
         )
     _save_parts(session, parts)
-    for start in range(0, len(new_rows), 2000):
-        session.execute(insert(AssessedFindingRow), new_rows[start : start + 2000])
-    moved = [{"id": rid, "priority": n} for rid, n in sorted(patch.renumbered.items())]
+    inserted = [row for rid in sorted(written) for row in new_rows[rid]]
+    for start in range(0, len(inserted), 2000):
+        session.execute(insert(AssessedFindingRow), inserted[start : start + 2000])
+    moved = [
+        {"id": row_id, "priority": n}
+        for rid in sorted(written)
+        for row_id, n in sorted(patches[rid].renumbered.items())
+    ]
     for start in range(0, len(moved), 2000):
         session.execute(update(AssessedFindingRow), moved[start : start + 2000])
-    values: dict[str, Any] = {
+    values = [_patched_values(rid, patches[rid]) for rid in sorted(written)]
+    for start in range(0, len(values), 500):
+        session.execute(update(AssessmentRow), values[start : start + 500])
+    return written
+
+
+def _patched_values(release_id: int, patch: AssessmentPatch) -> dict[str, Any]:
+    """The assessment row's columns a patch rewrites (by primary key, for a bulk update)."""
+    return {
+        "release_id": release_id,
         "fingerprint": patch.fingerprint,
         "made_at": patch.made_at,
         "counts": patch.counts,
-        "volatile": volatile,
+        "volatile": {
+            "assessed_at": encode(patch.made_at),
+            "snapshot": encode(patch.snapshot),
+            "skipped": encode(patch.skipped),
+            "unmatched_vex": encode(patch.unmatched_vex),
+        },
         "base": patch.marks.base,
         "intel_mark": patch.marks.intel_mark,
         "findings_seq": patch.marks.findings_seq,
     }
-    session.execute(
-        update(AssessmentRow).where(AssessmentRow.release_id == release_id).values(**values)
-    )
-    return True
 
 
 VOLATILE = ("assessed_at", "snapshot", "skipped", "unmatched_vex")

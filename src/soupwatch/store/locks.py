@@ -40,6 +40,24 @@ def write_lock(session: Session, name: str) -> None:
     lock_connection(session.connection(), name)
 
 
+def write_locks(session: Session, names: list[str]) -> None:
+    """:func:`write_lock` on each of ``names``, in one statement, in the order of their lock
+    numbers (two transactions taking overlapping sets wait for each other, never deadlock)."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        lock_connection(conn, "sqlite")
+        return
+    keys = sorted({lock_key(n) for n in names})
+    if keys:
+        conn.execute(
+            text(
+                "SELECT count(pg_advisory_xact_lock(k)) FROM "
+                "(SELECT k FROM unnest(CAST(:keys AS bigint[])) AS t(k) ORDER BY k) AS o"
+            ),
+            {"keys": keys},
+        )
+
+
 def begin_write(session: Session) -> None:
     """SQLite: take the database's write lock now, so what is read next stays current.
 

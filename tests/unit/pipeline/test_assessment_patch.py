@@ -67,7 +67,7 @@ def test_scan_marks_count_writes_and_keep_partial_starts(store: Store) -> None:
         assert scan_marks(s, rid).findings_seq == 4
 
 
-def _stored_release(store: Store) -> int:
+def _stored_release(store: Store, release: str = "1.0") -> int:
     """A release with two real-shaped findings, its assessment stored with marks."""
     vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"
     comps = (Component(ref=ComponentRef("openssl"), name="openssl", version="1.0.1f"),)
@@ -83,10 +83,10 @@ def _stored_release(store: Store) -> int:
         for v in ("CVE-2014-0160", "CVE-2016-2108")
     ]
     with store.session() as s:
-        inventory.save_release(s, Product("pump"), Release("pump", "1.0", comps))
-        save_findings(s, "pump", "1.0", findings, NOW)
-        rid = inventory.release_id(s, "pump", "1.0")
-    pipeline.assessment(store, "pump", "1.0", now=NOW)
+        inventory.save_release(s, Product("pump"), Release("pump", release, comps))
+        save_findings(s, "pump", release, findings, NOW)
+        rid = inventory.release_id(s, "pump", release)
+    pipeline.assessment(store, "pump", release, now=NOW)
     return rid
 
 
@@ -131,6 +131,32 @@ def test_a_patch_computed_from_an_older_assessment_writes_nothing(store: Store) 
         header = load_header(s, rid)
         assert header is not None and header.components == after.components
         assert summaries(s, [rid])[rid].fingerprint == "patched"
+
+
+def test_patches_written_together_skip_only_the_release_another_writer_moved_on(
+    store: Store,
+) -> None:
+    """The batch write (one statement per table for many releases) checks each release's
+    marks under its lock: the one computed from an older assessment is left whole, the
+    others are written."""
+    from soupwatch.store.assessments import patch_assessments
+
+    first, second = _stored_release(store, "1.0"), _stored_release(store, "2.0")
+    with store.session() as s:
+        before = {rid: load_assessment(s, rid) for rid in (first, second)}
+        marks = {rid: summaries(s, [rid])[rid].marks for rid in (first, second)}
+        current = marks[first]
+        moved_on = marks[second]
+        assert current is not None and moved_on is not None
+        older = AssessmentMarks(moved_on.base, moved_on.intel_mark, moved_on.findings_seq - 1)
+        batch = {first: _patch(s, first, current), second: _patch(s, second, older)}
+        assert patch_assessments(s, batch) == {first}
+    with store.session() as s:
+        assert load_assessment(s, second) == before[second]
+        after = load_assessment(s, first)
+        assert after is not None
+        assert [a.finding.vulnerability.id for a in after.findings] == ["CVE-2014-0160"]
+        assert summaries(s, [first])[first].fingerprint == "patched"
 
 
 def test_an_update_that_moves_no_finding_leaves_the_header_and_rewrites_its_volatile_parts(

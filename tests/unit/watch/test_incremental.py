@@ -76,14 +76,14 @@ def test_incremental_equals_full_rescan(
     inc_store = _portfolio(settings.database_url, tmp_path / "a", feeds, tmp_path)
     full_store = _portfolio(url, tmp_path / "b", feeds, tmp_path)
     patched: list[tuple[str, bool]] = []
-    real_patch = assessment_patch.patch_stored
+    real_patch = assessment_patch.patch_many
 
-    def noting(session: Any, stamp: Any, *args: Any) -> dict[str, Any] | None:
-        counts = real_patch(session, stamp, *args)
-        patched.append((stamp.release, counts is not None))
-        return counts
+    def noting(session: Any, items: Any, *args: Any) -> dict[int, dict[str, Any]]:
+        written = real_patch(session, items, *args)
+        patched.extend((i.stamp.release, i.stamp.release_id in written) for i in items)
+        return written
 
-    monkeypatch.setattr(assessment_patch, "patch_stored", noting)
+    monkeypatch.setattr(assessment_patch, "patch_many", noting)
     try:
         now = T0 + timedelta(hours=1)  # the same day: the stored assessments can be patched
         # through the re-match job, as the watch runs in production: the job's own start is
