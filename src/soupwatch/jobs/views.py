@@ -24,12 +24,30 @@ def get_job(store: Store, job_id: int, principal: Principal | None = None) -> Jo
 def list_jobs(
     store: Store, principal: Principal | None = None, *, limit: int = 100, offset: int = 0
 ) -> list[Job]:
-    """Jobs newest first (those the principal may see)."""
+    """Jobs newest first: the page of ``limit`` after ``offset`` among those the principal
+    may see (``may_see``, the one rule; the stored rows are read a window at a time until the
+    page is full, so a page is never cut short by jobs the principal may not see)."""
     from soupwatch.jobs.runner import may_see
 
-    with store.session() as session:
-        jobs = job_repo.list_jobs(session, limit=limit, offset=offset)
-    return [j for j in jobs if principal is None or may_see(principal, j)]
+    if principal is None:
+        with store.session() as session:
+            return job_repo.list_jobs(session, limit=limit, offset=offset)
+    page: list[Job] = []
+    skipped, at, window = 0, 0, max(limit, 100)
+    while len(page) < limit:
+        with store.session() as session:
+            rows = job_repo.list_jobs(session, limit=window, offset=at)
+        for job in rows:
+            if not may_see(principal, job):
+                continue
+            if skipped < offset:
+                skipped += 1
+            elif len(page) < limit:
+                page.append(job)
+        if len(rows) < window:
+            break
+        at += window
+    return page
 
 
 def job_file(store: Store, job_id: int, principal: Principal | None = None) -> JobOutput:

@@ -116,3 +116,28 @@ def test_bad_job_fails_for_good_and_scheduler_dedupes(
     assert first.id == second.id != third.id
     assert first.state is JobState.DONE and second.attempts == 1
     assert first.idem_key == "feed-sync@2026-11-28T06:00:00+00:00"
+
+
+def test_a_page_of_jobs_is_full_of_what_the_caller_may_see(store: Store) -> None:
+    """Visibility is applied before the page is cut: 150 newer jobs of a product the caller
+    does not see do not leave its page empty (they did: the page was cut, then filtered)."""
+    from soupwatch.model.access import Principal, Role
+    from soupwatch.store import job_repo
+
+    with store.session() as session:
+        for n in range(3):
+            job_repo.create_job(
+                session, JobKind.DELIVERABLE, {"product": "mine"}, f"mine-{n}", "bob", T0
+            )
+        for n in range(150):
+            later = T0 + timedelta(minutes=1 + n)
+            job_repo.create_job(
+                session, JobKind.DELIVERABLE, {"product": "other"}, f"other-{n}", "eve", later
+            )
+    carol = Principal("carol", Role.PRODUCT_SECURITY, frozenset({"mine"}))
+    page = list_jobs(store, carol, limit=2)
+    assert [j.args["product"] for j in page] == ["mine", "mine"]
+    rest = list_jobs(store, carol, limit=2, offset=2)
+    assert [j.args["product"] for j in rest] == ["mine"]
+    assert [j.idem_key for j in page + rest] == ["mine-2", "mine-1", "mine-0"]
+    assert len(list_jobs(store, limit=200)) == 153  # no principal: every job
