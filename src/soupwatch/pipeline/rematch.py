@@ -25,14 +25,14 @@ from soupwatch.match.matcher import MatchContext, MatchResult, match_components
 from soupwatch.model import Component, ComponentRef, Finding
 from soupwatch.pipeline.flows import display_name
 from soupwatch.store import inventory
-from soupwatch.store.assessments import save_scan, skipped_by_release, skipped_of
+from soupwatch.store.assessments import save_scan, save_scans, skipped_by_release, skipped_of
 from soupwatch.store.change_index import (
     Touched,
     releases_to_index,
     set_release_keys,
 )
 from soupwatch.store.db import Session, Store
-from soupwatch.store.finding_tables import save_findings
+from soupwatch.store.finding_tables import ScanFindings, save_findings, save_findings_many
 from soupwatch.store.intel_query import StoreIntelQuery
 
 Progress = Callable[[int, int, str], None]
@@ -183,18 +183,14 @@ def _rematch_batch(
             c = sk.component
             skipped[i].append((str(own), display_name(c.name, c.version), sk.reason))
     before = skipped_by_release(session, [item.release.id for item in batch])
-    for i, item in enumerate(batch):
-        rid = item.release.id
-        save_findings(
-            session,
-            item.release.product,
-            item.release.version,
-            findings[i],
-            now,
-            only_refs=item.refs,
-            only_vulns=only_vulns,
-            known_id=rid,
-        )
-        kept = [s for s in before[rid] if s[0] not in item.refs]
-        save_scan(session, rid, now, kept + skipped[i], partial_from=since)
+    scans = [
+        ScanFindings(i.release.product, i.release.version, findings[n], i.refs, i.release.id)
+        for n, i in enumerate(batch)
+    ]
+    save_findings_many(session, scans, now, only_vulns=only_vulns)
+    unjudged = {
+        item.release.id: [s for s in before[item.release.id] if s[0] not in item.refs] + skipped[n]
+        for n, item in enumerate(batch)
+    }
+    save_scans(session, unjudged, now, partial_from=since)
     return matched

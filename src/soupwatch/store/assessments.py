@@ -102,18 +102,42 @@ def save_scan(
     incremental watch), so the findings of other vulnerabilities stayed as they were; None:
     a full scan.
     """
-    row = session.get(ReleaseScanRow, release_id, with_for_update=True)
-    if row is None:
-        row = ReleaseScanRow(release_id=release_id, findings_seq=0, partial=[])
-        session.add(row)
-    seq = (row.findings_seq or 0) + 1
-    row.findings_seq = seq
-    if partial_from is None:
-        row.partial = []
-    else:
-        row.partial = [*(row.partial or []), [seq, partial_from]][-PARTIAL_KEPT:]
-    row.scanned_at = scanned_at
-    row.skipped = [list(s) for s in skipped]
+    save_scans(session, {release_id: skipped}, scanned_at, partial_from=partial_from)
+
+
+def save_scans(
+    session: Session,
+    skipped: Mapping[int, Sequence[Sequence[str]]],
+    scanned_at: datetime,
+    *,
+    partial_from: int | None = None,
+) -> None:
+    """:func:`save_scan` of many releases (release id → its skipped components), their scan
+    rows read and locked in one statement."""
+    rows: dict[int, ReleaseScanRow] = {}
+    for part in _chunks(skipped):
+        rows.update(
+            (r.release_id, r)
+            for r in session.scalars(
+                select(ReleaseScanRow)
+                .where(ReleaseScanRow.release_id.in_(part))
+                .order_by(ReleaseScanRow.release_id)
+                .with_for_update()
+            )
+        )
+    for rid in sorted(skipped):
+        row = rows.get(rid)
+        if row is None:
+            row = ReleaseScanRow(release_id=rid, findings_seq=0, partial=[])
+            session.add(row)
+        seq = (row.findings_seq or 0) + 1
+        row.findings_seq = seq
+        if partial_from is None:
+            row.partial = []
+        else:
+            row.partial = [*(row.partial or []), [seq, partial_from]][-PARTIAL_KEPT:]
+        row.scanned_at = scanned_at
+        row.skipped = [list(s) for s in skipped[rid]]
 
 
 @dataclass(frozen=True, slots=True)

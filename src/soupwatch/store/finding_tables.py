@@ -234,29 +234,46 @@ class StoredFinding:
 
 
 def _carried_first_seen(
-    session: Session, product_id: int, names: set[tuple[str, str | None, str]]
-) -> dict[tuple[str, str | None, str], datetime]:
-    """Earliest first_seen per (name, version, vuln) in any release of the product."""
-    if not names:
-        return {}
-    rows = session.execute(
-        select(
-            FindingRow.component_name,
-            FindingRow.component_version,
-            FindingRow.vuln_id,
-            FindingRow.first_seen,
-        )
-        .join(ReleaseRow, ReleaseRow.id == FindingRow.release_id)
-        .where(ReleaseRow.product_id == product_id)
-        .where(FindingRow.vuln_id.in_(sorted({n[2] for n in names})))
-    ).all()
-    out: dict[tuple[str, str | None, str], datetime] = {}
-    for name, version, vuln, seen in rows:
-        key = (name, version, vuln)
-        seen = _aware(seen)
-        if key in names and (key not in out or seen < out[key]):
-            out[key] = seen
+    session: Session, wanted: Mapping[int, set[tuple[str, str | None, str]]]
+) -> dict[int, dict[tuple[str, str | None, str], datetime]]:
+    """Per product id, the earliest first_seen per (name, version, vuln) in any release of
+    that product, for the keys ``wanted`` names (one query per 500 products and 500 ids)."""
+    out: dict[int, dict[tuple[str, str | None, str], datetime]] = {p: {} for p in wanted}
+    products = sorted(p for p, names in wanted.items() if names)
+    vulns = sorted({n[2] for p in products for n in wanted[p]})
+    for p_start in range(0, len(products), 500):
+        for v_start in range(0, len(vulns), 500):
+            rows = session.execute(
+                select(
+                    ReleaseRow.product_id,
+                    FindingRow.component_name,
+                    FindingRow.component_version,
+                    FindingRow.vuln_id,
+                    FindingRow.first_seen,
+                )
+                .join(ReleaseRow, ReleaseRow.id == FindingRow.release_id)
+                .where(ReleaseRow.product_id.in_(products[p_start : p_start + 500]))
+                .where(FindingRow.vuln_id.in_(vulns[v_start : v_start + 500]))
+            ).all()
+            for product_id, name, version, vuln, seen in rows:
+                key, seen = (name, version, vuln), _aware(seen)
+                found = out[product_id]
+                if key in wanted[product_id] and (key not in found or seen < found[key]):
+                    found[key] = seen
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class ScanFindings:
+    """One release's findings from a scan, to store (:func:`save_findings_many`)."""
+
+    product: str
+    release: str
+    findings: Sequence[Finding]
+    only_refs: Collection[str] | None = None
+    """The scan matched only these components; the others' findings stay as they are."""
+    release_id: int | None = None
+    """The release's id, when the caller has it (saves looking it up)."""
 
 
 def save_findings(
@@ -278,40 +295,111 @@ def save_findings(
     ``only_vulns``: it judged only these vulnerability ids; the findings of others stay too.
     ``known_id``: the release's id, when the caller has it (saves looking it up).
     """
-    rid = release_id(session, product, release) if known_id is None else known_id
-    product_id = session.execute(
-        select(ReleaseRow.product_id).where(ReleaseRow.id == rid)
-    ).scalar_one()
-    query = select(FindingRow).where(FindingRow.release_id == rid)
-    if only_refs is not None:
-        query = query.where(FindingRow.component_ref.in_(sorted(set(only_refs))))
-    if only_vulns is None:
-        existing = {(r.component_ref, r.vuln_id): r for r in session.scalars(query)}
-    else:
-        judged = set(only_vulns)
-        wanted = sorted(judged)
-        existing = {}
-        for start in range(0, len(wanted), 500):  # only these rows: not every finding's evidence
-            part = query.where(FindingRow.vuln_id.in_(wanted[start : start + 500]))
-            existing.update({(r.component_ref, r.vuln_id): r for r in session.scalars(part)})
-        outside = [f for f in findings if str(f.vulnerability.id) not in judged]
+    one = ScanFindings(product, release, findings, only_refs, known_id)
+    save_findings_many(session, [one], now, fix_dates=fix_dates, only_vulns=only_vulns)
+
+
+def save_findings_many(
+    session: Session,
+    scans: Sequence[ScanFindings],
+    now: datetime,
+    *,
+    fix_dates: Mapping[tuple[str, str], datetime] | None = None,
+    only_vulns: Collection[str] | None = None,
+) -> None:
+    """:func:`save_findings` of many releases in the session's transaction, each table read
+    and written a statement (or a chunk) at a time for all of them, not per release."""
+    rids = [
+        s.release_id if s.release_id is not None else release_id(session, s.product, s.release)
+        for s in scans
+    ]
+    product_of: dict[int, int] = {}
+    for start in range(0, len(rids), 500):
+        part = sorted(set(rids[start : start + 500]))
+        found = session.execute(
+            select(ReleaseRow.id, ReleaseRow.product_id).where(ReleaseRow.id.in_(part))
+        )
+        product_of.update({rid: pid for rid, pid in found})
+    judged = None if only_vulns is None else set(only_vulns)
+    existing = _existing_rows(session, scans, rids, judged)
+    for scan in scans:
+        outside = [
+            f for f in scan.findings if judged is not None and f.vulnerability.id not in judged
+        ]
         if outside:
             raise StoreError(
                 f"finding {outside[0].vulnerability.id} is outside the judged vulnerabilities",
-                path=f"{product} {release}",
+                path=f"{scan.product} {scan.release}",
             )
-    carried = _carried_first_seen(
-        session,
-        product_id,
-        {(f.component_name, f.component_version, f.vulnerability.id) for f in findings},
-    )
+    wanted: dict[int, set[tuple[str, str | None, str]]] = {}
+    for scan, rid in zip(scans, rids, strict=True):
+        wanted.setdefault(product_of[rid], set()).update(
+            (f.component_name, f.component_version, f.vulnerability.id) for f in scan.findings
+        )
+    carried = _carried_first_seen(session, wanted)
+    reindex: list[FindingRow] = []
+    for scan, rid in zip(scans, rids, strict=True):
+        reindex += _apply(
+            session, scan, rid, existing[rid], carried[product_of[rid]], now, fix_dates
+        )
+    session.flush()
+    if reindex:
+        _index_ids(session, reindex)
+
+
+def _existing_rows(
+    session: Session,
+    scans: Sequence[ScanFindings],
+    rids: Sequence[int],
+    judged: set[str] | None,
+) -> dict[int, dict[tuple[str, str], FindingRow]]:
+    """Each release's stored findings a scan may change: of its matched components (all, or
+    ``only_refs``) and, when ``judged`` is given, of those vulnerability ids only (not every
+    finding's evidence)."""
+    refs = {
+        rid: None if s.only_refs is None else set(s.only_refs)
+        for s, rid in zip(scans, rids, strict=True)
+    }
+    out: dict[int, dict[tuple[str, str], FindingRow]] = {rid: {} for rid in rids}
+    ordered = sorted(set(rids))
+    vulns = None if judged is None else sorted(judged)
+    for start in range(0, len(ordered), 200):
+        query = select(FindingRow).where(FindingRow.release_id.in_(ordered[start : start + 200]))
+        parts = (
+            [query]
+            if vulns is None
+            else [
+                query.where(FindingRow.vuln_id.in_(vulns[v : v + 500]))
+                for v in range(0, len(vulns), 500)
+            ]
+        )
+        for part in parts:
+            for r in session.scalars(part):
+                wanted = refs[r.release_id]
+                if wanted is None or r.component_ref in wanted:
+                    out[r.release_id][(r.component_ref, r.vuln_id)] = r
+    return out
+
+
+def _apply(
+    session: Session,
+    scan: ScanFindings,
+    rid: int,
+    existing: dict[tuple[str, str], FindingRow],
+    carried: dict[tuple[str, str | None, str], datetime],
+    now: datetime,
+    fix_dates: Mapping[tuple[str, str], datetime] | None,
+) -> list[FindingRow]:
+    """Add, update and resolve one release's finding rows (unflushed); the rows whose ids
+    must be indexed again."""
     seen: set[tuple[str, str]] = set()
     reindex: list[FindingRow] = []
-    for f in findings:
+    for f in scan.findings:
         key = (str(f.component_ref), str(f.vulnerability.id))
         if key in seen:
             raise StoreError(
-                f"duplicate finding {key[1]} for component {key[0]}", path=f"{product} {release}"
+                f"duplicate finding {key[1]} for component {key[0]}",
+                path=f"{scan.product} {scan.release}",
             )
         seen.add(key)
         fix_at = _fix_time(f, now, fix_dates)
@@ -348,9 +436,7 @@ def save_findings(
     for key, row in existing.items():
         if key not in seen and row.resolved_at is None:
             row.resolved_at, row.resolved_by = now, "rescan"
-    session.flush()
-    if reindex:
-        _index_ids(session, reindex)
+    return reindex
 
 
 def _aware(value: datetime) -> datetime:
