@@ -41,6 +41,7 @@ from soupwatch.store.intel_query import StoreIntelQuery
 if TYPE_CHECKING:
     from soupwatch.intel.interface import EolProduct
     from soupwatch.model.assessment import DataSnapshot
+    from soupwatch.model.component import Component
     from soupwatch.model.vulnerability import Vulnerability
     from soupwatch.pipeline.assessments import ContextRef
     from soupwatch.risk.assess import PriorityFields
@@ -99,6 +100,8 @@ class SharedReads:
     _own: dict[Hashable, dict[int, Any]] = field(default_factory=dict)
     _read: dict[Hashable, set[int]] = field(default_factory=dict)
     _order: dict[int, int] = field(init=False)
+    _refs: dict[int, frozenset[str]] = field(default_factory=dict)
+    """Per release, the component refs of the findings read for it (:meth:`components`)."""
     records: dict[str, Vulnerability | None] = field(default_factory=dict)
     eol: list[EolProduct] | None = None
     snapshot: tuple[DataSnapshot, ...] | None = None
@@ -165,9 +168,29 @@ class SharedReads:
         from soupwatch.store.finding_tables import load_findings_by_release
 
         def load(session: Session, rids: list[int]) -> dict[int, list[StoredFinding]]:
-            return load_findings_by_release(session, rids, ids)
+            found = load_findings_by_release(session, rids, ids)
+            for r, rows in found.items():
+                self._refs[r] = frozenset(s.finding.component_ref for s in rows)
+            return found
 
         return cast("list[StoredFinding]", self._take(("findings", ids), session, rid, load))
+
+    def components(self, session: Session, rid: int, refs: frozenset[str]) -> list[Component]:
+        """Release ``rid``'s components of ``refs`` (those of its changed findings), read with
+        those of the pending releases whose findings were read already."""
+
+        def load(
+            session: Session, rids: list[int]
+        ) -> dict[int, tuple[frozenset[str], list[Component]]]:
+            wanted = {r: refs if r == rid else self._refs.get(r, frozenset()) for r in rids}
+            wanted = {r: w for r, w in wanted.items() if w or r == rid}
+            found = inventory.components_by_release(session, wanted)
+            return {r: (wanted[r], found[r]) for r in wanted}
+
+        read_for, found = self._take("components", session, rid, load)
+        if read_for != refs:  # read ahead for other findings than those it needs now
+            return inventory.components_by_ref(session, rid, refs)
+        return cast("list[Component]", found)
 
     def newest_change(self, session: Session) -> int:
         from soupwatch.store.change_index import newest_change
@@ -324,8 +347,8 @@ def _plan(
                 life = learnt_earlier(life, *known)
             inputs.append(FindingInput(f, life))
         ctx = context.load()
-        components = inventory.components_by_ref(
-            session, rid, {s.finding.component_ref for s in stored}
+        components = reads.components(
+            session, rid, frozenset(s.finding.component_ref for s in stored)
         )
         assessed = assess_findings(
             inputs,

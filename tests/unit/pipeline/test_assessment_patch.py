@@ -226,3 +226,21 @@ def test_jobs_and_postmarket_records_leave_stored_assessments_current(store: Sto
     )
     pipeline.record_decision(store, decision, actor="ci", reason="check", now=NOW)
     assert pipeline.release_summary(store, "pump", "1.0", now=NOW).recomputed
+
+
+def test_components_read_ahead_for_other_findings_are_read_again(store: Store) -> None:
+    """The batch reads a release's components together with the next releases', for the refs
+    of the findings read for them; asked for other refs, it reads those, never the kept ones."""
+    from soupwatch.pipeline.assessment_patch import SharedReads
+    from soupwatch.store.assessments import release_stamps
+
+    first, second = _stored_release(store, "1.0"), _stored_release(store, "2.0")
+    with store.session() as s:
+        stamps = tuple(st for st in release_stamps(s) if st.release_id in (first, second))
+        reads = SharedReads(pending=stamps)
+        ids = frozenset({"CVE-2014-0160"})
+        assert [f.finding.component_ref for f in reads.findings(s, first, ids)] == ["openssl"]
+        assert [c.name for c in reads.components(s, first, frozenset({"openssl"}))] == ["openssl"]
+        # the second release's components were read ahead for its findings' refs ("openssl");
+        # asked for another ref, it gets exactly that one (none such here), not the kept list
+        assert reads.components(s, second, frozenset({"zlib"})) == []
