@@ -105,7 +105,7 @@ def rematch_components(
 
 
 def _query(session: Session, only_vulns: frozenset[str] | None) -> IntelQuery:
-    query = StoreIntelQuery(session)
+    query = StoreIntelQuery(session, only_vulns)
     return query if only_vulns is None else ChangedOnly(query, only_vulns)
 
 

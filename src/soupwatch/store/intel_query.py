@@ -72,39 +72,66 @@ def decoded(raw: Any) -> Any:
     return found
 
 
-class StoreIntelQuery:
-    """Reads the intelligence tables through one session; every method is a few index probes."""
+SQL_FILTER_MAX = 1000
+"""Restricting ids (``only_vulns``) up to this many are filtered in the query; more are left to
+the caller (``match.changed_only`` filters what it is given)."""
 
-    def __init__(self, session: Session) -> None:
+
+class StoreIntelQuery:
+    """Reads the intelligence tables through one session; every method is a few index probes.
+
+    ``only_vulns``: CPE and CNA candidates of these vulnerability ids only, filtered in the
+    query (a partial re-match after a feed change judges only the changed ids: reading and
+    decoding every record of a product with thousands of CVEs to keep a few cost more than the
+    matching). The caller still filters (``match.changed_only.ChangedOnly``): past
+    :data:`SQL_FILTER_MAX` ids, and for OSV (whose aliases decide), nothing is filtered here."""
+
+    def __init__(self, session: Session, only_vulns: frozenset[str] | None = None) -> None:
         self.session = session
+        self.only = (
+            sorted(only_vulns)
+            if only_vulns is not None and len(only_vulns) <= SQL_FILTER_MAX
+            else None
+        )
 
     def cpe_candidates(
         self, keys: Iterable[tuple[str, str]]
     ) -> dict[tuple[str, str], list[CpeCandidate]]:
         """CVEs whose configurations name each (vendor, product), lower-cased keys."""
-        result: dict[tuple[str, str], list[CpeCandidate]] = {}
-        for vendor, product in sorted({(v.lower(), p.lower()) for v, p in keys}):
+        wanted = sorted({(v.lower(), p.lower()) for v, p in keys})
+        query = (
+            select(
+                IntelCpeIndexRow.vendor,
+                IntelCpeIndexRow.product,
+                IntelCpeIndexRow.vuln_id,
+                cast(IntelCpeConfigRow.configurations, Text),
+                IntelRecordRow.source,
+            )
+            .join(IntelCpeConfigRow, IntelCpeConfigRow.record_key == IntelCpeIndexRow.record_key)
+            .join(IntelRecordRow, IntelRecordRow.key == IntelCpeIndexRow.record_key)
+            .where(IntelRecordRow.withdrawn.is_(False))
+        )
+        result: dict[tuple[str, str], list[CpeCandidate]] = {key: [] for key in wanted}
+        if self.only is not None:
+            # the few records of these ids, every product they name, in one query
             rows = self.session.execute(
-                select(
-                    IntelCpeIndexRow.vuln_id,
-                    cast(IntelCpeConfigRow.configurations, Text),
-                    IntelRecordRow.source,
+                query.where(IntelCpeIndexRow.vuln_id.in_(self.only)).order_by(
+                    IntelCpeIndexRow.vendor, IntelCpeIndexRow.product, IntelCpeIndexRow.vuln_id
                 )
-                .join(
-                    IntelCpeConfigRow, IntelCpeConfigRow.record_key == IntelCpeIndexRow.record_key
-                )
-                .join(IntelRecordRow, IntelRecordRow.key == IntelCpeIndexRow.record_key)
-                .where(
-                    IntelCpeIndexRow.vendor == vendor,
-                    IntelCpeIndexRow.product == product,
-                    IntelRecordRow.withdrawn.is_(False),
-                )
-                .order_by(IntelCpeIndexRow.vuln_id)
             ).all()
-            result[(vendor, product)] = [
-                CpeCandidate(vuln_id=vid, configurations=tuple(decoded(configs)), source=source)
-                for vid, configs, source in rows
-            ]
+        else:
+            rows = []
+            for vendor, product in wanted:
+                rows += self.session.execute(
+                    query.where(
+                        IntelCpeIndexRow.vendor == vendor, IntelCpeIndexRow.product == product
+                    ).order_by(IntelCpeIndexRow.vuln_id)
+                ).all()
+        for vendor, product, vid, configs, source in rows:
+            found = result.get((vendor, product))
+            if found is not None:
+                config = tuple(decoded(configs))
+                found.append(CpeCandidate(vuln_id=vid, configurations=config, source=source))
         return result
 
     def osv_candidates(
@@ -161,7 +188,11 @@ class StoreIntelQuery:
                     IntelCnaAffectedRow.assigner,
                 )
                 .join(IntelRecordRow, IntelRecordRow.key == IntelCnaAffectedRow.record_key)
-                .where(IntelCnaAffectedRow.lookup == product, IntelRecordRow.withdrawn.is_(False))
+                .where(
+                    IntelCnaAffectedRow.lookup == product,
+                    IntelRecordRow.withdrawn.is_(False),
+                    *([] if self.only is None else [IntelCnaAffectedRow.vuln_id.in_(self.only)]),
+                )
                 .order_by(IntelCnaAffectedRow.vuln_id, IntelCnaAffectedRow.id)
             ).all()
             result[product] = [
