@@ -72,6 +72,15 @@ def decoded(raw: Any) -> Any:
     return found
 
 
+def _by_product(rows: Iterable[Any]) -> dict[tuple[str, str], list[CpeCandidate]]:
+    """CPE candidate rows (vendor, product, id, configurations as text, source) by product."""
+    found: dict[tuple[str, str], list[CpeCandidate]] = {}
+    for vendor, product, vid, configs, source in rows:
+        candidate = CpeCandidate(vuln_id=vid, configurations=tuple(decoded(configs)), source=source)
+        found.setdefault((vendor, product), []).append(candidate)
+    return found
+
+
 SQL_FILTER_MAX = 1000
 """Restricting ids (``only_vulns``) up to this many are filtered in the query; more are left to
 the caller (``match.changed_only`` filters what it is given)."""
@@ -93,6 +102,7 @@ class StoreIntelQuery:
             if only_vulns is not None and len(only_vulns) <= SQL_FILTER_MAX
             else None
         )
+        self._only_cpe: dict[tuple[str, str], list[CpeCandidate]] | None = None
 
     def cpe_candidates(
         self, keys: Iterable[tuple[str, str]]
@@ -111,28 +121,28 @@ class StoreIntelQuery:
             .join(IntelRecordRow, IntelRecordRow.key == IntelCpeIndexRow.record_key)
             .where(IntelRecordRow.withdrawn.is_(False))
         )
-        result: dict[tuple[str, str], list[CpeCandidate]] = {key: [] for key in wanted}
         if self.only is not None:
-            # the few records of these ids, every product they name, in one query
-            rows = self.session.execute(
-                query.where(IntelCpeIndexRow.vuln_id.in_(self.only)).order_by(
-                    IntelCpeIndexRow.vendor, IntelCpeIndexRow.product, IntelCpeIndexRow.vuln_id
+            if self._only_cpe is None:  # the few records of these ids, every product they
+                # name, in one query, kept for the next components matched through this query
+                self._only_cpe = _by_product(
+                    self.session.execute(
+                        query.where(IntelCpeIndexRow.vuln_id.in_(self.only)).order_by(
+                            IntelCpeIndexRow.vendor,
+                            IntelCpeIndexRow.product,
+                            IntelCpeIndexRow.vuln_id,
+                        )
+                    )
                 )
+            return {key: list(self._only_cpe.get(key, ())) for key in wanted}
+        rows: list[Any] = []
+        for vendor, product in wanted:
+            rows += self.session.execute(
+                query.where(
+                    IntelCpeIndexRow.vendor == vendor, IntelCpeIndexRow.product == product
+                ).order_by(IntelCpeIndexRow.vuln_id)
             ).all()
-        else:
-            rows = []
-            for vendor, product in wanted:
-                rows += self.session.execute(
-                    query.where(
-                        IntelCpeIndexRow.vendor == vendor, IntelCpeIndexRow.product == product
-                    ).order_by(IntelCpeIndexRow.vuln_id)
-                ).all()
-        for vendor, product, vid, configs, source in rows:
-            found = result.get((vendor, product))
-            if found is not None:
-                config = tuple(decoded(configs))
-                found.append(CpeCandidate(vuln_id=vid, configurations=config, source=source))
-        return result
+        found = _by_product(rows)
+        return {key: found.get(key, []) for key in wanted}
 
     def osv_candidates(
         self, keys: Iterable[tuple[str, str]]
