@@ -42,7 +42,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,6 +68,9 @@ from soupwatch.store.intel_write import note_changes
 from soupwatch.store.job_tables import IntelChangeRow, ReleaseKeyRow
 from soupwatch.store.watch_tables import WatchRunRow, record_run
 from soupwatch.watch import impact, rescan_portfolio
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_fleet_impact import _best
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SOUPWATCH_SHARED", ROOT.parent / "shared"))
@@ -135,15 +137,6 @@ def _units(store: Store) -> None:
     print(f"setup: {done.added:,} units imported in {time.perf_counter() - t:.1f} s")
 
 
-def _median(fn: Callable[[], object], runs: int = 7) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def _impact(store: Store, result: dict[str, Any]) -> None:
     """``impact`` with its fleet for the delta CVE that reached the most releases, timed
     against the release-level answer; its units must be those of the releases it names."""
@@ -155,7 +148,7 @@ def _impact(store: Store, result: dict[str, Any]) -> None:
         return
     cve = max(sorted(counts), key=lambda v: counts[v])
     later = datetime.fromisoformat(LATER)
-    base = _median(lambda: impact(store, cve, now=later))
+    base = _best(lambda: impact(store, cve, now=later))
     found = fleet_impact(store, cve, Scope(), now=later)
     releases = {(r.product, r.release) for r in found.findings if r.is_open}
     assert found.units_exposed == 50 * len(releases), (found.units_exposed, len(releases))
@@ -165,7 +158,7 @@ def _impact(store: Store, result: dict[str, Any]) -> None:
     )
     hospital = Scope(customers=frozenset({"customer-7"}))
     for label, scope in (("everyone", Scope()), ("one hospital", hospital)):
-        took = _median(lambda scope=scope: fleet_impact(store, cve, scope, now=later))
+        took = _best(lambda scope=scope: fleet_impact(store, cve, scope, now=later))
         got = fleet_impact(store, cve, scope, now=later)
         print(
             f"  with its fleet ({label}): {took * 1000:.1f} ms ({took / base:.2f}x release "
