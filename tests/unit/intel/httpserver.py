@@ -24,7 +24,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 class MirrorServer:
     """Serves ``feeds`` over HTTP; ``hits`` counts requests per path, ``headers`` keeps them,
-    ``sent`` counts the bytes an ``/endless/`` body wrote before the client hung up."""
+    ``sent`` counts the bytes an ``/endless/`` body handed to the socket before the client hung
+    up."""
 
     def __init__(self, feeds: Path) -> None:
         self.feeds = feeds
@@ -122,8 +123,10 @@ class MirrorServer:
                 chunk = bytes(64 * 1024)
                 try:
                     for _ in range(4096):
-                        self.wfile.write(chunk)
+                        # counted before it is written: the client may read a chunk and hang
+                        # up before this thread runs again, so counting after could fall short
                         server.sent[path] += len(chunk)
+                        self.wfile.write(chunk)
                 except OSError:  # the client hung up, as it should
                     return
 
