@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from soupwatch.discover.signatures import crypto, data, network, runtime, system, vendored
+from soupwatch.discover.signatures import (
+    crypto,
+    data,
+    formats,
+    media,
+    messaging,
+    network,
+    runtime,
+    security,
+    system,
+    vendored,
+)
 from soupwatch.discover.signatures.model import Signature
 
 ALL_SIGNATURES: tuple[Signature, ...] = (
@@ -12,6 +23,10 @@ ALL_SIGNATURES: tuple[Signature, ...] = (
     *data.SIGNATURES,
     *runtime.SIGNATURES,
     *vendored.SIGNATURES,
+    *messaging.SIGNATURES,
+    *media.SIGNATURES,
+    *security.SIGNATURES,
+    *formats.SIGNATURES,
 )
 """Every signature, from every product-family table."""
 

@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 
 from soupwatch.model import ComponentType
 
+NO_TEXT = rb"(?!)()"
+"""The ``version`` of a library that embeds no version text next to its name: never matches
+(one empty group, as every version pattern has), so the version comes from an exported
+function, the file name or another evidence kind of the signature."""
+
 
 @dataclass(frozen=True, slots=True)
 class Signature:
@@ -80,11 +85,12 @@ class Signature:
 
 
 def _split_update(key: str, version: str | None) -> tuple[str, str]:
-    """NVD spells OpenSSH ``9.2p1`` as version ``9.2`` with update ``p1``."""
+    """NVD spells OpenSSH ``9.2p1`` as version ``9.2`` with update ``p1``, and sudo
+    ``1.9.13p3`` as ``1.9.13`` with update ``p3``."""
     if not version:
         return "*", "*"
-    if key == "openssh":
-        m = re.fullmatch(r"(\d+\.\d+)(p\d+)", version)
+    if key in ("openssh", "sudo"):
+        m = re.fullmatch(r"(\d+\.\d+(?:\.\d+)?)(p\d+)", version)
         if m:
             return m.group(1), m.group(2)
     return _cpe_escape(version), "*"

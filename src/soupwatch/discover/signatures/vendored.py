@@ -9,7 +9,7 @@ checked on Debian 12's own builds (``/usr/lib/x86_64-linux-gnu``) against ``dpkg
 
 from __future__ import annotations
 
-from soupwatch.discover.signatures.model import Signature
+from soupwatch.discover.signatures.model import NO_TEXT, Signature
 from soupwatch.model import ComponentType
 
 # libffi's libtool suffix -> release (Debian/Ubuntu builds: 3.2.1, 3.3, 3.4.2, 3.4.4, 3.4.6).
@@ -21,9 +21,6 @@ _LIBFFI_LIBTOOL = (
     ("8.1.4", "3.4.6"),
 )
 
-_NO_TEXT = rb"(?!)()"
-"""For a library that embeds no version text next to its name: never matches, so the version
-comes from the exported function or the file name."""
 
 SIGNATURES: tuple[Signature, ...] = (
     Signature(
@@ -31,7 +28,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="Little CMS",
         cpe="littlecms:little_cms_color_engine",
         anchors=(b"cmsGetEncodedCMMversion",),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         # returns LCMS_VERSION (2140 = 2.14)
         functions=(("cmsGetEncodedCMMversion", "lcms"),),
         soname=r"liblcms2\.so\.2$",
@@ -41,7 +38,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="HarfBuzz",
         cpe="harfbuzz_project:harfbuzz",
         anchors=(b"hb_version_string",),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         functions=(("hb_version_string", "string"),),
         soname=r"libharfbuzz\.so\.0$",
     ),
@@ -50,7 +47,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="libffi",
         cpe="libffi_project:libffi",
         anchors=(b"libffi.so.",),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         functions=(("ffi_get_version", "string"),),
         soname=r"libffi\.so\.[678]$",
         file_version=r"libffi\.so\.(\d+\.\d+\.\d+)$",
@@ -61,7 +58,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="LibYAML",
         cpe="pyyaml:libyaml",
         anchors=(b"yaml_get_version_string",),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         functions=(("yaml_get_version_string", "string"),),
         soname=r"libyaml-0\.so\.2$",
     ),
@@ -81,7 +78,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="Brotli",
         cpe="google:brotli",
         anchors=(b"BrotliDecoderVersion", b"BrotliEncoderVersion"),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         functions=(("BrotliDecoderVersion", "brotli"), ("BrotliEncoderVersion", "brotli")),
         soname=r"libbrotli(?:dec|enc)\.so\.1$",
     ),
@@ -90,7 +87,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="LZ4",
         cpe="lz4_project:lz4",
         anchors=(b"LZ4_versionNumber",),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         functions=(("LZ4_versionNumber", "decimal"), ("LZ4_versionString", "string")),
         soname=r"liblz4\.so\.1$",
         file_version=r"liblz4\.so\.(1\.\d+\.\d+)$",
@@ -100,7 +97,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="libuv",
         cpe="libuv:libuv",
         anchors=(b"uv_version_string",),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         functions=(("uv_version", "hex"), ("uv_version_string", "string")),
         soname=r"libuv\.so\.1$",
     ),
@@ -109,7 +106,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="libevent",
         cpe="libevent_project:libevent",
         anchors=(b"event_get_version",),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         functions=(("event_get_version", "string"),),
         soname=r"libevent(?:_core|_extra|_pthreads|_openssl)?-2\.\d\.so\.\d+$",
     ),
@@ -118,7 +115,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="json-c",
         cpe="json-c:json-c",
         anchors=(b"json_c_version",),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         functions=(("json_c_version", "string"),),
         soname=r"libjson-c\.so\.\d+$",
     ),
@@ -172,7 +169,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="GLib",
         cpe="gnome:glib",
         anchors=(b"glib_micro_version",),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         functions=(("glib_major_version", "glib"),),
         soname=r"libglib-2\.0\.so\.0$",
     ),
@@ -191,7 +188,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="ICU",
         cpe="icu-project:international_components_for_unicode",
         anchors=(b"libicuuc.so.", b"libicui18n.so.", b"libicudata.so."),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         soname=r"libicu(?:uc|i18n|data|io|tu|test)\.so\.\d+$",
         file_version=r"libicu(?:uc|i18n|data|io|tu|test)\.so\.(\d+\.\d+(?:\.\d+)?)$",
     ),
@@ -229,7 +226,7 @@ SIGNATURES: tuple[Signature, ...] = (
         product="Jansson",
         cpe="jansson_project:jansson",
         anchors=(b"jansson_version_str",),
-        version=_NO_TEXT,
+        version=NO_TEXT,
         functions=(("jansson_version_str", "string"),),
         soname=r"libjansson\.so\.4$",
     ),
