@@ -46,6 +46,8 @@ SAMPLES = [
     ("glibc", b"GNU C Library (GNU libc) stable release version 2.31.\n", "2.31"),
     ("systemd", b'{"type":"deb","os":"debian","name":"systemd","version":"247.3-7"}', "247.3"),
     ("dcmtk", b"\x001.2.276.0.7230010.3.0.3.6.5\x00", "3.6.5"),
+    # Debian 13's libavutil: a 16-byte hex-digit array without a terminator right before it
+    ("ffmpeg", b"\x000123456789abcdefFFmpeg version 7.1.5-0+deb13u1\x00", "7.1.5"),
 ]
 
 

@@ -36,11 +36,13 @@ SIGNATURES: tuple[Signature, ...] = (
         key="ffmpeg",
         product="FFmpeg",
         cpe="ffmpeg:ffmpeg",
-        anchors=(b"\x00FFmpeg version ",),
+        anchors=(b"FFmpeg version ",),
         # av_util_ffversion / av_codec_ffversion / av_format_ffversion: "FFmpeg version "
         # FFMPEG_VERSION, a C string of its own (a release; git builds say "N-…" and stay
-        # unversioned here)
-        version=rb"\x00FFmpeg version n?(\d+\.\d+(?:\.\d+)?)[-+~\x00 ]",
+        # unversioned here). No NUL is required before it: a char array without its
+        # terminator (a 16-byte hex-digit table in Debian 13's libavutil) can sit right
+        # in front of it.
+        version=rb"FFmpeg version n?(\d+\.\d+(?:\.\d+)?)[-+~\x00 ]",
         before=0,
         after=48,
     ),
@@ -221,7 +223,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         key="libvorbis",
         product="libvorbis",
-        cpe="xiph:libvorbis",
+        cpe="xiph.org:libvorbis",
         anchors=(b"Xiph.Org libVorbis ",),
         # vorbis_version_string(): "Xiph.Org libVorbis 1.3.7" (files carry only the
         # encoder's "Xiph.Org libVorbis I 20200704" vendor text, without a release)
@@ -337,7 +339,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         key="libvips",
         product="libvips",
-        cpe="libvips_project:libvips",
+        cpe="libvips:libvips",
         anchors=(b"vips_version_string",),
         version=rb"libvips[ /-](8\.\d+\.\d+)\x00",
         # vips_version_string() returns VIPS_VERSION_STRING ("8.14.1")

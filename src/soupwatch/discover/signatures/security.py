@@ -39,7 +39,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         key="gpgme",
         product="GPGME",
-        cpe="gnupg:gpgme",
+        cpe="gnu:gpgme",
         # the banner gpgme_check_version("\x01\x01") returns
         anchors=(b"This is GPGME ",),
         version=rb"This is GPGME (\d+\.\d+\.\d+) - The GnuPG Made Easy library",
@@ -215,7 +215,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         key="pcsc_lite",
         product="PCSC-Lite",
-        cpe="pcsc-lite_project:pcsc-lite",
+        cpe="muscle:pcsc-lite",
         # pcscd's start-up log line (src/pcscdaemon.c)
         anchors=(b"pcsc-lite ",),
         version=rb"pcsc-lite (\d+\.\d+\.\d+) daemon ready\.",
