@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 
 import pytest
 from tests.debs import DebCache, upstream
-from tests.quality.elf_sets import CASES, DEV, DEV_ONLY, EVAL, Case
+from tests.quality.elf_sets import (
+    CASES,
+    DEV,
+    DEV_ONLY,
+    EVAL,
+    FAMILY_CASES,
+    FAMILY_DEV,
+    FAMILY_EVAL,
+    Case,
+)
 
 from soupwatch.discover import discover_path
 from soupwatch.discover.changelog import VERSION_FROM
@@ -140,3 +149,17 @@ def test_evaluation_set(debs: DebCache) -> None:
     total = _report("evaluation set (held out)", _evaluate(debs, EVAL))
     assert total.precision >= 0.97 and total.recall >= 0.97, (total.wrong, total.missed)
     assert len(total.unavailable) <= 12, total.unavailable
+
+
+def test_family_development_set(debs: DebCache) -> None:
+    total = _report("families, development set", _evaluate(debs, FAMILY_DEV, FAMILY_CASES))
+    assert total.precision >= 0.97 and total.recall >= 0.97, (total.wrong, total.missed)
+    assert len(total.unavailable) <= 2, total.unavailable
+
+
+def test_family_evaluation_set(debs: DebCache) -> None:
+    total = _report(
+        "families, evaluation set (held out)", _evaluate(debs, FAMILY_EVAL, FAMILY_CASES)
+    )
+    assert total.precision >= 0.97 and total.recall >= 0.97, (total.wrong, total.missed)
+    assert len(total.unavailable) <= 6, total.unavailable
