@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from soupwatch.discover import discover_path
 from tests.debs import DebCache, upstream, wheel
+from tests.unit.discover.families import found_signatures
 
 # (package, signature key); the product's version is the package's upstream version
 FAMILIES = [
@@ -47,32 +47,23 @@ FAMILIES = [
 ]
 
 
-def _found(path: object) -> dict[str, set[str | None]]:
-    out: dict[str, set[str | None]] = {}
-    for c in discover_path(path).components:  # type: ignore[arg-type]
-        for key, value in c.properties:
-            if key == "soupwatch:discovery:signature":
-                out.setdefault(value, set()).add(c.version)
-    return out
-
-
 @pytest.mark.parametrize(("package", "key"), FAMILIES, ids=[f[0] for f in FAMILIES])
 def test_family_on_a_real_arm64_binary(debs: DebCache, package: str, key: str) -> None:
     debs.prefetch([(p, "arm64", "bookworm") for p, _ in FAMILIES])
     pkg = debs.unpacked(package, "arm64")
-    found = _found(pkg.root)
+    found = found_signatures(pkg.root)
     assert upstream(pkg.version) in found.get(key, set()), found
 
 
 @pytest.mark.parametrize("platform", ["manylinux_2_17_aarch64", "manylinux_2_17_x86_64"])
 def test_static_libxml2_and_libxslt_inside_lxml(platform: str) -> None:
-    found = _found(wheel("lxml==5.3.0", platform))
+    found = found_signatures(wheel("lxml==5.3.0", platform))
     # lxml 5.3.0's wheels are built with libxml2 2.12.9 and libxslt 1.1.42 (its changelog)
     assert found["libxml2"] == {"2.12.9"} and found["libxslt"] == {"1.1.42"}, found
 
 
 def test_awscrt_vendors_aws_lc_and_s2n() -> None:
-    found = _found(wheel("awscrt==0.23.4", "manylinux_2_17_aarch64"))
+    found = found_signatures(wheel("awscrt==0.23.4", "manylinux_2_17_aarch64"))
     assert found["aws_lc"] == {"1.40.0"}
     assert found["s2n_tls"] == {None}  # identified; s2n embeds no version
     assert "boringssl" not in found  # AWS-LC keeps BoringSSL's texts; it is not BoringSSL

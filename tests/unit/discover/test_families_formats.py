@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from soupwatch.discover import discover_path
 from tests.debs import DebCache, upstream
+from tests.unit.discover.families import found_signatures
 
 ARCHS = ("amd64", "arm64")
 
@@ -75,21 +75,12 @@ _WANTED = [(p, a, "bookworm") for p, _ in FORMATS for a in ARCHS] + [
 ]
 
 
-def _found(path: object) -> dict[str, set[str | None]]:
-    out: dict[str, set[str | None]] = {}
-    for c in discover_path(path).components:  # type: ignore[arg-type]
-        for key, value in c.properties:
-            if key == "soupwatch:discovery:signature":
-                out.setdefault(value, set()).add(c.version)
-    return out
-
-
 @pytest.mark.parametrize("arch", ARCHS)
 @pytest.mark.parametrize(("package", "key"), FORMATS, ids=[f[0] for f in FORMATS])
 def test_format_library_on_a_real_binary(debs: DebCache, package: str, key: str, arch: str) -> None:
     debs.prefetch(_WANTED)
     pkg = debs.unpacked(package, arch)
-    found = _found(pkg.root)
+    found = found_signatures(pkg.root)
     assert upstream(pkg.version) in found.get(key, set()), found
 
 
@@ -98,5 +89,5 @@ def test_a_program_linking_the_library_is_not_the_library(
     debs: DebCache, package: str, keys: tuple[str, ...]
 ) -> None:
     debs.prefetch(_WANTED)
-    found = _found(debs.unpacked(package, "arm64").root)
+    found = found_signatures(debs.unpacked(package, "arm64").root)
     assert not set(keys) & set(found), found

@@ -3,12 +3,10 @@ binaries of two architectures; and real programs that only link them, not taken 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from soupwatch.discover import discover_path
 from tests.debs import DebCache, upstream
+from tests.unit.discover.families import found_signatures
 
 ARCHES = ("amd64", "arm64")
 
@@ -86,21 +84,12 @@ def _prefetch(debs: DebCache) -> None:
     debs.prefetch([(p, a, "bookworm") for p in packages for a in ARCHES])
 
 
-def _found(path: Path) -> dict[str, set[str | None]]:
-    out: dict[str, set[str | None]] = {}
-    for c in discover_path(path).components:
-        for key, value in c.properties:
-            if key == "soupwatch:discovery:signature":
-                out.setdefault(value, set()).add(c.version)
-    return out
-
-
 @pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize(("package", "key"), MEDIA, ids=[f"{p}-{k}" for p, k in MEDIA])
 def test_media_library_on_a_real_binary(debs: DebCache, package: str, key: str, arch: str) -> None:
     _prefetch(debs)
     pkg = debs.unpacked(package, arch)
-    found = _found(pkg.root)
+    found = found_signatures(pkg.root)
     assert upstream(pkg.version) in found.get(key, set()), found
 
 
@@ -111,5 +100,5 @@ def test_a_program_linking_a_media_library_is_not_it(
 ) -> None:
     _prefetch(debs)
     pkg = debs.unpacked(package, arch)
-    found = _found(pkg.root)
+    found = found_signatures(pkg.root)
     assert not set(keys) & set(found), found

@@ -8,18 +8,13 @@ and arm64; and a real program or plug-in of another product that links the libra
 
 from __future__ import annotations
 
-import io
 import re
-from pathlib import Path
 
 import pytest
-from elftools.common.exceptions import ELFError
-from elftools.elf.dynamic import DynamicSection
-from elftools.elf.elffile import ELFFile
 
-from soupwatch.discover import discover_path
 from soupwatch.discover.signatures import ALL_SIGNATURES, messaging
 from tests.debs import DebCache, upstream
+from tests.unit.discover.families import found_signatures, needed
 
 ARCHES = ("amd64", "arm64")
 
@@ -79,30 +74,6 @@ def _prefetch(debs: DebCache) -> None:
     debs.prefetch([(p, a, "bookworm") for p in packages for a in ARCHES])
 
 
-def _found(path: Path) -> dict[str, set[str | None]]:
-    out: dict[str, set[str | None]] = {}
-    for c in discover_path(path).components:
-        for key, value in c.properties:
-            if key == "soupwatch:discovery:signature":
-                out.setdefault(value, set()).add(c.version)
-    return out
-
-
-def _needed(path: Path) -> list[str]:
-    data = path.read_bytes()
-    if not data.startswith(b"\x7fELF"):
-        return []
-    out: list[str] = []
-    try:
-        for section in ELFFile(io.BytesIO(data)).iter_sections():
-            if isinstance(section, DynamicSection):
-                tags = section.iter_tags()
-                out += [str(getattr(t, "needed", "")) for t in tags if t.entry.d_tag == "DT_NEEDED"]
-    except ELFError:
-        return []
-    return out
-
-
 def test_messaging_keys_are_unique_and_listed() -> None:
     keys = [s.key for s in ALL_SIGNATURES]
     mine = {s.key for s in messaging.SIGNATURES}
@@ -115,7 +86,7 @@ def test_messaging_keys_are_unique_and_listed() -> None:
 def test_family_on_real_binaries(debs: DebCache, package: str, key: str, arch: str) -> None:
     _prefetch(debs)
     pkg = debs.unpacked(package, arch)
-    found = _found(pkg.root)
+    found = found_signatures(pkg.root)
     assert upstream(pkg.version) in found.get(key, set()), found
     assert found[key] == {upstream(pkg.version)}, found  # no second, wrong version
 
@@ -129,5 +100,5 @@ def test_consumer_is_not_the_library(
     pkg = debs.unpacked(package, arch)
     if library is not None:  # it really is a consumer: some file of it links the library
         files = [f for f in pkg.root.rglob("*") if f.is_file() and not f.is_symlink()]
-        assert any(re.search(library, n) for f in files for n in _needed(f)), package
-    assert key not in _found(pkg.root)
+        assert any(re.search(library, n) for f in files for n in needed(f.read_bytes())), package
+    assert key not in found_signatures(pkg.root)

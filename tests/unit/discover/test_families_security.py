@@ -4,17 +4,13 @@ program or library that only links the product."""
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 import pytest
-from elftools.elf.dynamic import DynamicSection
-from elftools.elf.elffile import ELFFile
 
 from soupwatch.discover import discover_path
 from soupwatch.discover.signatures import security
 from soupwatch.discover.signatures.scanner import SignatureScanner
 from tests.debs import DebCache, upstream
+from tests.unit.discover.families import found_signatures, needed
 
 ARCHES = ("amd64", "arm64")
 
@@ -75,25 +71,6 @@ def _prefetch(debs: DebCache) -> None:
     debs.prefetch([(p, a, "bookworm") for p in sorted(packages) for a in ARCHES])
 
 
-def _needed(data: bytes) -> list[str]:
-    """The libraries an ELF file loads (``DT_NEEDED``)."""
-    out: list[str] = []
-    for section in ELFFile(io.BytesIO(data)).iter_sections():
-        if isinstance(section, DynamicSection):
-            tags = section.iter_tags()
-            out += [str(getattr(t, "needed", "")) for t in tags if t.entry.d_tag == "DT_NEEDED"]
-    return out
-
-
-def _found(path: Path) -> dict[str, set[str | None]]:
-    out: dict[str, set[str | None]] = {}
-    for c in discover_path(path).components:
-        for key, value in c.properties:
-            if key == "soupwatch:discovery:signature":
-                out.setdefault(value, set()).add(c.version)
-    return out
-
-
 @pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize(("package", "key"), PRODUCTS, ids=[p for p, _ in PRODUCTS])
 def test_security_product_on_a_real_binary(
@@ -101,16 +78,16 @@ def test_security_product_on_a_real_binary(
 ) -> None:
     _prefetch(debs)
     pkg = debs.unpacked(package, arch)
-    found = _found(pkg.root)
+    found = found_signatures(pkg.root)
     assert upstream(pkg.version) in found.get(key, set()), found
 
 
 @pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize(
-    ("package", "name", "needed", "keys"), CONSUMERS, ids=[c[0] for c in CONSUMERS]
+    ("package", "name", "library", "keys"), CONSUMERS, ids=[c[0] for c in CONSUMERS]
 )
 def test_security_product_not_claimed_in_a_consumer(
-    debs: DebCache, package: str, name: str, needed: str, keys: tuple[str, ...], arch: str
+    debs: DebCache, package: str, name: str, library: str, keys: tuple[str, ...], arch: str
 ) -> None:
     _prefetch(debs)
     pkg = debs.unpacked(package, arch)
@@ -118,7 +95,7 @@ def test_security_product_not_claimed_in_a_consumer(
     elves = [(p, d) for p in files if (d := p.read_bytes()).startswith(b"\x7fELF")]
     assert elves, f"{name} not in {package}"
     for path, data in elves:
-        assert needed in _needed(data), path
+        assert library in needed(data), path
         claimed = {d.signature.key for d in _SCANNER.scan(data, path.name)}
         assert not claimed & set(keys), (path, claimed)
 

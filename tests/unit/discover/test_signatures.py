@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ import pytest
 from soupwatch.discover.signatures import ALL_SIGNATURES, vendored
 from soupwatch.discover.signatures.resolvers import SQLITE_SOURCE_IDS, sqlite_source_id
 from soupwatch.discover.signatures.scanner import SignatureScanner
+from tests.unit.discover.families import needed
 
 SCANNER = SignatureScanner()
 
@@ -233,17 +233,6 @@ def test_vendored_signatures_on_this_machine(key: str, filename: str, package: s
 _VENDORED_KEYS = {s.key for s in vendored.SIGNATURES}
 
 
-def _needed(data: bytes) -> list[str]:
-    from elftools.elf.dynamic import DynamicSection
-    from elftools.elf.elffile import ELFFile
-
-    out: list[str] = []
-    for section in ELFFile(io.BytesIO(data)).iter_sections():
-        if isinstance(section, DynamicSection):
-            out += [t.needed for t in section.iter_tags() if t.entry.d_tag == "DT_NEEDED"]
-    return out
-
-
 def test_vendored_signatures_precision_over_usr_bin() -> None:
     """A program in /usr/bin is reported as holding one of these libraries only when it
     really does: it defines the library's version function itself (a static copy, e.g.
@@ -266,7 +255,7 @@ def test_vendored_signatures_precision_over_usr_bin() -> None:
                 continue
             owner = subprocess.run(["dpkg", "-S", str(path)], capture_output=True, text=True)
             static = det.method == "function" and not any(
-                re.search(det.signature.soname or "(?!)", n) for n in _needed(data)
+                re.search(det.signature.soname or "(?!)", n) for n in needed(data)
             )
             if not static and det.signature.key not in owner.stdout:
                 wrong.append((path.name, det.signature.key, det.version, det.method))
