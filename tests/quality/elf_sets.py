@@ -242,6 +242,7 @@ FAMILY_CASES: tuple[Case, ...] = (
     Case("libjsoncpp25", "jsoncpp_project:jsoncpp", releases=("bookworm",)),
     Case("libjsoncpp26", "jsoncpp_project:jsoncpp", releases=("trixie",)),
     Case("libmpfr6", "gnu:mpfr"),
+    Case("libgmp10", "gmplib:gmp"),
     Case("libprotobuf-c1", "protobuf-c_project:protobuf-c"),
     Case("libmsgpackc2", "msgpack:msgpack-c", releases=("bookworm",)),
     Case("libmsgpack-c2", "msgpack:msgpack-c", releases=("trixie",)),

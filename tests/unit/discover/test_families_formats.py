@@ -29,6 +29,7 @@ FORMATS = [
     ("libyaml-cpp0.7", "yaml_cpp"),
     ("libjsoncpp25", "jsoncpp"),
     ("libmpfr6", "mpfr"),
+    ("libgmp10", "gmp"),
     ("libprotobuf-c1", "protobuf_c"),
     ("libmsgpackc2", "msgpack_c"),
     ("libtcl8.6", "tcl"),
@@ -58,6 +59,9 @@ CONSUMERS = [
     ("thinkfan", ("yaml_cpp",)),
     ("securefs", ("jsoncpp",)),
     ("wcalc", ("mpfr", "readline")),
+    # Nettle's public-key half and MPFR load libgmp (its __gmp_version is undefined there)
+    ("libhogweed6", ("gmp",)),
+    ("libmpfr6", ("gmp",)),
     ("unbound", ("protobuf_c",)),
     ("tmate", ("msgpack_c",)),
     ("postgresql-pltcl-15", ("tcl",)),

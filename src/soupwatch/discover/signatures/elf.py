@@ -19,6 +19,10 @@ from soupwatch.discover.signatures.machine import Image, returned, stored
 _VERSION_TEXT = re.compile(r"(\d+\.\d+(?:\.\d+)?)(?:$|[-/ +~])")
 
 
+_DOTTED = re.compile(r"\d{1,4}\.\d{1,4}(?:\.\d{1,6})?")
+"""A version as ``data-pointer-string`` accepts it: dotted numbers only."""
+
+
 @dataclass(frozen=True, slots=True)
 class FunctionVersion:
     """A version read from an exported function: the text, and the file offset of the code."""
@@ -152,7 +156,7 @@ class ElfView:
             return self._triple_calls(symbol)
         if kind == "out-triple":
             return self._out_triple(symbol)
-        if kind in ("data-decimal", "data-pointer-decimal"):
+        if kind in ("data-decimal", "data-pointer-decimal", "data-pointer-string"):
             return self._data_version(symbol, kind)
         value = self._returned(symbol)
         if value is None:
@@ -164,13 +168,20 @@ class ElfView:
 
     def _data_version(self, symbol: str, kind: str) -> FunctionVersion | None:
         """An exported object holding the version as a decimal number (``xsltLibxsltVersion``
-        = 10142) or pointing to one as text (``xmlParserVersion`` -> "21209")."""
+        = 10142), pointing to one as text (``xmlParserVersion`` -> "21209"), or pointing to
+        the dotted version itself (``__gmp_version`` -> "6.2.1")."""
         found = self._symbol(symbol, stt=1)
         if found is None:
             return None
         off = self._offset(found[0])
         if off is None:
             return None
+        if kind == "data-pointer-string":
+            target = self.pointer(found[0])
+            text = self.cstring(target) if target is not None else None
+            if not text or not _DOTTED.fullmatch(text):
+                return None
+            return FunctionVersion(text, off, f"{symbol} points to {text!r}")
         if kind == "data-decimal":
             number = self.u32(found[0])
         else:

@@ -178,6 +178,15 @@ SIGNATURES: tuple[Signature, ...] = (
         functions=(("mpfr_get_version", "string"),),
     ),
     Signature(
+        key="gmp",
+        product="GNU MP",
+        cpe="gmplib:gmp",
+        anchors=(b"__gmp_version",),
+        version=NO_TEXT,
+        # the exported data object __gmp_version (gmp_version) points to the release text
+        functions=(("__gmp_version", "data-pointer-string"),),
+    ),
+    Signature(
         key="protobuf_c",
         product="protobuf-c",
         cpe="protobuf-c_project:protobuf-c",
