@@ -13,6 +13,7 @@ import re
 import pytest
 
 from soupwatch.discover.signatures import ALL_SIGNATURES, messaging
+from soupwatch.discover.signatures.elf import ElfView
 from tests.debs import DebCache, upstream
 from tests.unit.discover.families import found_signatures, needed
 
@@ -102,3 +103,19 @@ def test_consumer_is_not_the_library(
         files = [f for f in pkg.root.rglob("*") if f.is_file() and not f.is_symlink()]
         assert any(re.search(library, n) for f in files for n in needed(f.read_bytes())), package
     assert key not in found_signatures(pkg.root)
+
+
+@pytest.mark.parametrize(
+    ("package", "symbol", "kind"),
+    [("libc-ares2", "ares_version", "string"), ("libczmq4", "zsys_version", "out-triple")],
+)
+def test_aarch64_version_functions_past_a_null_pointer_guard(
+    debs: DebCache, package: str, symbol: str, kind: str
+) -> None:
+    """``if (out) *out = VERSION``: a ``cbz`` on the optional pointer before the return (c-ares)
+    or before each store (CZMQ) no longer stops the AArch64 decoder."""
+    pkg = debs.unpacked(package, "arm64")
+    libs = [p for p in pkg.root.rglob("*.so.*") if p.is_file() and not p.is_symlink()]
+    views = [ElfView.open(p.read_bytes()) for p in libs]
+    got = {v.function_version(symbol, kind) for v in views if v is not None}
+    assert {g.version for g in got if g is not None} == {upstream(pkg.version)}, got

@@ -97,10 +97,21 @@ def _i386(img: Image) -> Result:
     return None
 
 
+def _cbz_target(pc: int, ins: int) -> int | None:
+    """Where ``cbz``/``cbnz`` (32- or 64-bit) at ``pc`` branches, when it branches forward."""
+    if ins & 0x7E000000 != 0x34000000:
+        return None
+    target = pc + (_sx((ins >> 5) & 0x7FFFF, 19) << 2)
+    return target if target > pc else None
+
+
 def _aarch64(img: Image) -> Result:
     regs: dict[int, int] = {}
     addr: set[int] = set()
+    skip_to = 0
     for pc, ins in _words(img):
+        if pc < skip_to:
+            continue
         rd = ins & 0x1F
         if ins == 0xD65F03C0:  # ret
             return _out(regs, addr, 0)
@@ -127,6 +138,10 @@ def _aarch64(img: Image) -> Result:
             _set(regs, addr, rd, got, True)  # a GOT entry
         elif ins & 0xFFFFF01F == 0xD503201F:  # HINT space: nop, bti c, paciasp, autiasp
             continue
+        elif (target := _cbz_target(pc, ins)) is not None and not ins & 0x01000000:
+            # ``if (out) *out = VERSION; return STRING`` (ares_version): a ``cbz`` on the
+            # optional pointer; the null path skips the store and reaches the same return
+            skip_to = target
         elif ins & 0x7F20001F == 0x6B00001F or ins & 0x7F80001F == 0x7100001F:
             continue  # cmp (register / immediate): flags only
         elif ins & 0x7FE00C00 == 0x1A800000:  # csel rd, rn, rm, cond
@@ -453,6 +468,8 @@ def _aarch64_stores(img: Image) -> Stored:
         elif ins & 0xFFFFFC00 == 0xB9000000:  # str wt, [xn] (offset 0)
             if not _store(out, (0, 1, 2, 3), (ins >> 5) & 0x1F, regs.get(ins & 0x1F)):
                 return None
+        elif _cbz_target(_pc, ins) is not None and ins & 0x1F in (0, 1, 2, 3):
+            continue  # ``if (major) *major = 4``: the stores are on the fall-through path
         elif ins & 0xFFFFF01F != 0xD503201F:  # not a hint (nop, bti, paciasp)
             return None
     return None

@@ -17,8 +17,9 @@ Each entry is proven on real Debian 12 binaries (amd64 and arm64) by
   (``chronyd (chrony) version %s``) and GNU Wget (``GNU Wget %s``);
 * soname + file name that carries the release: Apache Thrift (``libthrift-0.17.0.so``) and
   Eclipse Paho MQTT C++ (``libpaho-mqttpp3.so.1.2.0``, CMake ``VERSION`` = project version);
-* soname + a cited libtool table: c-ares (``ares_version()`` where it decodes, on x86-64;
-  else ``libcares.so.2.5.1``) and CZMQ (``libczmq.so.4.2.1``).
+* soname + a cited libtool table, where the version function does not decode: c-ares
+  (``ares_version()`` on x86-64 and AArch64; else ``libcares.so.2.5.1``) and CZMQ
+  (``zsys_version()`` on AArch64; else ``libczmq.so.4.2.1``).
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="c-ares_project:c-ares",
         anchors=(b"libcares.so.", b"ares_version\x00"),
         version=rb"\x00c-ares[ /v]{1,2}(\d+\.\d+\.\d+)\x00",
-        # ares_version() returns ARES_VERSION_STR (decoded on x86-64; on arm64 the body
-        # stores through its optional pointer first, which the decoder does not follow)
+        # ares_version() returns ARES_VERSION_STR (decoded on x86-64, and on AArch64 past
+        # the ``cbz`` guarding its store through the optional pointer)
         functions=(("ares_version", "string"),),
         soname=r"libcares\.so\.2$",
         file_version=r"libcares\.so\.(\d+\.\d+\.\d+)$",
@@ -57,7 +58,9 @@ SIGNATURES: tuple[Signature, ...] = (
         cpe="zeromq:czmq",
         anchors=(b"libczmq.so.", b"zsys_version\x00"),
         version=rb"\x00czmq[ /v]{1,2}(\d+\.\d+\.\d+)\x00",
-        # zsys_version() stores through optional pointers (not decoded): the file name
+        # zsys_version() stores through optional pointers (``if (major) *major = 4``),
+        # decoded where the machine decoder follows that guard (AArch64); else the file name
+        functions=(("zsys_version", "out-triple"),),
         soname=r"libczmq\.so\.4$",
         file_version=r"libczmq\.so\.(\d+\.\d+\.\d+)$",
         libtool=_CZMQ_LIBTOOL,
