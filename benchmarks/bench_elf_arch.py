@@ -21,22 +21,25 @@ from pathlib import Path
 from tests.debs import CACHE, upstream
 from tests.quality.elf_sets import CASES, DEV, DEV_ONLY, EVAL
 
+from soupwatch.discover import discover_path
 from soupwatch.discover.signatures.scanner import SignatureScanner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_signatures import peak_rss_mib, run_cbt
 
 Key = tuple[str, str, str]  # (release/arch, package, truth product)
+Claim = tuple[str, str]  # (CPE product, version)
 
 
 EXTRA = {c.package: {p.split(":")[1] for p in c.extra} for c in CASES + DEV_ONLY}
 """Products a package really holds besides its own (not counted as wrong)."""
 
 
-def collect() -> tuple[dict[Path, Key], dict[Key, str]]:
-    """ELF file -> its package; package -> true upstream version."""
+def collect() -> tuple[dict[Path, Key], dict[Key, str], dict[Key, Path]]:
+    """ELF file -> its package; package -> true upstream version; package -> its tree."""
     files: dict[Path, Key] = {}
     truth: dict[Key, str] = {}
+    roots: dict[Key, Path] = {}
     sets = [(pair, CASES + DEV_ONLY) for pair in DEV] + [(pair, CASES) for pair in EVAL]
     for (release, arch), cases in sets:
         for case in (c for c in cases if release in c.releases):
@@ -47,10 +50,11 @@ def collect() -> tuple[dict[Path, Key], dict[Key, str]]:
             fields = dict(line.split(": ", 1) for line in done.read_text().splitlines() if line)
             key = (f"{release}/{arch}", case.package, case.product.split(":")[1])
             truth[key] = upstream(fields["Version"])
+            roots[key] = target / "root"
             for path in (target / "root").rglob("*"):
                 if path.is_file() and not path.is_symlink() and _is_elf(path):
                     files[path] = key
-    return files, truth
+    return files, truth, roots
 
 
 def _is_elf(path: Path) -> bool:
@@ -86,6 +90,22 @@ def run_ours(files: list[Path]) -> tuple[float, float, dict[str, list[tuple[str,
     return time.perf_counter() - t0, time.process_time() - c0, found
 
 
+def run_discovery(roots: dict[Key, Path]) -> tuple[float, float, float, dict[str, list[Claim]]]:
+    """``discover_path`` on each package's whole tree, as ``sbom generate`` reads firmware:
+    (MB read, wall s, CPU s, tree -> [(product, version)]), every file of the tree counted."""
+    found: dict[str, list[Claim]] = {}
+    size = sum(p.stat().st_size for r in roots.values() for p in r.rglob("*") if _regular(p))
+    t0, c0 = time.perf_counter(), time.process_time()
+    for root in roots.values():
+        comps = discover_path(root).components
+        found[str(root)] = [(c.cpe.split(":")[4], c.version) for c in comps if c.cpe and c.version]
+    return size / 1e6, time.perf_counter() - t0, time.process_time() - c0, found
+
+
+def _regular(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
 def report(name: str, rows: dict[str, tuple[int, int, int]]) -> tuple[float, float]:
     """Print per-architecture and total precision/recall; return the totals."""
     right = sum(r[0] for r in rows.values())
@@ -104,7 +124,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-cbt", action="store_true")
     args = ap.parse_args()
-    files, truth = collect()
+    files, truth, roots = collect()
     if not files:
         print("no packages in the cache: run tests/quality/test_discovery_quality.py first")
         return 2
@@ -120,6 +140,13 @@ def main() -> int:
     )
     report("soupwatch", score(ours, files, truth))
     ok = size_mb / cpu >= 50
+    tree_mb, d_wall, d_cpu, trees = run_discovery(roots)
+    print(
+        f"soupwatch discovery on each package tree ({tree_mb:.1f} MB, every file): "
+        f"{d_wall:6.2f} s wall, {d_cpu:6.2f} s CPU, {tree_mb / d_cpu:6.1f} MB/s per CPU second"
+    )
+    by_tree = {Path(r): k for k, r in roots.items()}
+    report("soupwatch discovery", score(trees, by_tree, truth))
     if args.no_cbt:
         return 0 if ok else 1
     cbt = run_cbt(listing)
