@@ -32,7 +32,9 @@ from soupwatch.errors import FeedFormatError, FeedLimitError, FeedUnavailable
 from soupwatch.untrusted import loads_json, read_bytes
 
 RETRY_STATUSES = frozenset({403, 429, 500, 502, 503, 504})
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+"""60 s to read, 10 s to connect: an unreachable host (a network without a route out) fails
+each attempt in seconds instead of a minute."""
 MAX_BACKOFF = 120.0
 
 

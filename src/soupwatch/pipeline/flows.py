@@ -375,7 +375,12 @@ def run_main_job(
     synced: tuple[str, ...] = ()
     if todo is None or todo:
         which = ", ".join(todo) if todo else "every feed"
-        tell(f"syncing vulnerability feeds ({which})" + (f" from {mirror}" if mirror else ""))
+        where = (
+            f" from {mirror}"
+            if mirror
+            else " from the public feeds over HTTPS (no mirror given: SOUPWATCH_MIRROR names one)"
+        )
+        tell(f"syncing vulnerability feeds ({which}){where}")
         outcome = sync_feeds(store, mirror=mirror, sources=todo, progress=sync_progress)
         synced = tuple(r.source for r in outcome.results)
     tell("matching components to vulnerabilities")

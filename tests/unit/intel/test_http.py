@@ -114,3 +114,10 @@ def test_all_failed_gives_exit_code_2(
     monkeypatch.setattr("soupwatch.intel.kev.KEV_URL", f"{server.base}/down/kev.json")
     code, _, err = run_cli("db", "update", "--source", "kev", "--retries", "0")
     assert code == 2 and "kev: failed:" in err and "HTTP 503" in err
+
+
+def test_an_unreachable_host_fails_each_attempt_in_seconds() -> None:
+    """Without a mirror the feeds come over HTTPS; on a network with no route out, a connect
+    waits 10 s, not the 60 s a slow download may take to read."""
+    timeout = FeedSource().http().timeout
+    assert (timeout.connect, timeout.read) == (10.0, 60.0)
