@@ -172,10 +172,11 @@ class DebCache:
         failed = target / ".failed"
         if failed.is_file() and time.time() - failed.stat().st_mtime < FAILED_MAX_AGE:
             pytest.skip(failed.read_text())
-        with _locked(self.root / f"{release}.lock"):
-            if not (target / ".done").is_file():
-                self._ensure_lists(release)
-                self._download(package, arch, release, target)
+        if not (target / ".done").is_file():  # a cached package needs no lock (.done is last)
+            with _locked(self.root / f"{release}.lock"):
+                if not (target / ".done").is_file():
+                    self._ensure_lists(release)
+                    self._download(package, arch, release, target)
         fields = dict(
             line.split(": ", 1) for line in (target / ".done").read_text().splitlines() if line
         )
@@ -265,7 +266,9 @@ class DebCache:
             capture_output=True,
             text=True,
         ).stdout
-        (target / ".done").write_text(control + f"Deb: {deb.name}\n")
+        part = target / ".done.part"  # renamed into place: a reader without the lock sees all
+        part.write_text(control + f"Deb: {deb.name}\n")
+        part.replace(target / ".done")
         deb.unlink()  # the extracted tree is what the tests read; keep the cache half the size
 
     def root_fs(self, packages: tuple[str, ...], arch: str, release: str = "bookworm") -> Path:
