@@ -72,6 +72,9 @@ class FeedSource:
     clock: Callable[[], datetime] = _now
     retries: int = 5
     limits: UnpackLimits = field(default_factory=UnpackLimits)
+    unreachable: set[str] = field(default_factory=set)
+    """Hosts that no attempt could connect to during this source's sync: later requests to
+    them fail at once (an offline machine would otherwise back off anew for every file)."""
 
     def url(self, feed: str, default: str) -> str:
         """The base URL of a feed: the override if one is set, else the public one."""
@@ -96,6 +99,11 @@ class FeedSource:
         refused before the body is read, a body that passes it stops the download; both raise
         :class:`FeedLimitError` naming the URL and the limit, and are not retried.
         """
+        host = httpx.URL(url).host
+        if host in self.unreachable:
+            raise FeedUnavailable(
+                f"not tried: {host} could not be reached earlier in this sync", path=url
+            )
         client = self.http()
         try:
             return self._get_with_retries(client, url, params, headers)
@@ -111,7 +119,7 @@ class FeedSource:
         headers: Mapping[str, str] | None,
     ) -> bytes:
         limits = input_limits()
-        problem, attempts = "no attempt made", 0
+        problem, attempts, connected = "no attempt made", 0, False
         for attempt in range(self.retries + 1):
             attempts = attempt + 1
             try:
@@ -123,7 +131,11 @@ class FeedSource:
             except httpx.TransportError as err:
                 problem = f"{err.__class__.__name__}: {err}"
                 wait = min(2.0**attempt, MAX_BACKOFF)
+                connected = connected or not isinstance(
+                    err, httpx.ConnectError | httpx.ConnectTimeout
+                )
             else:
+                connected = True
                 problem = f"HTTP {response.status_code}"
                 if response.status_code not in RETRY_STATUSES:
                     break
@@ -131,6 +143,8 @@ class FeedSource:
                 wait = min(2.0**attempt, MAX_BACKOFF) if told is None else told
             if attempt < self.retries:
                 self.sleep(wait)
+        if not connected:
+            self.unreachable.add(httpx.URL(url).host)
         raise FeedUnavailable(f"unavailable after {attempts} attempt(s): {problem}", path=url)
 
 

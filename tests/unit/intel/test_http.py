@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,3 +122,29 @@ def test_an_unreachable_host_fails_each_attempt_in_seconds() -> None:
     waits 10 s, not the 60 s a slow download may take to read."""
     timeout = FeedSource().http().timeout
     assert (timeout.connect, timeout.read) == (10.0, 60.0)
+
+
+def test_a_host_no_attempt_reached_is_not_tried_again_in_the_same_sync() -> None:
+    """Offline, every file of a feed would back off anew (NVD 1.1 alone is 20+ files); once a
+    host refused every attempt to connect, the rest of the sync fails at once and says why."""
+    with socket.socket() as probe:  # a loopback port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sleeps: list[float] = []
+    source = FeedSource(sleep=sleeps.append, retries=2)
+    with pytest.raises(FeedUnavailable, match=r"unavailable after 3 attempt\(s\): ConnectError"):
+        source.get(f"http://127.0.0.1:{port}/nvdcve-1.1-2002.json.gz")
+    assert sleeps == [1.0, 2.0] and source.unreachable == {"127.0.0.1"}
+    with pytest.raises(FeedUnavailable, match=r"not tried: 127\.0\.0\.1 could not be reached"):
+        source.get(f"http://127.0.0.1:{port}/nvdcve-1.1-2003.json.gz")
+    assert sleeps == [1.0, 2.0]
+
+
+def test_a_host_that_answered_is_tried_again(server: MirrorServer) -> None:
+    """HTTP errors are answers: the host stays reachable, each file gets its own attempts."""
+    sleeps: list[float] = []
+    source = FeedSource(sleep=sleeps.append, retries=1)
+    for name in ("a", "b"):
+        with pytest.raises(FeedUnavailable, match="HTTP 404"):
+            source.get(f"{server.base}/no/such/{name}.json")
+    assert source.unreachable == set()
