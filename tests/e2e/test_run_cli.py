@@ -76,3 +76,36 @@ def test_run_refuses_a_missing_target(cli_env: Settings, tmp_path: Path) -> None
     )
     assert code == 2
     assert "nope.img" in err and "no such file" in err
+
+
+def test_run_without_any_vulnerability_records_stops_instead_of_reporting_zero(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    """A mirror (or a network) that yields no feed of vulnerability records: "0 findings"
+    would read as nothing known against the device. The job says why in one line, exits 2,
+    writes no package, and a later run with data is not blocked."""
+    empty = tmp_path / "empty-mirror"
+    empty.mkdir()
+    out = tmp_path / "package"
+    code, stdout, err = run_cli(
+        "run",
+        str(ROOT / "examples/infusion-pump.cdx.json"),
+        "--profile",
+        str(ROOT / "examples/infusion-pump.profile.yaml"),
+        "--product",
+        "infusion-pump",
+        "--release",
+        "3.2.0",
+        "-o",
+        str(out),
+        "--mirror",
+        str(empty),
+        "--no-pdf",
+    )
+    assert code == 2, (stdout, err)
+    lines = [line for line in err.splitlines() if "no vulnerability records" in line]
+    assert len(lines) == 1, err
+    assert "none of nvd, nvd-legacy, osv, cve5 holds any (nvd: " in lines[0]
+    assert "SOUPWATCH_MIRROR" in lines[0]
+    assert "• matching components to vulnerabilities" not in err
+    assert not (out / "report.html").exists()

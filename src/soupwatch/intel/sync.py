@@ -38,6 +38,10 @@ FEEDS: dict[str, type[Feed]] = {
 }
 """Feed name → class. ``db update --source NAME`` picks from here."""
 
+RECORD_FEEDS: tuple[str, ...] = ("nvd", "nvd-legacy", "osv", "cve5")
+"""The feeds that bring vulnerability records; the others (ADP, KEV, EPSS, end-of-life)
+enrich records. With none of these synced, nothing can be matched."""
+
 
 @dataclass(frozen=True, slots=True)
 class SyncOutcome:

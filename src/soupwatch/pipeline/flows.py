@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from soupwatch.errors import ConfigError, SbomFormatError
+from soupwatch.errors import ConfigError, FeedUnavailable, SbomFormatError
 from soupwatch.model import Product, Release, SbomDocument
 from soupwatch.model.product import SBOM_AUTHOR
 from soupwatch.model.status import ReleaseCounts
@@ -163,6 +163,30 @@ def incomplete_feeds(store: Store) -> list[str]:
     with store.session() as session:
         states = StoreIntelQuery(session).feed_states()
     return [s.incomplete for s in states if s.incomplete]
+
+
+def _require_records(store: Store, outcome: SyncOutcome) -> None:
+    """Stop before matching when the store holds no vulnerability record at all (every feed
+    of records failed, or synced an empty mirror): "0 findings" would read as "nothing known
+    against it" when nothing was known."""
+    from soupwatch.intel.sync import RECORD_FEEDS
+    from soupwatch.store.intel_query import StoreIntelQuery
+
+    with store.session() as session:
+        held = sum(
+            s.records for s in StoreIntelQuery(session).snapshot() if s.source in RECORD_FEEDS
+        )
+    if held:
+        return
+    said = [f"{name}: {message}" for name, message in outcome.failures]
+    said += [f"{r.source}: {r.warnings[0]}" for r in outcome.results if r.warnings]
+    why = "; ".join(said[:2]) + (f" (and {len(said) - 2} more)" if len(said) > 2 else "")
+    raise FeedUnavailable(
+        f"no vulnerability records: none of {', '.join(RECORD_FEEDS)} holds any"
+        + (f" ({why})" if why else "")
+        + "; nothing was matched or assessed. Sync with network access (soupwatch db update)"
+        " or name a feed mirror (--mirror, SOUPWATCH_MIRROR)"
+    )
 
 
 def unsynced_feeds(store: Store) -> list[str]:
@@ -383,6 +407,7 @@ def run_main_job(
         tell(f"syncing vulnerability feeds ({which}){where}")
         outcome = sync_feeds(store, mirror=mirror, sources=todo, progress=sync_progress)
         synced = tuple(r.source for r in outcome.results)
+        _require_records(store, outcome)
     tell("matching components to vulnerabilities")
     scan_release(store, product, release, now=now)
     kernel = None
