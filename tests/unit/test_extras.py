@@ -122,8 +122,10 @@ def _imports_of(args: list[str], home: Path) -> set[str]:
 
 
 @pytest.mark.slow
-def test_scan_imports_no_optional_package(tmp_path: Path) -> None:
+def test_scan_imports_no_optional_package(tmp_path: Path, feeds: Path) -> None:
     help_imports = _imports_of(["scan", "--help"], tmp_path)
+    # a scan needs vulnerability records (NVD's 29 of the mirror are quick to sync)
+    _imports_of(["db", "update", "--source", "nvd", "--mirror", str(feeds)], tmp_path)
     assert "soupwatch" in help_imports
     assert not help_imports & set(OPTIONAL)
     out = tmp_path / "findings.json"

@@ -241,6 +241,7 @@ def scan(
     store = open_store()
     note = None
     try:
+        pipeline.require_records(store)  # before anything is imported: no data is no verdict
         with scan_gc():
             if product and release:
                 now = current_time()

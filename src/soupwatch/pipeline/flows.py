@@ -165,27 +165,29 @@ def incomplete_feeds(store: Store) -> list[str]:
     return [s.incomplete for s in states if s.incomplete]
 
 
-def _require_records(store: Store, outcome: SyncOutcome) -> None:
-    """Stop before matching when the store holds no vulnerability record at all (every feed
-    of records failed, or synced an empty mirror): "0 findings" would read as "nothing known
-    against it" when nothing was known."""
+def require_records(store: Store, outcome: SyncOutcome | None = None) -> None:
+    """Stop before matching when the store holds no vulnerability record at all (never
+    synced, every feed of records failed, or an empty mirror): "0 findings" would read as
+    "nothing known against it" when nothing was known. ``outcome``: the sync just run, whose
+    first reasons the error quotes."""
     from soupwatch.intel.sync import RECORD_FEEDS
     from soupwatch.store.intel_query import StoreIntelQuery
 
     with store.session() as session:
-        held = sum(
-            s.records for s in StoreIntelQuery(session).snapshot() if s.source in RECORD_FEEDS
-        )
-    if held:
+        states = [s for s in StoreIntelQuery(session).snapshot() if s.source in RECORD_FEEDS]
+    # an interrupted sync keeps what it stored (and is warned about as incomplete)
+    if any(s.records or s.incomplete for s in states):
         return
-    said = [f"{name}: {message}" for name, message in outcome.failures]
-    said += [f"{r.source}: {r.warnings[0]}" for r in outcome.results if r.warnings]
+    said = [f"{name}: {message}" for name, message in outcome.failures] if outcome else []
+    said += (
+        [f"{r.source}: {r.warnings[0]}" for r in outcome.results if r.warnings] if outcome else []
+    )
     why = "; ".join(said[:2]) + (f" (and {len(said) - 2} more)" if len(said) > 2 else "")
     raise FeedUnavailable(
         f"no vulnerability records: none of {', '.join(RECORD_FEEDS)} holds any"
         + (f" ({why})" if why else "")
-        + "; nothing was matched or assessed. Sync with network access (soupwatch db update)"
-        " or name a feed mirror (--mirror, SOUPWATCH_MIRROR)"
+        + "; nothing was matched or assessed. Sync first: soupwatch db update, with network"
+        " access or a feed mirror (--mirror DIR, SOUPWATCH_MIRROR)"
     )
 
 
@@ -407,7 +409,7 @@ def run_main_job(
         tell(f"syncing vulnerability feeds ({which}){where}")
         outcome = sync_feeds(store, mirror=mirror, sources=todo, progress=sync_progress)
         synced = tuple(r.source for r in outcome.results)
-        _require_records(store, outcome)
+        require_records(store, outcome)
     tell("matching components to vulnerabilities")
     scan_release(store, product, release, now=now)
     kernel = None

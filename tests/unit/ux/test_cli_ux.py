@@ -50,6 +50,7 @@ def test_scan_table_with_output_is_refused_not_an_empty_file(
     assert not target.exists()
 
 
+@pytest.mark.synced("nvd", "kev")
 def test_scan_sarif_output_says_where_it_went(cli_env: Settings, tmp_path: Path) -> None:
     target = tmp_path / "scan.sarif"
     code, _, err = run_cli("scan", str(PUMP), "--format", "sarif", "-o", str(target))
@@ -57,6 +58,7 @@ def test_scan_sarif_output_says_where_it_went(cli_env: Settings, tmp_path: Path)
     assert json.loads(target.read_text())["version"] == "2.1.0"
 
 
+@pytest.mark.synced("nvd", "kev")
 def test_scan_to_unwritable_path_exits_2(cli_env: Settings) -> None:
     code, _, err = run_cli("scan", str(PUMP), "--format", "json", "-o", "/proc/x")
     assert code == 2 and err.startswith("error: /proc/x: cannot write") and "Traceback" not in err
@@ -77,3 +79,11 @@ def test_ids_stay_whole_in_an_80_column_table() -> None:
     assert {0, 1, 3} <= keep  # id, CVE id and state never split over two lines
     assert 6 not in keep  # free text folds
     assert _keep_whole([row], headers, 200) >= {0, 1, 2, 3, 4, 5}
+
+
+def test_scan_without_any_vulnerability_records_is_an_error_not_a_pass(cli_env: Settings) -> None:
+    """An empty store (no `db update` yet) must not let a build pass with "no findings"."""
+    code, out, err = run_cli("scan", str(PUMP), "--fail-on", "critical")
+    assert code == 2 and out == "", (code, out, err)
+    assert err.startswith("error: no vulnerability records: none of nvd, nvd-legacy, osv, cve5")
+    assert "soupwatch db update" in err and len(err.strip().splitlines()) == 1
