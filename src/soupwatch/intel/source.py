@@ -106,7 +106,7 @@ class FeedSource:
             )
         client = self.http()
         try:
-            return self._get_with_retries(client, url, params, headers)
+            return self._get_with_retries(client, url, host, params, headers)
         finally:
             if client is not self.client:
                 client.close()
@@ -115,6 +115,7 @@ class FeedSource:
         self,
         client: httpx.Client,
         url: str,
+        host: str,
         params: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
     ) -> bytes:
@@ -144,7 +145,7 @@ class FeedSource:
             if attempt < self.retries:
                 self.sleep(wait)
         if not connected:
-            self.unreachable.add(httpx.URL(url).host)
+            self.unreachable.add(host)
         raise FeedUnavailable(f"unavailable after {attempts} attempt(s): {problem}", path=url)
 
 

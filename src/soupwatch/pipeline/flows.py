@@ -178,10 +178,10 @@ def require_records(store: Store, outcome: SyncOutcome | None = None) -> None:
     # an interrupted sync keeps what it stored (and is warned about as incomplete)
     if any(s.records or s.incomplete for s in states):
         return
-    said = [f"{name}: {message}" for name, message in outcome.failures] if outcome else []
-    said += (
-        [f"{r.source}: {r.warnings[0]}" for r in outcome.results if r.warnings] if outcome else []
-    )
+    failures = outcome.failures if outcome else ()
+    results = outcome.results if outcome else ()
+    said = [f"{name}: {message}" for name, message in failures]
+    said += [f"{r.source}: {r.warnings[0]}" for r in results if r.warnings]
     why = "; ".join(said[:2]) + (f" (and {len(said) - 2} more)" if len(said) > 2 else "")
     raise FeedUnavailable(
         f"no vulnerability records: none of {', '.join(RECORD_FEEDS)} holds any"
@@ -399,6 +399,7 @@ def run_main_job(
     store_document(store, doc, product, release, source=str(target), now=now)
     todo = None if refresh else unsynced_feeds(store)
     synced: tuple[str, ...] = ()
+    outcome = None
     if todo is None or todo:
         which = ", ".join(todo) if todo else "every feed"
         where = (
@@ -409,7 +410,8 @@ def run_main_job(
         tell(f"syncing vulnerability feeds ({which}){where}")
         outcome = sync_feeds(store, mirror=mirror, sources=todo, progress=sync_progress)
         synced = tuple(r.source for r in outcome.results)
-        require_records(store, outcome)
+    # also when nothing was due: an earlier sync of an empty mirror leaves feeds synced, empty
+    require_records(store, outcome)
     tell("matching components to vulnerabilities")
     scan_release(store, product, release, now=now)
     kernel = None
